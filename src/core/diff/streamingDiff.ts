@@ -1,0 +1,146 @@
+/**
+ * Streaming line diff: turns a growing rewrite of `original` into line-level decisions as the text arrives.
+ * Cost per pushed chunk is O(chunk) plus O(1) amortised per completed line (a hash lookup with a
+ * monotonic cursor), so it does not grow with the size of the file. When the stream ends, `finalDiff`
+ * recomputes a clean minimal diff (the streaming one is greedy).
+ */
+export interface DiffSink {
+  /** A completed new line that matches nothing yet: an added line, inserted before original[next]. */
+  added(line: string): void;
+  /** New line equals original[index]; original[from..index) are deleted. */
+  matched(index: number, from: number): void;
+  /** The incomplete last line, or null when there is none worth showing. */
+  partial(text: string | null): void;
+  /** The stream ended: original[from..] are deleted. */
+  finished(from: number): void;
+}
+
+export interface StreamingDiffOptions {
+  /** How far ahead of the cursor a new line may match an original line. */
+  lookahead?: number;
+}
+
+const norm = (s: string) => (s.endsWith('\r') ? s.slice(0, -1) : s);
+
+/** A line distinctive enough to justify skipping (deleting) original lines to match it. */
+function distinctive(line: string, distance: number): boolean {
+  const t = line.trim();
+  if (t.length < 4 || !/[A-Za-z0-9]/.test(t)) return false;
+  return distance <= 8 || t.length >= 10;
+}
+
+export class StreamingLineDiff {
+  private readonly index = new Map<string, { at: number[]; cursor: number }>();
+  private next = 0; // first original line not yet decided
+  private buf = '';
+  private lines = 0;
+  private done = false;
+  private readonly lookahead: number;
+  /** Code-fence filter state: models sometimes wrap the rewrite in ``` despite instructions. */
+  private heldFence: string | null = null;
+  private firstLine = true;
+  private partialShown = false;
+
+  constructor(private readonly original: readonly string[], private readonly sink: DiffSink, opts: StreamingDiffOptions = {}) {
+    this.lookahead = opts.lookahead ?? 64;
+    for (let i = 0; i < original.length; i++) {
+      const k = norm(original[i]);
+      let e = this.index.get(k);
+      if (!e) { e = { at: [], cursor: 0 }; this.index.set(k, e); }
+      e.at.push(i);
+    }
+  }
+
+  get position(): number { return this.next; }
+  get completedLines(): number { return this.lines; }
+
+  push(chunk: string): void {
+    if (this.done || chunk.length === 0) return;
+    let nl = chunk.indexOf('\n');
+    if (nl < 0) {
+      this.buf += chunk;
+      this.showPartial();
+      return;
+    }
+    let start = 0;
+    while (nl >= 0) {
+      const line = this.buf + chunk.slice(start, nl);
+      this.buf = '';
+      this.line(line.endsWith('\r') ? line.slice(0, -1) : line);
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    this.buf = chunk.slice(start);
+    this.showPartial();
+  }
+
+  private showPartial() {
+    const b = this.buf;
+    // Show the incomplete line only once it cannot be the next original line (avoids flicker).
+    const show = b.length > 0 && !(this.next < this.original.length && this.original[this.next].startsWith(b))
+      && !(this.firstLine && b.startsWith('`'));
+    if (show) { this.sink.partial(b); this.partialShown = true; }
+    else if (this.partialShown) { this.sink.partial(null); this.partialShown = false; }
+  }
+
+  private line(line: string) {
+    this.lines++;
+    if (this.firstLine) {
+      this.firstLine = false;
+      if (/^\s*```[\w+-]*\s*$/.test(line)) return; // opening fence
+    }
+    if (this.heldFence !== null) {
+      const held = this.heldFence;
+      this.heldFence = null;
+      this.decide(held);
+    }
+    if (/^\s*```\s*$/.test(line)) { this.heldFence = line; return; } // maybe the closing fence: decide later
+    this.decide(line);
+  }
+
+  private decide(line: string) {
+    if (this.partialShown) { this.sink.partial(null); this.partialShown = false; }
+    const k = norm(line);
+    const e = this.index.get(k);
+    if (e) {
+      while (e.cursor < e.at.length && e.at[e.cursor] < this.next) e.cursor++;
+      if (e.cursor < e.at.length) {
+        const q = e.at[e.cursor];
+        if (q === this.next || (q - this.next <= this.lookahead && distinctive(line, q - this.next))) {
+          const from = this.next;
+          this.next = q + 1;
+          e.cursor++;
+          this.sink.matched(q, from);
+          return;
+        }
+      }
+    }
+    this.sink.added(line);
+  }
+
+  /** The stream ended. The trailing incomplete line (if any) is a line; a held closing fence is dropped. */
+  end(): void {
+    if (this.done) return;
+    const rest = this.buf;
+    this.buf = '';
+    if (this.partialShown) { this.sink.partial(null); this.partialShown = false; }
+    if (rest.length > 0 && !/^\s*```\s*$/.test(rest)) {
+      if (this.heldFence !== null) { const h = this.heldFence; this.heldFence = null; this.decide(h); }
+      this.decide(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    }
+    this.heldFence = null;
+    this.done = true;
+    this.sink.finished(this.next);
+  }
+}
+
+/** The new lines a complete model answer yields, by exactly the rules the streaming diff applies. */
+export function outputLines(text: string): string[] {
+  const out: string[] = [];
+  const d = new StreamingLineDiff([], {
+    added: (l) => out.push(l), matched: () => undefined, partial: () => undefined, finished: () => undefined,
+  });
+  d.push(text);
+  d.end();
+  return out;
+}

@@ -1,0 +1,47 @@
+import { InputMessage, assistantMessage, userMessage } from './protocol/responses';
+
+export const EDIT_INSTRUCTIONS = [
+  'You are Spark Edit, a precise code-editing engine inside a code editor.',
+  'You receive an instruction and a piece of code between <code> and </code>, with surrounding context.',
+  'Reply with the complete rewritten code for the <code> part only: plain text, no Markdown fences, no commentary.',
+  'Keep every line you do not need to change exactly as it is, including indentation, so the edit is a small diff.',
+].join('\n');
+
+export interface EditPromptInput {
+  instruction: string;
+  code: string;
+  fileName?: string;
+  languageId?: string;
+  before?: string;
+  after?: string;
+}
+
+export function editPrompt(p: EditPromptInput): string {
+  const parts = [`Instruction: ${p.instruction.trim()}`];
+  if (p.fileName) parts.push(`File: ${p.fileName}${p.languageId ? ` (${p.languageId})` : ''}`);
+  if (p.before) parts.push(`<before>\n${p.before}\n</before>`);
+  parts.push(`<code>\n${p.code}\n</code>`);
+  if (p.after) parts.push(`<after>\n${p.after}\n</after>`);
+  parts.push('Rewrite the code inside <code> following the instruction. Output only the rewritten code.');
+  return parts.join('\n');
+}
+
+export function redirectMessage(newInstruction: string): string {
+  return `Stop. New direction from the user: ${newInstruction.trim()}\n` +
+    'Rewrite the code inside <code> again from its first line, applying the original instruction and this new direction. Output only the complete rewritten code.';
+}
+
+/** Messages for a redirect: the whole conversation (fallback) and the increment (with previous_response_id). */
+export function redirectInput(first: EditPromptInput, partialOutput: string, newInstruction: string): { full: InputMessage[]; incremental: InputMessage[] } {
+  const incremental = [userMessage(redirectMessage(newInstruction))];
+  const full = [userMessage(editPrompt(first)), ...(partialOutput ? [assistantMessage(partialOutput)] : []), ...incremental];
+  return { full, incremental };
+}
+
+/** Extract the fields the demo/scripted server needs from an edit prompt. */
+export function parseEditPrompt(text: string): { instruction: string; code: string } | null {
+  const m = /<code>\n?([\s\S]*?)\n?<\/code>/.exec(text);
+  if (!m) return null;
+  const i = /^Instruction: (.*)$/m.exec(text);
+  return { instruction: i ? i[1] : '', code: m[1] };
+}

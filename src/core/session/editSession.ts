@@ -1,0 +1,238 @@
+import { performance } from 'node:perf_hooks';
+import { StreamingLineDiff } from '../diff/streamingDiff';
+import { EDIT_INSTRUCTIONS, EditPromptInput, editPrompt, redirectInput } from '../prompt';
+import { userMessage } from '../protocol/responses';
+import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamResult, StreamStats } from '../transport/types';
+import { Emitter } from '../util/emitter';
+import { Hunk, PreviewRegion } from './region';
+
+/**
+ * requesting → streaming → pending → done, with interrupt (streaming → pending) and
+ * redirect (streaming|pending → requesting with a new instruction). `failed` keeps nothing pending.
+ */
+export type SessionState = 'requesting' | 'streaming' | 'pending' | 'done' | 'failed';
+
+export interface EditStats {
+  /** ms from the edit command to the request's first byte handed to the socket. */
+  sendLatencyMs?: number;
+  /** ms from the edit command to the first token. */
+  ttftMs?: number;
+  tokensPerSecond?: number;
+  deltas: number;
+  chars: number;
+  warm: boolean;
+  resentFullInput?: boolean;
+}
+
+export interface EditSessionOptions {
+  region: PreviewRegion;
+  prompt: EditPromptInput;
+  model: string;
+  transport: ModelTransport;
+  /** performance.now() when the user's command started (for time to first byte/token). */
+  commandStartedAt?: number;
+  log?: (m: string) => void;
+}
+
+export type SessionEvent =
+  | { kind: 'content' }   // rows changed (streamed text, hunk resolved): re-render
+  | { kind: 'state'; state: SessionState }
+  | { kind: 'error'; error: ModelError; kept: boolean };
+
+let nextSessionId = 1;
+
+export class EditSession {
+  readonly id = nextSessionId++;
+  readonly region: PreviewRegion;
+  private _state: SessionState = 'requesting';
+  private stream: ActiveStream | null = null;
+  private diff: StreamingLineDiff | null = null;
+  private streamedText = '';
+  private lastResponseId: string | undefined;
+  private prompt: EditPromptInput;
+  private readonly startedAt: number;
+  stats: EditStats = { deltas: 0, chars: 0, warm: false };
+  error: ModelError | undefined;
+  private readonly emitter = new Emitter<SessionEvent>();
+  readonly onEvent = this.emitter.event;
+  /** Resolves when the current generation ends (completed, interrupted, failed). */
+  private settledWaiters: Array<() => void> = [];
+
+  constructor(private readonly o: EditSessionOptions) {
+    this.region = o.region;
+    this.prompt = o.prompt;
+    this.startedAt = o.commandStartedAt ?? performance.now();
+  }
+
+  get state(): SessionState { return this._state; }
+  get isStreaming(): boolean { return this._state === 'requesting' || this._state === 'streaming'; }
+  get instruction(): string { return this.prompt.instruction; }
+  get text(): string { return this.streamedText; }
+
+  private setState(s: SessionState) {
+    if (this._state === s) return;
+    this._state = s;
+    this.emitter.fire({ kind: 'state', state: s });
+    if (s === 'pending' || s === 'done' || s === 'failed') { const w = this.settledWaiters.splice(0); w.forEach((f) => f()); }
+  }
+
+  /** Resolves once the generation is no longer running. */
+  whenSettled(): Promise<void> {
+    if (!this.isStreaming) return Promise.resolve();
+    return new Promise((r) => this.settledWaiters.push(r));
+  }
+
+  start(): void {
+    this.run({
+      model: this.o.model,
+      instructions: EDIT_INSTRUCTIONS,
+      input: [userMessage(editPrompt(this.prompt))],
+      prediction: this.prompt.code,
+    });
+  }
+
+  private run(req: ModelRequest) {
+    this.setState('requesting');
+    this.streamedText = '';
+    this.diff = this.region.createDiff();
+    const diff = this.diff;
+    const s = this.o.transport.stream(req, {
+      onDelta: (t) => {
+        if (this.diff !== diff) return;
+        if (this._state === 'requesting') this.setState('streaming');
+        this.streamedText += t;
+        diff.push(t);
+        this.emitter.fire({ kind: 'content' });
+      },
+      onWarning: (m) => this.o.log?.(m),
+    });
+    this.stream = s;
+    s.done.then(
+      (r) => this.onDone(s, diff, r),
+      (e: ModelError) => this.onFail(s, diff, e),
+    );
+  }
+
+  private collectStats(st: StreamStats) {
+    const first = st.firstTokenAt;
+    this.stats = {
+      sendLatencyMs: st.sentAt !== undefined ? st.sentAt - this.startedAt : undefined,
+      ttftMs: first !== undefined ? first - this.startedAt : undefined,
+      tokensPerSecond: first !== undefined && st.endedAt !== undefined && st.endedAt > first ? (st.deltas / ((st.endedAt - first) / 1000)) : undefined,
+      deltas: st.deltas, chars: st.outputChars, warm: st.warm, resentFullInput: st.resentFullInput,
+    };
+    this.lastResponseId = st.responseId ?? this.lastResponseId;
+  }
+
+  private onDone(s: ActiveStream, diff: StreamingLineDiff, r: StreamResult) {
+    if (this.stream !== s) return;
+    this.stream = null;
+    this.collectStats(r.stats);
+    this.lastResponseId = r.responseId ?? this.lastResponseId;
+    diff.end();
+    this.region.relayoutClean();
+    if (r.status === 'incomplete') this.o.log?.('the model stopped early (incomplete): what arrived is shown as a pending diff');
+    this.afterGeneration();
+  }
+
+  private onFail(s: ActiveStream, diff: StreamingLineDiff, e: ModelError) {
+    if (this.stream !== s) return; // cancelled on purpose (interrupt/redirect/reject)
+    this.stream = null;
+    this.collectStats(s.stats);
+    this.error = e;
+    const kept = this.streamedText.length > 0;
+    if (kept) {
+      // Keep what arrived as a pending diff: the user decides. Nothing is half-applied.
+      this.region.interrupt();
+      this.emitter.fire({ kind: 'error', error: e, kept: true });
+      this.afterGeneration();
+    } else {
+      this.region.rejectAll();
+      this.emitter.fire({ kind: 'error', error: e, kept: false });
+      this.emitter.fire({ kind: 'content' });
+      this.setState('failed');
+    }
+    void diff;
+  }
+
+  private afterGeneration() {
+    this.emitter.fire({ kind: 'content' });
+    this.setState(this.region.pendingHunks().length > 0 ? 'pending' : 'done');
+  }
+
+  /** Esc while streaming: stop generating and keep what arrived as a pending diff. */
+  interrupt(): boolean {
+    if (!this.isStreaming) return false;
+    const s = this.stream;
+    this.stream = null;
+    s?.cancel();
+    if (s) this.collectStats(s.stats);
+    this.diff = null;
+    this.region.interrupt();
+    this.afterGeneration();
+    return true;
+  }
+
+  /**
+   * Redirect: cancel the running response (or leave the pending diff), drop unresolved hunks, and ask again
+   * with the new direction, continuing the conversation (previous_response_id where the provider allows).
+   */
+  redirect(newInstruction: string): void {
+    const partial = this.streamedText;
+    const s = this.stream;
+    this.stream = null;
+    s?.cancel();
+    if (s) this.collectStats(s.stats);
+    this.diff = null;
+    this.region.rejectAll();
+    this.region.rebase();
+    const first = this.prompt;
+    const { full, incremental } = redirectInput(first, partial, newInstruction);
+    this.prompt = { ...first, instruction: `${first.instruction}; then: ${newInstruction}`, code: this.region.original.join('\n') };
+    this.emitter.fire({ kind: 'content' });
+    this.run({
+      model: this.o.model,
+      instructions: EDIT_INSTRUCTIONS,
+      input: full,
+      incrementalInput: incremental,
+      previousResponseId: this.lastResponseId,
+      prediction: this.prompt.code,
+    });
+  }
+
+  acceptHunk(h: Hunk): boolean { const ok = this.region.accept(h); if (ok) this.changed(); return ok; }
+  rejectHunk(h: Hunk): boolean {
+    if (h.state !== 'pending') return false;
+    const ok = this.region.reject(h); if (ok) this.changed(); return ok;
+  }
+
+  /** Accept everything that arrived (stops a running generation first). */
+  acceptAll(): void {
+    if (this.isStreaming) this.interrupt();
+    this.region.acceptAll();
+    this.changed();
+  }
+
+  /** Reject everything: the region returns to the original plus the user's own edits. */
+  rejectAll(): void {
+    const s = this.stream;
+    this.stream = null;
+    this.diff = null;
+    s?.cancel();
+    this.region.rejectAll();
+    this.emitter.fire({ kind: 'content' });
+    this.setState('done');
+  }
+
+  private changed() {
+    this.emitter.fire({ kind: 'content' });
+    if (!this.isStreaming && this.region.pendingHunks().length === 0) this.setState('done');
+  }
+
+  dispose(): void {
+    const s = this.stream;
+    this.stream = null;
+    s?.cancel();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,431 @@
+import { diffArrays } from 'diff';
+import { DiffSink, StreamingLineDiff } from '../diff/streamingDiff';
+
+/**
+ * A preview region is the mirror of a run of whole lines in the document while an edit is previewed:
+ *   ctx   unchanged line           orig  original line the stream has not reached yet
+ *   del   removed line (shown struck through, still in the document until accepted)
+ *   add   added line (in the document, highlighted)
+ *   part  the incomplete line being streamed (an add in progress)
+ *   user  a line the user typed into the region while it was previewed
+ * The document physically holds every row, so rejecting deletes our `add` rows and accepting deletes our
+ * `del` rows: user text is never rewritten, only our own rows are removed. User edits are applied to the
+ * mirror as they happen, so ranges follow the user's typing.
+ */
+export type RowKind = 'ctx' | 'orig' | 'del' | 'add' | 'part' | 'user';
+export type HunkState = 'streaming' | 'pending' | 'accepted' | 'rejected';
+
+export interface Hunk { id: number; state: HunkState }
+export interface Row { kind: RowKind; text: string; hunk: Hunk | null; orig: number; userEdited?: boolean }
+
+/** One document edit: replace region rows [from, from+deleteCount) with `lines` (region-relative). */
+export interface FlushPlan { from: number; deleteCount: number; lines: string[]; rowsAfter: number }
+
+export interface DecorationRun { kind: 'add' | 'del' | 'part'; from: number; to: number }
+
+let nextHunkId = 1;
+
+export class PreviewRegion implements DiffSink {
+  rows: Row[];
+  /** What the document holds (region-relative), as of the last confirmed flush plus user edits. */
+  private rendered: Row[];
+  private renderedText: string[];
+  private frontierRow: Row | null;
+  private frontier = 0;
+  private open: Hunk | null = null;
+  private partialRow: Row | null = null;
+  readonly hunks: Hunk[] = [];
+  private origRows: Row[];
+  /** The user changed text inside the region (so we never re-layout it). */
+  userTouched = false;
+  /** The user replaced the whole region: nothing left to preview. */
+  clobbered = false;
+  private dirty = true;
+  version = 0;
+
+  constructor(public startLine: number, public original: readonly string[]) {
+    this.rows = original.map((text, i) => ({ kind: 'orig' as RowKind, text, hunk: null, orig: i }));
+    this.origRows = [...this.rows];
+    this.rendered = [...this.rows];
+    this.renderedText = [...original];
+    this.frontierRow = this.rows[0] ?? null;
+  }
+
+  /** A streaming diff feeding this region. */
+  createDiff(): StreamingLineDiff { return new StreamingLineDiff(this.original, this); }
+
+  get endLine(): number { return this.startLine + this.rendered.length; }
+  get renderedLineCount(): number { return this.rendered.length; }
+  get isDirty(): boolean { return this.dirty; }
+
+  private touch() { this.dirty = true; this.version++; }
+
+  private ensureOpen(): Hunk {
+    if (!this.open) {
+      this.open = { id: nextHunkId++, state: 'streaming' };
+      this.hunks.push(this.open);
+    }
+    return this.open;
+  }
+
+  private closeOpen() {
+    if (this.open) {
+      const has = this.rows.some((r) => r.hunk === this.open);
+      if (has) this.open.state = 'pending';
+      else this.hunks.splice(this.hunks.indexOf(this.open), 1);
+      this.open = null;
+    }
+  }
+
+  // ---- DiffSink -------------------------------------------------------------------------------------
+  added(line: string): void {
+    const h = this.ensureOpen();
+    if (this.partialRow) {
+      const r = this.partialRow;
+      this.partialRow = null;
+      r.kind = 'add'; r.text = line; r.hunk = h;
+    } else {
+      this.rows.splice(this.frontier, 0, { kind: 'add', text: line, hunk: h, orig: -1 });
+      this.frontier++;
+    }
+    this.touch();
+  }
+
+  partial(text: string | null): void {
+    if (text === null) {
+      if (this.partialRow) { this.removeRow(this.partialRow); this.partialRow = null; this.touch(); }
+      return;
+    }
+    if (this.partialRow) { this.partialRow.text = text; }
+    else {
+      this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 };
+      this.rows.splice(this.frontier, 0, this.partialRow);
+      this.frontier++;
+    }
+    this.touch();
+  }
+
+  matched(index: number, from: number): void {
+    if (from < index) {
+      const h = this.ensureOpen();
+      for (let i = from; i < index; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; } }
+    }
+    const m = this.origRows[index];
+    if (m.kind === 'orig') m.kind = 'ctx';
+    this.closeOpen();
+    this.advanceFrontier(index + 1);
+    this.touch();
+  }
+
+  finished(from: number): void {
+    if (this.partialRow) { this.removeRow(this.partialRow); this.partialRow = null; }
+    if (from < this.original.length) {
+      const h = this.ensureOpen();
+      for (let i = from; i < this.original.length; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; } }
+    }
+    this.closeOpen();
+    this.frontierRow = null;
+    this.frontier = this.rows.length;
+    this.touch();
+  }
+
+  private advanceFrontier(nextOrig: number) {
+    this.frontierRow = nextOrig < this.origRows.length ? this.origRows[nextOrig] : null;
+    // Usually a short forward scan from the old frontier (rows between are the ones just decided).
+    if (!this.frontierRow) { this.frontier = this.rows.length; return; }
+    let i = this.frontier;
+    while (i < this.rows.length && this.rows[i] !== this.frontierRow) i++;
+    this.frontier = i < this.rows.length ? i : this.rows.indexOf(this.frontierRow);
+    if (this.frontier < 0) this.frontier = this.rows.length;
+  }
+
+  private recomputeFrontier() {
+    if (!this.frontierRow) { this.frontier = this.rows.length; return; }
+    const i = this.rows.indexOf(this.frontierRow);
+    if (i >= 0) { this.frontier = i; return; }
+    // The user deleted the frontier line: the next original line still present takes its place.
+    for (let k = this.frontierRow.orig + 1; k < this.origRows.length; k++) {
+      const j = this.rows.indexOf(this.origRows[k]);
+      if (j >= 0) { this.frontier = j; this.frontierRow = this.origRows[k]; return; }
+    }
+    this.frontierRow = null;
+    this.frontier = this.rows.length;
+  }
+
+  private removeRow(r: Row) {
+    const i = this.rows.indexOf(r);
+    if (i < 0) return;
+    this.rows.splice(i, 1);
+    if (i < this.frontier) this.frontier--;
+  }
+
+  /**
+   * Start over from what the region holds now (after rejectAll): every row becomes an unreached original
+   * line of a new baseline, for a redirected stream. The document mirror is untouched.
+   */
+  rebase(): void {
+    this.original = this.rows.map((r) => r.text);
+    this.rows.forEach((r, i) => { r.kind = 'orig'; r.hunk = null; r.orig = i; });
+    this.origRows = [...this.rows];
+    this.open = null;
+    this.partialRow = null;
+    this.frontierRow = this.rows[0] ?? null;
+    this.frontier = 0;
+    this.touch();
+  }
+
+  // ---- Hunks ---------------------------------------------------------------------------------------
+  /** Pending hunks in document order. */
+  pendingHunks(): Hunk[] { return this.hunks.filter((h) => h.state === 'pending'); }
+  openHunk(): Hunk | null { return this.open; }
+
+  /** First row index of a hunk, or -1. */
+  hunkStart(h: Hunk): number { return this.rows.findIndex((r) => r.hunk === h); }
+  hunkEnd(h: Hunk): number { for (let i = this.rows.length - 1; i >= 0; i--) if (this.rows[i].hunk === h) return i + 1; return -1; }
+
+  accept(h: Hunk): boolean {
+    if (h.state !== 'pending') return false;
+    this.resolveHunk(h, 'accepted');
+    return true;
+  }
+
+  reject(h: Hunk): boolean {
+    if (h.state !== 'pending' && h.state !== 'streaming') return false;
+    this.resolveHunk(h, 'rejected');
+    return true;
+  }
+
+  private resolveHunk(h: Hunk, to: 'accepted' | 'rejected') {
+    const dropKind: RowKind[] = to === 'accepted' ? ['del'] : ['add', 'part'];
+    this.rows = this.rows.filter((r) => {
+      if (r.hunk !== h) return true;
+      if (dropKind.includes(r.kind) && !(r.userEdited && r.kind === 'add')) return false;
+      r.kind = r.kind === 'add' || r.kind === 'part' ? (r.userEdited ? 'user' : 'ctx') : 'ctx';
+      r.hunk = null;
+      return true;
+    });
+    if (this.partialRow && this.partialRow.hunk === null) this.partialRow = null;
+    h.state = to;
+    if (this.open === h) this.open = null;
+    this.recomputeFrontier();
+    this.touch();
+  }
+
+  /** Stop streaming here: the rewrite ends at the current frontier; untouched original lines stay as they are. */
+  interrupt(): void {
+    if (this.partialRow) {
+      // Keep what arrived: an incomplete line is still a line the user can accept or reject.
+      this.partialRow.kind = 'add';
+      this.partialRow = null;
+    }
+    for (const r of this.rows) if (r.kind === 'orig') r.kind = 'ctx';
+    this.closeOpen();
+    this.frontierRow = null;
+    this.frontier = this.rows.length;
+    this.touch();
+  }
+
+  /** Every unresolved hunk rejected: the region holds the original plus the user's own edits. */
+  rejectAll(): void {
+    if (this.open) this.reject(this.open);
+    for (const h of this.pendingHunks()) this.reject(h);
+    for (const r of this.rows) if (r.kind === 'orig') r.kind = 'ctx';
+    this.touch();
+  }
+
+  acceptAll(): void {
+    for (const h of this.pendingHunks()) this.accept(h);
+  }
+
+  /** The text the region would hold if every pending hunk were accepted (or rejected). */
+  textIf(choice: 'accept' | 'reject'): string[] {
+    const out: string[] = [];
+    for (const r of this.rows) {
+      const pending = r.hunk && r.hunk.state !== 'accepted' && r.hunk.state !== 'rejected';
+      if (pending && choice === 'accept' && r.kind === 'del') continue;
+      if (pending && choice === 'reject' && (r.kind === 'add' || r.kind === 'part') && !r.userEdited) continue;
+      out.push(r.text);
+    }
+    return out;
+  }
+
+  /**
+   * After the stream ends, replace the greedy streaming hunks by a clean minimal diff — only when nothing
+   * has been resolved yet and the user has not typed in the region (never rewrite user work).
+   */
+  relayoutClean(): boolean {
+    if (this.userTouched || this.hunks.some((h) => h.state === 'accepted' || h.state === 'rejected')) return false;
+    if (this.rows.some((r) => r.kind === 'orig' || r.kind === 'part' || r.kind === 'user')) return false;
+    const newLines = this.textIf('accept');
+    const parts = diffArrays(this.original as string[], newLines);
+    const addPool = new Map<string, Row[]>();
+    for (const r of this.rows) if (r.kind === 'add') { const l = addPool.get(r.text) ?? []; l.push(r); addPool.set(r.text, l); }
+    const out: Row[] = [];
+    const hunks: Hunk[] = [];
+    let oi = 0;
+    let cur: Hunk | null = null;
+    for (const p of parts) {
+      if (!p.added && !p.removed) {
+        for (const _ of p.value) { const r = this.origRows[oi++]; r.kind = 'ctx'; r.hunk = null; out.push(r); }
+        cur = null;
+        continue;
+      }
+      if (!cur) { cur = { id: nextHunkId++, state: 'pending' }; hunks.push(cur); }
+      if (p.removed) {
+        for (const _ of p.value) { const r = this.origRows[oi++]; r.kind = 'del'; r.hunk = cur; out.push(r); }
+      } else {
+        for (const text of p.value) {
+          const r = addPool.get(text)?.shift() ?? { kind: 'add' as RowKind, text, hunk: null, orig: -1 };
+          r.kind = 'add'; r.hunk = cur; out.push(r);
+        }
+      }
+    }
+    // Within a hunk, show removed lines before added ones.
+    const ordered: Row[] = [];
+    for (let i = 0; i < out.length;) {
+      if (!out[i].hunk) { ordered.push(out[i++]); continue; }
+      const h = out[i].hunk; let j = i;
+      while (j < out.length && out[j].hunk === h) j++;
+      const seg = out.slice(i, j);
+      ordered.push(...seg.filter((r) => r.kind === 'del'), ...seg.filter((r) => r.kind === 'add'));
+      i = j;
+    }
+    const changed = ordered.length !== this.rows.length || ordered.some((r, i) => r !== this.rows[i] || r.text !== this.rows[i].text);
+    this.hunks.splice(0, this.hunks.length, ...hunks);
+    this.rows = ordered;
+    this.recomputeFrontier();
+    this.touch();
+    return changed;
+  }
+
+  // ---- Document synchronisation ---------------------------------------------------------------------
+  /** The single edit that brings the document from `rendered` to `rows`, or null when in sync. */
+  planFlush(): FlushPlan | null {
+    const a = this.renderedText; const b = this.rows;
+    let p = 0;
+    const min = Math.min(a.length, b.length);
+    while (p < min && a[p] === b[p].text) p++;
+    if (p === a.length && p === b.length) { this.dirty = false; return null; }
+    let s = 0;
+    while (s < min - p && a[a.length - 1 - s] === b[b.length - 1 - s].text) s++;
+    const lines: string[] = [];
+    for (let i = p; i < b.length - s; i++) lines.push(b[i].text);
+    return { from: p, deleteCount: a.length - s - p, lines, rowsAfter: b.length };
+  }
+
+  /** The document now holds the plan's result. */
+  commitFlush(_plan: FlushPlan | null): void {
+    this.rendered = [...this.rows];
+    this.renderedText = this.rows.map((r) => r.text);
+    this.dirty = false;
+  }
+
+  /** Contiguous runs of decorated rows (region-relative row indices, end exclusive) as rendered now. */
+  decorationRuns(): DecorationRun[] {
+    const runs: DecorationRun[] = [];
+    const rows = this.rendered;
+    for (let i = 0; i < rows.length; i++) {
+      const k = rows[i].kind;
+      if (k !== 'add' && k !== 'del' && k !== 'part') continue;
+      const last = runs[runs.length - 1];
+      if (last && last.kind === k && last.to === i) last.to = i + 1;
+      else runs.push({ kind: k, from: i, to: i + 1 });
+    }
+    return runs;
+  }
+
+  /** Rendered row index of a row object (for positioning CodeLens), or -1. */
+  renderedIndexOf(r: Row): number { return this.rendered.indexOf(r); }
+  renderedRows(): readonly Row[] { return this.rendered; }
+
+  /**
+   * The user changed the document: replace [startLine:startCol, endLine:endCol) (document coordinates,
+   * before the change) with `text`. Keeps the mirror and the region position in step.
+   */
+  applyUserEdit(startLine: number, startCol: number, endLine: number, endCol: number, text: string): void {
+    const nl = countNewlines(text);
+    const rs = startLine - this.startLine;
+    const re = endLine - this.startLine;
+    const len = this.rendered.length;
+    const lineDelta = nl - (endLine - startLine);
+    const emptyRange = startLine === endLine && startCol === endCol;
+    // Entirely before the region (an edit that ends at column 0 of the first row does not touch it).
+    if (re < 0 || (re === 0 && endCol === 0 && (rs < 0 || (emptyRange && text.endsWith('\n'))))) {
+      this.startLine += lineDelta;
+      return;
+    }
+    if (rs >= len || len === 0) return; // after the region
+    this.touch();
+    this.userTouched = true;
+    if (rs < 0 && re >= len - 1 && (re > len - 1 || endCol >= this.renderedText[len - 1].length)) {
+      // The whole region was replaced by the user.
+      this.clobbered = true;
+      this.startLine = startLine;
+      this.rows = []; this.rendered = []; this.renderedText = [];
+      this.frontierRow = null; this.frontier = 0;
+      return;
+    }
+    const segs = text.split('\n');
+    if (rs < 0) {
+      // Crosses the region start: only the tail of the edit stays in the region, merged into row `re`.
+      const keep = this.rendered[re];
+      const newText = segs[segs.length - 1] + this.renderedText[re].slice(endCol);
+      this.removeRendered(0, re); // rows 0..re-1 gone
+      keep.text = newText; keep.userEdited = true; this.renderedText[0] = newText;
+      this.startLine = startLine + nl;
+      this.recomputeFrontier();
+      return;
+    }
+    const lastRow = Math.min(re, len - 1);
+    const prefix = this.renderedText[rs].slice(0, startCol);
+    const suffix = re <= len - 1 ? this.renderedText[re].slice(endCol) : '';
+    if (re > len - 1) {
+      // Crosses the region end: the region now ends with the first line of the edit.
+      const keep = this.rendered[rs];
+      this.removeRendered(rs + 1, lastRow + 1);
+      keep.text = prefix + segs[0]; keep.userEdited = true; this.renderedText[rs] = keep.text;
+      this.recomputeFrontier();
+      return;
+    }
+    const newLines = (prefix + text + suffix).split('\n');
+    const oldCount = re - rs + 1;
+    if (emptyRange && startCol === 0 && text.endsWith('\n')) {
+      // Whole new lines typed above row rs.
+      this.insertRendered(rs, segs.slice(0, -1), 'before');
+      this.recomputeFrontier();
+      return;
+    }
+    // Row rs keeps its identity with the first new line; the rest are user rows; extra old rows go.
+    const first = this.rendered[rs];
+    first.text = newLines[0]; first.userEdited = true; this.renderedText[rs] = newLines[0];
+    if (oldCount > 1) this.removeRendered(rs + 1, re + 1);
+    if (newLines.length > 1) this.insertRendered(rs, newLines.slice(1), 'after');
+    this.recomputeFrontier();
+  }
+
+  private removeRendered(from: number, to: number) {
+    const gone = this.rendered.splice(from, to - from);
+    this.renderedText.splice(from, to - from);
+    const set = new Set(gone);
+    this.rows = this.rows.filter((r) => !set.has(r));
+    if (this.partialRow && set.has(this.partialRow)) this.partialRow = null;
+  }
+
+  private insertRendered(at: number, lines: string[], where: 'before' | 'after') {
+    const ref = this.rendered[at];
+    const newRows: Row[] = lines.map((text) => ({ kind: 'user' as RowKind, text, hunk: null, orig: -1, userEdited: true }));
+    const rAt = where === 'before' ? at : at + 1;
+    this.rendered.splice(rAt, 0, ...newRows);
+    this.renderedText.splice(rAt, 0, ...lines);
+    let i = this.rows.indexOf(ref);
+    if (i < 0) i = Math.min(at, this.rows.length);
+    else if (where === 'after') i++;
+    this.rows.splice(i, 0, ...newRows);
+  }
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}

@@ -1,0 +1,42 @@
+/**
+ * The demo model: a small deterministic rewrite, so `npm start` shows real streaming diffs with no API key.
+ * It understands a few instructions (comments, const, rename X to Y, uppercase strings); anything else gets
+ * a header comment naming the instruction, plus `var` → `let`.
+ */
+export function demoRewrite(instruction: string, code: string): string {
+  const ins = instruction.toLowerCase();
+  const lines = code.split('\n');
+  const indentOf = (l: string) => /^\s*/.exec(l)![0];
+  const isFn = (l: string) => /^\s*(export\s+)?(async\s+)?function\b|^\s*(public|private|protected|static|async)?\s*[A-Za-z_$][\w$]*\s*\([^)]*\)\s*(:\s*[\w<>[\]|, ]+)?\s*\{\s*$|=>\s*\{\s*$|^\s*def\s/.test(l);
+  let out: string[];
+  const rename = /rename\s+([A-Za-z_$][\w$]*)\s+to\s+([A-Za-z_$][\w$]*)/i.exec(instruction);
+  if (rename) {
+    const re = new RegExp(`\\b${rename[1].replace(/\$/g, '\\$')}\\b`, 'g');
+    out = lines.map((l) => l.replace(re, rename[2]));
+  } else if (/comment|doc/.test(ins)) {
+    out = [];
+    for (const l of lines) {
+      if (isFn(l)) {
+        const name = /([A-Za-z_$][\w$]*)\s*(=\s*(async\s*)?\([^)]*\)\s*=>|\()/.exec(l)?.[1] ?? 'this function';
+        out.push(`${indentOf(l)}/** ${name}: ${describe(name)} */`);
+      }
+      out.push(l);
+    }
+  } else if (/const/.test(ins)) {
+    out = lines.map((l) => l.replace(/\b(var|let)\s/g, 'const '));
+  } else if (/upper/.test(ins)) {
+    out = lines.map((l) => l.replace(/(['"])([^'"\n]*)\1/g, (_m, q, s) => q + s.toUpperCase() + q));
+  } else if (/error|handling|try/.test(ins)) {
+    const ind = indentOf(lines.find((l) => l.trim()) ?? '');
+    out = [`${ind}try {`, ...lines.map((l) => (l.trim() ? '  ' + l : l)), `${ind}} catch (err) {`, `${ind}  console.error(err);`, `${ind}  throw err;`, `${ind}}`];
+  } else {
+    const ind = indentOf(lines.find((l) => l.trim()) ?? '');
+    out = [`${ind}// ${instruction.trim() || 'edited'} (Spark Edit demo model)`, ...lines.map((l) => l.replace(/\bvar\s/g, 'let '))];
+  }
+  return out.join('\n') + '\n';
+}
+
+function describe(name: string): string {
+  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
+}
