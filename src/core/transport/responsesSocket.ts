@@ -219,11 +219,14 @@ export class ResponsesSocketTransport implements ModelTransport {
         job.connectRetries++;
         this.queue.unshift(job);
       } else {
-        this.settle(job, this.lastError?.code === 'websocket_connection_limit_reached'
-          ? new ModelError('network', 'The connection reached its time limit mid-response.', 'websocket_connection_limit_reached')
-          : new ModelError('network', `The socket closed before response.completed (code ${code}${reason ? `: ${reason}` : ''}).`));
+        const le = this.lastError;
+        this.settle(job, le?.kind === 'timeout' ? le
+          : le?.code === 'websocket_connection_limit_reached'
+            ? new ModelError('network', 'The connection reached its time limit mid-response.', 'websocket_connection_limit_reached')
+            : new ModelError('network', `The socket closed before response.completed (code ${code}${reason ? `: ${reason}` : ''}).`));
       }
     }
+    this.lastError = undefined;
     if (this.disposed) return;
     this.setState('connecting');
     this.scheduleReconnect(true);

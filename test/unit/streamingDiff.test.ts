@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { PreviewRegion } from '../../src/core/session/region';
+import { outputLines } from '../../src/core/diff/streamingDiff';
+import { tokenize } from '../../src/server/modelServer';
+
+function streamInto(original: string[], output: string, chunk = 3): PreviewRegion {
+  const region = new PreviewRegion(0, original);
+  const d = region.createDiff();
+  for (let i = 0; i < output.length; i += chunk) d.push(output.slice(i, i + chunk));
+  d.end();
+  return region;
+}
+
+describe('streaming line diff + preview region', () => {
+  const original = ['function add(a, b) {', '  var sum = a + b;', '  return sum;', '}'];
+  const output = 'function add(a, b) {\n  const sum = a + b;\n  // done\n  return sum;\n}\n';
+
+  it('accept-all yields exactly the model text, reject-all exactly the original', () => {
+    const r = streamInto(original, output);
+    assert.deepEqual(r.textIf('accept'), outputLines(output));
+    assert.deepEqual(r.textIf('reject'), original);
+    assert.equal(r.pendingHunks().length, 1);
+  });
+
+  it('shows removed and added lines in document order, removed first', () => {
+    const r = streamInto(original, output);
+    r.relayoutClean();
+    assert.deepEqual(r.rows.map((x) => `${x.kind}:${x.text.trim()}`), [
+      'ctx:function add(a, b) {', 'del:var sum = a + b;', 'add:const sum = a + b;', 'add:// done', 'ctx:return sum;', 'ctx:}',
+    ]);
+  });
+
+  it('emits hunks while streaming: the first hunk is pending before the stream ends', () => {
+    const orig = Array.from({ length: 20 }, (_, i) => `line ${i} of the original text`);
+    const out = ['NEW first line', ...orig.slice(0, 10), 'NEW middle', ...orig.slice(10)].join('\n');
+    const region = new PreviewRegion(0, orig);
+    const d = region.createDiff();
+    d.push(out.slice(0, out.indexOf('NEW middle')));
+    assert.equal(region.pendingHunks().length, 1, 'first hunk closed by the following matching line');
+    assert.ok(region.accept(region.pendingHunks()[0]));
+    d.push(out.slice(out.indexOf('NEW middle')));
+    d.end();
+    assert.equal(region.pendingHunks().length, 1);
+    assert.deepEqual(region.textIf('accept'), out.split('\n'));
+    assert.deepEqual(region.textIf('reject'), ['NEW first line', ...orig]);
+  });
+
+  it('strips a wrapping code fence', () => {
+    const r = streamInto(original, '```js\n' + output + '```\n');
+    assert.deepEqual(r.textIf('accept'), outputLines(output));
+    assert.ok(!r.rows.some((x) => x.text.includes('```')));
+  });
+
+  it('keeps a fence line that is not the last one', () => {
+    const out = 'a\n```\nb\n';
+    const r = streamInto(['a'], out, 1);
+    assert.deepEqual(r.textIf('accept'), ['a', '```', 'b']);
+  });
+
+  it('handles deleting everything and an empty original', () => {
+    assert.deepEqual(streamInto(original, '').textIf('accept'), []);
+    assert.deepEqual(streamInto([], 'x\ny\n').textIf('accept'), ['x', 'y']);
+  });
+
+  it('shows the incomplete line while it streams, and only once it diverges', () => {
+    const region = new PreviewRegion(0, ['alpha', 'beta']);
+    const d = region.createDiff();
+    d.push('alp');
+    assert.ok(!region.rows.some((r) => r.kind === 'part'), 'prefix of the next original line: not shown');
+    d.push('x');
+    assert.ok(region.rows.some((r) => r.kind === 'part' && r.text === 'alpx'));
+    d.push('\n');
+    assert.ok(region.rows.some((r) => r.kind === 'add' && r.text === 'alpx'));
+    assert.ok(!region.rows.some((r) => r.kind === 'part'));
+  });
+
+  it('interrupt keeps what arrived pending and the rest of the original unchanged', () => {
+    const region = new PreviewRegion(0, ['a', 'b', 'c', 'd']);
+    const d = region.createDiff();
+    d.push('a\nB\nb\nC');
+    region.interrupt();
+    assert.deepEqual(region.textIf('accept'), ['a', 'B', 'b', 'C', 'c', 'd']);
+    assert.deepEqual(region.textIf('reject'), ['a', 'b', 'c', 'd']);
+  });
+
+  it('random rewrites: accept gives the output, reject the original, for any chunking', () => {
+    let seed = 7;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    for (let t = 0; t < 300; t++) {
+      const orig = Array.from({ length: rnd(30) }, () => ['x', 'y', '}', '', 'return a;', 'const value = compute();'][rnd(6)] + (rnd(3) ? '' : ` ${rnd(100)}`));
+      const out: string[] = [];
+      for (const l of orig) { const k = rnd(5); if (k === 0) continue; if (k === 1) out.push(`new ${rnd(50)}`); out.push(l); }
+      if (rnd(2)) out.push('tail');
+      const text = out.join('\n') + (rnd(2) ? '\n' : '');
+      const r = streamInto(orig, text, 1 + rnd(9));
+      assert.deepEqual(r.textIf('accept'), outputLines(text), `case ${t}`);
+      assert.deepEqual(r.textIf('reject'), orig, `case ${t}`);
+      r.relayoutClean();
+      assert.deepEqual(r.textIf('accept'), outputLines(text), `case ${t} after clean re-diff`);
+      assert.deepEqual(r.textIf('reject'), orig, `case ${t} after clean re-diff`);
+    }
+  });
+
+  it('tokenize is lossless', () => {
+    const s = 'function f(x) {\n\treturn x * 2; // ü ✓\n}\n';
+    assert.equal(tokenize(s).join(''), s);
+    assert.ok(tokenize(s).length > 10);
+  });
+});
+
+describe('preview region follows the user', () => {
+  it('user typing above the region moves it; reject-all restores original plus the user edit', () => {
+    const r = new PreviewRegion(10, ['a', 'b', 'c']);
+    const d = r.createDiff();
+    d.push('a\nX\n');
+    r.commitFlush(r.planFlush());
+    r.applyUserEdit(2, 0, 2, 0, 'typed\nmore\n'); // two lines inserted above
+    assert.equal(r.startLine, 12);
+    d.push('b\nc\n'); d.end();
+    r.commitFlush(r.planFlush());
+    r.rejectAll();
+    assert.deepEqual(r.textIf('reject'), ['a', 'b', 'c']);
+  });
+
+  it('user typing inside an unchanged line survives accept and reject', () => {
+    const mk = () => { const r = new PreviewRegion(0, ['a', 'b', 'c']); const d = r.createDiff(); d.push('a\nNEW\n'); r.commitFlush(r.planFlush()); return { r, d }; };
+    for (const choice of ['accept', 'reject'] as const) {
+      const { r, d } = mk();
+      // row 0 'a' (ctx), row 1 'NEW' (add), row 2 'b' (orig), row 3 'c': type in 'c'
+      r.applyUserEdit(3, 1, 3, 1, '!');
+      d.push('b\nc\n'); d.end();
+      const text = r.textIf(choice);
+      assert.deepEqual(text, choice === 'accept' ? ['a', 'NEW', 'b', 'c!'] : ['a', 'b', 'c!']);
+    }
+  });
+
+  it('plans the minimal document edit', () => {
+    const r = new PreviewRegion(0, ['a', 'b', 'c']);
+    const d = r.createDiff();
+    d.push('a\nNEW\nb\n');
+    const plan = r.planFlush()!;
+    assert.deepEqual(plan, { from: 1, deleteCount: 0, lines: ['NEW'], rowsAfter: 4 });
+    r.commitFlush(plan);
+    assert.equal(r.planFlush(), null);
+  });
+
+  it('enter at the end of a line inside the region adds a user row that is never removed', () => {
+    const r = new PreviewRegion(0, ['a', 'b']);
+    const d = r.createDiff();
+    d.push('A\n');
+    r.commitFlush(r.planFlush());
+    // rows: add 'A', orig 'a', orig 'b' ; press Enter at end of 'b' and type 'z'
+    r.applyUserEdit(2, 1, 2, 1, '\nz');
+    d.push('a\nb\n'); d.end();
+    assert.deepEqual(r.textIf('reject'), ['a', 'b', 'z']);
+    assert.deepEqual(r.textIf('accept'), ['A', 'a', 'b', 'z']);
+  });
+});
