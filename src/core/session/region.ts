@@ -19,7 +19,11 @@ export interface Hunk { id: number; state: HunkState }
 export interface Row { kind: RowKind; text: string; hunk: Hunk | null; orig: number; userEdited?: boolean }
 
 /** One document edit: replace region rows [from, from+deleteCount) with `lines` (region-relative). */
-export interface FlushPlan { from: number; deleteCount: number; lines: string[]; rowsAfter: number }
+export interface FlushPlan {
+  from: number; deleteCount: number; lines: string[]; rowsAfter: number;
+  /** The rows the plan was made from: the document holds exactly these once the edit lands. */
+  snapshot?: { rows: Row[]; texts: string[] };
+}
 
 export interface DecorationRun { kind: 'add' | 'del' | 'part'; from: number; to: number }
 
@@ -310,13 +314,31 @@ export class PreviewRegion implements DiffSink {
     while (s < min - p && a[a.length - 1 - s] === b[b.length - 1 - s].text) s++;
     const lines: string[] = [];
     for (let i = p; i < b.length - s; i++) lines.push(b[i].text);
-    return { from: p, deleteCount: a.length - s - p, lines, rowsAfter: b.length };
+    // Rows keep changing while the edit is in flight (the stream goes on): remember what this plan renders.
+    const texts = new Array<string>(b.length);
+    for (let i = 0; i < b.length; i++) texts[i] = b[i].text;
+    return { from: p, deleteCount: a.length - s - p, lines, rowsAfter: b.length, snapshot: { rows: [...b], texts } };
   }
 
   /** The document now holds the plan's result. */
-  commitFlush(_plan: FlushPlan | null): void {
+  commitFlush(plan: FlushPlan | null): void {
+    if (plan?.snapshot) {
+      this.rendered = plan.snapshot.rows;
+      this.renderedText = plan.snapshot.texts;
+    } else {
+      this.rendered = [...this.rows];
+      this.renderedText = this.rows.map((r) => r.text);
+    }
+    this.dirty = this.rows.length !== this.renderedText.length || this.rows.some((r, i) => r.text !== this.renderedText[i]);
+  }
+
+  /** The document region now holds exactly `lines` as plain text (a whole-region replace by the adapter). */
+  resetTo(lines: string[]): void {
+    this.rows = lines.map((text) => ({ kind: 'ctx' as RowKind, text, hunk: null, orig: -1 }));
     this.rendered = [...this.rows];
-    this.renderedText = this.rows.map((r) => r.text);
+    this.renderedText = [...lines];
+    for (const h of this.hunks) if (h.state === 'pending' || h.state === 'streaming') h.state = 'accepted';
+    this.open = null; this.partialRow = null; this.frontierRow = null; this.frontier = this.rows.length;
     this.dirty = false;
   }
 

@@ -1,0 +1,31 @@
+// Bundles the extension (and the integration-test harness) with esbuild.
+// `node esbuild.config.mjs [--production] [--watch]`
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  // vscode is provided by the host; ws's optional native speed-ups are not needed.
+  external: ['vscode', 'bufferutil', 'utf-8-validate'],
+  logLevel: 'info',
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js' },
+];
+if (process.argv.includes('--harness')) {
+  builds.push({ ...common, entryPoints: ['test/harness/main.ts'], outfile: 'test/harness/dist/main.js', sourcemap: true, minify: false });
+}
+
+if (watch) {
+  for (const b of builds) { const ctx = await esbuild.context(b); await ctx.watch(); }
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,67 @@
+// Runs the integration suite inside a real VS Code extension host: code-server 1.139 (from npm) with Spark Edit
+// and the test-harness extension installed, the workbench opened in headless Chromium by Playwright.
+// The harness runs mocha in the extension host and writes the result; screenshots requested by tests are taken here.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureHost, freePort, installExtension, openBrowser, repo, sh, startCodeServer, vsce, writeUserSettings } from './host.mjs';
+
+const t0 = Date.now();
+const env = ensureHost();
+sh(process.execPath, ['esbuild.config.mjs', '--harness']);
+fs.mkdirSync(path.join(repo, 'dist'), { recursive: true });
+vsce(repo, path.join(repo, 'dist', 'spark-edit.vsix'));
+vsce(path.join(repo, 'test', 'harness'), path.join(repo, 'dist', 'spark-edit-test-harness.vsix'));
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-it-'));
+const dirs = { userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions') };
+const workspace = path.join(tmp, 'workspace');
+fs.cpSync(path.join(repo, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+const artifacts = path.join(repo, 'test-artifacts');
+fs.mkdirSync(artifacts, { recursive: true });
+for (const f of fs.readdirSync(artifacts)) if (f.endsWith('.shot-request')) fs.rmSync(path.join(artifacts, f));
+writeUserSettings(dirs);
+installExtension(env, dirs, path.join(repo, 'dist', 'spark-edit.vsix'));
+installExtension(env, dirs, path.join(repo, 'dist', 'spark-edit-test-harness.vsix'));
+
+const resultFile = path.join(tmp, 'result.json');
+const port = await freePort();
+const logFile = path.join(artifacts, 'code-server.log');
+fs.writeFileSync(logFile, '');
+const server = await startCodeServer(env, dirs, workspace, port, {
+  SPARK_TEST_RESULT: resultFile, SPARK_REPO: repo, SPARK_ARTIFACTS: artifacts, SPARK_TEST_GREP: process.env.SPARK_TEST_GREP ?? '',
+}, logFile);
+console.log(`[integration] code-server ready on 127.0.0.1:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+const { browser, page } = await openBrowser(env, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+
+let outcome;
+const deadline = Date.now() + 20 * 60_000;
+try {
+  while (Date.now() < deadline) {
+    for (const f of fs.readdirSync(artifacts)) {
+      if (!f.endsWith('.shot-request')) continue;
+      const name = f.slice(0, -'.shot-request'.length);
+      await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+      fs.rmSync(path.join(artifacts, f));
+      console.log(`[integration] screenshot: test-artifacts/${name}.png`);
+    }
+    if (fs.existsSync(resultFile)) { outcome = JSON.parse(fs.readFileSync(resultFile, 'utf8')); break; }
+    if (server.exitCode !== null) throw new Error('code-server exited during the run');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+} finally {
+  await browser.close().catch(() => undefined);
+  server.kill('SIGTERM');
+}
+
+if (!outcome) { console.error('[integration] no result within 20 minutes; see test-artifacts/code-server.log'); process.exit(1); }
+if (outcome.error) { console.error('[integration] the suite could not run:\n' + outcome.error); process.exit(1); }
+for (const t of outcome.tests) {
+  const mark = t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-';
+  console.log(`  ${mark} ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}`);
+  if (t.error) console.log('      ' + t.error.split('\n').slice(0, Number(process.env.SPARK_ERROR_LINES ?? 12)).join('\n      '));
+}
+const skipped = outcome.tests.filter((t) => t.state === 'pending').length;
+console.log(`integration: ${outcome.passed} passed, ${outcome.failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+fs.rmSync(tmp, { recursive: true, force: true });
+process.exit(outcome.failed > 0 || outcome.passed === 0 ? 1 : 0);

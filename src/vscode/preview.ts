@@ -1,0 +1,307 @@
+import * as vscode from 'vscode';
+import { EditSession, SessionState } from '../core/session/editSession';
+import { FlushPlan, Hunk, PreviewRegion } from '../core/session/region';
+import { ModelError, ModelTransport } from '../core/transport/types';
+import { EditPromptInput } from '../core/prompt';
+
+/** Document updates are coalesced to about the display rate, so a 1,000+ tok/s stream never floods the host. */
+const FRAME_MS = 16;
+
+export interface Decorations {
+  added: vscode.TextEditorDecorationType;
+  removed: vscode.TextEditorDecorationType;
+  partial: vscode.TextEditorDecorationType;
+}
+
+export function createDecorations(): Decorations {
+  return {
+    added: vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor('sparkEdit.addedLineBackground'),
+      overviewRulerColor: new vscode.ThemeColor('sparkEdit.addedLineBackground'),
+      overviewRulerLane: vscode.OverviewRulerLane.Left,
+    }),
+    removed: vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor('sparkEdit.removedLineBackground'),
+      textDecoration: 'line-through',
+      opacity: '0.65',
+      overviewRulerColor: new vscode.ThemeColor('sparkEdit.removedLineBackground'),
+      overviewRulerLane: vscode.OverviewRulerLane.Left,
+    }),
+    partial: vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor('sparkEdit.addedLineBackground'),
+      after: { contentText: ' ▍', color: new vscode.ThemeColor('sparkEdit.streamingCursor') },
+    }),
+  };
+}
+
+interface ExpectedChange { version: number; start: vscode.Position; end: vscode.Position; text: string; plan: FlushPlan; commit: () => void }
+
+/**
+ * One edit previewed in one document: keeps the document in step with the session's preview region,
+ * applies the user's own typing to the region, and draws decorations. Never moves focus or the cursor.
+ */
+export class SessionView implements vscode.Disposable {
+  readonly session: EditSession;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | null = null;
+  private again = false;
+  private expected: ExpectedChange | null = null;
+  private undoStopNext = true; // the first preview edit starts its own undo group
+  private ended = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly endEmitter = new vscode.EventEmitter<void>();
+  readonly onDidEnd = this.endEmitter.event;
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Hunks or state changed (for CodeLens and context keys). */
+  readonly onDidChange = this.changeEmitter.event;
+  private lastLensKey = '';
+  flushes = 0;
+
+  constructor(
+    readonly document: vscode.TextDocument,
+    region: PreviewRegion,
+    prompt: EditPromptInput,
+    model: string,
+    transport: ModelTransport,
+    private readonly decorations: Decorations,
+    private readonly log: (m: string) => void,
+    private readonly onError: (v: SessionView, e: ModelError, kept: boolean) => void,
+    commandStartedAt: number,
+  ) {
+    this.session = new EditSession({ region, prompt, model, transport, commandStartedAt, log });
+    this.disposables.push({ dispose: this.session.onEvent((ev) => {
+      if (ev.kind === 'content') this.scheduleFlush();
+      else if (ev.kind === 'state') this.onState(ev.state);
+      else if (ev.kind === 'error') this.onError(this, ev.error, ev.kept);
+    }).dispose });
+  }
+
+  get region(): PreviewRegion { return this.session.region; }
+  get isEnded(): boolean { return this.ended; }
+
+  start() { this.session.start(); this.changeEmitter.fire(); }
+
+  private onState(s: SessionState) {
+    this.changeEmitter.fire();
+    if (s === 'done' || s === 'failed') void this.settleAndEnd();
+  }
+
+  private scheduleFlush() {
+    if (this.flushTimer || this.ended) return;
+    this.flushTimer = setTimeout(() => { this.flushTimer = undefined; void this.flush(); }, FRAME_MS);
+  }
+
+  /** Bring the document in line with the region now (one edit), then decorate. */
+  flush(): Promise<void> {
+    if (this.inFlight) { this.again = true; return this.inFlight; }
+    this.inFlight = this.doFlush().finally(() => {
+      this.inFlight = null;
+      if (this.again) { this.again = false; this.scheduleFlush(); }
+    });
+    return this.inFlight;
+  }
+
+  private async doFlush(): Promise<void> {
+    const region = this.region;
+    if (this.document.isClosed) return;
+    const plan = region.planFlush();
+    if (plan) {
+      const edit = toDocumentEdit(this.document, region.startLine, plan);
+      const v0 = this.document.version;
+      this.expected = { version: v0 + 1, start: edit.range.start, end: edit.range.end, text: edit.text, plan, commit: () => region.commitFlush(plan) };
+      const undoStop = this.undoStopNext;
+      const editor = this.editor();
+      let ok: boolean;
+      try {
+        if (editor) {
+          ok = await editor.edit((b) => b.replace(edit.range, edit.text), { undoStopBefore: undoStop, undoStopAfter: undoStop });
+        } else {
+          const we = new vscode.WorkspaceEdit();
+          we.replace(this.document.uri, edit.range, edit.text);
+          ok = await vscode.workspace.applyEdit(we);
+        }
+      } catch (e) {
+        ok = false;
+        this.log(`preview edit failed: ${(e as Error).message}`);
+      }
+      if (!ok) {
+        // The user typed first (the edit is version-checked): their change is in the region by now; retry.
+        if (this.expected?.plan === plan) this.expected = null;
+        this.again = true;
+        return;
+      }
+      if (this.expected?.plan === plan && this.document.version > v0) {
+        // The change event was not matched (should not happen); resynchronise conservatively.
+        this.expected.commit();
+        this.expected = null;
+      }
+      this.undoStopNext = false;
+      this.flushes++;
+    }
+    this.decorate();
+    const key = this.lensKey();
+    if (key !== this.lastLensKey) { this.lastLensKey = key; this.changeEmitter.fire(); }
+  }
+
+  private lensKey(): string {
+    return `${this.session.state}|${this.region.startLine}|` + this.region.hunks.map((h) => `${h.id}${h.state[0]}${this.region.renderedIndexOf(this.region.rows[this.region.hunkStart(h)])}`).join(',');
+  }
+
+  /** A visible editor showing this document (never opens or focuses one). */
+  editor(): vscode.TextEditor | undefined {
+    return vscode.window.visibleTextEditors.find((e) => e.document === this.document);
+  }
+
+  decorate(editors: readonly vscode.TextEditor[] = vscode.window.visibleTextEditors) {
+    const runs = this.ended ? [] : this.region.decorationRuns();
+    const start = this.region.startLine;
+    const rangesOf = (k: string) => runs.filter((r) => r.kind === k).map((r) => new vscode.Range(start + r.from, 0, start + r.to - 1, 0));
+    const add = rangesOf('add'), del = rangesOf('del'), part = rangesOf('part');
+    for (const ed of editors) {
+      if (ed.document !== this.document) continue;
+      ed.setDecorations(this.decorations.added, add);
+      ed.setDecorations(this.decorations.removed, del);
+      ed.setDecorations(this.decorations.partial, part);
+    }
+  }
+
+  /** Called for every change to this document. */
+  onDocumentChanged(e: vscode.TextDocumentChangeEvent) {
+    if (this.ended || e.contentChanges.length === 0) return;
+    const x = this.expected;
+    if (x && e.document.version === x.version && e.contentChanges.length === 1) {
+      const c = e.contentChanges[0];
+      if (c.range.start.isEqual(x.start) && c.range.end.isEqual(x.end) && c.text === x.text) {
+        this.expected = null;
+        x.commit();
+        return;
+      }
+    }
+    // The user's own edit. Changes in one event are non-overlapping; apply bottom-up so positions hold.
+    const changes = [...e.contentChanges].sort((a, b) => b.range.start.compareTo(a.range.start));
+    for (const c of changes) {
+      this.region.applyUserEdit(c.range.start.line, c.range.start.character, c.range.end.line, c.range.end.character, c.text.replace(/\r\n/g, '\n'));
+    }
+    if (this.region.clobbered) {
+      this.log('the previewed region was replaced by the user: the preview is dropped, nothing is changed');
+      this.session.dispose();
+      this.end();
+      return;
+    }
+    this.scheduleFlush();
+  }
+
+  // ---- user actions ----------------------------------------------------------------------------------
+  async acceptHunk(h: Hunk) { await this.resolve(() => this.session.acceptHunk(h)); }
+  async rejectHunk(h: Hunk) { await this.resolve(() => this.session.rejectHunk(h)); }
+
+  private async resolve(act: () => boolean) {
+    await this.inFlight;
+    if (!act()) return;
+    // Each hunk decision is its own undo step.
+    this.undoStopNext = true;
+    await this.flush();
+    this.undoStopNext = false;
+  }
+
+  interrupt(): boolean { return this.session.interrupt(); }
+  redirect(instruction: string) { this.session.redirect(instruction); this.changeEmitter.fire(); }
+
+  /**
+   * Accept everything. The document goes back to the original (merged into the preview's undo group) and the
+   * accepted text is applied as one undo step of its own: one Undo restores the original exactly.
+   */
+  async acceptAll() {
+    if (this.session.isStreaming) this.session.interrupt();
+    const region = this.region;
+    for (let attempt = 0; attempt < 20 && !this.ended; attempt++) {
+      await this.settleFlushes();
+      const before = region.textIf('reject');
+      const after = region.textIf('accept');
+      const ok1 = await this.replaceRegion(before, false, false);
+      if (!ok1) continue;
+      const ok2 = await this.replaceRegion(after, true, true);
+      if (!ok2) {
+        // The user typed in the instant between the two steps: their text stays, the model's edit is not applied.
+        this.log('accept-all was interrupted by typing: the document keeps the original plus your typing');
+        vscode.window.showWarningMessage('Spark Edit: typing interrupted "Accept All"; the original text (with your typing) was kept. Run the edit again to re-apply.');
+      }
+      break;
+    }
+    this.session.acceptAll();
+    this.end();
+  }
+
+  /** Reject everything: the document holds the original plus whatever the user typed meanwhile. */
+  async rejectAll() {
+    this.session.rejectAll();
+    await this.settleAndEnd();
+  }
+
+  private async settleFlushes() {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (let i = 0; i < 50 && (this.inFlight || this.region.planFlush()); i++) {
+      if (this.inFlight) await this.inFlight; else await this.flush();
+    }
+  }
+
+  private async settleAndEnd() {
+    await this.settleFlushes();
+    this.end();
+  }
+
+  /** Replace the whole region by `lines`, tracking the change as ours. */
+  private async replaceRegion(lines: string[], undoBefore: boolean, undoAfter: boolean): Promise<boolean> {
+    const region = this.region;
+    const plan: FlushPlan = { from: 0, deleteCount: region.renderedLineCount, lines, rowsAfter: lines.length };
+    const edit = toDocumentEdit(this.document, region.startLine, plan);
+    const editor = this.editor();
+    const v0 = this.document.version;
+    this.expected = { version: v0 + 1, start: edit.range.start, end: edit.range.end, text: edit.text, plan, commit: () => region.resetTo(lines) };
+    let ok = false;
+    try {
+      if (editor) ok = await editor.edit((b) => b.replace(edit.range, edit.text), { undoStopBefore: undoBefore, undoStopAfter: undoAfter });
+      else { const we = new vscode.WorkspaceEdit(); we.replace(this.document.uri, edit.range, edit.text); ok = await vscode.workspace.applyEdit(we); }
+    } catch { ok = false; }
+    if (!ok && this.expected?.plan === plan) this.expected = null;
+    return ok;
+  }
+
+  end() {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.flushTimer);
+    this.decorate();
+    this.endEmitter.fire();
+    this.changeEmitter.fire();
+  }
+
+  dispose() {
+    this.session.dispose();
+    this.end();
+    for (const d of this.disposables) d.dispose();
+    this.endEmitter.dispose();
+    this.changeEmitter.dispose();
+  }
+}
+
+/** Translate "replace region rows [from, from+deleteCount) with lines" into a document range and text. */
+export function toDocumentEdit(doc: vscode.TextDocument, startLine: number, plan: FlushPlan): { range: vscode.Range; text: string } {
+  const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+  const a = startLine + plan.from;
+  const b = a + plan.deleteCount;
+  if (b < doc.lineCount) {
+    return { range: new vscode.Range(a, 0, b, 0), text: plan.lines.map((l) => l + eol).join('') };
+  }
+  // The edit reaches the document's last line: work from the end of the line before.
+  const last = doc.lineCount - 1;
+  if (a > 0) {
+    const prev = a - 1;
+    return { range: new vscode.Range(prev, doc.lineAt(prev).text.length, last, doc.lineAt(last).text.length), text: plan.lines.map((l) => eol + l).join('') };
+  }
+  return { range: new vscode.Range(0, 0, last, doc.lineAt(last).text.length), text: plan.lines.join(eol) };
+}

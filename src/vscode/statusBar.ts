@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import { ConnectionState } from '../core/transport/types';
+import { EditStats } from '../core/session/editSession';
+
+/** Connection state (warm / connecting / offline) and the last edit's time to first token and tokens/s. */
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('sparkEdit.status', vscode.StatusBarAlignment.Right, 100);
+  private state: ConnectionState = 'idle';
+  private demo = false;
+  private stats: EditStats | undefined;
+  private detail = '';
+
+  constructor() {
+    this.item.name = 'Spark Edit';
+    this.item.command = 'sparkEdit.showLog';
+    this.render();
+    this.item.show();
+  }
+
+  setConnection(state: ConnectionState, demo: boolean, detail = '') { this.state = state; this.demo = demo; this.detail = detail; this.render(); }
+  setStats(s: EditStats) { this.stats = s; this.render(); }
+
+  private render() {
+    const icon = { idle: '$(circle-outline)', connecting: '$(sync~spin)', warm: '$(zap)', offline: '$(debug-disconnect)', disposed: '$(circle-slash)' }[this.state];
+    const label = { idle: 'idle', connecting: 'connecting', warm: 'warm', offline: 'offline', disposed: 'off' }[this.state];
+    let text = `${icon} Spark${this.demo ? ' (demo model)' : ''}: ${label}`;
+    const s = this.stats;
+    if (s?.ttftMs !== undefined) text += ` · ${Math.round(s.ttftMs)} ms`;
+    if (s?.tokensPerSecond !== undefined) text += ` · ${Math.round(s.tokensPerSecond)} tok/s`;
+    this.item.text = text;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**Spark Edit** — connection **${label}**${this.demo ? ' to the built-in **demo model** (no API key set: run *Spark Edit: Set API Key* to use a real model)' : ''}\n\n`);
+    if (this.detail) md.appendMarkdown(`${this.detail}\n\n`);
+    if (s) {
+      md.appendMarkdown(`Last edit: first byte sent after ${fmt(s.sendLatencyMs)} ms, first token after ${fmt(s.ttftMs)} ms, ` +
+        `${s.tokensPerSecond !== undefined ? Math.round(s.tokensPerSecond) : '–'} tokens/s, ${s.warm ? 'warm' : 'cold'} socket.`);
+    }
+    this.item.tooltip = md;
+    this.item.backgroundColor = this.state === 'offline' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+  }
+
+  dispose() { this.item.dispose(); }
+}
+
+const fmt = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(1));

@@ -1,0 +1,218 @@
+import * as vscode from 'vscode';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { ModelServer } from '../../src/server/modelServer';
+import type { SparkEditApi } from '../../src/vscode/extension';
+import { api, openEditor, screenshot, select, sleep, startEdit, waitFor } from './helpers';
+
+const ORIGINAL = [
+  'import { readFile } from "node:fs/promises";',
+  '',
+  'export function parse(text: string) {',
+  '  var lines = text.split("\\n");',
+  '  var out = [];',
+  '  for (var i = 0; i < lines.length; i++) {',
+  '    out.push(lines[i].trim());',
+  '  }',
+  '  return out;',
+  '}',
+  '',
+  'export function total(xs: number[]) {',
+  '  var sum = 0;',
+  '  for (const x of xs) sum += x;',
+  '  return sum;',
+  '}',
+  '',
+].join('\n');
+
+/** A rewrite of lines 2..15 with two separate changes (two hunks). */
+const REWRITE = [
+  'export function parse(text: string) {',
+  '  const lines = text.split("\\n");',
+  '  var out = [];',
+  '  for (var i = 0; i < lines.length; i++) {',
+  '    out.push(lines[i].trim());',
+  '  }',
+  '  return out;',
+  '}',
+  '',
+  'export function total(xs: number[]) {',
+  '  let sum = 0;',
+  '  for (const x of xs) sum += x;',
+  '  return sum;',
+  '}',
+].join('\n') + '\n';
+
+const lines = (s: string) => s.split('\n');
+
+describe('Spark Edit core loop in a real VS Code host', function () {
+  this.timeout(90_000);
+  let server: ModelServer;
+  let a: SparkEditApi;
+
+  before(async () => {
+    a = await api();
+    server = await new ModelServer().listen();
+    await vscode.workspace.getConfiguration('sparkEdit').update('endpoint', server.url, vscode.ConfigurationTarget.Global);
+    await waitFor(() => a.endpoint() === server.url, 'the extension to switch to the test server');
+    await a.ready();
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await server.close();
+  });
+  afterEach(async () => {
+    for (const v of a.sessions()) await v.rejectAll();
+    server.clearScript();
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('reports VS Code 1.139 and has the socket open before the first request', async () => {
+    assert.match(vscode.version, /^1\.\d+/);
+    const t = a.transport()!;
+    await waitFor(() => t.state === 'warm', 'warm socket');
+    const connectionsBefore = server.connections;
+    assert.ok(connectionsBefore >= 1, 'a connection was opened at activation');
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    server.enqueue({ text: REWRITE });
+    const v = await startEdit(a, 'modernise');
+    await v.session.whenSettled();
+    assert.equal(v.session.stats.warm, true, 'the request went out on an already-open socket');
+    assert.equal(server.connections, connectionsBefore, 'no new connection for the request');
+    assert.ok((v.session.stats.sendLatencyMs ?? 1e9) < 1000);
+  });
+
+  it('streams the edit into the document with decorated added and removed lines, then accept one hunk and reject the other', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    server.enqueue({ text: REWRITE, tokensPerSecond: 150 });
+    const v = await startEdit(a, 'use const/let');
+    // While streaming: the first hunk is visible in the document before the stream ends.
+    await waitFor(() => ed.document.getText().includes('const lines'), 'first added line in the document');
+    assert.equal(v.session.isStreaming, true, 'still streaming when the first change shows');
+    assert.ok(v.region.decorationRuns().some((r) => r.kind === 'add' || r.kind === 'part'), 'added lines are decorated as they arrive');
+    // The removed line is decided when the next unchanged line arrives: still during the stream.
+    await waitFor(() => v.region.decorationRuns().some((r) => r.kind === 'del'), 'removed lines decorated');
+    assert.equal(v.session.isStreaming, true, 'removed lines show while still streaming');
+    assert.ok(ed.document.getText().includes('  var lines = text.split'), 'the removed line is still shown in place');
+    await v.session.whenSettled();
+    await waitFor(() => !v.region.isDirty && v.region.planFlush() === null, 'document in sync');
+    const hunks = v.region.pendingHunks();
+    assert.equal(hunks.length, 2);
+    await vscode.commands.executeCommand('sparkEdit.acceptHunk', { sessionId: v.session.id, hunkId: hunks[0].id });
+    await vscode.commands.executeCommand('sparkEdit.rejectHunk', { sessionId: v.session.id, hunkId: hunks[1].id });
+    await waitFor(() => v.isEnded, 'session ends once every hunk is decided');
+    const expected = ORIGINAL.replace('  var lines = text.split', '  const lines = text.split');
+    assert.equal(ed.document.getText(), expected);
+  });
+
+  it('Esc while streaming keeps the partial text as a pending diff', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    const long = REWRITE.replace('  return out;', '  // a\n  // b\n  // c\n  return out;');
+    server.enqueue({ text: long, tokensPerSecond: 40 });
+    const v = await startEdit(a, 'slow one');
+    await waitFor(() => ed.document.getText().includes('const lines'), 'some streamed text');
+    await vscode.commands.executeCommand('sparkEdit.interrupt');
+    assert.equal(v.session.state, 'pending');
+    await sleep(300);
+    const held = ed.document.getText();
+    assert.ok(held.includes('const lines'), 'streamed text kept');
+    assert.ok(!held.includes('let sum'), 'nothing after the interrupt arrives');
+    assert.ok(v.region.pendingHunks().length >= 1);
+    await vscode.commands.executeCommand('sparkEdit.rejectAll');
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), ORIGINAL);
+  });
+
+  it('redirect cancels the running response and produces the redirected result', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 11, 15);
+    server.enqueue(
+      { text: 'export function total(xs: number[]) {\n  // FIRST DIRECTION\n' + '  // filler\n'.repeat(60) + '}\n', tokensPerSecond: 60 },
+      { text: 'export function total(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0);\n}\n' },
+    );
+    const v = await startEdit(a, 'add comments');
+    await waitFor(() => ed.document.getText().includes('FIRST DIRECTION'), 'first direction streaming');
+    await vscode.commands.executeCommand('sparkEdit.redirect', { sessionId: v.session.id, instruction: 'use reduce instead' });
+    await waitFor(() => v.session.state === 'pending', 'redirected edit pending');
+    await waitFor(() => v.region.planFlush() === null, 'document in sync');
+    assert.ok(!ed.document.getText().includes('FIRST DIRECTION'), 'first direction is gone');
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    const want = lines(ORIGINAL).slice(0, 11).join('\n') + '\nexport function total(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0);\n}\n';
+    assert.equal(ed.document.getText(), want);
+    const last = server.requests[server.requests.length - 1].body;
+    const texts = JSON.stringify(last.input);
+    assert.ok(texts.includes('use reduce instead'), 'the new direction was sent');
+  });
+
+  it('reject-all restores the original byte-for-byte after the user typed elsewhere during streaming', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 9);
+    server.enqueue({ text: REWRITE.split('\n').slice(0, 8).join('\n').replace('var out', 'const out') + '\n', tokensPerSecond: 60 });
+    const v = await startEdit(a, 'const');
+    await waitFor(() => ed.document.getText().includes('const lines'), 'streaming');
+    // The user types above and below the region while it streams (real typing through the `type` command).
+    ed.selection = new vscode.Selection(0, 0, 0, 0);
+    await vscode.commands.executeCommand('type', { text: '/* typed */ ' });
+    await ed.edit((b) => b.insert(new vscode.Position(1, 0), '// pasted above\n')); // shifts the region down a line
+    const lastLine = ed.document.lineCount - 1;
+    ed.selection = new vscode.Selection(lastLine, 0, lastLine, 0);
+    await vscode.commands.executeCommand('type', { text: '// typed below' });
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    assert.ok(ed.document.getText().includes('const out'), 'the stream landed where the code moved to');
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    const want = lines(ORIGINAL);
+    want[0] = '/* typed */ ' + want[0];
+    want.splice(1, 0, '// pasted above');
+    want[want.length - 1] = '// typed below';
+    assert.equal(ed.document.getText(), want.join('\n'));
+  });
+
+  it('accept-all applies exactly the model text, and one Undo restores the original exactly', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    server.enqueue({ text: REWRITE });
+    const v = await startEdit(a, 'modernise');
+    await v.session.whenSettled();
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    const accepted = lines(ORIGINAL).slice(0, 2).join('\n') + '\n' + REWRITE;
+    assert.equal(ed.document.getText(), accepted);
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => ed.document.getText() === ORIGINAL, 'undo restores the original');
+  });
+
+  it('never moves the cursor or steals focus while streaming', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 11, 15);
+    ed.selection = new vscode.Selection(0, 3, 0, 3);
+    // Selection is a caret now: the edit targets the enclosing block or the line; use an explicit range instead.
+    select(ed, 11, 15);
+    const sel = ed.selection;
+    server.enqueue({ text: 'export function total(xs: number[]) {\n  // one\n  // two\n  let sum = 0;\n  for (const x of xs) sum += x;\n  return sum;\n}\n', tokensPerSecond: 200 });
+    const v = await startEdit(a, 'comments');
+    await v.session.whenSettled();
+    assert.equal(vscode.window.activeTextEditor?.document, ed.document, 'focus stays in the same editor');
+    assert.equal(ed.selection.anchor.line, sel.anchor.line);
+    await v.rejectAll();
+  });
+
+  it('a pending inline diff, as the user sees it in the browser (screenshot)', async function () {
+    if (!process.env.SPARK_ARTIFACTS) this.skip();
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    server.enqueue({ text: REWRITE.replace('  return out;', '  // trimmed lines, in order\n  return out;') });
+    const v = await startEdit(a, 'modernise');
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    ed.selection = new vscode.Selection(0, 0, 0, 0);
+    await sleep(800); // CodeLens and decorations render in the workbench
+    const file = await screenshot('pending-inline-diff');
+    assert.ok(file && fs.statSync(file).size > 10_000, 'screenshot written');
+  });
+});

@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SparkEditApi } from '../../src/vscode/extension';
+import type { SessionView } from '../../src/vscode/preview';
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export async function api(): Promise<SparkEditApi> {
+  const ext = vscode.extensions.getExtension<SparkEditApi>('spark-edit.spark-edit');
+  if (!ext) throw new Error('Spark Edit is not installed in this host');
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+export async function openEditor(content: string, language = 'typescript'): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument({ language, content });
+  return vscode.window.showTextDocument(doc, { preview: false });
+}
+
+export function select(editor: vscode.TextEditor, fromLine: number, toLineInclusive: number) {
+  editor.selection = new vscode.Selection(fromLine, 0, toLineInclusive, editor.document.lineAt(toLineInclusive).text.length);
+}
+
+export async function startEdit(a: SparkEditApi, instruction: string): Promise<SessionView> {
+  const r = await vscode.commands.executeCommand<{ sessionId: number } | undefined>('sparkEdit.editSelection', { instruction });
+  if (!r) throw new Error('the edit did not start');
+  const v = a.session(r.sessionId);
+  if (!v) throw new Error('no session view');
+  return v;
+}
+
+/** Ask the launcher (outside the host) to screenshot the browser page; waits until it is written. */
+export async function screenshot(name: string): Promise<string | undefined> {
+  const dir = process.env.SPARK_ARTIFACTS;
+  if (!dir) return undefined;
+  const req = path.join(dir, `${name}.shot-request`);
+  const done = path.join(dir, `${name}.png`);
+  fs.writeFileSync(req, name);
+  await waitFor(() => fs.existsSync(done) && !fs.existsSync(req), `screenshot ${name}`, 60_000);
+  return done;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
