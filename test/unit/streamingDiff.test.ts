@@ -139,8 +139,15 @@ describe('preview region follows the user', () => {
     const d = r.createDiff();
     d.push('a\nNEW\nb\n');
     const plan = r.planFlush()!;
-    assert.deepEqual(plan, { from: 1, deleteCount: 0, lines: ['NEW'], rowsAfter: 4 });
+    const { snapshot, ...edit } = plan;
+    assert.deepEqual(edit, { from: 1, deleteCount: 0, lines: ['NEW'], rowsAfter: 4 });
+    assert.deepEqual(snapshot!.texts, ['a', 'NEW', 'b', 'c']);
+    d.push('more\n'); // rows change while the edit is in flight
     r.commitFlush(plan);
+    assert.equal(r.isDirty, true, 'what streamed in meanwhile is still to be flushed');
+    const next = r.planFlush()!;
+    assert.deepEqual(next.lines, ['more']);
+    r.commitFlush(next);
     assert.equal(r.planFlush(), null);
   });
 

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { performance } from 'node:perf_hooks';
-import { ResponseCreateEvent, ServerEvent, errorOf, parseServerEvent } from '../protocol/responses';
+import { ServerEvent, parseServerEvent } from '../protocol/responses';
+import { applyResponseEvent, responseCreateBody } from './responseEvents';
 import { Emitter, backoffDelay } from '../util/emitter';
 import {
   ActiveStream, ConnectionState, ModelError, ModelRequest, ModelTransport, StreamHandlers, StreamResult, StreamStats,
@@ -282,16 +283,7 @@ export class ResponsesSocketTransport implements ModelTransport {
   }
 
   private send(ws: WebSocket, job: Job, incremental: boolean) {
-    const r = job.req;
-    const ev: ResponseCreateEvent = {
-      type: 'response.create',
-      model: r.model,
-      instructions: r.instructions, // not carried over by previous_response_id: sent every time
-      input: incremental && r.incrementalInput ? r.incrementalInput : r.input,
-      store: false,
-    };
-    if (incremental && r.previousResponseId) ev.previous_response_id = r.previousResponseId;
-    if (r.maxOutputTokens) ev.max_output_tokens = r.maxOutputTokens;
+    const ev = responseCreateBody(job.req, incremental);
     ws.send(JSON.stringify(ev));
     job.stats.sentAt ??= performance.now();
     this.armStall();
@@ -326,55 +318,22 @@ export class ResponsesSocketTransport implements ModelTransport {
   }
 
   private handleEvent(job: Job, ev: ServerEvent) {
-    switch (ev.type) {
-      case 'response.created':
-        job.stats.responseId = ev.response.id;
+    const st = { text: job.text, stats: job.stats, canResendFull: !!job.req.previousResponseId && !job.resentFull };
+    const o = applyResponseEvent(st, ev, job.handlers);
+    job.text = st.text;
+    switch (o.kind) {
+      case 'continue': return;
+      case 'done': this.finishCurrent(o.result); return;
+      case 'error': this.finishCurrent(o.error); return;
+      case 'resend-full':
+        job.resentFull = true;
+        job.stats.resentFullInput = true;
+        this.log('previous_response_not_found: resending the full input');
+        if (this.ws) this.send(this.ws, job, false);
         return;
-      case 'response.output_text.delta':
-        if (ev.delta.length === 0) return;
-        if (job.stats.firstTokenAt === undefined) job.stats.firstTokenAt = performance.now();
-        job.text += ev.delta;
-        job.stats.deltas++;
-        job.stats.outputChars += ev.delta.length;
-        job.handlers.onDelta(ev.delta);
-        return;
-      case 'response.output_text.done':
-        if (ev.text !== job.text && ev.output_index === 0 && ev.content_index === 0) {
-          job.handlers.onWarning?.(`output_text.done disagrees with the streamed deltas (${ev.text.length} vs ${job.text.length} chars)`);
-        }
-        return;
-      case 'response.completed':
-      case 'response.incomplete':
-        this.finishCurrent({
-          text: job.text, responseId: ev.response.id, stats: job.stats,
-          status: ev.type === 'response.completed' ? 'completed' : 'incomplete',
-        });
-        return;
-      case 'response.failed': {
-        const e = ev.response.error;
-        this.finishCurrent(new ModelError('server', `The model failed: ${e?.message ?? 'no reason given'}`, e?.code));
-        return;
-      }
-      case 'error': {
-        const { code, message } = errorOf(ev);
-        if (code === 'previous_response_not_found' && job.req.previousResponseId && !job.resentFull && job.text === '') {
-          job.resentFull = true;
-          job.stats.resentFullInput = true;
-          this.log('previous_response_not_found: resending the full input');
-          if (this.ws) this.send(this.ws, job, false);
-          return;
-        }
-        if (code === 'websocket_connection_limit_reached') {
-          this.lastError = new ModelError('network', message, code);
-          this.ws?.close(1000, 'limit'); // onClosed retries the job if nothing streamed yet
-          return;
-        }
-        const kind = code === 'rate_limit_exceeded' ? 'rate_limit'
-          : code === 'invalid_api_key' || code === 'unauthorized' ? 'auth' : 'server';
-        this.finishCurrent(new ModelError(kind, `The model server said: ${message}`, code));
-        return;
-      }
-      default:
+      case 'connection-limit':
+        this.lastError = o.error;
+        this.ws?.close(1000, 'limit'); // onClosed retries the job if nothing streamed yet
         return;
     }
   }
