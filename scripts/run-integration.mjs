@@ -24,12 +24,17 @@ writeUserSettings(dirs);
 installExtension(env, dirs, path.join(repo, 'dist', 'spark-edit.vsix'));
 installExtension(env, dirs, path.join(repo, 'dist', 'spark-edit-test-harness.vsix'));
 
+// `--bench FILE [--bench-options JSON]`: run the in-host benchmark instead of the tests, write its JSON to FILE.
+const benchAt = process.argv.indexOf('--bench');
+const benchOut = benchAt > 0 ? path.resolve(process.argv[benchAt + 1]) : undefined;
+const benchOptsAt = process.argv.indexOf('--bench-options');
+const benchOptions = benchOptsAt > 0 ? process.argv[benchOptsAt + 1] : '{}';
 const resultFile = path.join(tmp, 'result.json');
 const port = await freePort();
 const logFile = path.join(artifacts, 'code-server.log');
 fs.writeFileSync(logFile, '');
 const server = await startCodeServer(env, dirs, workspace, port, {
-  SPARK_TEST_RESULT: resultFile, SPARK_REPO: repo, SPARK_ARTIFACTS: artifacts, SPARK_TEST_GREP: process.env.SPARK_TEST_GREP ?? '',
+  ...(benchOut ? { SPARK_BENCH_RESULT: resultFile, SPARK_BENCH_OPTIONS: benchOptions } : { SPARK_TEST_RESULT: resultFile }), SPARK_REPO: repo, SPARK_ARTIFACTS: artifacts, SPARK_TEST_GREP: process.env.SPARK_TEST_GREP ?? '',
 }, logFile);
 console.log(`[integration] code-server ready on 127.0.0.1:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 const { browser, page } = await openBrowser(env, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
@@ -56,6 +61,11 @@ try {
 
 if (!outcome) { console.error('[integration] no result within 20 minutes; see test-artifacts/code-server.log'); process.exit(1); }
 if (outcome.error) { console.error('[integration] the suite could not run:\n' + outcome.error); process.exit(1); }
+if (benchOut) {
+  fs.writeFileSync(benchOut, JSON.stringify(outcome, null, 2));
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
 for (const t of outcome.tests) {
   const mark = t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-';
   console.log(`  ${mark} ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}`);

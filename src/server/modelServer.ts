@@ -7,6 +7,7 @@
  * With no script queued it acts as the demo model: a small deterministic rewrite of the code it is given.
  */
 import http from 'node:http';
+import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { parseEditPrompt } from '../core/prompt';
@@ -56,6 +57,8 @@ export interface ModelServerOptions {
   /** Require `Authorization: Bearer <key>`. */
   apiKey?: string;
   defaultTokensPerSecond?: number;
+  /** Serve HTTPS/WSS with this certificate (a real TLS handshake on loopback). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
   /** Close WS connections after this long with websocket_connection_limit_reached. */
   connectionLimitMs?: number;
   log?: (m: string) => void;
@@ -72,16 +75,18 @@ const newId = (p: string) => `${p}_${Date.now().toString(36)}${(idCounter++).toS
 export class ModelServer {
   readonly requests: ReceivedRequest[] = [];
   private script: ScriptStep[] = [];
-  private server: http.Server;
+  private server: http.Server | https.Server;
   private wss: WebSocketServer;
   private sockets = new Set<WebSocket>();
   private httpSockets = new Set<import('node:net').Socket>();
   connections = 0;
   port = 0;
   constructor(private readonly o: ModelServerOptions = {}) {
-    this.server = http.createServer((req, res) => this.onHttp(req, res));
+    this.server = o.tls
+      ? https.createServer({ key: o.tls.key, cert: o.tls.cert }, (req, res) => this.onHttp(req, res))
+      : http.createServer((req, res) => this.onHttp(req, res));
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-    this.server.on('connection', (s) => { s.setNoDelay(true); this.httpSockets.add(s); s.on('close', () => this.httpSockets.delete(s)); });
+    this.server.on(o.tls ? 'secureConnection' : 'connection', (s: import('node:net').Socket) => { s.setNoDelay(true); this.httpSockets.add(s); s.on('close', () => this.httpSockets.delete(s)); });
     this.server.on('upgrade', (req, socket, head) => {
       if (!/\/responses\/?(\?.*)?$/.test(req.url ?? '')) { socket.end('HTTP/1.1 404 Not Found\r\n\r\n'); return; }
       if (!this.authorized(req.headers.authorization)) {
@@ -92,8 +97,8 @@ export class ModelServer {
     });
   }
 
-  get url(): string { return `http://127.0.0.1:${this.port}/v1`; }
-  get wsUrl(): string { return `ws://127.0.0.1:${this.port}/v1/responses`; }
+  get url(): string { return `${this.o.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/v1`; }
+  get wsUrl(): string { return `${this.o.tls ? 'wss' : 'ws'}://127.0.0.1:${this.port}/v1/responses`; }
 
   async listen(): Promise<this> {
     await new Promise<void>((resolve, reject) => {

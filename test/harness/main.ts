@@ -4,13 +4,18 @@
  */
 import * as fs from 'node:fs';
 import { run } from '../integration/index';
+import { benchInHost } from '../integration/hostBench';
 
 export async function activate(): Promise<void> {
-  const resultFile = process.env.SPARK_TEST_RESULT;
+  const benchFile = process.env.SPARK_BENCH_RESULT;
+  const resultFile = benchFile || process.env.SPARK_TEST_RESULT;
   if (!resultFile) return;
   let outcome: unknown;
   try {
-    outcome = await run();
+    if (benchFile) {
+      const o = JSON.parse(process.env.SPARK_BENCH_OPTIONS || '{}');
+      outcome = await benchInHost({ lines: o.lines ?? 2000, lagTokens: o.lagTokens ?? 3000, repeats: o.repeats ?? 3 });
+    } else outcome = await run();
   } catch (e) {
     outcome = { error: String((e as Error)?.stack ?? e) };
   }

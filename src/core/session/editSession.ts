@@ -50,7 +50,8 @@ export class EditSession {
   private streamedText = '';
   private lastResponseId: string | undefined;
   private prompt: EditPromptInput;
-  private readonly startedAt: number;
+  /** performance.now() when the command started. */
+  readonly startedAt: number;
   stats: EditStats = { deltas: 0, chars: 0, warm: false };
   error: ModelError | undefined;
   private readonly emitter = new Emitter<SessionEvent>();

@@ -22,6 +22,8 @@ export interface ResponsesSocketOptions {
   backoffCapMs?: number;
   /** Keep a socket open while idle (the warm socket). */
   keepWarm?: boolean;
+  /** Extra TLS trust (a self-signed loopback certificate in the benchmark). */
+  ca?: string | Buffer;
   log?: (msg: string) => void;
 }
 
@@ -52,7 +54,7 @@ export function responsesSocketUrl(base: string): string {
  */
 export class ResponsesSocketTransport implements ModelTransport {
   readonly name = 'openai-responses-ws';
-  private readonly o: Required<Omit<ResponsesSocketOptions, 'apiKey' | 'log'>> & Pick<ResponsesSocketOptions, 'apiKey' | 'log'>;
+  private readonly o: Required<Omit<ResponsesSocketOptions, 'apiKey' | 'log' | 'ca'>> & Pick<ResponsesSocketOptions, 'apiKey' | 'log' | 'ca'>;
   private ws: WebSocket | null = null;
   private connecting: Promise<WebSocket> | null = null;
   private queue: Job[] = [];
@@ -105,7 +107,7 @@ export class ResponsesSocketTransport implements ModelTransport {
     const headers: Record<string, string> = {};
     if (this.o.apiKey) headers.Authorization = `Bearer ${this.o.apiKey}`;
     this.connecting = new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(this.o.url, { headers, perMessageDeflate: false, handshakeTimeout: this.o.connectTimeoutMs });
+      const ws = new WebSocket(this.o.url, { headers, perMessageDeflate: false, handshakeTimeout: this.o.connectTimeoutMs, ca: this.o.ca });
       let opened = false;
       ws.on('open', () => {
         opened = true;

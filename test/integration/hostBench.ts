@@ -1,0 +1,79 @@
+/**
+ * Benchmark parts that need the real VS Code host (run by `npm run bench` through the harness):
+ *  - event-loop lag of the extension host while a 1,000 tok/s stream renders into a 2,000-line file
+ *  - sustained tokens/s into the document (edits and decorations applied, coalesced to the display rate)
+ */
+import * as vscode from 'vscode';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { ModelServer } from '../../src/server/modelServer';
+import { api, openEditor, startEdit, waitFor } from './helpers';
+
+export interface HostBenchResult {
+  event_loop_lag_ms_p99: number;
+  event_loop_lag_ms_max: number;
+  lag_stream_tokens: number;
+  sustained_tokens_per_s_host: number[];
+  host_tokens: number;
+  host_document_updates: number;
+  vscode_version: string;
+}
+
+function code(lines: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) out.push(i % 10 === 0 ? `function f${i}(a, b) {` : i % 10 === 9 ? '}' : `  var v${i} = a * ${i} + b; // step ${i}`);
+  return out.join('\n') + '\n';
+}
+const rewrite = (src: string) => src.split('\n').map((l, i) => (i % 7 === 3 ? l.replace('var ', 'const ') : l)).join('\n');
+
+export async function benchInHost(opts: { lines: number; lagTokens: number; repeats: number }): Promise<HostBenchResult> {
+  const a = await api();
+  const server = await new ModelServer().listen();
+  await vscode.workspace.getConfiguration('sparkEdit').update('endpoint', server.url, vscode.ConfigurationTarget.Global);
+  await waitFor(() => a.endpoint() === server.url, 'switch to bench server');
+  await a.ready();
+  const src = code(opts.lines);
+  const result: HostBenchResult = { event_loop_lag_ms_p99: 0, event_loop_lag_ms_max: 0, lag_stream_tokens: 0, sustained_tokens_per_s_host: [], host_tokens: 0, host_document_updates: 0, vscode_version: vscode.version };
+  try {
+    // 1. Event-loop lag at 1,000 tok/s into a 2,000-line file.
+    {
+      const ed = await openEditor(src, 'javascript');
+      ed.selection = new vscode.Selection(0, 0, opts.lines - 1, ed.document.lineAt(opts.lines - 1).text.length);
+      const text = rewrite(src);
+      // Stream only the first `lagTokens` tokens' worth of text (about 4 chars a token).
+      const cut = Math.min(text.length, opts.lagTokens * 4);
+      server.enqueue({ text: text.slice(0, cut), tokensPerSecond: 1000 });
+      const h = monitorEventLoopDelay({ resolution: 1 });
+      h.enable();
+      const v = await startEdit(a, 'bench lag');
+      await v.session.whenSettled();
+      await waitFor(() => v.region.planFlush() === null, 'in sync', 60_000);
+      h.disable();
+      result.event_loop_lag_ms_p99 = h.percentile(99) / 1e6;
+      result.event_loop_lag_ms_max = h.max / 1e6;
+      result.lag_stream_tokens = v.session.stats.deltas;
+      await v.rejectAll();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+    // 2. Sustained throughput into the document: the model sends as fast as loopback allows.
+    for (let r = 0; r < opts.repeats; r++) {
+      const ed = await openEditor(src, 'javascript');
+      ed.selection = new vscode.Selection(0, 0, opts.lines - 1, ed.document.lineAt(opts.lines - 1).text.length);
+      server.enqueue({ text: rewrite(src) });
+      const v = await startEdit(a, 'bench throughput');
+      await v.session.whenSettled();
+      await waitFor(() => v.region.planFlush() === null, 'in sync', 120_000);
+      const synced = performance.now();
+      const st = v.session.stats;
+      result.host_tokens = st.deltas;
+      result.host_document_updates = v.flushes;
+      // From the first token to the document holding the whole edit, decorated.
+      const elapsedMs = synced - (v.session.startedAt + (st.ttftMs ?? 0));
+      result.sustained_tokens_per_s_host.push(st.deltas / (elapsedMs / 1000));
+      await v.rejectAll();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  } finally {
+    await server.close();
+  }
+  return result;
+}
