@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { diffArrays } from 'diff';
 import { PreviewRegion } from '../src/core/session/region';
 import { EditSession } from '../src/core/session/editSession';
@@ -19,7 +18,8 @@ import { ResponsesSocketTransport } from '../src/core/transport/responsesSocket'
 import { ResponsesHttpTransport } from '../src/core/transport/responsesHttp';
 import { ModelTransport } from '../src/core/transport/types';
 import { userMessage } from '../src/core/protocol/responses';
-import { tokenize, ScriptStep } from '../src/server/modelServer';
+import { tokenize } from '../src/server/modelServer';
+import { ServerThread } from './serverThread';
 
 const args = process.argv.slice(2);
 const SMOKE = args.includes('--smoke');
@@ -58,22 +58,6 @@ function deltaFrames(text: string): string[] {
   return tokenize(text).map((delta, i) => JSON.stringify({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta, sequence_number: i + 4, logprobs: [] }));
 }
 
-class ServerThread {
-  private w: Worker;
-  url = '';
-  private constructor(w: Worker) { this.w = w; }
-  static async start(data: object = {}): Promise<ServerThread> {
-    const w = new Worker(path.join(__dirname, 'serverWorker.js'), { workerData: data });
-    const s = new ServerThread(w);
-    await new Promise<void>((resolve) => w.once('message', (m) => { s.url = m.url; resolve(); }));
-    return s;
-  }
-  async enqueue(...steps: ScriptStep[]) {
-    await new Promise<void>((resolve) => { this.w.once('message', () => resolve()); this.w.postMessage({ enqueue: steps }); });
-  }
-  async close() { this.w.postMessage({ close: true }); await new Promise((r) => this.w.once('exit', r)); }
-}
-
 // ------------------------------------------------------------------ 1. added time to first byte, warm vs cold
 async function timeToFirstByte(server: ServerThread, n: number, cold: boolean): Promise<number[]> {
   const original = sourceLines(200);
@@ -101,7 +85,7 @@ async function roundTrips(n: number): Promise<{ warm: number[]; cold: number[]; 
   const key = fs.readFileSync(path.join(dir, 'k.pem'), 'utf8');
   const cert = fs.readFileSync(path.join(dir, 'c.pem'), 'utf8');
   fs.rmSync(dir, { recursive: true, force: true });
-  const server = await ServerThread.start({ tls: { key, cert } });
+  const server = await ServerThread.start(path.join(__dirname, 'serverWorker.js'), { tls: { key, cert } });
   const req = { model: 'm', instructions: 'Reply ok.', input: [userMessage('ping')] };
   const one = async (t: ModelTransport) => { await server.enqueue({ text: 'ok' }); const t0 = performance.now(); await t.stream(req, { onDelta: () => undefined }).done; return performance.now() - t0; };
   const ws = new ResponsesSocketTransport({ url: server.url, ca: cert });
@@ -235,7 +219,7 @@ async function main() {
   const R = SMOKE ? 1 : 7;
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model?.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
   const log = (m: string) => { if (!SMOKE) console.error(`[bench] ${m}`); };
-  const server = await ServerThread.start();
+  const server = await ServerThread.start(path.join(__dirname, 'serverWorker.js'));
 
   log('time to first byte');
   const warmT = await timeToFirstByte(server, SMOKE ? 3 : 200, false);

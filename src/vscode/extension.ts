@@ -250,10 +250,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
           lenses.push(new vscode.CodeLens(top, { title: 'Accept All (Ctrl+Enter)', command: 'sparkEdit.acceptAll', arguments: [{ sessionId: sid }] }));
           lenses.push(new vscode.CodeLens(top, { title: 'Reject All (Ctrl+Backspace)', command: 'sparkEdit.rejectAll', arguments: [{ sessionId: sid }] }));
         }
-        const rendered = region.renderedRows();
-        for (const h of pending) {
-          const idx = rendered.findIndex((r) => r.hunk === h);
-          if (idx < 0) continue;
+        for (const { hunk: h, row: idx } of region.hunkAnchors()) {
+          if (h.state !== 'pending') continue;
           const at = new vscode.Range(region.startLine + idx, 0, region.startLine + idx, 0);
           lenses.push(new vscode.CodeLens(at, { title: '$(check) Accept', command: 'sparkEdit.acceptHunk', arguments: [{ sessionId: sid, hunkId: h.id }] }));
           lenses.push(new vscode.CodeLens(at, { title: '$(close) Reject', command: 'sparkEdit.rejectHunk', arguments: [{ sessionId: sid, hunkId: h.id }] }));

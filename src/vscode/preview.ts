@@ -147,7 +147,7 @@ export class SessionView implements vscode.Disposable {
   }
 
   private lensKey(): string {
-    return `${this.session.state}|${this.region.startLine}|` + this.region.hunks.map((h) => `${h.id}${h.state[0]}${this.region.renderedIndexOf(this.region.rows[this.region.hunkStart(h)])}`).join(',');
+    return `${this.session.state}|${this.region.startLine}|` + this.region.hunkAnchors().map((a) => `${a.hunk.id}${a.hunk.state[0]}${a.row}`).join(',');
   }
 
   /** A visible editor showing this document (never opens or focuses one). */

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { ModelServer } from '../../src/server/modelServer';
+import * as path from 'node:path';
+import { ServerThread } from '../../bench/serverThread';
 import { api, openEditor, startEdit, waitFor } from './helpers';
 
 export interface HostBenchResult {
@@ -25,9 +26,28 @@ function code(lines: number): string {
 }
 const rewrite = (src: string) => src.split('\n').map((l, i) => (i % 7 === 3 ? l.replace('var ', 'const ') : l)).join('\n');
 
-export async function benchInHost(opts: { lines: number; lagTokens: number; repeats: number }): Promise<HostBenchResult> {
+/** CPU profile of the extension host while `fn` runs (node:inspector), written as a .cpuprofile file. */
+async function profiled<T>(file: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!file) return fn();
+  const inspector = await import('node:inspector');
+  const fs = await import('node:fs');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (m: string, p?: object) => new Promise<any>((res, rej) => session.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  try { return await fn(); } finally {
+    const { profile } = await post('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+export async function benchInHost(opts: { lines: number; lagTokens: number; repeats: number; profile?: string }): Promise<HostBenchResult> {
   const a = await api();
-  const server = await new ModelServer().listen();
+  // The model server runs in a worker thread: a real model is remote, its work is not the host's.
+  const server = await ServerThread.start(ServerThread.defaultWorkerFile(process.env.SPARK_REPO ?? path.resolve(__dirname, '../../..')));
   await vscode.workspace.getConfiguration('sparkEdit').update('endpoint', server.url, vscode.ConfigurationTarget.Global);
   await waitFor(() => a.endpoint() === server.url, 'switch to bench server');
   await a.ready();
@@ -41,12 +61,15 @@ export async function benchInHost(opts: { lines: number; lagTokens: number; repe
       const text = rewrite(src);
       // Stream only the first `lagTokens` tokens' worth of text (about 4 chars a token).
       const cut = Math.min(text.length, opts.lagTokens * 4);
-      server.enqueue({ text: text.slice(0, cut), tokensPerSecond: 1000 });
+      await server.enqueue({ text: text.slice(0, cut), tokensPerSecond: 1000 });
       const h = monitorEventLoopDelay({ resolution: 1 });
       h.enable();
-      const v = await startEdit(a, 'bench lag');
-      await v.session.whenSettled();
-      await waitFor(() => v.region.planFlush() === null, 'in sync', 60_000);
+      const v = await profiled(opts.profile, async () => {
+        const v = await startEdit(a, 'bench lag');
+        await v.session.whenSettled();
+        await waitFor(() => v.region.planFlush() === null, 'in sync', 60_000);
+        return v;
+      });
       h.disable();
       result.event_loop_lag_ms_p99 = h.percentile(99) / 1e6;
       result.event_loop_lag_ms_max = h.max / 1e6;
@@ -58,7 +81,7 @@ export async function benchInHost(opts: { lines: number; lagTokens: number; repe
     for (let r = 0; r < opts.repeats; r++) {
       const ed = await openEditor(src, 'javascript');
       ed.selection = new vscode.Selection(0, 0, opts.lines - 1, ed.document.lineAt(opts.lines - 1).text.length);
-      server.enqueue({ text: rewrite(src) });
+      await server.enqueue({ text: rewrite(src) });
       const v = await startEdit(a, 'bench throughput');
       await v.session.whenSettled();
       await waitFor(() => v.region.planFlush() === null, 'in sync', 120_000);

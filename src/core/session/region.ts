@@ -254,49 +254,53 @@ export class PreviewRegion implements DiffSink {
   }
 
   /**
-   * After the stream ends, replace the greedy streaming hunks by a clean minimal diff — only when nothing
-   * has been resolved yet and the user has not typed in the region (never rewrite user work).
+   * After the stream ends, refine each hunk with a minimal diff of its removed lines against its added lines
+   * (lines the greedy streaming match put in both become unchanged), and show removed lines before added
+   * ones. Local to each hunk, so the cost follows the size of the changes, not of the file (a whole-region
+   * Myers diff took 150 ms at 5,000 lines and 1.6 s at 20,000 on the extension host's thread). Only when
+   * nothing has been resolved yet and the user has not typed in the region: user work is never re-laid out.
    */
-  relayoutClean(): boolean {
+  relayoutClean(maxCellsPerHunk = 4_000_000): boolean {
     if (this.userTouched || this.hunks.some((h) => h.state === 'accepted' || h.state === 'rejected')) return false;
     if (this.rows.some((r) => r.kind === 'orig' || r.kind === 'part' || r.kind === 'user')) return false;
-    const newLines = this.textIf('accept');
-    const parts = diffArrays(this.original as string[], newLines);
-    const addPool = new Map<string, Row[]>();
-    for (const r of this.rows) if (r.kind === 'add') { const l = addPool.get(r.text) ?? []; l.push(r); addPool.set(r.text, l); }
     const out: Row[] = [];
     const hunks: Hunk[] = [];
-    let oi = 0;
-    let cur: Hunk | null = null;
-    for (const p of parts) {
-      if (!p.added && !p.removed) {
-        for (const _ of p.value) { const r = this.origRows[oi++]; r.kind = 'ctx'; r.hunk = null; out.push(r); }
-        cur = null;
+    let changed = false;
+    for (let i = 0; i < this.rows.length;) {
+      const r = this.rows[i];
+      if (!r.hunk) { out.push(r); i++; continue; }
+      const h = r.hunk;
+      let j = i;
+      while (j < this.rows.length && this.rows[j].hunk === h) j++;
+      const seg = this.rows.slice(i, j);
+      i = j;
+      const dels = seg.filter((x) => x.kind === 'del');
+      const adds = seg.filter((x) => x.kind === 'add');
+      if (dels.length === 0 || adds.length === 0 || dels.length * adds.length > maxCellsPerHunk) {
+        hunks.push(h);
+        out.push(...dels, ...adds);
         continue;
       }
-      if (!cur) { cur = { id: nextHunkId++, state: 'pending' }; hunks.push(cur); }
-      if (p.removed) {
-        for (const _ of p.value) { const r = this.origRows[oi++]; r.kind = 'del'; r.hunk = cur; out.push(r); }
-      } else {
-        for (const text of p.value) {
-          const r = addPool.get(text)?.shift() ?? { kind: 'add' as RowKind, text, hunk: null, orig: -1 };
-          r.kind = 'add'; r.hunk = cur; out.push(r);
+      const parts = diffArrays(dels.map((x) => x.text), adds.map((x) => x.text));
+      let di = 0, ai = 0;
+      let cur: Hunk | null = null;
+      let curDel: Row[] = [], curAdd: Row[] = [];
+      const close = () => { if (cur) { out.push(...curDel, ...curAdd); curDel = []; curAdd = []; cur = null; } };
+      for (const p of parts) {
+        if (!p.added && !p.removed) {
+          close();
+          for (let k = 0; k < p.value.length; k++) { const row = dels[di++]; ai++; row.kind = 'ctx'; row.hunk = null; out.push(row); changed = true; }
+          continue;
         }
+        if (!cur) { cur = { id: nextHunkId++, state: 'pending' }; hunks.push(cur); }
+        if (p.removed) for (let k = 0; k < p.value.length; k++) { const row = dels[di++]; row.hunk = cur; curDel.push(row); }
+        else for (let k = 0; k < p.value.length; k++) { const row = adds[ai++]; row.hunk = cur; curAdd.push(row); }
       }
+      close();
     }
-    // Within a hunk, show removed lines before added ones.
-    const ordered: Row[] = [];
-    for (let i = 0; i < out.length;) {
-      if (!out[i].hunk) { ordered.push(out[i++]); continue; }
-      const h = out[i].hunk; let j = i;
-      while (j < out.length && out[j].hunk === h) j++;
-      const seg = out.slice(i, j);
-      ordered.push(...seg.filter((r) => r.kind === 'del'), ...seg.filter((r) => r.kind === 'add'));
-      i = j;
-    }
-    const changed = ordered.length !== this.rows.length || ordered.some((r, i) => r !== this.rows[i] || r.text !== this.rows[i].text);
+    changed = changed || out.length !== this.rows.length || out.some((r, k) => r !== this.rows[k]);
     this.hunks.splice(0, this.hunks.length, ...hunks);
-    this.rows = ordered;
+    this.rows = out;
     this.recomputeFrontier();
     this.touch();
     return changed;
@@ -354,6 +358,18 @@ export class PreviewRegion implements DiffSink {
       else runs.push({ kind: k, from: i, to: i + 1 });
     }
     return runs;
+  }
+
+  /** First rendered row of each unresolved hunk, in one pass (CodeLens positions). */
+  hunkAnchors(): Array<{ hunk: Hunk; row: number }> {
+    const out: Array<{ hunk: Hunk; row: number }> = [];
+    const seen = new Set<Hunk>();
+    const rows = this.rendered;
+    for (let i = 0; i < rows.length; i++) {
+      const h = rows[i].hunk;
+      if (h && !seen.has(h)) { seen.add(h); out.push({ hunk: h, row: i }); }
+    }
+    return out;
   }
 
   /** Rendered row index of a row object (for positioning CodeLens), or -1. */

@@ -213,7 +213,7 @@ export class ResponsesSocketTransport implements ModelTransport {
     if (ws !== this.ws) return; // an old socket we replaced on purpose
     this.ws = null;
     clearTimeout(this.rotateTimer);
-    clearTimeout(this.stallTimer);
+    clearTimeout(this.stallTimer); this.stallTimer = undefined;
     const job = this.current;
     this.current = null;
     if (job && !job.settled) {
@@ -255,7 +255,7 @@ export class ResponsesSocketTransport implements ModelTransport {
     if (this.current === job) {
       // No documented cancel event: closing the socket is the sure way to stop generation.
       this.current = null;
-      clearTimeout(this.stallTimer);
+      clearTimeout(this.stallTimer); this.stallTimer = undefined;
       const ws = this.ws;
       this.ws = null;
       ws?.terminate();
@@ -291,14 +291,28 @@ export class ResponsesSocketTransport implements ModelTransport {
     this.armStall();
   }
 
+  /**
+   * Stall detection without a timer per frame: frames stamp `lastFrameAt`; one timer checks it and re-arms
+   * itself for the remaining time (at 1,000+ frames/s a clearTimeout/setTimeout pair per frame shows up).
+   */
+  private lastFrameAt = 0;
   private armStall() {
-    clearTimeout(this.stallTimer);
-    this.stallTimer = setTimeout(() => {
+    this.lastFrameAt = performance.now();
+    if (this.stallTimer) return;
+    const check = () => {
+      this.stallTimer = undefined;
       if (!this.current) return;
+      const idle = performance.now() - this.lastFrameAt;
+      if (idle < this.o.stallTimeoutMs) {
+        this.stallTimer = setTimeout(check, this.o.stallTimeoutMs - idle + 1);
+        this.stallTimer.unref?.();
+        return;
+      }
       this.lastError = new ModelError('timeout', `No data from the model for ${Math.round(this.o.stallTimeoutMs / 1000)} s.`);
       this.log('response stalled: closing the socket');
       this.ws?.terminate();
-    }, this.o.stallTimeoutMs);
+    };
+    this.stallTimer = setTimeout(check, this.o.stallTimeoutMs);
     this.stallTimer.unref?.();
   }
 
@@ -344,7 +358,7 @@ export class ResponsesSocketTransport implements ModelTransport {
     const job = this.current;
     if (!job) return;
     this.current = null;
-    clearTimeout(this.stallTimer);
+    clearTimeout(this.stallTimer); this.stallTimer = undefined;
     this.settle(job, r);
     if (this.rotatePending) { this.rotatePending = false; this.rotate(); return; }
     this.pump();
@@ -355,7 +369,7 @@ export class ResponsesSocketTransport implements ModelTransport {
     this.disposed = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.rotateTimer);
-    clearTimeout(this.stallTimer);
+    clearTimeout(this.stallTimer); this.stallTimer = undefined;
     this.stopHeartbeat();
     for (const j of [...this.queue, ...(this.current ? [this.current] : [])]) this.settle(j, new ModelError('cancelled', 'transport disposed'));
     this.queue = [];
