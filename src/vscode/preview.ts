@@ -147,7 +147,8 @@ export class SessionView implements vscode.Disposable {
   }
 
   private lensKey(): string {
-    return `${this.session.state}|${this.region.startLine}|` + this.region.hunkAnchors().map((a) => `${a.hunk.id}${a.hunk.state[0]}${a.row}`).join(',');
+    // Hunk rows above the stream's frontier do not move unless hunks change or the user edits (which bumps startLine or hunkVersion).
+    return `${this.session.state}|${this.region.startLine}|${this.region.hunkVersion}|${this.region.renderedLineCount}`;
   }
 
   /** A visible editor showing this document (never opens or focuses one). */

@@ -101,6 +101,36 @@ describe('streaming line diff + preview region', () => {
     }
   });
 
+  it('cached decoration runs always equal a full scan, through flushes, resolves and user edits', () => {
+    let seed = 11;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const brute = (r: PreviewRegion) => {
+      const runs: Array<{ kind: string; from: number; to: number }> = [];
+      r.renderedRows().forEach((row, i) => {
+        if (row.kind !== 'add' && row.kind !== 'del' && row.kind !== 'part') return;
+        const last = runs[runs.length - 1];
+        if (last && last.kind === row.kind && last.to === i) last.to = i + 1; else runs.push({ kind: row.kind, from: i, to: i + 1 });
+      });
+      return runs;
+    };
+    for (let t = 0; t < 200; t++) {
+      const orig = Array.from({ length: 5 + rnd(40) }, (_, i) => `line ${i} ${rnd(3)}`);
+      const out = orig.flatMap((l) => (rnd(4) === 0 ? [] : rnd(4) === 0 ? [`new ${rnd(9)}`, l] : [l])).join('\n') + '\n';
+      const r = new PreviewRegion(0, orig);
+      const d = r.createDiff();
+      for (let i = 0; i < out.length;) {
+        const n = 1 + rnd(12);
+        d.push(out.slice(i, i + n)); i += n;
+        if (rnd(3) === 0) { const p = r.planFlush(); if (p) r.commitFlush(p); assert.deepEqual(r.decorationRuns(), brute(r), `case ${t}`); }
+        if (rnd(40) === 0 && r.pendingHunks().length) { const h = r.pendingHunks()[0]; if (rnd(2)) r.accept(h); else r.reject(h); }
+        if (rnd(50) === 0 && r.renderedLineCount > 0) { r.applyUserEdit(rnd(r.renderedLineCount), 0, 0, 0, ''); r.applyUserEdit(0, 0, 0, 0, 'x'); }
+      }
+      d.end();
+      const p = r.planFlush(); if (p) r.commitFlush(p);
+      assert.deepEqual(r.decorationRuns(), brute(r), `case ${t} end`);
+    }
+  });
+
   it('tokenize is lossless', () => {
     const s = 'function f(x) {\n\treturn x * 2; // ü ✓\n}\n';
     assert.equal(tokenize(s).join(''), s);
@@ -139,9 +169,9 @@ describe('preview region follows the user', () => {
     const d = r.createDiff();
     d.push('a\nNEW\nb\n');
     const plan = r.planFlush()!;
-    const { snapshot, ...edit } = plan;
+    const { snapshot, version: _v, ...edit } = plan;
     assert.deepEqual(edit, { from: 1, deleteCount: 0, lines: ['NEW'], rowsAfter: 4 });
-    assert.deepEqual(snapshot!.texts, ['a', 'NEW', 'b', 'c']);
+    assert.deepEqual(snapshot!.texts, ['NEW'], 'the plan carries only the rows it renders');
     d.push('more\n'); // rows change while the edit is in flight
     r.commitFlush(plan);
     assert.equal(r.isDirty, true, 'what streamed in meanwhile is still to be flushed');

@@ -21,8 +21,10 @@ export interface Row { kind: RowKind; text: string; hunk: Hunk | null; orig: num
 /** One document edit: replace region rows [from, from+deleteCount) with `lines` (region-relative). */
 export interface FlushPlan {
   from: number; deleteCount: number; lines: string[]; rowsAfter: number;
-  /** The rows the plan was made from: the document holds exactly these once the edit lands. */
+  /** The rows [from, from+lines.length) the plan renders (rows keep changing while the edit is in flight). */
   snapshot?: { rows: Row[]; texts: string[] };
+  /** Region version the plan was made at. */
+  version?: number;
 }
 
 export interface DecorationRun { kind: 'add' | 'del' | 'part'; from: number; to: number }
@@ -46,6 +48,11 @@ export class PreviewRegion implements DiffSink {
   clobbered = false;
   private dirty = true;
   version = 0;
+  /** Rows before `lo` and the last `tail` rows are unchanged in text since the last commit. */
+  private lo = 0;
+  private tail = 0;
+  /** Bumped when hunks are created, closed or resolved (CodeLens positions and states). */
+  hunkVersion = 0;
 
   constructor(public startLine: number, public original: readonly string[]) {
     this.rows = original.map((text, i) => ({ kind: 'orig' as RowKind, text, hunk: null, orig: i }));
@@ -63,11 +70,22 @@ export class PreviewRegion implements DiffSink {
   get isDirty(): boolean { return this.dirty; }
 
   private touch() { this.dirty = true; this.version++; }
+  /** Row `k` (current index) changed text, was inserted, or (removed=true) a row was removed at `k`. */
+  private mark(k: number, removed = false) {
+    if (k < this.lo) this.lo = k;
+    const t = this.rows.length - k - (removed ? 0 : 1);
+    if (t < this.tail) this.tail = t;
+  }
+  private markAll() { this.lo = 0; this.tail = 0; this.runsCache = []; this.runsUpTo = 0; }
+  /** Decoration runs of rendered rows [0, runsUpTo): rows above the frontier keep their kind while streaming. */
+  private runsCache: DecorationRun[] = [];
+  private runsUpTo = 0;
 
   private ensureOpen(): Hunk {
     if (!this.open) {
       this.open = { id: nextHunkId++, state: 'streaming' };
       this.hunks.push(this.open);
+      this.hunkVersion++;
     }
     return this.open;
   }
@@ -78,6 +96,7 @@ export class PreviewRegion implements DiffSink {
       if (has) this.open.state = 'pending';
       else this.hunks.splice(this.hunks.indexOf(this.open), 1);
       this.open = null;
+      this.hunkVersion++;
     }
   }
 
@@ -87,9 +106,11 @@ export class PreviewRegion implements DiffSink {
     if (this.partialRow) {
       const r = this.partialRow;
       this.partialRow = null;
+      if (r.text !== line) this.mark(this.frontier - 1);
       r.kind = 'add'; r.text = line; r.hunk = h;
     } else {
       this.rows.splice(this.frontier, 0, { kind: 'add', text: line, hunk: h, orig: -1 });
+      this.mark(this.frontier);
       this.frontier++;
     }
     this.touch();
@@ -100,10 +121,11 @@ export class PreviewRegion implements DiffSink {
       if (this.partialRow) { this.removeRow(this.partialRow); this.partialRow = null; this.touch(); }
       return;
     }
-    if (this.partialRow) { this.partialRow.text = text; }
+    if (this.partialRow) { this.partialRow.text = text; this.mark(this.frontier - 1); }
     else {
       this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 };
       this.rows.splice(this.frontier, 0, this.partialRow);
+      this.mark(this.frontier);
       this.frontier++;
     }
     this.touch();
@@ -157,9 +179,10 @@ export class PreviewRegion implements DiffSink {
   }
 
   private removeRow(r: Row) {
-    const i = this.rows.indexOf(r);
+    const i = r === this.partialRow && this.rows[this.frontier - 1] === r ? this.frontier - 1 : this.rows.indexOf(r);
     if (i < 0) return;
     this.rows.splice(i, 1);
+    this.mark(i, true);
     if (i < this.frontier) this.frontier--;
   }
 
@@ -175,6 +198,8 @@ export class PreviewRegion implements DiffSink {
     this.partialRow = null;
     this.frontierRow = this.rows[0] ?? null;
     this.frontier = 0;
+    this.hunkVersion++;
+    this.markAll();
     this.touch();
   }
 
@@ -212,6 +237,8 @@ export class PreviewRegion implements DiffSink {
     h.state = to;
     if (this.open === h) this.open = null;
     this.recomputeFrontier();
+    this.markAll();
+    this.hunkVersion++;
     this.touch();
   }
 
@@ -226,6 +253,7 @@ export class PreviewRegion implements DiffSink {
     this.closeOpen();
     this.frontierRow = null;
     this.frontier = this.rows.length;
+    this.markAll();
     this.touch();
   }
 
@@ -302,38 +330,47 @@ export class PreviewRegion implements DiffSink {
     this.hunks.splice(0, this.hunks.length, ...hunks);
     this.rows = out;
     this.recomputeFrontier();
+    this.markAll();
+    this.hunkVersion++;
     this.touch();
     return changed;
   }
 
   // ---- Document synchronisation ---------------------------------------------------------------------
-  /** The single edit that brings the document from `rendered` to `rows`, or null when in sync. */
+  /**
+   * The single edit that brings the document from `rendered` to `rows`, or null when in sync. Costs
+   * O(changed rows): only the dirty range since the last commit is compared.
+   */
   planFlush(): FlushPlan | null {
     const a = this.renderedText; const b = this.rows;
-    let p = 0;
     const min = Math.min(a.length, b.length);
+    let p = Math.min(this.lo, min);
     while (p < min && a[p] === b[p].text) p++;
-    if (p === a.length && p === b.length) { this.dirty = false; return null; }
-    let s = 0;
+    if (p === a.length && p === b.length) { this.dirty = false; this.lo = b.length; this.tail = b.length; return null; }
+    let s = Math.max(0, Math.min(this.tail, min - p));
     while (s < min - p && a[a.length - 1 - s] === b[b.length - 1 - s].text) s++;
-    const lines: string[] = [];
-    for (let i = p; i < b.length - s; i++) lines.push(b[i].text);
-    // Rows keep changing while the edit is in flight (the stream goes on): remember what this plan renders.
-    const texts = new Array<string>(b.length);
-    for (let i = 0; i < b.length; i++) texts[i] = b[i].text;
-    return { from: p, deleteCount: a.length - s - p, lines, rowsAfter: b.length, snapshot: { rows: [...b], texts } };
+    const end = b.length - s;
+    const rows = b.slice(p, end);
+    const lines = rows.map((r) => r.text);
+    return { from: p, deleteCount: a.length - s - p, lines, rowsAfter: b.length, snapshot: { rows, texts: lines }, version: this.version };
   }
 
   /** The document now holds the plan's result. */
   commitFlush(plan: FlushPlan | null): void {
     if (plan?.snapshot) {
-      this.rendered = plan.snapshot.rows;
-      this.renderedText = plan.snapshot.texts;
+      spliceIn(this.rendered, plan.from, plan.deleteCount, plan.snapshot.rows);
+      spliceIn(this.renderedText, plan.from, plan.deleteCount, plan.snapshot.texts);
     } else {
       this.rendered = [...this.rows];
       this.renderedText = this.rows.map((r) => r.text);
     }
-    this.dirty = this.rows.length !== this.renderedText.length || this.rows.some((r, i) => r.text !== this.renderedText[i]);
+    this.settleRuns(plan ? plan.from : 0);
+    if (plan && plan.version === this.version) {
+      this.dirty = false; this.lo = this.rows.length; this.tail = this.rows.length;
+    } else {
+      // Rows changed while the edit was in flight: the dirty range still covers them.
+      this.dirty = true;
+    }
   }
 
   /** The document region now holds exactly `lines` as plain text (a whole-region replace by the adapter). */
@@ -343,21 +380,31 @@ export class PreviewRegion implements DiffSink {
     this.renderedText = [...lines];
     for (const h of this.hunks) if (h.state === 'pending' || h.state === 'streaming') h.state = 'accepted';
     this.open = null; this.partialRow = null; this.frontierRow = null; this.frontier = this.rows.length;
-    this.dirty = false;
+    this.markAll();
+    this.dirty = false; this.lo = this.rows.length; this.tail = this.rows.length;
+    this.hunkVersion++;
   }
 
-  /** Contiguous runs of decorated rows (region-relative row indices, end exclusive) as rendered now. */
+  /**
+   * Contiguous runs of decorated rows (region-relative row indices, end exclusive) as rendered now.
+   * The runs of the settled prefix are cached, so this costs O(runs) plus the rows near the stream's frontier.
+   */
   decorationRuns(): DecorationRun[] {
-    const runs: DecorationRun[] = [];
-    const rows = this.rendered;
-    for (let i = 0; i < rows.length; i++) {
-      const k = rows[i].kind;
-      if (k !== 'add' && k !== 'del' && k !== 'part') continue;
-      const last = runs[runs.length - 1];
-      if (last && last.kind === k && last.to === i) last.to = i + 1;
-      else runs.push({ kind: k, from: i, to: i + 1 });
-    }
+    const runs = this.runsCache.slice();
+    scanRuns(this.rendered, this.runsUpTo, this.rendered.length, runs);
     return runs;
+  }
+
+  /** After a commit: rows before min(first changed row, frontier-1) are settled until hunks change or the user edits. */
+  private settleRuns(from: number) {
+    const stable = Math.max(0, Math.min(from, this.frontier - 1, this.rendered.length));
+    if (stable < this.runsUpTo) {
+      this.runsCache = this.runsCache.filter((r) => r.from < stable).map((r) => (r.to > stable ? { ...r, to: stable } : r));
+      this.runsUpTo = stable;
+    } else if (stable > this.runsUpTo) {
+      scanRuns(this.rendered, this.runsUpTo, stable, this.runsCache);
+      this.runsUpTo = stable;
+    }
   }
 
   /** First rendered row of each unresolved hunk, in one pass (CodeLens positions). */
@@ -394,6 +441,7 @@ export class PreviewRegion implements DiffSink {
     }
     if (rs >= len || len === 0) return; // after the region
     this.touch();
+    this.markAll();
     this.userTouched = true;
     if (rs < 0 && re >= len - 1 && (re > len - 1 || endCol >= this.renderedText[len - 1].length)) {
       // The whole region was replaced by the user.
@@ -466,4 +514,24 @@ function countNewlines(s: string): number {
   let n = 0;
   for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
   return n;
+}
+
+/** a.splice(at, del, ...items) without spreading a large array into arguments. */
+function spliceIn<T>(a: T[], at: number, del: number, items: T[]): void {
+  if (items.length < 10_000) { a.splice(at, del, ...items); return; }
+  const tail = a.slice(at + del);
+  a.length = at;
+  for (const x of items) a.push(x);
+  for (const x of tail) a.push(x);
+}
+
+/** Append the decoration runs of rows[from, to) to `runs`, merging with its last run (copied, never mutated). */
+function scanRuns(rows: readonly Row[], from: number, to: number, runs: DecorationRun[]): void {
+  for (let i = from; i < to; i++) {
+    const k = rows[i].kind;
+    if (k !== 'add' && k !== 'del' && k !== 'part') continue;
+    const last = runs[runs.length - 1];
+    if (last && last.kind === k && last.to === i) runs[runs.length - 1] = { kind: k, from: last.from, to: i + 1 };
+    else runs.push({ kind: k, from: i, to: i + 1 });
+  }
 }
