@@ -200,7 +200,7 @@ function hostBench(): any {
 
 // ------------------------------------------------------------------ chart
 function svgChart(perTok: Array<{ lines: number; p50: number }>, ttft: { warm: number; cold: number }, rt: { warm: number; keepAlive: number; cold: number }): string {
-  const W = 760, H = 300;
+  const W = 830, H = 300;
   const bar = (x: number, y0: number, h: number, w: number, color: string, label: string, value: string) =>
     `<rect x="${x}" y="${y0 - h}" width="${w}" height="${h}" fill="${color}"/><text x="${x + w / 2}" y="${y0 + 16}" font-size="12" text-anchor="middle">${label}</text><text x="${x + w / 2}" y="${y0 - h - 5}" font-size="12" text-anchor="middle">${value}</text>`;
   const panel = (x0: number, title: string, items: Array<{ label: string; v: number; fmt: string; color: string }>, unit: string) => {
@@ -209,8 +209,8 @@ function svgChart(perTok: Array<{ lines: number; p50: number }>, ttft: { warm: n
     return `<text x="${x0 + 10}" y="28" font-size="14" font-weight="bold">${title}</text><text x="${x0 + 10}" y="46" font-size="11" fill="#555">${unit}</text>${inner}<line x1="${x0 + 10}" y1="250" x2="${x0 + 20 + items.length * 75}" y2="250" stroke="#333"/>`;
   };
   const p1 = panel(0, 'Per-token pipeline cost (p50)', perTok.map((p) => ({ label: `${p.lines} lines`, v: p.p50, fmt: `${p.p50.toFixed(2)} µs`, color: '#2ea043' })), 'µs per token: frame parse → streaming diff → edit plan');
-  const p2 = panel(260, 'Command → first byte (p50)', [{ label: 'warm', v: ttft.warm, fmt: `${ttft.warm.toFixed(2)} ms`, color: '#2ea043' }, { label: 'cold', v: ttft.cold, fmt: `${ttft.cold.toFixed(2)} ms`, color: '#f85149' }], 'ms, warm socket vs new connection');
-  const p3 = panel(500, 'Short round trip (p50, TLS)', [{ label: 'warm WSS', v: rt.warm, fmt: `${rt.warm.toFixed(1)} ms`, color: '#2ea043' }, { label: 'keep-alive', v: rt.keepAlive, fmt: `${rt.keepAlive.toFixed(1)} ms`, color: '#d29922' }, { label: 'new HTTPS', v: rt.cold, fmt: `${rt.cold.toFixed(1)} ms`, color: '#f85149' }], 'ms per request');
+  const p2 = panel(330, 'Command → first byte (p50)', [{ label: 'warm', v: ttft.warm, fmt: `${ttft.warm.toFixed(2)} ms`, color: '#2ea043' }, { label: 'cold', v: ttft.cold, fmt: `${ttft.cold.toFixed(2)} ms`, color: '#f85149' }], 'ms, warm socket vs new connection');
+  const p3 = panel(570, 'Short round trip (p50, TLS)', [{ label: 'warm WSS', v: rt.warm, fmt: `${rt.warm.toFixed(1)} ms`, color: '#2ea043' }, { label: 'keep-alive', v: rt.keepAlive, fmt: `${rt.keepAlive.toFixed(1)} ms`, color: '#d29922' }, { label: 'new HTTPS', v: rt.cold, fmt: `${rt.cold.toFixed(1)} ms`, color: '#f85149' }], 'ms per request');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W + 20}" height="${H}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>${p1}${p2}${p3}</svg>\n`;
 }
 
@@ -227,9 +227,9 @@ async function main() {
   log('round trips (TLS)');
   const rt = await roundTrips(SMOKE ? 2 : 40);
   log('per-token cost');
-  const sizes = SMOKE ? [50, 500] : [50, 500, 5000];
+  const sizes = SMOKE ? [50, 200, 500] : [50, 200, 500, 5000];
   const per: Record<number, { us: number[]; tokens: number }> = {};
-  for (const n of [50, 500, 5000]) per[n] = sizes.includes(n) ? perToken(n, R) : perToken(n === 5000 ? 1000 : n, 1);
+  for (const n of [50, 200, 500, 5000]) per[n] = sizes.includes(n) ? perToken(n, R) : perToken(n === 5000 ? 1000 : n, 1);
   log('incremental vs full diff');
   const fullUs = fullDiffPerToken(500, SMOKE ? 10 : 200);
   log('sustained throughput (core, real socket)');
@@ -240,7 +240,7 @@ async function main() {
   let host: any = null;
   if (HOST) { log('inside the real VS Code host (code-server)'); host = hostBench(); }
 
-  const s = { warm: stat(warmT), cold: stat(coldT), rtw: stat(rt.warm), rtc: stat(rt.cold), rtk: stat(rt.keepAlive), p50: stat(per[50].us), p500: stat(per[500].us), p5000: stat(per[5000].us), sus: stat(sus) };
+  const s = { warm: stat(warmT), cold: stat(coldT), rtw: stat(rt.warm), rtc: stat(rt.cold), rtk: stat(rt.keepAlive), p50: stat(per[50].us), p200: stat(per[200].us), p500: stat(per[500].us), p5000: stat(per[5000].us), sus: stat(sus) };
   const hostSus = host ? stat(host.sustained_tokens_per_s_host) : null;
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
   const row = (name: string, st: Stat, unit: string, d = 2) => `| ${name} | ${f(st.min, d)} | ${f(st.p50, d)} | ${f(st.max, d)} | ${unit} | ${st.n} |`;
@@ -256,6 +256,7 @@ async function main() {
     row('round trip, HTTPS keep-alive', s.rtk, 'ms'),
     row('round trip, new HTTPS connection (TLS handshake)', s.rtc, 'ms'),
     row('per-token pipeline cost, 50-line selection', s.p50, 'µs/token', 3),
+    row('per-token pipeline cost, 200-line selection', s.p200, 'µs/token', 3),
     row('per-token pipeline cost, 500-line selection', s.p500, 'µs/token', 3),
     row(`per-token pipeline cost, ${SMOKE ? '1000' : '5000'}-line selection`, s.p5000, 'µs/token', 3),
     row('sustained throughput, core over the real socket', s.sus, 'tokens/s', 0),
@@ -263,8 +264,11 @@ async function main() {
     '',
     `warm vs new-HTTPS round trip ratio: ${f(s.rtw.p50 / s.rtc.p50, 3)} (the warm socket removes ${f(100 * (1 - s.rtw.p50 / s.rtc.p50), 0)}% of the round trip; vs keep-alive ${f(100 * (1 - s.rtw.p50 / s.rtk.p50), 0)}%)`,
     `incremental vs full re-diff per token (500 lines): ${f(fullUs, 1)} µs vs ${f(s.p500.p50, 3)} µs → ${f(fullUs / s.p500.p50, 0)}× faster`,
-    `tokens per stream: 50 lines ${per[50].tokens}, 500 lines ${per[500].tokens}, 5000 lines ${per[5000].tokens}`,
-    ...(host ? [`extension-host event-loop lag at 1,000 tok/s into a ${SMOKE ? 300 : 2000}-line file: p99 ${f(host.event_loop_lag_ms_p99)} ms, max ${f(host.event_loop_lag_ms_max)} ms (${host.lag_stream_tokens} tokens); ${host.host_document_updates} document updates for ${host.host_tokens} tokens`] : []),
+    `tokens per stream: 50 lines ${per[50].tokens}, 200 lines ${per[200].tokens}, 500 lines ${per[500].tokens}, 5000 lines ${per[5000].tokens}`,
+    ...(host ? [
+      `extension-host event-loop lag at 1,000 tok/s into a ${SMOKE ? 300 : 2000}-line JavaScript file: p99 ${f(host.event_loop_lag_ms_p99)} ms, max ${f(host.event_loop_lag_ms_max)} ms (${host.lag_stream_tokens} tokens; includes VS Code's TypeScript extension reacting to the changes)`,
+      `the same into a plaintext file (Spark Edit's own share): p99 ${f(host.event_loop_lag_ms_p99_plaintext)} ms, max ${f(host.event_loop_lag_ms_max_plaintext)} ms`,
+    ] : []),
     `heap growth: ${f(mem.streamGrowthMb, 2)} MB across a ${SMOKE ? '10,000' : '100,000'}-token stream, ${f(mem.editsGrowthMb, 2)} MB after 50 edits`,
   ];
   console.log(lines.join('\n'));
@@ -272,10 +276,11 @@ async function main() {
     ttft_added_ms_p50: s.warm.p50, ttft_cold_ms_p50: s.cold.p50,
     warm_vs_cold_roundtrip_ratio: s.rtw.p50 / s.rtc.p50,
     warm_roundtrip_ms_p50: s.rtw.p50, keepalive_roundtrip_ms_p50: s.rtk.p50, cold_roundtrip_ms_p50: s.rtc.p50,
-    per_token_us_p50_50: s.p50.p50, per_token_us_p50_500: s.p500.p50, per_token_us_p50_5000: s.p5000.p50,
+    per_token_us_p50_50: s.p50.p50, per_token_us_p50_200: s.p200.p50, per_token_us_p50_500: s.p500.p50, per_token_us_p50_5000: s.p5000.p50,
     sustained_tokens_per_s_core: s.sus.p50,
     sustained_tokens_per_s_host: hostSus ? hostSus.p50 : null,
     event_loop_lag_ms_p99: host ? host.event_loop_lag_ms_p99 : null,
+    event_loop_lag_ms_p99_plaintext: host ? host.event_loop_lag_ms_p99_plaintext : null,
     incremental_vs_full_diff_speedup: fullUs / s.p500.p50,
     heap_growth_mb: Math.max(mem.streamGrowthMb, mem.editsGrowthMb),
     smoke: SMOKE, machine,
@@ -285,7 +290,7 @@ async function main() {
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, 'latest.md'), lines.join('\n') + '\n');
     fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(json, null, 2) + '\n');
-    fs.writeFileSync(path.join(outDir, 'chart.svg'), svgChart([50, 500, 5000].map((n) => ({ lines: n, p50: stat(per[n].us).p50 })), { warm: s.warm.p50, cold: s.cold.p50 }, { warm: s.rtw.p50, keepAlive: s.rtk.p50, cold: s.rtc.p50 }));
+    fs.writeFileSync(path.join(outDir, 'chart.svg'), svgChart([50, 200, 500, 5000].map((n) => ({ lines: n, p50: stat(per[n].us).p50 })), { warm: s.warm.p50, cold: s.cold.p50 }, { warm: s.rtw.p50, keepAlive: s.rtk.p50, cold: s.rtc.p50 }));
     console.log('\nwrote bench/results/latest.md, latest.json and chart.svg');
   }
   if (JSON_OUT) console.log(JSON.stringify(json));

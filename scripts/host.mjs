@@ -22,7 +22,7 @@ export function ensureHost() {
 }
 
 export function vsce(cwd, out) {
-  sh(process.execPath, [path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { cwd });
+  sh(process.execPath, [path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], { cwd });
 }
 
 export function codeServerEnv(env) {
@@ -48,6 +48,9 @@ export function writeUserSettings(dirs, extra = {}) {
     'update.mode': 'none',
     'editor.codeLens': true,
     'workbench.colorTheme': 'Default Dark Modern',
+    // Keep VS Code's own AI chat out of the way: Spark Edit is what is being shown and tested.
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     ...extra,
   }, null, 2));
 }

@@ -3,6 +3,7 @@
  * extension host. Under code-server the harness extension calls it; on a desktop, @vscode/test-electron can.
  */
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 
 export interface TestOutcome {
   passed: number;
@@ -13,8 +14,7 @@ export interface TestOutcome {
 export async function run(): Promise<TestOutcome> {
   // mocha is loaded from the repository (not bundled): SPARK_REPO points at it.
   const repo = process.env.SPARK_REPO ?? path.resolve(__dirname, '../../..');
-  const dynRequire = eval('require') as NodeRequire;
-  const Mocha = dynRequire(path.join(repo, 'node_modules', 'mocha'));
+  const Mocha = createRequire(path.join(repo, 'package.json'))('mocha');
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, grep: process.env.SPARK_TEST_GREP || undefined });
   mocha.suite.emit('pre-require', globalThis, 'spark-edit-integration', mocha);
   // Test files are bundled; requiring them now registers their suites on the globals set above.
