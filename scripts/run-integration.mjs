@@ -50,7 +50,18 @@ try {
       fs.rmSync(path.join(artifacts, f));
       console.log(`[integration] screenshot: test-artifacts/${name}.png`);
     }
-    if (fs.existsSync(resultFile)) { outcome = JSON.parse(fs.readFileSync(resultFile, 'utf8')); break; }
+    if (fs.existsSync(resultFile)) {
+      outcome = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+      if (!benchOut && !outcome.error && !process.env.SPARK_TEST_GREP) {
+        // After the in-host suite: the user's flow by keyboard in the browser (keybindings, input box, save).
+        const { keyboardFlow } = await import('./browser-e2e.mjs');
+        for (const r of await keyboardFlow(page, workspace, artifacts)) {
+          outcome.tests.push(r);
+          if (r.state === 'passed') outcome.passed++; else outcome.failed++;
+        }
+      }
+      break;
+    }
     if (server.exitCode !== null) throw new Error('code-server exited during the run');
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -7,7 +7,8 @@ export function demoRewrite(instruction: string, code: string): string {
   const ins = instruction.toLowerCase();
   const lines = code.split('\n');
   const indentOf = (l: string) => /^\s*/.exec(l)![0];
-  const isFn = (l: string) => /^\s*(export\s+)?(async\s+)?function\b|^\s*(public|private|protected|static|async)?\s*[A-Za-z_$][\w$]*\s*\([^)]*\)\s*(:\s*[\w<>[\]|, ]+)?\s*\{\s*$|=>\s*\{\s*$|^\s*def\s/.test(l);
+  const control = /^\s*(if|for|while|switch|catch|with|return|else|do)\b/;
+  const isFn = (l: string) => !control.test(l) && /^\s*(export\s+)?(async\s+)?function\b|^\s*(public|private|protected|static|async)?\s*[A-Za-z_$][\w$]*\s*\([^)]*\)\s*(:\s*[\w<>[\]|, ]+)?\s*\{\s*$|=>\s*\{\s*$|^\s*def\s/.test(l);
   let out: string[];
   const rename = /rename\s+([A-Za-z_$][\w$]*)\s+to\s+([A-Za-z_$][\w$]*)/i.exec(instruction);
   if (rename) {

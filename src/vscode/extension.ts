@@ -136,7 +136,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   context.subscriptions.push({ dispose: () => { for (const v of sessions.values()) v.dispose(); sessions.clear(); } });
 
   async function startEdit(args?: EditArgs): Promise<{ sessionId: number } | undefined> {
-    const t0 = performance.now();
+    let t0 = performance.now();
     const editor = vscode.window.activeTextEditor;
     if (!editor) { void vscode.window.showInformationMessage('Spark Edit: open a file and select code to edit.'); return; }
     const doc = editor.document;
@@ -163,6 +163,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       instruction = await vscode.window.showInputBox({ title: 'Spark Edit', prompt: `Edit ${lines} line${lines === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(doc.uri)}`, placeHolder: 'e.g. add error handling, convert to async/await, rename x to y', ignoreFocusOut: true });
     }
     if (!instruction?.trim()) return;
+    if (args?.instruction === undefined) t0 = performance.now(); // time starts when the user confirms, not while they type
     await connecting;
     if (configProblem || !transport) {
       void vscode.window.showErrorMessage(`Spark Edit: ${configProblem ?? 'no model connection'} Open settings to fix it.`, 'Open Settings').then((c) => {

@@ -59,6 +59,9 @@ describe('Spark Edit core loop in a real VS Code host', function () {
   });
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Back to the default endpoint: the browser step after this suite uses the built-in demo model, as `npm start` does.
+    await vscode.workspace.getConfiguration('sparkEdit').update('endpoint', undefined, vscode.ConfigurationTarget.Global);
+    await waitFor(() => a.usingDemoModel(), 'the demo model');
     await server.close();
   });
   afterEach(async () => {
