@@ -41,11 +41,12 @@ export interface ScriptStep {
   firstTokenDelayMs?: number;
   faults?: Faults;
   /** Only for requests on this transport (others fall through to the next matching step or the demo). */
-  transport?: 'ws' | 'http' | 'chat';
+  transport?: 'ws' | 'http' | 'chat' | 'anthropic';
 }
 
 export interface ReceivedRequest {
-  transport: 'ws' | 'http' | 'chat';
+  transport: 'ws' | 'http' | 'chat' | 'anthropic';
+  headers?: Record<string, string | string[] | undefined>;
   body: any;
   at: number;
   connection?: number;
@@ -128,7 +129,7 @@ export class ModelServer {
     return !this.o.apiKey || h === `Bearer ${this.o.apiKey}`;
   }
 
-  private takeStep(transport: 'ws' | 'http' | 'chat'): ScriptStep {
+  private takeStep(transport: 'ws' | 'http' | 'chat' | 'anthropic'): ScriptStep {
     const i = this.script.findIndex((s) => !s.transport || s.transport === transport);
     if (i < 0) return {};
     return this.script.splice(i, 1)[0];
@@ -278,8 +279,15 @@ export class ModelServer {
     }
     const isResponses = req.method === 'POST' && /\/responses\/?$/.test(url);
     const isChat = req.method === 'POST' && /\/chat\/completions\/?$/.test(url);
-    if (!isResponses && !isChat) { res.writeHead(404, { 'content-type': 'application/json' }); res.end('{"error":{"message":"not found"}}'); return; }
-    if (!this.authorized(req.headers.authorization)) {
+    const isAnthropic = req.method === 'POST' && /\/messages\/?$/.test(url);
+    if (!isResponses && !isChat && !isAnthropic) { res.writeHead(404, { 'content-type': 'application/json' }); res.end('{"error":{"message":"not found"}}'); return; }
+    const key = isAnthropic ? (req.headers['x-api-key'] ? `Bearer ${req.headers['x-api-key']}` : undefined) : req.headers.authorization;
+    if (isAnthropic && !req.headers['anthropic-version']) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' } }));
+      return;
+    }
+    if (!this.authorized(key)) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'invalid_api_key', message: 'Incorrect API key provided.', type: 'invalid_request_error' } }));
       return;
@@ -290,8 +298,8 @@ export class ModelServer {
     req.on('end', () => {
       let body: any;
       try { body = JSON.parse(data); } catch { res.writeHead(400, { 'content-type': 'application/json' }); res.end('{"error":{"message":"invalid JSON body"}}'); return; }
-      const transport = isChat ? 'chat' : 'http';
-      this.requests.push({ transport, body, at: Date.now() });
+      const transport = isChat ? 'chat' : isAnthropic ? 'anthropic' : 'http';
+      this.requests.push({ transport, body, at: Date.now(), headers: req.headers });
       const step = this.takeStep(transport);
       const f = step.faults ?? {};
       if (f.httpStatus) {
@@ -305,6 +313,7 @@ export class ModelServer {
       const alive = () => !res.destroyed && !res.writableEnded;
       const kill = () => res.destroy();
       if (isChat) void this.runChat(body, step, res, alive, kill);
+      else if (isAnthropic) void this.runAnthropic(body, step, res, alive, kill);
       else void this.runResponse(body, step, (ev) => res.write(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`), alive, kill, (raw) => res.write(`data: ${raw}\n\n`)).then(() => { if (alive()) res.end(); });
     });
   }
@@ -317,7 +326,7 @@ export class ModelServer {
     const model = body.model ?? 'spark-demo';
     const chunk = (delta: any, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
     const w = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`);
-    const prompt = (body.messages ?? []).map((m: any) => typeof m.content === 'string' ? m.content : (m.content ?? []).map((c: any) => c.text ?? '').join('')).join('\n');
+    const prompt = messagesText(body);
     const text = this.textFor(step, body, prompt);
     w(chunk({ role: 'assistant', content: '' }, null));
     let sent = '';
@@ -342,6 +351,37 @@ export class ModelServer {
     res.write('data: [DONE]\n\n');
     res.end();
   }
+
+  /** Anthropic Messages streaming: message_start, content_block_start, ping, content_block_delta…, stops. */
+  private async runAnthropic(body: any, step: ScriptStep, res: http.ServerResponse, alive: () => boolean, kill: () => void) {
+    const f = step.faults ?? {};
+    if (f.neverAnswer) return;
+    const ev = (type: string, o: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...o })}\n\n`);
+    const prompt = [typeof body.system === 'string' ? body.system : '', messagesText(body)].join('\n');
+    const text = this.textFor(step, body, prompt);
+    const id = newId('msg');
+    ev('message_start', { message: { id, type: 'message', role: 'assistant', model: body.model ?? 'spark-demo', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: Math.ceil(prompt.length / 4), output_tokens: 1 } } });
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    ev('ping', {});
+    let sent = '';
+    const outcome = await this.pace(text, step, (tok) => {
+      if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) { res.write('event: content_block_delta\ndata: {"type":"content_block_delta",\n\n'); return 'stop'; }
+      if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) { kill(); return 'stop'; }
+      if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
+      if (f.failAfterChars !== undefined && sent.length >= f.failAfterChars) { ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' } }); return 'stop'; }
+      if (tok) { ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: tok } }); sent += tok; }
+      return 'ok';
+    }, alive);
+    if (outcome !== 'done') { if (outcome === 'stop' && alive()) res.end(); return; }
+    ev('content_block_stop', { index: 0 });
+    ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: tokenize(sent).length } });
+    ev('message_stop', {});
+    res.end();
+  }
+}
+
+function messagesText(body: any): string {
+  return (body.messages ?? []).map((m: any) => typeof m.content === 'string' ? m.content : (m.content ?? []).map((c: any) => c.text ?? '').join('')).join('\n');
 }
 
 function promptTextOf(body: any): string {

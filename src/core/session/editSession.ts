@@ -22,6 +22,10 @@ export interface EditStats {
   chars: number;
   warm: boolean;
   resentFullInput?: boolean;
+  transport?: string;
+  fellBack?: boolean;
+  acceptedPredictionTokens?: number;
+  rejectedPredictionTokens?: number;
 }
 
 export interface EditSessionOptions {
@@ -96,7 +100,7 @@ export class EditSession {
     this.setState('requesting');
     this.streamedText = '';
     this.diff = this.region.createDiff();
-    const diff = this.diff;
+    let diff = this.diff;
     const s = this.o.transport.stream(req, {
       onDelta: (t) => {
         if (this.diff !== diff) return;
@@ -106,12 +110,24 @@ export class EditSession {
         this.emitter.fire({ kind: 'content' });
       },
       onWarning: (m) => this.o.log?.(m),
+      onRestart: () => {
+        if (this.diff !== diff) return;
+        // A fallback retry produced different text: drop what is unresolved and diff the new answer from the start.
+        this.o.log?.('the retried response differs from what was shown: starting the preview over');
+        this.streamedText = '';
+        this.region.rejectAll();
+        this.region.rebase();
+        diff = this.region.createDiff();
+        this.diff = diff;
+        this.emitter.fire({ kind: 'content' });
+      },
     });
     this.stream = s;
     s.done.then(
       (r) => this.onDone(s, diff, r),
       (e: ModelError) => this.onFail(s, diff, e),
     );
+    this.stats.transport = undefined;
   }
 
   private collectStats(st: StreamStats) {
@@ -121,6 +137,8 @@ export class EditSession {
       ttftMs: first !== undefined ? first - this.startedAt : undefined,
       tokensPerSecond: first !== undefined && st.endedAt !== undefined && st.endedAt > first ? (st.deltas / ((st.endedAt - first) / 1000)) : undefined,
       deltas: st.deltas, chars: st.outputChars, warm: st.warm, resentFullInput: st.resentFullInput,
+      transport: st.transport, fellBack: st.fellBack,
+      acceptedPredictionTokens: st.acceptedPredictionTokens, rejectedPredictionTokens: st.rejectedPredictionTokens,
     };
     this.lastResponseId = st.responseId ?? this.lastResponseId;
   }

@@ -41,10 +41,22 @@ export interface StreamStats {
   responseId?: string;
   /** Resent without previous_response_id after previous_response_not_found. */
   resentFullInput?: boolean;
+  /** Predicted Outputs (Chat Completions): tokens of the prediction the model accepted / rejected. */
+  acceptedPredictionTokens?: number;
+  rejectedPredictionTokens?: number;
+  /** Which wire carried the response (after a fallback, the fallback's). */
+  transport?: string;
+  /** The socket failed and the request was completed over HTTP. */
+  fellBack?: boolean;
 }
 
 export interface StreamHandlers {
   onDelta(text: string): void;
+  /**
+   * Everything streamed so far is void (a fallback's retry produced different text): start over; the
+   * deltas that follow are the whole answer.
+   */
+  onRestart?(): void;
   /** Non-fatal notes worth logging (ignored malformed frame, etc.). */
   onWarning?(message: string): void;
 }
