@@ -41,3 +41,26 @@ function describe(name: string): string {
   const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
   return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
 }
+
+/** The demo "deep model": one patch hunk per file given (var → let with context, or a header comment). */
+export function demoPatch(instruction: string, files: Array<{ path: string; text: string }>): string {
+  const out = ['*** Begin Patch'];
+  for (const f of files) {
+    const lines = f.text.split('\n');
+    let i = lines.findIndex((l) => /\bvar\s/.test(l));
+    out.push(`*** Update File: ${f.path}`, '@@');
+    if (i >= 0) {
+      const from = Math.max(0, i - 2), to = Math.min(lines.length, i + 3);
+      for (let k = from; k < to; k++) {
+        if (k === i) { out.push('-' + lines[k], '+' + lines[k].replace(/\bvar\s/g, 'let ')); }
+        else out.push(' ' + lines[k]);
+      }
+    } else {
+      i = 0;
+      out.push(`+// ${instruction.trim() || 'edited'} (Spark Edit demo deep model)`);
+      for (let k = 0; k < Math.min(3, lines.length); k++) out.push(' ' + lines[k]);
+    }
+  }
+  out.push('*** End Patch');
+  return out.join('\n') + '\n';
+}

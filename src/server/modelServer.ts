@@ -11,7 +11,8 @@ import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { parseEditPrompt } from '../core/prompt';
-import { demoRewrite } from './demo';
+import { demoPatch, demoRewrite } from './demo';
+import { parseDeepPrompt } from '../core/deep/prompt';
 
 export interface Faults {
   /** Close the connection (WS) / socket (HTTP) after this many output characters. */
@@ -139,6 +140,9 @@ export class ModelServer {
     const parsed = parseEditPrompt(promptText) ?? { instruction: promptText, code: '' };
     if (typeof step.text === 'function') return step.text({ ...parsed, body });
     if (typeof step.text === 'string') return step.text;
+    // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).
+    const deep = JSON.stringify(body).includes('*** Begin Patch') ? parseDeepPrompt(promptText) : null;
+    if (deep) return demoPatch(deep.instruction, deep.files);
     return demoRewrite(parsed.instruction, parsed.code);
   }
 

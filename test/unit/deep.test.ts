@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { route } from '../../src/core/deep/router';
+import { StreamingPatchParser, PatchOp, locate, place } from '../../src/core/deep/patch';
+import { JobQueue } from '../../src/core/deep/jobs';
+
+describe('router', () => {
+  const base = { instruction: 'rename x', selectionLines: 10, contextChars: 1000 };
+  it('keeps small single-selection edits fast, with a reason', () => {
+    const r = route(base);
+    assert.equal(r.mode, 'fast'); assert.ok(r.reasons.length);
+  });
+  it('honours /deep and /fast prefixes and strips them', () => {
+    assert.deepEqual([route({ ...base, instruction: '/deep do it' }).mode, route({ ...base, instruction: '/deep do it' }).instruction], ['deep', 'do it']);
+    assert.equal(route({ ...base, instruction: '/fast x', selectionLines: 5000 }).mode, 'fast');
+  });
+  it('goes deep for large selections, several files, project-wide asks and Add Tests', () => {
+    assert.equal(route({ ...base, selectionLines: 401 }).mode, 'deep');
+    assert.equal(route({ ...base, mentionedFiles: 1 }).mode, 'deep');
+    assert.equal(route({ ...base, instruction: 'rename it across the codebase' }).mode, 'deep');
+    assert.equal(route({ ...base, command: 'tests' }).mode, 'deep');
+    assert.equal(route({ ...base, selectionLines: 5000 }, { enabled: false, deepSelectionLines: 400, deepContextChars: 1e9 }).mode, 'fast');
+  });
+});
+
+describe('streaming patch parser', () => {
+  const patch = [
+    'Here is the patch:', '*** Begin Patch', '*** Update File: src/a.ts', '@@ function a', ' function a() {', '-  var x = 1;', '+  const x = 1;', '   return x;',
+    '@@', ' function b() {', '-  return 2;', '+  return 3;', ' }', '*** Add File: src/new.ts', '+export const n = 1;', '*** Delete File: old.ts', '*** End Patch', 'done',
+  ].join('\n');
+  it('emits each hunk once its block is closed, for any chunking', () => {
+    for (const step of [1, 3, 17, 1000]) {
+      const ops: PatchOp[] = [];
+      const p = new StreamingPatchParser((o) => ops.push(o));
+      for (let i = 0; i < patch.length; i += step) p.push(patch.slice(i, i + step));
+      p.end();
+      assert.deepEqual(ops, [
+        { kind: 'update', path: 'src/a.ts', old: ['function a() {', '  var x = 1;', '  return x;'], new: ['function a() {', '  const x = 1;', '  return x;'] },
+        { kind: 'update', path: 'src/a.ts', old: ['function b() {', '  return 2;', '}'], new: ['function b() {', '  return 3;', '}'] },
+        { kind: 'add', path: 'src/new.ts', lines: ['export const n = 1;'] },
+        { kind: 'delete', path: 'old.ts' },
+      ], `step ${step}`);
+    }
+  });
+  it('a hunk is available before the stream ends', () => {
+    const ops: PatchOp[] = [];
+    const p = new StreamingPatchParser((o) => ops.push(o));
+    p.push(patch.slice(0, patch.indexOf('@@\n') + 3));
+    assert.equal(ops.length, 1);
+  });
+});
+
+describe('placing hunks', () => {
+  const snap = ['a', 'b', 'c', 'd'];
+  it('applies where it was, rebases when lines moved, conflicts when the user changed them', () => {
+    assert.deepEqual(place(snap, snap, ['b', 'c']), { kind: 'apply', line: 1, moved: false });
+    assert.deepEqual(place(['new', 'a', 'b', 'c', 'd'], snap, ['b', 'c']), { kind: 'apply', line: 2, moved: true });
+    assert.equal(place(['a', 'B!', 'c', 'd'], snap, ['b', 'c']).kind, 'conflict');
+    assert.match((place(snap, snap, ['zzz']) as any).reason, /does not match/);
+  });
+  it('picks the match nearest to where the model saw it', () => {
+    assert.deepEqual(locate(['x', 'y', 'x', 'y'], ['x', 'y']), [0, 2]);
+    assert.deepEqual(place(['x', 'y', 'q', 'x', 'y'], ['q', 'q', 'q', 'x', 'y'], ['x', 'y']), { kind: 'apply', line: 3, moved: false });
+  });
+});
+
+describe('job queue', () => {
+  it('runs at most N at once, cancels queued and running jobs', async () => {
+    const q = new JobQueue(1);
+    const order: string[] = [];
+    let release!: () => void;
+    let stopped = false;
+    const a = q.enqueue('a', async (ctx) => { order.push('a'); ctx.onCancel(() => { stopped = true; release(); }); await new Promise<void>((r) => (release = r)); });
+    const b = q.enqueue('b', async () => { order.push('b'); });
+    const c = q.enqueue('c', async () => { order.push('c'); });
+    assert.equal(a.state, 'running'); assert.equal(b.state, 'queued');
+    b.cancel();
+    a.cancel();
+    await Promise.all([a.done, b.done, c.done]);
+    assert.deepEqual(order, ['a', 'c']);
+    assert.equal(stopped, true);
+    assert.deepEqual([a.state, b.state, c.state], ['cancelled', 'cancelled', 'done']);
+  });
+  it('a failing job reports its error', async () => {
+    const q = new JobQueue(2);
+    const j = q.enqueue('x', async () => { throw new Error('boom'); });
+    await j.done;
+    assert.equal(j.state, 'failed'); assert.equal(j.error, 'boom');
+  });
+});
