@@ -68,6 +68,9 @@ try {
 } finally {
   await browser.close().catch(() => undefined);
   server.kill('SIGTERM');
+  // Keep the host's logs (the extension's output channel among them) with the artifacts.
+  const logs = path.join(dirs.userData, 'logs');
+  if (fs.existsSync(logs)) { fs.rmSync(path.join(artifacts, 'logs'), { recursive: true, force: true }); fs.cpSync(logs, path.join(artifacts, 'logs'), { recursive: true }); }
 }
 
 if (!outcome) { console.error('[integration] no result within 20 minutes; see test-artifacts/code-server.log'); process.exit(1); }

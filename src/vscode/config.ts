@@ -1,11 +1,25 @@
 import * as vscode from 'vscode';
+import { RouteRules } from '../core/deep/router';
 
-export const SECRET_KEY = 'sparkEdit.apiKey';
-export const DEFAULT_ENDPOINT = 'https://api.openai.com/v1';
+/** Per-provider key in SecretStorage; `sparkEdit.apiKey` (the first release's key) still counts for OpenAI. */
+export const secretKeyFor = (providerId: string) => `sparkEdit.apiKey.${providerId}`;
+export const LEGACY_SECRET_KEY = 'sparkEdit.apiKey';
+
+export interface ModelSettings {
+  provider: string;
+  /** '' = the preset's URL. */
+  endpoint: string;
+  /** '' = the preset's default model. */
+  model: string;
+  predictions: 'auto' | 'on' | 'off';
+  wire: 'auto' | 'websocket' | 'http';
+}
 
 export interface Settings {
-  endpoint: string;
-  model: string;
+  fast: ModelSettings;
+  deep: ModelSettings;
+  rules: RouteRules;
+  maxConcurrentJobs: number;
   useDemoModelWithoutKey: boolean;
   demoTokensPerSecond: number;
   contextLines: number;
@@ -13,17 +27,27 @@ export interface Settings {
   maxSelectionLines: number;
 }
 
-/** Settings defined once, with type and default (package.json mirrors these). */
+/** Settings defined once, with type and default (package.json mirrors these). Bad values fall back to defaults. */
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration('sparkEdit');
   const num = (k: string, d: number, min: number, max: number) => {
     const v = c.get<number>(k, d);
     return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : d;
   };
-  const str = (k: string, d: string) => { const v = c.get<string>(k, d); return typeof v === 'string' && v.trim() ? v.trim() : d; };
+  const str = (k: string, d: string) => { const v = c.get<string>(k, d); return typeof v === 'string' ? v.trim() : d; };
+  const pick = <T extends string>(k: string, d: T, allowed: readonly T[]): T => { const v = c.get<string>(k, d) as T; return allowed.includes(v) ? v : d; };
+  const model = (prefix: string, provider: string): ModelSettings => ({
+    provider: str(`${prefix}provider`, provider) || provider,
+    endpoint: str(`${prefix}endpoint`, ''),
+    model: str(`${prefix}model`, ''),
+    predictions: pick(`${prefix}predictions`, 'auto', ['auto', 'on', 'off'] as const),
+    wire: pick(`${prefix}wire`, 'auto', ['auto', 'websocket', 'http'] as const),
+  });
   return {
-    endpoint: str('endpoint', DEFAULT_ENDPOINT),
-    model: str('model', 'gpt-5.1-codex-mini'),
+    fast: model('', 'openai'),
+    deep: model('deep.', 'anthropic'),
+    rules: { enabled: c.get<boolean>('deep.enabled', true) !== false, deepSelectionLines: num('deep.selectionLines', 400, 1, 1_000_000), deepContextChars: num('deep.contextChars', 120_000, 1000, 10_000_000) },
+    maxConcurrentJobs: num('deep.maxConcurrentJobs', 2, 1, 16),
     useDemoModelWithoutKey: c.get<boolean>('useDemoModelWithoutKey', true) !== false,
     demoTokensPerSecond: num('demoTokensPerSecond', 1000, 1, 1_000_000),
     contextLines: num('contextLines', 40, 0, 2000),
@@ -33,7 +57,8 @@ export function readSettings(): Settings {
 }
 
 /** Settings whose change needs a new connection (the rest are read live). */
-export const RECONNECT_SETTINGS = ['sparkEdit.endpoint', 'sparkEdit.model', 'sparkEdit.useDemoModelWithoutKey', 'sparkEdit.demoTokensPerSecond', 'sparkEdit.allowInsecureEndpoint'];
+export const RECONNECT_SETTINGS = ['sparkEdit.provider', 'sparkEdit.endpoint', 'sparkEdit.model', 'sparkEdit.predictions', 'sparkEdit.wire',
+  'sparkEdit.deep', 'sparkEdit.useDemoModelWithoutKey', 'sparkEdit.demoTokensPerSecond', 'sparkEdit.allowInsecureEndpoint'];
 
 export function isLoopback(url: string): boolean {
   try {
@@ -42,14 +67,15 @@ export function isLoopback(url: string): boolean {
   } catch { return false; }
 }
 
-/** A clear problem with the endpoint setting, or undefined when it is usable. */
-export function endpointProblem(url: string, allowInsecure: boolean): string | undefined {
+/** A clear problem with an endpoint, or undefined when it is usable. */
+export function endpointProblem(url: string, allowInsecure: boolean, setting = 'sparkEdit.endpoint'): string | undefined {
+  if (!url) return `"${setting}" is empty: this provider needs a URL.`;
   let u: URL;
-  try { u = new URL(url); } catch { return `"sparkEdit.endpoint" is not a URL: ${url}`; }
-  if (!/^(https?|wss?):$/.test(u.protocol)) return `"sparkEdit.endpoint" must be an http(s) or ws(s) URL, not ${u.protocol}`;
+  try { u = new URL(url); } catch { return `"${setting}" is not a URL: ${url}`; }
+  if (!/^(https?|wss?):$/.test(u.protocol)) return `"${setting}" must be an http(s) or ws(s) URL, not ${u.protocol}`;
   const plain = u.protocol === 'http:' || u.protocol === 'ws:';
   if (plain && !isLoopback(url) && !allowInsecure) {
-    return `"sparkEdit.endpoint" uses unencrypted ${u.protocol.slice(0, -1)}:// to a non-local host; use https:// (or set "sparkEdit.allowInsecureEndpoint" if you really mean it).`;
+    return `"${setting}" uses unencrypted ${u.protocol.slice(0, -1)}:// to a non-local host; use https:// (or set "sparkEdit.allowInsecureEndpoint" if you really mean it).`;
   }
   return undefined;
 }

@@ -2,18 +2,29 @@ import * as vscode from 'vscode';
 import { performance } from 'node:perf_hooks';
 import { PreviewRegion, Hunk } from '../core/session/region';
 import { ResponsesSocketTransport } from '../core/transport/responsesSocket';
-import { ModelError } from '../core/transport/types';
+import { ModelError, ModelTransport } from '../core/transport/types';
+import { StaticTransport } from '../core/transport/fallback';
+import { Connection, ModelConfig, PRESETS, createConnection, preset } from '../core/providers';
+import { route } from '../core/deep/router';
+import { userMessage } from '../core/protocol/responses';
+import { EditPromptInput } from '../core/prompt';
 import { ModelServer } from '../server/modelServer';
-import { DEFAULT_ENDPOINT, RECONNECT_SETTINGS, SECRET_KEY, Settings, endpointProblem, readSettings } from './config';
+import { LEGACY_SECRET_KEY, ModelSettings, RECONNECT_SETTINGS, Settings, endpointProblem, readSettings, secretKeyFor } from './config';
+import { DeepController } from './deep';
 import { Decorations, SessionView, createDecorations } from './preview';
 import { StatusBar } from './statusBar';
 
-export interface EditArgs { instruction?: string }
+export interface EditArgs { instruction?: string; mode?: 'fast' | 'deep' }
+export interface DeepArgs { instruction?: string; files?: string[] }
 export interface HunkArgs { sessionId: number; hunkId: number }
 
 /** What `activate` returns: used by the integration tests (and by anyone scripting Spark Edit). */
 export interface SparkEditApi {
+  /** The fast model's warm socket, when its wire has one. */
   transport(): ResponsesSocketTransport | undefined;
+  connection(): Connection | undefined;
+  deepConnection(): Connection | undefined;
+  deep(): DeepController;
   ready(): Promise<void>;
   sessions(): SessionView[];
   session(id: number): SessionView | undefined;
@@ -34,62 +45,106 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   const lensEmitter = new vscode.EventEmitter<void>();
   context.subscriptions.push(out, status, lensEmitter, decorations.added, decorations.removed, decorations.partial);
 
-  let transport: ResponsesSocketTransport | undefined;
+  let fast: Connection | undefined;
+  let deepConn: Connection | undefined;
+  let fastModel = '';
+  let deepModel = '';
   let demo: ModelServer | undefined;
   let endpoint = '';
   let usingDemo = false;
   let settings: Settings = readSettings();
   let connecting: Promise<void> = Promise.resolve();
   let configProblem: string | undefined;
+  let deepProblem: string | undefined;
 
-  async function apiKey(): Promise<string | undefined> {
-    return (await context.secrets.get(SECRET_KEY)) || process.env.OPENAI_API_KEY || undefined;
+  async function keyFor(providerId: string): Promise<string | undefined> {
+    const p = preset(providerId);
+    return (await context.secrets.get(secretKeyFor(p.id)))
+      || (p.id === 'openai' ? await context.secrets.get(LEGACY_SECRET_KEY) : undefined)
+      || (p.envKey ? process.env[p.envKey] : undefined) || undefined;
   }
 
-  /** (Re)connect: on activation, and again when a connection setting or the key changes. */
+  /** A model configuration from settings; with no key and no explicit endpoint, the built-in demo model. */
+  async function resolveModel(ms: ModelSettings, setting: string): Promise<{ config: ModelConfig; demo: boolean; problem?: string }> {
+    const p = preset(ms.provider);
+    const key = await keyFor(p.id);
+    const useDemo = !key && settings.useDemoModelWithoutKey && !ms.endpoint && p.keyRequired;
+    if (useDemo && !demo) {
+      demo = await new ModelServer({ defaultTokensPerSecond: settings.demoTokensPerSecond }).listen();
+      log(`no API key: using the built-in demo model on ${demo.url}`);
+    }
+    const baseUrl = useDemo ? demo!.url : (ms.endpoint || p.baseUrl);
+    const config: ModelConfig = {
+      preset: p, baseUrl, model: ms.model || (useDemo ? 'spark-demo' : p.defaultModel), apiKey: key,
+      predictions: ms.predictions === 'auto' ? p.predictions : ms.predictions === 'on', wire: ms.wire, log,
+    };
+    return { config, demo: useDemo, problem: endpointProblem(baseUrl, settings.allowInsecureEndpoint, setting) };
+  }
+
+  /** (Re)connect: on activation, and again when a connection setting or a key changes. */
   function connect(): Promise<void> {
-    connecting = (async () => {
-      transport?.dispose();
-      transport = undefined;
+    // Serialised: a reconnect waits for the one before it, so two never interleave.
+    connecting = connecting.catch(() => undefined).then(async () => {
+      fast?.transport.dispose(); deepConn?.transport.dispose();
+      fast = undefined; deepConn = undefined;
       settings = readSettings();
-      const key = await apiKey();
-      usingDemo = !key && settings.useDemoModelWithoutKey && settings.endpoint === DEFAULT_ENDPOINT;
-      if (usingDemo) {
-        if (!demo) {
-          demo = await new ModelServer({ defaultTokensPerSecond: settings.demoTokensPerSecond }).listen();
-          log(`no API key: using the built-in demo model on ${demo.url}`);
-        }
-        endpoint = demo.url;
-      } else {
-        if (demo) { await demo.close(); demo = undefined; }
-        endpoint = settings.endpoint;
-      }
-      configProblem = endpointProblem(endpoint, settings.allowInsecureEndpoint);
+      deep.setMaxConcurrent(settings.maxConcurrentJobs);
+      const f = await resolveModel(settings.fast, 'sparkEdit.endpoint');
+      const d = await resolveModel(settings.deep, 'sparkEdit.deep.endpoint');
+      usingDemo = f.demo;
+      endpoint = f.config.baseUrl;
+      fastModel = f.config.model; deepModel = d.config.model;
+      if (!f.demo && !d.demo && demo) { await demo.close(); demo = undefined; }
+      deepProblem = d.problem;
+      if (!d.problem) { deepConn = createConnection(d.config); log(`deep model: ${deepConn.describe}${d.demo ? ' (demo)' : ''}`); }
+      configProblem = f.problem;
       if (configProblem) {
         log(configProblem);
         status.setConnection('offline', usingDemo, configProblem);
         return;
       }
-      const t = new ResponsesSocketTransport({ url: endpoint, apiKey: key, log });
-      transport = t;
-      t.onDidChangeState((s) => {
-        status.setConnection(s, usingDemo, s === 'offline' && t.lastError ? t.lastError.message : '');
-        if (s === 'offline') log(`offline: ${t.lastError?.message ?? 'unknown'}`);
-      });
-      status.setConnection('connecting', usingDemo);
-      log(`connecting to ${endpoint.replace(/\/\/[^@/]*@/, '//')} (model ${settings.model})`);
-      await t.connect(); // pre-warm: the socket is open before the first request
-    })();
+      const c = createConnection(f.config);
+      fast = c;
+      log(`fast model: ${c.describe.replace(/\/\/[^@/]*@/, '//')}${f.demo ? ' (demo)' : ''}`);
+      c.fallback?.onDidDisableSocket((m) => status.setConnection('warm', usingDemo, m, 'HTTP'));
+      if (c.socket) {
+        const t = c.socket;
+        t.onDidChangeState((st) => {
+          status.setConnection(st, usingDemo, st === 'offline' && t.lastError ? t.lastError.message : '');
+          if (st === 'offline') log(`offline: ${t.lastError?.message ?? 'unknown'}`);
+        });
+        status.setConnection('connecting', usingDemo);
+        await t.connect(); // pre-warm: the socket is open before the first request
+      } else {
+        status.setConnection('warm', usingDemo, c.describe, f.config.preset.protocol === 'anthropic' ? 'Anthropic' : 'HTTP');
+      }
+    }).catch((e) => {
+      configProblem = `could not set up the model connection: ${(e as Error).message}`;
+      log(configProblem);
+      status.setConnection('offline', usingDemo, configProblem);
+    });
     return connecting;
   }
 
-  context.subscriptions.push({ dispose: () => { transport?.dispose(); void demo?.close(); } });
+  const deep = new DeepController({
+    connection: () => deepConn,
+    model: () => deepModel,
+    log,
+    preview: (doc, startLine, oldLines, newLines, instruction) => {
+      if (viewsFor(doc).some((v) => startLine < v.region.endLine && startLine + oldLines.length > v.region.startLine)) return undefined;
+      const view = createView(doc, startLine, oldLines, { instruction, code: oldLines.join('\n') }, 'deep', new StaticTransport(newLines.length ? newLines.join('\n') + '\n' : ''), performance.now());
+      return view;
+    },
+  }, settings.maxConcurrentJobs);
+  context.subscriptions.push(deep);
+
+  context.subscriptions.push({ dispose: () => { fast?.transport.dispose(); deepConn?.transport.dispose(); void demo?.close(); } });
   void connect();
 
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
     if (RECONNECT_SETTINGS.some((s) => e.affectsConfiguration(s))) void connect();
   }));
-  context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key === SECRET_KEY) void connect(); }));
+  context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key.startsWith(LEGACY_SECRET_KEY)) void connect(); }));
 
   // ---- sessions ------------------------------------------------------------------------------------
   function viewsFor(doc: vscode.TextDocument): SessionView[] {
@@ -135,7 +190,39 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   context.subscriptions.push(vscode.window.onDidChangeTextEditorSelection(() => updateContext()));
   context.subscriptions.push({ dispose: () => { for (const v of sessions.values()) v.dispose(); sessions.clear(); } });
 
-  async function startEdit(args?: EditArgs): Promise<{ sessionId: number } | undefined> {
+  /** One pending edit in one document: the view that previews it, wired to CodeLens, context keys and stats. */
+  function createView(doc: vscode.TextDocument, startLine: number, original: string[], prompt: EditPromptInput, model: string, transport: ModelTransport, t0: number): SessionView {
+    const region = new PreviewRegion(startLine, original);
+    const view = new SessionView(doc, region, prompt, model, transport, decorations, log, reportError, t0);
+    sessions.set(view.session.id, view);
+    view.onDidChange(() => { lensEmitter.fire(); updateContext(); });
+    view.onDidEnd(() => {
+      const s = view.session.stats;
+      if (transport.name !== 'static') status.setStats(s);
+      log(`edit ${view.session.id} ended: ${view.session.state}; first byte ${s.sendLatencyMs?.toFixed(2)} ms, first token ${s.ttftMs?.toFixed(1)} ms, ${s.tokensPerSecond?.toFixed(0)} tok/s over ${s.transport ?? transport.name}${s.fellBack ? ' (fell back to HTTP)' : ''}${s.acceptedPredictionTokens !== undefined ? `, prediction ${s.acceptedPredictionTokens} accepted / ${s.rejectedPredictionTokens} rejected` : ''}, ${view.flushes} document updates`);
+      sessions.delete(view.session.id);
+      view.dispose();
+      lensEmitter.fire();
+      updateContext();
+    });
+    view.session.onEvent((e) => { if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done')) status.setStats(view.session.stats); });
+    view.start();
+    updateContext();
+    return view;
+  }
+
+  /** Workspace files the instruction names (e.g. "also update utils.ts"), besides `except`. */
+  async function mentionedFiles(instruction: string, except: vscode.Uri): Promise<vscode.Uri[]> {
+    const names = [...new Set(instruction.match(/[\w./-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|cs|cpp|cc|c|h|hpp|rb|php|swift|json|md|css|scss|html|vue|svelte)\b/g) ?? [])];
+    const out: vscode.Uri[] = [];
+    for (const n of names.slice(0, 10)) {
+      const found = await vscode.workspace.findFiles(`**/${n.replace(/^\.\//, '')}`, '**/node_modules/**', 2);
+      for (const u of found) if (u.toString() !== except.toString() && !out.some((o) => o.toString() === u.toString())) out.push(u);
+    }
+    return out;
+  }
+
+  async function startEdit(args?: EditArgs): Promise<{ sessionId?: number; jobId?: number } | undefined> {
     let t0 = performance.now();
     const editor = vscode.window.activeTextEditor;
     if (!editor) { void vscode.window.showInformationMessage('Spark Edit: open a file and select code to edit.'); return; }
@@ -148,24 +235,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       const r = await enclosingBlock(doc, sel.active);
       if (r) { startLine = r.start; endLine = r.end; }
     }
+    const lines = endLine - startLine + 1;
+    let instruction = args?.instruction;
+    if (instruction === undefined) {
+      instruction = await vscode.window.showInputBox({ title: args?.mode === 'deep' ? 'Spark Edit: Deep Edit' : 'Spark Edit', prompt: `Edit ${lines} line${lines === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(doc.uri)}${args?.mode === 'deep' ? ' (deep mode: may change several files)' : ''}`, placeHolder: 'e.g. add error handling, convert to async/await, rename x to y — "/deep …" for the deep model', ignoreFocusOut: true });
+      t0 = performance.now(); // time starts when the user confirms, not while they type
+    }
+    if (!instruction?.trim()) return;
+    const ctx = settings.contextLines;
+    const contextChars = Math.min(doc.getText().length, (lines + 2 * ctx) * 80);
+    const others = await mentionedFiles(instruction, doc.uri);
+    const r = route({ instruction, explicit: args?.mode, selectionLines: lines, contextChars, mentionedFiles: others.length }, settings.rules);
+    log(`route: ${r.mode} — ${r.reasons.join('; ')}`);
+    if (r.mode === 'deep') {
+      await connecting;
+      if (!deepConn) { void vscode.window.showErrorMessage(`Spark Edit: deep mode is not available: ${deepProblem ?? 'no deep model'}`); return; }
+      const job = deep.start({ instruction: r.instruction, files: [doc.uri, ...others], focus: { uri: doc.uri, startLine, endLine } });
+      return { jobId: job.id };
+    }
+    instruction = r.instruction;
     const overlapping = viewsFor(doc).find((v) => startLine < v.region.endLine && endLine >= v.region.startLine);
     if (overlapping) {
       void vscode.window.showWarningMessage('Spark Edit: this code already has a pending edit. Accept or reject it first.');
       return;
     }
-    const lines = endLine - startLine + 1;
     if (lines > settings.maxSelectionLines) {
       void vscode.window.showWarningMessage(`Spark Edit: the selection has ${lines} lines; the limit is ${settings.maxSelectionLines} ("sparkEdit.maxSelectionLines").`);
       return;
     }
-    let instruction = args?.instruction;
-    if (instruction === undefined) {
-      instruction = await vscode.window.showInputBox({ title: 'Spark Edit', prompt: `Edit ${lines} line${lines === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(doc.uri)}`, placeHolder: 'e.g. add error handling, convert to async/await, rename x to y', ignoreFocusOut: true });
-    }
-    if (!instruction?.trim()) return;
-    if (args?.instruction === undefined) t0 = performance.now(); // time starts when the user confirms, not while they type
     await connecting;
-    if (configProblem || !transport) {
+    if (configProblem || !fast) {
       void vscode.window.showErrorMessage(`Spark Edit: ${configProblem ?? 'no model connection'} Open settings to fix it.`, 'Open Settings').then((c) => {
         if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit');
       });
@@ -173,30 +272,44 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     }
     const original: string[] = [];
     for (let i = startLine; i <= endLine; i++) original.push(doc.lineAt(i).text);
-    const ctx = settings.contextLines;
     const before: string[] = []; const after: string[] = [];
     for (let i = Math.max(0, startLine - ctx); i < startLine; i++) before.push(doc.lineAt(i).text);
     for (let i = endLine + 1; i < Math.min(doc.lineCount, endLine + 1 + ctx); i++) after.push(doc.lineAt(i).text);
-    const region = new PreviewRegion(startLine, original);
-    const view = new SessionView(doc, region, {
+    const view = createView(doc, startLine, original, {
       instruction, code: original.join('\n'), fileName: vscode.workspace.asRelativePath(doc.uri), languageId: doc.languageId,
       before: before.join('\n') || undefined, after: after.join('\n') || undefined,
-    }, settings.model, transport, decorations, log, reportError, t0);
-    sessions.set(view.session.id, view);
-    view.onDidChange(() => { lensEmitter.fire(); updateContext(); });
-    view.onDidEnd(() => {
-      const s = view.session.stats;
-      status.setStats(s);
-      log(`edit ${view.session.id} ended: ${view.session.state}; first byte ${s.sendLatencyMs?.toFixed(2)} ms, first token ${s.ttftMs?.toFixed(1)} ms, ${s.tokensPerSecond?.toFixed(0)} tok/s, ${view.flushes} document updates`);
-      sessions.delete(view.session.id);
-      view.dispose();
-      lensEmitter.fire();
-      updateContext();
-    });
-    view.session.onEvent((e) => { if (e.kind === 'state' && (e.state === 'pending' || e.state === 'done')) status.setStats(view.session.stats); });
-    view.start();
-    updateContext();
+    }, fastModel, fast.transport, t0);
     return { sessionId: view.session.id };
+  }
+
+  async function startDeep(args?: DeepArgs): Promise<{ jobId?: number } | undefined> {
+    if (args?.files?.length) {
+      const instruction = args.instruction ?? await vscode.window.showInputBox({ title: 'Spark Edit: Deep Edit', ignoreFocusOut: true });
+      if (!instruction?.trim()) return;
+      await connecting;
+      if (!deepConn) { void vscode.window.showErrorMessage(`Spark Edit: deep mode is not available: ${deepProblem ?? 'no deep model'}`); return; }
+      const files = args.files.map((f) => (/^[a-z][\w+.-]*:/i.test(f) ? vscode.Uri.parse(f) : vscode.Uri.file(f)));
+      return { jobId: deep.start({ instruction, files }).id };
+    }
+    return startEdit({ instruction: args?.instruction, mode: 'deep' });
+  }
+
+  /** Send a tiny request to the fast (and deep) model and report the latency. */
+  async function testConnection(): Promise<string[]> {
+    await connecting;
+    const out: string[] = [];
+    for (const [name, conn, model, problem] of [['fast', fast, fastModel, configProblem], ['deep', deepConn, deepModel, deepProblem]] as const) {
+      if (!conn) { out.push(`${name}: not configured — ${problem ?? 'no connection'}`); continue; }
+      const t0 = performance.now();
+      try {
+        const r = await conn.transport.stream({ model, instructions: 'Reply with the single word OK.', input: [userMessage('ping')], maxOutputTokens: 16 }, { onDelta: () => undefined }).done;
+        const first = r.stats.firstTokenAt !== undefined ? `${(r.stats.firstTokenAt - t0).toFixed(0)} ms to first token, ` : '';
+        out.push(`${name}: OK — ${first}${(performance.now() - t0).toFixed(0)} ms in all (${conn.describe})`);
+      } catch (e) {
+        out.push(`${name}: FAILED — ${(e as Error).message} (${conn.describe})`);
+      }
+    }
+    return out;
   }
 
   function viewFromArgs(args?: { sessionId?: number }): SessionView | undefined {
@@ -210,6 +323,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   const reg = (id: string, fn: (...a: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   reg('sparkEdit.editSelection', (args?: EditArgs) => startEdit(args));
+  reg('sparkEdit.deepEdit', (args?: DeepArgs) => startDeep(args));
+  reg('sparkEdit.cancelDeepJobs', async () => {
+    const active = deep.queue.active;
+    if (!active.length) { void vscode.window.showInformationMessage('Spark Edit: no deep jobs are running.'); return; }
+    for (const j of active) j.cancel();
+    void vscode.window.showInformationMessage(`Spark Edit: cancelled ${active.length} deep job${active.length === 1 ? '' : 's'}.`);
+  });
+  reg('sparkEdit.showConflicts', () => deep.showConflicts());
+  reg('sparkEdit.testConnection', async (args?: { quiet?: boolean }) => {
+    const lines = await testConnection();
+    for (const l of lines) log(`test connection: ${l}`);
+    if (!args?.quiet) {
+      const failed = lines.some((l) => /FAILED|not configured/.test(l));
+      void (failed ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(`Spark Edit: ${lines.join(' · ')}`);
+    }
+    return lines;
+  });
   reg('sparkEdit.acceptAll', async (args?: { sessionId?: number }) => { const v = viewFromArgs(args); if (v) await v.acceptAll(); });
   reg('sparkEdit.rejectAll', async (args?: { sessionId?: number }) => { const v = viewFromArgs(args); if (v) await v.rejectAll(); });
   reg('sparkEdit.acceptHunk', async (args?: HunkArgs) => { const x = hunkFromArgs(args); if (x) await x.v.acceptHunk(x.h); });
@@ -223,13 +353,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     v.redirect(instruction);
     updateContext();
   });
-  reg('sparkEdit.setApiKey', async () => {
-    const key = await vscode.window.showInputBox({ title: 'Spark Edit: API Key', prompt: 'Stored in VS Code SecretStorage, never in settings.', password: true, ignoreFocusOut: true });
+  reg('sparkEdit.setApiKey', async (args?: { provider?: string }) => {
+    const current = settings.fast.provider;
+    const providerId = args?.provider ?? (await vscode.window.showQuickPick(
+      PRESETS.filter((p) => p.keyRequired || p.id === 'openai-compatible').map((p) => ({ label: p.label, description: p.id === current ? 'fast model' : p.id === settings.deep.provider ? 'deep model' : undefined, id: p.id })),
+      { title: 'Spark Edit: API key for which provider?' }))?.id;
+    if (!providerId) return;
+    const key = await vscode.window.showInputBox({ title: `Spark Edit: API Key (${preset(providerId).label})`, prompt: 'Stored in VS Code SecretStorage, never in settings or logs.', password: true, ignoreFocusOut: true });
     if (key === undefined) return;
-    if (key.trim()) await context.secrets.store(SECRET_KEY, key.trim());
-    void vscode.window.showInformationMessage('Spark Edit: API key saved in SecretStorage.');
+    if (key.trim()) await context.secrets.store(secretKeyFor(providerId), key.trim());
+    void vscode.window.showInformationMessage(`Spark Edit: API key for ${preset(providerId).label} saved in SecretStorage.`);
   });
-  reg('sparkEdit.clearApiKey', async () => { await context.secrets.delete(SECRET_KEY); void vscode.window.showInformationMessage('Spark Edit: API key removed.'); });
+  reg('sparkEdit.clearApiKey', async () => {
+    for (const p of PRESETS) await context.secrets.delete(secretKeyFor(p.id));
+    await context.secrets.delete(LEGACY_SECRET_KEY);
+    void vscode.window.showInformationMessage('Spark Edit: API keys removed.');
+  });
   reg('sparkEdit.showLog', () => out.show(true));
   reg('sparkEdit.reconnect', () => connect());
 
@@ -264,7 +403,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   updateContext();
   return {
-    transport: () => transport,
+    transport: () => fast?.socket,
+    connection: () => fast,
+    deepConnection: () => deepConn,
+    deep: () => deep,
     ready: () => connecting,
     sessions: () => [...sessions.values()],
     session: (id) => sessions.get(id),

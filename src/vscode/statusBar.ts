@@ -9,6 +9,7 @@ export class StatusBar implements vscode.Disposable {
   private demo = false;
   private stats: EditStats | undefined;
   private detail = '';
+  private wire = '';
 
   constructor() {
     this.item.name = 'Spark Edit';
@@ -17,12 +18,13 @@ export class StatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  setConnection(state: ConnectionState, demo: boolean, detail = '') { this.state = state; this.demo = demo; this.detail = detail; this.render(); }
+  /** `wire`: shown when the connection is not the warm WebSocket (e.g. 'HTTP' after the fallback switched it off). */
+  setConnection(state: ConnectionState, demo: boolean, detail = '', wire = '') { this.state = state; this.demo = demo; this.detail = detail; this.wire = wire; this.render(); }
   setStats(s: EditStats) { this.stats = s; this.render(); }
 
   private render() {
     const icon = { idle: '$(circle-outline)', connecting: '$(sync~spin)', warm: '$(zap)', offline: '$(debug-disconnect)', disposed: '$(circle-slash)' }[this.state];
-    const label = { idle: 'idle', connecting: 'connecting', warm: 'warm', offline: 'offline', disposed: 'off' }[this.state];
+    const label = this.wire && this.state === 'warm' ? `ready (${this.wire})` : { idle: 'idle', connecting: 'connecting', warm: 'warm', offline: 'offline', disposed: 'off' }[this.state];
     let text = `${icon} Spark${this.demo ? ' (demo model)' : ''}: ${label}`;
     const s = this.stats;
     if (s?.ttftMs !== undefined) text += ` · ${Math.round(s.ttftMs)} ms`;

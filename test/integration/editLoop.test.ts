@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { api, openEditor, screenshot, select, sleep, startEdit, waitFor } from './helpers';
+import { api, closeAllReverted, openEditor, screenshot, select, sleep, startEdit, waitFor } from './helpers';
 
 const ORIGINAL = [
   'import { readFile } from "node:fs/promises";',
@@ -58,7 +58,7 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     await a.ready();
   });
   after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAllReverted();
     // Back to the default endpoint: the browser step after this suite uses the built-in demo model, as `npm start` does.
     await vscode.workspace.getConfiguration('sparkEdit').update('endpoint', undefined, vscode.ConfigurationTarget.Global);
     await waitFor(() => a.usingDemoModel(), 'the demo model');
@@ -67,7 +67,7 @@ describe('Spark Edit core loop in a real VS Code host', function () {
   afterEach(async () => {
     for (const v of a.sessions()) await v.rejectAll();
     server.clearScript();
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await closeAllReverted();
   });
 
   it('reports VS Code 1.139 and has the socket open before the first request', async () => {

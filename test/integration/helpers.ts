@@ -47,3 +47,10 @@ export async function screenshot(name: string): Promise<string | undefined> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Revert and close every editor (closeAllEditors would block on a save prompt for a dirty untitled file). */
+export async function closeAllReverted(): Promise<void> {
+  for (let i = 0; i < 30 && vscode.window.activeTextEditor; i++) {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+}

@@ -19,6 +19,7 @@ export async function run(): Promise<TestOutcome> {
   mocha.suite.emit('pre-require', globalThis, 'spark-edit-integration', mocha);
   // Test files are bundled; requiring them now registers their suites on the globals set above.
   require('./editLoop.test');
+  require('./providers.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());

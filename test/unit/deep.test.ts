@@ -72,6 +72,7 @@ describe('job queue', () => {
     const a = q.enqueue('a', async (ctx) => { order.push('a'); ctx.onCancel(() => { stopped = true; release(); }); await new Promise<void>((r) => (release = r)); });
     const b = q.enqueue('b', async () => { order.push('b'); });
     const c = q.enqueue('c', async () => { order.push('c'); });
+    await Promise.resolve();
     assert.equal(a.state, 'running'); assert.equal(b.state, 'queued');
     b.cancel();
     a.cancel();

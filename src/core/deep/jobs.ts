@@ -57,9 +57,10 @@ export class JobQueue {
       get cancelled() { return cancelled; },
       progress: (note) => { if (!cancelled) { job.note = note; this.emitter.fire(job); } },
     };
+    // A slot is reserved when the job is scheduled; its work starts on the next microtask, so the caller
+    // holds the job before anything runs.
     const start = async () => {
-      if (cancelled) { resolveDone(); this.waiting.shift()?.(); return; } // pass the free slot on
-      this.running++;
+      if (cancelled) { this.running--; resolveDone(); this.next(); return; }
       job.state = 'running'; job.note = 'running';
       this.emitter.fire(job);
       try {
@@ -71,12 +72,16 @@ export class JobQueue {
         this.running--;
         this.emitter.fire(job);
         resolveDone();
-        this.waiting.shift()?.();
+        this.next();
       }
     };
-    if (this.running < this.maxConcurrent) void start();
-    else this.waiting.push(() => void start());
+    this.waiting.push(() => { this.running++; queueMicrotask(() => void start()); });
+    this.next();
     return job;
+  }
+
+  private next() {
+    while (this.running < this.maxConcurrent && this.waiting.length) this.waiting.shift()!();
   }
 
   cancelAll(): void { for (const j of this.active) j.cancel(); }
