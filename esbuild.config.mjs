@@ -19,6 +19,9 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js' },
+  // The chat webview: browser code, one file, loaded with the CSP nonce.
+  { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, minify: production, logLevel: 'info',
+    entryPoints: ['src/webview/chat.ts'], outfile: 'media/dist/chat.js' },
 ];
 if (process.argv.includes('--harness')) {
   builds.push({ ...common, entryPoints: ['test/harness/main.ts'], outfile: 'test/harness/dist/main.js', sourcemap: true, minify: false });

@@ -39,6 +39,7 @@ export async function keyboardFlow(page, workspace, artifacts) {
     }
   };
   await step('open sample.ts', async () => {
+    await page.locator('.activitybar [aria-label^="Explorer"]').first().click(); // the side bar may show another view
     await page.getByText('sample.ts', { exact: true }).first().dblclick();
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20_000 });
     await waitFor(() => page.evaluate(() => [...document.querySelectorAll('.statusbar-item')].some((e) => /Spark \(demo model\): warm/.test(e.textContent ?? ''))), 'the demo model warm');
@@ -69,6 +70,73 @@ export async function keyboardFlow(page, workspace, artifacts) {
     await page.keyboard.press('Control+S');
     await new Promise((r) => setTimeout(r, 500));
     if (fs.readFileSync(file, 'utf8') !== AFTER_CONST) throw new Error('the file changed after Esc');
+  });
+  return results;
+}
+
+/** The side-panel chat in the real browser: chips, a streamed answer, sanitised hostile HTML, Apply → inline diff, themes. */
+export async function chatFlow(page, workspace, artifacts, setTheme) {
+  const results = [];
+  const file = path.join(workspace, 'sample.ts');
+  const step = async (title, fn) => {
+    const t0 = Date.now();
+    try { await fn(); results.push({ title: `browser chat: ${title}`, state: 'passed', durationMs: Date.now() - t0 }); }
+    catch (e) {
+      results.push({ title: `browser chat: ${title}`, state: 'failed', error: String(e?.stack ?? e) });
+      await page.screenshot({ path: path.join(artifacts, `chat-failure-${results.length}.png`) }).catch(() => undefined);
+    }
+  };
+  let frame;
+  const findFrame = async () => {
+    for (const f of page.frames()) { try { if (await f.$('#spark-chat')) return f; } catch { /* detached */ } }
+    return undefined;
+  };
+  await step('open the chat view from the activity bar; the selection shows as a context chip', async () => {
+    await page.keyboard.press('Control+1');
+    await page.keyboard.press('Control+Home');
+    for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
+    await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click();
+    await waitFor(async () => !!(frame = await findFrame()), 'the chat webview');
+    await frame.waitForSelector('.chip[data-chip="selection"]', { timeout: 10_000 });
+  });
+  await step('a message streams a Markdown answer; hostile HTML in it does not run', async () => {
+    await frame.fill('#input', 'Please review this (xss-test)');
+    await frame.press('#input', 'Enter');
+    await frame.waitForSelector('.msg.assistant .code-block', { timeout: 20_000 });
+    await waitFor(async () => (await frame.$$eval('#stop', (e) => e.every((x) => x.hidden))), 'the answer to finish');
+    const text = await frame.textContent('.msg.assistant:last-child');
+    if (!/demo model/.test(text)) throw new Error(`unexpected answer: ${text}`);
+    if (!(await frame.$('.msg.assistant h3')) || !(await frame.$('.msg.assistant strong'))) throw new Error('Markdown was not rendered');
+    if (!(await frame.$('.msg.assistant .hljs-keyword'))) throw new Error('code was not highlighted');
+    const xss = await frame.evaluate(() => window.__xss);
+    if (xss !== undefined) throw new Error(`model output ran as script (window.__xss=${xss})`);
+    const bad = await frame.$$eval('.messages img, .messages script, .messages [onerror], .messages iframe', (e) => e.length);
+    if (bad) throw new Error(`${bad} dangerous element(s) rendered`);
+    const hrefs = await frame.$$eval('.messages a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    if (hrefs.some((h) => /^\s*javascript:/i.test(h))) throw new Error(`javascript: link rendered: ${hrefs}`);
+    if (!/onerror/.test(text)) throw new Error('the hostile text should be shown as text');
+    await page.screenshot({ path: path.join(artifacts, 'chat-dark.png') });
+  });
+  await step('Apply on a code block previews it as an inline diff in the right file; Reject All restores it', async () => {
+    const before = fs.readFileSync(file, 'utf8');
+    await frame.click('.msg.assistant:last-child .code-block button[data-action="apply"]');
+    await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff from Apply');
+    const editorText = (await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')).replace(/\u00a0/g, ' ');
+    if (!/parse: Parse\./.test(editorText)) throw new Error('the applied code is not in the editor');
+    await page.screenshot({ path: path.join(artifacts, 'chat-apply.png') });
+    await page.getByText('Reject All', { exact: false }).first().click();
+    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
+    if (fs.readFileSync(file, 'utf8') !== before) throw new Error('the file changed');
+  });
+  await step('follows the light theme', async () => {
+    await setTheme('Light Modern');
+    await waitFor(() => page.evaluate(() => !!document.querySelector('.monaco-workbench.vs')), 'the light theme');
+    await page.waitForTimeout(800);
+    const bg = await frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = (bg.match(/\d+/g) ?? ['0', '0', '0']).map(Number);
+    if (r + g + b < 600) throw new Error(`the chat did not follow the light theme (background ${bg})`);
+    await page.screenshot({ path: path.join(artifacts, 'chat-light.png') });
+    await setTheme('Dark Modern');
   });
   return results;
 }

@@ -39,6 +39,17 @@ const server = await startCodeServer(env, dirs, workspace, port, {
 console.log(`[integration] code-server ready on 127.0.0.1:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 const { browser, page } = await openBrowser(env, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
 
+/** Choose a colour theme as a user does: Ctrl+K Ctrl+T, type its name, Enter. */
+async function pickTheme(page, name) {
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+T');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(name);
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+}
+
 let outcome;
 const deadline = Date.now() + 20 * 60_000;
 try {
@@ -54,8 +65,8 @@ try {
       outcome = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
       if (!benchOut && !outcome.error && !process.env.SPARK_TEST_GREP) {
         // After the in-host suite: the user's flow by keyboard in the browser (keybindings, input box, save).
-        const { keyboardFlow } = await import('./browser-e2e.mjs');
-        for (const r of await keyboardFlow(page, workspace, artifacts)) {
+        const { keyboardFlow, chatFlow } = await import('./browser-e2e.mjs');
+        for (const r of [...await keyboardFlow(page, workspace, artifacts), ...await chatFlow(page, workspace, artifacts, async (theme) => pickTheme(page, theme))]) {
           outcome.tests.push(r);
           if (r.state === 'passed') outcome.passed++; else outcome.failed++;
         }

@@ -64,3 +64,20 @@ export function demoPatch(instruction: string, files: Array<{ path: string; text
   out.push('*** End Patch');
   return out.join('\n') + '\n';
 }
+
+/** The demo model's chat answer: Markdown with a code block that can be applied (and, on request, hostile HTML). */
+export function demoChat(question: string, selection?: { path: string; code: string }): string {
+  const q = question.trim().split('\n').pop() ?? '';
+  const out = [`**Spark Edit demo model** (no API key is set, so this answer is canned).`, '', `You asked: _${q.replace(/[_*`]/g, '')}_`, ''];
+  if (selection) {
+    const lang = /\.py$/.test(selection.path) ? 'python' : /\.(ts|tsx)$/.test(selection.path) ? 'ts' : 'js';
+    out.push('### A suggestion', '', 'The same code, documented:', '', '```' + `${lang} path=${selection.path}`, demoRewrite('add doc comments', selection.code).trimEnd(), '```', '',
+      '- **Apply** previews it as an inline diff in the file', '- **Copy** puts it on the clipboard', '- **Insert** adds it at the cursor');
+  } else {
+    out.push('Select some code (it shows up as a context chip) and ask again to get a suggestion you can apply.', '', '```ts', 'export const answer = 42;', '```');
+  }
+  if (/xss-test/i.test(question)) {
+    out.push('', 'Hostile output for the sanitiser test: <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> <a href="javascript:window.__xss=3">link</a> [md link](javascript:window.__xss=4)');
+  }
+  return out.join('\n') + '\n';
+}

@@ -11,7 +11,7 @@ import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { parseEditPrompt } from '../core/prompt';
-import { demoPatch, demoRewrite } from './demo';
+import { demoChat, demoPatch, demoRewrite } from './demo';
 import { parseDeepPrompt } from '../core/deep/prompt';
 
 export interface Faults {
@@ -143,6 +143,10 @@ export class ModelServer {
     // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).
     const deep = JSON.stringify(body).includes('*** Begin Patch') ? parseDeepPrompt(promptText) : null;
     if (deep) return demoPatch(deep.instruction, deep.files);
+    if (JSON.stringify(body).includes("Spark Edit's assistant")) {
+      const sel = /<context kind="selection" label="([^"]*?)(?::\d+-\d+)?">\n([\s\S]*?)\n<\/context>/.exec(promptText);
+      return demoChat(promptText, sel ? { path: sel[1], code: sel[2] } : undefined);
+    }
     return demoRewrite(parsed.instruction, parsed.code);
   }
 

@@ -11,10 +11,22 @@ import { EditPromptInput } from '../core/prompt';
 import { ModelServer } from '../server/modelServer';
 import { LEGACY_SECRET_KEY, ModelSettings, RECONNECT_SETTINGS, Settings, endpointProblem, readSettings, secretKeyFor } from './config';
 import { DeepController } from './deep';
+import { REFACTORS, fixInstruction, testFileFor } from '../core/refactors';
+import { indentBlock } from '../core/blocks';
+import { SparkCodeActions } from './codeActions';
+import { ChatViewProvider } from './chat';
 import { Decorations, SessionView, createDecorations } from './preview';
 import { StatusBar } from './statusBar';
 
-export interface EditArgs { instruction?: string; mode?: 'fast' | 'deep' }
+export interface EditArgs {
+  instruction?: string;
+  mode?: 'fast' | 'deep';
+  /** Edit these lines (inclusive) instead of the selection. */
+  lines?: { start: number; end: number };
+  /** Extra files for a deep request (e.g. the test file of Add Tests). */
+  files?: vscode.Uri[];
+  command?: import('../core/deep/router').CommandKind;
+}
 export interface DeepArgs { instruction?: string; files?: string[] }
 export interface HunkArgs { sessionId: number; hunkId: number }
 
@@ -25,6 +37,7 @@ export interface SparkEditApi {
   connection(): Connection | undefined;
   deepConnection(): Connection | undefined;
   deep(): DeepController;
+  chat(): ChatViewProvider;
   ready(): Promise<void>;
   sessions(): SessionView[];
   session(id: number): SessionView | undefined;
@@ -130,13 +143,60 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     connection: () => deepConn,
     model: () => deepModel,
     log,
-    preview: (doc, startLine, oldLines, newLines, instruction) => {
-      if (viewsFor(doc).some((v) => startLine < v.region.endLine && startLine + oldLines.length > v.region.startLine)) return undefined;
-      const view = createView(doc, startLine, oldLines, { instruction, code: oldLines.join('\n') }, 'deep', new StaticTransport(newLines.length ? newLines.join('\n') + '\n' : ''), performance.now());
-      return view;
-    },
+    preview: (doc, startLine, oldLines, newLines, instruction) => deepPreview(doc, startLine, oldLines, newLines, instruction),
   }, settings.maxConcurrentJobs);
   context.subscriptions.push(deep);
+
+  const chat = new ChatViewProvider(context, {
+    model: (mode) => {
+      const conn = mode === 'deep' ? deepConn : fast;
+      return conn ? { transport: conn.transport, model: mode === 'deep' ? deepModel : fastModel } : undefined;
+    },
+    usingDemo: () => usingDemo,
+    log,
+    apply: (code, language, path, editor) => applyCode(code, language, path, editor),
+  });
+  context.subscriptions.push(chat, vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }));
+
+  /**
+   * Apply a chat code block through the inline diff preview: over the selection in the target editor; else over
+   * the symbol whose first line the block starts with; else added at the cursor.
+   */
+  async function applyCode(code: string, _language: string, path: string | undefined, editor: vscode.TextEditor | undefined): Promise<string> {
+    let doc: vscode.TextDocument | undefined;
+    if (path && !path.includes('..')) {
+      const found = await vscode.workspace.findFiles(`**/${path.replace(/^\.?\//, '')}`, '**/node_modules/**', 1);
+      if (found[0]) doc = await vscode.workspace.openTextDocument(found[0]);
+    }
+    if (!doc && editor && !editor.document.isClosed) doc = editor.document;
+    if (!doc) throw new Error('open the file to apply it to');
+    const ed = vscode.window.visibleTextEditors.find((e) => e.document === doc) ?? await vscode.window.showTextDocument(doc, { preserveFocus: true, preview: false });
+    const newLines = code.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n');
+    let start: number; let end: number; // inclusive; end = start - 1 means insert
+    if (!ed.selection.isEmpty) {
+      ({ start, end } = await targetLines(ed));
+    } else {
+      const first = newLines.find((l) => l.trim())?.trim();
+      let k = -1;
+      if (first) for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.trim() === first) { k = i; break; }
+      const block = k >= 0 ? await enclosingBlock(doc, new vscode.Position(k, doc.lineAt(k).firstNonWhitespaceCharacterIndex)) : undefined;
+      const last = [...newLines].reverse().find((l) => l.trim())?.trim();
+      if (block && block.start === k && block.end > k) { start = block.start; end = block.end; }
+      else if (k >= 0 && last) {
+        let e = -1;
+        for (let i = k; i < Math.min(doc.lineCount, k + newLines.length * 2 + 5); i++) if (doc.lineAt(i).text.trim() === last) { e = i; break; }
+        if (e >= k) { start = k; end = e; } else { start = ed.selection.active.line; end = start - 1; }
+      } else { start = ed.selection.active.line; end = start - 1; }
+    }
+    const oldLines: string[] = [];
+    for (let i = start; i <= end; i++) oldLines.push(doc.lineAt(i).text);
+    const v = deepPreview(doc, start, oldLines, newLines, 'apply from chat');
+    if (!v) throw new Error('another pending edit covers those lines: accept or reject it first');
+    const rel = vscode.workspace.asRelativePath(doc.uri);
+    return oldLines.length
+      ? `Previewing the change over ${rel} lines ${start + 1}-${end + 1}: accept or reject it in the editor.`
+      : `Previewing ${newLines.length} new line${newLines.length === 1 ? '' : 's'} in ${rel} at line ${start + 1}: accept or reject in the editor.`;
+  }
 
   context.subscriptions.push({ dispose: () => { fast?.transport.dispose(); deepConn?.transport.dispose(); void demo?.close(); } });
   void connect();
@@ -190,6 +250,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   context.subscriptions.push(vscode.window.onDidChangeTextEditorSelection(() => updateContext()));
   context.subscriptions.push({ dispose: () => { for (const v of sessions.values()) v.dispose(); sessions.clear(); } });
 
+  /** A change already known in full (deep-mode hunk, semantic rename) as a pending inline diff, unless lines overlap another. */
+  function deepPreview(doc: vscode.TextDocument, startLine: number, oldLines: string[], newLines: string[], instruction: string): SessionView | undefined {
+    if (viewsFor(doc).some((v) => startLine < v.region.endLine && startLine + Math.max(1, oldLines.length) > v.region.startLine)) return undefined;
+    return createView(doc, startLine, oldLines, { instruction, code: oldLines.join('\n') }, 'deep', new StaticTransport(newLines.length ? newLines.join('\n') + '\n' : ''), performance.now());
+  }
+
   /** One pending edit in one document: the view that previews it, wired to CodeLens, context keys and stats. */
   function createView(doc: vscode.TextDocument, startLine: number, original: string[], prompt: EditPromptInput, model: string, transport: ModelTransport, t0: number): SessionView {
     const region = new PreviewRegion(startLine, original);
@@ -227,14 +293,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const editor = vscode.window.activeTextEditor;
     if (!editor) { void vscode.window.showInformationMessage('Spark Edit: open a file and select code to edit.'); return; }
     const doc = editor.document;
-    const sel = editor.selection;
-    let startLine = sel.start.line;
-    let endLine = sel.end.line;
-    if (!sel.isEmpty && sel.end.character === 0 && endLine > startLine) endLine--;
-    if (sel.isEmpty) {
-      const r = await enclosingBlock(doc, sel.active);
-      if (r) { startLine = r.start; endLine = r.end; }
-    }
+    const { start: startLine, end: endLine } = args?.lines ?? await targetLines(editor);
     const lines = endLine - startLine + 1;
     let instruction = args?.instruction;
     if (instruction === undefined) {
@@ -244,8 +303,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     if (!instruction?.trim()) return;
     const ctx = settings.contextLines;
     const contextChars = Math.min(doc.getText().length, (lines + 2 * ctx) * 80);
-    const others = await mentionedFiles(instruction, doc.uri);
-    const r = route({ instruction, explicit: args?.mode, selectionLines: lines, contextChars, mentionedFiles: others.length }, settings.rules);
+    const others = [...(args?.files ?? []), ...await mentionedFiles(instruction, doc.uri)];
+    const r = route({ instruction, explicit: args?.mode, selectionLines: lines, contextChars, mentionedFiles: others.length, command: args?.command }, settings.rules);
     log(`route: ${r.mode} — ${r.reasons.join('; ')}`);
     if (r.mode === 'deep') {
       await connecting;
@@ -280,6 +339,35 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       before: before.join('\n') || undefined, after: after.join('\n') || undefined,
     }, fastModel, fast.transport, t0);
     return { sessionId: view.session.id };
+  }
+
+  /** Show a WorkspaceEdit (e.g. a semantic rename) as pending inline diffs, one per run of touched lines. */
+  async function previewWorkspaceEdit(edit: vscode.WorkspaceEdit, instruction: string): Promise<{ sessionIds: number[] }> {
+    const ids: number[] = [];
+    for (const [uri, edits] of edit.entries()) {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const sorted = [...edits].sort((x, y) => x.range.start.compareTo(y.range.start));
+      // Group edits whose lines touch, then rewrite each group's lines.
+      const groups: vscode.TextEdit[][] = [];
+      for (const e of sorted) {
+        const g = groups[groups.length - 1];
+        if (g && e.range.start.line <= g[g.length - 1].range.end.line + 1) g.push(e); else groups.push([e]);
+      }
+      for (const g of groups) {
+        const start = g[0].range.start.line, end = g[g.length - 1].range.end.line;
+        const oldLines: string[] = [];
+        for (let i = start; i <= end; i++) oldLines.push(doc.lineAt(i).text);
+        const base = doc.offsetAt(new vscode.Position(start, 0));
+        let text = oldLines.join('\n');
+        for (const e of [...g].reverse()) {
+          const a = doc.offsetAt(e.range.start) - base, b = doc.offsetAt(e.range.end) - base;
+          text = text.slice(0, a) + e.newText + text.slice(b);
+        }
+        const v = deepPreview(doc, start, oldLines, text.split('\n'), instruction);
+        if (v) ids.push(v.session.id);
+      }
+    }
+    return { sessionIds: ids };
   }
 
   async function startDeep(args?: DeepArgs): Promise<{ jobId?: number } | undefined> {
@@ -324,6 +412,61 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   const reg = (id: string, fn: (...a: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   reg('sparkEdit.editSelection', (args?: EditArgs) => startEdit(args));
   reg('sparkEdit.deepEdit', (args?: DeepArgs) => startDeep(args));
+  for (const rf of REFACTORS) {
+    reg(`sparkEdit.refactor.${rf.id}`, async (args?: { lines?: { start: number; end: number } }) => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) { void vscode.window.showInformationMessage(`Spark Edit: open a file to use "${rf.title}".`); return; }
+      const lines = args?.lines ?? await targetLines(editor);
+      if (rf.kind === 'explain') return chat.ask(rf.instruction, { uri: editor.document.uri, lines });
+      if (rf.kind === 'tests') {
+        const rel = vscode.workspace.asRelativePath(editor.document.uri, false);
+        const testRel = testFileFor(rel);
+        const root = vscode.workspace.getWorkspaceFolder(editor.document.uri)?.uri;
+        const testUri = root ? vscode.Uri.joinPath(root, testRel) : undefined;
+        const exists = testUri ? await vscode.workspace.fs.stat(testUri).then(() => true, () => false) : false;
+        const instruction = `${rf.instruction}\nTest file: ${testRel} (${exists ? 'it exists: add to it with *** Update File' : 'it does not exist yet: create it with *** Add File'}).`;
+        return startEdit({ instruction, lines, command: 'tests', files: exists && testUri ? [testUri] : [] });
+      }
+      return startEdit({ instruction: rf.instruction, lines, command: rf.kind });
+    });
+  }
+  reg('sparkEdit.customRefactor', async (args?: { name?: string }) => {
+    const custom = (vscode.workspace.getConfiguration('sparkEdit').get<Array<{ name: string; instruction: string }>>('customRefactors') ?? [])
+      .filter((c) => c && typeof c.name === 'string' && typeof c.instruction === 'string' && c.instruction.trim());
+    if (!custom.length) { void vscode.window.showInformationMessage('Spark Edit: no custom refactors yet: add some to "sparkEdit.customRefactors" (name + instruction).', 'Open Settings').then((c) => { if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit.customRefactors'); }); return; }
+    const pick = args?.name ? custom.find((c) => c.name === args.name) : (await vscode.window.showQuickPick(custom.map((c) => ({ label: c.name, detail: c.instruction, c })), { title: 'Spark Edit: Custom Refactor' }))?.c;
+    if (!pick) return;
+    return startEdit({ instruction: pick.instruction });
+  });
+  reg('sparkEdit.fixDiagnostics', async (args?: { uri?: string; line?: number }) => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return;
+    const doc = editor.document;
+    const line = args?.line ?? editor.selection.active.line;
+    const block = await enclosingBlock(doc, new vscode.Position(line, 0)) ?? { start: line, end: line };
+    // Every problem inside the block is fixed at once.
+    const diags = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning && d.range.start.line >= block.start && d.range.end.line <= block.end);
+    const lines = diags.length ? { start: Math.min(block.start, ...diags.map((d) => d.range.start.line)), end: Math.max(block.end, ...diags.map((d) => d.range.end.line)) } : block;
+    const info = diags.map((d) => ({ line: d.range.start.line, message: d.message, source: d.source, code: typeof d.code === 'object' ? d.code.value : d.code, severity: (['error', 'warning', 'info', 'hint'] as const)[d.severity] }));
+    if (!info.length) { void vscode.window.showInformationMessage('Spark Edit: no problems here to fix.'); return; }
+    return startEdit({ instruction: fixInstruction(info), lines, command: 'fix' });
+  });
+  reg('sparkEdit.rename', async (args?: { newName?: string }) => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return;
+    const doc = editor.document;
+    const pos = editor.selection.active;
+    const wordRange = doc.getWordRangeAtPosition(pos);
+    const oldName = wordRange ? doc.getText(wordRange) : '';
+    const newName = args?.newName ?? await vscode.window.showInputBox({ title: 'Spark Edit: Rename Symbol', value: oldName, prompt: `Rename ${oldName || 'the symbol'} to…` });
+    if (!newName?.trim() || newName === oldName) return;
+    // Semantic rename through the language's rename provider, shown as pending diffs; the model only when there is none.
+    let edit: vscode.WorkspaceEdit | undefined;
+    try { edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>('vscode.executeDocumentRenameProvider', doc.uri, pos, newName); } catch (e) { log(`rename provider: ${(e as Error).message}`); }
+    if (edit && edit.size > 0) return previewWorkspaceEdit(edit, `rename ${oldName} to ${newName}`);
+    log(`no rename provider for ${doc.languageId}: asking the model`);
+    return startEdit({ instruction: `Rename ${oldName} to ${newName} everywhere in this code (declarations and uses), changing nothing else.` });
+  });
   reg('sparkEdit.cancelDeepJobs', async () => {
     const active = deep.queue.active;
     if (!active.length) { void vscode.window.showInformationMessage('Spark Edit: no deep jobs are running.'); return; }
@@ -401,12 +544,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     },
   }));
 
+  context.subscriptions.push(vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SparkCodeActions(), { providedCodeActionKinds: SparkCodeActions.providedCodeActionKinds }));
+
   updateContext();
   return {
     transport: () => fast?.socket,
     connection: () => fast,
     deepConnection: () => deepConn,
     deep: () => deep,
+    chat: () => chat,
     ready: () => connecting,
     sessions: () => [...sessions.values()],
     session: (id) => sessions.get(id),
@@ -415,25 +561,43 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   };
 }
 
+/** The lines an edit targets: the selection (whole lines), or the enclosing function/class around the cursor. */
+async function targetLines(editor: vscode.TextEditor): Promise<{ start: number; end: number }> {
+  const sel = editor.selection;
+  let start = sel.start.line;
+  let end = sel.end.line;
+  if (!sel.isEmpty && sel.end.character === 0 && end > start) end--;
+  if (sel.isEmpty) {
+    const r = await enclosingBlock(editor.document, sel.active);
+    if (r) { start = r.start; end = r.end; }
+  }
+  return { start, end };
+}
+
 /** The innermost function/class/method around a position, from the document's symbols (whole lines). */
 async function enclosingBlock(doc: vscode.TextDocument, pos: vscode.Position): Promise<{ start: number; end: number } | undefined> {
   try {
     const symbols = await Promise.race([
       vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri),
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), 1500)),
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 3000)),
     ]);
     let best: vscode.DocumentSymbol | undefined;
     const walk = (list: vscode.DocumentSymbol[] | undefined) => {
       for (const s of list ?? []) {
         if (!s.range || !s.range.contains(pos)) continue;
-        if ([vscode.SymbolKind.Function, vscode.SymbolKind.Method, vscode.SymbolKind.Class, vscode.SymbolKind.Constructor].includes(s.kind)) best = s;
+        // Named functions, methods and classes: not anonymous callbacks ("then() callback", "<function>").
+        const anonymous = /callback$|^<|^\(anonymous/.test(s.name);
+        if (!anonymous && [vscode.SymbolKind.Function, vscode.SymbolKind.Method, vscode.SymbolKind.Class, vscode.SymbolKind.Constructor].includes(s.kind)) best = s;
         walk(s.children);
       }
     };
     walk(symbols ?? undefined);
     if (best) return { start: best.range.start.line, end: best.range.end.line };
   } catch { /* no symbol provider */ }
-  return { start: pos.line, end: pos.line };
+  // No symbols (none for this language, or its server is still starting): go by indentation.
+  const lines: string[] = [];
+  for (let i = 0; i < doc.lineCount; i++) lines.push(doc.lineAt(i).text);
+  return indentBlock(lines, pos.line);
 }
 
 export function deactivate() { /* everything is in context.subscriptions */ }

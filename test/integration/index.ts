@@ -20,6 +20,7 @@ export async function run(): Promise<TestOutcome> {
   // Test files are bundled; requiring them now registers their suites on the globals set above.
   require('./editLoop.test');
   require('./providers.test');
+  require('./surfaces.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());

@@ -88,3 +88,36 @@ describe('job queue', () => {
     assert.equal(j.state, 'failed'); assert.equal(j.error, 'boom');
   });
 });
+
+import { indentBlock } from '../../src/core/blocks';
+import { testFileFor, fixInstruction } from '../../src/core/refactors';
+import { parseWebviewMessage, parseFenceInfo } from '../../src/core/chat/protocol';
+
+describe('surfaces helpers', () => {
+  it('finds the enclosing function by indentation', () => {
+    const js = ['const a = 1;', '', 'function load(url) {', '  return fetch(url).then(function (r) {', '    return r.json();', '  });', '}', 'const b = 2;'];
+    assert.deepEqual(indentBlock(js, 4), { start: 2, end: 6 });
+    assert.deepEqual(indentBlock(js, 0), { start: 0, end: 0 });
+    const py = ['def mean(xs):', '    total = 0', '    for x in xs:', '        total += x', '    return total / len(xs)', '', 'x = 1'];
+    assert.deepEqual(indentBlock(py, 3), { start: 0, end: 4 });
+  });
+  it('names test files the usual way', () => {
+    assert.equal(testFileFor('src/a.ts'), 'src/a.test.ts');
+    assert.equal(testFileFor('pkg/stats.py'), 'pkg/test_stats.py');
+    assert.equal(testFileFor('x/y.go'), 'x/y_test.go');
+  });
+  it('lists every diagnostic in the fix instruction', () => {
+    const s = fixInstruction([{ line: 1, message: 'bad type', source: 'ts', code: 2322, severity: 'error' }, { line: 4, message: 'unused', severity: 'warning' }]);
+    assert.match(s, /line 2: error \(ts 2322\): bad type/); assert.match(s, /line 5: warning: unused/);
+  });
+  it('drops malformed webview messages', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'send', text: 'hi', chips: ['file'], mode: 'fast' }), { type: 'send', text: 'hi', chips: ['file'], mode: 'fast' });
+    for (const bad of [null, 'x', { type: 'send', text: 5, chips: [], mode: 'fast' }, { type: 'send', text: 'x', chips: ['evil'], mode: 'fast' }, { type: 'eval', code: 'x' }, { type: 'apply', code: 'x', language: 'ts', path: 5 }]) {
+      assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
+    }
+  });
+  it('reads a fence info string', () => {
+    assert.deepEqual(parseFenceInfo('ts path=src/a.ts'), { language: 'ts', path: 'src/a.ts' });
+    assert.deepEqual(parseFenceInfo('python'), { language: 'python', path: undefined });
+  });
+});

@@ -1,0 +1,167 @@
+import * as vscode from 'vscode';
+import assert from 'node:assert/strict';
+import { ModelServer } from '../../src/server/modelServer';
+import { REFACTORS } from '../../src/core/refactors';
+import type { SparkEditApi } from '../../src/vscode/extension';
+import { api, closeAllReverted, openEditor, select, waitFor } from './helpers';
+
+const CODE = 'function load(url) {\n  return fetch(url).then(function (r) { return r.json(); });\n}\n';
+const ASYNC = 'async function load(url) {\n  const r = await fetch(url);\n  return r.json();\n}\n';
+const ws = (rel: string) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
+const lastInput = (s: ModelServer) => JSON.stringify(s.requests[s.requests.length - 1].body.input ?? s.requests[s.requests.length - 1].body.messages);
+
+describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', function () {
+  this.timeout(90_000);
+  let server: ModelServer;
+  let a: SparkEditApi;
+
+  before(async () => {
+    a = await api();
+    server = await new ModelServer().listen();
+    const c = vscode.workspace.getConfiguration('sparkEdit');
+    await c.update('endpoint', server.url, vscode.ConfigurationTarget.Global);
+    await c.update('deep.endpoint', server.url, vscode.ConfigurationTarget.Global);
+    await waitFor(() => !!a.connection()?.describe.includes(server.url) && !!a.deepConnection()?.describe.includes(server.url), 'test server');
+    await a.ready();
+  });
+  after(async () => {
+    await closeAllReverted();
+    const c = vscode.workspace.getConfiguration('sparkEdit');
+    for (const k of ['endpoint', 'deep.endpoint', 'customRefactors']) await c.update(k, undefined, vscode.ConfigurationTarget.Global);
+    await waitFor(() => a.usingDemoModel(), 'demo model');
+    await server.close();
+  });
+  afterEach(async () => {
+    for (const v of a.sessions()) await v.rejectAll();
+    server.clearScript();
+    for (const rel of ['broken.ts', 'rename.ts', 'deep/a.test.ts']) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === ws(rel).toString());
+      if (doc?.isDirty) { await vscode.window.showTextDocument(doc); await vscode.commands.executeCommand('workbench.action.files.revert'); }
+    }
+    await vscode.workspace.fs.delete(ws('deep/a.test.ts')).then(() => undefined, () => undefined);
+    await closeAllReverted();
+  });
+
+  for (const id of ['fix', 'simplify', 'document', 'asyncAwait']) {
+    const rf = REFACTORS.find((r) => r.id === id)!;
+    it(`"${rf.title}" sends its instruction with the code and lands as a pending diff`, async () => {
+      const ed = await openEditor(CODE, 'javascript');
+      select(ed, 0, 2);
+      server.enqueue({ text: ASYNC, transport: 'ws' });
+      await vscode.commands.executeCommand(`sparkEdit.refactor.${id}`);
+      const v = a.sessions().find((s) => s.document === ed.document)!;
+      assert.ok(v, 'a session started');
+      await v.session.whenSettled();
+      assert.ok(lastInput(server).includes(JSON.stringify(rf.instruction).slice(1, 40)), 'the template instruction was sent');
+      assert.ok(lastInput(server).includes('fetch(url).then'), 'with the code');
+      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'ended');
+      assert.equal(ed.document.getText(), ASYNC);
+    });
+  }
+
+  it('with no selection, a refactor takes the enclosing function from the document symbols', async () => {
+    const ed = await openEditor('const a = 1;\n\n' + CODE + '\nconst b = 2;\n', 'javascript');
+    ed.selection = new vscode.Selection(3, 5, 3, 5); // inside load()
+    server.enqueue({ text: ASYNC, transport: 'ws' });
+    await vscode.commands.executeCommand('sparkEdit.refactor.asyncAwait');
+    const v = a.sessions().find((s) => s.document === ed.document)!;
+    await v.session.whenSettled();
+    assert.equal(v.region.startLine, 2);
+    assert.deepEqual(v.region.original, CODE.trimEnd().split('\n'));
+  });
+
+  it('a custom refactor from settings', async () => {
+    await vscode.workspace.getConfiguration('sparkEdit').update('customRefactors', [{ name: 'Shout', instruction: 'Make every string literal upper case.' }], vscode.ConfigurationTarget.Global);
+    const ed = await openEditor('const s = "hi";\n', 'javascript');
+    select(ed, 0, 0);
+    server.enqueue({ text: 'const s = "HI";\n', transport: 'ws' });
+    await vscode.commands.executeCommand('sparkEdit.customRefactor', { name: 'Shout' });
+    const v = a.sessions().find((s) => s.document === ed.document)!;
+    await v.session.whenSettled();
+    assert.ok(lastInput(server).includes('Make every string literal upper case.'));
+  });
+
+  it('Rename Symbol uses the language rename and shows it as pending diffs', async () => {
+    const doc = await vscode.workspace.openTextDocument(ws('rename.ts'));
+    const ed = await vscode.window.showTextDocument(doc);
+    ed.selection = new vscode.Selection(0, 17, 0, 17); // on "area"
+    const before = server.requests.length;
+    const r = await vscode.commands.executeCommand<{ sessionIds: number[] }>('sparkEdit.rename', { newName: 'surface' });
+    assert.ok(r && r.sessionIds.length >= 1, 'pending diffs from the rename provider');
+    assert.equal(server.requests.length, before, 'no model call: the language did it');
+    for (const id of r.sessionIds) {
+      const v = a.session(id)!;
+      await v.session.whenSettled();
+      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: id });
+    }
+    await waitFor(() => r.sessionIds.every((id) => !a.session(id)), 'accepted');
+    assert.equal(doc.getText(), 'export function surface(width: number, height: number) {\n  return width * height;\n}\n\nexport const unit = surface(1, 1);\nexport const big = surface(10, 10);\n');
+  });
+
+  it('quick fix on a real TypeScript diagnostic: free to compute, fixes every problem in the function', async () => {
+    const doc = await vscode.workspace.openTextDocument(ws('broken.ts'));
+    const ed = await vscode.window.showTextDocument(doc);
+    await waitFor(() => vscode.languages.getDiagnostics(doc.uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error), 'the TypeScript error', 60_000);
+    const diag = vscode.languages.getDiagnostics(doc.uri).find((d) => d.severity === vscode.DiagnosticSeverity.Error)!;
+    const before = server.requests.length;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((x) => /Spark Edit/.test(x.title));
+    assert.ok(fix, `a "Fix with Spark Edit" action among: ${actions.map((x) => x.title).join(', ')}`);
+    assert.equal(fix!.kind?.value, vscode.CodeActionKind.QuickFix.value);
+    assert.equal(server.requests.length, before, 'computing the light bulb made no model call');
+    const fixed = 'export function shout(message: string) {\n  const count: number = 3;\n  return message.toUpperCase() + "!".repeat(count);\n}';
+    server.enqueue({ text: fixed + '\n', transport: 'ws' });
+    ed.selection = new vscode.Selection(diag.range.start, diag.range.start);
+    await vscode.commands.executeCommand(fix!.command!.command, ...(fix!.command!.arguments ?? []));
+    const v = a.sessions().find((s) => s.document === doc)!;
+    await v.session.whenSettled();
+    assert.ok(lastInput(server).includes(diag.message.slice(0, 30).replace(/"/g, '\\"')), 'the diagnostic text is in the prompt');
+    assert.equal(v.region.startLine, 0, 'the whole function is the context');
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(doc.getText(), fixed + '\n');
+  });
+
+  it('refactor actions are offered on a selection (refactor.rewrite)', async () => {
+    const ed = await openEditor(CODE, 'javascript');
+    select(ed, 0, 2);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', ed.document.uri, ed.selection, vscode.CodeActionKind.RefactorRewrite.value);
+    const titles = actions.filter((x) => /Spark Edit/.test(x.title)).map((x) => x.title);
+    assert.deepEqual(titles, ['Spark Edit: Fix This', 'Spark Edit: Simplify', 'Spark Edit: Add Documentation', 'Spark Edit: Convert to async/await']);
+  });
+
+  it('Add Tests writes the test file next to the source through a deep job', async () => {
+    const src = await vscode.workspace.openTextDocument(ws('deep/a.ts'));
+    const ed = await vscode.window.showTextDocument(src);
+    select(ed, 0, 3);
+    server.enqueue({ transport: 'anthropic', text: '*** Begin Patch\n*** Add File: deep/a.test.ts\n+import { alpha } from \'./a\';\n+test(\'doubles\', () => expect(alpha(2)).toBe(4));\n*** End Patch\n' });
+    await vscode.commands.executeCommand('sparkEdit.refactor.tests');
+    const job = a.deep().queue.jobs[a.deep().queue.jobs.length - 1];
+    await job.done;
+    assert.equal(job.state, 'done', job.error);
+    assert.match(lastInput(server), /deep\/a\.test\.ts/);
+    const testDoc = await vscode.workspace.openTextDocument(ws('deep/a.test.ts'));
+    const v = a.sessions().find((s) => s.document === testDoc)!;
+    assert.ok(v, 'the new test file has a pending diff');
+    await v.session.whenSettled();
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(testDoc.getText(), "import { alpha } from './a';\ntest('doubles', () => expect(alpha(2)).toBe(4));\n");
+  });
+
+  it('Explain answers in the chat panel, without editing', async () => {
+    const ed = await openEditor(CODE, 'javascript');
+    select(ed, 0, 2);
+    server.enqueue({ text: 'It **fetches** a URL and parses JSON.', transport: 'ws' });
+    const text = ed.document.getText();
+    await vscode.commands.executeCommand('sparkEdit.refactor.explain');
+    const chat = a.chat();
+    await waitFor(() => chat.messages.some((m) => m.role === 'assistant' && m.text.includes('fetches')), 'the answer in the chat');
+    assert.ok(chat.isReady, 'the webview did the ready handshake');
+    assert.ok(lastInput(server).includes('fetch(url).then'), 'the code went as context');
+    assert.ok(chat.posted.some((m) => m.type === 'delta'), 'streamed to the webview');
+    assert.equal(ed.document.getText(), text);
+    assert.equal(a.sessions().length, 0);
+  });
+});
