@@ -59,11 +59,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     view.webview.options = { enableScripts: true, localResourceRoots: [media] };
     view.webview.html = this.html(view.webview, media);
     this.disposables.push(
-      view.webview.onDidReceiveMessage((raw) => {
-        const m = parseWebviewMessage(raw);
-        if (!m) { this.deps.log(`chat: dropped a malformed message from the webview`); return; }
-        void this.onMessage(m);
-      }),
+      view.webview.onDidReceiveMessage((raw) => { void this.receive(raw); }),
       view.onDidDispose(() => { this.view = undefined; this.ready = false; }),
     );
   }
@@ -95,6 +91,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   /** Resolves once the webview has said it is ready. */
   whenReady(): Promise<void> { return this.ready ? Promise.resolve() : new Promise((r) => this.waiters.push(r)); }
+
+  /** A message from the webview (also how tests drive the chat): validated, then handled. */
+  async receive(raw: unknown): Promise<void> {
+    const m = parseWebviewMessage(raw);
+    if (!m) { this.deps.log('chat: dropped a malformed message from the webview'); return; }
+    await this.onMessage(m);
+  }
 
   private async onMessage(m: WebviewToHost) {
     switch (m.type) {
@@ -201,10 +204,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.history.push(user);
     this.post({ type: 'message', message: user });
     const prior = this.history.slice(0, -1).slice(-20).filter((h) => h.text && !h.error);
+    // A redirect: the stopped partial answer is already the last assistant message of the history.
+    const prompt = chatPrompt(text, context);
     const input = [
       ...prior.map((h) => (h.role === 'user' ? userMessage(h.text) : assistantMessage(h.text))),
-      ...(redirectedFrom ? [assistantMessage(redirectedFrom), userMessage('Stop. Change of direction:')] : []),
-      userMessage(chatPrompt(text, context)),
+      userMessage(redirectedFrom !== undefined ? `The user interrupted your answer above. New direction:\n\n${prompt}` : prompt),
     ];
     const answer: ChatMessage = { id: newId(), role: 'assistant', text: '', mode };
     this.history.push(answer);

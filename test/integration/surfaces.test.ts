@@ -164,4 +164,40 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     assert.equal(ed.document.getText(), text);
     assert.equal(a.sessions().length, 0);
   });
+
+  it('chat: Stop ends a streaming answer; Redirect stops it and asks again with the new direction', async () => {
+    const chat = a.chat();
+    await vscode.commands.executeCommand('sparkEdit.chat.focus');
+    await chat.whenReady();
+    server.enqueue({ text: 'slow answer '.repeat(200), tokensPerSecond: 40, transport: 'ws' });
+    const n = chat.messages.length;
+    void chat.receive({ type: 'send', text: 'tell me a long story', chips: [], mode: 'fast' });
+    await waitFor(() => chat.messages.length >= n + 2 && chat.messages[n + 1].text.length > 0, 'streaming');
+    await chat.receive({ type: 'stop' });
+    await waitFor(() => chat.posted.some((m) => m.type === 'done' && m.id === chat.messages[n + 1].id && m.stopped === true), 'stopped');
+    const stoppedAt = chat.messages[n + 1].text.length;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(chat.messages[n + 1].text.length, stoppedAt, 'nothing arrives after Stop');
+
+    server.enqueue({ text: 'first direction '.repeat(200), tokensPerSecond: 40, transport: 'ws' }, { text: 'Short answer instead.', transport: 'ws' });
+    const m = chat.messages.length;
+    void chat.receive({ type: 'send', text: 'explain at length', chips: [], mode: 'fast' });
+    await waitFor(() => chat.messages.length >= m + 2 && chat.messages[m + 1].text.length > 0, 'streaming');
+    await chat.receive({ type: 'redirect', text: 'no, be brief', chips: [], mode: 'fast' });
+    await waitFor(() => chat.messages.some((x) => x.role === 'assistant' && x.text === 'Short answer instead.'), 'the redirected answer');
+    assert.equal(chat.messages[m + 1].stopped, true, 'the first answer was stopped');
+    const input = server.requests[server.requests.length - 1].body.input as Array<{ role: string; content: Array<{ text: string }> }>;
+    const partial = chat.messages[m + 1].text;
+    assert.ok(partial.length > 0);
+    assert.equal(input.filter((x) => x.role === 'assistant' && x.content[0].text === partial).length, 1, 'the partial answer is sent once');
+    assert.match(input[input.length - 1].content[0].text, /interrupted[\s\S]*no, be brief/);
+  });
+
+  it('chat: malformed webview messages are dropped', async () => {
+    const chat = a.chat();
+    const n = chat.messages.length;
+    await chat.receive({ type: 'send', text: 42, chips: [], mode: 'fast' });
+    await chat.receive({ type: 'eval', code: 'process.exit()' });
+    assert.equal(chat.messages.length, n);
+  });
 });
