@@ -70,7 +70,7 @@ export async function benchInHost(opts: { lines: number; lagTokens: number; repe
       const h = monitorEventLoopDelay({ resolution: 1 });
       h.enable();
       const v = await profiled(language === 'javascript' ? opts.profile : undefined, async () => {
-        const v = await startEdit(a, 'bench lag');
+        const v = await startEdit(a, '/fast bench lag'); // the fast inline path (2,000 lines would route to deep mode)
         await v.session.whenSettled();
         await waitFor(() => v.region.planFlush() === null, 'in sync', 60_000);
         return v;
@@ -92,7 +92,7 @@ export async function benchInHost(opts: { lines: number; lagTokens: number; repe
       const ed = await openEditor(src, 'javascript');
       ed.selection = new vscode.Selection(0, 0, opts.lines - 1, ed.document.lineAt(opts.lines - 1).text.length);
       await server.enqueue({ text: rewrite(src) });
-      const v = await startEdit(a, 'bench throughput');
+      const v = await startEdit(a, '/fast bench throughput');
       await v.session.whenSettled();
       await waitFor(() => v.region.planFlush() === null, 'in sync', 120_000);
       const synced = performance.now();
