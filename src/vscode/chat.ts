@@ -8,6 +8,8 @@ export interface ChatDeps {
   model(mode: ChatMode): { transport: ModelTransport; model: string } | undefined;
   usingDemo(): boolean;
   log(m: string): void;
+  /** May this document's content go to a model (trusted workspace, not on the ignore list)? */
+  allowed(doc: vscode.TextDocument): boolean;
   /** Apply a code block through the inline diff preview; returns what happened, for the chat to say. */
   apply(code: string, language: string, path: string | undefined, editor: vscode.TextEditor | undefined): Promise<string>;
 }
@@ -166,6 +168,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     if (!ed || ed.document.isClosed) return out;
     const doc = ed.document;
     const rel = vscode.workspace.asRelativePath(doc.uri);
+    if (!this.deps.allowed(doc)) {
+      this.post({ type: 'notice', text: vscode.workspace.isTrusted ? `${rel} is on the ignore list (sparkEdit.ignoredFiles): its content was not attached.` : 'This workspace is not trusted: no file content was attached.', level: 'info' });
+      return out;
+    }
     const lines = focus?.lines ?? (!ed.selection.isEmpty ? { start: ed.selection.start.line, end: ed.selection.end.line } : undefined);
     if ((kinds.includes('selection') || focus) && lines) {
       const text: string[] = [];

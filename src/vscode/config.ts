@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { RouteRules } from '../core/deep/router';
+import { DEFAULT_IGNORED } from '../core/policy';
 
 /** Per-provider key in SecretStorage; `sparkEdit.apiKey` (the first release's key) still counts for OpenAI. */
 export const secretKeyFor = (providerId: string) => `sparkEdit.apiKey.${providerId}`;
@@ -25,6 +26,7 @@ export interface Settings {
   contextLines: number;
   allowInsecureEndpoint: boolean;
   maxSelectionLines: number;
+  ignoredFiles: string[];
 }
 
 /** Settings defined once, with type and default (package.json mirrors these). Bad values fall back to defaults. */
@@ -35,10 +37,13 @@ export function readSettings(): Settings {
     return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : d;
   };
   const str = (k: string, d: string) => { const v = c.get<string>(k, d); return typeof v === 'string' ? v.trim() : d; };
+  // Where requests (and the API key) go is read from user settings only: a repository's .vscode/settings.json
+  // must not be able to send your code and key to another server.
+  const userOnly = (k: string, d: string) => { const v = c.inspect<string>(k)?.globalValue; return typeof v === 'string' ? v.trim() : d; };
   const pick = <T extends string>(k: string, d: T, allowed: readonly T[]): T => { const v = c.get<string>(k, d) as T; return allowed.includes(v) ? v : d; };
   const model = (prefix: string, provider: string): ModelSettings => ({
-    provider: str(`${prefix}provider`, provider) || provider,
-    endpoint: str(`${prefix}endpoint`, ''),
+    provider: userOnly(`${prefix}provider`, provider) || provider,
+    endpoint: userOnly(`${prefix}endpoint`, ''),
     model: str(`${prefix}model`, ''),
     predictions: pick(`${prefix}predictions`, 'auto', ['auto', 'on', 'off'] as const),
     wire: pick(`${prefix}wire`, 'auto', ['auto', 'websocket', 'http'] as const),
@@ -53,6 +58,7 @@ export function readSettings(): Settings {
     contextLines: num('contextLines', 40, 0, 2000),
     allowInsecureEndpoint: c.get<boolean>('allowInsecureEndpoint', false) === true,
     maxSelectionLines: num('maxSelectionLines', 20_000, 1, 1_000_000),
+    ignoredFiles: (() => { const v = c.get<unknown>('ignoredFiles'); return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : DEFAULT_IGNORED; })(),
   };
 }
 

@@ -13,6 +13,7 @@ import { LEGACY_SECRET_KEY, ModelSettings, RECONNECT_SETTINGS, Settings, endpoin
 import { DeepController } from './deep';
 import { REFACTORS, fixInstruction, testFileFor } from '../core/refactors';
 import { indentBlock } from '../core/blocks';
+import { ContentPolicy } from '../core/policy';
 import { SparkCodeActions } from './codeActions';
 import { ChatViewProvider } from './chat';
 import { Decorations, SessionView, createDecorations } from './preview';
@@ -69,6 +70,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   let connecting: Promise<void> = Promise.resolve();
   let configProblem: string | undefined;
   let deepProblem: string | undefined;
+
+  /** May this document's content go to a model? Says why not, with a way out, when it may not. */
+  function allowed(doc: vscode.TextDocument, quiet = false): boolean {
+    const policy = new ContentPolicy(readSettings().ignoredFiles);
+    const r = policy.check(vscode.workspace.asRelativePath(doc.uri, false), vscode.workspace.isTrusted);
+    if (r.ok) return true;
+    log(`not sent: ${r.reason}`);
+    if (!quiet) {
+      const trust = !vscode.workspace.isTrusted;
+      void vscode.window.showWarningMessage(`Spark Edit: ${r.reason}.`, trust ? 'Manage Workspace Trust' : 'Open Settings').then((c) => {
+        if (c === 'Manage Workspace Trust') void vscode.commands.executeCommand('workbench.trust.manage');
+        else if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit.ignoredFiles');
+      });
+    }
+    return false;
+  }
 
   async function keyFor(providerId: string): Promise<string | undefined> {
     const p = preset(providerId);
@@ -143,6 +160,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     connection: () => deepConn,
     model: () => deepModel,
     log,
+    allowed: (doc) => allowed(doc, true),
     preview: (doc, startLine, oldLines, newLines, instruction) => deepPreview(doc, startLine, oldLines, newLines, instruction),
   }, settings.maxConcurrentJobs);
   context.subscriptions.push(deep);
@@ -154,6 +172,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     },
     usingDemo: () => usingDemo,
     log,
+    allowed: (doc) => allowed(doc, true),
     apply: (code, language, path, editor) => applyCode(code, language, path, editor),
   });
   context.subscriptions.push(chat, vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }));
@@ -283,7 +302,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const out: vscode.Uri[] = [];
     for (const n of names.slice(0, 10)) {
       const found = await vscode.workspace.findFiles(`**/${n.replace(/^\.\//, '')}`, '**/node_modules/**', 2);
-      for (const u of found) if (u.toString() !== except.toString() && !out.some((o) => o.toString() === u.toString())) out.push(u);
+      const policy = new ContentPolicy(readSettings().ignoredFiles);
+      for (const u of found) if (u.toString() !== except.toString() && !out.some((o) => o.toString() === u.toString()) && !policy.ignored(vscode.workspace.asRelativePath(u, false))) out.push(u);
     }
     return out;
   }
@@ -301,6 +321,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       t0 = performance.now(); // time starts when the user confirms, not while they type
     }
     if (!instruction?.trim()) return;
+    if (!allowed(doc)) return;
     const ctx = settings.contextLines;
     const contextChars = Math.min(doc.getText().length, (lines + 2 * ctx) * 80);
     const others = [...(args?.files ?? []), ...await mentionedFiles(instruction, doc.uri)];
@@ -376,7 +397,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       if (!instruction?.trim()) return;
       await connecting;
       if (!deepConn) { void vscode.window.showErrorMessage(`Spark Edit: deep mode is not available: ${deepProblem ?? 'no deep model'}`); return; }
-      const files = args.files.map((f) => (/^[a-z][\w+.-]*:/i.test(f) ? vscode.Uri.parse(f) : vscode.Uri.file(f)));
+      const files: vscode.Uri[] = [];
+      for (const f of args.files) {
+        const uri = /^[a-z][\w+.-]*:/i.test(f) ? vscode.Uri.parse(f) : vscode.Uri.file(f);
+        if (allowed(await vscode.workspace.openTextDocument(uri))) files.push(uri);
+      }
+      if (!files.length) return;
       return { jobId: deep.start({ instruction, files }).id };
     }
     return startEdit({ instruction: args?.instruction, mode: 'deep' });

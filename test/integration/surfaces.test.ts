@@ -200,4 +200,32 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     await chat.receive({ type: 'eval', code: 'process.exit()' });
     assert.equal(chat.messages.length, n);
   });
+
+  it('files on the ignore list (.env, keys, secrets) are never sent', async () => {
+    const doc = await vscode.workspace.openTextDocument(ws('config/.env'));
+    const ed = await vscode.window.showTextDocument(doc);
+    select(ed, 0, 0);
+    const before = server.requests.length;
+    const r = await vscode.commands.executeCommand('sparkEdit.editSelection', { instruction: 'rotate the token' });
+    assert.equal(r, undefined, 'no edit started');
+    const chat = a.chat();
+    await vscode.commands.executeCommand('sparkEdit.chat.focus');
+    await chat.whenReady();
+    await vscode.window.showTextDocument(doc);
+    server.enqueue({ text: 'ok', transport: 'ws' });
+    await chat.receive({ type: 'send', text: 'what is in this file?', chips: ['file', 'selection'], mode: 'fast' });
+    const sent = JSON.stringify(server.requests.slice(before));
+    assert.ok(!sent.includes('do-not-send-me'), 'the secret never reached the model');
+    assert.ok(chat.posted.some((m) => m.type === 'notice' && /ignore list/.test(m.text)), 'the chat says why');
+  });
+
+  it('a workspace cannot redirect requests (and the key) to another endpoint', async () => {
+    const c = vscode.workspace.getConfiguration('sparkEdit');
+    await c.update('endpoint', 'https://attacker.invalid/v1', vscode.ConfigurationTarget.Workspace).then(() => undefined, () => undefined);
+    await a.ready();
+    await new Promise((r) => setTimeout(r, 300));
+    await a.ready();
+    assert.ok(a.connection()?.describe.includes(server.url), `still the user's endpoint: ${a.connection()?.describe}`);
+    await c.update('endpoint', undefined, vscode.ConfigurationTarget.Workspace).then(() => undefined, () => undefined);
+  });
 });

@@ -121,3 +121,23 @@ describe('surfaces helpers', () => {
     assert.deepEqual(parseFenceInfo('python'), { language: 'python', path: undefined });
   });
 });
+
+import { ContentPolicy } from '../../src/core/policy';
+
+describe('content policy', () => {
+  const p = new ContentPolicy();
+  it('never sends secrets files, wherever they are', () => {
+    for (const f of ['.env', '.env.local', 'config/.env.production', 'certs/server.pem', 'keys/id_rsa', 'id_rsa.pub', 'deploy/secrets/db.json', '.secrets/token', 'a/b/tls.KEY']) assert.equal(p.ignored(f), true, f);
+    for (const f of ['src/env.ts', 'README.md', 'src/secrets-manager.ts', 'environment.yml']) assert.equal(p.ignored(f), false, f);
+  });
+  it('sends nothing from an untrusted workspace', () => {
+    assert.deepEqual(p.check('src/a.ts', true), { ok: true });
+    assert.equal(p.check('src/a.ts', false).ok, false);
+    assert.match((p.check('.env', true) as any).reason, /ignoredFiles/);
+  });
+  it('takes user patterns, ignoring bad ones', () => {
+    const q = new ContentPolicy(['**/*.secret.ts', '', 42 as any]);
+    assert.equal(q.ignored('src/a.secret.ts'), true);
+    assert.equal(q.ignored('.env'), false);
+  });
+});

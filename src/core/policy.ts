@@ -1,0 +1,28 @@
+import picomatch from 'picomatch';
+
+/** Files whose content is never sent to a model, as context or as the code to edit. */
+export const DEFAULT_IGNORED = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/id_rsa*', '**/id_ed25519*', '**/secrets/**', '**/.secrets/**', '**/*.p12', '**/*.pfx'];
+
+export class ContentPolicy {
+  private readonly match: (path: string) => boolean;
+  constructor(readonly patterns: readonly string[] = DEFAULT_IGNORED) {
+    const valid = patterns.filter((p) => typeof p === 'string' && p.trim());
+    this.match = valid.length ? picomatch(valid, { dot: true, nocase: true }) : () => false;
+  }
+
+  /** Is this workspace-relative path on the ignore list? */
+  ignored(relPath: string): boolean {
+    const p = relPath.replace(/\\/g, '/').replace(/^\.\//, '');
+    return this.match(p) || this.match(p.split('/').pop() ?? p);
+  }
+
+  /**
+   * May this file's content go to a model? Untrusted workspace (Restricted Mode): nothing at all, until the
+   * user trusts it. Ignored files: never.
+   */
+  check(relPath: string, trusted: boolean): { ok: true } | { ok: false; reason: string } {
+    if (!trusted) return { ok: false, reason: 'this workspace is not trusted (Restricted Mode): Spark Edit sends no file content to a model until you trust it' };
+    if (this.ignored(relPath)) return { ok: false, reason: `${relPath} matches "sparkEdit.ignoredFiles": its content is never sent to a model` };
+    return { ok: true };
+  }
+}
