@@ -34,7 +34,6 @@ function stat(xs: number[]): Stat {
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
   return { min: s[0], p50: q(0.5), max: s[s.length - 1], n: s.length };
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function sourceLines(n: number): string[] {
   const out: string[] = [];

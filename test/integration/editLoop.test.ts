@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { api, closeAllReverted, openEditor, screenshot, select, sleep, startEdit, waitFor } from './helpers';
+import { api, closeAllReverted, openEditor, screenshot, select, sleep, startEdit, useDefaults, useServer, waitFor } from './helpers';
 
 const ORIGINAL = [
   'import { readFile } from "node:fs/promises";',
@@ -53,15 +53,11 @@ describe('Spark Edit core loop in a real VS Code host', function () {
   before(async () => {
     a = await api();
     server = await new ModelServer().listen();
-    await vscode.workspace.getConfiguration('sparkEdit').update('endpoint', server.url, vscode.ConfigurationTarget.Global);
-    await waitFor(() => a.endpoint() === server.url, 'the extension to switch to the test server');
-    await a.ready();
+    await useServer(a, server.url);
   });
   after(async () => {
     await closeAllReverted();
-    // Back to the default endpoint: the browser step after this suite uses the built-in demo model, as `npm start` does.
-    await vscode.workspace.getConfiguration('sparkEdit').update('endpoint', undefined, vscode.ConfigurationTarget.Global);
-    await waitFor(() => a.usingDemoModel(), 'the demo model');
+    await useDefaults(a);
     await server.close();
   });
   afterEach(async () => {

@@ -54,3 +54,22 @@ export async function closeAllReverted(): Promise<void> {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }
 }
+
+const SERVER_SETTINGS = ['provider', 'endpoint', 'wire', 'predictions', 'deep.provider', 'deep.endpoint'];
+
+/** Point both models at a loopback test server (user settings), with any other settings given; waits for it. */
+export async function useServer(a: SparkEditApi, url: string, values: Record<string, unknown> = {}): Promise<void> {
+  const c = vscode.workspace.getConfiguration('sparkEdit');
+  const all: Record<string, unknown> = { endpoint: url, 'deep.endpoint': url, ...values };
+  for (const k of SERVER_SETTINGS) await c.update(k, k in all ? all[k] : undefined, vscode.ConfigurationTarget.Global);
+  await a.ready();
+  await waitFor(() => !!a.connection()?.describe.includes(url) && !!a.deepConnection()?.describe.includes(url), 'the connections to use the test server');
+  await a.ready();
+}
+
+/** Back to the defaults: with no key, the built-in demo model (what the browser steps and `npm start` use). */
+export async function useDefaults(a: SparkEditApi, extra: string[] = []): Promise<void> {
+  const c = vscode.workspace.getConfiguration('sparkEdit');
+  for (const k of [...SERVER_SETTINGS, ...extra]) await c.update(k, undefined, vscode.ConfigurationTarget.Global);
+  await waitFor(() => a.usingDemoModel(), 'the demo model');
+}

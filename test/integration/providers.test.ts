@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { api, closeAllReverted, openEditor, select, startEdit, waitFor } from './helpers';
+import { api, closeAllReverted, openEditor, select, startEdit, useDefaults, useServer, waitFor } from './helpers';
 
 const ORIGINAL = 'function area(r) {\n  var pi = 3.14159;\n  return pi * r * r;\n}\n';
 const EDITED = 'function area(r: number): number {\n  const pi = Math.PI;\n  return pi * r * r;\n}\n';
@@ -13,16 +13,6 @@ const PATCH = [
   '*** Update File: deep/b.ts', '@@', ' export function beta(y: number) {', '-  var result = alpha(y) + 1;', '+  const result = alpha(y) + 1;', '   return result;',
   '*** End Patch', '',
 ].join('\n');
-
-async function configure(a: SparkEditApi, server: ModelServer, values: Record<string, unknown>) {
-  const c = vscode.workspace.getConfiguration('sparkEdit');
-  for (const k of ['provider', 'endpoint', 'wire', 'predictions', 'deep.provider', 'deep.endpoint']) {
-    await c.update(k, k in values ? values[k] : undefined, vscode.ConfigurationTarget.Global);
-  }
-  await a.ready();
-  await waitFor(() => !!a.connection()?.describe.includes(server.url) && !!a.deepConnection()?.describe.includes(server.url), 'the connections to use the test server');
-  await a.ready();
-}
 
 function workspaceUri(rel: string): vscode.Uri {
   return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
@@ -36,9 +26,7 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
   before(async () => { a = await api(); server = await new ModelServer().listen(); });
   after(async () => {
     await closeAllReverted();
-    const c = vscode.workspace.getConfiguration('sparkEdit');
-    for (const k of ['provider', 'endpoint', 'wire', 'predictions', 'deep.provider', 'deep.endpoint']) await c.update(k, undefined, vscode.ConfigurationTarget.Global);
-    await waitFor(() => a.usingDemoModel(), 'back to the demo model');
+    await useDefaults(a);
     await server.close();
   });
   afterEach(async () => {
@@ -66,7 +54,7 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
   ];
   for (const w of wires) {
     it(`the same edit through ${w.name}`, async () => {
-      await configure(a, server, { ...w.settings, endpoint: server.url, 'deep.provider': 'anthropic', 'deep.endpoint': server.url });
+      await useServer(a, server.url, w.settings);
       const ed = await openEditor(ORIGINAL, 'typescript');
       select(ed, 0, 3);
       server.enqueue({ text: EDITED, transport: w.transport as any });
@@ -82,7 +70,7 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
   }
 
   it('socket death mid-stream falls back to HTTP with the exact final text', async () => {
-    await configure(a, server, { provider: 'openai', endpoint: server.url, 'deep.provider': 'anthropic', 'deep.endpoint': server.url });
+    await useServer(a, server.url);
     const ed = await openEditor(ORIGINAL, 'typescript');
     select(ed, 0, 3);
     server.enqueue({ text: EDITED, transport: 'ws', tokensPerSecond: 200, faults: { dropAfterChars: 40 } }, { text: EDITED, transport: 'http' });
@@ -97,7 +85,7 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
   });
 
   it('a deep job across two files lands as pending diffs in both', async () => {
-    await configure(a, server, { provider: 'openai', endpoint: server.url, 'deep.provider': 'anthropic', 'deep.endpoint': server.url });
+    await useServer(a, server.url);
     server.enqueue({ text: PATCH, transport: 'anthropic', tokensPerSecond: 400 });
     const r = await vscode.commands.executeCommand<{ jobId: number }>('sparkEdit.deepEdit', { instruction: 'use const everywhere', files: [workspaceUri('deep/a.ts').toString(), workspaceUri('deep/b.ts').toString()] });
     const job = a.deep().queue.jobs.find((j) => j.id === r.jobId)!;
@@ -122,7 +110,7 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
   });
 
   it('a deep job can be cancelled while it runs, and leaves nothing behind', async () => {
-    await configure(a, server, { provider: 'openai', endpoint: server.url, 'deep.provider': 'anthropic', 'deep.endpoint': server.url });
+    await useServer(a, server.url);
     server.enqueue({ text: PATCH, transport: 'anthropic', tokensPerSecond: 40 });
     const r = await vscode.commands.executeCommand<{ jobId: number }>('sparkEdit.deepEdit', { instruction: 'use const', files: [workspaceUri('deep/a.ts').toString(), workspaceUri('deep/b.ts').toString()] });
     const job = a.deep().queue.jobs.find((j) => j.id === r.jobId)!;
@@ -138,7 +126,7 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
   });
 
   it('a hunk over lines the user changed meanwhile is a conflict, never applied; moved lines are rebased', async () => {
-    await configure(a, server, { provider: 'openai', endpoint: server.url, 'deep.provider': 'anthropic', 'deep.endpoint': server.url });
+    await useServer(a, server.url);
     server.enqueue({ text: PATCH, transport: 'anthropic', firstTokenDelayMs: 1500 });
     const r = await vscode.commands.executeCommand<{ jobId: number }>('sparkEdit.deepEdit', { instruction: 'use const', files: [workspaceUri('deep/a.ts').toString(), workspaceUri('deep/b.ts').toString()] });
     const job = a.deep().queue.jobs.find((j) => j.id === r.jobId)!;
@@ -163,7 +151,7 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
   });
 
   it('routes by rules: a large selection goes to the deep model, "/fast" keeps it inline', async () => {
-    await configure(a, server, { provider: 'openai', endpoint: server.url, 'deep.provider': 'anthropic', 'deep.endpoint': server.url });
+    await useServer(a, server.url);
     const big = Array.from({ length: 450 }, (_, i) => `const v${i} = ${i};`).join('\n') + '\n';
     const ed = await openEditor(big, 'typescript');
     select(ed, 0, 449);
@@ -181,7 +169,7 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
   });
 
   it('Test Connection reports both models', async () => {
-    await configure(a, server, { provider: 'openai', endpoint: server.url, 'deep.provider': 'anthropic', 'deep.endpoint': server.url });
+    await useServer(a, server.url);
     server.enqueue({ text: 'OK', transport: 'ws' }, { text: 'OK', transport: 'anthropic' });
     const lines = await vscode.commands.executeCommand<string[]>('sparkEdit.testConnection', { quiet: true });
     assert.equal(lines.length, 2);

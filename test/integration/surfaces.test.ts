@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import { REFACTORS } from '../../src/core/refactors';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { api, closeAllReverted, openEditor, select, waitFor } from './helpers';
+import { api, closeAllReverted, openEditor, select, useDefaults, useServer, waitFor } from './helpers';
 
 const CODE = 'function load(url) {\n  return fetch(url).then(function (r) { return r.json(); });\n}\n';
 const ASYNC = 'async function load(url) {\n  const r = await fetch(url);\n  return r.json();\n}\n';
@@ -18,17 +18,11 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
   before(async () => {
     a = await api();
     server = await new ModelServer().listen();
-    const c = vscode.workspace.getConfiguration('sparkEdit');
-    await c.update('endpoint', server.url, vscode.ConfigurationTarget.Global);
-    await c.update('deep.endpoint', server.url, vscode.ConfigurationTarget.Global);
-    await waitFor(() => !!a.connection()?.describe.includes(server.url) && !!a.deepConnection()?.describe.includes(server.url), 'test server');
-    await a.ready();
+    await useServer(a, server.url);
   });
   after(async () => {
     await closeAllReverted();
-    const c = vscode.workspace.getConfiguration('sparkEdit');
-    for (const k of ['endpoint', 'deep.endpoint', 'customRefactors']) await c.update(k, undefined, vscode.ConfigurationTarget.Global);
-    await waitFor(() => a.usingDemoModel(), 'demo model');
+    await useDefaults(a, ['customRefactors']);
     await server.close();
   });
   afterEach(async () => {

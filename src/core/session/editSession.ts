@@ -179,14 +179,19 @@ export class EditSession {
     this.setState(this.region.pendingHunks().length > 0 ? 'pending' : 'done');
   }
 
+  /** Stop the running response, if any, keeping its stats; its late events are ignored. */
+  private stopStream() {
+    const s = this.stream;
+    this.stream = null;
+    this.diff = null;
+    s?.cancel();
+    if (s) this.collectStats(s.stats);
+  }
+
   /** Esc while streaming: stop generating and keep what arrived as a pending diff. */
   interrupt(): boolean {
     if (!this.isStreaming) return false;
-    const s = this.stream;
-    this.stream = null;
-    s?.cancel();
-    if (s) this.collectStats(s.stats);
-    this.diff = null;
+    this.stopStream();
     this.region.interrupt();
     this.afterGeneration();
     return true;
@@ -198,11 +203,7 @@ export class EditSession {
    */
   redirect(newInstruction: string): void {
     const partial = this.streamedText;
-    const s = this.stream;
-    this.stream = null;
-    s?.cancel();
-    if (s) this.collectStats(s.stats);
-    this.diff = null;
+    this.stopStream();
     this.region.rejectAll();
     this.region.rebase();
     const first = this.prompt;
@@ -234,10 +235,7 @@ export class EditSession {
 
   /** Reject everything: the region returns to the original plus the user's own edits. */
   rejectAll(): void {
-    const s = this.stream;
-    this.stream = null;
-    this.diff = null;
-    s?.cancel();
+    this.stopStream();
     this.region.rejectAll();
     this.emitter.fire({ kind: 'content' });
     this.setState('done');
@@ -249,9 +247,7 @@ export class EditSession {
   }
 
   dispose(): void {
-    const s = this.stream;
-    this.stream = null;
-    s?.cancel();
+    this.stopStream();
     this.emitter.dispose();
   }
 }

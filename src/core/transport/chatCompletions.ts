@@ -1,9 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
-import { performance } from 'node:perf_hooks';
 import { InputMessage } from '../protocol/responses';
-import { postSse } from './responsesHttp';
-import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamHandlers, StreamResult, StreamStats } from './types';
+import { agentFor, streamJsonSse } from './sseStream';
+import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamHandlers } from './types';
 
 export interface ChatCompletionsOptions {
   /** e.g. https://api.cerebras.ai/v1, http://localhost:11434/v1 */
@@ -35,49 +32,26 @@ export function chatBody(req: ModelRequest, predictions: boolean): Record<string
 /** OpenAI-compatible Chat Completions over SSE: OpenAI, Cerebras, Groq, Ollama /v1, llama.cpp, vLLM, LM Studio. */
 export class ChatCompletionsTransport implements ModelTransport {
   readonly name = 'chat-completions';
-  private readonly agent: http.Agent | https.Agent;
-  constructor(private readonly o: ChatCompletionsOptions) {
-    const A = o.baseUrl.startsWith('https:') ? https.Agent : http.Agent;
-    this.agent = new A({ keepAlive: true, maxSockets: 8 });
-  }
+  private readonly agent: ReturnType<typeof agentFor>;
+  constructor(private readonly o: ChatCompletionsOptions) { this.agent = agentFor(o.baseUrl); }
 
   stream(req: ModelRequest, handlers: StreamHandlers): ActiveStream {
-    const stats: StreamStats = { startedAt: performance.now(), outputChars: 0, deltas: 0, warm: false, transport: this.name };
-    const url = new URL(this.o.baseUrl.replace(/\/+$/, '') + '/chat/completions');
     const headers: Record<string, string> = {};
     if (this.o.apiKey) headers.authorization = `Bearer ${this.o.apiKey}`;
-    let text = '';
-    let finished = false;
-    let failure: ModelError | undefined;
-    const sse = postSse(url, chatBody(req, !!this.o.predictions), headers, this.agent, this.o.ca, (data) => {
-      if (failure) return;
-      if (data === '[DONE]') { finished = true; return; }
-      let chunk: any;
-      try { chunk = JSON.parse(data); } catch {
-        failure = new ModelError('protocol', `The model server sent a bad frame: malformed JSON (${data.length} bytes)`);
-        sse.abort();
-        return;
-      }
-      if (chunk?.error) { failure = new ModelError('server', `The model server said: ${chunk.error.message ?? 'error'}`, chunk.error.code); sse.abort(); return; }
-      const d = chunk?.choices?.[0]?.delta?.content;
-      if (typeof d === 'string' && d.length) {
-        if (stats.firstTokenAt === undefined) stats.firstTokenAt = performance.now();
-        text += d; stats.deltas++; stats.outputChars += d.length;
-        handlers.onDelta(d);
-      }
-      const u = chunk?.usage?.completion_tokens_details;
-      if (u) { stats.acceptedPredictionTokens = u.accepted_prediction_tokens; stats.rejectedPredictionTokens = u.rejected_prediction_tokens; }
-    }, this.o.stallTimeoutMs ?? 60_000);
-    const done = (async (): Promise<StreamResult> => {
-      try { await sse.done; } catch (e) { if (!failure) failure = e instanceof ModelError ? e : new ModelError('network', String(e)); }
-      stats.sentAt = sse.sentAt();
-      stats.endedAt = performance.now();
-      if (failure) throw failure;
-      if (!finished) throw new ModelError('network', 'The stream ended before [DONE].');
-      return { text, stats, status: 'completed' };
-    })();
-    done.catch(() => undefined);
-    return { done, stats, cancel: () => { failure ??= new ModelError('cancelled', 'cancelled'); sse.abort(); } };
+    return streamJsonSse({
+      name: this.name, url: new URL(this.o.baseUrl.replace(/\/+$/, '') + '/chat/completions'), body: chatBody(req, !!this.o.predictions),
+      headers, agent: this.agent, ca: this.o.ca, stallMs: this.o.stallTimeoutMs ?? 60_000, handlers, terminal: '[DONE]',
+      onEvent: (data, _event, s) => {
+        if (data === '[DONE]') { s.finish(); return; }
+        const chunk = s.json(data);
+        if (chunk === undefined) return;
+        if (chunk?.error) { s.fail(new ModelError('server', `The model server said: ${chunk.error.message ?? 'error'}`, chunk.error.code)); return; }
+        const d = chunk?.choices?.[0]?.delta?.content;
+        if (typeof d === 'string') s.emit(d);
+        const u = chunk?.usage?.completion_tokens_details;
+        if (u) { s.stats.acceptedPredictionTokens = u.accepted_prediction_tokens; s.stats.rejectedPredictionTokens = u.rejected_prediction_tokens; }
+      },
+    });
   }
 
   dispose(): void { this.agent.destroy(); }

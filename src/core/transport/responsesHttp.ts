@@ -5,6 +5,7 @@ import { parseServerEvent } from '../protocol/responses';
 import { SseParser } from '../protocol/sse';
 import { applyResponseEvent, responseCreateBody } from './responseEvents';
 import { retryAfterMs } from './responsesSocket';
+import { agentFor } from './sseStream';
 import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamHandlers, StreamResult, StreamStats } from './types';
 
 export interface HttpTransportOptions {
@@ -74,8 +75,7 @@ export class ResponsesHttpTransport implements ModelTransport {
   readonly name = 'openai-responses-http';
   private readonly agent: http.Agent | https.Agent;
   constructor(private readonly o: HttpTransportOptions) {
-    const A = o.baseUrl.startsWith('https:') ? https.Agent : http.Agent;
-    this.agent = new A({ keepAlive: o.keepAlive ?? true, maxSockets: 8 });
+    this.agent = agentFor(o.baseUrl, o.keepAlive ?? true);
   }
 
   stream(req: ModelRequest, handlers: StreamHandlers): ActiveStream {
