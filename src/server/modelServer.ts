@@ -32,6 +32,10 @@ export interface Faults {
   incompleteAfterChars?: number;
   /** Stop sending (but keep the connection open) after this many chars. */
   stallAfterChars?: number;
+  /** After the response completes, send a stray delta frame that belongs to no response. */
+  strayFrameAfter?: boolean;
+  /** SSE transports: send these raw bytes (e.g. invalid UTF-8) inside a delta's text. */
+  rawBytesInDelta?: number[];
 }
 
 export interface ScriptStep {
@@ -178,7 +182,11 @@ export class ModelServer {
       const step = this.takeStep('ws');
       const emit = (ev: any) => this.sendJson(ws, ev);
       void this.runResponse(body, step, emit, () => ws.readyState === WebSocket.OPEN, () => ws.terminate(), (raw) => ws.send(raw))
-        .then((id) => { if (id) lastResponseId = id; busy = false; next(); });
+        .then((id) => {
+          if (id) lastResponseId = id;
+          if (step.faults?.strayFrameAfter) this.sendJson(ws, { type: 'response.output_text.delta', item_id: 'msg_stale', output_index: 0, content_index: 0, delta: 'STRAY', sequence_number: 999 });
+          busy = false; next();
+        });
     };
     ws.on('message', (data) => {
       let body: any;
@@ -337,6 +345,14 @@ export class ModelServer {
     const prompt = messagesText(body);
     const text = this.textFor(step, body, prompt);
     w(chunk({ role: 'assistant', content: '' }, null));
+    if (f.rawBytesInDelta) {
+      // A delta whose text holds raw bytes, split across two socket writes in the middle of the JSON.
+      const frame = Buffer.concat([Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"'), Buffer.from(f.rawBytesInDelta), Buffer.from('"}}]}\n\n')]);
+      const cut = Math.floor(frame.length / 2) + 1;
+      res.write(frame.subarray(0, cut));
+      await new Promise((r) => setTimeout(r, 5));
+      res.write(frame.subarray(cut));
+    }
     let sent = '';
     const outcome = await this.pace(text, step, (tok) => {
       if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) { res.write('data: {"choices":[{"delta":\n\n'); return 'stop'; }

@@ -262,6 +262,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       v.dispose();
     }
   }));
+  // Closing a file's last tab (whether saved or reverted) drops its previews and stops their streams. The
+  // document itself may stay open in the extension host for a while, so tabs are what tell.
+  context.subscriptions.push(vscode.window.tabGroups.onDidChangeTabs((e) => {
+    const uriOf = (t: vscode.Tab) => (t.input instanceof vscode.TabInputText ? t.input.uri.toString() : '');
+    const closed = new Set(e.closed.map(uriOf));
+    if (!closed.size) return;
+    const open = new Set(vscode.window.tabGroups.all.flatMap((g) => g.tabs).map(uriOf));
+    for (const v of [...sessions.values()]) {
+      const u = v.document.uri.toString();
+      // Only files whose own tab just closed (deep-mode previews may sit in files that never had a tab).
+      if (!closed.has(u) || open.has(u)) continue;
+      log(`${vscode.workspace.asRelativePath(v.document.uri)} was closed: edit ${v.session.id} dropped`);
+      v.dispose();
+    }
+  }));
   context.subscriptions.push(vscode.window.onDidChangeVisibleTextEditors((eds) => {
     for (const v of sessions.values()) v.decorate(eds);
   }));

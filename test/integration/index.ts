@@ -21,6 +21,7 @@ export async function run(): Promise<TestOutcome> {
   require('./editLoop.test');
   require('./providers.test');
   require('./surfaces.test');
+  require('./faults.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());

@@ -164,6 +164,21 @@ describe('preview region follows the user', () => {
     }
   });
 
+  it('a change that replaces the whole region (a revert, select-all + type) drops the preview', () => {
+    for (const start of [0, 5]) {
+      const r = new PreviewRegion(start, ['a', 'b']);
+      const d = r.createDiff();
+      d.push('A\nb\n');
+      r.commitFlush(r.planFlush());
+      const last = r.renderedRows()[r.renderedLineCount - 1].text;
+      r.applyUserEdit(start, 0, start + r.renderedLineCount - 1, last.length, 'reverted');
+      assert.equal(r.clobbered, true, `region at ${start}`);
+    }
+    const r = new PreviewRegion(0, ['a', 'b']);
+    r.applyUserEdit(0, 0, 0, 0, 'x');
+    assert.equal(r.clobbered, false, 'typing at the very start is not a replacement');
+  });
+
   it('plans the minimal document edit', () => {
     const r = new PreviewRegion(0, ['a', 'b', 'c']);
     const d = r.createDiff();

@@ -35,6 +35,8 @@ export interface EditSessionOptions {
   transport: ModelTransport;
   /** performance.now() when the user's command started (for time to first byte/token). */
   commandStartedAt?: number;
+  /** Stop a runaway answer after this many characters (what arrived stays pending). Default 2 MB. */
+  maxOutputChars?: number;
   log?: (m: string) => void;
 }
 
@@ -108,6 +110,13 @@ export class EditSession {
         this.streamedText += t;
         diff.push(t);
         this.emitter.fire({ kind: 'content' });
+        const max = this.o.maxOutputChars ?? 2_000_000;
+        if (this.streamedText.length > max) {
+          const e = new ModelError('server', `The model's answer passed ${Math.round(max / 1e6 * 10) / 10} MB and was stopped.`, 'output_too_large');
+          this.error = e;
+          this.interrupt();
+          this.emitter.fire({ kind: 'error', error: e, kept: true });
+        }
       },
       onWarning: (m) => this.o.log?.(m),
       onRestart: () => {

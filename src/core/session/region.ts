@@ -443,7 +443,9 @@ export class PreviewRegion implements DiffSink {
     this.touch();
     this.markAll();
     this.userTouched = true;
-    if (rs < 0 && re >= len - 1 && (re > len - 1 || endCol >= this.renderedText[len - 1].length)) {
+    const fromStart = rs < 0 || (rs === 0 && startCol === 0);
+    const toEnd = re > len - 1 || (re === len - 1 && endCol >= this.renderedText[len - 1].length);
+    if (fromStart && toEnd && !(emptyRange && rs === 0)) {
       // The whole region was replaced by the user.
       this.clobbered = true;
       this.startLine = startLine;

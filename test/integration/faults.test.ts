@@ -1,0 +1,156 @@
+import * as vscode from 'vscode';
+import assert from 'node:assert/strict';
+import { ModelServer } from '../../src/server/modelServer';
+import type { SparkEditApi } from '../../src/vscode/extension';
+import { api, closeAllReverted, openEditor, select, sleep, startEdit, useDefaults, useServer, waitFor } from './helpers';
+
+const ws = (rel: string) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
+const lines = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+
+/** User-side faults of the fault matrix (README), in the real host. */
+describe('Fault matrix: the user side (real VS Code host)', function () {
+  this.timeout(120_000);
+  let server: ModelServer;
+  let a: SparkEditApi;
+  before(async () => { a = await api(); server = await new ModelServer().listen(); await useServer(a, server.url); });
+  after(async () => { await closeAllReverted(); await useDefaults(a); await server.close(); });
+  afterEach(async () => { for (const v of a.sessions()) await v.rejectAll(); server.clearScript(); await closeAllReverted(); });
+
+  it('switching to another editor mid-stream: the edit keeps streaming into the hidden document and is pending when you come back', async () => {
+    const original = lines(30, (i) => `line ${i};`).join('\n') + '\n';
+    const ed = await openEditor(original, 'typescript');
+    select(ed, 0, 29);
+    const out = lines(30, (i) => (i % 5 === 0 ? `LINE ${i};` : `line ${i};`)).join('\n') + '\n';
+    server.enqueue({ text: out, tokensPerSecond: 150 });
+    const v = await startEdit(a, 'upper');
+    await waitFor(() => ed.document.getText().includes('LINE 0'), 'streaming');
+    await openEditor('other\n', 'plaintext'); // the first editor is now hidden
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'in sync while hidden');
+    await vscode.window.showTextDocument(ed.document);
+    assert.equal(v.session.state, 'pending');
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), out);
+  });
+
+  it('closing (reverting) the file mid-stream drops the edit, the file on disk is untouched, and the next edit works', async () => {
+    const uri = ws('fault-close.ts');
+    const content = 'export const a = 1;\nexport const b = 2;\n';
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(content));
+    const ed = await vscode.window.showTextDocument(uri);
+    select(ed, 0, 1);
+    server.enqueue({ text: 'export const a = 10;\n'.repeat(200), tokensPerSecond: 100 });
+    const v = await startEdit(a, 'slow');
+    await waitFor(() => ed.document.getText().includes('a = 10'), 'streaming');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await waitFor(() => v.isEnded, 'the edit is dropped');
+    assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString(), content);
+    await waitFor(() => a.transport()?.state === 'warm', 'warm again');
+    const ed2 = await openEditor('x\n', 'typescript');
+    select(ed2, 0, 0);
+    server.clearScript();
+    server.enqueue({ text: 'y\n' });
+    const v2 = await startEdit(a, 'next');
+    await v2.session.whenSettled();
+    assert.equal(v2.session.state, 'pending');
+    await vscode.workspace.fs.delete(uri);
+  });
+
+  it('Undo while streaming never leaves a half-applied mix: reject-all restores the original', async () => {
+    const original = lines(20, (i) => `v${i} = ${i};`).join('\n') + '\n';
+    const ed = await openEditor(original, 'typescript');
+    select(ed, 0, 19);
+    server.enqueue({ text: lines(20, (i) => `v${i} = ${i * 2};`).join('\n') + '\n', tokensPerSecond: 120 });
+    const v = await startEdit(a, 'double');
+    await waitFor(() => ed.document.getText().includes('= 2;'), 'streaming');
+    await vscode.commands.executeCommand('undo');
+    await sleep(200);
+    if (!v.isEnded) { await v.session.whenSettled(); await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id }); await waitFor(() => v.isEnded, 'ended'); }
+    assert.equal(ed.document.getText(), original);
+  });
+
+  it('two edits in one file and one in another, all at once', async () => {
+    const fileA = lines(40, (i) => `a${i}();`).join('\n') + '\n';
+    const edB = await openEditor('b0();\nb1();\n', 'typescript');
+    const edA = await openEditor(fileA, 'typescript');
+    select(edA, 0, 9);
+    server.enqueue({ text: lines(10, (i) => `A${i}();`).join('\n') + '\n', tokensPerSecond: 200 });
+    const v1 = await startEdit(a, 'first');
+    select(edA, 30, 39);
+    server.enqueue({ text: lines(10, (i) => `Z${i + 30}();`).join('\n') + '\n', tokensPerSecond: 200 });
+    const v2 = await startEdit(a, 'second');
+    await vscode.window.showTextDocument(edB.document);
+    const edB2 = vscode.window.activeTextEditor!;
+    select(edB2, 0, 1);
+    server.enqueue({ text: 'B0();\nb1();\n' });
+    const v3 = await startEdit(a, 'third');
+    await Promise.all([v1, v2, v3].map((v) => v.session.whenSettled()));
+    await waitFor(() => [v1, v2, v3].every((v) => v.region.planFlush() === null), 'all in sync');
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v1.session.id });
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v2.session.id });
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v3.session.id });
+    await waitFor(() => [v1, v2, v3].every((v) => v.isEnded), 'all decided');
+    assert.equal(edA.document.getText(), [...lines(10, (i) => `A${i}();`), ...lines(30, (i) => `a${i + 10}();`)].join('\n') + '\n');
+    assert.equal(edB.document.getText(), 'B0();\nb1();\n');
+  });
+
+  it('a 20,000-line file: an edit in the middle lands exactly, and reject restores it byte for byte', async () => {
+    const big = lines(20_000, (i) => `const value${i} = compute(${i}); // ${'x'.repeat(i % 40)}`).join('\n') + '\n';
+    const ed = await openEditor(big, 'typescript');
+    select(ed, 10_000, 10_099);
+    const out = lines(100, (i) => (i % 10 === 0 ? `let value${10_000 + i} = compute(${10_000 + i});` : ed.document.lineAt(10_000 + i).text)).join('\n') + '\n';
+    server.enqueue({ text: out });
+    const v = await startEdit(a, 'let');
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), big);
+    server.enqueue({ text: out });
+    select(ed, 10_000, 10_099);
+    const v2 = await startEdit(a, 'let');
+    await v2.session.whenSettled();
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v2.session.id });
+    await waitFor(() => v2.isEnded, 'ended');
+    const want = big.split('\n');
+    want.splice(10_000, 100, ...out.trimEnd().split('\n'));
+    assert.equal(ed.document.getText(), want.join('\n'));
+  });
+
+  it('typing inside the edit while it streams: the typed line keeps the text, the model changes land around it', async () => {
+    const original = lines(12, (i) => `item${i}`).join('\n') + '\n';
+    const ed = await openEditor(original, 'plaintext');
+    select(ed, 0, 11);
+    const out = lines(12, (i) => (i % 4 === 0 ? `ITEM${i}` : `item${i}`)).join('\n') + '\n';
+    server.enqueue({ text: out, tokensPerSecond: 60 });
+    const v = await startEdit(a, 'upper');
+    await waitFor(() => ed.document.getText().includes('ITEM0'), 'streaming');
+    // Type at the end of "item10" (not reached yet by the stream, unchanged by the model).
+    const row = ed.document.getText().split('\n').indexOf('item10');
+    ed.selection = new vscode.Selection(row, 6, row, 6);
+    await vscode.commands.executeCommand('type', { text: ' // mine' });
+    await v.session.whenSettled();
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), out.replace('item10', 'item10 // mine'));
+  });
+
+  it('saving while a diff is pending writes the preview; rejecting and saving again restores the file on disk', async () => {
+    const uri = ws('fault-save.ts');
+    const content = 'export const s = 1;\n';
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(content));
+    const ed = await vscode.window.showTextDocument(uri);
+    select(ed, 0, 0);
+    server.enqueue({ text: 'export const s = 2;\n' });
+    const v = await startEdit(a, 'two');
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    await ed.document.save();
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    await ed.document.save();
+    assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString(), content);
+    await vscode.workspace.fs.delete(uri);
+  });
+});
