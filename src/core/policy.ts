@@ -26,3 +26,23 @@ export class ContentPolicy {
     return { ok: true };
   }
 }
+
+export function isLoopback(url: string): boolean {
+  try {
+    const h = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return h === 'localhost' || h === '::1' || /^127\./.test(h);
+  } catch { return false; }
+}
+
+/** A clear problem with an endpoint, or undefined when it is usable: plain http/ws only to this machine. */
+export function endpointProblem(url: string, allowInsecure: boolean, setting = 'sparkEdit.endpoint'): string | undefined {
+  if (!url) return `"${setting}" is empty: this provider needs a URL.`;
+  let u: URL;
+  try { u = new URL(url); } catch { return `"${setting}" is not a URL: ${url}`; }
+  if (!/^(https?|wss?):$/.test(u.protocol)) return `"${setting}" must be an http(s) or ws(s) URL, not ${u.protocol}`;
+  const plain = u.protocol === 'http:' || u.protocol === 'ws:';
+  if (plain && !isLoopback(url) && !allowInsecure) {
+    return `"${setting}" uses unencrypted ${u.protocol.slice(0, -1)}:// to a non-local host; use https:// (or set "sparkEdit.allowInsecureEndpoint" if you really mean it).`;
+  }
+  return undefined;
+}

@@ -39,6 +39,8 @@ export interface SparkEditApi {
   deepConnection(): Connection | undefined;
   deep(): DeepController;
   chat(): ChatViewProvider;
+  /** The most recent lines of the Spark Edit log. */
+  logLines(): string[];
   ready(): Promise<void>;
   sessions(): SessionView[];
   session(id: number): SessionView | undefined;
@@ -52,7 +54,12 @@ export interface SparkEditApi {
  */
 export async function activate(context: vscode.ExtensionContext): Promise<SparkEditApi> {
   const out = vscode.window.createOutputChannel('Spark Edit', { log: true });
-  const log = (m: string) => out.info(m);
+  const recentLog: string[] = [];
+  const log = (m: string) => {
+    out.info(m);
+    recentLog.push(m);
+    if (recentLog.length > 500) recentLog.splice(0, 250);
+  };
   const status = new StatusBar();
   const decorations: Decorations = createDecorations();
   const sessions = new Map<number, SessionView>();
@@ -537,16 +544,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     v.redirect(instruction);
     updateContext();
   });
-  reg('sparkEdit.setApiKey', async (args?: { provider?: string }) => {
+  reg('sparkEdit.setApiKey', async (args?: { provider?: string; key?: string }) => {
     const current = settings.fast.provider;
     const providerId = args?.provider ?? (await vscode.window.showQuickPick(
       PRESETS.filter((p) => p.keyRequired || p.id === 'openai-compatible').map((p) => ({ label: p.label, description: p.id === current ? 'fast model' : p.id === settings.deep.provider ? 'deep model' : undefined, id: p.id })),
       { title: 'Spark Edit: API key for which provider?' }))?.id;
     if (!providerId) return;
-    const key = await vscode.window.showInputBox({ title: `Spark Edit: API Key (${preset(providerId).label})`, prompt: 'Stored in VS Code SecretStorage, never in settings or logs.', password: true, ignoreFocusOut: true });
+    const key = args?.key ?? await vscode.window.showInputBox({ title: `Spark Edit: API Key (${preset(providerId).label})`, prompt: 'Stored in VS Code SecretStorage, never in settings or logs.', password: true, ignoreFocusOut: true });
     if (key === undefined) return;
     if (key.trim()) await context.secrets.store(secretKeyFor(providerId), key.trim());
-    void vscode.window.showInformationMessage(`Spark Edit: API key for ${preset(providerId).label} saved in SecretStorage.`);
+    if (!args?.key) void vscode.window.showInformationMessage(`Spark Edit: API key for ${preset(providerId).label} saved in SecretStorage.`);
   });
   reg('sparkEdit.clearApiKey', async () => {
     for (const p of PRESETS) await context.secrets.delete(secretKeyFor(p.id));
@@ -594,6 +601,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     deepConnection: () => deepConn,
     deep: () => deep,
     chat: () => chat,
+    logLines: () => [...recentLog],
     ready: () => connecting,
     sessions: () => [...sessions.values()],
     session: (id) => sessions.get(id),

@@ -222,4 +222,33 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     assert.ok(a.connection()?.describe.includes(server.url), `still the user's endpoint: ${a.connection()?.describe}`);
     await c.update('endpoint', undefined, vscode.ConfigurationTarget.Workspace).then(() => undefined, () => undefined);
   });
+
+  it('an API key never shows up in the log, error messages or the chat webview', async () => {
+    const KEY = 'sk-spark-test-9f8e7d6c5b4a';
+    const keyed = await new ModelServer({ apiKey: KEY }).listen();
+    try {
+      await vscode.commands.executeCommand('sparkEdit.setApiKey', { provider: 'openai', key: KEY });
+      await useServer(a, keyed.url);
+      const ed = await openEditor('var k = 1;\n', 'javascript');
+      select(ed, 0, 0);
+      keyed.enqueue({ text: 'const k = 1;\n' });
+      const v = a.session((await vscode.commands.executeCommand<{ sessionId: number }>('sparkEdit.editSelection', { instruction: 'const' }))!.sessionId)!;
+      await v.session.whenSettled();
+      assert.equal(v.session.state, 'pending', 'the key was sent where it belongs: the request succeeded');
+      assert.equal(keyed.requests.length >= 1, true);
+      await v.rejectAll();
+      // A wrong key: the auth error must not echo it.
+      await vscode.commands.executeCommand('sparkEdit.setApiKey', { provider: 'openai', key: KEY + '-wrong' });
+      await a.ready();
+      await waitFor(() => a.transport()?.state === 'offline' || a.transport()?.state === 'warm', 'connection attempt');
+      const errors = a.transport()?.lastError?.message ?? '';
+      const chat = a.chat();
+      const everything = [...a.logLines(), errors, JSON.stringify(chat.posted), JSON.stringify(vscode.workspace.getConfiguration('sparkEdit'))].join('\n');
+      assert.ok(!everything.includes(KEY), 'the key leaked');
+    } finally {
+      await vscode.commands.executeCommand('sparkEdit.clearApiKey');
+      await useServer(a, server.url);
+      await keyed.close();
+    }
+  });
 });

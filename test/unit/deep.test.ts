@@ -141,3 +141,19 @@ describe('content policy', () => {
     assert.equal(q.ignored('.env'), false);
   });
 });
+
+import { endpointProblem } from '../../src/core/policy';
+
+describe('endpoints', () => {
+  it('plain http/ws only to this machine unless explicitly allowed', () => {
+    assert.equal(endpointProblem('https://api.openai.com/v1', false), undefined);
+    assert.equal(endpointProblem('wss://api.openai.com/v1', false), undefined);
+    for (const u of ['http://localhost:11434/v1', 'ws://127.0.0.1:9/v1', 'http://[::1]:8080/v1']) assert.equal(endpointProblem(u, false), undefined, u);
+    assert.match(endpointProblem('http://10.0.0.5:8000/v1', false)!, /unencrypted http/);
+    assert.match(endpointProblem('ws://models.example.com/v1', false)!, /unencrypted ws/);
+    assert.equal(endpointProblem('http://10.0.0.5:8000/v1', true), undefined);
+    assert.match(endpointProblem('ftp://x', false)!, /must be an http/);
+    assert.match(endpointProblem('not a url', false)!, /not a URL/);
+    assert.match(endpointProblem('', false)!, /empty/);
+  });
+});
