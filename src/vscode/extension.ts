@@ -269,6 +269,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       v.dispose();
     }
   }));
+  // Renaming or deleting a file with a pending diff: reject it first (the original comes back), so the preview's
+  // removed and added lines never travel with the file without a way to resolve them.
+  const beforeFileOp = (uris: readonly vscode.Uri[], what: string): Promise<void> => {
+    const targets = [...sessions.values()].filter((v) => uris.some((u) => v.document.uri.toString() === u.toString() || v.document.uri.toString().startsWith(u.toString() + '/')));
+    if (!targets.length) return Promise.resolve();
+    log(`${what}: rejecting ${targets.length} pending edit(s) first`);
+    void vscode.window.showInformationMessage(`Spark Edit: a pending edit was rejected because its file is being ${what}.`);
+    return Promise.all(targets.map((v) => v.rejectAll())).then(() => undefined);
+  };
+  context.subscriptions.push(
+    vscode.workspace.onWillRenameFiles((e) => e.waitUntil(beforeFileOp(e.files.map((f) => f.oldUri), 'renamed'))),
+    vscode.workspace.onWillDeleteFiles((e) => e.waitUntil(beforeFileOp(e.files, 'deleted'))),
+  );
+
   // Closing a file's last tab (whether saved or reverted) drops its previews and stops their streams. The
   // document itself may stay open in the extension host for a while, so tabs are what tell.
   context.subscriptions.push(vscode.window.tabGroups.onDidChangeTabs((e) => {

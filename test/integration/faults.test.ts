@@ -153,4 +153,23 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString(), content);
     await vscode.workspace.fs.delete(uri);
   });
+
+  it('renaming a file with a pending diff rejects it first: the renamed file holds the original', async () => {
+    const from = ws('fault-rename.ts'); const to = ws('fault-renamed.ts');
+    const content = 'export const r = 1;\n';
+    await vscode.workspace.fs.writeFile(from, Buffer.from(content));
+    const ed = await vscode.window.showTextDocument(from);
+    select(ed, 0, 0);
+    server.enqueue({ text: 'export const r = 2;\n' });
+    const v = await startEdit(a, 'two');
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    const we = new vscode.WorkspaceEdit();
+    we.renameFile(from, to);
+    assert.ok(await vscode.workspace.applyEdit(we));
+    await waitFor(() => v.isEnded, 'the pending edit was resolved');
+    const doc = await vscode.workspace.openTextDocument(to);
+    assert.equal(doc.getText(), content);
+    await vscode.workspace.fs.delete(to);
+  });
 });
