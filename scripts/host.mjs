@@ -84,7 +84,9 @@ export async function openBrowser(env, url, { headless = true, theme } = {}) {
     executablePath: env.chromium, headless,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: theme });
+  // The workbench's clipboard is the browser's: grant it, as a user's browser would after the first prompt.
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: theme, permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
   await page.goto(url);
   return { browser, page };
 }

@@ -123,10 +123,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.post({ type: 'cleared' });
         return;
       case 'setMode': this.mode = m.mode; return;
-      case 'copy':
-        await vscode.env.clipboard.writeText(m.code);
-        this.post({ type: 'notice', text: 'Copied to the clipboard.', level: 'info' });
+      case 'copy': {
+        // In a browser-hosted VS Code the clipboard can be blocked: never wait on it for ever.
+        const ok = await Promise.race([
+          Promise.resolve(vscode.env.clipboard.writeText(m.code)).then(() => true, () => false),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 3000)),
+        ]);
+        this.post(ok ? { type: 'notice', text: 'Copied to the clipboard.', level: 'info' } : { type: 'notice', text: 'The clipboard is not available here (the browser blocked it): select the code and copy it by hand.', level: 'error' });
         return;
+      }
       case 'insert': {
         const ed = this.lastEditor;
         if (!ed || ed.document.isClosed) { this.post({ type: 'notice', text: 'Open a file to insert into.', level: 'error' }); return; }

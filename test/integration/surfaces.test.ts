@@ -251,4 +251,27 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
       await keyed.close();
     }
   });
+
+  it('chat: Copy, Insert at cursor, the fast/deep picker and New chat', async () => {
+    const chat = a.chat();
+    await vscode.commands.executeCommand('sparkEdit.chat.focus');
+    await chat.whenReady();
+    await chat.receive({ type: 'copy', code: 'copied();' });
+    assert.equal(await vscode.env.clipboard.readText(), 'copied();');
+    const ed = await openEditor('a\nb\n', 'plaintext');
+    ed.selection = new vscode.Selection(1, 0, 1, 0);
+    await vscode.commands.executeCommand('sparkEdit.chat.focus');
+    await chat.receive({ type: 'insert', code: 'inserted\n' });
+    assert.equal(ed.document.getText(), 'a\ninserted\nb\n');
+    // The deep model answers when picked.
+    server.enqueue({ text: 'from the deep model', transport: 'anthropic' });
+    await chat.receive({ type: 'setMode', mode: 'deep' });
+    await chat.receive({ type: 'send', text: 'hello deep', chips: [], mode: 'deep' });
+    await waitFor(() => chat.messages.some((m) => m.role === 'assistant' && m.text === 'from the deep model'), 'the deep answer');
+    assert.equal(server.requests[server.requests.length - 1].transport, 'anthropic');
+    await chat.receive({ type: 'setMode', mode: 'fast' });
+    await chat.receive({ type: 'newChat' });
+    assert.equal(chat.messages.length, 0);
+    assert.ok(chat.posted.some((m) => m.type === 'cleared'));
+  });
 });
