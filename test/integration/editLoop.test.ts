@@ -154,11 +154,12 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     const v = await startEdit(a, 'const');
     await waitFor(() => ed.document.getText().includes('const lines'), 'streaming');
     // The user types above and below the region while it streams (real typing through the `type` command).
-    ed.selection = new vscode.Selection(0, 0, 0, 0);
+    // The cursor is moved by the editor's own commands, at the moment they run (a line number computed here
+    // could be stale by the time it is used: the stream keeps inserting lines).
+    await vscode.commands.executeCommand('cursorTop');
     await vscode.commands.executeCommand('type', { text: '/* typed */ ' });
     await ed.edit((b) => b.insert(new vscode.Position(1, 0), '// pasted above\n')); // shifts the region down a line
-    const lastLine = ed.document.lineCount - 1;
-    ed.selection = new vscode.Selection(lastLine, 0, lastLine, 0);
+    await vscode.commands.executeCommand('cursorBottom');
     await vscode.commands.executeCommand('type', { text: '// typed below' });
     await v.session.whenSettled();
     await waitFor(() => v.region.planFlush() === null, 'in sync');
