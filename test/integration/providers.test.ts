@@ -127,7 +127,7 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
 
   it('a hunk over lines the user changed meanwhile is a conflict, never applied; moved lines are rebased', async () => {
     await useServer(a, server.url);
-    server.enqueue({ text: PATCH, transport: 'anthropic', firstTokenDelayMs: 1500 });
+    server.enqueue({ text: PATCH, transport: 'anthropic', firstTokenDelayMs: 4000 }); // time for the user's edits first, even on a loaded machine
     const r = await vscode.commands.executeCommand<{ jobId: number }>('sparkEdit.deepEdit', { instruction: 'use const', files: [workspaceUri('deep/a.ts').toString(), workspaceUri('deep/b.ts').toString()] });
     const job = a.deep().queue.jobs.find((j) => j.id === r.jobId)!;
     // While the model thinks, the user edits the target line in a.ts, and adds a line at the top of b.ts.
