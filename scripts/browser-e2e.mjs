@@ -16,6 +16,18 @@ async function waitFor(cond, what, ms = 20_000) {
 }
 const lensText = (page) => page.evaluate(() => [...document.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | '));
 
+/** Runs named steps, recording each as a test result; a failing step leaves a screenshot. */
+function stepper(page, artifacts, prefix, results) {
+  return async (title, fn) => {
+    const t0 = Date.now();
+    try { await fn(); results.push({ title: `${prefix}: ${title}`, state: 'passed', durationMs: Date.now() - t0 }); }
+    catch (e) {
+      results.push({ title: `${prefix}: ${title}`, state: 'failed', error: String(e?.stack ?? e) });
+      await page.screenshot({ path: path.join(artifacts, `${prefix.replace(/\W+/g, '-')}-failure-${results.length}.png`) }).catch(() => undefined);
+    }
+  };
+}
+
 async function requestEdit(page, instruction) {
   await page.keyboard.press('Control+Home');
   for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
@@ -30,14 +42,7 @@ async function requestEdit(page, instruction) {
 export async function keyboardFlow(page, workspace, artifacts) {
   const results = [];
   const file = path.join(workspace, 'sample.ts');
-  const step = async (title, fn) => {
-    const t0 = Date.now();
-    try { await fn(); results.push({ title: `browser keyboard flow: ${title}`, state: 'passed', durationMs: Date.now() - t0 }); }
-    catch (e) {
-      results.push({ title: `browser keyboard flow: ${title}`, state: 'failed', error: String(e?.stack ?? e) });
-      await page.screenshot({ path: path.join(artifacts, `e2e-failure-${results.length}.png`) }).catch(() => undefined);
-    }
-  };
+  const step = stepper(page, artifacts, 'browser keyboard flow', results);
   await step('open sample.ts', async () => {
     await page.locator('.activitybar [aria-label^="Explorer"]').first().click(); // the side bar may show another view
     await page.getByText('sample.ts', { exact: true }).first().dblclick();
@@ -78,14 +83,7 @@ export async function keyboardFlow(page, workspace, artifacts) {
 export async function chatFlow(page, workspace, artifacts, setTheme) {
   const results = [];
   const file = path.join(workspace, 'sample.ts');
-  const step = async (title, fn) => {
-    const t0 = Date.now();
-    try { await fn(); results.push({ title: `browser chat: ${title}`, state: 'passed', durationMs: Date.now() - t0 }); }
-    catch (e) {
-      results.push({ title: `browser chat: ${title}`, state: 'failed', error: String(e?.stack ?? e) });
-      await page.screenshot({ path: path.join(artifacts, `chat-failure-${results.length}.png`) }).catch(() => undefined);
-    }
-  };
+  const step = stepper(page, artifacts, 'browser chat', results);
   let frame;
   const findFrame = async () => {
     for (const f of page.frames()) { try { if (await f.$('#spark-chat')) return f; } catch { /* detached */ } }

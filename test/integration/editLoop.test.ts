@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { api, closeAllReverted, openEditor, screenshot, select, sleep, startEdit, useDefaults, useServer, waitFor } from './helpers';
+import { openEditor, screenshot, select, serverHooks, sleep, startEdit, waitFor } from './helpers';
 
 const ORIGINAL = [
   'import { readFile } from "node:fs/promises";',
@@ -47,24 +47,9 @@ const lines = (s: string) => s.split('\n');
 
 describe('Spark Edit core loop in a real VS Code host', function () {
   this.timeout(90_000);
-  let server: ModelServer;
-  let a: SparkEditApi;
-
-  before(async () => {
-    a = await api();
-    server = await new ModelServer().listen();
-    await useServer(a, server.url);
-  });
-  after(async () => {
-    await closeAllReverted();
-    await useDefaults(a);
-    await server.close();
-  });
-  afterEach(async () => {
-    for (const v of a.sessions()) await v.rejectAll();
-    server.clearScript();
-    await closeAllReverted();
-  });
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  serverHooks((x, s) => { a = x; server = s; });
 
   it('reports VS Code 1.139 and has the socket open before the first request', async () => {
     assert.match(vscode.version, /^1\.\d+/);

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { api, closeAllReverted, openEditor, select, sleep, startEdit, useDefaults, useServer, waitFor } from './helpers';
+import { openEditor, select, serverHooks, sleep, startEdit, waitFor } from './helpers';
 
 const ws = (rel: string) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
 const lines = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
@@ -10,11 +10,9 @@ const lines = (n: number, f: (i: number) => string) => Array.from({ length: n },
 /** User-side faults of the fault matrix (README), in the real host. */
 describe('Fault matrix: the user side (real VS Code host)', function () {
   this.timeout(120_000);
-  let server: ModelServer;
-  let a: SparkEditApi;
-  before(async () => { a = await api(); server = await new ModelServer().listen(); await useServer(a, server.url); });
-  after(async () => { await closeAllReverted(); await useDefaults(a); await server.close(); });
-  afterEach(async () => { for (const v of a.sessions()) await v.rejectAll(); server.clearScript(); await closeAllReverted(); });
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  serverHooks((x, s) => { a = x; server = s; });
 
   it('switching to another editor mid-stream: the edit keeps streaming into the hidden document and is pending when you come back', async () => {
     const original = lines(30, (i) => `line ${i};`).join('\n') + '\n';

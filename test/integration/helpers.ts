@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
+import { ModelServer } from '../../src/server/modelServer';
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
   const t0 = Date.now();
@@ -72,4 +73,41 @@ export async function useDefaults(a: SparkEditApi, extra: string[] = []): Promis
   const c = vscode.workspace.getConfiguration('sparkEdit');
   for (const k of [...SERVER_SETTINGS, ...extra]) await c.update(k, undefined, vscode.ConfigurationTarget.Global);
   await waitFor(() => a.usingDemoModel(), 'the demo model');
+}
+
+export const workspaceUri = (rel: string) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
+
+/** Revert workspace files a test may have left dirty. */
+export async function revertFiles(rels: string[]): Promise<void> {
+  for (const rel of rels) {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === workspaceUri(rel).toString());
+    if (doc?.isDirty) { await vscode.window.showTextDocument(doc); await vscode.commands.executeCommand('workbench.action.files.revert'); }
+  }
+}
+
+/**
+ * The hooks every real-host suite needs: a loopback model server the extension talks to, a clean slate after each
+ * test (pending edits rejected, script cleared, editors reverted and closed), and the defaults back at the end.
+ */
+export function serverHooks(set: (a: SparkEditApi, server: ModelServer) => void, o: { resetSettings?: string[]; revert?: string[]; cleanup?: (a: SparkEditApi) => Promise<void> } = {}): void {
+  let a!: SparkEditApi;
+  let server!: ModelServer;
+  before(async () => {
+    a = await api();
+    server = await new ModelServer().listen();
+    set(a, server);
+    await useServer(a, server.url);
+  });
+  after(async () => {
+    await closeAllReverted();
+    await useDefaults(a, o.resetSettings);
+    await server.close();
+  });
+  afterEach(async () => {
+    for (const v of a.sessions()) await v.rejectAll();
+    server.clearScript();
+    await o.cleanup?.(a);
+    if (o.revert) await revertFiles(o.revert);
+    await closeAllReverted();
+  });
 }

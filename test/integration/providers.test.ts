@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { api, closeAllReverted, openEditor, select, startEdit, useDefaults, useServer, waitFor } from './helpers';
+import { openEditor, select, serverHooks, startEdit, useServer, waitFor, workspaceUri } from './helpers';
 
 const ORIGINAL = 'function area(r) {\n  var pi = 3.14159;\n  return pi * r * r;\n}\n';
 const EDITED = 'function area(r: number): number {\n  const pi = Math.PI;\n  return pi * r * r;\n}\n';
@@ -14,32 +14,12 @@ const PATCH = [
   '*** End Patch', '',
 ].join('\n');
 
-function workspaceUri(rel: string): vscode.Uri {
-  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
-}
 
 describe('Providers, fallback and deep mode in a real VS Code host', function () {
   this.timeout(90_000);
-  let server: ModelServer;
-  let a: SparkEditApi;
-
-  before(async () => { a = await api(); server = await new ModelServer().listen(); });
-  after(async () => {
-    await closeAllReverted();
-    await useDefaults(a);
-    await server.close();
-  });
-  afterEach(async () => {
-    for (const v of a.sessions()) await v.rejectAll();
-    a.deep().queue.cancelAll();
-    server.clearScript();
-    // Deep-mode files are workspace files: revert them.
-    for (const rel of ['deep/a.ts', 'deep/b.ts']) {
-      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === workspaceUri(rel).toString());
-      if (doc?.isDirty) { await vscode.window.showTextDocument(doc); await vscode.commands.executeCommand('workbench.action.files.revert'); }
-    }
-    await closeAllReverted();
-  });
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  serverHooks((x, s) => { a = x; server = s; }, { revert: ['deep/a.ts', 'deep/b.ts'], cleanup: async (x) => x.deep().queue.cancelAll() });
 
   const wires: Array<{ name: string; settings: Record<string, unknown>; transport: string; check?: (a: SparkEditApi, server: ModelServer, stats: any) => void }> = [
     { name: 'OpenAI Responses over the warm WebSocket', settings: { provider: 'openai' }, transport: 'ws' },

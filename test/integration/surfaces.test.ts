@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import { REFACTORS } from '../../src/core/refactors';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { api, closeAllReverted, openEditor, select, useDefaults, useServer, waitFor } from './helpers';
+import { openEditor, select, serverHooks, useServer, waitFor } from './helpers';
 
 const CODE = 'function load(url) {\n  return fetch(url).then(function (r) { return r.json(); });\n}\n';
 const ASYNC = 'async function load(url) {\n  const r = await fetch(url);\n  return r.json();\n}\n';
@@ -12,28 +12,12 @@ const lastInput = (s: ModelServer) => JSON.stringify(s.requests[s.requests.lengt
 
 describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', function () {
   this.timeout(90_000);
-  let server: ModelServer;
-  let a: SparkEditApi;
-
-  before(async () => {
-    a = await api();
-    server = await new ModelServer().listen();
-    await useServer(a, server.url);
-  });
-  after(async () => {
-    await closeAllReverted();
-    await useDefaults(a, ['customRefactors']);
-    await server.close();
-  });
-  afterEach(async () => {
-    for (const v of a.sessions()) await v.rejectAll();
-    server.clearScript();
-    for (const rel of ['broken.ts', 'rename.ts', 'deep/a.test.ts']) {
-      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === ws(rel).toString());
-      if (doc?.isDirty) { await vscode.window.showTextDocument(doc); await vscode.commands.executeCommand('workbench.action.files.revert'); }
-    }
-    await vscode.workspace.fs.delete(ws('deep/a.test.ts')).then(() => undefined, () => undefined);
-    await closeAllReverted();
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  serverHooks((x, s) => { a = x; server = s; }, {
+    resetSettings: ['customRefactors'],
+    revert: ['broken.ts', 'rename.ts', 'deep/a.test.ts'],
+    cleanup: async () => { await vscode.workspace.fs.delete(ws('deep/a.test.ts')).then(() => undefined, () => undefined); },
   });
 
   for (const id of ['fix', 'simplify', 'document', 'asyncAwait']) {
