@@ -295,7 +295,16 @@ async function main() {
     fs.writeFileSync(path.join(outDir, 'chart.svg'), svgChart([50, 200, 500, 5000].map((n) => ({ lines: n, p50: stat(per[n].us).p50 })), { warm: s.warm.p50, cold: s.cold.p50 }, { warm: s.rtw.p50, keepAlive: s.rtk.p50, cold: s.rtc.p50 }));
     console.log('\nwrote bench/results/latest.md, latest.json and chart.svg');
   }
+  if (SMOKE) {
+    // The smoke test's contract (issue 5): it runs, and its JSON has every key, each a finite number.
+    const required = ['ttft_added_ms_p50', 'ttft_cold_ms_p50', 'warm_vs_cold_roundtrip_ratio', 'per_token_us_p50_50', 'per_token_us_p50_500',
+      'per_token_us_p50_5000', 'sustained_tokens_per_s_core', 'sustained_tokens_per_s_host', 'event_loop_lag_ms_p99', 'incremental_vs_full_diff_speedup', 'heap_growth_mb'];
+    const values = json as Record<string, unknown>;
+    const bad = required.filter((k) => typeof values[k] !== 'number' || !Number.isFinite(values[k] as number));
+    if (bad.length) { console.error(`bench smoke: missing or non-numeric keys: ${bad.join(', ')}`); process.exitCode = 1; }
+    else console.log(`bench smoke: all ${required.length} keys present`);
+  }
   if (JSON_OUT) console.log(JSON.stringify(json));
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(() => process.exit(process.exitCode ?? 0), (e) => { console.error(e); process.exit(1); });
