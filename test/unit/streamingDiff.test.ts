@@ -186,7 +186,7 @@ describe('preview region follows the user', () => {
     const plan = r.planFlush()!;
     const { snapshot, version: _v, ...edit } = plan;
     assert.deepEqual(edit, { from: 1, deleteCount: 0, lines: ['NEW'], rowsAfter: 4 });
-    assert.deepEqual(snapshot!.texts, ['NEW'], 'the plan carries only the rows it renders');
+    assert.deepEqual(snapshot!.rows.map((x) => x.text), ['NEW'], 'the plan carries only the rows it renders');
     d.push('more\n'); // rows change while the edit is in flight
     r.commitFlush(plan);
     assert.equal(r.isDirty, true, 'what streamed in meanwhile is still to be flushed');

@@ -33,7 +33,6 @@ export class StreamingLineDiff {
   private readonly index = new Map<string, { at: number[]; cursor: number }>();
   private next = 0; // first original line not yet decided
   private buf = '';
-  private lines = 0;
   private done = false;
   private readonly lookahead: number;
   /** Code-fence filter state: models sometimes wrap the rewrite in ``` despite instructions. */
@@ -51,8 +50,6 @@ export class StreamingLineDiff {
     }
   }
 
-  get position(): number { return this.next; }
-  get completedLines(): number { return this.lines; }
 
   push(chunk: string): void {
     if (this.done || chunk.length === 0) return;
@@ -84,7 +81,6 @@ export class StreamingLineDiff {
   }
 
   private line(line: string) {
-    this.lines++;
     if (this.firstLine) {
       this.firstLine = false;
       if (/^\s*```[\w+-]*\s*$/.test(line)) return; // opening fence

@@ -21,8 +21,8 @@ export interface Row { kind: RowKind; text: string; hunk: Hunk | null; orig: num
 /** One document edit: replace region rows [from, from+deleteCount) with `lines` (region-relative). */
 export interface FlushPlan {
   from: number; deleteCount: number; lines: string[]; rowsAfter: number;
-  /** The rows [from, from+lines.length) the plan renders (rows keep changing while the edit is in flight). */
-  snapshot?: { rows: Row[]; texts: string[] };
+  /** The rows [from, from+lines.length) the plan renders, `lines` being their texts (rows keep changing while the edit is in flight). */
+  snapshot?: { rows: Row[] };
   /** Region version the plan was made at. */
   version?: number;
 }
@@ -206,11 +206,7 @@ export class PreviewRegion implements DiffSink {
   // ---- Hunks ---------------------------------------------------------------------------------------
   /** Pending hunks in document order. */
   pendingHunks(): Hunk[] { return this.hunks.filter((h) => h.state === 'pending'); }
-  openHunk(): Hunk | null { return this.open; }
 
-  /** First row index of a hunk, or -1. */
-  hunkStart(h: Hunk): number { return this.rows.findIndex((r) => r.hunk === h); }
-  hunkEnd(h: Hunk): number { for (let i = this.rows.length - 1; i >= 0; i--) if (this.rows[i].hunk === h) return i + 1; return -1; }
 
   accept(h: Hunk): boolean {
     if (h.state !== 'pending') return false;
@@ -352,14 +348,14 @@ export class PreviewRegion implements DiffSink {
     const end = b.length - s;
     const rows = b.slice(p, end);
     const lines = rows.map((r) => r.text);
-    return { from: p, deleteCount: a.length - s - p, lines, rowsAfter: b.length, snapshot: { rows, texts: lines }, version: this.version };
+    return { from: p, deleteCount: a.length - s - p, lines, rowsAfter: b.length, snapshot: { rows }, version: this.version };
   }
 
   /** The document now holds the plan's result. */
   commitFlush(plan: FlushPlan | null): void {
     if (plan?.snapshot) {
       spliceIn(this.rendered, plan.from, plan.deleteCount, plan.snapshot.rows);
-      spliceIn(this.renderedText, plan.from, plan.deleteCount, plan.snapshot.texts);
+      spliceIn(this.renderedText, plan.from, plan.deleteCount, plan.lines);
     } else {
       this.rendered = [...this.rows];
       this.renderedText = this.rows.map((r) => r.text);
@@ -419,8 +415,6 @@ export class PreviewRegion implements DiffSink {
     return out;
   }
 
-  /** Rendered row index of a row object (for positioning CodeLens), or -1. */
-  renderedIndexOf(r: Row): number { return this.rendered.indexOf(r); }
   renderedRows(): readonly Row[] { return this.rendered; }
 
   /**
