@@ -37,7 +37,7 @@ export function createDecorations(): Decorations {
   };
 }
 
-interface ExpectedChange { version: number; start: vscode.Position; end: vscode.Position; text: string; plan: FlushPlan; commit: () => void }
+interface ExpectedChange { version: number; start: vscode.Position; end: vscode.Position; text: string; commit: () => void }
 
 /**
  * One edit previewed in one document: keeps the document in step with the session's preview region,
@@ -109,34 +109,11 @@ export class SessionView implements vscode.Disposable {
     if (this.document.isClosed) return;
     const plan = region.planFlush();
     if (plan) {
-      const edit = toDocumentEdit(this.document, region.startLine, plan);
-      const v0 = this.document.version;
-      this.expected = { version: v0 + 1, start: edit.range.start, end: edit.range.end, text: edit.text, plan, commit: () => region.commitFlush(plan) };
       const undoStop = this.undoStopNext;
-      const editor = this.editor();
-      let ok: boolean;
-      try {
-        if (editor) {
-          ok = await editor.edit((b) => b.replace(edit.range, edit.text), { undoStopBefore: undoStop, undoStopAfter: undoStop });
-        } else {
-          const we = new vscode.WorkspaceEdit();
-          we.replace(this.document.uri, edit.range, edit.text);
-          ok = await vscode.workspace.applyEdit(we);
-        }
-      } catch (e) {
-        ok = false;
-        this.log(`preview edit failed: ${(e as Error).message}`);
-      }
-      if (!ok) {
+      if (!await this.applyOwn(plan, () => region.commitFlush(plan), undoStop, undoStop)) {
         // The user typed first (the edit is version-checked): their change is in the region by now; retry.
-        if (this.expected?.plan === plan) this.expected = null;
         this.again = true;
         return;
-      }
-      if (this.expected?.plan === plan && this.document.version > v0) {
-        // The change event was not matched (should not happen); resynchronise conservatively.
-        this.expected.commit();
-        this.expected = null;
       }
       this.undoStopNext = false;
       this.flushes++;
@@ -256,19 +233,39 @@ export class SessionView implements vscode.Disposable {
   }
 
   /** Replace the whole region by `lines`, tracking the change as ours. */
-  private async replaceRegion(lines: string[], undoBefore: boolean, undoAfter: boolean): Promise<boolean> {
-    const region = this.region;
-    const plan: FlushPlan = { from: 0, deleteCount: region.renderedLineCount, lines, rowsAfter: lines.length };
-    const edit = toDocumentEdit(this.document, region.startLine, plan);
-    const editor = this.editor();
+  private replaceRegion(lines: string[], undoBefore: boolean, undoAfter: boolean): Promise<boolean> {
+    const plan: FlushPlan = { from: 0, deleteCount: this.region.renderedLineCount, lines, rowsAfter: lines.length };
+    return this.applyOwn(plan, () => this.region.resetTo(lines), undoBefore, undoAfter);
+  }
+
+  /**
+   * Apply one edit of ours: version-checked through the editor when one shows the document, else a WorkspaceEdit.
+   * Its change event is recognised as ours and runs `commit`; if the event was not matched (should not happen),
+   * the mirror is resynchronised once the edit has landed.
+   */
+  private async applyOwn(plan: FlushPlan, commit: () => void, undoBefore: boolean, undoAfter: boolean): Promise<boolean> {
+    const edit = toDocumentEdit(this.document, this.region.startLine, plan);
     const v0 = this.document.version;
-    this.expected = { version: v0 + 1, start: edit.range.start, end: edit.range.end, text: edit.text, plan, commit: () => region.resetTo(lines) };
-    let ok = false;
+    const expected: ExpectedChange = { version: v0 + 1, start: edit.range.start, end: edit.range.end, text: edit.text, commit };
+    this.expected = expected;
+    const editor = this.editor();
+    let ok: boolean;
     try {
-      if (editor) ok = await editor.edit((b) => b.replace(edit.range, edit.text), { undoStopBefore: undoBefore, undoStopAfter: undoAfter });
-      else { const we = new vscode.WorkspaceEdit(); we.replace(this.document.uri, edit.range, edit.text); ok = await vscode.workspace.applyEdit(we); }
-    } catch { ok = false; }
-    if (!ok && this.expected?.plan === plan) this.expected = null;
+      if (editor) {
+        ok = await editor.edit((b) => b.replace(edit.range, edit.text), { undoStopBefore: undoBefore, undoStopAfter: undoAfter });
+      } else {
+        const we = new vscode.WorkspaceEdit();
+        we.replace(this.document.uri, edit.range, edit.text);
+        ok = await vscode.workspace.applyEdit(we);
+      }
+    } catch (e) {
+      ok = false;
+      this.log(`preview edit failed: ${(e as Error).message}`);
+    }
+    if (this.expected === expected) {
+      this.expected = null;
+      if (ok && this.document.version > v0) commit();
+    }
     return ok;
   }
 
