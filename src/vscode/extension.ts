@@ -79,8 +79,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   let deepProblem: string | undefined;
 
   /** May this document's content go to a model? Says why not, with a way out, when it may not. */
+  let policy = new ContentPolicy(settings.ignoredFiles); // rebuilt when sparkEdit.ignoredFiles changes
   function allowed(doc: vscode.TextDocument, quiet = false): boolean {
-    const policy = new ContentPolicy(readSettings().ignoredFiles);
     const r = policy.check(vscode.workspace.asRelativePath(doc.uri, false), vscode.workspace.isTrusted);
     if (r.ok) return true;
     log(`not sent: ${r.reason}`);
@@ -229,6 +229,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
     if (RECONNECT_SETTINGS.some((s) => e.affectsConfiguration(s))) void connect();
+    if (e.affectsConfiguration('sparkEdit.ignoredFiles')) policy = new ContentPolicy(readSettings().ignoredFiles);
   }));
   context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key.startsWith(LEGACY_SECRET_KEY)) void connect(); }));
 
@@ -245,10 +246,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     return vs.find((v) => line >= v.region.startLine && line < v.region.endLine) ?? vs[vs.length - 1];
   }
 
+  // Context keys change rarely but are recomputed on every cursor move: send only changes to the workbench.
+  const contextKeys = new Map<string, boolean>();
+  const setContext = (key: string, value: boolean) => {
+    if (contextKeys.get(key) === value) return;
+    contextKeys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
   function updateContext() {
     const v = activeView();
-    void vscode.commands.executeCommand('setContext', 'sparkEdit.streaming', !!v && v.session.isStreaming);
-    void vscode.commands.executeCommand('setContext', 'sparkEdit.hasPending', !!v);
+    setContext('sparkEdit.streaming', !!v && v.session.isStreaming);
+    setContext('sparkEdit.hasPending', !!v);
   }
 
   function reportError(v: SessionView, e: ModelError, kept: boolean) {
@@ -338,7 +346,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const out: vscode.Uri[] = [];
     for (const n of names.slice(0, 10)) {
       const found = await vscode.workspace.findFiles(`**/${n.replace(/^\.\//, '')}`, '**/node_modules/**', 2);
-      const policy = new ContentPolicy(readSettings().ignoredFiles);
       for (const u of found) if (u.toString() !== except.toString() && !out.some((o) => o.toString() === u.toString()) && !policy.ignored(vscode.workspace.asRelativePath(u, false))) out.push(u);
     }
     return out;
@@ -364,8 +371,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const r = route({ instruction, explicit: args?.mode, selectionLines: lines, contextChars, mentionedFiles: others.length, command: args?.command }, settings.rules);
     log(`route: ${r.mode} — ${r.reasons.join('; ')}`);
     if (r.mode === 'deep') {
-      await connecting;
-      if (!deepConn) { void vscode.window.showErrorMessage(`Spark Edit: deep mode is not available: ${deepProblem ?? 'no deep model'}`); return; }
+      if (!await deepReady()) return;
       const job = deep.start({ instruction: r.instruction, files: [doc.uri, ...others], focus: { uri: doc.uri, startLine, endLine } });
       return { jobId: job.id };
     }
@@ -427,12 +433,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     return { sessionIds: ids };
   }
 
+  /** Is the deep model connected? Says why not when it is not. */
+  async function deepReady(): Promise<boolean> {
+    await connecting;
+    if (deepConn) return true;
+    void vscode.window.showErrorMessage(`Spark Edit: deep mode is not available: ${deepProblem ?? 'no deep model'}`);
+    return false;
+  }
+
   async function startDeep(args?: DeepArgs): Promise<{ jobId?: number } | undefined> {
     if (args?.files?.length) {
       const instruction = args.instruction ?? await vscode.window.showInputBox({ title: 'Spark Edit: Deep Edit', ignoreFocusOut: true });
       if (!instruction?.trim()) return;
-      await connecting;
-      if (!deepConn) { void vscode.window.showErrorMessage(`Spark Edit: deep mode is not available: ${deepProblem ?? 'no deep model'}`); return; }
+      if (!await deepReady()) return;
       const files: vscode.Uri[] = [];
       for (const f of args.files) {
         const uri = /^[a-z][\w+.-]*:/i.test(f) ? vscode.Uri.parse(f) : vscode.Uri.file(f);
@@ -505,7 +518,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     if (!editor) return;
     const doc = editor.document;
     const line = args?.line ?? editor.selection.active.line;
-    const block = await enclosingBlock(doc, new vscode.Position(line, 0)) ?? { start: line, end: line };
+    const block = await enclosingBlock(doc, new vscode.Position(line, 0));
     // Every problem inside the block is fixed at once.
     const diags = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning && d.range.start.line >= block.start && d.range.end.line <= block.end);
     const lines = diags.length ? { start: Math.min(block.start, ...diags.map((d) => d.range.start.line)), end: Math.max(block.end, ...diags.map((d) => d.range.end.line)) } : block;
@@ -630,15 +643,12 @@ async function targetLines(editor: vscode.TextEditor): Promise<{ start: number; 
   let start = sel.start.line;
   let end = sel.end.line;
   if (!sel.isEmpty && sel.end.character === 0 && end > start) end--;
-  if (sel.isEmpty) {
-    const r = await enclosingBlock(editor.document, sel.active);
-    if (r) { start = r.start; end = r.end; }
-  }
+  if (sel.isEmpty) ({ start, end } = await enclosingBlock(editor.document, sel.active));
   return { start, end };
 }
 
 /** The innermost function/class/method around a position, from the document's symbols (whole lines). */
-async function enclosingBlock(doc: vscode.TextDocument, pos: vscode.Position): Promise<{ start: number; end: number } | undefined> {
+async function enclosingBlock(doc: vscode.TextDocument, pos: vscode.Position): Promise<{ start: number; end: number }> {
   try {
     const symbols = await Promise.race([
       vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri),
