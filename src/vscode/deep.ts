@@ -20,7 +20,7 @@ export interface DeepDeps {
   model(): string;
   log(m: string): void;
   /** May this file's content go to a model? */
-  allowed?(doc: vscode.TextDocument): boolean;
+  allowed(doc: vscode.TextDocument): boolean;
   /** Show one hunk as a pending inline diff (the same UI as fast edits). Undefined when it cannot be placed. */
   preview(doc: vscode.TextDocument, startLine: number, oldLines: string[], newLines: string[], instruction: string): SessionView | undefined;
 }
@@ -80,7 +80,7 @@ export class DeepController implements vscode.Disposable {
     let budget = MAX_FILE_CHARS;
     for (const uri of req.files) {
       const doc = await vscode.workspace.openTextDocument(uri);
-      if (this.deps.allowed && !this.deps.allowed(doc)) { this.deps.log(`deep job ${job.id}: ${uri.toString()} left out (ignore list or untrusted workspace)`); continue; }
+      if (!this.deps.allowed(doc)) { this.deps.log(`deep job ${job.id}: ${uri.toString()} left out (ignore list or untrusted workspace)`); continue; }
       const text = doc.getText();
       if (text.length > budget) { this.deps.log(`deep job ${job.id}: ${uri.toString()} left out (context budget)`); continue; }
       budget -= text.length;

@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, select, serverHooks, sleep, startEdit, waitFor } from './helpers';
+import { openEditor, select, serverHooks, sleep, startEdit, waitFor, workspaceUri } from './helpers';
 
-const ws = (rel: string) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
+const ws = workspaceUri;
 const lines = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
 
 /** User-side faults of the fault matrix (README), in the real host. */

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import { REFACTORS } from '../../src/core/refactors';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, select, serverHooks, useServer, waitFor } from './helpers';
+import { openEditor, select, serverHooks, useServer, waitFor, workspaceUri } from './helpers';
 
 const CODE = 'function load(url) {\n  return fetch(url).then(function (r) { return r.json(); });\n}\n';
 const ASYNC = 'async function load(url) {\n  const r = await fetch(url);\n  return r.json();\n}\n';
-const ws = (rel: string) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
+const ws = workspaceUri;
 const lastInput = (s: ModelServer) => JSON.stringify(s.requests[s.requests.length - 1].body.input ?? s.requests[s.requests.length - 1].body.messages);
 
 describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', function () {
