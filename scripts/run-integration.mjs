@@ -35,6 +35,7 @@ const logFile = path.join(artifacts, 'code-server.log');
 fs.writeFileSync(logFile, '');
 const server = await startCodeServer(env, dirs, workspace, port, {
   ...(benchOut ? { SPARK_BENCH_RESULT: resultFile, SPARK_BENCH_OPTIONS: benchOptions } : { SPARK_TEST_RESULT: resultFile }), SPARK_REPO: repo, SPARK_ARTIFACTS: artifacts, SPARK_TEST_GREP: process.env.SPARK_TEST_GREP ?? '',
+  SPARK_TEST_RETRIES: process.env.SPARK_TEST_RETRIES ?? (process.env.CI ? '1' : '0'),
 }, logFile);
 console.log(`[integration] code-server ready on 127.0.0.1:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 const { browser, page } = await openBrowser(env, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
@@ -95,8 +96,15 @@ for (const t of outcome.tests) {
   const mark = t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-';
   console.log(`  ${mark} ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}`);
   if (t.error) console.log('      ' + t.error.split('\n').slice(0, Number(process.env.SPARK_ERROR_LINES ?? 12)).join('\n      '));
+  if (t.retried) console.log('      ↻ retried; the first attempt failed: ' + t.retried.split('\n').slice(0, 6).join('\n        '));
 }
 const skipped = outcome.tests.filter((t) => t.state === 'pending').length;
+// The failures again, short, where `npm test` can repeat them last (CI shows only the end of the output).
+const failures = [
+  ...outcome.tests.filter((t) => t.state === 'failed').map((t) => `✗ ${t.title}: ${(t.error ?? '').split('\n')[0]}`),
+  ...outcome.tests.filter((t) => t.state === 'passed' && t.retried).map((t) => `↻ passed on retry: ${t.title}: first attempt ${t.retried.split('\n')[0]}`),
+];
+fs.writeFileSync(path.join(artifacts, 'integration-failures.txt'), failures.join('\n'));
 console.log(`integration: ${outcome.passed} passed, ${outcome.failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(outcome.failed > 0 || outcome.passed === 0 ? 1 : 0);

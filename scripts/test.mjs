@@ -5,7 +5,10 @@
 //   4. the `npm start` smoke (the README's first command starts VS Code with Spark Edit and the demo model)
 // The last line is the plain "N passed, N failed" summary.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { ensureDeps } from './bootstrap.mjs';
+
+const failuresFile = 'test-artifacts/integration-failures.txt';
 
 ensureDeps();
 const steps = [
@@ -21,10 +24,16 @@ for (const [name, cmd, args] of steps) {
   if (only && !only.includes(name)) continue;
   const t0 = Date.now();
   console.log(`\n=== ${name} ===`);
+  if (name === 'integration') fs.rmSync(failuresFile, { force: true });
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
   const ok = r.status === 0;
   if (ok) passed++; else failed++;
   summary.push(`${ok ? 'ok  ' : 'FAIL'} ${name} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  // Name the failing integration tests in the summary: a CI log is often read from its end only.
+  // Flaky tests that passed on their retry are named too.
+  if (name === 'integration' && fs.existsSync(failuresFile)) {
+    for (const line of fs.readFileSync(failuresFile, 'utf8').split('\n').filter(Boolean)) summary.push(`       ${line.slice(0, 300)}`);
+  }
 }
 console.log('\n' + summary.join('\n'));
 console.log(`${passed} passed, ${failed} failed`);
