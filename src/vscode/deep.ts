@@ -125,6 +125,7 @@ export class DeepController implements vscode.Disposable {
     if (op.kind === 'delete') { this.deps.log(`deep job ${job.id}: the model asked to delete ${op.path}; Spark Edit never deletes files itself`); return; }
     let target = byPath.get(op.path);
     let doc: vscode.TextDocument;
+    let created: vscode.Uri | undefined;
     if (!target) {
       const root = vscode.workspace.workspaceFolders?.[0]?.uri;
       if (!root || op.path.includes('..')) { this.conflict(job, op.path, 'the file is not in the workspace', hunkOf(op)); return; }
@@ -134,7 +135,8 @@ export class DeepController implements vscode.Disposable {
         if (!exists) {
           const we = new vscode.WorkspaceEdit();
           we.createFile(uri, { ignoreIfExists: true });
-          await vscode.workspace.applyEdit(we);
+          if (await vscode.workspace.applyEdit(we)) created = uri;
+          if (!created) this.deps.log(`deep job ${job.id}: could not create ${op.path}`);
         }
       }
       try { doc = await vscode.workspace.openTextDocument(uri); } catch { this.conflict(job, op.path, 'the file does not exist', hunkOf(op)); return; }
@@ -149,6 +151,8 @@ export class DeepController implements vscode.Disposable {
       const empty = doc.getText().length === 0;
       view = empty ? this.deps.preview(doc, 0, [], op.lines, instruction) : undefined;
       if (!view) { this.conflict(job, op.path, 'the file to add already has content', { old: [], new: op.lines }); return; }
+      // A file this job created goes away again when its content is rejected (or the job is cancelled).
+      if (created) { const uri = created; view.onDidEnd(() => { this.removeIfEmpty(job, uri).catch((e) => this.deps.log(`deep job ${job.id}: ${e}`)); }); }
     } else {
       const p = place(current, target.snapshot, op.old);
       if (p.kind === 'conflict') { this.conflict(job, op.path, p.reason, op); return; }
@@ -158,6 +162,22 @@ export class DeepController implements vscode.Disposable {
     }
     views.push(view);
     files.add(op.path);
+  }
+
+  /** Delete a file this job created if it is still empty: nothing of a rejected job stays behind. */
+  private async removeIfEmpty(job: DeepJob, uri: vscode.Uri) {
+    const rel = vscode.workspace.asRelativePath(uri, false);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc && doc.getText().length > 0) { this.deps.log(`deep job ${job.id}: kept ${rel} (it has content)`); return; }
+    const onDisk = await vscode.workspace.fs.stat(uri).then((s) => s.size, () => -1);
+    if (onDisk !== 0) { this.deps.log(`deep job ${job.id}: kept ${rel} (${onDisk < 0 ? 'already gone' : 'saved with content'})`); return; }
+    // WorkspaceEdit.deleteFile reverts the (empty) working copy first, so no "save changes?" prompt.
+    const we = new vscode.WorkspaceEdit();
+    we.deleteFile(uri, { ignoreIfNotExists: true });
+    if (!(await vscode.workspace.applyEdit(we))) { this.deps.log(`deep job ${job.id}: could not remove ${rel}, which it had created`); return; }
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
+    if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
+    this.deps.log(`deep job ${job.id}: removed ${rel}, which it had created (its content was rejected)`);
   }
 
   private conflict(job: DeepJob, path: string, reason: string, op: { old: string[]; new: string[] }) {

@@ -330,7 +330,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       if (transport.name !== 'static') status.setStats(s);
       log(`edit ${view.session.id} ended: ${view.session.state}; first byte ${s.sendLatencyMs?.toFixed(2)} ms, first token ${s.ttftMs?.toFixed(1)} ms, ${s.tokensPerSecond?.toFixed(0)} tok/s over ${s.transport ?? transport.name}${s.fellBack ? ' (fell back to HTTP)' : ''}${s.acceptedPredictionTokens !== undefined ? `, prediction ${s.acceptedPredictionTokens} accepted / ${s.rejectedPredictionTokens} rejected` : ''}, ${view.flushes} document updates`);
       sessions.delete(view.session.id);
-      view.dispose();
+      // After the other end listeners (deep mode's among them): disposing now would drop them mid-delivery.
+      queueMicrotask(() => view.dispose());
       lensEmitter.fire();
       updateContext();
     });

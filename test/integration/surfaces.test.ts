@@ -128,6 +128,25 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     assert.equal(testDoc.getText(), "import { alpha } from './a';\ntest('doubles', () => expect(alpha(2)).toBe(4));\n");
   });
 
+  it('rejecting a file a deep job added removes the file again', async () => {
+    const uri = ws('deep/added-then-rejected.ts');
+    const src = await vscode.workspace.openTextDocument(ws('deep/a.ts'));
+    const ed = await vscode.window.showTextDocument(src);
+    select(ed, 0, 3);
+    server.enqueue({ transport: 'anthropic', text: '*** Begin Patch\n*** Add File: deep/added-then-rejected.ts\n+export const x = 1;\n*** End Patch\n' });
+    const r = await vscode.commands.executeCommand<{ jobId: number }>('sparkEdit.deepEdit', { instruction: 'add a module', files: [ws('deep/a.ts').toString()] });
+    const job = a.deep().queue.jobs.find((j) => j.id === r.jobId)!;
+    await job.done;
+    assert.equal(job.state, 'done', job.error);
+    const v = a.sessions().find((s) => s.document.uri.toString() === uri.toString())!;
+    assert.ok(v, 'the added file has a pending diff');
+    await v.session.whenSettled();
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    await waitFor(async () => !(await vscode.workspace.fs.stat(uri).then(() => true, () => false)), 'the created file is gone');
+    await waitFor(() => !vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString())), 'its tab is closed');
+  });
+
   it('Explain answers in the chat panel, without editing', async () => {
     const ed = await openEditor(CODE, 'javascript');
     select(ed, 0, 2);
