@@ -3,6 +3,7 @@ import { ChatCompletionsTransport } from './transport/chatCompletions';
 import { FallbackTransport } from './transport/fallback';
 import { ResponsesHttpTransport } from './transport/responsesHttp';
 import { ResponsesSocketTransport } from './transport/responsesSocket';
+import { RetryingTransport } from './transport/retry';
 import { ModelTransport } from './transport/types';
 
 export type Protocol = 'responses' | 'chat' | 'anthropic';
@@ -58,6 +59,13 @@ export interface Connection {
 
 /** Build the transport for a configuration. Nothing is sent until `connect()` on the socket, or a request. */
 export function createConnection(c: ModelConfig): Connection {
+  const conn = wire(c);
+  // Every wire: a request turned away as busy (429, 503, overloaded) is asked again after the server's pause.
+  conn.transport = new RetryingTransport(conn.transport, { onRetry: (e, ms, n) => c.log?.(`${e.message} Retry ${n} in ${(ms / 1000).toFixed(1)} s.`) });
+  return conn;
+}
+
+function wire(c: ModelConfig): Connection {
   const describe = `${c.preset.label} · ${c.model} · ${c.baseUrl}`;
   switch (c.preset.protocol) {
     case 'responses': {
