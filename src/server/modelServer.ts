@@ -47,6 +47,11 @@ export interface ScriptStep {
   faults?: Faults;
   /** Only for requests on this transport (others fall through to the next matching step or the demo). */
   transport?: 'ws' | 'http' | 'chat' | 'anthropic';
+  /**
+   * Pause once this many characters (or the token that crosses it) are sent, until `release()`: a test can
+   * look at the editor mid-stream without racing the clock (the connection stays open, nothing is sent).
+   */
+  holdAfterChars?: number;
 }
 
 export interface ReceivedRequest {
@@ -117,13 +122,28 @@ export class ModelServer {
 
   /** Queue scripted responses, used in order by the next requests. */
   enqueue(...steps: ScriptStep[]): this { this.script.push(...steps); return this; }
-  clearScript(): void { this.script = []; }
+
+  private releases: Array<() => void> = [];
+  private released = 0;
+  /** How many streams have reached their `holdAfterChars` (and may be waiting for `release()`). */
+  held = 0;
+  /**
+   * Let a stream paused at `holdAfterChars` go on; called before the stream gets there, it will not pause (the
+   * test need not know whether the model has reached the hold point yet).
+   */
+  release(): void {
+    if (this.releases.length) for (const r of this.releases.splice(0)) r();
+    else this.released++;
+  }
+  /** Drop the queued steps and let any held stream go on (between tests). */
+  clearScript(): void { this.script = []; this.release(); this.released = 0; }
   get pendingSteps(): number { return this.script.length; }
 
   /** Drop every open WebSocket (a network blip). */
   dropAll(): void { for (const ws of this.sockets) ws.terminate(); }
 
   async close(): Promise<void> {
+    for (const r of this.releases.splice(0)) r();
     for (const ws of this.sockets) ws.terminate();
     for (const s of this.httpSockets) s.destroy();
     this.wss.close();
@@ -263,15 +283,27 @@ export class ModelServer {
     const toks = tokenize(text);
     const rate = step.tokensPerSecond ?? this.o.defaultTokensPerSecond ?? 0;
     if (step.firstTokenDelayMs) await sleep(step.firstTokenDelayMs);
-    const t0 = performance.now();
+    let t0 = performance.now();
     let i = 0;
+    let chars = 0;
+    let hold = step.holdAfterChars;
     while (i < toks.length) {
       if (!alive()) return 'dead';
       const due = rate > 0 && Number.isFinite(rate) ? Math.min(toks.length, Math.floor(((performance.now() - t0) * rate) / 1000) + 1) : Math.min(toks.length, i + 256);
       while (i < due) {
+        if (hold !== undefined && chars >= hold) break;
         const r = send(toks[i]);
         if (r !== 'ok') return r;
+        chars += toks[i].length;
         i++;
+      }
+      if (hold !== undefined && chars >= hold) {
+        hold = undefined;
+        this.held++;
+        if (this.released > 0) this.released--;
+        else await new Promise<void>((r) => this.releases.push(r));
+        t0 = performance.now() - (rate > 0 && Number.isFinite(rate) ? (i * 1000) / rate : 0); // resume at the same pace
+        continue;
       }
       if (i >= toks.length) break;
       if (rate > 0 && Number.isFinite(rate)) {

@@ -70,7 +70,10 @@ describe('Spark Edit core loop in a real VS Code host', function () {
   it('streams the edit into the document with decorated added and removed lines, then accept one hunk and reject the other', async () => {
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 15);
-    server.enqueue({ text: REWRITE, tokensPerSecond: 150 });
+    // The model pauses after four lines until released: what the editor shows mid-stream is checked without
+    // racing the clock (a busy host once let the whole 0.6 s stream finish before the first check).
+    const fourLines = REWRITE.split('\n').slice(0, 4).join('\n').length + 1;
+    server.enqueue({ text: REWRITE, tokensPerSecond: 150, holdAfterChars: fourLines });
     const v = await startEdit(a, 'use const/let');
     // While streaming: the first hunk is visible in the document before the stream ends.
     await waitFor(() => ed.document.getText().includes('const lines'), 'first added line in the document');
@@ -80,6 +83,8 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     await waitFor(() => v.region.decorationRuns().some((r) => r.kind === 'del'), 'removed lines decorated');
     assert.equal(v.session.isStreaming, true, 'removed lines show while still streaming');
     assert.ok(ed.document.getText().includes('  var lines = text.split'), 'the removed line is still shown in place');
+    assert.ok(!ed.document.getText().includes('let sum'), 'the second hunk has not arrived yet');
+    server.release();
     await v.session.whenSettled();
     await waitFor(() => !v.region.isDirty && v.region.planFlush() === null, 'document in sync');
     const hunks = v.region.pendingHunks();
@@ -95,7 +100,8 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 15);
     const long = REWRITE.replace('  return out;', '  // a\n  // b\n  // c\n  return out;');
-    server.enqueue({ text: long, tokensPerSecond: 40 });
+    // Held after four lines: Esc is sure to come mid-stream (the held stream ends when the socket is closed).
+    server.enqueue({ text: long, tokensPerSecond: 40, holdAfterChars: long.split('\n').slice(0, 4).join('\n').length + 1 });
     const v = await startEdit(a, 'slow one');
     await waitFor(() => ed.document.getText().includes('const lines'), 'some streamed text');
     await vscode.commands.executeCommand('sparkEdit.interrupt');

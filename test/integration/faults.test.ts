@@ -121,7 +121,8 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     const ed = await openEditor(original, 'plaintext');
     select(ed, 0, 47);
     const out = lines(48, (i) => (i % 4 === 0 ? `ITEM${i}` : `item${i}`)).join('\n') + '\n';
-    server.enqueue({ text: out, tokensPerSecond: 60 });
+    // Paused after item40 until released, so the typing is sure to land mid-stream whatever the host's timing.
+    server.enqueue({ text: out, tokensPerSecond: 60, holdAfterChars: out.indexOf('item41') });
     const v = await startEdit(a, 'upper');
     // Type at the end of "item5" once the stream has passed it: a line inside the edit, unchanged by the model.
     // (Lines above the stream's frontier do not move as text streams in below them; typing on lines not reached
@@ -131,6 +132,7 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     ed.selection = new vscode.Selection(row, 5, row, 5);
     await vscode.commands.executeCommand('type', { text: ' // mine' });
     assert.ok(v.session.isStreaming, 'typed while streaming');
+    server.release();
     await v.session.whenSettled();
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'ended');

@@ -33,6 +33,32 @@ describe('loopback model server: Responses WebSocket protocol', () => {
     for (const e of events) assert.ok(parseServerEvent(JSON.stringify(e)).ok);
   });
 
+  it('holdAfterChars pauses a stream mid-way until release(), then finishes it', async () => {
+    const text = 'alpha beta gamma delta epsilon zeta eta theta';
+    server.enqueue({ text, tokensPerSecond: 500, holdAfterChars: 10 });
+    const t = new ResponsesSocketTransport({ url: server.wsUrl });
+    let seen = '';
+    const s = t.stream(req(), { onDelta: (d) => (seen += d) });
+    await waitFor(() => server.held === 1);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(seen, 'alpha beta', 'nothing after the hold point');
+    server.release();
+    const r = await s.done;
+    t.dispose();
+    assert.equal(r.text, text);
+    assert.equal(seen, text);
+  });
+
+  it('a release() that comes before the stream reaches its hold point lets it run through', async () => {
+    server.enqueue({ text: 'one two three four', tokensPerSecond: 50, holdAfterChars: 12 });
+    server.release();
+    const t = new ResponsesSocketTransport({ url: server.wsUrl });
+    const r = await t.stream(req(), { onDelta: () => undefined }).done;
+    t.dispose();
+    assert.equal(r.text, 'one two three four');
+    assert.equal(server.held, 1);
+  });
+
   it('rejects a stale previous_response_id with previous_response_not_found', async () => {
     const ws = new WebSocket(server.wsUrl);
     await new Promise((r) => ws.once('open', r));
