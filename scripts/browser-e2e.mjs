@@ -97,9 +97,18 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
     await waitFor(async () => !!(frame = await findFrame()), 'the chat webview');
     await frame.waitForSelector('.chip[data-chip="selection"]', { timeout: 10_000 });
   });
+  await step('a removed chip is left out of the message\'s context', async () => {
+    await frame.click('.chip[data-chip="file"] .chip-x');
+    await frame.waitForSelector('.chip[data-chip="file"]', { state: 'detached', timeout: 5_000 });
+  });
   await step('a message streams a Markdown answer; hostile HTML in it does not run', async () => {
     await frame.fill('#input', 'Please review this (xss-test)');
     await frame.press('#input', 'Enter');
+    await frame.waitForSelector('.msg.user .ctx', { timeout: 10_000 });
+    const ctx = await frame.$$eval('.msg.user .ctx', (e) => e[e.length - 1].textContent ?? '');
+    const items = ctx.split(' · ');
+    if (!items.includes('sample.ts:1-9')) throw new Error(`the selection is missing from the context: ${ctx}`);
+    if (items.includes('sample.ts')) throw new Error(`the removed file chip was sent anyway: ${ctx}`);
     await frame.waitForSelector('.msg.assistant .code-block', { timeout: 20_000 });
     await waitFor(async () => (await frame.$$eval('#stop', (e) => e.every((x) => x.hidden))), 'the answer to finish');
     const text = await frame.textContent('.msg.assistant:last-child');
@@ -134,7 +143,35 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
     const [r, g, b] = (bg.match(/\d+/g) ?? ['0', '0', '0']).map(Number);
     if (r + g + b < 600) throw new Error(`the chat did not follow the light theme (background ${bg})`);
     await page.screenshot({ path: path.join(artifacts, 'chat-light.png') });
+  });
+  await step('follows the high-contrast theme', async () => {
+    await setTheme('Dark High Contrast');
+    await waitFor(() => page.evaluate(() => !!document.querySelector('.monaco-workbench.hc-black')), 'the high-contrast theme');
+    await page.waitForTimeout(800);
+    const { bg, border } = await frame.evaluate(() => {
+      const cs = getComputedStyle(document.body);
+      return { bg: cs.backgroundColor, border: getComputedStyle(document.querySelector('#input')).borderTopColor };
+    });
+    if (!/^rgb\(0, 0, 0\)$/.test(bg)) throw new Error(`the chat background is not black in high contrast (${bg})`);
+    if (/rgba?\(0, 0, 0(, 0)?\)/.test(border)) throw new Error(`the input has no visible border in high contrast (${border})`);
+    await page.screenshot({ path: path.join(artifacts, 'chat-high-contrast.png') });
     await setTheme('Dark Modern');
+  });
+  await step('after a window reload the conversation is still there', async () => {
+    const before = await frame.$$eval('.msg', (e) => e.length);
+    await page.reload();
+    await page.waitForSelector('.monaco-workbench', { timeout: 30_000 });
+    frame = undefined;
+    // The side bar comes back as it was (the chat open); only if it does not, open it (a click would toggle it shut).
+    await waitFor(async () => !!(frame = await findFrame()), 'the chat webview restored after reload', 15_000).catch(async () => {
+      await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click({ timeout: 30_000 });
+      await waitFor(async () => !!(frame = await findFrame()), 'the chat webview after reload');
+    });
+    await frame.waitForSelector('.msg.assistant', { timeout: 20_000 });
+    const after = await frame.$$eval('.msg', (e) => e.length);
+    if (after !== before) throw new Error(`${before} messages before the reload, ${after} after`);
+    const text = await frame.textContent('.msg.user');
+    if (!/xss-test/.test(text ?? '')) throw new Error(`the first message is not the one sent: ${text}`);
   });
   return results;
 }

@@ -189,7 +189,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
     if (kinds.includes('diagnostics')) {
       const diags = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning);
-      out.push({ kind: 'diagnostics', label: rel, body: diags.map((d) => `line ${d.range.start.line + 1}: ${d.message}`).join('\n') });
+      out.push({ kind: 'diagnostics', label: `problems in ${rel}`, body: diags.map((d) => `line ${d.range.start.line + 1}: ${d.message}`).join('\n') });
     }
     if (kinds.includes('openEditors')) {
       const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => (t.input instanceof vscode.TabInputText ? vscode.workspace.asRelativePath(t.input.uri) : undefined)).filter(Boolean);
