@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const ORIGINAL = fs.readFileSync(new URL('../test/fixtures/workspace/sample.ts', import.meta.url), 'utf8');
-const AFTER_CONST = ORIGINAL.replace(/\bvar\s/g, 'const ');
+const AFTER_CONST = ORIGINAL.replace('var i', 'let i').replace(/\bvar\s/g, 'const '); // i is incremented: let
 
 async function waitFor(cond, what, ms = 20_000) {
   const t0 = Date.now();

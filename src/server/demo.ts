@@ -24,7 +24,9 @@ export function demoRewrite(instruction: string, code: string): string {
       out.push(l);
     }
   } else if (/const/.test(ins)) {
-    out = lines.map((l) => l.replace(/\b(var|let)\s/g, 'const '));
+    // const where the variable is never assigned again, let where it is (the demo should not break code).
+    const reassigned = (name: string) => new RegExp(`(\\+\\+|--)\\s*${name}\\b|\\b${name}\\s*(\\+\\+|--|[-+*/%&|^]?=(?!=))`).test(code.replace(new RegExp(`\\b(var|let)\\s+${name}\\b\\s*=`, 'g'), ''));
+    out = lines.map((l) => l.replace(/\b(var|let)\s+([A-Za-z_$][\w$]*)/g, (_m, _k, name: string) => `${reassigned(name.replace(/\$/g, '\\$')) ? 'let' : 'const'} ${name}`));
   } else if (/upper/.test(ins)) {
     out = lines.map((l) => l.replace(/(['"])([^'"\n]*)\1/g, (_m, q, s) => q + s.toUpperCase() + q));
   } else if (/error|handling|try/.test(ins)) {
