@@ -157,6 +157,25 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     await vscode.workspace.fs.delete(uri);
   });
 
+  it('deleting a file with a pending diff (and a stream still running) rejects it first and stops the stream', async () => {
+    const uri = ws('fault-delete.ts');
+    const content = lines(40, (i) => `export const d${i} = ${i};`).join('\n') + '\n';
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(content));
+    const ed = await vscode.window.showTextDocument(uri);
+    select(ed, 0, 39);
+    const out = content.replace(/= (\d+);/g, '= $1 * 2;');
+    server.enqueue({ text: out, tokensPerSecond: 100, holdAfterChars: out.indexOf('d20') });
+    const v = await startEdit(a, 'double');
+    await waitFor(() => ed.document.getText().includes('d3 = 3 * 2'), 'streaming');
+    const we = new vscode.WorkspaceEdit();
+    we.deleteFile(uri);
+    assert.ok(await vscode.workspace.applyEdit(we));
+    await waitFor(() => v.isEnded, 'the pending edit was resolved');
+    assert.equal(v.session.isStreaming, false, 'the stream was stopped');
+    assert.equal(await vscode.workspace.fs.stat(uri).then(() => true, () => false), false, 'the file is deleted');
+    assert.ok(!a.sessions().some((s) => s.document.uri.toString() === uri.toString()), 'no preview left for the deleted file');
+  });
+
   it('renaming a file with a pending diff rejects it first: the renamed file holds the original', async () => {
     const from = ws('fault-rename.ts'); const to = ws('fault-renamed.ts');
     const content = 'export const r = 1;\n';
