@@ -136,7 +136,7 @@ export class DeepController implements vscode.Disposable {
           const we = new vscode.WorkspaceEdit();
           we.createFile(uri, { ignoreIfExists: true });
           if (await vscode.workspace.applyEdit(we)) created = uri;
-          if (!created) this.deps.log(`deep job ${job.id}: could not create ${op.path}`);
+          else this.deps.log(`deep job ${job.id}: could not create ${op.path}`);
         }
       }
       try { doc = await vscode.workspace.openTextDocument(uri); } catch { this.conflict(job, op.path, 'the file does not exist', hunkOf(op)); return; }
