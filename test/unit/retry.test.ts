@@ -52,13 +52,14 @@ describe('retrying a busy server', () => {
 
   it('HTTP 503 without Retry-After on a Chat Completions provider: backs off and retries', async () => {
     server.enqueue({ transport: 'chat', faults: { httpStatus: 503 } }, { transport: 'chat', faults: { httpStatus: 503 } }, { transport: 'chat', text: 'third time' });
-    const t = new RetryingTransport(new ChatCompletionsTransport({ baseUrl: server.url }), { baseDelayMs: 20 });
-    const warnings: string[] = [];
-    const r = await t.stream(req, { onDelta: () => undefined, onWarning: (w) => warnings.push(w) }).done;
+    const notes: string[] = [];
+    const t = new RetryingTransport(new ChatCompletionsTransport({ baseUrl: server.url }), { baseDelayMs: 20, onRetry: (e, ms, n) => notes.push(`${e.message} #${n} ${ms}`) });
+    const r = await t.stream(req, { onDelta: () => undefined }).done;
     t.dispose();
     assert.equal(r.text, 'third time');
-    assert.equal(warnings.length, 2);
-    assert.match(warnings[0], /HTTP 503.*Retrying in .* s \(attempt 2 of 3\)/);
+    assert.equal(notes.length, 2);
+    assert.match(notes[0], /HTTP 503.* #1 (1[6-9]|2[0-4])$/); // 20 ms ± 20% jitter
+    assert.match(notes[1], /HTTP 503.* #2 (3[2-9]|4[0-8])$/); // doubled
   });
 
   it('gives up after the retries with the server\'s own message', async () => {

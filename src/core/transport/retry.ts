@@ -14,7 +14,7 @@ export interface RetryOptions {
   maxWaitMs?: number;
   /** Pause when the server names none: base × 2^attempt, with jitter (default 1 s). */
   baseDelayMs?: number;
-  /** Told before each pause (for the log and the status bar). */
+  /** Told before each pause (createConnection logs it, for every caller: edits, chat and deep jobs). */
   onRetry?: (e: ModelError, waitMs: number, attempt: number) => void;
 }
 
@@ -50,7 +50,6 @@ export class RetryingTransport implements ModelTransport {
           const wait = e.retryAfterMs ?? Math.round(base * 2 ** attempt * (0.8 + Math.random() * 0.4));
           if (wait > maxWait) throw e;
           this.o.onRetry?.(e, wait, attempt + 1);
-          handlers.onWarning?.(`${e.message} Retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt + 2} of ${retries + 1}).`);
           await new Promise<void>((resolve) => { wake = resolve; timer = setTimeout(resolve, wait); });
           wake = undefined;
           if (cancelled) throw new ModelError('cancelled', 'cancelled');
@@ -67,9 +66,6 @@ export class RetryingTransport implements ModelTransport {
       cancel: () => { cancelled = true; clearTimeout(timer); wake?.(); active.cancel(); },
     };
   }
-
-  /** Settings and state of the wrapped wire (the socket's state, for example) stay the inner transport's. */
-  get wrapped(): ModelTransport { return this.inner; }
 
   dispose(): void { this.inner.dispose(); }
 }
