@@ -58,23 +58,22 @@ export async function keyboardFlow(page, workspace, artifacts) {
     await page.keyboard.press('Control+S');
     await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the saved file to hold the accepted edit');
   });
-  await step('Ctrl+Backspace rejects: the file is byte-for-byte unchanged', async () => {
+  /** Ask for an edit, reject it with `key`, save: the file on disk must still hold the accepted edit. */
+  const rejectWith = async (key, what) => {
     await requestEdit(page, 'rename out to result');
-    await page.keyboard.press('Control+Backspace');
+    await page.keyboard.press(key);
     await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
     await page.keyboard.press('Control+S');
     await new Promise((r) => setTimeout(r, 500));
-    if (fs.readFileSync(file, 'utf8') !== AFTER_CONST) throw new Error('the file changed after reject');
+    if (fs.readFileSync(file, 'utf8') !== AFTER_CONST) throw new Error(`the file changed after ${what}`);
+  };
+  await step('Ctrl+Backspace rejects: the file is byte-for-byte unchanged', async () => {
+    await rejectWith('Control+Backspace', 'reject');
     const dirty = await page.evaluate(() => !!document.querySelector('.tab.active.dirty'));
     if (dirty) throw new Error('the editor is dirty after reject + save');
   });
   await step('Esc (not streaming) rejects', async () => {
-    await requestEdit(page, 'rename out to result');
-    await page.keyboard.press('Escape');
-    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
-    await page.keyboard.press('Control+S');
-    await new Promise((r) => setTimeout(r, 500));
-    if (fs.readFileSync(file, 'utf8') !== AFTER_CONST) throw new Error('the file changed after Esc');
+    await rejectWith('Escape', 'Esc');
   });
   return results;
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, select, serverHooks, sleep, startEdit, waitFor, workspaceUri } from './helpers';
+import { fileExists, openEditor, openFileWith, select, serverHooks, sleep, startEdit, waitFor, workspaceUri } from './helpers';
 
 const ws = workspaceUri;
 const lines = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
@@ -35,8 +35,7 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
   it('closing (reverting) the file mid-stream drops the edit, the file on disk is untouched, and the next edit works', async () => {
     const uri = ws('fault-close.ts');
     const content = 'export const a = 1;\nexport const b = 2;\n';
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(content));
-    const ed = await vscode.window.showTextDocument(uri);
+    const ed = await openFileWith(uri, content);
     select(ed, 0, 1);
     server.enqueue({ text: 'export const a = 10;\n'.repeat(200), tokensPerSecond: 100 });
     const v = await startEdit(a, 'slow');
@@ -142,8 +141,7 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
   it('saving while a diff is pending writes the preview; rejecting and saving again restores the file on disk', async () => {
     const uri = ws('fault-save.ts');
     const content = 'export const s = 1;\n';
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(content));
-    const ed = await vscode.window.showTextDocument(uri);
+    const ed = await openFileWith(uri, content);
     select(ed, 0, 0);
     server.enqueue({ text: 'export const s = 2;\n' });
     const v = await startEdit(a, 'two');
@@ -160,8 +158,7 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
   it('deleting a file with a pending diff (and a stream still running) rejects it first and stops the stream', async () => {
     const uri = ws('fault-delete.ts');
     const content = lines(40, (i) => `export const d${i} = ${i};`).join('\n') + '\n';
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(content));
-    const ed = await vscode.window.showTextDocument(uri);
+    const ed = await openFileWith(uri, content);
     select(ed, 0, 39);
     const out = content.replace(/= (\d+);/g, '= $1 * 2;');
     server.enqueue({ text: out, tokensPerSecond: 100, holdAfterChars: out.indexOf('d20') });
@@ -172,15 +169,14 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     assert.ok(await vscode.workspace.applyEdit(we));
     await waitFor(() => v.isEnded, 'the pending edit was resolved');
     assert.equal(v.session.isStreaming, false, 'the stream was stopped');
-    assert.equal(await vscode.workspace.fs.stat(uri).then(() => true, () => false), false, 'the file is deleted');
+    assert.equal(await fileExists(uri), false, 'the file is deleted');
     assert.ok(!a.sessions().some((s) => s.document.uri.toString() === uri.toString()), 'no preview left for the deleted file');
   });
 
   it('renaming a file with a pending diff rejects it first: the renamed file holds the original', async () => {
     const from = ws('fault-rename.ts'); const to = ws('fault-renamed.ts');
     const content = 'export const r = 1;\n';
-    await vscode.workspace.fs.writeFile(from, Buffer.from(content));
-    const ed = await vscode.window.showTextDocument(from);
+    const ed = await openFileWith(from, content);
     select(ed, 0, 0);
     server.enqueue({ text: 'export const r = 2;\n' });
     const v = await startEdit(a, 'two');

@@ -77,6 +77,14 @@ export async function useDefaults(a: SparkEditApi, extra: string[] = []): Promis
 
 export const workspaceUri = (rel: string) => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, rel);
 
+/** Write a file on disk and open it in an editor. */
+export async function openFileWith(uri: vscode.Uri, content: string): Promise<vscode.TextEditor> {
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(content));
+  return vscode.window.showTextDocument(uri);
+}
+
+export const fileExists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
+
 /** Revert workspace files a test may have left dirty. */
 export async function revertFiles(rels: string[]): Promise<void> {
   for (const rel of rels) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import { REFACTORS } from '../../src/core/refactors';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, select, serverHooks, useServer, waitFor, workspaceUri } from './helpers';
+import { fileExists, openEditor, select, serverHooks, useServer, waitFor, workspaceUri } from './helpers';
 
 const CODE = 'function load(url) {\n  return fetch(url).then(function (r) { return r.json(); });\n}\n';
 const ASYNC = 'async function load(url) {\n  const r = await fetch(url);\n  return r.json();\n}\n';
@@ -143,7 +143,7 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     await v.session.whenSettled();
     await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'ended');
-    await waitFor(async () => !(await vscode.workspace.fs.stat(uri).then(() => true, () => false)), 'the created file is gone');
+    await waitFor(async () => !(await fileExists(uri)), 'the created file is gone');
     await waitFor(() => !vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString())), 'its tab is closed');
   });
 
