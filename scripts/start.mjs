@@ -13,7 +13,7 @@ const env = ensureHost();
 sh(process.execPath, ['esbuild.config.mjs', '--production']);
 vsce(repo, path.join(repo, 'dist', 'spark-edit.vsix'));
 
-const base = path.join(hostDir, '..', smoke ? 'demo-smoke' : 'demo');
+const base = path.join(hostDir, smoke ? 'demo-smoke' : 'demo');
 if (smoke) fs.rmSync(base, { recursive: true, force: true });
 const dirs = { userData: path.join(base, 'user-data'), extensions: path.join(base, 'extensions') };
 const workspace = path.join(base, 'workspace');
