@@ -1,5 +1,5 @@
 // Bundles the extension (and the integration-test harness) with esbuild.
-// `node esbuild.config.mjs [--production] [--watch]`
+// `node esbuild.config.mjs [--production] [--watch] [--harness | --harness-only]`
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -23,7 +23,8 @@ const builds = [
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, minify: production, logLevel: 'info',
     entryPoints: ['src/webview/chat.ts'], outfile: 'media/dist/chat.js' },
 ];
-if (process.argv.includes('--harness')) {
+if (process.argv.includes('--harness-only')) builds.length = 0;
+if (process.argv.includes('--harness') || process.argv.includes('--harness-only')) {
   builds.push({ ...common, entryPoints: ['test/harness/main.ts'], outfile: 'test/harness/dist/main.js', sourcemap: true, minify: false });
 }
 

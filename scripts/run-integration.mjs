@@ -8,9 +8,11 @@ import { ensureHost, freePort, installExtension, openBrowser, repo, sh, startCod
 
 const t0 = Date.now();
 const env = ensureHost();
-sh(process.execPath, ['esbuild.config.mjs', '--harness']);
-fs.mkdirSync(path.join(repo, 'dist'), { recursive: true });
-vsce(repo, path.join(repo, 'dist', 'spark-edit.vsix'));
+// What is tested is what ships: the production .vsix of `npm run package`, beside the test-harness extension.
+const { packageExtension } = await import('./package.mjs');
+const shipped = packageExtension(path.join(repo, 'dist', 'spark-edit.vsix'));
+console.log(`[integration] testing the packaged ${path.relative(repo, shipped.out)} (${(shipped.vsixBytes / 1024).toFixed(1)} KB)`);
+sh(process.execPath, ['esbuild.config.mjs', '--harness-only']);
 vsce(path.join(repo, 'test', 'harness'), path.join(repo, 'dist', 'spark-edit-test-harness.vsix'));
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-it-'));

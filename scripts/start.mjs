@@ -6,12 +6,12 @@ import { ensureDeps } from './bootstrap.mjs';
 ensureDeps();
 const fs = await import('node:fs');
 const path = await import('node:path');
-const { ensureHost, hostDir, installExtension, openBrowser, repo, sh, startCodeServer, vsce, writeUserSettings, freePort } = await import('./host.mjs');
+const { ensureHost, hostDir, installExtension, openBrowser, repo, startCodeServer, writeUserSettings, freePort } = await import('./host.mjs');
 
 const smoke = process.argv.includes('--smoke');
 const env = ensureHost();
-sh(process.execPath, ['esbuild.config.mjs', '--production']);
-vsce(repo, path.join(repo, 'dist', 'spark-edit.vsix'));
+const { packageExtension } = await import('./package.mjs');
+packageExtension(path.join(repo, 'dist', 'spark-edit.vsix'), { quiet: true });
 
 const base = path.join(hostDir, smoke ? 'demo-smoke' : 'demo');
 if (smoke) fs.rmSync(base, { recursive: true, force: true });

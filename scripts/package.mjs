@@ -1,0 +1,97 @@
+// `npm run package`: the production .vsix a user installs, at dist/spark-edit.vsix.
+// The integration tests and `npm start` install this same file (packageExtension below), so what is tested is what
+// ships. Checks what went in: no source maps, no test code, nothing outside the allowlist, sizes within budget.
+//   SPARK_BASE_IMAGES_URL=https://…/raw/main/  makes the README's images absolute (for a Marketplace listing);
+//   without it the packaged README names its screenshots instead of showing broken images (packagedReadme).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const vsceBin = path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce');
+
+/** Budgets in bytes (unzipped, per part) and for the .vsix itself. Raise one only with a reason in the commit. */
+export const BUDGET = {
+  'dist/extension.js': 250_000,
+  'media/dist/chat.js': 400_000,
+  vsix: 700_000,
+};
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', ...opts });
+  if (r.status !== 0) {
+    throw new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(' ')} failed (exit ${r.status}):\n${(r.stdout ?? '') + (r.stderr ?? '')}`.trim());
+  }
+  return r.stdout ?? '';
+}
+
+/**
+ * The README as packaged. VS Code's extension page shows no relative image of a .vsix installed by hand (its
+ * sanitizer drops them; upstream calls it out of scope, microsoft/vscode#43173), and the project has no public
+ * repository to point at. So, unless SPARK_BASE_IMAGES_URL gives the raw URL where the images are served, the
+ * packaged README names each screenshot instead of showing a broken image. Links to other files stay as written.
+ */
+export function packagedReadme(markdown, baseImagesUrl) {
+  if (baseImagesUrl) return markdown;
+  return markdown.replace(/!\[([^\]]*)\]\((?!https?:)([^)\s]+)\)/g, (_m, alt, src) =>
+    `*Image: ${alt || src} (\`${src}\` ${src.startsWith('media/') ? "in the extension's folder" : 'in the source repository'}).*`);
+}
+
+/** vsce's own arguments for a package: one place, used by `npm run package`, the tests and `npm start`. */
+export function vsceArgs(out, readmePath) {
+  const args = ['package', '--no-dependencies', '--allow-missing-repository', '-o', out];
+  const base = process.env.SPARK_BASE_IMAGES_URL;
+  args.push('--readme-path', path.relative(repo, readmePath));
+  if (base) args.push('--baseImagesUrl', base); else args.push('--no-rewrite-relative-links');
+  return args;
+}
+
+/** Build for production and package. Returns the .vsix path and a size table of what it contains. */
+export function packageExtension(out = path.join(repo, 'dist', 'spark-edit.vsix'), { quiet = false } = {}) {
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  // Stale development output (source maps) must not slip in.
+  fs.rmSync(path.join(repo, 'dist', 'extension.js.map'), { force: true });
+  run(process.execPath, ['esbuild.config.mjs', '--production']);
+  const readmePath = path.join(repo, 'dist', 'README.packaged.md');
+  fs.writeFileSync(readmePath, packagedReadme(fs.readFileSync(path.join(repo, 'README.md'), 'utf8'), process.env.SPARK_BASE_IMAGES_URL));
+  if (!process.env.SPARK_BASE_IMAGES_URL && /!\[[^\]]*\]\((?!https?:)/.test(fs.readFileSync(readmePath, 'utf8'))) {
+    throw new Error('the packaged README still has a relative image, which VS Code shows broken');
+  }
+  const files = run(process.execPath, [vsceBin, 'ls', '--no-dependencies']).split('\n').map((s) => s.trim()).filter(Boolean);
+  const problems = [];
+  for (const f of files) {
+    if (f.endsWith('.map')) problems.push(`source map in the package: ${f}`);
+    if (/^(test|src|out|scripts|bench|demo)\//.test(f) || /\.test\.js$/.test(f)) problems.push(`development file in the package: ${f}`);
+  }
+  for (const required of ['dist/extension.js', 'media/dist/chat.js', 'media/icon.png', 'dist/README.packaged.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
+    if (!files.includes(required)) problems.push(`missing from the package: ${required}`);
+  }
+  const log = run(process.execPath, [vsceBin, ...vsceArgs(out, readmePath)]);
+  if (!quiet) process.stdout.write(log.split('\n').filter((l) => /DONE|WARNING|ERROR/.test(l)).join('\n') + '\n');
+  const parts = files.map((f) => ({ file: f, bytes: fs.statSync(path.join(repo, f)).size }));
+  const vsixBytes = fs.statSync(out).size;
+  for (const [file, max] of Object.entries(BUDGET)) {
+    const bytes = file === 'vsix' ? vsixBytes : parts.find((p) => p.file === file)?.bytes ?? 0;
+    if (bytes > max) problems.push(`${file} is ${bytes} bytes, over its budget of ${max}`);
+  }
+  if (problems.length) throw new Error(`the package is not fit to ship:\n  ${problems.join('\n  ')}`);
+  return { out, vsixBytes, parts };
+}
+
+export function sizeTable({ vsixBytes, parts }) {
+  const kb = (n) => (n / 1024).toFixed(1);
+  const rows = parts.sort((a, b) => b.bytes - a.bytes).map((p) => `| \`${p.file}\` | ${kb(p.bytes)} |`);
+  return ['| part (unzipped) | KB |', '|---|---|', ...rows, `| **.vsix (zipped)** | **${kb(vsixBytes)}** |`].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    const r = packageExtension();
+    console.log(`\n${sizeTable(r)}\n\nPackaged ${path.relative(repo, r.out)} (${(r.vsixBytes / 1024).toFixed(1)} KB).`);
+    console.log('Install: code --install-extension dist/spark-edit.vsix   (code-server: code-server --install-extension dist/spark-edit.vsix)');
+  } catch (e) {
+    console.error(`[package] ${e.message}`);
+    process.exit(1);
+  }
+}
