@@ -87,6 +87,7 @@ export function sizeTable({ vsixBytes, parts }) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
+    (await import('./bootstrap.mjs')).ensureDeps(); // a fresh clone has no node_modules yet
     const r = packageExtension();
     console.log(`\n${sizeTable(r)}\n\nPackaged ${path.relative(repo, r.out)} (${(r.vsixBytes / 1024).toFixed(1)} KB).`);
     console.log('Install: code --install-extension dist/spark-edit.vsix   (code-server: code-server --install-extension dist/spark-edit.vsix)');
