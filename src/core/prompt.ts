@@ -38,6 +38,14 @@ export function redirectInput(first: EditPromptInput, partialOutput: string, new
   return { full, incremental };
 }
 
+export const CONTINUE_MESSAGE = 'Your answer was cut off by the output limit. Continue it exactly where it stopped, from the very next character: do not repeat anything, no commentary.';
+
+/** Messages asking the model to continue an answer that an output limit cut off (full conversation / increment). */
+export function continueInput(first: EditPromptInput, partialOutput: string): { full: InputMessage[]; incremental: InputMessage[] } {
+  const incremental = [userMessage(CONTINUE_MESSAGE)];
+  return { full: [userMessage(editPrompt(first)), assistantMessage(partialOutput), ...incremental], incremental };
+}
+
 /** Extract the fields the demo/scripted server needs from an edit prompt. */
 export function parseEditPrompt(text: string): { instruction: string; code: string } | null {
   const m = /<code>\n?([\s\S]*?)\n?<\/code>/.exec(text);
