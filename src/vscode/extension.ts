@@ -257,9 +257,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const v = activeView();
     setContext('sparkEdit.streaming', !!v && v.session.isStreaming);
     setContext('sparkEdit.hasPending', !!v);
+    setContext('sparkEdit.canContinue', !!v && v.session.canContinue);
   }
 
   function reportError(v: SessionView, e: ModelError, kept: boolean) {
+    if (e.kind === 'stopped' || e.kind === 'declined') {
+      // The model ended its answer itself (an output limit, a filter, a refusal): its own message says what was kept.
+      log(`edit ${v.session.id}: ${e.message}`);
+      if (v.session.canContinue) {
+        void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`, 'Continue').then((c) => { if (c === 'Continue' && !v.isEnded) { v.continueAnswer(); updateContext(); } });
+      } else void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`);
+      return;
+    }
     const what = kept ? 'What arrived is kept as a pending diff: accept or reject it.' : 'Your text is unchanged.';
     const hint = e.kind === 'auth' ? 'Set a key with "Spark Edit: Set API Key".'
       : e.kind === 'network' || e.kind === 'timeout' ? 'Spark Edit reconnects by itself; try again.'
@@ -572,6 +581,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     v.redirect(instruction);
     updateContext();
   });
+  reg('sparkEdit.continue', (args?: { sessionId?: number }) => { const v = viewFromArgs(args); if (v?.continueAnswer()) updateContext(); });
   reg('sparkEdit.setApiKey', async (args?: { provider?: string; key?: string }) => {
     const current = settings.fast.provider;
     const providerId = args?.provider ?? (await vscode.window.showQuickPick(
@@ -604,6 +614,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
           lenses.push(new vscode.CodeLens(top, { title: '$(loading~spin) Spark Edit is writing… Stop (Esc)', command: 'sparkEdit.interrupt', arguments: [{ sessionId: sid }] }));
           lenses.push(new vscode.CodeLens(top, { title: 'Redirect…', command: 'sparkEdit.redirect', arguments: [{ sessionId: sid }] }));
         }
+        if (v.session.canContinue) lenses.push(new vscode.CodeLens(top, { title: '$(debug-continue) Continue (the model stopped early)', command: 'sparkEdit.continue', arguments: [{ sessionId: sid }] }));
         const pending = region.pendingHunks();
         if (pending.length > 1 || (pending.length > 0 && !v.session.isStreaming)) {
           lenses.push(new vscode.CodeLens(top, { title: 'Accept All (Ctrl+Enter)', command: 'sparkEdit.acceptAll', arguments: [{ sessionId: sid }] }));

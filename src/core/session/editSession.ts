@@ -195,8 +195,8 @@ export class EditSession {
       this.o.log?.(`edit ${this.id}: ${e.message}`);
       if (!kept) { this.fail(e); return; }
       this.error = e;
+      this.afterGeneration(); // pending first, so the message can offer Continue
       this.emitter.fire({ kind: 'error', error: e, kept: true });
-      this.afterGeneration();
       return;
     }
     diff.end();

@@ -110,6 +110,18 @@ export function stopReasonOf(raw: string | null | undefined): StopReason {
   }
 }
 
+/** A short, honest description of a stop that is not a finished answer (chat, deep jobs); undefined for `end`. */
+export function describeStop(stop: StopReason): string | undefined {
+  switch (stop.kind) {
+    case 'end': return undefined;
+    case 'max_tokens': return `The model stopped early: its answer reached the output limit (${stop.raw}).`;
+    case 'refusal': return `The model declined to answer${stop.message?.trim() ? `: "${stop.message.trim().slice(0, 300)}"` : ''}.`;
+    case 'context_window': return `The model stopped early: the request and its answer do not fit in the model's context window (${stop.raw}).`;
+    case 'content_filter': return `The model's answer was cut off by the provider's content filter (${stop.raw}).`;
+    case 'other': return `The model stopped before finishing its answer (${stop.raw}).`;
+  }
+}
+
 export interface StreamResult {
   text: string;
   responseId?: string;

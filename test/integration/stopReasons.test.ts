@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import assert from 'node:assert/strict';
+import { ModelServer } from '../../src/server/modelServer';
+import type { SparkEditApi } from '../../src/vscode/extension';
+import { openEditor, select, serverHooks, startEdit, waitFor } from './helpers';
+
+const ORIGINAL = [
+  'import { readFile } from "node:fs/promises";',
+  '',
+  'export function parse(text: string) {',
+  '  var lines = text.split("\\n");',
+  '  var out = [];',
+  '  for (var i = 0; i < lines.length; i++) {',
+  '    out.push(lines[i].trim());',
+  '  }',
+  '  return out;',
+  '}',
+  '',
+  'export function total(xs: number[]) {',
+  '  var sum = 0;',
+  '  for (const x of xs) sum += x;',
+  '  return sum;',
+  '}',
+  '',
+].join('\n');
+
+/** The model's rewrite of lines 2..15: `var` → `const`/`let` in both functions. */
+const REWRITE = ORIGINAL.split('\n').slice(2, 16).join('\n').replace('var lines', 'const lines').replace('var sum', 'let sum') + '\n';
+/** The answer is cut off in the middle of its fourth line, long before `var sum`. */
+const CUT = REWRITE.split('\n').slice(0, 3).join('\n').length + 1 + 8;
+
+/** How the model ends its answer decides what an edit may change (README fault matrix), in the real host. */
+describe('Stop reasons in a real VS Code host', function () {
+  this.timeout(90_000);
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  serverHooks((x, s) => { a = x; server = s; });
+
+  it('a truncated answer (max_output_tokens): Accept All leaves every line it never reached byte-for-byte, and Continue finishes it', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    server.enqueue({ text: REWRITE, faults: { truncateAfterChars: CUT } });
+    const v = await startEdit(a, 'modernise');
+    await v.session.whenSettled();
+    assert.equal(v.session.state, 'pending');
+    // Accept All: the one change that arrived is applied; the unreached tail is exactly the original.
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), ORIGINAL.replace('var lines', 'const lines'));
+    assert.ok(a.logLines().some((l) => /stopped early: its answer reached the output limit \(max_output_tokens\)/.test(l)), 'the user is told the model stopped early');
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => ed.document.getText() === ORIGINAL, 'undo restores the original');
+
+    // The same cut, then Continue: the model is asked for the rest and the whole rewrite is pending.
+    select(ed, 2, 15);
+    server.enqueue({ text: REWRITE, faults: { truncateAfterChars: CUT } });
+    const w = await startEdit(a, 'modernise');
+    await w.session.whenSettled();
+    assert.equal(w.session.canContinue, true);
+    server.enqueue({ text: REWRITE.slice(w.session.text.length) });
+    await vscode.commands.executeCommand('sparkEdit.continue', { sessionId: w.session.id });
+    await w.session.whenSettled();
+    assert.equal(w.session.state, 'pending');
+    assert.equal(w.session.text, REWRITE);
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: w.session.id });
+    await waitFor(() => w.isEnded, 'ended');
+    assert.equal(ed.document.getText(), ORIGINAL.replace('var lines', 'const lines').replace('var sum', 'let sum'));
+  });
+
+  it('a refusal shows the model\'s words and leaves the document untouched, with nothing pending', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    server.enqueue({ refusal: 'I can\'t help with that request.' });
+    const v = await startEdit(a, 'modernise');
+    await v.session.whenSettled();
+    assert.equal(v.session.state, 'failed');
+    await waitFor(() => v.isEnded, 'the preview ends');
+    assert.equal(ed.document.getText(), ORIGINAL);
+    assert.equal(a.sessions().filter((s) => !s.isEnded).length, 0, 'no pending diff');
+    assert.ok(a.logLines().some((l) => l.includes('declined to make this edit: "I can\'t help with that request."')), 'the refusal text is shown');
+  });
+
+  it('an empty answer leaves the document untouched', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    server.enqueue({ text: '' });
+    const v = await startEdit(a, 'modernise');
+    await v.session.whenSettled();
+    await waitFor(() => v.isEnded, 'the preview ends');
+    assert.equal(ed.document.getText(), ORIGINAL);
+    assert.ok(a.logLines().some((l) => l.includes('empty answer')));
+  });
+});
