@@ -342,7 +342,7 @@ export class ModelServer {
 
   /** Responses kept with `store: true` can be continued over HTTP with previous_response_id; `store: false` ones cannot. */
   private readonly stored = new Set<string>();
-  private remember(id: string, body: any) { if (body.store === true) this.stored.add(id); }
+  private remember(id: string, body: any) { if (body.store !== false) this.stored.add(id); }
 
   /** Send tokens at the step's rate. `send` returns what to do next. */
   private async pace(text: string, step: ScriptStep, send: (tok: string) => 'ok' | 'stop' | 'stall' | 'fail' | 'incomplete', alive: () => boolean): Promise<'done' | 'stop' | 'stall' | 'fail' | 'incomplete' | 'dead'> {
