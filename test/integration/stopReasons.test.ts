@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, select, serverHooks, startEdit, waitFor } from './helpers';
+import { openEditor, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
 
 const ORIGINAL = [
   'import { readFile } from "node:fs/promises";',
@@ -89,5 +89,36 @@ describe('Stop reasons in a real VS Code host', function () {
     await waitFor(() => v.isEnded, 'the preview ends');
     assert.equal(ed.document.getText(), ORIGINAL);
     assert.ok(a.logLines().some((l) => l.includes('empty answer')));
+  });
+});
+
+describe('Stop reasons in deep jobs (real VS Code host)', function () {
+  this.timeout(90_000);
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  serverHooks((x, s) => { a = x; server = s; }, { revert: ['deep/a.ts', 'deep/b.ts'], cleanup: async (x) => x.deep().queue.cancelAll() });
+
+  it('a deep answer cut off by max_tokens places only its finished blocks: the unfinished last one never deletes code', async () => {
+    const patch = [
+      '*** Begin Patch',
+      '*** Update File: deep/a.ts', '@@', ' export function alpha(x: number) {', '-  var doubled = x * 2;', '+  const doubled = x * 2;', '   return doubled;',
+      '*** Update File: deep/b.ts', '@@', ' export function beta(y: number) {', '-  var result = alpha(y) + 1;', '+  const result = alpha(y) + 1;', '   return result;',
+      '*** End Patch', '',
+    ].join('\n');
+    // Cut right after b.ts's removed line, before the line that replaces it.
+    const cut = patch.indexOf('+  const result');
+    server.enqueue({ text: patch, transport: 'anthropic', faults: { truncateAfterChars: cut } });
+    const bBefore = (await vscode.workspace.openTextDocument(workspaceUri('deep/b.ts'))).getText();
+    const r = await vscode.commands.executeCommand<{ jobId: number }>('sparkEdit.deepEdit', { instruction: 'use const everywhere', files: [workspaceUri('deep/a.ts').toString(), workspaceUri('deep/b.ts').toString()] });
+    const job = a.deep().queue.jobs.find((j) => j.id === r.jobId)!;
+    await job.done;
+    const docA = await vscode.workspace.openTextDocument(workspaceUri('deep/a.ts'));
+    const docB = await vscode.workspace.openTextDocument(workspaceUri('deep/b.ts'));
+    const va = a.sessions().find((v) => v.document === docA && !v.isEnded);
+    assert.ok(va, 'the finished a.ts block is a pending diff');
+    await waitFor(() => va.session.state === 'pending' && va.region.planFlush() === null, 'pending and in sync');
+    assert.equal(a.sessions().filter((v) => v.document === docB && !v.isEnded).length, 0, 'no diff in b.ts');
+    assert.equal(docB.getText(), bBefore);
+    assert.ok(a.logLines().some((l) => /deep job \d+: The model stopped early: its answer reached the output limit \(max_tokens\)/.test(l)));
   });
 });
