@@ -548,8 +548,11 @@ export class ModelServer {
     const text = step.refusal !== undefined ? (typeof step.text === 'string' ? step.text : '') : this.textFor(step, body, prompt);
     const id = newId('msg');
     const inputTokens = Math.ceil(prompt.length / 4);
-    const usage = (output: number) => ({ input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation: null, output_tokens: output, server_tool_use: null, service_tier: 'standard' });
-    ev('message_start', { message: { id, type: 'message', role: 'assistant', model: body.model ?? 'spark-demo', content: [], stop_reason: null, stop_sequence: null, stop_details: null, usage: usage(1) } });
+    const usage = (output: number) => ({
+      input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation: null, output_tokens: output,
+      output_tokens_details: null, server_tool_use: null, service_tier: 'standard', inference_geo: null, speed: null,
+    });
+    ev('message_start', { message: { id, type: 'message', role: 'assistant', model: body.model ?? 'spark-demo', content: [], stop_reason: null, stop_sequence: null, stop_details: null, container: null, diagnostics: null, usage: usage(1) } });
     ev('content_block_start', { index: 0, content_block: { type: 'text', text: '', citations: null } });
     ev('ping', {});
     const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
@@ -568,7 +571,8 @@ export class ModelServer {
     const stop = outcome === 'incomplete' ? 'max_tokens' : step.refusal !== undefined ? 'refusal' : step.stopReason ?? 'end_turn';
     const details = stop === 'refusal' ? { type: 'refusal', category: null, explanation: step.refusal || null } : null;
     ev('content_block_stop', { index: 0 });
-    ev('message_delta', { delta: { stop_reason: stop, stop_sequence: null, stop_details: details }, usage: usage(tokenize(sent).length) });
+    const u = usage(tokenize(sent).length);
+    ev('message_delta', { delta: { stop_reason: stop, stop_sequence: null, stop_details: details, container: null }, usage: { input_tokens: u.input_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: u.output_tokens, output_tokens_details: null, server_tool_use: null } });
     ev('message_stop', {});
     res.end();
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import OpenAI from 'openai';
 import { ResponsesWS } from 'openai/resources/responses/ws';
 import type { ResponsesServerEvent } from 'openai/resources/responses/responses';
@@ -250,5 +251,116 @@ describe('the official SDKs against the loopback model server', function () {
       const anthropic = new Anthropic({ apiKey: KEY, baseURL: base(), maxRetries: 0 });
       await assert.rejects(anthropic.messages.stream({ model: 'm', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] }).finalMessage(), /overloaded|Overloaded/);
     });
+  });
+});
+
+/**
+ * The fields an SDK's TypeScript declaration marks required (not `?:`) for an interface: `Name` or
+ * `Namespace.Name` (an interface declared inside `export declare namespace Namespace`).
+ */
+function requiredFields(dts: string, name: string): string[] {
+  const text = fs.readFileSync(require.resolve(dts).replace(/\.js$/, '.d.ts'), 'utf8').split('\n');
+  const [ns, inner] = name.includes('.') ? name.split('.') : [undefined, name];
+  let from = 0;
+  let indent = '    ';
+  if (ns) {
+    from = text.findIndex((l) => l === `export declare namespace ${ns} {`);
+    assert.ok(from >= 0, `namespace ${ns} in ${dts}`);
+    indent = '        ';
+  }
+  const head = ns ? `    interface ${inner} {` : `export interface ${inner} {`;
+  const start = text.findIndex((l, i) => i >= from && l === head);
+  assert.ok(start >= 0, `interface ${name} in ${dts}`);
+  const out: string[] = [];
+  for (let i = start + 1; i < text.length && text[i] !== (ns ? '    }' : '}'); i++) {
+    const m = new RegExp(`^${indent}([A-Za-z_]+):`).exec(text[i]);
+    if (m) out.push(m[1]);
+  }
+  assert.ok(out.length > 0, `fields of ${name}`);
+  return out;
+}
+
+function missing(obj: any, dts: string, name: string, except: string[] = []): string[] {
+  if (obj === null || typeof obj !== 'object') return [`${name}: not an object`];
+  return requiredFields(dts, name).filter((f) => !except.includes(f) && !(f in obj)).map((f) => `${name}.${f}`);
+}
+
+async function sseEvents(url: string, body: unknown, headers: Record<string, string>): Promise<any[]> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  return text.split('\n').filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]').map((l) => JSON.parse(l.slice(6)));
+}
+
+describe('every field the SDKs\' types call required is sent', () => {
+  let server: ModelServer;
+  beforeEach(async () => { server = await new ModelServer().listen(); });
+  afterEach(async () => { await server.close(); });
+  const R = 'openai/resources/responses/responses';
+
+  it('Responses: every event, Response object, output item, content part and usage (text, refusal, commentary, truncation)', async () => {
+    const byType: Record<string, string> = {
+      'response.created': 'ResponseCreatedEvent', 'response.in_progress': 'ResponseInProgressEvent', 'response.completed': 'ResponseCompletedEvent',
+      'response.incomplete': 'ResponseIncompleteEvent', 'response.output_item.added': 'ResponseOutputItemAddedEvent', 'response.output_item.done': 'ResponseOutputItemDoneEvent',
+      'response.content_part.added': 'ResponseContentPartAddedEvent', 'response.content_part.done': 'ResponseContentPartDoneEvent',
+      'response.output_text.delta': 'ResponseTextDeltaEvent', 'response.output_text.done': 'ResponseTextDoneEvent',
+      'response.refusal.delta': 'ResponseRefusalDeltaEvent', 'response.refusal.done': 'ResponseRefusalDoneEvent',
+    };
+    server.enqueue({ text: TEXT }, { refusal: 'No.' }, { commentary: 'Plan.', text: TEXT }, { text: TEXT, faults: { truncateAfterChars: 5 } });
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      for (const ev of await sseEvents(`${server.url}/responses`, { model: 'm', input: 'x', stream: true }, {})) {
+        seen.add(ev.type);
+        assert.ok(byType[ev.type], `an event the SDK knows: ${ev.type}`);
+        problems.push(...missing(ev, R, byType[ev.type]));
+        // output_text is the SDK's own convenience field, computed on the client.
+        if (ev.response) problems.push(...missing(ev.response, R, 'Response', ['output_text']));
+        if (ev.response?.usage) problems.push(...missing(ev.response.usage, R, 'ResponseUsage'));
+        if (ev.item) problems.push(...missing(ev.item, R, 'ResponseOutputMessage'));
+        for (const part of [ev.part, ...(ev.item?.content ?? []), ...(ev.response?.output ?? []).flatMap((o: any) => o.content)].filter(Boolean)) {
+          problems.push(...missing(part, R, part.type === 'refusal' ? 'ResponseOutputRefusal' : 'ResponseOutputText'));
+        }
+      }
+    }
+    assert.deepEqual([...new Set(problems)], []);
+    assert.equal(seen.size, Object.keys(byType).length, 'every event type was checked');
+  });
+
+  it('Chat Completions: chunks, choices, deltas and usage', async () => {
+    const C = 'openai/resources/chat/completions/completions';
+    server.enqueue({ text: TEXT });
+    const problems: string[] = [];
+    const chunks = await sseEvents(`${server.url}/chat/completions`, { model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } }, {});
+    for (const c of chunks) {
+      problems.push(...missing(c, C, 'ChatCompletionChunk'));
+      for (const ch of c.choices) problems.push(...missing(ch, C, 'ChatCompletionChunk.Choice'));
+      if (c.usage) problems.push(...missing(c.usage, 'openai/resources/completions', 'CompletionUsage'));
+    }
+    assert.ok(chunks[chunks.length - 1].usage);
+    assert.deepEqual([...new Set(problems)], []);
+  });
+
+  it('Anthropic Messages: every event, the Message, its usage, blocks and deltas', async () => {
+    const A = '@anthropic-ai/sdk/resources/messages/messages';
+    const byType: Record<string, string> = {
+      message_start: 'RawMessageStartEvent', content_block_start: 'RawContentBlockStartEvent', content_block_delta: 'RawContentBlockDeltaEvent',
+      content_block_stop: 'RawContentBlockStopEvent', message_delta: 'RawMessageDeltaEvent', message_stop: 'RawMessageStopEvent',
+    };
+    server.enqueue({ text: TEXT }, { refusal: 'No.' });
+    const problems: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      for (const ev of await sseEvents(`${server.url}/messages`, { model: 'm', max_tokens: 100, messages: [{ role: 'user', content: 'x' }], stream: true }, { 'anthropic-version': '2023-06-01' })) {
+        if (ev.type === 'ping') continue;
+        assert.ok(byType[ev.type], `an event the SDK knows: ${ev.type}`);
+        problems.push(...missing(ev, A, byType[ev.type]));
+        if (ev.type === 'message_start') { problems.push(...missing(ev.message, A, 'Message')); problems.push(...missing(ev.message.usage, A, 'Usage')); }
+        if (ev.type === 'content_block_start') problems.push(...missing(ev.content_block, A, 'TextBlock'));
+        if (ev.type === 'content_block_delta') problems.push(...missing(ev.delta, A, 'TextDelta'));
+        if (ev.type === 'message_delta') { problems.push(...missing(ev.delta, A, 'RawMessageDeltaEvent.Delta')); problems.push(...missing(ev.usage, A, 'MessageDeltaUsage')); }
+        if (ev.delta?.stop_details) problems.push(...missing(ev.delta.stop_details, A, 'RefusalStopDetails'));
+      }
+    }
+    assert.deepEqual([...new Set(problems)], []);
   });
 });
