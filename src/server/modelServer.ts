@@ -224,7 +224,7 @@ export class ModelServer {
         busy = false; next();
         return;
       }
-      const step = this.takeStep('ws');
+      const step = body.generate === false ? {} : this.takeStep('ws'); // a warm-up has no answer to script
       const emit = (ev: any) => this.sendJson(ws, ev);
       void this.runResponse(body, step, emit, () => ws.readyState === WebSocket.OPEN, () => ws.terminate(), (raw) => ws.send(raw))
         .then((id) => {
@@ -266,11 +266,16 @@ export class ModelServer {
     const base = responseObject(id, body);
     e({ type: 'response.created', response: { ...base, status: 'in_progress' } });
     e({ type: 'response.in_progress', response: { ...base, status: 'in_progress' } });
-    const inputTokens = Math.ceil(promptTextOf(body).length / 4);
+    // The conversation so far: what previous_response_id chains to, then this request's input (the real API
+    // answers the whole conversation; the demo and scripted text functions see it too).
+    const convo = [...(body.previous_response_id ? this.conversations.get(body.previous_response_id) ?? [] : []), ...inputItems(body.input)];
+    const prompt = promptTextOf({ input: convo });
+    const keep = (out: string) => this.keepConversation(id, body, [...convo, ...(out ? [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: out }] }] : [])]);
+    const inputTokens = Math.ceil(prompt.length / 4);
     const usageOf = (out: string) => responsesUsage(inputTokens, tokenize(out).length);
     if (body.generate === false) {
       e({ type: 'response.completed', response: { ...base, status: 'completed', usage: responsesUsage(inputTokens, 0) } });
-      this.remember(id, body);
+      keep('');
       return id;
     }
     const output: any[] = [];
@@ -304,10 +309,10 @@ export class ModelServer {
       for (const tok of tokenize(step.refusal)) r.delta(tok);
       r.finish(step.refusal, 'completed');
       e({ type: 'response.completed', response: { ...base, status: 'completed', output, usage: usageOf(step.refusal) } });
-      this.remember(id, body);
+      keep('');
       return id;
     }
-    const text = this.textFor(step, body, promptTextOf(body));
+    const text = this.textFor(step, body, prompt);
     const m = message(text, phased ? 'final_answer' : undefined, 'output_text');
     const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
     let sent = '';
@@ -336,13 +341,19 @@ export class ModelServer {
     } else {
       e({ type: 'response.completed', response: { ...base, status: 'completed', output, usage: usageOf(sent) } });
     }
-    this.remember(id, body);
+    keep(sent);
     return id;
   }
 
-  /** Responses kept with `store: true` can be continued over HTTP with previous_response_id; `store: false` ones cannot. */
+  /** Responses kept with `store: true` (the default) can be continued over HTTP with previous_response_id; `store: false` ones cannot. */
   private readonly stored = new Set<string>();
-  private remember(id: string, body: any) { if (body.store !== false) this.stored.add(id); }
+  /** Each recent response's whole conversation (input items and its answer), for previous_response_id. */
+  private readonly conversations = new Map<string, any[]>();
+  private keepConversation(id: string, body: any, convo: any[]) {
+    if (body.store !== false) this.stored.add(id);
+    this.conversations.set(id, convo);
+    if (this.conversations.size > 200) this.conversations.delete(this.conversations.keys().next().value!);
+  }
 
   /** Send tokens at the step's rate. `send` returns what to do next. */
   private async pace(text: string, step: ScriptStep, send: (tok: string) => 'ok' | 'stop' | 'stall' | 'fail' | 'incomplete', alive: () => boolean): Promise<'done' | 'stop' | 'stall' | 'fail' | 'incomplete' | 'dead'> {
@@ -601,6 +612,11 @@ function responsesUsage(input: number, output: number) {
 
 function messagesText(body: any): string {
   return (body.messages ?? []).map((m: any) => typeof m.content === 'string' ? m.content : (m.content ?? []).map((c: any) => c.text ?? '').join('')).join('\n');
+}
+
+function inputItems(input: unknown): any[] {
+  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
+  return Array.isArray(input) ? input : [];
 }
 
 function promptTextOf(body: any): string {

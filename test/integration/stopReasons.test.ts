@@ -122,3 +122,44 @@ describe('Stop reasons in deep jobs (real VS Code host)', function () {
     assert.ok(a.logLines().some((l) => /deep job \d+: The model stopped early: its answer reached the output limit \(max_tokens\)/.test(l)));
   });
 });
+
+describe('generate:false warm-up (real VS Code host)', function () {
+  this.timeout(90_000);
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  serverHooks((x, s) => { a = x; server = s; });
+
+  it('while the instruction is typed the code goes ahead (generate:false); the edit then sends only the instruction, chained to it', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    await waitFor(() => a.transport()?.state === 'warm', 'the warm socket');
+    const n0 = server.requests.length;
+    // The answer is computed from the code the server reads through the chain: it must have the warmed code.
+    server.enqueue({ text: ({ code, instruction }) => (instruction === 'modernise' ? code.replace('var lines', 'const lines') : 'WRONG') + '\n' });
+    const r = await vscode.commands.executeCommand<{ sessionId: number }>('sparkEdit.editSelection', {
+      ask: async () => { await waitFor(() => server.requests.slice(n0).some((q) => q.body.generate === false), 'the warm-up while the box is open'); return 'modernise'; },
+    });
+    const v = a.session(r.sessionId)!;
+    await v.session.whenSettled();
+    const [warm, edit] = server.requests.slice(n0);
+    assert.equal(warm.body.generate, false);
+    assert.ok(JSON.stringify(warm.body.input).includes('var lines'), 'the warm-up carries the code');
+    assert.ok(edit.body.previous_response_id, 'the edit chains to the warm-up');
+    assert.ok(!JSON.stringify(edit.body.input).includes('var lines'), 'the code is not sent again');
+    assert.equal(v.session.stats.resentFullInput, undefined);
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), ORIGINAL.replace('var lines', 'const lines'));
+  });
+
+  it('no warm-up for a file on the ignore list: nothing is sent while the box is open', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('config/.env'));
+    const ed = await vscode.window.showTextDocument(doc);
+    select(ed, 0, 0);
+    await waitFor(() => a.transport()?.state === 'warm', 'the warm socket');
+    const n0 = server.requests.length;
+    const r = await vscode.commands.executeCommand('sparkEdit.editSelection', { ask: async () => { await new Promise((res) => setTimeout(res, 300)); return undefined; } });
+    assert.equal(r, undefined);
+    assert.equal(server.requests.length, n0, 'nothing sent');
+  });
+});

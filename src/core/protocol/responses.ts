@@ -23,7 +23,7 @@ export interface ResponseCreateEvent {
   store?: boolean;
   max_output_tokens?: number;
   prompt_cache_key?: string;
-  /** Undocumented pre-warm: returns a response id, no output. */
+  /** Warm-up (documented in the WebSocket mode guide): returns a response id and no output. */
   generate?: boolean;
 }
 

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { StreamingLineDiff } from '../diff/streamingDiff';
-import { EDIT_INSTRUCTIONS, EditPromptInput, continueInput, editPrompt, redirectInput } from '../prompt';
+import { EDIT_INSTRUCTIONS, EditPromptInput, continueInput, editInstructionPrompt, editPrompt, redirectInput } from '../prompt';
 import { InputMessage, assistantMessage, userMessage } from '../protocol/responses';
 import { ActiveStream, ModelError, ModelRequest, ModelTransport, StopReason, StreamResult, StreamStats } from '../transport/types';
 import { Emitter } from '../util/emitter';
@@ -38,6 +38,8 @@ export interface EditSessionOptions {
   /** Stop a runaway answer after this many characters (what arrived stays pending). Default 2 MB. */
   maxOutputChars?: number;
   log?: (m: string) => void;
+  /** A warm-up (`generate: false`) that already sent `context` (editContextPrompt of this prompt): chain to it. */
+  warm?: { responseId: string; context: InputMessage };
 }
 
 export type SessionEvent =
@@ -97,7 +99,19 @@ export class EditSession {
     return new Promise((r) => this.settledWaiters.push(r));
   }
 
+  /** Before start(): chain the request to a warm-up that already sent this prompt's context (see EditSessionOptions.warm). */
+  useWarmup(w: { responseId: string; context: InputMessage }): void { if (!this.stream) this.warm = w; }
+  private warm: { responseId: string; context: InputMessage } | undefined;
+
   start(): void {
+    const w = this.warm ?? this.o.warm;
+    if (w) {
+      // The context was sent ahead (generate: false): only the instruction goes now, chained to it; the full
+      // input (the same two messages) is the fallback if the socket no longer has the warm-up.
+      const instruction = userMessage(editInstructionPrompt(this.prompt.instruction));
+      this.run({ model: this.o.model, instructions: EDIT_INSTRUCTIONS, input: [w.context, instruction], incrementalInput: [instruction], previousResponseId: w.responseId, prediction: this.prompt.code });
+      return;
+    }
     this.run({
       model: this.o.model,
       instructions: EDIT_INSTRUCTIONS,

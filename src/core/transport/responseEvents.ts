@@ -118,5 +118,6 @@ export function responseCreateBody(r: ModelRequest, incremental: boolean): Respo
   };
   if (incremental && r.previousResponseId) ev.previous_response_id = r.previousResponseId;
   if (r.maxOutputTokens) ev.max_output_tokens = r.maxOutputTokens;
+  if (r.generate === false) ev.generate = false;
   return ev;
 }

@@ -238,6 +238,15 @@ export class ResponsesSocketTransport implements ModelTransport {
     this.scheduleReconnect(true);
   }
 
+  /**
+   * Warm-up: `response.create` with `generate: false` sends the prompt's prefix now (while the user is still
+   * typing the instruction) and returns the response id the real request chains from, so the model has the
+   * prefix ready. Resolves undefined when it fails: the real request then simply sends everything.
+   */
+  prewarm(req: Omit<ModelRequest, 'generate' | 'previousResponseId' | 'incrementalInput'>): Promise<string | undefined> {
+    return this.stream({ ...req, generate: false }, { onDelta: () => undefined }).done.then((r) => r.responseId, () => undefined);
+  }
+
   stream(req: ModelRequest, handlers: StreamHandlers): ActiveStream {
     const stats: StreamStats = { startedAt: performance.now(), outputChars: 0, deltas: 0, warm: this._state === 'warm' && !this.busy };
     let job!: Job;

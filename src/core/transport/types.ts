@@ -12,6 +12,11 @@ export interface ModelRequest {
   maxOutputTokens?: number;
   /** Predicted output (Chat Completions providers). */
   prediction?: string;
+  /**
+   * Responses WebSocket only: `false` is a warm-up (`generate: false`): no output, just a response id whose
+   * input (the prompt's prefix) later requests chain from with previousResponseId.
+   */
+  generate?: false;
 }
 
 /**
