@@ -108,7 +108,14 @@ describe('Stop reasons in deep jobs (real VS Code host)', function () {
     // Cut right after b.ts's removed line, before the line that replaces it.
     const cut = patch.indexOf('+  const result');
     server.enqueue({ text: patch, transport: 'anthropic', faults: { truncateAfterChars: cut } });
-    const bBefore = (await vscode.workspace.openTextDocument(workspaceUri('deep/b.ts'))).getText();
+    // The fixture files as the patch expects them (an earlier suite may have left them changed on disk).
+    const A_TS = 'export function alpha(x: number) {\n  var doubled = x * 2;\n  return doubled;\n}\n';
+    const B_TS = "import { alpha } from './a';\n\nexport function beta(y: number) {\n  var result = alpha(y) + 1;\n  return result;\n}\n";
+    await vscode.workspace.fs.writeFile(workspaceUri('deep/a.ts'), Buffer.from(A_TS));
+    await vscode.workspace.fs.writeFile(workspaceUri('deep/b.ts'), Buffer.from(B_TS));
+    await waitFor(async () => (await vscode.workspace.openTextDocument(workspaceUri('deep/a.ts'))).getText() === A_TS
+      && (await vscode.workspace.openTextDocument(workspaceUri('deep/b.ts'))).getText() === B_TS, 'the fixture files');
+    const bBefore = B_TS;
     const r = await vscode.commands.executeCommand<{ jobId: number }>('sparkEdit.deepEdit', { instruction: 'use const everywhere', files: [workspaceUri('deep/a.ts').toString(), workspaceUri('deep/b.ts').toString()] });
     const job = a.deep().queue.jobs.find((j) => j.id === r.jobId)!;
     await job.done;
