@@ -68,7 +68,7 @@ describe('stop reasons: what an edit may change', () => {
     });
   }
 
-  for (const wire of ['ws', 'http', 'anthropic'] as Wire[]) {
+  for (const wire of WIRES) {
     it(`${wire}: Continue asks the model for the rest and the preview becomes the whole answer`, async () => {
       const rewrite = ORIGINAL.map((l) => l.replace('compute', 'calc')).join('\n');
       const cut = rewrite.indexOf('\n', 200) + 5;
