@@ -19,6 +19,7 @@ import { ResponsesHttpTransport } from '../src/core/transport/responsesHttp';
 import { ModelTransport } from '../src/core/transport/types';
 import { userMessage } from '../src/core/protocol/responses';
 import { tokenize } from '../src/server/modelServer';
+import { editContextPrompt } from '../src/core/prompt';
 import { ServerThread } from './serverThread';
 
 const args = process.argv.slice(2);
@@ -74,6 +75,36 @@ async function timeToFirstByte(server: ServerThread, n: number, cold: boolean): 
     if (cold) t.dispose();
   }
   warm?.dispose();
+  return out;
+}
+
+// ------------------------------------------------------------------ 1b. generate:false warm-up of the prompt's context
+/**
+ * Command → first token over the warm socket, with the whole prompt sent at the command, or with the context
+ * (file, code) sent ahead by a `generate: false` warm-up while the user typed, so only the instruction goes at
+ * the command. Loopback has no prefill: this measures Spark Edit's and the wire's share only (serialising,
+ * sending and parsing the larger request), never the model's prefill that the warm-up saves on a real API.
+ */
+async function warmupFirstToken(server: ServerThread, n: number, lines: number): Promise<{ full: number[]; warmed: number[] }> {
+  const original = sourceLines(lines);
+  const prompt = { instruction: 'bench', code: original.join('\n'), fileName: 'bench.ts', languageId: 'typescript' };
+  const t = new ResponsesSocketTransport({ url: server.url });
+  await t.connect();
+  const out = { full: [] as number[], warmed: [] as number[] };
+  for (let i = 0; i < n + 3; i++) {
+    for (const warmed of [false, true]) {
+      const context = userMessage(editContextPrompt(prompt));
+      const id = warmed ? await t.prewarm({ model: 'm', instructions: 'i', input: [context] }) : undefined;
+      await server.enqueue({ text: 'ok' });
+      const t0 = performance.now(); // the user confirms the instruction
+      const s = new EditSession({ region: new PreviewRegion(0, original), prompt, model: 'm', transport: t, commandStartedAt: t0, warm: id ? { responseId: id, context } : undefined });
+      s.start();
+      await s.whenSettled();
+      if (warmed && s.stats.resentFullInput) throw new Error('the warm-up was not found');
+      if (i >= 3) (warmed ? out.warmed : out.full).push(s.stats.ttftMs!);
+    }
+  }
+  t.dispose();
   return out;
 }
 
@@ -226,6 +257,9 @@ async function main() {
   log('time to first byte');
   const warmT = await timeToFirstByte(server, SMOKE ? 3 : 200, false);
   const coldT = await timeToFirstByte(server, SMOKE ? 3 : 40, true);
+  log('generate:false warm-up');
+  const warm200 = await warmupFirstToken(server, SMOKE ? 2 : 40, 200);
+  const warm5000 = await warmupFirstToken(server, SMOKE ? 2 : 20, SMOKE ? 1000 : 5000);
   log('round trips (TLS)');
   const rt = await roundTrips(SMOKE ? 2 : 40);
   log('per-token cost');
@@ -254,6 +288,10 @@ async function main() {
     '|---|---|---|---|---|---|',
     row('added time to first byte, warm socket (200-line selection)', s.warm, 'ms', 3),
     row('added time to first byte, cold (connect per request)', s.cold, 'ms', 3),
+    row('time to first token, 200-line selection, whole prompt at the command', stat(warm200.full), 'ms', 3),
+    row('time to first token, 200-line selection, context sent ahead (generate:false warm-up)', stat(warm200.warmed), 'ms', 3),
+    row(`time to first token, ${SMOKE ? 1000 : 5000}-line selection, whole prompt at the command`, stat(warm5000.full), 'ms', 3),
+    row(`time to first token, ${SMOKE ? 1000 : 5000}-line selection, context sent ahead (generate:false warm-up)`, stat(warm5000.warmed), 'ms', 3),
     row('round trip, warm WSS (TLS once)', s.rtw, 'ms'),
     row('round trip, HTTPS keep-alive', s.rtk, 'ms'),
     row('round trip, new HTTPS connection (TLS handshake)', s.rtc, 'ms'),
@@ -276,6 +314,8 @@ async function main() {
   console.log(lines.join('\n'));
   const json = {
     ttft_added_ms_p50: s.warm.p50, ttft_cold_ms_p50: s.cold.p50,
+    ttft_ms_p50_200_full: stat(warm200.full).p50, ttft_ms_p50_200_warmup: stat(warm200.warmed).p50,
+    ttft_ms_p50_5000_full: stat(warm5000.full).p50, ttft_ms_p50_5000_warmup: stat(warm5000.warmed).p50,
     warm_vs_cold_roundtrip_ratio: s.rtw.p50 / s.rtc.p50,
     warm_roundtrip_ms_p50: s.rtw.p50, keepalive_roundtrip_ms_p50: s.rtk.p50, cold_roundtrip_ms_p50: s.rtc.p50,
     per_token_us_p50_50: s.p50.p50, per_token_us_p50_200: s.p200.p50, per_token_us_p50_500: s.p500.p50, per_token_us_p50_5000: s.p5000.p50,

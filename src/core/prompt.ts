@@ -26,6 +26,24 @@ export function editPrompt(p: EditPromptInput): string {
   return parts.join('\n');
 }
 
+/**
+ * The same prompt as two messages, the code first: the context (file, surrounding code, the code to edit) can be
+ * sent ahead as a warm-up (`generate: false`) while the user types; the instruction then follows it alone.
+ */
+export function editContextPrompt(p: Omit<EditPromptInput, 'instruction'>): string {
+  const parts: string[] = [];
+  if (p.fileName) parts.push(`File: ${p.fileName}${p.languageId ? ` (${p.languageId})` : ''}`);
+  if (p.before) parts.push(`<before>\n${p.before}\n</before>`);
+  parts.push(`<code>\n${p.code}\n</code>`);
+  if (p.after) parts.push(`<after>\n${p.after}\n</after>`);
+  parts.push('The instruction for this code follows in the next message.');
+  return parts.join('\n');
+}
+
+export function editInstructionPrompt(instruction: string): string {
+  return `Instruction: ${instruction.trim()}\nRewrite the code in the previous message (between the code tags) following the instruction. Output only the rewritten code.`;
+}
+
 export function redirectMessage(newInstruction: string): string {
   return `Stop. New direction from the user: ${newInstruction.trim()}\n` +
     'Rewrite the code inside <code> again from its first line, applying the original instruction and this new direction. Output only the complete rewritten code.';
@@ -36,6 +54,14 @@ export function redirectInput(first: EditPromptInput, partialOutput: string, new
   const incremental = [userMessage(redirectMessage(newInstruction))];
   const full = [userMessage(editPrompt(first)), ...(partialOutput ? [assistantMessage(partialOutput)] : []), ...incremental];
   return { full, incremental };
+}
+
+export const CONTINUE_MESSAGE = 'Your answer was cut off by the output limit. Continue it exactly where it stopped, from the very next character: do not repeat anything, no commentary.';
+
+/** Messages asking the model to continue an answer that an output limit cut off (full conversation / increment). */
+export function continueInput(first: EditPromptInput, partialOutput: string): { full: InputMessage[]; incremental: InputMessage[] } {
+  const incremental = [userMessage(CONTINUE_MESSAGE)];
+  return { full: [userMessage(editPrompt(first)), assistantMessage(partialOutput), ...incremental], incremental };
 }
 
 /** Extract the fields the demo/scripted server needs from an edit prompt. */

@@ -11,6 +11,7 @@ import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { parseEditPrompt } from '../core/prompt';
+import { SseParser } from '../core/protocol/sse';
 import { demoChat, demoPatch, demoRewrite } from './demo';
 import { parseDeepPrompt } from '../core/deep/prompt';
 
@@ -28,8 +29,19 @@ export interface Faults {
   neverAnswer?: boolean;
   /** End with response.failed after this many chars. */
   failAfterChars?: number;
-  /** End with response.incomplete after this many chars. */
+  /**
+   * Cut the answer off after this many chars with each wire's own "output limit" stop: Responses
+   * `response.incomplete` (max_output_tokens), Chat `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`.
+   */
+  truncateAfterChars?: number;
+  /** Same as truncateAfterChars (the older name). */
   incompleteAfterChars?: number;
+  /** response.failed's error (default: server_error), e.g. { code: 'rate_limit_exceeded', … }. */
+  failWith?: { code: string; message: string };
+  /** Chat Completions: end the stream cleanly after the finish_reason (and usage) without `data: [DONE]`. */
+  noDone?: boolean;
+  /** SSE transports: end the HTTP response cleanly after this many chars, with no stop reason at all. */
+  endAfterChars?: number;
   /** Stop sending (but keep the connection open) after this many chars. */
   stallAfterChars?: number;
   /** After the response completes, send a stray delta frame that belongs to no response. */
@@ -45,6 +57,19 @@ export interface ScriptStep {
   tokensPerSecond?: number;
   firstTokenDelayMs?: number;
   faults?: Faults;
+  /**
+   * The model declines: Responses sends this as a `refusal` content part (no output text), Chat as
+   * `delta.refusal`, Anthropic streams `text` (if given) and stops with `stop_reason: "refusal"` and this as
+   * the explanation.
+   */
+  refusal?: string;
+  /** Responses: an output message with `phase: "commentary"` (this text) before the `final_answer` message. */
+  commentary?: string;
+  /**
+   * The wire's own stop reason at the end of the text: Responses `incomplete_details.reason` (the response ends
+   * `incomplete`), Chat `finish_reason`, Anthropic `stop_reason` (e.g. model_context_window_exceeded).
+   */
+  stopReason?: string;
   /** Only for requests on this transport (others fall through to the next matching step or the demo). */
   transport?: 'ws' | 'http' | 'chat' | 'anthropic';
   /**
@@ -194,12 +219,12 @@ export class ModelServer {
       const body = queue.shift();
       busy = true;
       this.requests.push({ transport: 'ws', body, at: Date.now(), connection: conn });
-      if (body.previous_response_id && body.previous_response_id !== lastResponseId) {
+      if (body.previous_response_id && body.previous_response_id !== lastResponseId && !this.stored.has(body.previous_response_id)) {
         this.sendJson(ws, { type: 'error', status: 400, error: { type: 'invalid_request_error', code: 'previous_response_not_found', message: `Previous response with id '${body.previous_response_id}' not found.`, param: 'previous_response_id' } });
         busy = false; next();
         return;
       }
-      const step = this.takeStep('ws');
+      const step = body.generate === false ? {} : this.takeStep('ws'); // a warm-up has no answer to script
       const emit = (ev: any) => this.sendJson(ws, ev);
       void this.runResponse(body, step, emit, () => ws.readyState === WebSocket.OPEN, () => ws.terminate(), (raw) => ws.send(raw))
         .then((id) => {
@@ -232,50 +257,102 @@ export class ModelServer {
   private async runResponse(body: any, step: ScriptStep, emit: (ev: any) => void, alive: () => boolean, kill: () => void, raw: (s: string) => void): Promise<string | undefined> {
     const f = step.faults ?? {};
     let seq = 0;
-    const e = (ev: any) => emit({ ...ev, sequence_number: seq++ });
-    if (f.errorEvent) { emit({ type: 'error', status: 400, error: { type: 'invalid_request_error', ...f.errorEvent } }); return undefined; }
+    // Several response lanes on one socket: every event of a lane carries its stream_id.
+    const lane = body.stream_id !== undefined ? { stream_id: body.stream_id } : {};
+    const e = (ev: any) => emit({ ...ev, sequence_number: seq++, ...lane });
+    if (f.errorEvent) { emit({ type: 'error', status: 400, error: { type: 'invalid_request_error', param: null, ...f.errorEvent }, ...lane }); return undefined; }
     if (f.neverAnswer) return new Promise<undefined>(() => undefined);
     const id = newId('resp');
-    const msgId = newId('msg');
-    const model = body.model ?? 'spark-demo';
-    const base = { id, object: 'response', created_at: Math.floor(Date.now() / 1000), model, output: [] as unknown[], error: null, incomplete_details: null, previous_response_id: body.previous_response_id ?? null, store: body.store ?? false };
+    const base = responseObject(id, body);
     e({ type: 'response.created', response: { ...base, status: 'in_progress' } });
     e({ type: 'response.in_progress', response: { ...base, status: 'in_progress' } });
+    // The conversation so far: what previous_response_id chains to, then this request's input (the real API
+    // answers the whole conversation; the demo and scripted text functions see it too).
+    const convo = [...(body.previous_response_id ? this.conversations.get(body.previous_response_id) ?? [] : []), ...inputItems(body.input)];
+    const prompt = promptTextOf({ input: convo });
+    const keep = (out: string) => this.keepConversation(id, body, [...convo, ...(out ? [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: out }] }] : [])]);
+    const inputTokens = Math.ceil(prompt.length / 4);
+    const usageOf = (out: string) => responsesUsage(inputTokens, tokenize(out).length);
     if (body.generate === false) {
-      e({ type: 'response.completed', response: { ...base, status: 'completed', usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 } } });
+      e({ type: 'response.completed', response: { ...base, status: 'completed', usage: responsesUsage(inputTokens, 0) } });
+      keep('');
       return id;
     }
-    const text = this.textFor(step, body, promptTextOf(body));
-    e({ type: 'response.output_item.added', output_index: 0, item: { id: msgId, type: 'message', status: 'in_progress', role: 'assistant', content: [] } });
-    e({ type: 'response.content_part.added', item_id: msgId, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+    const output: any[] = [];
+    // A message streamed as output_text (or refusal) parts, with its own item id and output index.
+    const message = (text: string, phase: 'commentary' | 'final_answer' | undefined, partType: 'output_text' | 'refusal') => {
+      const itemId = newId('msg');
+      const output_index = output.length;
+      const ph = phase ? { phase } : {};
+      const ids = { item_id: itemId, output_index, content_index: 0 };
+      e({ type: 'response.output_item.added', output_index, item: { id: itemId, type: 'message', status: 'in_progress', role: 'assistant', ...ph, content: [] } });
+      e({ type: 'response.content_part.added', ...ids, part: partType === 'refusal' ? { type: 'refusal', refusal: '' } : { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+      const finish = (sent: string, status: 'completed' | 'incomplete') => {
+        const part = partType === 'refusal' ? { type: 'refusal', refusal: sent } : { type: 'output_text', text: sent, annotations: [], logprobs: [] };
+        e(partType === 'refusal' ? { type: 'response.refusal.done', ...ids, refusal: sent } : { type: 'response.output_text.done', ...ids, text: sent, logprobs: [] });
+        e({ type: 'response.content_part.done', ...ids, part });
+        const item = { id: itemId, type: 'message', status, role: 'assistant', ...ph, content: [part] };
+        e({ type: 'response.output_item.done', output_index, item });
+        output.push(item);
+      };
+      const delta = (tok: string) => { if (tok) e(partType === 'refusal' ? { type: 'response.refusal.delta', ...ids, delta: tok } : { type: 'response.output_text.delta', ...ids, delta: tok, logprobs: [] }); };
+      return { delta, finish };
+    };
+    const phased = step.commentary !== undefined;
+    if (phased) {
+      const c = message(step.commentary!, 'commentary', 'output_text');
+      for (const tok of tokenize(step.commentary!)) c.delta(tok);
+      c.finish(step.commentary!, 'completed');
+    }
+    if (step.refusal !== undefined) {
+      const r = message(step.refusal, phased ? 'final_answer' : undefined, 'refusal');
+      for (const tok of tokenize(step.refusal)) r.delta(tok);
+      r.finish(step.refusal, 'completed');
+      e({ type: 'response.completed', response: { ...base, status: 'completed', output, usage: usageOf(step.refusal) } });
+      keep('');
+      return id;
+    }
+    const text = this.textFor(step, body, prompt);
+    const m = message(text, phased ? 'final_answer' : undefined, 'output_text');
+    const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
     let sent = '';
     const outcome = await this.pace(text, step, (tok) => {
       if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) { raw('{"type":"response.output_text.delta","delta":'); return 'stop'; }
       if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) { kill(); return 'stop'; }
+      if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
       if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
       if (f.failAfterChars !== undefined && sent.length >= f.failAfterChars) return 'fail';
-      if (f.incompleteAfterChars !== undefined && sent.length >= f.incompleteAfterChars) return 'incomplete';
-      e({ type: 'response.output_text.delta', item_id: msgId, output_index: 0, content_index: 0, delta: tok, logprobs: [] });
+      if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
+      m.delta(tok);
       sent += tok;
       return 'ok';
     }, alive);
     if (outcome === 'stop' || outcome === 'dead') return undefined;
     if (outcome === 'stall') return new Promise<undefined>(() => undefined);
-    const usage = { input_tokens: Math.ceil(promptTextOf(body).length / 4), output_tokens: tokenize(sent).length, total_tokens: 0 };
     if (outcome === 'fail') {
-      e({ type: 'response.failed', response: { ...base, status: 'failed', error: { code: 'server_error', message: 'The model failed while generating (injected fault).' } } });
+      const err = f.failWith ?? { code: 'server_error', message: 'The model failed while generating (injected fault).' };
+      e({ type: 'response.failed', response: { ...base, status: 'failed', error: err, output, usage: usageOf(sent) } });
       return undefined;
     }
-    const item = { id: msgId, type: 'message', status: outcome === 'incomplete' ? 'incomplete' : 'completed', role: 'assistant', content: [{ type: 'output_text', text: sent, annotations: [] }] };
-    e({ type: 'response.output_text.done', item_id: msgId, output_index: 0, content_index: 0, text: sent, logprobs: [] });
-    e({ type: 'response.content_part.done', item_id: msgId, output_index: 0, content_index: 0, part: { type: 'output_text', text: sent, annotations: [] } });
-    e({ type: 'response.output_item.done', output_index: 0, item });
-    if (outcome === 'incomplete') {
-      e({ type: 'response.incomplete', response: { ...base, status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output: [item], usage } });
-      return id;
+    const reason = outcome === 'incomplete' ? 'max_output_tokens' : step.stopReason && step.stopReason !== 'completed' ? step.stopReason : undefined;
+    m.finish(sent, reason ? 'incomplete' : 'completed');
+    if (reason) {
+      e({ type: 'response.incomplete', response: { ...base, status: 'incomplete', incomplete_details: { reason }, output, usage: usageOf(sent) } });
+    } else {
+      e({ type: 'response.completed', response: { ...base, status: 'completed', output, usage: usageOf(sent) } });
     }
-    e({ type: 'response.completed', response: { ...base, status: 'completed', output: [item], usage } });
+    keep(sent);
     return id;
+  }
+
+  /** Responses kept with `store: true` (the default) can be continued over HTTP with previous_response_id; `store: false` ones cannot. */
+  private readonly stored = new Set<string>();
+  /** Each recent response's whole conversation (input items and its answer), for previous_response_id. */
+  private readonly conversations = new Map<string, any[]>();
+  private keepConversation(id: string, body: any, convo: any[]) {
+    if (body.store !== false) this.stored.add(id);
+    this.conversations.set(id, convo);
+    if (this.conversations.size > 200) this.conversations.delete(this.conversations.keys().next().value!);
   }
 
   /** Send tokens at the step's rate. `send` returns what to do next. */
@@ -322,22 +399,29 @@ export class ModelServer {
     const url = req.url ?? '';
     if (req.method === 'GET' && /\/models\/?$/.test(url)) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ object: 'list', data: [{ id: 'spark-demo', object: 'model' }] }));
+      res.end(JSON.stringify({ object: 'list', data: [{ id: 'spark-demo', object: 'model', created: 0, owned_by: 'spark' }] }));
       return;
     }
-    const isResponses = req.method === 'POST' && /\/responses\/?$/.test(url);
-    const isChat = req.method === 'POST' && /\/chat\/completions\/?$/.test(url);
-    const isAnthropic = req.method === 'POST' && /\/messages\/?$/.test(url);
-    if (!isResponses && !isChat && !isAnthropic) { res.writeHead(404, { 'content-type': 'application/json' }); res.end('{"error":{"message":"not found"}}'); return; }
-    const key = isAnthropic ? (req.headers['x-api-key'] ? `Bearer ${req.headers['x-api-key']}` : undefined) : req.headers.authorization;
-    if (isAnthropic && !req.headers['anthropic-version']) {
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' } }));
-      return;
-    }
-    if (!this.authorized(key)) {
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'invalid_api_key', message: 'Incorrect API key provided.', type: 'invalid_request_error' } }));
+    const isResponses = req.method === 'POST' && /\/responses\/?(\?.*)?$/.test(url);
+    const isChat = req.method === 'POST' && /\/chat\/completions\/?(\?.*)?$/.test(url);
+    const isAnthropic = req.method === 'POST' && /\/messages\/?(\?.*)?$/.test(url);
+    const transport = isChat ? 'chat' : isAnthropic ? 'anthropic' : 'http';
+    const fail = (status: number, type: string, message: string, code?: string | null, param?: string | null, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      // Each provider's own error body: Anthropic {type:"error", error:{type, message}}, OpenAI {error:{message, type, param, code}}.
+      res.end(JSON.stringify(isAnthropic
+        ? { type: 'error', error: { type, message }, request_id: newId('req') }
+        : { error: { message, type, param: param ?? null, code: code ?? null } }));
+    };
+    if (!isResponses && !isChat && !isAnthropic) { fail(404, isAnthropic ? 'not_found_error' : 'invalid_request_error', `Unknown path ${url.split('?')[0]}.`, 'not_found'); return; }
+    if (isAnthropic) {
+      // The SDK sends x-api-key, or Authorization: Bearer (auth tokens); the version header is required.
+      const version = req.headers['anthropic-version'];
+      if (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version)) { fail(400, 'invalid_request_error', 'anthropic-version: header is required and must be a version date (e.g. 2023-06-01)'); return; }
+      const key = typeof req.headers['x-api-key'] === 'string' ? `Bearer ${req.headers['x-api-key']}` : req.headers.authorization;
+      if (!this.authorized(key)) { fail(401, 'authentication_error', 'invalid x-api-key'); return; }
+    } else if (!this.authorized(req.headers.authorization)) {
+      fail(401, 'invalid_request_error', 'Incorrect API key provided.', 'invalid_api_key');
       return;
     }
     let data = '';
@@ -345,18 +429,30 @@ export class ModelServer {
     req.on('data', (c) => (data += c));
     req.on('end', () => {
       let body: any;
-      try { body = JSON.parse(data); } catch { res.writeHead(400, { 'content-type': 'application/json' }); res.end('{"error":{"message":"invalid JSON body"}}'); return; }
-      const transport = isChat ? 'chat' : isAnthropic ? 'anthropic' : 'http';
+      try { body = JSON.parse(data); } catch { fail(400, 'invalid_request_error', 'We could not parse the JSON body of your request.', 'invalid_json'); return; }
       this.requests.push({ transport, body, at: Date.now(), headers: req.headers });
+      // Over HTTP only stored responses can be continued: a `store: false` id (or one from a socket's cache) is unknown.
+      if (isResponses && body.previous_response_id && !this.stored.has(body.previous_response_id)) {
+        fail(400, 'invalid_request_error', `Previous response with id '${body.previous_response_id}' not found.`, 'previous_response_not_found', 'previous_response_id');
+        return;
+      }
       const step = this.takeStep(transport);
       const f = step.faults ?? {};
       if (f.httpStatus) {
-        const h: Record<string, string> = { 'content-type': 'application/json' };
-        if (f.retryAfter) h['retry-after'] = f.retryAfter;
-        res.writeHead(f.httpStatus, h);
-        res.end(JSON.stringify({ error: { message: `injected HTTP ${f.httpStatus}`, type: 'server_error', code: String(f.httpStatus) } }));
+        const st = f.httpStatus;
+        const type = isAnthropic
+          ? (st === 429 ? 'rate_limit_error' : st === 529 ? 'overloaded_error' : st === 401 ? 'authentication_error' : st === 403 ? 'permission_error' : st >= 500 ? 'api_error' : 'invalid_request_error')
+          : (st === 429 ? 'requests' : st >= 500 ? 'server_error' : 'invalid_request_error');
+        fail(st, type, `injected HTTP ${st}`, st === 429 ? 'rate_limit_exceeded' : String(st), null, f.retryAfter ? { 'retry-after': f.retryAfter } : {});
         return;
       }
+      if (f.errorEvent) {
+        // A request-level error over HTTP is a real status with a JSON body, never a 200 with an error frame.
+        const st = f.errorEvent.code === 'rate_limit_exceeded' ? 429 : 400;
+        fail(st, isAnthropic ? (st === 429 ? 'rate_limit_error' : 'invalid_request_error') : st === 429 ? 'requests' : 'invalid_request_error', f.errorEvent.message, f.errorEvent.code);
+        return;
+      }
+      if (body.stream !== true) { void this.answerJson(transport, body, step, res); return; }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       const alive = () => !res.destroyed && !res.writableEnded;
       const kill = () => res.destroy();
@@ -366,17 +462,57 @@ export class ModelServer {
     });
   }
 
-  private async runChat(body: any, step: ScriptStep, res: http.ServerResponse, alive: () => boolean, kill: () => void) {
+  /** A request without `stream: true`: the same answer as one JSON object (Response, chat.completion, Message). */
+  private async answerJson(transport: 'http' | 'chat' | 'anthropic', body: any, step: ScriptStep, res: http.ServerResponse) {
+    const events: any[] = [];
+    const parser = new SseParser((ev) => { if (ev.data !== '[DONE]') { try { events.push(JSON.parse(ev.data)); } catch { /* a malformed-frame fault */ } } });
+    const sink: Out = { write: (c) => { parser.push(typeof c === 'string' ? c : new Uint8Array(c)); return true; }, end: () => undefined };
+    const fast = { ...step, tokensPerSecond: Infinity, holdAfterChars: undefined };
+    const send = (status: number, o: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(o)); };
+    if (transport === 'http') {
+      await this.runResponse(body, fast, (ev) => events.push(ev), () => true, () => undefined, () => undefined);
+      const last = events[events.length - 1];
+      if (last?.type === 'response.failed') { send(500, { error: { message: last.response.error?.message ?? 'failed', type: 'server_error', param: null, code: last.response.error?.code ?? null } }); return; }
+      send(200, { ...last?.response, output_text: undefined });
+      return;
+    }
+    if (transport === 'chat') {
+      await this.runChat({ ...body, stream_options: { include_usage: true } }, fast, sink, () => true, () => undefined);
+      const chunks = events.filter((c) => c.object === 'chat.completion.chunk');
+      const content = chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
+      const refusal = chunks.map((c) => c.choices?.[0]?.delta?.refusal ?? '').join('');
+      const finish = chunks.map((c) => c.choices?.[0]?.finish_reason).find((x) => x) ?? null;
+      const usage = chunks.find((c) => c.usage)?.usage ?? null;
+      send(200, {
+        id: chunks[0]?.id ?? newId('chatcmpl'), object: 'chat.completion', created: chunks[0]?.created ?? Math.floor(Date.now() / 1000), model: body.model ?? 'spark-demo',
+        choices: [{ index: 0, message: { role: 'assistant', content: refusal ? null : content, refusal: refusal || null, annotations: [] }, logprobs: null, finish_reason: finish }],
+        usage, service_tier: 'default', system_fingerprint: null,
+      });
+      return;
+    }
+    await this.runAnthropic(body, fast, sink, () => true, () => undefined);
+    const start = events.find((x) => x.type === 'message_start')?.message;
+    const delta = events.find((x) => x.type === 'message_delta');
+    const text = events.filter((x) => x.type === 'content_block_delta').map((x) => x.delta?.text ?? '').join('');
+    const err = events.find((x) => x.type === 'error');
+    if (err) { send(529, err); return; }
+    send(200, { ...start, content: text ? [{ type: 'text', text, citations: null }] : [], stop_reason: delta?.delta?.stop_reason ?? 'end_turn', stop_sequence: null, stop_details: delta?.delta?.stop_details ?? null, usage: { ...start?.usage, ...delta?.usage } });
+  }
+
+  private async runChat(body: any, step: ScriptStep, res: Out, alive: () => boolean, kill: () => void) {
     const f = step.faults ?? {};
     if (f.neverAnswer) return;
     const id = newId('chatcmpl');
     const created = Math.floor(Date.now() / 1000);
     const model = body.model ?? 'spark-demo';
-    const chunk = (delta: any, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+    const withUsage = !!body.stream_options?.include_usage;
+    // With include_usage, every chunk but the last carries `usage: null`.
+    const chunk = (delta: any, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, service_tier: 'default', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(withUsage ? { usage: null } : {}) });
     const w = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`);
     const prompt = messagesText(body);
-    const text = this.textFor(step, body, prompt);
-    w(chunk({ role: 'assistant', content: '' }, null));
+    const refusing = step.refusal !== undefined;
+    const text = refusing ? step.refusal! : this.textFor(step, body, prompt);
+    w(chunk(refusing ? { role: 'assistant', content: null, refusal: '' } : { role: 'assistant', content: '', refusal: null }, null));
     if (f.rawBytesInDelta) {
       // A delta whose text holds raw bytes, split across two socket writes in the middle of the JSON.
       const frame = Buffer.concat([Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"'), Buffer.from(f.rawBytesInDelta), Buffer.from('"}}]}\n\n')]);
@@ -385,59 +521,102 @@ export class ModelServer {
       await new Promise((r) => setTimeout(r, 5));
       res.write(frame.subarray(cut));
     }
+    const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
     let sent = '';
     const outcome = await this.pace(text, step, (tok) => {
       if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) { res.write('data: {"choices":[{"delta":\n\n'); return 'stop'; }
       if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) { kill(); return 'stop'; }
+      if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
       if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
-      if (tok) { w(chunk({ content: tok }, null)); sent += tok; }
+      if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
+      if (tok) { w(chunk(refusing ? { refusal: tok } : { content: tok }, null)); sent += tok; }
       return 'ok';
     }, alive);
-    if (outcome !== 'done') { if (outcome === 'stop' && alive()) res.end(); return; }
-    w(chunk({}, 'stop'));
-    if (body.stream_options?.include_usage) {
+    if (outcome !== 'done' && outcome !== 'incomplete') { if (outcome === 'stop' && alive()) res.end(); return; }
+    w(chunk({}, outcome === 'incomplete' ? 'length' : step.stopReason ?? 'stop'));
+    if (withUsage) {
       const pred = typeof body.prediction?.content === 'string' ? body.prediction.content : undefined;
       const completion = tokenize(sent).length;
       const accepted = pred ? tokenize(sent).filter((t) => pred.includes(t)).length : 0;
-      w({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: {
-        prompt_tokens: Math.ceil(prompt.length / 4), completion_tokens: completion, total_tokens: Math.ceil(prompt.length / 4) + completion,
-        completion_tokens_details: { accepted_prediction_tokens: accepted, rejected_prediction_tokens: pred ? completion - accepted : 0 },
+      const promptTokens = Math.ceil(prompt.length / 4);
+      w({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, service_tier: 'default', choices: [], usage: {
+        prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion,
+        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: accepted, rejected_prediction_tokens: pred ? completion - accepted : 0 },
       } });
     }
-    res.write('data: [DONE]\n\n');
+    if (!f.noDone) res.write('data: [DONE]\n\n');
     res.end();
   }
 
   /** Anthropic Messages streaming: message_start, content_block_start, ping, content_block_delta…, stops. */
-  private async runAnthropic(body: any, step: ScriptStep, res: http.ServerResponse, alive: () => boolean, kill: () => void) {
+  private async runAnthropic(body: any, step: ScriptStep, res: Out, alive: () => boolean, kill: () => void) {
     const f = step.faults ?? {};
     if (f.neverAnswer) return;
     const ev = (type: string, o: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...o })}\n\n`);
     const prompt = [typeof body.system === 'string' ? body.system : '', messagesText(body)].join('\n');
-    const text = this.textFor(step, body, prompt);
+    // A refusal streams only the text the step names (often none) before the refusal stop.
+    const text = step.refusal !== undefined ? (typeof step.text === 'string' ? step.text : '') : this.textFor(step, body, prompt);
     const id = newId('msg');
-    ev('message_start', { message: { id, type: 'message', role: 'assistant', model: body.model ?? 'spark-demo', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: Math.ceil(prompt.length / 4), output_tokens: 1 } } });
-    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    const inputTokens = Math.ceil(prompt.length / 4);
+    const usage = (output: number) => ({
+      input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation: null, output_tokens: output,
+      output_tokens_details: null, server_tool_use: null, service_tier: 'standard', inference_geo: null, speed: null,
+    });
+    ev('message_start', { message: { id, type: 'message', role: 'assistant', model: body.model ?? 'spark-demo', content: [], stop_reason: null, stop_sequence: null, stop_details: null, container: null, diagnostics: null, usage: usage(1) } });
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '', citations: null } });
     ev('ping', {});
+    const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
     let sent = '';
     const outcome = await this.pace(text, step, (tok) => {
       if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) { res.write('event: content_block_delta\ndata: {"type":"content_block_delta",\n\n'); return 'stop'; }
       if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) { kill(); return 'stop'; }
+      if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
       if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
-      if (f.failAfterChars !== undefined && sent.length >= f.failAfterChars) { ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' } }); return 'stop'; }
+      if (f.failAfterChars !== undefined && sent.length >= f.failAfterChars) { ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: newId('req') }); return 'stop'; }
+      if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
       if (tok) { ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: tok } }); sent += tok; }
       return 'ok';
     }, alive);
-    if (outcome !== 'done') { if (outcome === 'stop' && alive()) res.end(); return; }
+    if (outcome !== 'done' && outcome !== 'incomplete') { if (outcome === 'stop' && alive()) res.end(); return; }
+    const stop = outcome === 'incomplete' ? 'max_tokens' : step.refusal !== undefined ? 'refusal' : step.stopReason ?? 'end_turn';
+    const details = stop === 'refusal' ? { type: 'refusal', category: null, explanation: step.refusal || null } : null;
     ev('content_block_stop', { index: 0 });
-    ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: tokenize(sent).length } });
+    const u = usage(tokenize(sent).length);
+    ev('message_delta', { delta: { stop_reason: stop, stop_sequence: null, stop_details: details, container: null }, usage: { input_tokens: u.input_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: u.output_tokens, output_tokens_details: null, server_tool_use: null } });
     ev('message_stop', {});
     res.end();
   }
 }
 
+/** Where an SSE runner writes: an HTTP response, or a collector for a non-streaming answer. */
+interface Out { write(chunk: string | Buffer): boolean; end(): void }
+
+
+/** A complete Response object, every field the SDK's `Response` type requires. */
+function responseObject(id: string, body: any): Record<string, unknown> {
+  return {
+    id, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'in_progress', background: false,
+    error: null, incomplete_details: null, instructions: body.instructions ?? null, max_output_tokens: body.max_output_tokens ?? null,
+    metadata: body.metadata ?? {}, model: body.model ?? 'spark-demo', output: [], parallel_tool_calls: true,
+    previous_response_id: body.previous_response_id ?? null, prompt_cache_key: body.prompt_cache_key ?? null,
+    reasoning: { effort: null, summary: null }, service_tier: 'default', store: body.store ?? true, temperature: 1,
+    text: { format: { type: 'text' }, verbosity: 'medium' }, tool_choice: 'auto', tools: [], top_p: 1, truncation: 'disabled',
+    usage: null, user: null,
+  };
+}
+
+function responsesUsage(input: number, output: number) {
+  return { input_tokens: input, input_tokens_details: { cached_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + output };
+}
+
 function messagesText(body: any): string {
   return (body.messages ?? []).map((m: any) => typeof m.content === 'string' ? m.content : (m.content ?? []).map((c: any) => c.text ?? '').join('')).join('\n');
+}
+
+function inputItems(input: unknown): any[] {
+  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
+  return Array.isArray(input) ? input : [];
 }
 
 function promptTextOf(body: any): string {

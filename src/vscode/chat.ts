@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { CHAT_INSTRUCTIONS, ChatContext, ChatMessage, ChatMode, ChipKind, ContextChip, HostToWebview, WebviewToHost, chatPrompt, parseWebviewMessage } from '../core/chat/protocol';
 import { assistantMessage, userMessage } from '../core/protocol/responses';
-import { ActiveStream, ModelError, ModelTransport } from '../core/transport/types';
+import { ActiveStream, ModelError, ModelTransport, describeStop } from '../core/transport/types';
 
 export interface ChatDeps {
   model(mode: ChatMode): { transport: ModelTransport; model: string } | undefined;
@@ -230,9 +230,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     });
     this.current = { stream, id: answer.id, text: '' };
     try {
-      await stream.done;
+      const r = await stream.done;
       this.flushDelta();
-      this.post({ type: 'done', id: answer.id });
+      // A truncated, filtered or refused answer is not a finished one: the user is told which.
+      const stopped = describeStop(r.stop);
+      if (stopped) { answer.error = stopped; this.deps.log(`chat: ${stopped}`); }
+      this.post(stopped ? { type: 'done', id: answer.id, error: stopped } : { type: 'done', id: answer.id });
     } catch (e) {
       this.flushDelta();
       const err = e as ModelError;

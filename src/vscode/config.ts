@@ -24,6 +24,8 @@ export interface Settings {
   useDemoModelWithoutKey: boolean;
   demoTokensPerSecond: number;
   contextLines: number;
+  /** Send the code ahead (generate:false warm-up on the Responses socket) while the instruction is typed. */
+  prewarm: boolean;
   allowInsecureEndpoint: boolean;
   maxSelectionLines: number;
   ignoredFiles: string[];
@@ -56,6 +58,7 @@ export function readSettings(): Settings {
     useDemoModelWithoutKey: c.get<boolean>('useDemoModelWithoutKey', true) !== false,
     demoTokensPerSecond: num('demoTokensPerSecond', 1000, 1, 1_000_000),
     contextLines: num('contextLines', 40, 0, 2000),
+    prewarm: c.get<boolean>('prewarm', true) !== false,
     allowInsecureEndpoint: c.get<boolean>('allowInsecureEndpoint', false) === true,
     maxSelectionLines: num('maxSelectionLines', 20_000, 1, 1_000_000),
     ignoredFiles: (() => { const v = c.get<unknown>('ignoredFiles'); return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : DEFAULT_IGNORED; })(),

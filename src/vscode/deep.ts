@@ -4,7 +4,7 @@ import { DeepJob, JobQueue } from '../core/deep/jobs';
 import { StreamingPatchParser, PatchOp, place } from '../core/deep/patch';
 import { Connection } from '../core/providers';
 import { userMessage } from '../core/protocol/responses';
-import { ModelError } from '../core/transport/types';
+import { ModelError, describeStop } from '../core/transport/types';
 import type { SessionView } from './preview';
 
 export interface DeepRequest {
@@ -105,13 +105,22 @@ export class DeepController implements vscode.Disposable {
       // Cancelled: nothing of this job stays in the documents.
       void chain.then(async () => { for (const v of views) await v.rejectAll(); });
     });
+    let stopped: string | undefined;
     try {
-      await s.done;
+      stopped = describeStop((await s.done).stop);
     } catch (e) {
       if (e instanceof ModelError && e.kind === 'cancelled') return;
       throw e;
     }
-    parser.end();
+    if (stopped) {
+      // Only complete patch blocks are ever placed: what the model did not finish is not applied.
+      this.deps.log(`deep job ${job.id}: ${stopped}`);
+      void vscode.window.showWarningMessage(`Spark Edit: ${stopped} Only the changes it finished are shown; the rest of your code is unchanged.`);
+    } else {
+      // A finished answer: its last block counts even without "*** End Patch". A cut-off one's last block is
+      // unfinished (its removed lines may lack their replacement): it is dropped, never placed.
+      parser.end();
+    }
     await chain;
     if (ctx.cancelled) return;
     for (const w of parser.warnings) this.deps.log(`deep job ${job.id}: ${w}`);

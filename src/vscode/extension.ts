@@ -6,8 +6,8 @@ import { ModelError, ModelTransport } from '../core/transport/types';
 import { StaticTransport } from '../core/transport/fallback';
 import { Connection, ModelConfig, PRESETS, createConnection, preset } from '../core/providers';
 import { route } from '../core/deep/router';
-import { userMessage } from '../core/protocol/responses';
-import { EditPromptInput } from '../core/prompt';
+import { InputMessage, userMessage } from '../core/protocol/responses';
+import { EDIT_INSTRUCTIONS, EditPromptInput, editContextPrompt } from '../core/prompt';
 import { ModelServer } from '../server/modelServer';
 import { LEGACY_SECRET_KEY, ModelSettings, RECONNECT_SETTINGS, Settings, endpointProblem, readSettings, secretKeyFor } from './config';
 import { DeepController } from './deep';
@@ -27,6 +27,8 @@ export interface EditArgs {
   /** Extra files for a deep request (e.g. the test file of Add Tests). */
   files?: vscode.Uri[];
   command?: import('../core/deep/router').CommandKind;
+  /** Asks for the instruction when none is given (default: the input box); callers in this extension host only. */
+  ask?: () => Thenable<string | undefined>;
 }
 export interface DeepArgs { instruction?: string; files?: string[] }
 export interface HunkArgs { sessionId: number; hunkId: number }
@@ -257,9 +259,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const v = activeView();
     setContext('sparkEdit.streaming', !!v && v.session.isStreaming);
     setContext('sparkEdit.hasPending', !!v);
+    setContext('sparkEdit.canContinue', !!v && v.session.canContinue);
   }
 
   function reportError(v: SessionView, e: ModelError, kept: boolean) {
+    if (e.kind === 'stopped' || e.kind === 'declined') {
+      // The model ended its answer itself (an output limit, a filter, a refusal): its own message says what was kept.
+      log(`edit ${v.session.id}: ${e.message}`);
+      if (v.session.canContinue) {
+        void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`, 'Continue').then((c) => { if (c === 'Continue' && !v.isEnded) { v.continueAnswer(); updateContext(); } });
+      } else void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`);
+      return;
+    }
     const what = kept ? 'What arrived is kept as a pending diff: accept or reject it.' : 'Your text is unchanged.';
     const hint = e.kind === 'auth' ? 'Set a key with "Spark Edit: Set API Key".'
       : e.kind === 'network' || e.kind === 'timeout' ? 'Spark Edit reconnects by itself; try again.'
@@ -320,9 +331,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   }
 
   /** One pending edit in one document: the view that previews it, wired to CodeLens, context keys and stats. */
-  function createView(doc: vscode.TextDocument, startLine: number, original: string[], prompt: EditPromptInput, model: string, transport: ModelTransport, t0: number): SessionView {
+  function createView(doc: vscode.TextDocument, startLine: number, original: string[], prompt: EditPromptInput, model: string, transport: ModelTransport, t0: number, warm?: { responseId: string; context: InputMessage }): SessionView {
     const region = new PreviewRegion(startLine, original);
     const view = new SessionView(doc, region, prompt, model, transport, decorations, log, reportError, t0);
+    if (warm) view.session.useWarmup(warm);
     sessions.set(view.session.id, view);
     view.onDidChange(() => { lensEmitter.fire(); updateContext(); });
     view.onDidEnd(() => {
@@ -360,8 +372,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const { start: startLine, end: endLine } = args?.lines ?? await targetLines(editor);
     const lines = endLine - startLine + 1;
     let instruction = args?.instruction;
+    let warmup: ReturnType<typeof prewarm> = undefined;
     if (instruction === undefined) {
-      instruction = await vscode.window.showInputBox({ title: args?.mode === 'deep' ? 'Spark Edit: Deep Edit' : 'Spark Edit', prompt: `Edit ${lines} line${lines === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(doc.uri)}${args?.mode === 'deep' ? ' (deep mode: may change several files)' : ''}`, placeHolder: 'e.g. add error handling, convert to async/await, rename x to y — "/deep …" for the deep model', ignoreFocusOut: true });
+      warmup = prewarm(doc, startLine, endLine);
+      instruction = await (args?.ask?.() ?? vscode.window.showInputBox({ title: args?.mode === 'deep' ? 'Spark Edit: Deep Edit' : 'Spark Edit', prompt: `Edit ${lines} line${lines === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(doc.uri)}${args?.mode === 'deep' ? ' (deep mode: may change several files)' : ''}`, placeHolder: 'e.g. add error handling, convert to async/await, rename x to y — "/deep …" for the deep model', ignoreFocusOut: true }));
       t0 = performance.now(); // time starts when the user confirms, not while they type
     }
     if (!instruction?.trim()) return;
@@ -393,16 +407,39 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       });
       return;
     }
+    const { original, prompt } = editContext(doc, startLine, endLine);
+    // The warm-up counts only if it sent exactly this context (the document may have changed meanwhile).
+    const context = userMessage(editContextPrompt(prompt));
+    const warmId = warmup && warmup.context.content[0].text === context.content[0].text ? await warmup.id : undefined;
+    if (warmup && !warmId) log('the warm-up was not used (the code changed, or it failed): the whole prompt is sent');
+    const view = createView(doc, startLine, original, { ...prompt, instruction }, fastModel, fast.transport, t0, warmId ? { responseId: warmId, context } : undefined);
+    return { sessionId: view.session.id };
+  }
+
+  /** The code to edit and its surroundings, as the prompt sends them. */
+  function editContext(doc: vscode.TextDocument, startLine: number, endLine: number): { original: string[]; prompt: Omit<EditPromptInput, 'instruction'> } {
+    const ctx = settings.contextLines;
     const original: string[] = [];
     for (let i = startLine; i <= endLine; i++) original.push(doc.lineAt(i).text);
     const before: string[] = []; const after: string[] = [];
     for (let i = Math.max(0, startLine - ctx); i < startLine; i++) before.push(doc.lineAt(i).text);
     for (let i = endLine + 1; i < Math.min(doc.lineCount, endLine + 1 + ctx); i++) after.push(doc.lineAt(i).text);
-    const view = createView(doc, startLine, original, {
-      instruction, code: original.join('\n'), fileName: vscode.workspace.asRelativePath(doc.uri), languageId: doc.languageId,
-      before: before.join('\n') || undefined, after: after.join('\n') || undefined,
-    }, fastModel, fast.transport, t0);
-    return { sessionId: view.session.id };
+    return { original, prompt: { code: original.join('\n'), fileName: vscode.workspace.asRelativePath(doc.uri), languageId: doc.languageId, before: before.join('\n') || undefined, after: after.join('\n') || undefined } };
+  }
+
+  /**
+   * While the user types the instruction, send the code ahead on the warm socket (`generate: false`): the model
+   * reads it now, and the edit then sends only the instruction, chained to it. Only where the code may be sent
+   * at all (ignored files, untrusted workspaces never), on a Responses socket that is open.
+   */
+  function prewarm(doc: vscode.TextDocument, startLine: number, endLine: number): { context: InputMessage; id: Promise<string | undefined> } | undefined {
+    const socket = fast?.socket;
+    if (!settings.prewarm || !socket || socket.state !== 'warm' || fast?.fallback?.socketDisabled || configProblem) return undefined;
+    if (endLine - startLine + 1 > settings.maxSelectionLines || !allowed(doc, true)) return undefined;
+    const context = userMessage(editContextPrompt(editContext(doc, startLine, endLine).prompt));
+    const id = socket.prewarm({ model: fastModel, instructions: EDIT_INSTRUCTIONS, input: [context] });
+    void id.then((r) => log(r ? `warm-up sent the code ahead (${r})` : 'the warm-up failed; the edit will send everything'));
+    return { context, id };
   }
 
   /** Show a WorkspaceEdit (e.g. a semantic rename) as pending inline diffs, one per run of touched lines. */
@@ -572,6 +609,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     v.redirect(instruction);
     updateContext();
   });
+  reg('sparkEdit.continue', (args?: { sessionId?: number }) => { const v = viewFromArgs(args); if (v?.continueAnswer()) updateContext(); });
   reg('sparkEdit.setApiKey', async (args?: { provider?: string; key?: string }) => {
     const current = settings.fast.provider;
     const providerId = args?.provider ?? (await vscode.window.showQuickPick(
@@ -604,6 +642,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
           lenses.push(new vscode.CodeLens(top, { title: '$(loading~spin) Spark Edit is writing… Stop (Esc)', command: 'sparkEdit.interrupt', arguments: [{ sessionId: sid }] }));
           lenses.push(new vscode.CodeLens(top, { title: 'Redirect…', command: 'sparkEdit.redirect', arguments: [{ sessionId: sid }] }));
         }
+        if (v.session.canContinue) lenses.push(new vscode.CodeLens(top, { title: '$(debug-continue) Continue (the model stopped early)', command: 'sparkEdit.continue', arguments: [{ sessionId: sid }] }));
         const pending = region.pendingHunks();
         if (pending.length > 1 || (pending.length > 0 && !v.session.isStreaming)) {
           lenses.push(new vscode.CodeLens(top, { title: 'Accept All (Ctrl+Enter)', command: 'sparkEdit.acceptAll', arguments: [{ sessionId: sid }] }));

@@ -187,6 +187,8 @@ export class SessionView implements vscode.Disposable {
 
   interrupt(): boolean { return this.session.interrupt(); }
   redirect(instruction: string) { this.session.redirect(instruction); this.changeEmitter.fire(); }
+  /** The model stopped at its output limit: ask it for the rest (see EditSession.continueAnswer). */
+  continueAnswer(): boolean { const ok = this.session.continueAnswer(); if (ok) this.changeEmitter.fire(); return ok; }
 
   /**
    * Accept everything. The document goes back to the original (merged into the preview's undo group) and the

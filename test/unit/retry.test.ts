@@ -22,7 +22,7 @@ class ScriptedWire implements ModelTransport {
       if (cancelled) throw new ModelError('cancelled', 'cancelled');
       if (step.text) h.onDelta(step.text);
       if (step.error) throw step.error;
-      return { text: step.text ?? '', stats, status: 'completed' as const };
+      return { text: step.text ?? '', stats, stop: { kind: 'end' as const } };
     })();
     done.catch(() => undefined);
     return { done, stats, cancel: () => { cancelled = true; } };

@@ -9,6 +9,8 @@ export interface InputMessage {
   type: 'message';
   role: 'user' | 'assistant' | 'system' | 'developer';
   content: Array<InputText | OutputText>;
+  /** Assistant messages of models that label them keep their label when sent back. */
+  phase?: 'commentary' | 'final_answer';
 }
 
 /** Client → server: the only event a client sends. Body fields of POST /v1/responses minus stream/background. */
@@ -21,7 +23,7 @@ export interface ResponseCreateEvent {
   store?: boolean;
   max_output_tokens?: number;
   prompt_cache_key?: string;
-  /** Undocumented pre-warm: returns a response id, no output. */
+  /** Warm-up (documented in the WebSocket mode guide): returns a response id and no output. */
   generate?: boolean;
 }
 
@@ -32,7 +34,7 @@ export interface ResponseObject {
   object?: 'response';
   status?: 'in_progress' | 'completed' | 'failed' | 'incomplete' | 'cancelled' | 'queued';
   model?: string;
-  error?: { code?: string; message?: string } | null;
+  error?: { code?: string | null; message?: string } | null;
   incomplete_details?: { reason?: string } | null;
   usage?: { input_tokens?: number; output_tokens?: number; total_tokens?: number } | null;
   output?: unknown[];
@@ -46,6 +48,8 @@ export type ServerEvent =
   | ({ type: 'response.content_part.added'; item_id: string; output_index: number; content_index: number; part: { type: string; text?: string } } & Seq)
   | ({ type: 'response.output_text.delta'; item_id: string; output_index: number; content_index: number; delta: string } & Seq)
   | ({ type: 'response.output_text.done'; item_id: string; output_index: number; content_index: number; text: string } & Seq)
+  | ({ type: 'response.refusal.delta'; item_id: string; output_index: number; content_index: number; delta: string } & Seq)
+  | ({ type: 'response.refusal.done'; item_id: string; output_index: number; content_index: number; refusal: string } & Seq)
   | ({ type: 'response.content_part.done'; item_id: string; output_index: number; content_index: number; part: { type: string; text?: string } } & Seq)
   | ({ type: 'response.output_item.done'; output_index: number; item: { id: string; type: string; [k: string]: unknown } } & Seq)
   | ({ type: 'response.completed'; response: ResponseObject } & Seq)
@@ -58,7 +62,7 @@ export type ServerEventType = ServerEvent['type'];
 const KNOWN = new Set<string>([
   'response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added',
   'response.output_text.delta', 'response.output_text.done', 'response.content_part.done',
-  'response.output_item.done', 'response.completed', 'response.failed', 'response.incomplete', 'error',
+  'response.output_item.done', 'response.refusal.delta', 'response.refusal.done', 'response.completed', 'response.failed', 'response.incomplete', 'error',
 ]);
 
 export type ParseResult =
@@ -88,6 +92,12 @@ export function parseServerEvent(raw: string): ParseResult {
     case 'response.output_text.done':
       if (typeof o.text !== 'string') return { ok: false, reason: 'output_text.done without "text"' };
       break;
+    case 'response.refusal.delta':
+      if (typeof o.delta !== 'string') return { ok: false, reason: 'refusal delta without a string "delta"' };
+      break;
+    case 'response.refusal.done':
+      if (typeof o.refusal !== 'string') return { ok: false, reason: 'refusal.done without "refusal"' };
+      break;
     case 'response.created': case 'response.in_progress': case 'response.completed':
     case 'response.failed': case 'response.incomplete': {
       const r = o.response as Record<string, unknown> | undefined;
@@ -112,6 +122,8 @@ export function truncate(s: string, n: number): string {
 export function userMessage(text: string): InputMessage {
   return { type: 'message', role: 'user', content: [{ type: 'input_text', text }] };
 }
-export function assistantMessage(text: string): InputMessage {
-  return { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };
+export function assistantMessage(text: string, phase?: 'commentary' | 'final_answer'): InputMessage {
+  const m: InputMessage = { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };
+  if (phase) m.phase = phase;
+  return m;
 }

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { StreamingLineDiff } from '../diff/streamingDiff';
-import { EDIT_INSTRUCTIONS, EditPromptInput, editPrompt, redirectInput } from '../prompt';
-import { userMessage } from '../protocol/responses';
-import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamResult, StreamStats } from '../transport/types';
+import { EDIT_INSTRUCTIONS, EditPromptInput, continueInput, editInstructionPrompt, editPrompt, redirectInput } from '../prompt';
+import { InputMessage, assistantMessage, userMessage } from '../protocol/responses';
+import { ActiveStream, ModelError, ModelRequest, ModelTransport, StopReason, StreamResult, StreamStats } from '../transport/types';
 import { Emitter } from '../util/emitter';
 import { Hunk, PreviewRegion } from './region';
 
@@ -38,6 +38,8 @@ export interface EditSessionOptions {
   /** Stop a runaway answer after this many characters (what arrived stays pending). Default 2 MB. */
   maxOutputChars?: number;
   log?: (m: string) => void;
+  /** A warm-up (`generate: false`) that already sent `context` (editContextPrompt of this prompt): chain to it. */
+  warm?: { responseId: string; context: InputMessage };
 }
 
 export type SessionEvent =
@@ -55,6 +57,12 @@ export class EditSession {
   private diff: StreamingLineDiff | null = null;
   private streamedText = '';
   private lastResponseId: string | undefined;
+  /** Why the last generation ended, when the model said (a truncated answer can be continued). */
+  private lastStop: StopReason | undefined;
+  /** Commentary of the current generation (Responses `phase: "commentary"`): logged, never inserted. */
+  private commentary = '';
+  /** The current answer came labelled `phase: "final_answer"`. */
+  private answerPhase: 'final_answer' | undefined;
   private prompt: EditPromptInput;
   /** performance.now() when the command started. */
   readonly startedAt: number;
@@ -75,6 +83,8 @@ export class EditSession {
   get isStreaming(): boolean { return this._state === 'requesting' || this._state === 'streaming'; }
   get instruction(): string { return this.prompt.instruction; }
   get text(): string { return this.streamedText; }
+  /** The last answer was cut off by an output limit: `continueAnswer()` asks the model for the rest. */
+  get canContinue(): boolean { return !this.isStreaming && this._state === 'pending' && this.lastStop?.kind === 'max_tokens'; }
 
   private setState(s: SessionState) {
     if (this._state === s) return;
@@ -89,7 +99,19 @@ export class EditSession {
     return new Promise((r) => this.settledWaiters.push(r));
   }
 
+  /** Before start(): chain the request to a warm-up that already sent this prompt's context (see EditSessionOptions.warm). */
+  useWarmup(w: { responseId: string; context: InputMessage }): void { if (!this.stream) this.warm = w; }
+  private warm: { responseId: string; context: InputMessage } | undefined;
+
   start(): void {
+    const w = this.warm ?? this.o.warm;
+    if (w) {
+      // The context was sent ahead (generate: false): only the instruction goes now, chained to it; the full
+      // input (the same two messages) is the fallback if the socket no longer has the warm-up.
+      const instruction = userMessage(editInstructionPrompt(this.prompt.instruction));
+      this.run({ model: this.o.model, instructions: EDIT_INSTRUCTIONS, input: [w.context, instruction], incrementalInput: [instruction], previousResponseId: w.responseId, prediction: this.prompt.code });
+      return;
+    }
     this.run({
       model: this.o.model,
       instructions: EDIT_INSTRUCTIONS,
@@ -98,11 +120,16 @@ export class EditSession {
     });
   }
 
-  private run(req: ModelRequest) {
+  /** `prefix`: an earlier answer this request continues (it is diffed again first, then the new text follows it). */
+  private run(req: ModelRequest, prefix = '') {
     this.setState('requesting');
-    this.streamedText = '';
+    this.lastStop = undefined;
+    this.commentary = '';
+    this.answerPhase = undefined;
+    this.streamedText = prefix;
     this.diff = this.region.createDiff();
     let diff = this.diff;
+    if (prefix) { diff.push(prefix); this.emitter.fire({ kind: 'content' }); }
     const s = this.o.transport.stream(req, {
       onDelta: (t) => {
         if (this.diff !== diff) return;
@@ -119,15 +146,17 @@ export class EditSession {
         }
       },
       onWarning: (m) => this.o.log?.(m),
+      onCommentary: (t) => { if (this.diff === diff) this.commentary += t; },
       onRestart: () => {
         if (this.diff !== diff) return;
         // A fallback retry produced different text: drop what is unresolved and diff the new answer from the start.
         this.o.log?.('the retried response differs from what was shown: starting the preview over');
-        this.streamedText = '';
+        this.streamedText = prefix;
         this.region.rejectAll();
         this.region.rebase();
         diff = this.region.createDiff();
         this.diff = diff;
+        if (prefix) diff.push(prefix);
         this.emitter.fire({ kind: 'content' });
       },
     });
@@ -150,6 +179,7 @@ export class EditSession {
       acceptedPredictionTokens: st.acceptedPredictionTokens, rejectedPredictionTokens: st.rejectedPredictionTokens,
     };
     this.lastResponseId = st.responseId ?? this.lastResponseId;
+    this.answerPhase = st.answerPhase ?? this.answerPhase;
   }
 
   private onDone(s: ActiveStream, diff: StreamingLineDiff, r: StreamResult) {
@@ -157,10 +187,44 @@ export class EditSession {
     this.stream = null;
     this.collectStats(r.stats);
     this.lastResponseId = r.responseId ?? this.lastResponseId;
+    this.lastStop = r.stop;
+    if (this.commentary) this.o.log?.(`the model's commentary (not part of the edit): ${this.commentary.trim().slice(0, 500)}`);
+    const stop = r.stop;
+    if (stop.kind === 'refusal' || (stop.kind === 'end' && this.streamedText.trim() === '')) {
+      // A refusal or an empty answer is not a rewrite to nothing: nothing changes, the user is told why.
+      const words = stop.kind === 'refusal' && stop.message?.trim() ? `: "${stop.message.trim().slice(0, 300)}"` : '';
+      const e = stop.kind === 'refusal'
+        ? new ModelError('declined', `The model declined to make this edit${words}. Nothing was changed.`, 'refusal')
+        : new ModelError('declined', 'The model returned an empty answer. Nothing was changed.', 'empty_answer');
+      this.o.log?.(`edit ${this.id}: ${e.message}`);
+      this.fail(e);
+      return;
+    }
+    if (stop.kind !== 'end') {
+      // The answer ended before the end of the code: what arrived is pending and every line it did not reach
+      // stays exactly as it is (as on an interrupt), never "deleted".
+      this.region.interrupt();
+      const kept = this.region.pendingHunks().length > 0;
+      const e = new ModelError('stopped', stoppedMessage(stop, kept), stop.raw);
+      this.o.log?.(`edit ${this.id}: ${e.message}`);
+      if (!kept) { this.fail(e); return; }
+      this.error = e;
+      this.afterGeneration(); // pending first, so the message can offer Continue
+      this.emitter.fire({ kind: 'error', error: e, kept: true });
+      return;
+    }
     diff.end();
     this.region.relayoutClean();
-    if (r.status === 'incomplete') this.o.log?.('the model stopped early (incomplete): what arrived is shown as a pending diff');
     this.afterGeneration();
+  }
+
+  /** Nothing is kept: the region goes back to the original (plus the user's typing). */
+  private fail(e: ModelError) {
+    this.error = e;
+    this.region.rejectAll();
+    this.emitter.fire({ kind: 'error', error: e, kept: false });
+    this.emitter.fire({ kind: 'content' });
+    this.setState('failed');
   }
 
   private onFail(s: ActiveStream, diff: StreamingLineDiff, e: ModelError) {
@@ -175,10 +239,7 @@ export class EditSession {
       this.emitter.fire({ kind: 'error', error: e, kept: true });
       this.afterGeneration();
     } else {
-      this.region.rejectAll();
-      this.emitter.fire({ kind: 'error', error: e, kept: false });
-      this.emitter.fire({ kind: 'content' });
-      this.setState('failed');
+      this.fail(e);
     }
     void diff;
   }
@@ -217,6 +278,7 @@ export class EditSession {
     this.region.rebase();
     const first = this.prompt;
     const { full, incremental } = redirectInput(first, partial, newInstruction);
+    this.keepPhases(full, partial);
     this.prompt = { ...first, instruction: `${first.instruction}; then: ${newInstruction}`, code: this.region.original.join('\n') };
     this.emitter.fire({ kind: 'content' });
     this.run({
@@ -227,6 +289,37 @@ export class EditSession {
       previousResponseId: this.lastResponseId,
       prediction: this.prompt.code,
     });
+  }
+
+  /**
+   * The last answer was cut off by an output limit: ask the model to go on from where it stopped. The text
+   * that arrived is diffed again from the start (what the user accepted meanwhile is now original), and the
+   * continuation streams on after it.
+   */
+  continueAnswer(): boolean {
+    if (!this.canContinue) return false;
+    const partial = this.streamedText;
+    this.region.rejectAll();
+    this.region.rebase();
+    const { full, incremental } = continueInput(this.prompt, partial);
+    this.keepPhases(full, partial);
+    this.emitter.fire({ kind: 'content' });
+    this.run({
+      model: this.o.model,
+      instructions: EDIT_INSTRUCTIONS,
+      input: full,
+      incrementalInput: incremental,
+      previousResponseId: this.lastResponseId,
+      prediction: this.prompt.code,
+    }, partial);
+    return true;
+  }
+
+  /** Assistant turns sent back keep their `phase` (and the commentary its own message), as the model sent them. */
+  private keepPhases(full: InputMessage[], partial: string) {
+    const i = full.findIndex((m) => m.role === 'assistant' && m.content.map((c) => c.text).join('') === partial);
+    if (i >= 0 && this.answerPhase) full[i] = assistantMessage(partial, this.answerPhase);
+    if (this.commentary) full.splice(i >= 0 ? i : full.length - 1, 0, assistantMessage(this.commentary, 'commentary'));
   }
 
   acceptHunk(h: Hunk): boolean { const ok = this.region.accept(h); if (ok) this.changed(); return ok; }
@@ -258,5 +351,16 @@ export class EditSession {
   dispose(): void {
     this.stopStream();
     this.emitter.dispose();
+  }
+}
+
+/** What the user is told when an answer ended before the end of the code. */
+export function stoppedMessage(stop: Exclude<StopReason, { kind: 'end' } | { kind: 'refusal' }>, pending: boolean): string {
+  const kept = pending ? 'The lines it did not reach are unchanged; what arrived is a pending diff.' : 'Nothing was changed.';
+  switch (stop.kind) {
+    case 'max_tokens': return `The model stopped early: its answer reached the output limit (${stop.raw}) before the end of the code. ${kept}${pending ? ' Choose Continue to let it finish.' : ''}`;
+    case 'context_window': return `The model stopped early: the code and its answer do not fit in the model's context window (${stop.raw}). ${kept} Select less code and try again.`;
+    case 'content_filter': return `The model's answer was cut off by the provider's content filter (${stop.raw}). ${kept}`;
+    case 'other': return `The model stopped before finishing its answer (${stop.raw}). ${kept}`;
   }
 }

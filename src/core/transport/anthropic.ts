@@ -1,5 +1,5 @@
 import { agentFor, streamJsonSse } from './sseStream';
-import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamHandlers } from './types';
+import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamHandlers, stopReasonOf } from './types';
 
 export interface AnthropicOptions {
   /** https://api.anthropic.com/v1 */
@@ -28,6 +28,7 @@ export class AnthropicTransport implements ModelTransport {
     }
     const body = { model: req.model, max_tokens: req.maxOutputTokens ?? this.o.maxTokens ?? 8192, system: req.instructions, messages, stream: true };
     let stop: string | undefined;
+    let explanation: string | undefined;
     return streamJsonSse({
       name: this.name, url: new URL(this.o.baseUrl.replace(/\/+$/, '') + '/messages'), body, headers, agent: this.agent,
       stallMs: this.o.stallTimeoutMs ?? 120_000, handlers, terminal: 'message_stop',
@@ -39,8 +40,15 @@ export class AnthropicTransport implements ModelTransport {
             if (ev.delta?.type === 'text_delta' && typeof ev.delta.text === 'string') s.emit(ev.delta.text);
             return;
           case 'message_start': s.stats.responseId = ev.message?.id; return;
-          case 'message_delta': stop = ev.delta?.stop_reason ?? stop; return;
-          case 'message_stop': s.finish(stop === 'max_tokens' ? 'incomplete' : 'completed'); return;
+          case 'message_delta':
+            stop = ev.delta?.stop_reason ?? stop;
+            if (typeof ev.delta?.stop_details?.explanation === 'string') explanation = ev.delta.stop_details.explanation;
+            return;
+          case 'message_stop': {
+            const r = stopReasonOf(stop ?? 'end_turn');
+            s.finish(r.kind === 'refusal' && explanation ? { ...r, message: explanation } : r);
+            return;
+          }
           case 'error': {
             const t = ev.error?.type;
             const kind = t === 'rate_limit_error' ? 'rate_limit' : t === 'authentication_error' ? 'auth' : 'server';

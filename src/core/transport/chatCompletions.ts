@@ -1,6 +1,6 @@
 import { InputMessage } from '../protocol/responses';
 import { agentFor, streamJsonSse } from './sseStream';
-import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamHandlers } from './types';
+import { ActiveStream, ModelError, ModelRequest, ModelTransport, StopReason, StreamHandlers, stopReasonOf } from './types';
 
 export interface ChatCompletionsOptions {
   /** e.g. https://api.cerebras.ai/v1, http://localhost:11434/v1 */
@@ -38,16 +38,26 @@ export class ChatCompletionsTransport implements ModelTransport {
   stream(req: ModelRequest, handlers: StreamHandlers): ActiveStream {
     const headers: Record<string, string> = {};
     if (this.o.apiKey) headers.authorization = `Bearer ${this.o.apiKey}`;
+    let stop: StopReason | undefined;
+    let refusal: string | undefined;
     return streamJsonSse({
       name: this.name, url: new URL(this.o.baseUrl.replace(/\/+$/, '') + '/chat/completions'), body: chatBody(req, !!this.o.predictions),
-      headers, agent: this.agent, ca: this.o.ca, stallMs: this.o.stallTimeoutMs ?? 60_000, handlers, terminal: '[DONE]',
+      headers, agent: this.agent, ca: this.o.ca, stallMs: this.o.stallTimeoutMs ?? 60_000, handlers, terminal: 'a finish_reason',
       onEvent: (data, _event, s) => {
-        if (data === '[DONE]') { s.finish(); return; }
+        // [DONE] ends the stream; so does a clean end after the finish_reason (the official SDK accepts a
+        // stream without [DONE]). A stream that ends before any finish_reason was cut off: an error.
+        if (data === '[DONE]') { s.finish(stop ?? { kind: 'end' }); return; }
         const chunk = s.json(data);
         if (chunk === undefined) return;
         if (chunk?.error) { s.fail(new ModelError('server', `The model server said: ${chunk.error.message ?? 'error'}`, chunk.error.code)); return; }
-        const d = chunk?.choices?.[0]?.delta?.content;
+        const choice = chunk?.choices?.[0];
+        const d = choice?.delta?.content;
         if (typeof d === 'string') s.emit(d);
+        if (typeof choice?.delta?.refusal === 'string') refusal = (refusal ?? '') + choice.delta.refusal;
+        if (typeof choice?.finish_reason === 'string') {
+          stop = refusal !== undefined ? { kind: 'refusal', raw: 'refusal', message: refusal } : stopReasonOf(choice.finish_reason);
+          s.finish(stop);
+        }
         const u = chunk?.usage?.completion_tokens_details;
         if (u) { s.stats.acceptedPredictionTokens = u.accepted_prediction_tokens; s.stats.rejectedPredictionTokens = u.rejected_prediction_tokens; }
       },

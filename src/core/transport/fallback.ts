@@ -91,7 +91,7 @@ export class StaticTransport implements ModelTransport {
     const done = Promise.resolve().then(() => {
       if (cancelled) throw new ModelError('cancelled', 'cancelled');
       if (this.text) handlers.onDelta(this.text);
-      return { text: this.text, stats: { ...stats, endedAt: performance.now() }, status: 'completed' as const };
+      return { text: this.text, stats: { ...stats, endedAt: performance.now() }, stop: { kind: 'end' as const } };
     });
     done.catch(() => undefined);
     return { done, stats, cancel: () => { cancelled = true; } };

@@ -86,7 +86,9 @@ export class ResponsesHttpTransport implements ModelTransport {
     let current: ReturnType<typeof postSse> | undefined;
     let cancelled = false;
     const run = async (): Promise<StreamResult> => {
-      let incremental = !!req.previousResponseId;
+      // Over HTTP a `store: false` response id is unknown (HTTP 400 previous_response_not_found): the
+      // conversation is always sent in full here (the socket's connection cache is what makes ids work there).
+      let incremental = false;
       for (let attempt = 0; attempt < 2; attempt++) {
         const st = { text: '', stats, canResendFull: incremental };
         let outcome: StreamResult | ModelError | 'resend' | undefined;

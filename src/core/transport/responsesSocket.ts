@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { performance } from 'node:perf_hooks';
 import { ServerEvent, parseServerEvent } from '../protocol/responses';
-import { applyResponseEvent, responseCreateBody } from './responseEvents';
+import { ResponseState, applyResponseEvent, responseCreateBody } from './responseEvents';
 import { Emitter, backoffDelay } from '../util/emitter';
 import {
   ActiveStream, ConnectionState, ModelError, ModelRequest, ModelTransport, StreamHandlers, StreamResult, StreamStats,
@@ -37,6 +37,8 @@ interface Job {
   settled: boolean;
   resentFull: boolean;
   connectRetries: number;
+  /** What the response's events built up so far (text, output item phases, refusal, commentary). */
+  st?: ResponseState;
 }
 
 /** Convert an http(s) base URL (…/v1) or a ws(s) URL into the ws(s) …/responses URL. */
@@ -220,6 +222,7 @@ export class ResponsesSocketTransport implements ModelTransport {
       if (job.text.length === 0 && job.connectRetries < 1) {
         // Nothing streamed yet: retrying on a fresh socket loses nothing.
         job.connectRetries++;
+        job.st = undefined;
         this.queue.unshift(job);
       } else {
         const le = this.lastError;
@@ -233,6 +236,15 @@ export class ResponsesSocketTransport implements ModelTransport {
     if (this.disposed) return;
     this.setState('connecting');
     this.scheduleReconnect(true);
+  }
+
+  /**
+   * Warm-up: `response.create` with `generate: false` sends the prompt's prefix now (while the user is still
+   * typing the instruction) and returns the response id the real request chains from, so the model has the
+   * prefix ready. Resolves undefined when it fails: the real request then simply sends everything.
+   */
+  prewarm(req: Omit<ModelRequest, 'generate' | 'previousResponseId' | 'incrementalInput'>): Promise<string | undefined> {
+    return this.stream({ ...req, generate: false }, { onDelta: () => undefined }).done.then((r) => r.responseId, () => undefined);
   }
 
   stream(req: ModelRequest, handlers: StreamHandlers): ActiveStream {
@@ -334,7 +346,9 @@ export class ResponsesSocketTransport implements ModelTransport {
   }
 
   private handleEvent(job: Job, ev: ServerEvent) {
-    const st = { text: job.text, stats: job.stats, canResendFull: !!job.req.previousResponseId && !job.resentFull };
+    const st = job.st ??= { text: job.text, stats: job.stats, canResendFull: false };
+    st.text = job.text;
+    st.canResendFull = !!job.req.previousResponseId && !job.resentFull;
     const o = applyResponseEvent(st, ev, job.handlers);
     job.text = st.text;
     switch (o.kind) {
@@ -343,6 +357,7 @@ export class ResponsesSocketTransport implements ModelTransport {
       case 'error': this.finishCurrent(o.error); return;
       case 'resend-full':
         job.resentFull = true;
+        job.st = undefined;
         job.stats.resentFullInput = true;
         this.log('previous_response_not_found: resending the full input');
         if (this.ws) this.send(this.ws, job, false);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { postSse } from './responsesHttp';
-import { ActiveStream, ModelError, StreamHandlers, StreamResult, StreamStats } from './types';
+import { ActiveStream, ModelError, StopReason, StreamHandlers, StreamResult, StreamStats } from './types';
 
 /** A keep-alive agent for a base URL (http or https). */
 export function agentFor(baseUrl: string, keepAlive = true): http.Agent | https.Agent {
@@ -17,8 +17,8 @@ export interface SseStreamControl {
   json(data: string): any;
   emit(text: string): void;
   fail(e: ModelError): void;
-  /** The provider's terminal event arrived. */
-  finish(status?: 'completed' | 'incomplete'): void;
+  /** The provider said why the answer ended (its terminal event or stop reason arrived). */
+  finish(stop?: StopReason): void;
 }
 
 export interface SseStreamOptions {
@@ -39,7 +39,7 @@ export interface SseStreamOptions {
 export function streamJsonSse(o: SseStreamOptions): ActiveStream {
   const stats: StreamStats = { startedAt: performance.now(), outputChars: 0, deltas: 0, warm: false, transport: o.name };
   let text = '';
-  let status: 'completed' | 'incomplete' | undefined;
+  let status: StopReason | undefined;
   let failure: ModelError | undefined;
   const ctl: SseStreamControl = {
     stats,
@@ -56,7 +56,7 @@ export function streamJsonSse(o: SseStreamOptions): ActiveStream {
       o.handlers.onDelta(d);
     },
     fail(e) { if (!failure) { failure = e; sse.abort(); } },
-    finish(s = 'completed') { status = s; },
+    finish(s = { kind: 'end' }) { status = s; },
   };
   const sse = postSse(o.url, o.body, o.headers, o.agent, o.ca, (data, event) => { if (!failure) o.onEvent(data, event, ctl); }, o.stallMs);
   const done = (async (): Promise<StreamResult> => {
@@ -65,7 +65,7 @@ export function streamJsonSse(o: SseStreamOptions): ActiveStream {
     stats.endedAt = performance.now();
     if (failure) throw failure;
     if (!status) throw new ModelError('network', `The stream ended before ${o.terminal}.`);
-    return { text, responseId: stats.responseId, stats, status };
+    return { text, responseId: stats.responseId, stats, stop: status };
   })();
   done.catch(() => undefined);
   return { done, stats, cancel: () => ctl.fail(new ModelError('cancelled', 'cancelled')) };
