@@ -35,6 +35,16 @@ const INS = '\u2063U'; // inserted-line mark
 const TYPED = '\u2062t'; // typed-text mark
 const strip = (doc: string[]) => doc.filter((l) => !l.startsWith(INS)).map((l) => l.replace(new RegExp(`${TYPED}\\d+\\.`, 'g'), ''));
 
+/** One order in every state (issue 11): within a hunk, no removed line sits below a line the hunk added. */
+function oldAboveNew(region: PreviewRegion) {
+  const added = new Set<number>();
+  for (const r of region.rows) {
+    if (!r.hunk) continue;
+    if (r.kind === 'add' || r.kind === 'part') added.add(r.hunk.id);
+    else if (r.kind === 'del') assert.ok(!added.has(r.hunk.id), `removed line ${JSON.stringify(r.text)} below an added line of its hunk`);
+  }
+}
+
 type CaseT = typeof Case extends fc.Arbitrary<infer T> ? T : never;
 function run(c: CaseT) {
   const doc: string[] = [...c.prefix, ...c.original, ...c.suffix];
@@ -95,10 +105,13 @@ function run(c: CaseT) {
         break;
       }
     }
+    oldAboveNew(region);
   }
   if (sent < text.length) diff.push(text.slice(sent));
   diff.end();
+  oldAboveNew(region);
   region.relayoutClean();
+  oldAboveNew(region);
   flush();
   // Hunks resolved on the way count: compare against what the choices imply.
   if (c.acceptAll) region.acceptAll(); else region.rejectAll();

@@ -134,7 +134,9 @@ export class PreviewRegion implements DiffSink {
   matched(index: number, from: number): void {
     if (from < index) {
       const h = this.ensureOpen();
-      for (let i = from; i < index; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; } }
+      const dels: Row[] = [];
+      for (let i = from; i < index; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; dels.push(r); } }
+      this.liftDels(h, dels);
     }
     const m = this.origRows[index];
     if (m.kind === 'orig') m.kind = 'ctx';
@@ -147,12 +149,40 @@ export class PreviewRegion implements DiffSink {
     if (this.partialRow) { this.removeRow(this.partialRow); this.partialRow = null; }
     if (from < this.original.length) {
       const h = this.ensureOpen();
-      for (let i = from; i < this.original.length; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; } }
+      const dels: Row[] = [];
+      for (let i = from; i < this.original.length; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; dels.push(r); } }
+      this.liftDels(h, dels);
     }
     this.closeOpen();
     this.frontierRow = null;
     this.frontier = this.rows.length;
     this.touch();
+  }
+
+  /**
+   * Old above new, in every state: lines just found removed move above the lines their hunk added while
+   * streaming (added lines arrive before the stream knows which original lines they replace).
+   */
+  private liftDels(h: Hunk, dels: Row[]) {
+    if (!dels.length) return;
+    const first = this.rows.indexOf(dels[0]);
+    if (first < 0) return;
+    // The hunk's added rows sit right above its first removed row (user rows typed among them stay with them).
+    let top = first;
+    for (let k = first - 1; k >= 0; k--) {
+      const r = this.rows[k];
+      if (r.hunk === h && r.kind !== 'del') top = k;
+      else if (!(r.kind === 'user' && r.hunk === null)) break;
+    }
+    if (top === first) return;
+    const set = new Set(dels);
+    let last = first;
+    for (let k = first; k < this.rows.length && set.size; k++) if (set.has(this.rows[k])) last = k;
+    const moved = this.rows.slice(first, last + 1).filter((r) => set.has(r));
+    const stay = this.rows.slice(first, last + 1).filter((r) => !set.has(r));
+    this.rows.splice(top, last + 1 - top, ...moved, ...this.rows.slice(top, first), ...stay);
+    this.mark(top);
+    this.mark(last);
   }
 
   private advanceFrontier(nextOrig: number) {
