@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
-import { parseEditPrompt } from '../core/prompt';
+import { parseConversation } from '../core/prompt';
 import { demoChat, demoPatch, demoRewrite } from './demo';
 import { parseDeepPrompt } from '../core/deep/prompt';
 
@@ -123,6 +123,8 @@ export class ModelServer {
   /** Queue scripted responses, used in order by the next requests. */
   enqueue(...steps: ScriptStep[]): this { this.script.push(...steps); return this; }
 
+  /** Responses over the socket: the earlier conversation a request continues (previous_response_id). */
+  private priorText = new WeakMap<object, string>();
   private releases: Array<() => void> = [];
   private released = 0;
   /** How many streams have reached their `holdAfterChars` (and may be waiting for `release()`). */
@@ -161,7 +163,8 @@ export class ModelServer {
   }
 
   private textFor(step: ScriptStep, body: any, promptText: string): string {
-    const parsed = parseEditPrompt(promptText) ?? { instruction: promptText, code: '' };
+    const conv = parseConversation(promptText);
+    const parsed = conv ? { instruction: conv.instruction, code: conv.code } : { instruction: promptText, code: '' };
     if (typeof step.text === 'function') return step.text({ ...parsed, body });
     if (typeof step.text === 'string') return step.text;
     // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).
@@ -171,7 +174,9 @@ export class ModelServer {
       const sel = /<context kind="selection" label="([^"]*?)(?::\d+-\d+)?">\n([\s\S]*?)\n<\/context>/.exec(promptText);
       return demoChat(promptText, sel ? { path: sel[1], code: sel[2] } : undefined);
     }
-    return demoRewrite(parsed.instruction, parsed.code);
+    if (!conv) return demoRewrite(parsed.instruction, parsed.code);
+    // Each instruction in turn (a redirect asks for the original instruction and the new direction).
+    return conv.instructions.reduce((code, ins) => demoRewrite(ins, code).replace(/\n$/, ''), conv.code) + '\n';
   }
 
   // ---------------------------------------------------------------- WebSocket (Responses)
@@ -179,6 +184,7 @@ export class ModelServer {
     const conn = ++this.connections;
     this.sockets.add(ws);
     let lastResponseId: string | undefined;
+    let lastConversation: string | undefined;
     let busy = false;
     const queue: any[] = [];
     let limitTimer: NodeJS.Timeout | undefined;
@@ -201,9 +207,12 @@ export class ModelServer {
       }
       const step = this.takeStep('ws');
       const emit = (ev: any) => this.sendJson(ws, ev);
+      // The conversation so far, as the real server keeps it for the socket's last response.
+      const prior = body.previous_response_id ? lastConversation : undefined;
+      if (prior) this.priorText.set(body, prior);
       void this.runResponse(body, step, emit, () => ws.readyState === WebSocket.OPEN, () => ws.terminate(), (raw) => ws.send(raw))
         .then((id) => {
-          if (id) lastResponseId = id;
+          if (id) { lastResponseId = id; lastConversation = (prior ? prior + '\n' : '') + promptTextOf(body); }
           if (step.faults?.strayFrameAfter) this.sendJson(ws, { type: 'response.output_text.delta', item_id: 'msg_stale', output_index: 0, content_index: 0, delta: 'STRAY', sequence_number: 999 });
           busy = false; next();
         });
@@ -245,7 +254,8 @@ export class ModelServer {
       e({ type: 'response.completed', response: { ...base, status: 'completed', usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 } } });
       return id;
     }
-    const text = this.textFor(step, body, promptTextOf(body));
+    const prior = this.priorText.get(body);
+    const text = this.textFor(step, body, (prior ? prior + '\n' : '') + promptTextOf(body));
     e({ type: 'response.output_item.added', output_index: 0, item: { id: msgId, type: 'message', status: 'in_progress', role: 'assistant', content: [] } });
     e({ type: 'response.content_part.added', item_id: msgId, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
     let sent = '';
@@ -444,10 +454,9 @@ function promptTextOf(body: any): string {
   const input = body?.input;
   if (typeof input === 'string') return input;
   if (!Array.isArray(input)) return '';
-  // The newest user message carrying the code wins (a redirect appends a message without code).
+  // Every user message, oldest first: the edit prompt with the code, then any redirects (parseConversation).
   const texts = input.filter((m: any) => m?.role === 'user').map((m: any) => (m.content ?? []).map((c: any) => c?.text ?? '').join(''));
-  const withCode = texts.filter((t: string) => t.includes('<code>'));
-  return withCode.length ? withCode[withCode.length - 1] + '\n' + texts.filter((t: string) => !t.includes('<code>')).join('\n') : texts.join('\n');
+  return texts.join('\n');
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -212,12 +212,17 @@ export class EditSession {
    */
   redirect(newInstruction: string): void {
     const partial = this.streamedText;
+    const cancelled = this.stream !== null;
     this.stopStream();
+    // Cancelling closes the socket, and the server's cached response goes with it: an id from before the cancel
+    // can never be found again (previous_response_not_found, a wasted round trip). Send the whole conversation.
+    if (cancelled) this.lastResponseId = undefined;
     this.region.rejectAll();
     this.region.rebase();
     const first = this.prompt;
-    const { full, incremental } = redirectInput(first, partial, newInstruction);
-    this.prompt = { ...first, instruction: `${first.instruction}; then: ${newInstruction}`, code: this.region.original.join('\n') };
+    const current = this.region.original.join('\n');
+    const { full, incremental } = redirectInput(first, partial, newInstruction, current);
+    this.prompt = { ...first, instruction: `${first.instruction}; then: ${newInstruction}`, code: current };
     this.emitter.fire({ kind: 'content' });
     this.run({
       model: this.o.model,

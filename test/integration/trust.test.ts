@@ -1,0 +1,229 @@
+import * as vscode from 'vscode';
+import assert from 'node:assert/strict';
+import { ModelServer } from '../../src/server/modelServer';
+import { demoRewrite } from '../../src/server/demo';
+import type { SparkEditApi } from '../../src/vscode/extension';
+import type { SessionView } from '../../src/vscode/preview';
+import { openFileWith, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
+
+/** Issue 11: an inline diff a person can trust (undo/redo, redirect, line order, one edit per operation). */
+
+const ORIGINAL = [
+  'import { readFile } from "node:fs/promises";',
+  '',
+  'export function parse(text: string) {',
+  '  var lines = text.split("\\n");',
+  '  var out = [];',
+  '  for (var i = 0; i < lines.length; i++) {',
+  '    out.push(lines[i].trim());',
+  '  }',
+  '  return out;',
+  '}',
+  '',
+  'export function total(xs: number[]) {',
+  '  var sum = 0;',
+  '  for (const x of xs) sum += x;',
+  '  return sum;',
+  '}',
+  '',
+].join('\n');
+
+/** A rewrite of lines 2..15 with two separate changes (two hunks). */
+const REWRITE = [
+  'export function parse(text: string) {',
+  '  const lines = text.split("\\n");',
+  '  var out = [];',
+  '  for (var i = 0; i < lines.length; i++) {',
+  '    out.push(lines[i].trim());',
+  '  }',
+  '  return out;',
+  '}',
+  '',
+  'export function total(xs: number[]) {',
+  '  let sum = 0;',
+  '  for (const x of xs) sum += x;',
+  '  return sum;',
+  '}',
+].join('\n') + '\n';
+
+const ACCEPTED = ORIGINAL.split('\n').slice(0, 2).join('\n') + '\n' + REWRITE;
+
+describe('Issue 11: an inline diff a person can trust', function () {
+  this.timeout(120_000);
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  serverHooks((x, s) => { a = x; server = s; }, { revert: ['trust-undo.ts', 'trust-redirect.ts', 'trust-order.ts'] });
+
+  const live = (doc: vscode.TextDocument): SessionView[] => a.sessions().filter((v) => v.document === doc && !v.isEnded);
+  /** What the user sees: the exact text, and whether a pending diff (with how many hunks) is shown. */
+  const state = (doc: vscode.TextDocument) => ({ text: doc.getText(), hunks: live(doc).reduce((n, v) => n + v.region.pendingHunks().length, 0) });
+
+  /**
+   * A two-hunk edit streamed with a save in the middle (a save, like auto-save, closes VS Code's open undo
+   * element, so the stream's intermediate states become separate undo steps unless Spark Edit prevents it).
+   */
+  async function pendingEdit(): Promise<{ ed: vscode.TextEditor; v: SessionView; pending: string }> {
+    const ed = await openFileWith(workspaceUri('trust-undo.ts'), ORIGINAL);
+    select(ed, 2, 15);
+    const held = server.held;
+    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
+    const v = await startEdit(a, 'use const');
+    await waitFor(() => server.held > held && ed.document.getText().includes('const lines'), 'the stream held mid-way, shown');
+    await ed.document.save();
+    await vscode.commands.executeCommand('type', { text: '' }); // nothing typed; the editor stays focused
+    server.release();
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null && !v.region.isDirty, 'document in sync');
+    assert.equal(v.region.pendingHunks().length, 2);
+    return { ed, v, pending: ed.document.getText() };
+  }
+
+  /** Undo or redo as Ctrl+Z / Ctrl+Y do, then wait for the text and the preview to be exactly `want`. */
+  async function step(ed: vscode.TextEditor, cmd: 'undo' | 'redo', want: { text: string; hunks: number }, what: string) {
+    await vscode.window.showTextDocument(ed.document);
+    await vscode.commands.executeCommand(cmd);
+    try {
+      await waitFor(() => { const s = state(ed.document); return s.text === want.text && s.hunks === want.hunks; }, what, 8000);
+    } catch (e) {
+      const s = state(ed.document);
+      assert.fail(`${what}: after ${cmd} the document holds ${s.hunks} pending hunks and text:\n${s.text}\n(wanted ${want.hunks} hunks and:\n${want.text})`);
+    }
+    // And it stays there (no late replays).
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(state(ed.document), want, `${what}: stays put`);
+  }
+
+  it('undo/redo after Reject All lands only on the original and the pending preview', async () => {
+    const { ed, v, pending } = await pendingEdit();
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'rejected');
+    assert.equal(ed.document.getText(), ORIGINAL);
+    await step(ed, 'undo', { text: pending, hunks: 2 }, 'undo of Reject All gives the pending preview back');
+    await step(ed, 'undo', { text: ORIGINAL, hunks: 0 }, 'undo again gives the original');
+    await step(ed, 'redo', { text: pending, hunks: 2 }, 'redo gives the pending preview');
+    await step(ed, 'redo', { text: ORIGINAL, hunks: 0 }, 'redo gives the rejected (original) text');
+  });
+
+  it('undo/redo after Accept All lands only on the accepted text, the pending preview and the original', async () => {
+    const { ed, v, pending } = await pendingEdit();
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'accepted');
+    assert.equal(ed.document.getText(), ACCEPTED);
+    await step(ed, 'undo', { text: pending, hunks: 2 }, 'undo of Accept All gives the pending preview back');
+    await step(ed, 'undo', { text: ORIGINAL, hunks: 0 }, 'undo again gives the original');
+    await step(ed, 'redo', { text: pending, hunks: 2 }, 'redo gives the pending preview');
+    await step(ed, 'redo', { text: ACCEPTED, hunks: 0 }, 'redo gives the accepted text');
+  });
+
+  for (const decision of ['accept', 'reject'] as const) {
+    it(`undo/redo after a per-hunk ${decision}: one step per decision`, async () => {
+      const { ed, v, pending } = await pendingEdit();
+      const [h1] = v.region.pendingHunks();
+      await vscode.commands.executeCommand(decision === 'accept' ? 'sparkEdit.acceptHunk' : 'sparkEdit.rejectHunk', { sessionId: v.session.id, hunkId: h1.id });
+      await waitFor(() => v.region.pendingHunks().length === 1 && v.region.planFlush() === null, 'one hunk decided');
+      const afterOne = ed.document.getText();
+      assert.notEqual(afterOne, pending);
+      await step(ed, 'undo', { text: pending, hunks: 2 }, `undo of the per-hunk ${decision} gives both hunks back`);
+      await step(ed, 'redo', { text: afterOne, hunks: 1 }, `redo repeats the per-hunk ${decision}`);
+      await step(ed, 'undo', { text: pending, hunks: 2 }, 'undo again');
+      await step(ed, 'undo', { text: ORIGINAL, hunks: 0 }, 'undo again gives the original');
+    });
+  }
+
+  it('Esc mid-stream, then Reject All: undo gives what arrived as a pending diff, then the original', async () => {
+    const ed = await openFileWith(workspaceUri('trust-undo.ts'), ORIGINAL);
+    select(ed, 2, 15);
+    const held = server.held;
+    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
+    const v = await startEdit(a, 'use const');
+    await waitFor(() => server.held > held && ed.document.getText().includes('const lines'), 'held mid-way');
+    await ed.document.save();
+    await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+    await waitFor(() => v.region.planFlush() === null && !v.region.isDirty, 'in sync');
+    const escaped = ed.document.getText();
+    const hunks = v.region.pendingHunks().length;
+    assert.ok(hunks >= 1);
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'rejected');
+    assert.equal(ed.document.getText(), ORIGINAL);
+    await step(ed, 'undo', { text: escaped, hunks }, 'undo of the reject gives the interrupted preview');
+    await step(ed, 'undo', { text: ORIGINAL, hunks: 0 }, 'undo again gives the original');
+    await step(ed, 'redo', { text: escaped, hunks }, 'redo gives the interrupted preview');
+  });
+
+  it('removed lines stay above added lines in every state: streaming, after Esc, complete', async () => {
+    const ed = await openFileWith(workspaceUri('trust-order.ts'), ORIGINAL);
+    select(ed, 2, 15);
+    const orderOk = (v: SessionView) => {
+      const rows = v.region.renderedRows();
+      const seen = new Map<number, 'del' | 'add'>();
+      for (const r of rows) {
+        if (!r.hunk || (r.kind !== 'del' && r.kind !== 'add' && r.kind !== 'part')) continue;
+        const k = r.kind === 'del' ? 'del' : 'add';
+        if (k === 'del' && seen.get(r.hunk.id) === 'add') return false; // a removed line below an added one
+        seen.set(r.hunk.id, k);
+      }
+      return true;
+    };
+    const describeRows = (v: SessionView) => v.region.renderedRows().map((r) => `${r.kind.padEnd(4)} ${r.text}`).join('\n');
+    // Streaming: held right after the changed line and the line after it arrived (the change is decided).
+    const held = server.held;
+    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
+    const v = await startEdit(a, 'use const');
+    await waitFor(() => server.held > held && v.region.renderedRows().some((r) => r.kind === 'del'), 'held with a removed line shown');
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    assert.ok(orderOk(v), `while streaming, old above new:\n${describeRows(v)}`);
+    const doc = ed.document.getText().split('\n');
+    assert.ok(doc.indexOf('  var lines = text.split("\\n");') < doc.indexOf('  const lines = text.split("\\n");'), 'in the document too');
+    await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    assert.ok(orderOk(v), `after Esc, old above new:\n${describeRows(v)}`);
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'rejected');
+    server.enqueue({ text: REWRITE });
+    select(ed, 2, 15);
+    const w = await startEdit(a, 'use const');
+    await w.session.whenSettled();
+    await waitFor(() => w.region.planFlush() === null, 'in sync');
+    assert.ok(orderOk(w), `complete, old above new:\n${describeRows(w)}`);
+  });
+
+  /** 45 lines, many `var`s and functions: the demo model's "use const" and "add doc comments" both change it. */
+  const BIG = Array.from({ length: 9 }, (_, k) => [
+    `export function step${k}(xs: number[]) {`,
+    `  var acc${k} = 0;`,
+    `  for (const x of xs) acc${k} += x * ${k};`,
+    `  return acc${k};`,
+    '}',
+  ]).flat().join('\n') + '\n';
+
+  for (const when of ['mid-stream', 'when pending'] as const) {
+    it(`redirect ${when} keeps the code: nothing is deleted that the instructions did not ask to delete`, async () => {
+      const ed = await openFileWith(workspaceUri('trust-redirect.ts'), BIG);
+      select(ed, 0, 44);
+      const held = server.held;
+      if (when === 'mid-stream') server.enqueue({ tokensPerSecond: 2000, holdAfterChars: 200 }); // the demo model's answer, held
+      const v = await startEdit(a, 'use const');
+      if (when === 'mid-stream') await waitFor(() => server.held > held, 'the first answer held mid-way');
+      else { await v.session.whenSettled(); await waitFor(() => v.region.planFlush() === null, 'in sync'); }
+      const before = server.requests.length;
+      await vscode.commands.executeCommand('sparkEdit.redirect', { sessionId: v.session.id, instruction: 'add doc comments' });
+      await waitFor(() => v.session.state === 'pending' || v.session.state === 'done', 'the redirected edit settles');
+      await waitFor(() => v.region.planFlush() === null, 'in sync');
+      const rows = v.region.renderedRows();
+      const added = new Set(rows.filter((r) => r.kind === 'add').map((r) => r.text));
+      const deletedButNotAsked = rows.filter((r) => r.kind === 'del' && !added.has(r.text.replace(/\bvar\b/, 'const')) && !added.has(r.text.replace(/\bvar\b/, 'let')));
+      assert.deepEqual(deletedButNotAsked.map((r) => r.text), [], 'every removed line has its rewritten version added');
+      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'accepted');
+      assert.equal(ed.document.getText(), demoRewrite('add doc comments', demoRewrite('use const', BIG.slice(0, -1)).slice(0, -1)), 'both instructions applied, nothing lost');
+      const sent = server.requests.slice(before);
+      const redirectReq = sent.find((r) => JSON.stringify(r.body.input ?? '').includes('add doc comments'));
+      assert.ok(redirectReq, 'the redirect was sent');
+      if (when === 'mid-stream') {
+        assert.equal(redirectReq!.body.previous_response_id, undefined, 'no previous_response_id after the socket was closed by the cancel');
+        assert.ok(!a.logLines().slice(-40).some((l) => /previous_response_not_found/.test(l)), 'no previous_response_not_found round trip');
+      }
+    });
+  }
+});
