@@ -18,6 +18,7 @@ import { SparkCodeActions } from './codeActions';
 import { ChatViewProvider } from './chat';
 import { Decorations, SessionView, createDecorations } from './preview';
 import { StatusBar } from './statusBar';
+import { UndoGuard, ViewState } from './undoGuard';
 
 export interface EditArgs {
   instruction?: string;
@@ -268,10 +269,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     void vscode.window.showErrorMessage(`Spark Edit: ${e.message} ${what} ${hint}`.trim());
   }
 
+  // Undo/redo across previews (issue 11): one guard per document that has had a preview.
+  const guards = new Map<vscode.TextDocument, UndoGuard>();
+  const guardFor = (doc: vscode.TextDocument): UndoGuard => {
+    let g = guards.get(doc);
+    if (!g) { g = new UndoGuard(doc, { views: viewsFor, revive: reviveView, log }); guards.set(doc, g); }
+    return g;
+  };
   context.subscriptions.push(vscode.workspace.onDidChangeTextDocument((e) => {
-    for (const v of viewsFor(e.document)) v.onDocumentChanged(e);
+    const g = guards.get(e.document);
+    if (g?.busy || e.contentChanges.length === 0) return; // the guard is moving the document through its history
+    if (g && (e.reason === vscode.TextDocumentChangeReason.Undo || e.reason === vscode.TextDocumentChangeReason.Redo)) {
+      void g.onUndoRedo(e.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : 'redo');
+      return;
+    }
+    let ours = false;
+    for (const v of viewsFor(e.document)) ours = v.onDocumentChanged(e) || ours;
+    if (g && !ours) g.history.noteUserEdit();
   }));
   context.subscriptions.push(vscode.workspace.onDidCloseTextDocument((doc) => {
+    guards.delete(doc);
     for (const v of [...sessions.values()].filter((s) => s.document === doc)) {
       log(`document closed: edit ${v.session.id} dropped`);
       v.dispose();
@@ -321,8 +338,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   /** One pending edit in one document: the view that previews it, wired to CodeLens, context keys and stats. */
   function createView(doc: vscode.TextDocument, startLine: number, original: string[], prompt: EditPromptInput, model: string, transport: ModelTransport, t0: number): SessionView {
+    guardFor(doc).checkpoint(); // the state before this preview: where undo returns to
     const region = new PreviewRegion(startLine, original);
     const view = new SessionView(doc, region, prompt, model, transport, decorations, log, reportError, t0);
+    wireView(view, transport);
+    view.start();
+    updateContext();
+    return view;
+  }
+
+  /** A pending preview shown again by undo/redo, over the document's current text (which is exactly the snapshot's). */
+  function reviveView(doc: vscode.TextDocument, st: ViewState): SessionView | undefined {
+    const n = st.region.lineCount;
+    if (doc.isClosed || st.region.startLine + n > doc.lineCount) return undefined;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) lines.push(doc.lineAt(st.region.startLine + i).text);
+    const view = new SessionView(doc, PreviewRegion.restore(st.region, lines), st.prompt, st.model, st.transport, decorations, log, reportError, performance.now(), true);
+    wireView(view, st.transport);
+    view.decorate();
+    lensEmitter.fire();
+    updateContext();
+    return view;
+  }
+
+  function wireView(view: SessionView, transport: ModelTransport) {
+    const doc = view.document;
+    const guard = guardFor(doc);
+    view.hooks = { ownEdit: (streaming) => guard.history.noteOwnEdit(streaming), synced: () => guard.checkpoint() };
     sessions.set(view.session.id, view);
     view.onDidChange(() => { lensEmitter.fire(); updateContext(); });
     view.onDidEnd(() => {
@@ -330,15 +372,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       if (transport.name !== 'static') status.setStats(s);
       log(`edit ${view.session.id} ended: ${view.session.state}; first byte ${s.sendLatencyMs?.toFixed(2)} ms, first token ${s.ttftMs?.toFixed(1)} ms, ${s.tokensPerSecond?.toFixed(0)} tok/s over ${s.transport ?? transport.name}${s.fellBack ? ' (fell back to HTTP)' : ''}${s.acceptedPredictionTokens !== undefined ? `, prediction ${s.acceptedPredictionTokens} accepted / ${s.rejectedPredictionTokens} rejected` : ''}, ${view.flushes} document updates`);
       sessions.delete(view.session.id);
+      guards.get(doc)?.checkpoint(); // the accepted or rejected result
       // After the other end listeners (deep mode's among them): disposing now would drop them mid-delivery.
       queueMicrotask(() => view.dispose());
       lensEmitter.fire();
       updateContext();
     });
     view.session.onEvent((e) => { if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done')) status.setStats(view.session.stats); });
-    view.start();
-    updateContext();
-    return view;
   }
 
   /** Workspace files the instruction names (e.g. "also update utils.ts"), besides `except`. */

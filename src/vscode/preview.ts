@@ -59,19 +59,27 @@ export class SessionView implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
   private lastLensKey = '';
   flushes = 0;
+  /** Set by the undo guard (issue 11): our own edits, and the moments the document rests in step with the preview. */
+  hooks: { ownEdit?(streaming: boolean): void; synced?(): void } = {};
+  /** The undo guard is moving the document through its history: this view neither edits nor follows changes. */
+  private suspended = false;
+  /** A decision's edit (accept/reject) is being applied, as opposed to the stream's. */
+  private deciding = false;
 
   constructor(
     readonly document: vscode.TextDocument,
     region: PreviewRegion,
     prompt: EditPromptInput,
-    model: string,
-    transport: ModelTransport,
+    readonly model: string,
+    readonly transport: ModelTransport,
     private readonly decorations: Decorations,
     private readonly log: (m: string) => void,
     private readonly onError: (v: SessionView, e: ModelError, kept: boolean) => void,
     commandStartedAt: number,
+    /** A preview restored by undo/redo: pending from the start, no stream. */
+    resumed = false,
   ) {
-    this.session = new EditSession({ region, prompt, model, transport, commandStartedAt, log });
+    this.session = new EditSession({ region, prompt, model, transport, commandStartedAt, log, resumed });
     this.disposables.push({ dispose: this.session.onEvent((ev) => {
       if (ev.kind === 'content') this.scheduleFlush();
       else if (ev.kind === 'state') this.onState(ev.state);
@@ -106,7 +114,7 @@ export class SessionView implements vscode.Disposable {
 
   private async doFlush(): Promise<void> {
     const region = this.region;
-    if (this.document.isClosed) return;
+    if (this.document.isClosed || this.suspended || this.ended) return;
     const plan = region.planFlush();
     if (plan) {
       const undoStop = this.undoStopNext;
@@ -117,10 +125,12 @@ export class SessionView implements vscode.Disposable {
       }
       this.undoStopNext = false;
       this.flushes++;
+      this.hooks.ownEdit?.(!this.deciding);
     }
     this.decorate();
     const key = this.lensKey();
     if (key !== this.lastLensKey) { this.lastLensKey = key; this.changeEmitter.fire(); }
+    if (!this.session.isStreaming && !this.ended && !this.suspended && !region.planFlush()) this.hooks.synced?.();
   }
 
   private lensKey(): string {
@@ -146,16 +156,16 @@ export class SessionView implements vscode.Disposable {
     }
   }
 
-  /** Called for every change to this document. */
-  onDocumentChanged(e: vscode.TextDocumentChangeEvent) {
-    if (this.ended || e.contentChanges.length === 0) return;
+  /** Called for every change to this document. Returns whether the change was this view's own edit. */
+  onDocumentChanged(e: vscode.TextDocumentChangeEvent): boolean {
+    if (this.ended || this.suspended || e.contentChanges.length === 0) return false;
     const x = this.expected;
     if (x && e.document.version === x.version && e.contentChanges.length === 1) {
       const c = e.contentChanges[0];
       if (c.range.start.isEqual(x.start) && c.range.end.isEqual(x.end) && c.text === x.text) {
         this.expected = null;
         x.commit();
-        return;
+        return true;
       }
     }
     // The user's own edit. Changes in one event are non-overlapping; apply bottom-up so positions hold.
@@ -167,10 +177,25 @@ export class SessionView implements vscode.Disposable {
       this.log('the previewed region was replaced by the user: the preview is dropped, nothing is changed');
       this.session.dispose();
       this.end();
-      return;
+      return false;
     }
     this.scheduleFlush();
+    return false;
   }
+
+  /** Stop following the document (the undo guard moves it); `drop` then ends the view without touching the text. */
+  suspend() { this.suspended = true; clearTimeout(this.flushTimer); this.flushTimer = undefined; }
+  drop() { this.suspend(); this.session.dispose(); this.end(); }
+  resume() { this.suspended = false; }
+  /** Does the document hold exactly what this view last rendered? */
+  matchesDocument(): boolean {
+    const rows = this.region.renderedRows();
+    const start = this.region.startLine;
+    if (start + rows.length > this.document.lineCount) return false;
+    return rows.every((r, i) => this.document.lineAt(start + i).text === r.text);
+  }
+  /** Settle this view's pending document edits (for the undo guard). */
+  async settled(): Promise<void> { await this.settleFlushes(); }
 
   // ---- user actions ----------------------------------------------------------------------------------
   async acceptHunk(h: Hunk) { await this.resolve(() => this.session.acceptHunk(h)); }
@@ -178,45 +203,51 @@ export class SessionView implements vscode.Disposable {
 
   private async resolve(act: () => boolean) {
     await this.inFlight;
-    if (!act()) return;
-    // Each hunk decision is its own undo step.
-    this.undoStopNext = true;
-    await this.flush();
-    this.undoStopNext = false;
+    if (!this.session.isStreaming) this.undoStopNext = true; // each decision on a settled preview is its own undo step
+    this.deciding = true;
+    try {
+      if (!act()) return;
+      await this.flush();
+    } finally { this.deciding = false; }
   }
 
   interrupt(): boolean { return this.session.interrupt(); }
-  redirect(instruction: string) { this.session.redirect(instruction); this.changeEmitter.fire(); }
+  redirect(instruction: string) {
+    if (!this.session.isStreaming) this.undoStopNext = true; // the new stream starts its own undo span
+    this.session.redirect(instruction);
+    this.changeEmitter.fire();
+  }
 
-  /**
-   * Accept everything. The document goes back to the original (merged into the preview's undo group) and the
-   * accepted text is applied as one undo step of its own: one Undo restores the original exactly.
-   */
+  /** Stop a running stream first: what arrived becomes a pending preview of its own (a state undo can return to). */
+  private async stopFirst() {
+    if (!this.session.isStreaming) return;
+    this.session.interrupt();
+    await this.settleFlushes();
+    this.hooks.synced?.();
+  }
+
+  /** Accept everything: one edit (one undo step) that removes the removed lines. Undo gives the pending preview back. */
   async acceptAll() {
-    if (this.session.isStreaming) this.session.interrupt();
-    const region = this.region;
-    for (let attempt = 0; attempt < 20 && !this.ended; attempt++) {
-      await this.settleFlushes();
-      const before = region.textIf('reject');
-      const after = region.textIf('accept');
-      const ok1 = await this.replaceRegion(before, false, false);
-      if (!ok1) continue;
-      const ok2 = await this.replaceRegion(after, true, true);
-      if (!ok2) {
-        // The user typed in the instant between the two steps: their text stays, the model's edit is not applied.
-        this.log('accept-all was interrupted by typing: the document keeps the original plus your typing');
-        vscode.window.showWarningMessage('Spark Edit: typing interrupted "Accept All"; the original text (with your typing) was kept. Run the edit again to re-apply.');
-      }
-      break;
-    }
-    this.session.acceptAll();
-    this.end();
+    await this.stopFirst();
+    await this.inFlight;
+    this.undoStopNext = true;
+    this.deciding = true;
+    try {
+      this.session.acceptAll();
+      await this.settleAndEnd();
+    } finally { this.deciding = false; }
   }
 
   /** Reject everything: the document holds the original plus whatever the user typed meanwhile. */
   async rejectAll() {
-    this.session.rejectAll();
-    await this.settleAndEnd();
+    await this.stopFirst();
+    await this.inFlight;
+    this.undoStopNext = true;
+    this.deciding = true;
+    try {
+      this.session.rejectAll();
+      await this.settleAndEnd();
+    } finally { this.deciding = false; }
   }
 
   private async settleFlushes() {
@@ -230,12 +261,6 @@ export class SessionView implements vscode.Disposable {
   private async settleAndEnd() {
     await this.settleFlushes();
     this.end();
-  }
-
-  /** Replace the whole region by `lines`, tracking the change as ours. */
-  private replaceRegion(lines: string[], undoBefore: boolean, undoAfter: boolean): Promise<boolean> {
-    const plan: FlushPlan = { from: 0, deleteCount: this.region.renderedLineCount, lines, rowsAfter: lines.length };
-    return this.applyOwn(plan, () => this.region.resetTo(lines), undoBefore, undoAfter);
   }
 
   /**

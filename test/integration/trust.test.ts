@@ -4,7 +4,7 @@ import { ModelServer } from '../../src/server/modelServer';
 import { demoRewrite } from '../../src/server/demo';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import { openFileWith, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
+import { openFileWith, revertFiles, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
 
 /** Issue 11: an inline diff a person can trust (undo/redo, redirect, line order, one edit per operation). */
 
@@ -52,7 +52,11 @@ describe('Issue 11: an inline diff a person can trust', function () {
   this.timeout(120_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  serverHooks((x, s) => { a = x; server = s; }, { revert: ['trust-undo.ts', 'trust-redirect.ts', 'trust-order.ts'] });
+  // Each test has files of its own: a document closed by one test may still be in memory when the next one starts.
+  let n = 0;
+  const used: string[] = [];
+  const fileFor = (name: string) => { const rel = `trust-${name}-${++n}.ts`; used.push(rel); return workspaceUri(rel); };
+  serverHooks((x, s) => { a = x; server = s; }, { cleanup: async () => { await revertFiles(used.splice(0)); } });
 
   const live = (doc: vscode.TextDocument): SessionView[] => a.sessions().filter((v) => v.document === doc && !v.isEnded);
   /** What the user sees: the exact text, and whether a pending diff (with how many hunks) is shown. */
@@ -63,14 +67,13 @@ describe('Issue 11: an inline diff a person can trust', function () {
    * element, so the stream's intermediate states become separate undo steps unless Spark Edit prevents it).
    */
   async function pendingEdit(): Promise<{ ed: vscode.TextEditor; v: SessionView; pending: string }> {
-    const ed = await openFileWith(workspaceUri('trust-undo.ts'), ORIGINAL);
+    const ed = await openFileWith(fileFor('undo'), ORIGINAL);
     select(ed, 2, 15);
     const held = server.held;
     server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
     const v = await startEdit(a, 'use const');
     await waitFor(() => server.held > held && ed.document.getText().includes('const lines'), 'the stream held mid-way, shown');
     await ed.document.save();
-    await vscode.commands.executeCommand('type', { text: '' }); // nothing typed; the editor stays focused
     server.release();
     await v.session.whenSettled();
     await waitFor(() => v.region.planFlush() === null && !v.region.isDirty, 'document in sync');
@@ -131,7 +134,7 @@ describe('Issue 11: an inline diff a person can trust', function () {
   }
 
   it('Esc mid-stream, then Reject All: undo gives what arrived as a pending diff, then the original', async () => {
-    const ed = await openFileWith(workspaceUri('trust-undo.ts'), ORIGINAL);
+    const ed = await openFileWith(fileFor('undo'), ORIGINAL);
     select(ed, 2, 15);
     const held = server.held;
     server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
@@ -151,8 +154,37 @@ describe('Issue 11: an inline diff a person can trust', function () {
     await step(ed, 'redo', { text: escaped, hunks }, 'redo gives the interrupted preview');
   });
 
+  it('Undo while streaming stops the edit and gives the original; Redo gives what arrived as a pending diff', async () => {
+    const ed = await openFileWith(fileFor('undo'), ORIGINAL);
+    select(ed, 2, 15);
+    const held = server.held;
+    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
+    const v = await startEdit(a, 'use const');
+    await waitFor(() => server.held > held && v.region.planFlush() === null && ed.document.getText().includes('const lines'), 'held mid-way, shown');
+    await ed.document.save();
+    const arrived = ed.document.getText();
+    await step(ed, 'undo', { text: ORIGINAL, hunks: 0 }, 'undo while streaming gives the original');
+    assert.ok(v.isEnded, 'the stream was stopped');
+    const back = state(ed.document);
+    await vscode.commands.executeCommand('redo');
+    await waitFor(() => state(ed.document).hunks > 0, 'redo shows a pending diff again', 8000).catch(() => undefined);
+    const s = state(ed.document);
+    assert.equal(s.text, arrived, `redo gives exactly what arrived (was ${JSON.stringify(back)})`);
+    assert.ok(s.hunks >= 1, 'as a pending diff');
+  });
+
+  it('typing in a pending preview, then undo: the typing goes, the preview stays', async () => {
+    const { ed, pending } = await pendingEdit();
+    await vscode.window.showTextDocument(ed.document);
+    ed.selection = new vscode.Selection(0, 0, 0, 0);
+    await vscode.commands.executeCommand('type', { text: '// typed\n' });
+    await waitFor(() => state(ed.document).text === '// typed\n' + pending, 'typed');
+    await step(ed, 'undo', { text: pending, hunks: 2 }, 'undo of the typing keeps the preview');
+    await step(ed, 'redo', { text: '// typed\n' + pending, hunks: 2 }, 'redo of the typing keeps the preview');
+  });
+
   it('removed lines stay above added lines in every state: streaming, after Esc, complete', async () => {
-    const ed = await openFileWith(workspaceUri('trust-order.ts'), ORIGINAL);
+    const ed = await openFileWith(fileFor('order'), ORIGINAL);
     select(ed, 2, 15);
     const orderOk = (v: SessionView) => {
       const rows = v.region.renderedRows();
@@ -199,7 +231,7 @@ describe('Issue 11: an inline diff a person can trust', function () {
 
   for (const when of ['mid-stream', 'when pending'] as const) {
     it(`redirect ${when} keeps the code: nothing is deleted that the instructions did not ask to delete`, async () => {
-      const ed = await openFileWith(workspaceUri('trust-redirect.ts'), BIG);
+      const ed = await openFileWith(fileFor('redirect'), BIG);
       select(ed, 0, 44);
       const held = server.held;
       if (when === 'mid-stream') server.enqueue({ tokensPerSecond: 2000, holdAfterChars: 200 }); // the demo model's answer, held

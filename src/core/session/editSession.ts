@@ -38,6 +38,8 @@ export interface EditSessionOptions {
   /** Stop a runaway answer after this many characters (what arrived stays pending). Default 2 MB. */
   maxOutputChars?: number;
   log?: (m: string) => void;
+  /** A settled preview restored by undo/redo: pending from the start, nothing to request. */
+  resumed?: boolean;
 }
 
 export type SessionEvent =
@@ -69,7 +71,11 @@ export class EditSession {
     this.region = o.region;
     this.prompt = o.prompt;
     this.startedAt = o.commandStartedAt ?? performance.now();
+    if (o.resumed) this._state = 'pending';
   }
+
+  /** The prompt as it stands (after redirects), e.g. to restore this preview later. */
+  get promptInput(): EditPromptInput { return this.prompt; }
 
   get state(): SessionState { return this._state; }
   get isStreaming(): boolean { return this._state === 'requesting' || this._state === 'streaming'; }

@@ -27,6 +27,19 @@ export interface FlushPlan {
   version?: number;
 }
 
+/**
+ * A settled region as the document holds it, without the texts (they are the document's lines when it is restored):
+ * runs of rows of one kind and hunk. Small: O(runs), so one can be kept for every resting state (undo/redo).
+ */
+export interface RegionSnapshot {
+  startLine: number;
+  original: readonly string[];
+  runs: Array<{ kind: RowKind; hunk: number; userEdited: boolean; n: number }>;
+  hunks: Array<{ id: number; state: HunkState }>;
+  userTouched: boolean;
+  lineCount: number;
+}
+
 export interface DecorationRun { kind: 'add' | 'del' | 'part'; from: number; to: number }
 
 let nextHunkId = 1;
@@ -231,6 +244,52 @@ export class PreviewRegion implements DiffSink {
     this.hunkVersion++;
     this.markAll();
     this.touch();
+  }
+
+  /** The region as rendered now (call when in sync and not streaming). */
+  snapshot(): RegionSnapshot {
+    const runs: RegionSnapshot['runs'] = [];
+    const hunks = new Map<number, Hunk>();
+    for (const r of this.rendered) {
+      const hunk = r.hunk ? r.hunk.id : 0;
+      if (r.hunk) hunks.set(r.hunk.id, r.hunk);
+      const userEdited = !!r.userEdited;
+      const last = runs[runs.length - 1];
+      if (last && last.kind === r.kind && last.hunk === hunk && last.userEdited === userEdited) last.n++;
+      else runs.push({ kind: r.kind, hunk, userEdited, n: 1 });
+    }
+    return {
+      startLine: this.startLine, original: this.original, runs, userTouched: this.userTouched, lineCount: this.rendered.length,
+      hunks: [...hunks.values()].map((h) => ({ id: h.id, state: h.state === 'streaming' ? 'pending' : h.state })),
+    };
+  }
+
+  /** A settled region again, from a snapshot and the document's lines it covers (exactly what the snapshot saw). */
+  static restore(snap: RegionSnapshot, lines: readonly string[]): PreviewRegion {
+    if (lines.length !== snap.lineCount) throw new Error(`restore: ${lines.length} lines for a ${snap.lineCount}-line snapshot`);
+    const region = new PreviewRegion(snap.startLine, snap.original);
+    const hunks = new Map(snap.hunks.map((h) => [h.id, { id: h.id, state: h.state } as Hunk]));
+    const rows: Row[] = [];
+    let k = 0;
+    for (const run of snap.runs) {
+      for (let i = 0; i < run.n; i++, k++) {
+        const row: Row = { kind: run.kind === 'orig' ? 'ctx' : run.kind === 'part' ? 'add' : run.kind, text: lines[k], hunk: hunks.get(run.hunk) ?? null, orig: -1 };
+        if (run.userEdited) row.userEdited = true;
+        rows.push(row);
+      }
+    }
+    region.rows = rows;
+    region.rendered = [...rows];
+    region.renderedText = [...lines];
+    region.origRows = rows.filter((r) => r.kind === 'ctx' || r.kind === 'del');
+    region.hunks.push(...[...hunks.values()].filter((h) => rows.some((r) => r.hunk === h)));
+    region.frontierRow = null;
+    region.frontier = rows.length;
+    region.userTouched = snap.userTouched;
+    region.markAll();
+    region.dirty = false; region.lo = rows.length; region.tail = rows.length;
+    region.hunkVersion++;
+    return region;
   }
 
   // ---- Hunks ---------------------------------------------------------------------------------------
