@@ -445,31 +445,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     return { sessionId: view.session.id };
   }
 
-  /** Show a WorkspaceEdit (e.g. a semantic rename) as pending inline diffs, one per run of touched lines. */
+  /**
+   * Show a WorkspaceEdit (e.g. a semantic rename) as pending inline diffs: one edit per file, from its first to its
+   * last touched line, so every hunk is coloured and one Accept All / Reject All covers the whole operation there.
+   */
   async function previewWorkspaceEdit(edit: vscode.WorkspaceEdit, instruction: string): Promise<{ sessionIds: number[] }> {
     const ids: number[] = [];
     for (const [uri, edits] of edit.entries()) {
+      if (!edits.length) continue;
       const doc = await vscode.workspace.openTextDocument(uri);
       const sorted = [...edits].sort((x, y) => x.range.start.compareTo(y.range.start));
-      // Group edits whose lines touch, then rewrite each group's lines.
-      const groups: vscode.TextEdit[][] = [];
-      for (const e of sorted) {
-        const g = groups[groups.length - 1];
-        if (g && e.range.start.line <= g[g.length - 1].range.end.line + 1) g.push(e); else groups.push([e]);
+      const start = sorted[0].range.start.line;
+      const end = Math.max(...sorted.map((e) => e.range.end.line));
+      const oldLines: string[] = [];
+      for (let i = start; i <= end; i++) oldLines.push(doc.lineAt(i).text);
+      const base = doc.offsetAt(new vscode.Position(start, 0));
+      let text = oldLines.join('\n');
+      for (const e of [...sorted].reverse()) {
+        const a = doc.offsetAt(e.range.start) - base, b = doc.offsetAt(e.range.end) - base;
+        text = text.slice(0, a) + e.newText + text.slice(b);
       }
-      for (const g of groups) {
-        const start = g[0].range.start.line, end = g[g.length - 1].range.end.line;
-        const oldLines: string[] = [];
-        for (let i = start; i <= end; i++) oldLines.push(doc.lineAt(i).text);
-        const base = doc.offsetAt(new vscode.Position(start, 0));
-        let text = oldLines.join('\n');
-        for (const e of [...g].reverse()) {
-          const a = doc.offsetAt(e.range.start) - base, b = doc.offsetAt(e.range.end) - base;
-          text = text.slice(0, a) + e.newText + text.slice(b);
-        }
-        const v = deepPreview(doc, start, oldLines, text.split('\n'), instruction);
-        if (v) ids.push(v.session.id);
-      }
+      const v = deepPreview(doc, start, oldLines, text.split('\n'), instruction);
+      if (v) ids.push(v.session.id);
+      else void vscode.window.showWarningMessage(`Spark Edit: ${vscode.workspace.asRelativePath(uri)} already has a pending edit over those lines: accept or reject it first.`);
     }
     return { sessionIds: ids };
   }

@@ -37,6 +37,9 @@ export function createDecorations(): Decorations {
   };
 }
 
+/** Every live preview, so the decorations of a document can show all of its previews at once. */
+const liveViews = new Set<SessionView>();
+
 interface ExpectedChange { version: number; start: vscode.Position; end: vscode.Position; text: string; commit: () => void }
 
 /**
@@ -80,6 +83,7 @@ export class SessionView implements vscode.Disposable {
     resumed = false,
   ) {
     this.session = new EditSession({ region, prompt, model, transport, commandStartedAt, log, resumed });
+    liveViews.add(this);
     this.disposables.push({ dispose: this.session.onEvent((ev) => {
       if (ev.kind === 'content') this.scheduleFlush();
       else if (ev.kind === 'state') this.onState(ev.state);
@@ -130,7 +134,7 @@ export class SessionView implements vscode.Disposable {
     this.decorate();
     const key = this.lensKey();
     if (key !== this.lastLensKey) { this.lastLensKey = key; this.changeEmitter.fire(); }
-    if (!this.session.isStreaming && !this.ended && !this.suspended && !region.planFlush()) this.hooks.synced?.();
+    if (this.session.state === 'pending' && !this.ended && !this.suspended && !region.planFlush()) this.hooks.synced?.();
   }
 
   private lensKey(): string {
@@ -144,10 +148,14 @@ export class SessionView implements vscode.Disposable {
   }
 
   decorate(editors: readonly vscode.TextEditor[] = vscode.window.visibleTextEditors) {
-    const runs = this.ended ? [] : this.region.decorationRuns();
-    const start = this.region.startLine;
-    const rangesOf = (k: string) => runs.filter((r) => r.kind === k).map((r) => new vscode.Range(start + r.from, 0, start + r.to - 1, 0));
-    const add = rangesOf('add'), del = rangesOf('del'), part = rangesOf('part');
+    // One set of decoration types for every preview: a document's ranges are those of all its live previews
+    // (each used to overwrite the others', so only one of several edits in a file was coloured).
+    const add: vscode.Range[] = [], del: vscode.Range[] = [], part: vscode.Range[] = [];
+    for (const v of liveViews) {
+      if (v.document !== this.document || v.ended) continue;
+      const start = v.region.startLine;
+      for (const r of v.region.decorationRuns()) (r.kind === 'add' ? add : r.kind === 'del' ? del : part).push(new vscode.Range(start + r.from, 0, start + r.to - 1, 0));
+    }
     for (const ed of editors) {
       if (ed.document !== this.document) continue;
       ed.setDecorations(this.decorations.added, add);
@@ -202,8 +210,8 @@ export class SessionView implements vscode.Disposable {
   async rejectHunk(h: Hunk) { await this.resolve(() => this.session.rejectHunk(h)); }
 
   private async resolve(act: () => boolean) {
-    await this.inFlight;
-    if (!this.session.isStreaming) this.undoStopNext = true; // each decision on a settled preview is its own undo step
+    if (this.session.isStreaming) await this.inFlight;
+    else { await this.settleFirst(); this.undoStopNext = true; } // each decision on a settled preview is its own undo step
     this.deciding = true;
     try {
       if (!act()) return;
@@ -218,18 +226,19 @@ export class SessionView implements vscode.Disposable {
     this.changeEmitter.fire();
   }
 
-  /** Stop a running stream first: what arrived becomes a pending preview of its own (a state undo can return to). */
-  private async stopFirst() {
-    if (!this.session.isStreaming) return;
-    this.session.interrupt();
+  /**
+   * Before a decision: stop a running stream (what arrived becomes a pending preview of its own) and let the document
+   * show the pending preview in full, so it is a state undo can return to.
+   */
+  private async settleFirst() {
+    if (this.session.isStreaming) this.session.interrupt();
     await this.settleFlushes();
-    this.hooks.synced?.();
+    if (this.session.state === 'pending') this.hooks.synced?.();
   }
 
   /** Accept everything: one edit (one undo step) that removes the removed lines. Undo gives the pending preview back. */
   async acceptAll() {
-    await this.stopFirst();
-    await this.inFlight;
+    await this.settleFirst();
     this.undoStopNext = true;
     this.deciding = true;
     try {
@@ -240,8 +249,7 @@ export class SessionView implements vscode.Disposable {
 
   /** Reject everything: the document holds the original plus whatever the user typed meanwhile. */
   async rejectAll() {
-    await this.stopFirst();
-    await this.inFlight;
+    await this.settleFirst();
     this.undoStopNext = true;
     this.deciding = true;
     try {
@@ -297,6 +305,7 @@ export class SessionView implements vscode.Disposable {
   end() {
     if (this.ended) return;
     this.ended = true;
+    liveViews.delete(this);
     clearTimeout(this.flushTimer);
     this.decorate();
     this.endEmitter.fire();

@@ -41,8 +41,9 @@ export class UndoGuard {
   }
 
   private record(): boolean {
-    const views = this.host.views(this.document);
-    if (views.some((v) => v.session.isStreaming || v.region.planFlush() !== null)) return false;
+    const all = this.host.views(this.document);
+    if (all.some((v) => v.session.isStreaming || v.region.planFlush() !== null)) return false;
+    const views = all.filter((v) => v.region.pendingHunks().length > 0); // a preview with nothing pending is about to end
     const state: ViewState[] = views.map((v) => ({ region: v.region.snapshot(), prompt: v.session.promptInput, model: v.model, transport: v.transport }));
     const sig = JSON.stringify(state.map((s) => [s.region.startLine, s.region.runs, s.region.hunks]));
     this.history.record(this.hash(), sig, state);

@@ -177,10 +177,46 @@ describe('Issue 11: an inline diff a person can trust', function () {
     const { ed, pending } = await pendingEdit();
     await vscode.window.showTextDocument(ed.document);
     ed.selection = new vscode.Selection(0, 0, 0, 0);
-    await vscode.commands.executeCommand('type', { text: '// typed\n' });
-    await waitFor(() => state(ed.document).text === '// typed\n' + pending, 'typed');
+    await vscode.commands.executeCommand('type', { text: 'typed ' });
+    await waitFor(() => state(ed.document).text === 'typed ' + pending, 'typed', 5000).catch(() => assert.fail(`typed: ${JSON.stringify(state(ed.document))}`));
     await step(ed, 'undo', { text: pending, hunks: 2 }, 'undo of the typing keeps the preview');
-    await step(ed, 'redo', { text: '// typed\n' + pending, hunks: 2 }, 'redo of the typing keeps the preview');
+    await step(ed, 'redo', { text: 'typed ' + pending, hunks: 2 }, 'redo of the typing keeps the preview');
+  });
+
+  it('Rename Symbol is one edit: every hunk coloured, one Accept All (Ctrl+Enter) covers all of it', async () => {
+    const src = [
+      'export function total(xs: number[]) {',
+      '  let sum = 0;',
+      '  for (const x of xs) sum += x;',
+      '  // a comment',
+      '  // another',
+      '  // and another',
+      '  return sum;',
+      '}',
+      '',
+    ].join('\n');
+    const ed = await openFileWith(fileFor('rename'), src);
+    await waitFor(async () => ((await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', ed.document.uri)) ?? []).length > 0, 'the TypeScript server', 60_000);
+    ed.selection = new vscode.Selection(1, 7, 1, 7); // on "sum"
+    const before = server.requests.length;
+    const r = await vscode.commands.executeCommand<{ sessionIds: number[] }>('sparkEdit.rename', { newName: 'subtotal' });
+    assert.equal(server.requests.length, before, 'the language renamed it, not the model');
+    assert.equal(r?.sessionIds.length, 1, 'one edit for the whole rename');
+    const v = a.session(r!.sessionIds[0])!;
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    const hunks = v.region.pendingHunks();
+    assert.ok(hunks.length >= 2, `the rename touches separate places: ${hunks.length} hunks`);
+    const rows = v.region.renderedRows();
+    const runs = v.region.decorationRuns();
+    for (const h of hunks) {
+      const idx = rows.map((row, i) => (row.hunk === h ? i : -1)).filter((i) => i >= 0);
+      assert.ok(idx.every((i) => runs.some((run) => run.from <= i && i < run.to)), `hunk ${h.id} is coloured on every line`);
+    }
+    await vscode.window.showTextDocument(ed.document);
+    await vscode.commands.executeCommand('sparkEdit.acceptAll'); // what Ctrl+Enter runs
+    await waitFor(() => v.isEnded, 'accepted');
+    assert.equal(ed.document.getText(), src.replace(/\bsum\b/g, 'subtotal'), 'the whole rename, nothing half-renamed');
   });
 
   it('removed lines stay above added lines in every state: streaming, after Esc, complete', async () => {
