@@ -65,7 +65,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   const decorations: Decorations = createDecorations();
   const sessions = new Map<number, SessionView>();
   const lensEmitter = new vscode.EventEmitter<void>();
-  context.subscriptions.push(out, status, lensEmitter, decorations.added, decorations.removed, decorations.partial);
+  context.subscriptions.push(out, status, lensEmitter, decorations.added, decorations.removed, decorations.partial, decorations.addedChars, decorations.removedChars);
 
   let fast: Connection | undefined;
   let deepConn: Connection | undefined;
@@ -280,7 +280,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const g = guards.get(e.document);
     if (g?.busy || e.contentChanges.length === 0) return; // the guard is moving the document through its history
     if (g && (e.reason === vscode.TextDocumentChangeReason.Undo || e.reason === vscode.TextDocumentChangeReason.Redo)) {
-      void g.onUndoRedo(e.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : 'redo');
+      g.onUndoRedo(e.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : 'redo', e);
       return;
     }
     let ours = false;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { EditSession, SessionState } from '../core/session/editSession';
 import { FlushPlan, Hunk, PreviewRegion } from '../core/session/region';
+import { CharRange, changedChars } from '../core/diff/wordDiff';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
 
@@ -11,6 +12,9 @@ export interface Decorations {
   added: vscode.TextEditorDecorationType;
   removed: vscode.TextEditorDecorationType;
   partial: vscode.TextEditorDecorationType;
+  /** Word-level highlights inside paired changed lines. */
+  addedChars: vscode.TextEditorDecorationType;
+  removedChars: vscode.TextEditorDecorationType;
 }
 
 export function createDecorations(): Decorations {
@@ -29,6 +33,8 @@ export function createDecorations(): Decorations {
       overviewRulerColor: new vscode.ThemeColor('sparkEdit.removedLineBackground'),
       overviewRulerLane: vscode.OverviewRulerLane.Left,
     }),
+    addedChars: vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('sparkEdit.addedTextBackground') }),
+    removedChars: vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('sparkEdit.removedTextBackground') }),
     partial: vscode.window.createTextEditorDecorationType({
       isWholeLine: true,
       backgroundColor: new vscode.ThemeColor('sparkEdit.addedLineBackground'),
@@ -151,10 +157,17 @@ export class SessionView implements vscode.Disposable {
     // One set of decoration types for every preview: a document's ranges are those of all its live previews
     // (each used to overwrite the others', so only one of several edits in a file was coloured).
     const add: vscode.Range[] = [], del: vscode.Range[] = [], part: vscode.Range[] = [];
+    const addChars: vscode.Range[] = [], delChars: vscode.Range[] = [];
     for (const v of liveViews) {
       if (v.document !== this.document || v.ended) continue;
       const start = v.region.startLine;
       for (const r of v.region.decorationRuns()) (r.kind === 'add' ? add : r.kind === 'del' ? del : part).push(new vscode.Range(start + r.from, 0, start + r.to - 1, 0));
+      for (const c of v.wordHighlights()) (c.kind === 'add' ? addChars : delChars).push(new vscode.Range(start + c.row, c.from, start + c.row, c.to));
+    }
+    for (const ed of editors) {
+      if (ed.document !== this.document) continue;
+      ed.setDecorations(this.decorations.addedChars, addChars);
+      ed.setDecorations(this.decorations.removedChars, delChars);
     }
     for (const ed of editors) {
       if (ed.document !== this.document) continue;
@@ -162,6 +175,15 @@ export class SessionView implements vscode.Disposable {
       ed.setDecorations(this.decorations.removed, del);
       ed.setDecorations(this.decorations.partial, part);
     }
+  }
+
+  private words: { key: string; ranges: CharRange[] } = { key: '', ranges: [] };
+  /** Word-level highlights of the settled preview (none while streaming: lines are still being paired). */
+  wordHighlights(): CharRange[] {
+    if (this.session.isStreaming || this.ended) return [];
+    const key = `${this.region.version}|${this.region.hunkVersion}|${this.region.startLine}|${this.region.renderedLineCount}`;
+    if (this.words.key !== key) this.words = { key, ranges: changedChars(this.region.renderedRows()) };
+    return this.words.ranges;
   }
 
   /** Called for every change to this document. Returns whether the change was this view's own edit. */

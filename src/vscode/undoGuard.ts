@@ -50,8 +50,28 @@ export class UndoGuard {
     return true;
   }
 
-  /** A native undo or redo changed the document (not one of ours). */
-  async onUndoRedo(dir: 'undo' | 'redo'): Promise<void> {
+  /**
+   * A native undo or redo changed the document (not one of ours). Called synchronously from the change event: when
+   * the step undid or redid the user's own typing (the text is no checkpoint, nothing streams), the previews follow
+   * it like any edit of the user's; otherwise they are dropped and the resting state's previews shown again.
+   */
+  onUndoRedo(dir: 'undo' | 'redo', e: vscode.TextDocumentChangeEvent): void {
+    if (this.busy) return;
+    const views = this.host.views(this.document);
+    if (!views.some((v) => v.session.isStreaming)) {
+      const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
+      if (plan.kind === 'once') {
+        const j = this.history.land(this.hash(), dir);
+        if (j < 0) { for (const v of views) v.onDocumentChanged(e); return; }
+        for (const v of views) v.drop();
+        for (const st of this.history.list[j].state) this.host.revive(this.document, st);
+        return;
+      }
+    }
+    void this.drive(dir);
+  }
+
+  private async drive(dir: 'undo' | 'redo'): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {

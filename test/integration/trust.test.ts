@@ -4,7 +4,7 @@ import { ModelServer } from '../../src/server/modelServer';
 import { demoRewrite } from '../../src/server/demo';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import { openFileWith, revertFiles, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
+import { openFileWith, revertFiles, screenshot, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
 
 /** Issue 11: an inline diff a person can trust (undo/redo, redirect, line order, one edit per operation). */
 
@@ -179,8 +179,21 @@ describe('Issue 11: an inline diff a person can trust', function () {
     ed.selection = new vscode.Selection(0, 0, 0, 0);
     await vscode.commands.executeCommand('type', { text: 'typed ' });
     await waitFor(() => state(ed.document).text === 'typed ' + pending, 'typed', 5000).catch(() => assert.fail(`typed: ${JSON.stringify(state(ed.document))}`));
-    await step(ed, 'undo', { text: pending, hunks: 2 }, 'undo of the typing keeps the preview');
-    await step(ed, 'redo', { text: 'typed ' + pending, hunks: 2 }, 'redo of the typing keeps the preview');
+    // VS Code undoes typing a word at a time: every step keeps the preview, and the last one gives it back exactly.
+    for (let i = 0; i < 4 && state(ed.document).text !== pending; i++) {
+      await vscode.commands.executeCommand('undo');
+      await new Promise((r) => setTimeout(r, 300));
+      const s = state(ed.document);
+      assert.equal(s.hunks, 2, `the preview stays while the typing is undone: ${JSON.stringify(s)}`);
+      assert.ok(s.text.endsWith(pending.slice(1)), 'only the typing changes');
+    }
+    assert.deepEqual(state(ed.document), { text: pending, hunks: 2 }, 'undo of the typing gives the pending preview back');
+    for (let i = 0; i < 4 && state(ed.document).text !== 'typed ' + pending; i++) {
+      await vscode.commands.executeCommand('redo');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(state(ed.document).hunks, 2, 'the preview stays while the typing is redone');
+    }
+    assert.deepEqual(state(ed.document), { text: 'typed ' + pending, hunks: 2 }, 'redo gives the typing back');
   });
 
   it('Rename Symbol is one edit: every hunk coloured, one Accept All (Ctrl+Enter) covers all of it', async () => {
@@ -213,6 +226,13 @@ describe('Issue 11: an inline diff a person can trust', function () {
       const idx = rows.map((row, i) => (row.hunk === h ? i : -1)).filter((i) => i >= 0);
       assert.ok(idx.every((i) => runs.some((run) => run.from <= i && i < run.to)), `hunk ${h.id} is coloured on every line`);
     }
+    // Word-level highlights: inside each changed line, exactly the renamed words.
+    const words = v.wordHighlights().map((c) => `${c.kind}:${rows[c.row].text.slice(c.from, c.to)}`);
+    assert.ok(words.length >= 6, `word highlights on every changed line: ${words.join(' ')}`);
+    assert.deepEqual([...new Set(words)].sort(), ['add:subtotal', 'add:subtotal;', 'del:sum', 'del:sum;'].filter((w) => words.includes(w)).sort());
+    assert.ok(words.every((w) => /^(del:sum;?|add:subtotal;?)$/.test(w)), `only the renamed words: ${words.join(' ')}`);
+    ed.selection = new vscode.Selection(0, 0, 0, 0);
+    if (process.env.SPARK_ARTIFACTS) { await new Promise((r) => setTimeout(r, 800)); await screenshot('pending-word-diff'); }
     await vscode.window.showTextDocument(ed.document);
     await vscode.commands.executeCommand('sparkEdit.acceptAll'); // what Ctrl+Enter runs
     await waitFor(() => v.isEnded, 'accepted');

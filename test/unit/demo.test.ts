@@ -57,3 +57,22 @@ describe('redirect prompts (issue 11: a redirect never proposes deleting code it
     } finally { t.dispose(); await server.close(); }
   });
 });
+
+describe('word-level highlights (issue 11)', () => {
+  const { changedChars } = require('../../src/core/diff/wordDiff') as typeof import('../../src/core/diff/wordDiff');
+  it('pairs removed and added lines of a hunk and marks only the words that changed', () => {
+    const h = { id: 1 };
+    const rows = [
+      { kind: 'ctx', text: 'function f() {', hunk: null },
+      { kind: 'del', text: '  var sum = 0;', hunk: h },
+      { kind: 'del', text: '  return sum;', hunk: h },
+      { kind: 'add', text: '  let subtotal = 0;', hunk: h },
+      { kind: 'add', text: '  return subtotal;', hunk: h },
+    ];
+    const r = changedChars(rows);
+    const text = (x: { row: number; from: number; to: number }) => rows[x.row].text.slice(x.from, x.to);
+    assert.deepEqual(r.filter((x) => x.kind === 'del').map(text), ['var', 'sum', 'sum']);
+    assert.deepEqual(r.filter((x) => x.kind === 'add').map(text), ['let', 'subtotal', 'subtotal']);
+    assert.deepEqual(changedChars([{ kind: 'del', text: 'abc', hunk: h }, { kind: 'add', text: 'xyz', hunk: h }]), [], 'nothing in common: line colours only');
+  });
+});
