@@ -378,7 +378,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       lensEmitter.fire();
       updateContext();
     });
-    view.session.onEvent((e) => { if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done')) status.setStats(view.session.stats); });
+    view.session.onEvent((e) => {
+      if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done')) status.setStats(view.session.stats);
+      // The model answered with the code unchanged: say so (not only in the status bar).
+      if (e.kind === 'state' && e.state === 'done' && !view.session.error && view.session.text.length > 0 && view.region.hunks.length === 0) {
+        log(`edit ${view.session.id}: no changes proposed (the model returned the code unchanged)`);
+        void vscode.window.showInformationMessage('Spark Edit: no changes proposed — the model returned the code unchanged.');
+      }
+    });
   }
 
   /** Workspace files the instruction names (e.g. "also update utils.ts"), besides `except`. */
@@ -442,6 +449,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       instruction, code: original.join('\n'), fileName: vscode.workspace.asRelativePath(doc.uri), languageId: doc.languageId,
       before: before.join('\n') || undefined, after: after.join('\n') || undefined,
     }, fastModel, fast.transport, t0);
+    // The selection collapses to the cursor once the instruction is submitted (it would grow over the preview and
+    // muddy its colours); the cursor itself stays where it was.
+    if (!editor.selection.isEmpty && editor.document === doc) editor.selection = new vscode.Selection(editor.selection.active, editor.selection.active);
     return { sessionId: view.session.id };
   }
 

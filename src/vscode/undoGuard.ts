@@ -63,8 +63,11 @@ export class UndoGuard {
       if (plan.kind === 'once') {
         const j = this.history.land(this.hash(), dir);
         if (j < 0) { for (const v of views) v.onDocumentChanged(e); return; }
-        for (const v of views) v.drop();
-        for (const st of this.history.list[j].state) this.host.revive(this.document, st);
+        this.busy = true; // the dropped previews' end must not record a checkpoint
+        try {
+          for (const v of views) v.drop();
+          for (const st of this.history.list[j].state) this.host.revive(this.document, st);
+        } finally { this.busy = false; }
         return;
       }
     }

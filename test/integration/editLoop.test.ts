@@ -196,7 +196,8 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     const v = await startEdit(a, 'comments');
     await v.session.whenSettled();
     assert.equal(vscode.window.activeTextEditor?.document, ed.document, 'focus stays in the same editor');
-    assert.equal(ed.selection.anchor.line, sel.anchor.line);
+    assert.ok(ed.selection.active.isEqual(sel.active), 'the cursor stays where it was');
+    assert.ok(ed.selection.isEmpty, 'the selection collapsed to the cursor when the instruction was submitted');
     await v.rejectAll();
   });
 
