@@ -449,9 +449,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       instruction, code: original.join('\n'), fileName: vscode.workspace.asRelativePath(doc.uri), languageId: doc.languageId,
       before: before.join('\n') || undefined, after: after.join('\n') || undefined,
     }, fastModel, fast.transport, t0);
-    // The selection collapses to the cursor once the instruction is submitted (it would grow over the preview and
-    // muddy its colours); the cursor itself stays where it was.
-    if (!editor.selection.isEmpty && editor.document === doc) editor.selection = new vscode.Selection(editor.selection.active, editor.selection.active);
+    // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
+    // submitted: it would grow over the preview and muddy its colours.
+    if (!editor.selection.isEmpty && editor.document === doc) editor.selection = new vscode.Selection(editor.selection.start, editor.selection.start);
     return { sessionId: view.session.id };
   }
 

@@ -56,7 +56,9 @@ describe('Issue 11: an inline diff a person can trust', function () {
   let n = 0;
   const used: string[] = [];
   const fileFor = (name: string) => { const rel = `trust-${name}-${++n}.ts`; used.push(rel); return workspaceUri(rel); };
-  serverHooks((x, s) => { a = x; server = s; }, { cleanup: async () => { await revertFiles(used.splice(0)); } });
+  serverHooks((x, s) => { a = x; server = s; }, { cleanup: async () => { await revertFiles(used); } });
+  // After the editors are closed: the workspace is left as it was (the browser steps that follow click in its file list).
+  afterEach(async () => { for (const rel of used.splice(0)) await vscode.workspace.fs.delete(workspaceUri(rel)).then(undefined, () => undefined); });
 
   const live = (doc: vscode.TextDocument): SessionView[] => a.sessions().filter((v) => v.document === doc && !v.isEnded);
   /** What the user sees: the exact text, and whether a pending diff (with how many hunks) is shown. */
