@@ -136,7 +136,7 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     await v.session.whenSettled();
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'ended');
-    assert.equal(ed.document.getText(), out.replace('item5\n', 'item5 // mine\n'));
+    assert.equal(ed.document.getText(), out.replace('item5\n', 'item5 // mine\n'), `typed on row ${row}; the document:\n${ed.document.getText()}`);
   });
 
   it('saving while a diff is pending writes the preview; rejecting and saving again restores the file on disk', async () => {
