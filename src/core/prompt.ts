@@ -44,14 +44,22 @@ export function editInstructionPrompt(instruction: string): string {
   return `Instruction: ${instruction.trim()}\nRewrite the code in the previous message (between the code tags) following the instruction. Output only the rewritten code.`;
 }
 
-export function redirectMessage(newInstruction: string): string {
-  return `Stop. New direction from the user: ${newInstruction.trim()}\n` +
-    'Rewrite the code inside <code> again from its first line, applying the original instruction and this new direction. Output only the complete rewritten code.';
+export function redirectMessage(newInstruction: string, currentCode?: string): string {
+  const code = currentCode !== undefined ? `The code now reads (rewrite this):\n<code>\n${currentCode}\n</code>\n` : '';
+  return `Stop. New direction from the user: ${newInstruction.trim()}\n` + code +
+    'Rewrite the code inside <code> again from its first line, applying the original instruction and this new direction. ' +
+    'Keep every line the instructions do not ask to change. Output only the complete rewritten code.';
 }
 
-/** Messages for a redirect: the whole conversation (fallback) and the increment (with previous_response_id). */
-export function redirectInput(first: EditPromptInput, partialOutput: string, newInstruction: string): { full: InputMessage[]; incremental: InputMessage[] } {
-  const incremental = [userMessage(redirectMessage(newInstruction))];
+/**
+ * Messages for a redirect: the whole conversation (sent when there is no usable previous_response_id, e.g. after a
+ * cancel closed the socket) and the increment (with previous_response_id). Both carry everything the model needs:
+ * the code (again, in the increment, when it changed since the model saw it: accepted hunks, the user's typing),
+ * every instruction so far, and the partial answer.
+ */
+export function redirectInput(first: EditPromptInput, partialOutput: string, newInstruction: string, currentCode: string = first.code): { full: InputMessage[]; incremental: InputMessage[] } {
+  const changed = currentCode !== first.code ? currentCode : undefined;
+  const incremental = [userMessage(redirectMessage(newInstruction, changed))];
   const full = [userMessage(editPrompt(first)), ...(partialOutput ? [assistantMessage(partialOutput)] : []), ...incremental];
   return { full, incremental };
 }
@@ -70,4 +78,23 @@ export function parseEditPrompt(text: string): { instruction: string; code: stri
   if (!m) return null;
   const i = /^Instruction: (.*)$/m.exec(text);
   return { instruction: i ? i[1] : '', code: m[1] };
+}
+
+/**
+ * A whole edit conversation (every user message, oldest first, redirects included): the code is the last complete
+ * <code> block; the instructions are the edit prompt's (split at "; then: ") followed by each new direction.
+ */
+export function parseConversation(text: string): { instruction: string; instructions: string[]; code: string } | null {
+  const re = /^<code>\n([\s\S]*?)\n?<\/code>$/gm;
+  let m: RegExpExecArray | null; let code: string | null = null;
+  while ((m = re.exec(text))) code = m[1];
+  if (code === null) return null;
+  const instructions: string[] = [];
+  for (const x of text.matchAll(/^(?:Instruction|Stop\. New direction from the user): (.*)$/gm)) {
+    const parts = x[1].split('; then: ').map((s) => s.trim()).filter(Boolean);
+    // A full resend repeats the instructions so far in its edit prompt: keep each once, in order.
+    if (x[0].startsWith('Instruction')) { instructions.length = 0; }
+    instructions.push(...parts);
+  }
+  return { instruction: instructions.join('; then: '), instructions, code };
 }

@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
-import { parseEditPrompt } from '../core/prompt';
+import { parseConversation } from '../core/prompt';
 import { SseParser } from '../core/protocol/sse';
 import { demoChat, demoPatch, demoRewrite } from './demo';
 import { parseDeepPrompt } from '../core/deep/prompt';
@@ -186,7 +186,8 @@ export class ModelServer {
   }
 
   private textFor(step: ScriptStep, body: any, promptText: string): string {
-    const parsed = parseEditPrompt(promptText) ?? { instruction: promptText, code: '' };
+    const conv = parseConversation(promptText);
+    const parsed = conv ? { instruction: conv.instruction, code: conv.code } : { instruction: promptText, code: '' };
     if (typeof step.text === 'function') return step.text({ ...parsed, body });
     if (typeof step.text === 'string') return step.text;
     // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).
@@ -196,7 +197,9 @@ export class ModelServer {
       const sel = /<context kind="selection" label="([^"]*?)(?::\d+-\d+)?">\n([\s\S]*?)\n<\/context>/.exec(promptText);
       return demoChat(promptText, sel ? { path: sel[1], code: sel[2] } : undefined);
     }
-    return demoRewrite(parsed.instruction, parsed.code);
+    if (!conv) return demoRewrite(parsed.instruction, parsed.code);
+    // Each instruction in turn (a redirect asks for the original instruction and the new direction).
+    return conv.instructions.reduce((code, ins) => demoRewrite(ins, code).replace(/\n$/, ''), conv.code) + '\n';
   }
 
   // ---------------------------------------------------------------- WebSocket (Responses)
@@ -623,10 +626,9 @@ function promptTextOf(body: any): string {
   const input = body?.input;
   if (typeof input === 'string') return input;
   if (!Array.isArray(input)) return '';
-  // The newest user message carrying the code wins (a redirect appends a message without code).
+  // Every user message, oldest first: the edit prompt with the code, then any redirects (parseConversation).
   const texts = input.filter((m: any) => m?.role === 'user').map((m: any) => (m.content ?? []).map((c: any) => c?.text ?? '').join(''));
-  const withCode = texts.filter((t: string) => t.includes('<code>'));
-  return withCode.length ? withCode[withCode.length - 1] + '\n' + texts.filter((t: string) => !t.includes('<code>')).join('\n') : texts.join('\n');
+  return texts.join('\n');
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

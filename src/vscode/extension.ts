@@ -18,6 +18,7 @@ import { SparkCodeActions } from './codeActions';
 import { ChatViewProvider } from './chat';
 import { Decorations, SessionView, createDecorations } from './preview';
 import { StatusBar } from './statusBar';
+import { UndoGuard, ViewState } from './undoGuard';
 
 export interface EditArgs {
   instruction?: string;
@@ -66,7 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   const decorations: Decorations = createDecorations();
   const sessions = new Map<number, SessionView>();
   const lensEmitter = new vscode.EventEmitter<void>();
-  context.subscriptions.push(out, status, lensEmitter, decorations.added, decorations.removed, decorations.partial);
+  context.subscriptions.push(out, status, lensEmitter, decorations.added, decorations.removed, decorations.partial, decorations.addedChars, decorations.removedChars);
 
   let fast: Connection | undefined;
   let deepConn: Connection | undefined;
@@ -279,10 +280,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     void vscode.window.showErrorMessage(`Spark Edit: ${e.message} ${what} ${hint}`.trim());
   }
 
+  // Undo/redo across previews (issue 11): one guard per document that has had a preview.
+  const guards = new Map<vscode.TextDocument, UndoGuard>();
+  const guardFor = (doc: vscode.TextDocument): UndoGuard => {
+    let g = guards.get(doc);
+    if (!g) { g = new UndoGuard(doc, { views: viewsFor, revive: reviveView, log }); guards.set(doc, g); }
+    return g;
+  };
   context.subscriptions.push(vscode.workspace.onDidChangeTextDocument((e) => {
-    for (const v of viewsFor(e.document)) v.onDocumentChanged(e);
+    const g = guards.get(e.document);
+    if (g?.busy || e.contentChanges.length === 0) return; // the guard is moving the document through its history
+    if (g && (e.reason === vscode.TextDocumentChangeReason.Undo || e.reason === vscode.TextDocumentChangeReason.Redo)) {
+      g.onUndoRedo(e.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : 'redo', e);
+      return;
+    }
+    let ours = false;
+    for (const v of viewsFor(e.document)) ours = v.onDocumentChanged(e) || ours;
+    if (g && !ours) g.history.noteUserEdit();
   }));
   context.subscriptions.push(vscode.workspace.onDidCloseTextDocument((doc) => {
+    guards.delete(doc);
     for (const v of [...sessions.values()].filter((s) => s.document === doc)) {
       log(`document closed: edit ${v.session.id} dropped`);
       v.dispose();
@@ -332,9 +349,34 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   /** One pending edit in one document: the view that previews it, wired to CodeLens, context keys and stats. */
   function createView(doc: vscode.TextDocument, startLine: number, original: string[], prompt: EditPromptInput, model: string, transport: ModelTransport, t0: number, warm?: { responseId: string; context: InputMessage }): SessionView {
+    guardFor(doc).checkpoint(); // the state before this preview: where undo returns to
     const region = new PreviewRegion(startLine, original);
     const view = new SessionView(doc, region, prompt, model, transport, decorations, log, reportError, t0);
     if (warm) view.session.useWarmup(warm);
+    wireView(view, transport);
+    view.start();
+    updateContext();
+    return view;
+  }
+
+  /** A pending preview shown again by undo/redo, over the document's current text (which is exactly the snapshot's). */
+  function reviveView(doc: vscode.TextDocument, st: ViewState): SessionView | undefined {
+    const n = st.region.lineCount;
+    if (doc.isClosed || st.region.startLine + n > doc.lineCount) return undefined;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) lines.push(doc.lineAt(st.region.startLine + i).text);
+    const view = new SessionView(doc, PreviewRegion.restore(st.region, lines), st.prompt, st.model, st.transport, decorations, log, reportError, performance.now(), true);
+    wireView(view, st.transport);
+    view.decorate();
+    lensEmitter.fire();
+    updateContext();
+    return view;
+  }
+
+  function wireView(view: SessionView, transport: ModelTransport) {
+    const doc = view.document;
+    const guard = guardFor(doc);
+    view.hooks = { ownEdit: (streaming) => guard.history.noteOwnEdit(streaming), synced: () => guard.checkpoint() };
     sessions.set(view.session.id, view);
     view.onDidChange(() => { lensEmitter.fire(); updateContext(); });
     view.onDidEnd(() => {
@@ -342,15 +384,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       if (transport.name !== 'static') status.setStats(s);
       log(`edit ${view.session.id} ended: ${view.session.state}; first byte ${s.sendLatencyMs?.toFixed(2)} ms, first token ${s.ttftMs?.toFixed(1)} ms, ${s.tokensPerSecond?.toFixed(0)} tok/s over ${s.transport ?? transport.name}${s.fellBack ? ' (fell back to HTTP)' : ''}${s.acceptedPredictionTokens !== undefined ? `, prediction ${s.acceptedPredictionTokens} accepted / ${s.rejectedPredictionTokens} rejected` : ''}, ${view.flushes} document updates`);
       sessions.delete(view.session.id);
+      guards.get(doc)?.checkpoint(); // the accepted or rejected result
       // After the other end listeners (deep mode's among them): disposing now would drop them mid-delivery.
       queueMicrotask(() => view.dispose());
       lensEmitter.fire();
       updateContext();
     });
-    view.session.onEvent((e) => { if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done')) status.setStats(view.session.stats); });
-    view.start();
-    updateContext();
-    return view;
+    view.session.onEvent((e) => {
+      if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done')) status.setStats(view.session.stats);
+      // The model answered with the code unchanged: say so (not only in the status bar).
+      if (e.kind === 'state' && e.state === 'done' && !view.session.error && view.session.text.length > 0 && view.region.hunks.length === 0) {
+        log(`edit ${view.session.id}: no changes proposed (the model returned the code unchanged)`);
+        void vscode.window.showInformationMessage('Spark Edit: no changes proposed — the model returned the code unchanged.');
+      }
+    });
   }
 
   /** Workspace files the instruction names (e.g. "also update utils.ts"), besides `except`. */
@@ -413,6 +460,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const warmId = warmup && warmup.context.content[0].text === context.content[0].text ? await warmup.id : undefined;
     if (warmup && !warmId) log('the warm-up was not used (the code changed, or it failed): the whole prompt is sent');
     const view = createView(doc, startLine, original, { ...prompt, instruction }, fastModel, fast.transport, t0, warmId ? { responseId: warmId, context } : undefined);
+    // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
+    // submitted: it would grow over the preview and muddy its colours.
+    if (!editor.selection.isEmpty && editor.document === doc) editor.selection = new vscode.Selection(editor.selection.start, editor.selection.start);
     return { sessionId: view.session.id };
   }
 
@@ -442,31 +492,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     return { context, id };
   }
 
-  /** Show a WorkspaceEdit (e.g. a semantic rename) as pending inline diffs, one per run of touched lines. */
+  /**
+   * Show a WorkspaceEdit (e.g. a semantic rename) as pending inline diffs: one edit per file, from its first to its
+   * last touched line, so every hunk is coloured and one Accept All / Reject All covers the whole operation there.
+   */
   async function previewWorkspaceEdit(edit: vscode.WorkspaceEdit, instruction: string): Promise<{ sessionIds: number[] }> {
     const ids: number[] = [];
     for (const [uri, edits] of edit.entries()) {
+      if (!edits.length) continue;
       const doc = await vscode.workspace.openTextDocument(uri);
       const sorted = [...edits].sort((x, y) => x.range.start.compareTo(y.range.start));
-      // Group edits whose lines touch, then rewrite each group's lines.
-      const groups: vscode.TextEdit[][] = [];
-      for (const e of sorted) {
-        const g = groups[groups.length - 1];
-        if (g && e.range.start.line <= g[g.length - 1].range.end.line + 1) g.push(e); else groups.push([e]);
+      const start = sorted[0].range.start.line;
+      const end = Math.max(...sorted.map((e) => e.range.end.line));
+      const oldLines: string[] = [];
+      for (let i = start; i <= end; i++) oldLines.push(doc.lineAt(i).text);
+      const base = doc.offsetAt(new vscode.Position(start, 0));
+      let text = oldLines.join('\n');
+      for (const e of [...sorted].reverse()) {
+        const a = doc.offsetAt(e.range.start) - base, b = doc.offsetAt(e.range.end) - base;
+        text = text.slice(0, a) + e.newText + text.slice(b);
       }
-      for (const g of groups) {
-        const start = g[0].range.start.line, end = g[g.length - 1].range.end.line;
-        const oldLines: string[] = [];
-        for (let i = start; i <= end; i++) oldLines.push(doc.lineAt(i).text);
-        const base = doc.offsetAt(new vscode.Position(start, 0));
-        let text = oldLines.join('\n');
-        for (const e of [...g].reverse()) {
-          const a = doc.offsetAt(e.range.start) - base, b = doc.offsetAt(e.range.end) - base;
-          text = text.slice(0, a) + e.newText + text.slice(b);
-        }
-        const v = deepPreview(doc, start, oldLines, text.split('\n'), instruction);
-        if (v) ids.push(v.session.id);
-      }
+      const v = deepPreview(doc, start, oldLines, text.split('\n'), instruction);
+      if (v) ids.push(v.session.id);
+      else void vscode.window.showWarningMessage(`Spark Edit: ${vscode.workspace.asRelativePath(uri)} already has a pending edit over those lines: accept or reject it first.`);
     }
     return { sessionIds: ids };
   }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { EditSession, SessionState } from '../core/session/editSession';
 import { FlushPlan, Hunk, PreviewRegion } from '../core/session/region';
+import { CharRange, changedChars } from '../core/diff/wordDiff';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
 
@@ -11,6 +12,9 @@ export interface Decorations {
   added: vscode.TextEditorDecorationType;
   removed: vscode.TextEditorDecorationType;
   partial: vscode.TextEditorDecorationType;
+  /** Word-level highlights inside paired changed lines. */
+  addedChars: vscode.TextEditorDecorationType;
+  removedChars: vscode.TextEditorDecorationType;
 }
 
 export function createDecorations(): Decorations {
@@ -29,6 +33,8 @@ export function createDecorations(): Decorations {
       overviewRulerColor: new vscode.ThemeColor('sparkEdit.removedLineBackground'),
       overviewRulerLane: vscode.OverviewRulerLane.Left,
     }),
+    addedChars: vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('sparkEdit.addedTextBackground') }),
+    removedChars: vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('sparkEdit.removedTextBackground') }),
     partial: vscode.window.createTextEditorDecorationType({
       isWholeLine: true,
       backgroundColor: new vscode.ThemeColor('sparkEdit.addedLineBackground'),
@@ -36,6 +42,9 @@ export function createDecorations(): Decorations {
     }),
   };
 }
+
+/** Every live preview, so the decorations of a document can show all of its previews at once. */
+const liveViews = new Set<SessionView>();
 
 interface ExpectedChange { version: number; start: vscode.Position; end: vscode.Position; text: string; commit: () => void }
 
@@ -59,19 +68,28 @@ export class SessionView implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
   private lastLensKey = '';
   flushes = 0;
+  /** Set by the undo guard (issue 11): our own edits, and the moments the document rests in step with the preview. */
+  hooks: { ownEdit?(streaming: boolean): void; synced?(): void } = {};
+  /** The undo guard is moving the document through its history: this view neither edits nor follows changes. */
+  private suspended = false;
+  /** A decision's edit (accept/reject) is being applied, as opposed to the stream's. */
+  private deciding = false;
 
   constructor(
     readonly document: vscode.TextDocument,
     region: PreviewRegion,
     prompt: EditPromptInput,
-    model: string,
-    transport: ModelTransport,
+    readonly model: string,
+    readonly transport: ModelTransport,
     private readonly decorations: Decorations,
     private readonly log: (m: string) => void,
     private readonly onError: (v: SessionView, e: ModelError, kept: boolean) => void,
     commandStartedAt: number,
+    /** A preview restored by undo/redo: pending from the start, no stream. */
+    resumed = false,
   ) {
-    this.session = new EditSession({ region, prompt, model, transport, commandStartedAt, log });
+    this.session = new EditSession({ region, prompt, model, transport, commandStartedAt, log, resumed });
+    liveViews.add(this);
     this.disposables.push({ dispose: this.session.onEvent((ev) => {
       if (ev.kind === 'content') this.scheduleFlush();
       else if (ev.kind === 'state') this.onState(ev.state);
@@ -106,7 +124,7 @@ export class SessionView implements vscode.Disposable {
 
   private async doFlush(): Promise<void> {
     const region = this.region;
-    if (this.document.isClosed) return;
+    if (this.document.isClosed || this.suspended || this.ended) return;
     const plan = region.planFlush();
     if (plan) {
       const undoStop = this.undoStopNext;
@@ -117,10 +135,12 @@ export class SessionView implements vscode.Disposable {
       }
       this.undoStopNext = false;
       this.flushes++;
+      this.hooks.ownEdit?.(!this.deciding);
     }
     this.decorate();
     const key = this.lensKey();
     if (key !== this.lastLensKey) { this.lastLensKey = key; this.changeEmitter.fire(); }
+    if (this.session.state === 'pending' && !this.ended && !this.suspended && !region.planFlush()) this.hooks.synced?.();
   }
 
   private lensKey(): string {
@@ -134,10 +154,21 @@ export class SessionView implements vscode.Disposable {
   }
 
   decorate(editors: readonly vscode.TextEditor[] = vscode.window.visibleTextEditors) {
-    const runs = this.ended ? [] : this.region.decorationRuns();
-    const start = this.region.startLine;
-    const rangesOf = (k: string) => runs.filter((r) => r.kind === k).map((r) => new vscode.Range(start + r.from, 0, start + r.to - 1, 0));
-    const add = rangesOf('add'), del = rangesOf('del'), part = rangesOf('part');
+    // One set of decoration types for every preview: a document's ranges are those of all its live previews
+    // (each used to overwrite the others', so only one of several edits in a file was coloured).
+    const add: vscode.Range[] = [], del: vscode.Range[] = [], part: vscode.Range[] = [];
+    const addChars: vscode.Range[] = [], delChars: vscode.Range[] = [];
+    for (const v of liveViews) {
+      if (v.document !== this.document || v.ended) continue;
+      const start = v.region.startLine;
+      for (const r of v.region.decorationRuns()) (r.kind === 'add' ? add : r.kind === 'del' ? del : part).push(new vscode.Range(start + r.from, 0, start + r.to - 1, 0));
+      for (const c of v.wordHighlights()) (c.kind === 'add' ? addChars : delChars).push(new vscode.Range(start + c.row, c.from, start + c.row, c.to));
+    }
+    for (const ed of editors) {
+      if (ed.document !== this.document) continue;
+      ed.setDecorations(this.decorations.addedChars, addChars);
+      ed.setDecorations(this.decorations.removedChars, delChars);
+    }
     for (const ed of editors) {
       if (ed.document !== this.document) continue;
       ed.setDecorations(this.decorations.added, add);
@@ -146,16 +177,25 @@ export class SessionView implements vscode.Disposable {
     }
   }
 
-  /** Called for every change to this document. */
-  onDocumentChanged(e: vscode.TextDocumentChangeEvent) {
-    if (this.ended || e.contentChanges.length === 0) return;
+  private words: { key: string; ranges: CharRange[] } = { key: '', ranges: [] };
+  /** Word-level highlights of the settled preview (none while streaming: lines are still being paired). */
+  wordHighlights(): CharRange[] {
+    if (this.session.isStreaming || this.ended) return [];
+    const key = `${this.region.version}|${this.region.hunkVersion}|${this.region.startLine}|${this.region.renderedLineCount}`;
+    if (this.words.key !== key) this.words = { key, ranges: changedChars(this.region.renderedRows()) };
+    return this.words.ranges;
+  }
+
+  /** Called for every change to this document. Returns whether the change was this view's own edit. */
+  onDocumentChanged(e: vscode.TextDocumentChangeEvent): boolean {
+    if (this.ended || this.suspended || e.contentChanges.length === 0) return false;
     const x = this.expected;
     if (x && e.document.version === x.version && e.contentChanges.length === 1) {
       const c = e.contentChanges[0];
       if (c.range.start.isEqual(x.start) && c.range.end.isEqual(x.end) && c.text === x.text) {
         this.expected = null;
         x.commit();
-        return;
+        return true;
       }
     }
     // The user's own edit. Changes in one event are non-overlapping; apply bottom-up so positions hold.
@@ -167,58 +207,84 @@ export class SessionView implements vscode.Disposable {
       this.log('the previewed region was replaced by the user: the preview is dropped, nothing is changed');
       this.session.dispose();
       this.end();
-      return;
+      return false;
     }
     this.scheduleFlush();
+    return false;
   }
+
+  /** Stop following the document (the undo guard moves it); `drop` then ends the view without touching the text. */
+  suspend() { this.suspended = true; clearTimeout(this.flushTimer); this.flushTimer = undefined; }
+  drop() { this.suspend(); this.session.dispose(); this.end(); }
+  resume() { this.suspended = false; }
+  /** Does the document hold exactly what this view last rendered? */
+  matchesDocument(): boolean {
+    const rows = this.region.renderedRows();
+    const start = this.region.startLine;
+    if (start + rows.length > this.document.lineCount) return false;
+    return rows.every((r, i) => this.document.lineAt(start + i).text === r.text);
+  }
+  /** Settle this view's pending document edits (for the undo guard). */
+  async settled(): Promise<void> { await this.settleFlushes(); }
 
   // ---- user actions ----------------------------------------------------------------------------------
   async acceptHunk(h: Hunk) { await this.resolve(() => this.session.acceptHunk(h)); }
   async rejectHunk(h: Hunk) { await this.resolve(() => this.session.rejectHunk(h)); }
 
   private async resolve(act: () => boolean) {
-    await this.inFlight;
-    if (!act()) return;
-    // Each hunk decision is its own undo step.
-    this.undoStopNext = true;
-    await this.flush();
-    this.undoStopNext = false;
+    if (this.session.isStreaming) await this.inFlight;
+    else { await this.settleFirst(); this.undoStopNext = true; } // each decision on a settled preview is its own undo step
+    this.deciding = true;
+    try {
+      if (!act()) return;
+      await this.flush();
+    } finally { this.deciding = false; }
   }
 
   interrupt(): boolean { return this.session.interrupt(); }
-  redirect(instruction: string) { this.session.redirect(instruction); this.changeEmitter.fire(); }
+  redirect(instruction: string) {
+    if (!this.session.isStreaming) this.undoStopNext = true; // the new stream starts its own undo span
+    this.session.redirect(instruction);
+    this.changeEmitter.fire();
+  }
   /** The model stopped at its output limit: ask it for the rest (see EditSession.continueAnswer). */
-  continueAnswer(): boolean { const ok = this.session.continueAnswer(); if (ok) this.changeEmitter.fire(); return ok; }
+  continueAnswer(): boolean {
+    if (!this.session.isStreaming) this.undoStopNext = true; // the rest streams in its own undo span, like a redirect
+    const ok = this.session.continueAnswer();
+    if (ok) this.changeEmitter.fire();
+    return ok;
+  }
 
   /**
-   * Accept everything. The document goes back to the original (merged into the preview's undo group) and the
-   * accepted text is applied as one undo step of its own: one Undo restores the original exactly.
+   * Before a decision: stop a running stream (what arrived becomes a pending preview of its own) and let the document
+   * show the pending preview in full, so it is a state undo can return to.
    */
-  async acceptAll() {
+  private async settleFirst() {
     if (this.session.isStreaming) this.session.interrupt();
-    const region = this.region;
-    for (let attempt = 0; attempt < 20 && !this.ended; attempt++) {
-      await this.settleFlushes();
-      const before = region.textIf('reject');
-      const after = region.textIf('accept');
-      const ok1 = await this.replaceRegion(before, false, false);
-      if (!ok1) continue;
-      const ok2 = await this.replaceRegion(after, true, true);
-      if (!ok2) {
-        // The user typed in the instant between the two steps: their text stays, the model's edit is not applied.
-        this.log('accept-all was interrupted by typing: the document keeps the original plus your typing');
-        vscode.window.showWarningMessage('Spark Edit: typing interrupted "Accept All"; the original text (with your typing) was kept. Run the edit again to re-apply.');
-      }
-      break;
-    }
-    this.session.acceptAll();
-    this.end();
+    await this.settleFlushes();
+    if (this.session.state === 'pending') this.hooks.synced?.();
+  }
+
+  /** Accept everything: one edit (one undo step) that removes the removed lines. Undo gives the pending preview back. */
+  async acceptAll() {
+    await this.settleFirst();
+    this.undoStopNext = true;
+    this.deciding = true;
+    try {
+      this.session.acceptAll();
+      await this.settleAndEnd();
+    } finally { this.deciding = false; }
   }
 
   /** Reject everything: the document holds the original plus whatever the user typed meanwhile. */
   async rejectAll() {
-    this.session.rejectAll();
-    await this.settleAndEnd();
+    await this.settleFirst();
+    this.undoStopNext = true;
+    this.deciding = true;
+    try {
+      this.session.rejectAll();
+      await this.settleAndEnd();
+    } finally { this.deciding = false; }
   }
 
   private async settleFlushes() {
@@ -232,12 +298,6 @@ export class SessionView implements vscode.Disposable {
   private async settleAndEnd() {
     await this.settleFlushes();
     this.end();
-  }
-
-  /** Replace the whole region by `lines`, tracking the change as ours. */
-  private replaceRegion(lines: string[], undoBefore: boolean, undoAfter: boolean): Promise<boolean> {
-    const plan: FlushPlan = { from: 0, deleteCount: this.region.renderedLineCount, lines, rowsAfter: lines.length };
-    return this.applyOwn(plan, () => this.region.resetTo(lines), undoBefore, undoAfter);
   }
 
   /**
@@ -274,6 +334,7 @@ export class SessionView implements vscode.Disposable {
   end() {
     if (this.ended) return;
     this.ended = true;
+    liveViews.delete(this);
     clearTimeout(this.flushTimer);
     this.decorate();
     this.endEmitter.fire();

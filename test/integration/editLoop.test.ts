@@ -164,7 +164,7 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(ed.document.getText(), want.join('\n'));
   });
 
-  it('accept-all applies exactly the model text, and one Undo restores the original exactly', async () => {
+  it('accept-all applies exactly the model text; Undo gives the pending diff back, a second Undo the original exactly', async () => {
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 15);
     server.enqueue({ text: REWRITE });
@@ -174,8 +174,15 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     await waitFor(() => v.isEnded, 'ended');
     const accepted = lines(ORIGINAL).slice(0, 2).join('\n') + '\n' + REWRITE;
     assert.equal(ed.document.getText(), accepted);
+    const pending = lines(ORIGINAL).slice(0, 2).join('\n') + '\n' + [
+      'export function parse(text: string) {', '  var lines = text.split("\\n");', '  const lines = text.split("\\n");', '  var out = [];',
+      '  for (var i = 0; i < lines.length; i++) {', '    out.push(lines[i].trim());', '  }', '  return out;', '}', '',
+      'export function total(xs: number[]) {', '  var sum = 0;', '  let sum = 0;', '  for (const x of xs) sum += x;', '  return sum;', '}', '',
+    ].join('\n');
     await vscode.commands.executeCommand('undo');
-    await waitFor(() => ed.document.getText() === ORIGINAL, 'undo restores the original');
+    await waitFor(() => ed.document.getText() === pending && a.sessions().some((s) => s.document === ed.document && s.region.pendingHunks().length === 2), 'undo gives the pending diff back');
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => ed.document.getText() === ORIGINAL && !a.sessions().some((s) => s.document === ed.document), 'a second undo restores the original');
   });
 
   it('never moves the cursor or steals focus while streaming', async () => {
@@ -189,7 +196,7 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     const v = await startEdit(a, 'comments');
     await v.session.whenSettled();
     assert.equal(vscode.window.activeTextEditor?.document, ed.document, 'focus stays in the same editor');
-    assert.equal(ed.selection.anchor.line, sel.anchor.line);
+    assert.ok(ed.selection.isEmpty && ed.selection.active.isEqual(sel.start), 'the selection collapsed to its start when the instruction was submitted, and stays there');
     await v.rejectAll();
   });
 

@@ -27,6 +27,7 @@ export async function run(): Promise<TestOutcome> {
   require('./surfaces.test');
   require('./faults.test');
   require('./stopReasons.test');
+  require('./trust.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {

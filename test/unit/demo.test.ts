@@ -16,3 +16,63 @@ describe('demo model', () => {
     assert.match(demoRewrite('make it nicer', '  var x = 1;'), /^  \/\/ make it nicer \(Spark Edit demo model\)\n  let x = 1;\n$/);
   });
 });
+
+describe('redirect prompts (issue 11: a redirect never proposes deleting code it was not asked to delete)', () => {
+  const { redirectInput, parseConversation, editPrompt } = require('../../src/core/prompt') as typeof import('../../src/core/prompt');
+  const { ModelServer } = require('../../src/server/modelServer') as typeof import('../../src/server/modelServer');
+  const { ResponsesSocketTransport } = require('../../src/core/transport/responsesSocket') as typeof import('../../src/core/transport/responsesSocket');
+  const code = 'function a() {\n  var x = 1;\n  return x;\n}';
+  const first = { instruction: 'use const', code, fileName: 'a.ts' };
+  const text = (msgs: Array<{ content: Array<{ text: string }> ; role: string }>) => msgs.filter((m) => m.role === 'user').map((m) => m.content.map((c) => c.text).join('')).join('\n');
+
+  it('the full resend carries the code, every instruction in order and the partial answer', () => {
+    const { full, incremental } = redirectInput(first, 'function a() {\n  con', 'add doc comments');
+    const conv = parseConversation(text(full as any));
+    assert.deepEqual(conv, { instruction: 'use const; then: add doc comments', instructions: ['use const', 'add doc comments'], code });
+    assert.ok(JSON.stringify(full).includes('function a() {\\n  con'), 'the partial answer is sent');
+    assert.ok(!JSON.stringify(incremental).includes('var x'), 'the increment does not repeat unchanged code');
+    // A second redirect resends the instructions so far once, then the new one.
+    const second = redirectInput({ ...first, instruction: 'use const; then: add doc comments' }, '', 'rename x to y');
+    assert.deepEqual(parseConversation(text(second.full as any))?.instructions, ['use const', 'add doc comments', 'rename x to y']);
+  });
+
+  it('the increment carries the code again when it changed since the model saw it', () => {
+    const now = code.replace('return x;', 'return x; // typed');
+    const { incremental } = redirectInput(first, '', 'add doc comments', now);
+    assert.equal(parseConversation(editPrompt(first) + '\n' + text(incremental as any))?.code, now);
+  });
+
+  it('the demo model applies the instruction and the new direction, whether resent in full or continued by previous_response_id', async () => {
+    const server = await new ModelServer().listen();
+    const t = new ResponsesSocketTransport({ url: server.wsUrl, log: () => undefined } as any);
+    try {
+      const want = demoRewrite('add doc comments', demoRewrite('use const', code).replace(/\n$/, ''));
+      const r1 = await t.stream({ model: 'm', instructions: 'x', input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: editPrompt(first) }] }] as any }, { onDelta: () => undefined }).done;
+      const { full, incremental } = redirectInput(first, r1.text, 'add doc comments');
+      const viaId = await t.stream({ model: 'm', instructions: 'x', input: full, incrementalInput: incremental, previousResponseId: r1.responseId }, { onDelta: () => undefined }).done;
+      assert.equal(viaId.text, want);
+      assert.equal(viaId.stats.resentFullInput, undefined);
+      const resent = await t.stream({ model: 'm', instructions: 'x', input: full }, { onDelta: () => undefined }).done;
+      assert.equal(resent.text, want);
+    } finally { t.dispose(); await server.close(); }
+  });
+});
+
+describe('word-level highlights (issue 11)', () => {
+  const { changedChars } = require('../../src/core/diff/wordDiff') as typeof import('../../src/core/diff/wordDiff');
+  it('pairs removed and added lines of a hunk and marks only the words that changed', () => {
+    const h = { id: 1 };
+    const rows = [
+      { kind: 'ctx', text: 'function f() {', hunk: null },
+      { kind: 'del', text: '  var sum = 0;', hunk: h },
+      { kind: 'del', text: '  return sum;', hunk: h },
+      { kind: 'add', text: '  let subtotal = 0;', hunk: h },
+      { kind: 'add', text: '  return subtotal;', hunk: h },
+    ];
+    const r = changedChars(rows);
+    const text = (x: { row: number; from: number; to: number }) => rows[x.row].text.slice(x.from, x.to);
+    assert.deepEqual(r.filter((x) => x.kind === 'del').map(text), ['var', 'sum', 'sum']);
+    assert.deepEqual(r.filter((x) => x.kind === 'add').map(text), ['let', 'subtotal', 'subtotal']);
+    assert.deepEqual(changedChars([{ kind: 'del', text: 'abc', hunk: h }, { kind: 'add', text: 'xyz', hunk: h }]), [], 'nothing in common: line colours only');
+  });
+});

@@ -20,6 +20,9 @@ const Action = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('insertLine' as const), at: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('type' as const), at: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('resolve' as const), which: fc.nat(), accept: fc.boolean() }) },
+  // A flush whose edit is in flight while other things happen (the host applies edits asynchronously).
+  { weight: 2, arbitrary: fc.constant({ t: 'plan' as const }) },
+  { weight: 2, arbitrary: fc.constant({ t: 'land' as const }) },
 );
 const Case = fc.record({
   prefix: fc.array(line, { maxLength: 3 }),
@@ -35,6 +38,16 @@ const INS = '\u2063U'; // inserted-line mark
 const TYPED = '\u2062t'; // typed-text mark
 const strip = (doc: string[]) => doc.filter((l) => !l.startsWith(INS)).map((l) => l.replace(new RegExp(`${TYPED}\\d+\\.`, 'g'), ''));
 
+/** One order in every state (issue 11): within a hunk, no removed line sits below a line the hunk added. */
+function oldAboveNew(region: PreviewRegion) {
+  const added = new Set<number>();
+  for (const r of region.rows) {
+    if (!r.hunk) continue;
+    if (r.kind === 'add' || r.kind === 'part') added.add(r.hunk.id);
+    else if (r.kind === 'del') assert.ok(!added.has(r.hunk.id), `removed line ${JSON.stringify(r.text)} below an added line of its hunk`);
+  }
+}
+
 type CaseT = typeof Case extends fc.Arbitrary<infer T> ? T : never;
 function run(c: CaseT) {
   const doc: string[] = [...c.prefix, ...c.original, ...c.suffix];
@@ -45,7 +58,16 @@ function run(c: CaseT) {
   let marks = 0;
   const inserted: string[] = [];
   const typed: string[] = [];
+  let held: ReturnType<PreviewRegion['planFlush']> = null;
+  let heldStart = 0;
+  let userSince = false;
+  const land = () => {
+    // The edit is version-checked: it fails if the user changed the document meanwhile (the adapter then retries).
+    if (held && !userSince) { doc.splice(heldStart + held.from, held.deleteCount, ...held.lines); region.commitFlush(held); }
+    held = null;
+  };
   const flush = () => {
+    land();
     const plan = region.planFlush();
     if (!plan) return;
     doc.splice(region.startLine + plan.from, plan.deleteCount, ...plan.lines);
@@ -60,11 +82,14 @@ function run(c: CaseT) {
     switch (a.t) {
       case 'chunk': if (sent < text.length) { diff.push(text.slice(sent, sent + a.n)); sent += a.n; } break;
       case 'flush': flush(); break;
+      case 'plan': if (!held) { held = region.planFlush(); heldStart = region.startLine; userSince = false; } break;
+      case 'land': land(); break;
       case 'insertLine': {
         // A new line typed before doc line `at` (or at the very end).
         const at = a.at % (doc.length + 1);
         const mark = `${INS}${marks++}.`;
         inserted.push(mark);
+        userSince = true;
         if (at < doc.length || doc.length === 0) {
           region.applyUserEdit(at, 0, at, 0, mark + '\n');
           doc.splice(at, 0, mark);
@@ -83,6 +108,7 @@ function run(c: CaseT) {
         if (k !== 'outside' && k !== 'ctx' && k !== 'orig' && k !== 'user') break; // only lines that are not ours
         const mark = `${TYPED}${marks++}.`;
         typed.push(mark);
+        userSince = true;
         region.applyUserEdit(at, doc[at].length, at, doc[at].length, mark);
         doc[at] += mark;
         break;
@@ -95,10 +121,14 @@ function run(c: CaseT) {
         break;
       }
     }
+    oldAboveNew(region);
   }
+  land();
   if (sent < text.length) diff.push(text.slice(sent));
   diff.end();
+  oldAboveNew(region);
   region.relayoutClean();
+  oldAboveNew(region);
   flush();
   // Hunks resolved on the way count: compare against what the choices imply.
   if (c.acceptAll) region.acceptAll(); else region.rejectAll();

@@ -40,6 +40,8 @@ export interface EditSessionOptions {
   log?: (m: string) => void;
   /** A warm-up (`generate: false`) that already sent `context` (editContextPrompt of this prompt): chain to it. */
   warm?: { responseId: string; context: InputMessage };
+  /** A settled preview restored by undo/redo: pending from the start, nothing to request. */
+  resumed?: boolean;
 }
 
 export type SessionEvent =
@@ -77,7 +79,11 @@ export class EditSession {
     this.region = o.region;
     this.prompt = o.prompt;
     this.startedAt = o.commandStartedAt ?? performance.now();
+    if (o.resumed) this._state = 'pending';
   }
+
+  /** The prompt as it stands (after redirects), e.g. to restore this preview later. */
+  get promptInput(): EditPromptInput { return this.prompt; }
 
   get state(): SessionState { return this._state; }
   get isStreaming(): boolean { return this._state === 'requesting' || this._state === 'streaming'; }
@@ -273,13 +279,18 @@ export class EditSession {
    */
   redirect(newInstruction: string): void {
     const partial = this.streamedText;
+    const cancelled = this.stream !== null;
     this.stopStream();
+    // Cancelling closes the socket, and the server's cached response goes with it: an id from before the cancel
+    // can never be found again (previous_response_not_found, a wasted round trip). Send the whole conversation.
+    if (cancelled) this.lastResponseId = undefined;
     this.region.rejectAll();
     this.region.rebase();
     const first = this.prompt;
-    const { full, incremental } = redirectInput(first, partial, newInstruction);
+    const current = this.region.original.join('\n');
+    const { full, incremental } = redirectInput(first, partial, newInstruction, current);
     this.keepPhases(full, partial);
-    this.prompt = { ...first, instruction: `${first.instruction}; then: ${newInstruction}`, code: this.region.original.join('\n') };
+    this.prompt = { ...first, instruction: `${first.instruction}; then: ${newInstruction}`, code: current };
     this.emitter.fire({ kind: 'content' });
     this.run({
       model: this.o.model,

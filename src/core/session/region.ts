@@ -27,6 +27,19 @@ export interface FlushPlan {
   version?: number;
 }
 
+/**
+ * A settled region as the document holds it, without the texts (they are the document's lines when it is restored):
+ * runs of rows of one kind and hunk. Small: O(runs), so one can be kept for every resting state (undo/redo).
+ */
+export interface RegionSnapshot {
+  startLine: number;
+  original: readonly string[];
+  runs: Array<{ kind: RowKind; hunk: number; userEdited: boolean; n: number }>;
+  hunks: Array<{ id: number; state: HunkState }>;
+  userTouched: boolean;
+  lineCount: number;
+}
+
 export interface DecorationRun { kind: 'add' | 'del' | 'part'; from: number; to: number }
 
 let nextHunkId = 1;
@@ -134,7 +147,9 @@ export class PreviewRegion implements DiffSink {
   matched(index: number, from: number): void {
     if (from < index) {
       const h = this.ensureOpen();
-      for (let i = from; i < index; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; } }
+      const dels: Row[] = [];
+      for (let i = from; i < index; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; dels.push(r); } }
+      this.liftDels(h, dels);
     }
     const m = this.origRows[index];
     if (m.kind === 'orig') m.kind = 'ctx';
@@ -147,12 +162,40 @@ export class PreviewRegion implements DiffSink {
     if (this.partialRow) { this.removeRow(this.partialRow); this.partialRow = null; }
     if (from < this.original.length) {
       const h = this.ensureOpen();
-      for (let i = from; i < this.original.length; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; } }
+      const dels: Row[] = [];
+      for (let i = from; i < this.original.length; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; dels.push(r); } }
+      this.liftDels(h, dels);
     }
     this.closeOpen();
     this.frontierRow = null;
     this.frontier = this.rows.length;
     this.touch();
+  }
+
+  /**
+   * Old above new, in every state: lines just found removed move above the lines their hunk added while
+   * streaming (added lines arrive before the stream knows which original lines they replace).
+   */
+  private liftDels(h: Hunk, dels: Row[]) {
+    if (!dels.length) return;
+    const first = this.rows.indexOf(dels[0]);
+    if (first < 0) return;
+    // The hunk's added rows sit right above its first removed row (user rows typed among them stay with them).
+    let top = first;
+    for (let k = first - 1; k >= 0; k--) {
+      const r = this.rows[k];
+      if (r.hunk === h && r.kind !== 'del') top = k;
+      else if (!(r.kind === 'user' && r.hunk === null)) break;
+    }
+    if (top === first) return;
+    const set = new Set(dels);
+    let last = first;
+    for (let k = first; k < this.rows.length && set.size; k++) if (set.has(this.rows[k])) last = k;
+    const moved = this.rows.slice(first, last + 1).filter((r) => set.has(r));
+    const stay = this.rows.slice(first, last + 1).filter((r) => !set.has(r));
+    this.rows.splice(top, last + 1 - top, ...moved, ...this.rows.slice(top, first), ...stay);
+    this.mark(top);
+    this.mark(last);
   }
 
   private advanceFrontier(nextOrig: number) {
@@ -201,6 +244,52 @@ export class PreviewRegion implements DiffSink {
     this.hunkVersion++;
     this.markAll();
     this.touch();
+  }
+
+  /** The region as rendered now (call when in sync and not streaming). */
+  snapshot(): RegionSnapshot {
+    const runs: RegionSnapshot['runs'] = [];
+    const hunks = new Map<number, Hunk>();
+    for (const r of this.rendered) {
+      const hunk = r.hunk ? r.hunk.id : 0;
+      if (r.hunk) hunks.set(r.hunk.id, r.hunk);
+      const userEdited = !!r.userEdited;
+      const last = runs[runs.length - 1];
+      if (last && last.kind === r.kind && last.hunk === hunk && last.userEdited === userEdited) last.n++;
+      else runs.push({ kind: r.kind, hunk, userEdited, n: 1 });
+    }
+    return {
+      startLine: this.startLine, original: this.original, runs, userTouched: this.userTouched, lineCount: this.rendered.length,
+      hunks: [...hunks.values()].map((h) => ({ id: h.id, state: h.state === 'streaming' ? 'pending' : h.state })),
+    };
+  }
+
+  /** A settled region again, from a snapshot and the document's lines it covers (exactly what the snapshot saw). */
+  static restore(snap: RegionSnapshot, lines: readonly string[]): PreviewRegion {
+    if (lines.length !== snap.lineCount) throw new Error(`restore: ${lines.length} lines for a ${snap.lineCount}-line snapshot`);
+    const region = new PreviewRegion(snap.startLine, snap.original);
+    const hunks = new Map(snap.hunks.map((h) => [h.id, { id: h.id, state: h.state } as Hunk]));
+    const rows: Row[] = [];
+    let k = 0;
+    for (const run of snap.runs) {
+      for (let i = 0; i < run.n; i++, k++) {
+        const row: Row = { kind: run.kind === 'orig' ? 'ctx' : run.kind === 'part' ? 'add' : run.kind, text: lines[k], hunk: hunks.get(run.hunk) ?? null, orig: -1 };
+        if (run.userEdited) row.userEdited = true;
+        rows.push(row);
+      }
+    }
+    region.rows = rows;
+    region.rendered = [...rows];
+    region.renderedText = [...lines];
+    region.origRows = rows.filter((r) => r.kind === 'ctx' || r.kind === 'del');
+    region.hunks.push(...[...hunks.values()].filter((h) => rows.some((r) => r.hunk === h)));
+    region.frontierRow = null;
+    region.frontier = rows.length;
+    region.userTouched = snap.userTouched;
+    region.markAll();
+    region.dirty = false; region.lo = rows.length; region.tail = rows.length;
+    region.hunkVersion++;
+    return region;
   }
 
   // ---- Hunks ---------------------------------------------------------------------------------------

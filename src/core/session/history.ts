@@ -1,0 +1,81 @@
+/**
+ * Undo/redo across a preview's whole life (issue 11). The preview writes the model's lines into the document, so
+ * its edits are in the editor's undo stack, and VS Code splits them into many undo steps (a save, auto-save
+ * included, closes the open step). Undo must only ever land on states the user could have meant: the original,
+ * a pending preview (with its decorations and lenses), the accepted result, and their own typing around them.
+ *
+ * Those resting states are recorded here as checkpoints, identified by the document's text (a hash) and ordered
+ * like the undo stack. Between two checkpoints lies a span of native undo steps: `stream` (the model's lines
+ * arriving: intermediate states nobody meant, crossed in one go), `step` (one decision or the user's typing: one
+ * native step), or `none` (a decision that changed no text, e.g. accepting pure additions: no native step).
+ * The adapter undoes natively until it reaches the checkpoint the plan names, then restores its previews.
+ *
+ * Pure: no `vscode` import; `S` is whatever the adapter needs to restore the previews of a state.
+ */
+export type Span = 'none' | 'step' | 'stream';
+export interface Checkpoint<S> { hash: string; sig: string; span: Span; state: S }
+
+export type Move =
+  /** One native step; then look the landing state up. */
+  | { kind: 'once' }
+  /** No native step belongs here: undo the one that was taken (it went past a checkpoint of the same text), land on `to`. */
+  | { kind: 'jump'; to: number }
+  /** Keep stepping natively until the text is checkpoint `to`'s. */
+  | { kind: 'until'; to: number };
+
+export class PreviewHistory<S> {
+  readonly list: Checkpoint<S>[] = [];
+  /** The last checkpoint at or before the document's position in its undo stack (-1: before all of them). */
+  index = -1;
+  /** The document is exactly at `list[index]`. */
+  at = false;
+  private ownEdits = 0;
+  private streamed = false;
+
+  /** The preview changed the document (any of its own edits). */
+  noteOwnEdit(streaming: boolean): void { this.ownEdits++; if (streaming) this.streamed = true; }
+  /** The user (or another extension) changed the document, not by undo/redo: the native redo stack is gone. */
+  noteUserEdit(): void { this.list.length = this.index + 1; this.at = false; }
+
+  /** A resting state was reached. Returns whether it is new. */
+  record(hash: string, sig: string, state: S): boolean {
+    const cur = this.at && this.index >= 0 ? this.list[this.index] : undefined;
+    if (cur && cur.hash === hash && cur.sig === sig) { this.ownEdits = 0; this.streamed = false; return false; }
+    const span: Span = this.ownEdits > 0 ? (this.streamed ? 'stream' : 'step') : (cur && cur.hash === hash ? 'none' : 'step');
+    this.list.length = this.index + 1;
+    this.list.push({ hash, sig, span, state });
+    this.index = this.list.length - 1;
+    this.at = true;
+    this.ownEdits = 0; this.streamed = false;
+    return true;
+  }
+
+  planUndo(): Move {
+    if (!this.at || this.index <= 0) return { kind: 'once' };
+    const c = this.list[this.index];
+    return c.span === 'none' ? { kind: 'jump', to: this.index - 1 } : c.span === 'stream' ? { kind: 'until', to: this.index - 1 } : { kind: 'once' };
+  }
+
+  planRedo(): Move {
+    if (!this.at || this.index + 1 >= this.list.length) return { kind: 'once' };
+    const n = this.list[this.index + 1];
+    return n.span === 'none' ? { kind: 'jump', to: this.index + 1 } : n.span === 'stream' ? { kind: 'until', to: this.index + 1 } : { kind: 'once' };
+  }
+
+  /**
+   * A native undo/redo landed on text `hash`: the checkpoint it is (the nearest in the direction moved), or -1 when
+   * it is no checkpoint (the user's own history).
+   */
+  land(hash: string, dir: 'undo' | 'redo'): number {
+    const from = this.at && dir === 'undo' ? this.index - 1 : dir === 'undo' ? this.index : this.index + 1;
+    const order: number[] = [];
+    if (dir === 'undo') { for (let j = from; j >= 0; j--) order.push(j); for (let j = from + 1; j < this.list.length; j++) order.push(j); }
+    else { for (let j = from; j < this.list.length; j++) order.push(j); for (let j = from - 1; j >= 0; j--) order.push(j); }
+    for (const j of order) if (j >= 0 && this.list[j].hash === hash) { this.jump(j); return j; }
+    if (this.at && dir === 'undo') this.index = Math.max(-1, this.index - 1);
+    this.at = false;
+    return -1;
+  }
+
+  jump(to: number): void { this.index = to; this.at = true; this.ownEdits = 0; this.streamed = false; }
+}

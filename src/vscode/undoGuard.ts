@@ -1,0 +1,133 @@
+import * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
+import { PreviewHistory } from '../core/session/history';
+import { RegionSnapshot } from '../core/session/region';
+import { EditPromptInput } from '../core/prompt';
+import { ModelTransport } from '../core/transport/types';
+import type { SessionView } from './preview';
+
+/** What it takes to show a pending preview again. */
+export interface ViewState { region: RegionSnapshot; prompt: EditPromptInput; model: string; transport: ModelTransport }
+
+export interface GuardHost {
+  /** The live previews in a document. */
+  views(doc: vscode.TextDocument): SessionView[];
+  /** Show a pending preview again over the document's current text. */
+  revive(doc: vscode.TextDocument, st: ViewState): SessionView | undefined;
+  log(m: string): void;
+}
+
+const MAX_STEPS = 5000;
+
+/**
+ * Undo/redo for a document that has had previews (issue 11). VS Code's own Undo (Ctrl+Z, the Edit menu, the
+ * `undo` command) runs first; its change event comes here instead of to the previews. When the step it took went
+ * into the middle of a stream, this keeps stepping (with the same command) until the document is at a resting
+ * state (core/session/history.ts), then shows that state's previews again, with their decorations and lenses.
+ */
+export class UndoGuard {
+  readonly history = new PreviewHistory<ViewState[]>();
+  /** Moving the document through its history: changes are ours, previews are suspended. */
+  busy = false;
+
+  constructor(readonly document: vscode.TextDocument, private readonly host: GuardHost) {}
+
+  private hash(): string { return createHash('sha1').update(this.document.getText()).digest('base64'); }
+
+  /** The document rests (no preview in it streams or has edits to apply): record it as a checkpoint. */
+  checkpoint(): void {
+    if (this.busy || this.document.isClosed) return;
+    this.record();
+  }
+
+  private record(): boolean {
+    const all = this.host.views(this.document);
+    if (all.some((v) => v.session.isStreaming || v.region.planFlush() !== null)) return false;
+    const views = all.filter((v) => v.region.pendingHunks().length > 0); // a preview with nothing pending is about to end
+    const state: ViewState[] = views.map((v) => ({ region: v.region.snapshot(), prompt: v.session.promptInput, model: v.model, transport: v.transport }));
+    const sig = JSON.stringify(state.map((s) => [s.region.startLine, s.region.runs, s.region.hunks]));
+    this.history.record(this.hash(), sig, state);
+    return true;
+  }
+
+  /**
+   * A native undo or redo changed the document (not one of ours). Called synchronously from the change event: when
+   * the step undid or redid the user's own typing (the text is no checkpoint, nothing streams), the previews follow
+   * it like any edit of the user's; otherwise they are dropped and the resting state's previews shown again.
+   */
+  onUndoRedo(dir: 'undo' | 'redo', e: vscode.TextDocumentChangeEvent): void {
+    if (this.busy) return;
+    const views = this.host.views(this.document);
+    if (!views.some((v) => v.session.isStreaming)) {
+      const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
+      if (plan.kind === 'once') {
+        const j = this.history.land(this.hash(), dir);
+        if (j < 0) { for (const v of views) v.onDocumentChanged(e); return; }
+        this.busy = true; // the dropped previews' end must not record a checkpoint
+        try {
+          for (const v of views) v.drop();
+          for (const st of this.history.list[j].state) this.host.revive(this.document, st);
+        } finally { this.busy = false; }
+        return;
+      }
+    }
+    void this.drive(dir);
+  }
+
+  private async drive(dir: 'undo' | 'redo'): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      let stepAgain = false;
+      const streaming = this.host.views(this.document).filter((v) => v.session.isStreaming);
+      if (streaming.length && dir === 'undo') {
+        // Undo while the model writes: put that step back, stop, keep what arrived as a pending preview (a state of
+        // its own, so Redo can return to it), then undo that whole preview.
+        const views = this.host.views(this.document);
+        for (const v of views) v.suspend();
+        await this.exec('redo');
+        for (const v of views) {
+          if (!v.matchesDocument()) { this.host.log('undo while streaming: a preview no longer matches the document; it is dropped'); v.drop(); continue; }
+          v.resume();
+          v.session.interrupt();
+          await v.settled();
+        }
+        this.record();
+        stepAgain = true;
+      }
+      const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
+      for (const v of this.host.views(this.document)) v.drop();
+      if (stepAgain && !await this.exec(dir)) return;
+      let j = -1;
+      if (plan.kind === 'jump') {
+        await this.exec(dir === 'undo' ? 'redo' : 'undo');
+        this.history.jump(plan.to);
+        j = plan.to;
+      } else if (plan.kind === 'once') {
+        j = this.history.land(this.hash(), dir);
+      } else {
+        const want = this.history.list[plan.to].hash;
+        let n = 0;
+        for (; n < MAX_STEPS; n++) {
+          const h = this.hash();
+          if (h === want) { this.history.jump(plan.to); j = plan.to; break; }
+          if (!await this.exec(dir)) { j = this.history.land(h, dir); break; }
+        }
+        if (j < 0) this.host.log(`${dir}: could not reach the preview's resting state (${n} steps); the document is left as the editor's history has it`);
+      }
+      if (j >= 0) for (const st of this.history.list[j].state) this.host.revive(this.document, st);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Run the editor's own undo/redo on this document; false if it cannot (not the active editor) or did nothing. */
+  private async exec(cmd: 'undo' | 'redo'): Promise<boolean> {
+    const ed = vscode.window.activeTextEditor;
+    if (!ed || ed.document !== this.document) return false;
+    const v0 = this.document.version;
+    await vscode.commands.executeCommand(cmd);
+    for (let i = 0; i < 20 && this.document.version === v0; i++) await new Promise((r) => setTimeout(r, 5));
+    return this.document.version !== v0;
+  }
+}
