@@ -48,8 +48,13 @@ describe('Stop reasons in a real VS Code host', function () {
     await waitFor(() => v.isEnded, 'ended');
     assert.equal(ed.document.getText(), ORIGINAL.replace('var lines', 'const lines'));
     assert.ok(a.logLines().some((l) => /stopped early: its answer reached the output limit \(max_output_tokens\)/.test(l)), 'the user is told the model stopped early');
+    // Undo steps back one decision at a time (README "Undo"): the pending preview of what arrived, then the original.
+    const accepted = ed.document.getText();
     await vscode.commands.executeCommand('undo');
-    await waitFor(() => ed.document.getText() === ORIGINAL, 'undo restores the original');
+    await waitFor(() => ed.document.getText() !== accepted, 'undo gives the pending preview back');
+    assert.ok(ed.document.getText().includes('var sum = 0;'), 'the unreached tail is still the original in the preview');
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => ed.document.getText() === ORIGINAL, 'a second undo restores the original');
 
     // The same cut, then Continue: the model is asked for the rest and the whole rewrite is pending.
     select(ed, 2, 15);
