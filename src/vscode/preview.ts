@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { performance } from 'node:perf_hooks';
 import { EditSession, SessionState } from '../core/session/editSession';
 import { FlushPlan, Hunk, PreviewRegion } from '../core/session/region';
 import { ModelError, ModelTransport } from '../core/transport/types';
@@ -59,6 +60,8 @@ export class SessionView implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
   private lastLensKey = '';
   flushes = 0;
+  /** performance.now() marks for the edit's timeline (see core/util/timeline.ts); extension.ts adds the lens marks. */
+  readonly timing: { firstEditSent?: number; firstEditApplied?: number; lastEditApplied?: number; firstHunkReady?: number; acceptLensProvided?: number; lastEditBeforeLens?: number } = {};
 
   constructor(
     readonly document: vscode.TextDocument,
@@ -110,6 +113,7 @@ export class SessionView implements vscode.Disposable {
     const plan = region.planFlush();
     if (plan) {
       const undoStop = this.undoStopNext;
+      this.timing.firstEditSent ??= performance.now();
       if (!await this.applyOwn(plan, () => region.commitFlush(plan), undoStop, undoStop)) {
         // The user typed first (the edit is version-checked): their change is in the region by now; retry.
         this.again = true;
@@ -117,6 +121,8 @@ export class SessionView implements vscode.Disposable {
       }
       this.undoStopNext = false;
       this.flushes++;
+      this.timing.lastEditApplied = performance.now();
+      this.timing.firstEditApplied ??= this.timing.lastEditApplied;
     }
     this.decorate();
     const key = this.lensKey();
