@@ -4,8 +4,9 @@ import { EditSession, SessionState } from '../core/session/editSession';
 import { FlushPlan, Hunk, PreviewRegion } from '../core/session/region';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
+import { flushDelay } from '../core/util/frameClock';
 
-/** Document updates are coalesced to about the display rate, so a 1,000+ tok/s stream never floods the host. */
+/** Document updates are coalesced to about the display rate, so a 1,000+ tok/s stream never floods the host (the first goes out at once). */
 const FRAME_MS = 16;
 
 export interface Decorations {
@@ -92,9 +93,11 @@ export class SessionView implements vscode.Disposable {
     if (s === 'done' || s === 'failed') void this.settleAndEnd();
   }
 
+  private lastFlushAt: number | undefined;
   private scheduleFlush() {
     if (this.flushTimer || this.ended) return;
-    this.flushTimer = setTimeout(() => { this.flushTimer = undefined; void this.flush(); }, FRAME_MS);
+    // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
+    this.flushTimer = setTimeout(() => { this.flushTimer = undefined; this.lastFlushAt = performance.now(); void this.flush(); }, flushDelay(performance.now(), this.lastFlushAt, FRAME_MS));
   }
 
   /** Bring the document in line with the region now (one edit), then decorate. */
