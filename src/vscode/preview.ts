@@ -97,7 +97,7 @@ export class SessionView implements vscode.Disposable {
   private scheduleFlush() {
     if (this.flushTimer || this.ended) return;
     // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
-    this.flushTimer = setTimeout(() => { this.flushTimer = undefined; this.lastFlushAt = performance.now(); void this.flush(); }, flushDelay(performance.now(), this.lastFlushAt, FRAME_MS));
+    this.flushTimer = setTimeout(() => { this.flushTimer = undefined; void this.flush(); }, flushDelay(performance.now(), this.lastFlushAt, FRAME_MS));
   }
 
   /** Bring the document in line with the region now (one edit), then decorate. */
@@ -105,6 +105,7 @@ export class SessionView implements vscode.Disposable {
     if (this.inFlight) { this.again = true; return this.inFlight; }
     this.inFlight = this.doFlush().finally(() => {
       this.inFlight = null;
+      this.lastFlushAt = performance.now();
       if (this.again) { this.again = false; this.scheduleFlush(); }
     });
     return this.inFlight;
