@@ -1,7 +1,7 @@
 // The bench's browser stage: felt latency, from Enter in the instruction box to the first changed character painted,
 // and to the first Accept lens painted, in the real workbench (code-server + Chromium) with the packaged Spark Edit and
 // the built-in demo model (no key, warm socket). Driven by keyboard as a user does: select, Ctrl+I, type, Enter.
-//   node scripts/felt-bench.mjs --out FILE [--edits N] [--warmup N]   (run by `npm run bench` after `tsc -p .`)
+//   node scripts/felt-bench.mjs --out FILE [--edits N] [--warmup N] [--tokens-per-second N]   (run by `npm run bench` after `tsc -p .`)
 // Timestamps come from both sides, as epoch ms (performance.timeOrigin + performance.now()):
 //  - the page: the Enter keydown, the instruction box hidden, WebSocket frames to and from the extension host
 //    (the instruction going out, the first $tryApplyEdits coming in), DOM mutations of the editor (first changed
@@ -150,7 +150,8 @@ export const STAGES = [
   ['lens_provided_to_painted', 'host.acceptLensProvided', 'firstAcceptLensPainted', 'lens: provided → painted'],
 ];
 
-export async function feltBench({ edits = 10, warmup = 1, log = console.error } = {}) {
+/** `tokensPerSecond`: the demo model's speed (its default is 1,000; slower shows how lenses behave during a long stream). */
+export async function feltBench({ edits = 10, warmup = 1, tokensPerSecond, log = console.error } = {}) {
   const require = createRequire(import.meta.url);
   const { parseTimeline } = require(path.join(repo, 'out', 'src', 'core', 'util', 'timeline.js'));
   const env = ensureHost();
@@ -161,7 +162,7 @@ export async function feltBench({ edits = 10, warmup = 1, log = console.error } 
   const workspace = path.join(tmp, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
   fs.copyFileSync(path.join(repo, 'test', 'fixtures', 'workspace', 'sample.ts'), path.join(workspace, 'sample.ts'));
-  writeUserSettings(dirs);
+  writeUserSettings(dirs, tokensPerSecond ? { 'sparkEdit.demoTokensPerSecond': tokensPerSecond } : {});
   installExtension(env, dirs, path.join(repo, 'dist', 'spark-edit.vsix'));
   const port = await freePort();
   const server = await startCodeServer(env, dirs, workspace, port, {}, path.join(tmp, 'code-server.log'));
@@ -240,7 +241,8 @@ export async function feltBench({ edits = 10, warmup = 1, log = console.error } 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };
   const out = arg('--out');
-  const r = await feltBench({ edits: Number(arg('--edits', 10)), warmup: Number(arg('--warmup', 1)) });
+  const tps = arg('--tokens-per-second');
+  const r = await feltBench({ edits: Number(arg('--edits', 10)), warmup: Number(arg('--warmup', 1)), tokensPerSecond: tps ? Number(tps) : undefined });
   if (out) fs.writeFileSync(out, JSON.stringify(r, null, 2)); else console.log(JSON.stringify(r, null, 2));
   process.exit(0);
 }
