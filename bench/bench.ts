@@ -3,7 +3,9 @@
  * Everything runs against the loopback model server on this machine. Flags:
  *   --json     also print one JSON object on the last line
  *   --smoke    tiny sizes, one repeat (used by `npm test`: checks it runs and the JSON has every key)
- *   --no-host  skip the parts that need the real VS Code host (code-server)
+ *   --no-host  skip the parts that need the real VS Code host (code-server), the browser stage among them
+ *   --no-browser  skip only the browser stage (felt latency, scripts/felt-bench.mjs)
+ *   --felt-edits N  edits measured in the browser stage (default 20; the smoke measures 1 after 1 warm-up)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,6 +28,8 @@ const args = process.argv.slice(2);
 const SMOKE = args.includes('--smoke');
 const JSON_OUT = args.includes('--json') || SMOKE;
 const HOST = !args.includes('--no-host');
+const BROWSER = HOST && !args.includes('--no-browser');
+const FELT_EDITS = args.includes('--felt-edits') ? Number(args[args.indexOf('--felt-edits') + 1]) : 20;
 const repo = path.resolve(__dirname, '../..');
 
 // ------------------------------------------------------------------ helpers
@@ -228,6 +232,22 @@ function hostBench(): any {
   return j;
 }
 
+// ------------------------------------------------------------------ 8. felt latency in the browser (code-server + Chromium)
+interface FeltStage { p50: number; p90: number; label: string }
+interface Felt {
+  felt_first_change_ms_p50: number; felt_first_change_ms_p90: number; felt_first_lens_ms_p50: number; felt_first_lens_ms_p90: number;
+  felt_first_decoration_ms_p50: number; felt_breakdown_ms: Record<string, FeltStage>; felt_edits: number; felt_load_avg_1m: number[]; felt_instruction: string;
+}
+function feltBench(): Felt {
+  const out = path.join(os.tmpdir(), `spark-felt-${process.pid}.json`);
+  const n = SMOKE ? ['--edits', '1', '--warmup', '1'] : ['--edits', String(FELT_EDITS), '--warmup', '2'];
+  const r = spawnSync(process.execPath, ['scripts/felt-bench.mjs', '--out', out, ...n], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0 || !fs.existsSync(out)) throw new Error('the browser stage (felt latency) failed');
+  const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+  fs.rmSync(out);
+  return j;
+}
+
 // ------------------------------------------------------------------ chart
 function svgChart(perTok: Array<{ lines: number; p50: number }>, ttft: { warm: number; cold: number }, rt: { warm: number; keepAlive: number; cold: number }): string {
   const W = 830, H = 300;
@@ -275,6 +295,8 @@ async function main() {
   const mem = memory(SMOKE ? 10_000 : 100_000, 50);
   let host: any = null;
   if (HOST) { log('inside the real VS Code host (code-server)'); host = hostBench(); }
+  let felt: Felt | null = null;
+  if (BROWSER) { log('felt latency in the browser (code-server + Chromium, demo model)'); felt = feltBench(); }
 
   const s = { warm: stat(warmT), cold: stat(coldT), rtw: stat(rt.warm), rtc: stat(rt.cold), rtk: stat(rt.keepAlive), p50: stat(per[50].us), p200: stat(per[200].us), p500: stat(per[500].us), p5000: stat(per[5000].us), sus: stat(sus) };
   const hostSus = host ? stat(host.sustained_tokens_per_s_host) : null;
@@ -309,6 +331,10 @@ async function main() {
       `extension-host event-loop lag at 1,000 tok/s into a ${SMOKE ? 300 : 2000}-line JavaScript file: p99 ${f(host.event_loop_lag_ms_p99)} ms, max ${f(host.event_loop_lag_ms_max)} ms (${host.lag_stream_tokens} tokens; includes VS Code's TypeScript extension reacting to the changes)`,
       `the same into a plaintext file (Spark Edit's own share): p99 ${f(host.event_loop_lag_ms_p99_plaintext)} ms, max ${f(host.event_loop_lag_ms_max_plaintext)} ms`,
     ] : []),
+    ...(felt ? [
+      `felt latency in the browser (code-server + Chromium, demo model, "${felt.felt_instruction}" on an 8-line function, ${felt.felt_edits} edits, load average ${felt.felt_load_avg_1m.map((x) => f(x, 1)).join(' → ')}): Enter → first changed character painted p50 ${f(felt.felt_first_change_ms_p50, 0)} ms, p90 ${f(felt.felt_first_change_ms_p90, 0)} ms; Enter → first Accept lens painted p50 ${f(felt.felt_first_lens_ms_p50, 0)} ms, p90 ${f(felt.felt_first_lens_ms_p90, 0)} ms`,
+      `felt latency breakdown (p50 / p90 ms): ${Object.values(felt.felt_breakdown_ms).map((b) => `${b.label} ${f(b.p50, 1)} / ${f(b.p90, 1)}`).join('; ')}`,
+    ] : []),
     `heap growth: ${f(mem.streamGrowthMb, 2)} MB across a ${SMOKE ? '10,000' : '100,000'}-token stream, ${f(mem.editsGrowthMb, 2)} MB after 50 edits`,
   ];
   console.log(lines.join('\n'));
@@ -325,6 +351,11 @@ async function main() {
     event_loop_lag_ms_p99_plaintext: host ? host.event_loop_lag_ms_p99_plaintext : null,
     incremental_vs_full_diff_speedup: fullUs / s.p500.p50,
     heap_growth_mb: Math.max(mem.streamGrowthMb, mem.editsGrowthMb),
+    felt_first_change_ms_p50: felt ? felt.felt_first_change_ms_p50 : null, felt_first_change_ms_p90: felt ? felt.felt_first_change_ms_p90 : null,
+    felt_first_lens_ms_p50: felt ? felt.felt_first_lens_ms_p50 : null, felt_first_lens_ms_p90: felt ? felt.felt_first_lens_ms_p90 : null,
+    felt_breakdown_ms_p50: felt ? Object.fromEntries(Object.entries(felt.felt_breakdown_ms).map(([k, b]) => [k, b.p50])) : null,
+    felt_breakdown_ms_p90: felt ? Object.fromEntries(Object.entries(felt.felt_breakdown_ms).map(([k, b]) => [k, b.p90])) : null,
+    felt_load_avg_1m: felt ? felt.felt_load_avg_1m : null,
     smoke: SMOKE, machine,
   };
   if (!SMOKE) {
@@ -338,11 +369,20 @@ async function main() {
   if (SMOKE) {
     // The smoke test's contract (issue 5): it runs, and its JSON has every key, each a finite number.
     const required = ['ttft_added_ms_p50', 'ttft_cold_ms_p50', 'warm_vs_cold_roundtrip_ratio', 'per_token_us_p50_50', 'per_token_us_p50_500',
-      'per_token_us_p50_5000', 'sustained_tokens_per_s_core', 'sustained_tokens_per_s_host', 'event_loop_lag_ms_p99', 'incremental_vs_full_diff_speedup', 'heap_growth_mb'];
+      'per_token_us_p50_5000', 'sustained_tokens_per_s_core', 'sustained_tokens_per_s_host', 'event_loop_lag_ms_p99', 'incremental_vs_full_diff_speedup', 'heap_growth_mb',
+      'felt_first_change_ms_p50', 'felt_first_change_ms_p90', 'felt_first_lens_ms_p50', 'felt_first_lens_ms_p90'];
     const values = json as Record<string, unknown>;
     const bad = required.filter((k) => typeof values[k] !== 'number' || !Number.isFinite(values[k] as number));
+    // Every step of the felt-latency breakdown was observed (a probe that saw nothing would leave a gap), except the
+    // "last edit before the lens" pair: on a slow host the workbench may ask for lenses before the first edit lands.
+    const mayBeMissing = new Set(['enter_to_last_edit_before_lens', 'last_edit_to_lens_provided']);
+    for (const which of ['felt_breakdown_ms_p50', 'felt_breakdown_ms_p90']) {
+      const b = values[which] as Record<string, unknown> | null;
+      if (!b || typeof b !== 'object' || Object.keys(b).length < 10) bad.push(which);
+      else for (const [k, v] of Object.entries(b)) if (!mayBeMissing.has(k) && (typeof v !== 'number' || !Number.isFinite(v))) bad.push(`${which}.${k}`);
+    }
     if (bad.length) { console.error(`bench smoke: missing or non-numeric keys: ${bad.join(', ')}`); process.exitCode = 1; }
-    else console.log(`bench smoke: all ${required.length} keys present`);
+    else console.log(`bench smoke: all ${required.length} keys present, and every step of the felt-latency breakdown`);
   }
   if (JSON_OUT) console.log(JSON.stringify(json));
 }

@@ -78,7 +78,8 @@ export async function startCodeServer(env, dirs, folder, port, extraEnv = {}, lo
   throw new Error('code-server did not become ready in 60 s');
 }
 
-export async function openBrowser(env, url, { headless = true, theme } = {}) {
+/** `init`: a script run in every page before the workbench's own (addInitScript), e.g. the felt-latency probes. */
+export async function openBrowser(env, url, { headless = true, theme, init } = {}) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: env.chromium, headless,
@@ -87,6 +88,7 @@ export async function openBrowser(env, url, { headless = true, theme } = {}) {
   // The workbench's clipboard is the browser's: grant it, as a user's browser would after the first prompt.
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: theme, permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
+  if (init) await page.addInitScript(init);
   await page.goto(url);
   return { browser, page };
 }

@@ -19,6 +19,7 @@ import { ChatViewProvider } from './chat';
 import { Decorations, SessionView, createDecorations } from './preview';
 import { StatusBar } from './statusBar';
 import { UndoGuard, ViewState } from './undoGuard';
+import { formatTimeline } from '../core/util/timeline';
 
 export interface EditArgs {
   instruction?: string;
@@ -378,10 +379,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const guard = guardFor(doc);
     view.hooks = { ownEdit: (streaming) => guard.history.noteOwnEdit(streaming), synced: () => guard.checkpoint() };
     sessions.set(view.session.id, view);
-    view.onDidChange(() => { lensEmitter.fire(); updateContext(); });
+    view.onDidChange(() => {
+      if (view.timing.firstHunkReady === undefined && region.pendingHunks().length) view.timing.firstHunkReady = performance.now();
+      lensEmitter.fire();
+      updateContext();
+    });
     view.onDidEnd(() => {
       const s = view.session.stats;
       if (transport.name !== 'static') status.setStats(s);
+      if (transport.name !== 'static') log(timelineOf(view));
       log(`edit ${view.session.id} ended: ${view.session.state}; first byte ${s.sendLatencyMs?.toFixed(2)} ms, first token ${s.ttftMs?.toFixed(1)} ms, ${s.tokensPerSecond?.toFixed(0)} tok/s over ${s.transport ?? transport.name}${s.fellBack ? ' (fell back to HTTP)' : ''}${s.acceptedPredictionTokens !== undefined ? `, prediction ${s.acceptedPredictionTokens} accepted / ${s.rejectedPredictionTokens} rejected` : ''}, ${view.flushes} document updates`);
       sessions.delete(view.session.id);
       guards.get(doc)?.checkpoint(); // the accepted or rejected result
@@ -692,6 +698,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
         }
         if (v.session.canContinue) lenses.push(new vscode.CodeLens(top, { title: '$(debug-continue) Continue (the model stopped early)', command: 'sparkEdit.continue', arguments: [{ sessionId: sid }] }));
         const pending = region.pendingHunks();
+        if (pending.length && v.timing.acceptLensProvided === undefined) {
+          v.timing.acceptLensProvided = performance.now();
+          v.timing.lastEditBeforeLens = v.timing.lastEditApplied;
+        }
         if (pending.length > 1 || (pending.length > 0 && !v.session.isStreaming)) {
           lenses.push(new vscode.CodeLens(top, { title: 'Accept All (Ctrl+Enter)', command: 'sparkEdit.acceptAll', arguments: [{ sessionId: sid }] }));
           lenses.push(new vscode.CodeLens(top, { title: 'Reject All (Ctrl+Backspace)', command: 'sparkEdit.rejectAll', arguments: [{ sessionId: sid }] }));
@@ -723,6 +733,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     endpoint: () => endpoint,
     usingDemoModel: () => usingDemo,
   };
+}
+
+/** The edit's timeline as one log line, in epoch ms (the bench's browser stage reads it: bench/README.md). */
+function timelineOf(view: SessionView): string {
+  const at = (t: number | undefined) => (t === undefined ? undefined : performance.timeOrigin + t);
+  const s = view.session.stats, t0 = view.session.startedAt, tm = view.timing;
+  return formatTimeline({
+    id: view.session.id, command: performance.timeOrigin + t0,
+    marks: {
+      sent: at(s.sendLatencyMs === undefined ? undefined : t0 + s.sendLatencyMs), firstToken: at(s.ttftMs === undefined ? undefined : t0 + s.ttftMs),
+      firstEditSent: at(tm.firstEditSent), firstEditApplied: at(tm.firstEditApplied), firstHunkReady: at(tm.firstHunkReady),
+      lastEditApplied: at(tm.acceptLensProvided !== undefined ? tm.lastEditBeforeLens : tm.lastEditApplied), acceptLensProvided: at(tm.acceptLensProvided),
+    },
+  });
 }
 
 /** The lines an edit targets: the selection (whole lines), or the enclosing function/class around the cursor. */

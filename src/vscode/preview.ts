@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
+import { performance } from 'node:perf_hooks';
 import { EditSession, SessionState } from '../core/session/editSession';
 import { FlushPlan, Hunk, PreviewRegion } from '../core/session/region';
 import { CharRange, changedChars } from '../core/diff/wordDiff';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
+import { flushDelay } from '../core/util/frameClock';
 
-/** Document updates are coalesced to about the display rate, so a 1,000+ tok/s stream never floods the host. */
+/** Document updates are coalesced to about the display rate, so a 1,000+ tok/s stream never floods the host (the first goes out at once). */
 const FRAME_MS = 16;
 
 export interface Decorations {
@@ -74,6 +76,8 @@ export class SessionView implements vscode.Disposable {
   private suspended = false;
   /** A decision's edit (accept/reject) is being applied, as opposed to the stream's. */
   private deciding = false;
+  /** performance.now() marks for the edit's timeline (see core/util/timeline.ts); extension.ts adds the lens marks. */
+  readonly timing: { firstEditSent?: number; firstEditApplied?: number; lastEditApplied?: number; firstHunkReady?: number; acceptLensProvided?: number; lastEditBeforeLens?: number } = {};
 
   constructor(
     readonly document: vscode.TextDocument,
@@ -107,9 +111,11 @@ export class SessionView implements vscode.Disposable {
     if (s === 'done' || s === 'failed') void this.settleAndEnd();
   }
 
+  private lastFlushAt: number | undefined;
   private scheduleFlush() {
     if (this.flushTimer || this.ended) return;
-    this.flushTimer = setTimeout(() => { this.flushTimer = undefined; void this.flush(); }, FRAME_MS);
+    // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
+    this.flushTimer = setTimeout(() => { this.flushTimer = undefined; void this.flush(); }, flushDelay(performance.now(), this.lastFlushAt, FRAME_MS));
   }
 
   /** Bring the document in line with the region now (one edit), then decorate. */
@@ -117,6 +123,7 @@ export class SessionView implements vscode.Disposable {
     if (this.inFlight) { this.again = true; return this.inFlight; }
     this.inFlight = this.doFlush().finally(() => {
       this.inFlight = null;
+      this.lastFlushAt = performance.now();
       if (this.again) { this.again = false; this.scheduleFlush(); }
     });
     return this.inFlight;
@@ -128,6 +135,7 @@ export class SessionView implements vscode.Disposable {
     const plan = region.planFlush();
     if (plan) {
       const undoStop = this.undoStopNext;
+      this.timing.firstEditSent ??= performance.now();
       if (!await this.applyOwn(plan, () => region.commitFlush(plan), undoStop, undoStop)) {
         // The user typed first (the edit is version-checked): their change is in the region by now; retry.
         this.again = true;
@@ -136,6 +144,8 @@ export class SessionView implements vscode.Disposable {
       this.undoStopNext = false;
       this.flushes++;
       this.hooks.ownEdit?.(!this.deciding);
+      this.timing.lastEditApplied = performance.now();
+      this.timing.firstEditApplied ??= this.timing.lastEditApplied;
     }
     this.decorate();
     const key = this.lensKey();

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import { openEditor, screenshot, select, serverHooks, sleep, startEdit, waitFor } from './helpers';
+import { parseTimeline } from '../../src/core/util/timeline';
 
 const ORIGINAL = [
   'import { readFile } from "node:fs/promises";',
@@ -65,6 +66,32 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(v.session.stats.warm, true, 'the request went out on an already-open socket');
     assert.equal(server.connections, connectionsBefore, 'no new connection for the request');
     assert.ok((v.session.stats.sendLatencyMs ?? 1e9) < 1000);
+  });
+
+  it('logs each edit\'s timeline, from the command to the Accept lens, in order (what the bench\'s browser stage reads)', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    server.enqueue({ text: REWRITE });
+    const v = await startEdit(a, 'modernise');
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'document in sync');
+    // The workbench asks for lenses after its own debounce; asking now runs the same provider.
+    await vscode.commands.executeCommand('vscode.executeCodeLensProvider', ed.document.uri);
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'the edit ends');
+    const t = a.logLines().map(parseTimeline).find((x) => x?.id === v.session.id);
+    assert.ok(t, `no timeline line for edit ${v.session.id} in the log`);
+    const m = t.marks;
+    const line = a.logLines().find((l) => l.startsWith(`edit ${v.session.id} timeline`));
+    const chain = [['command', t.command], ['request sent', m.sent], ['first token', m.firstToken], ['first edit sent', m.firstEditSent], ['first edit applied', m.firstEditApplied]] as const;
+    for (const [name, at] of chain) assert.ok(at !== undefined && Number.isFinite(at), `${name} is missing`);
+    for (let i = 1; i < chain.length; i++) assert.ok(chain[i][1]! >= chain[i - 1][1]!, `${chain[i][0]} comes before ${chain[i - 1][0]}`);
+    // Epoch ms, comparable with the browser's clock (performance.timeOrigin + performance.now()).
+    assert.ok(Math.abs(t.command - Date.now()) < 60_000, `command at ${t.command} is not an epoch time`);
+    assert.ok(m.firstHunkReady! >= m.firstToken!, 'the first hunk is ready after the first token');
+    assert.ok(m.acceptLensProvided! >= m.firstHunkReady!, 'the Accept lens is provided once a hunk is ready');
+    // The last edit before the lens (none if the lens came first): the reject's own edit, later, does not count.
+    assert.ok(m.lastEditApplied === undefined || m.lastEditApplied <= m.acceptLensProvided!, `the last edit reported is the one before the lens: ${line}`);
   });
 
   it('streams the edit into the document with decorated added and removed lines, then accept one hunk and reject the other', async () => {
