@@ -380,7 +380,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     view.hooks = { ownEdit: (streaming) => guard.history.noteOwnEdit(streaming), synced: () => guard.checkpoint() };
     sessions.set(view.session.id, view);
     view.onDidChange(() => {
-      if (view.timing.firstHunkReady === undefined && region.pendingHunks().length) view.timing.firstHunkReady = performance.now();
+      if (view.timing.firstHunkReady === undefined && view.region.pendingHunks().length) view.timing.firstHunkReady = performance.now();
       lensEmitter.fire();
       updateContext();
     });
