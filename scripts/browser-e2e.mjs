@@ -36,6 +36,9 @@ async function requestEdit(page, instruction) {
   await page.keyboard.type(instruction);
   await page.keyboard.press('Enter');
   await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff (Accept All lens)');
+  // The Accept All lens shows while the model still writes; a person waits for "writing… Stop (Esc)" to go before
+  // pressing Esc to reject (Esc while writing stops the stream instead). Seen failing once under load without this.
+  await waitFor(async () => !/writing/.test(await lensText(page)), 'the answer to finish (no "writing…" lens)');
   await page.keyboard.press('Control+Home'); // collapse the selection; focus stays in the editor
 }
 
