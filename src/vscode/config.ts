@@ -37,7 +37,7 @@ export interface Settings {
  * user's own settings only.
  */
 export const USER_ONLY_SETTINGS = ['provider', 'endpoint', 'model', 'deep.provider', 'deep.endpoint', 'deep.model', 'deep.enabled', 'deep.selectionLines',
-  'deep.contextChars', 'deep.maxConcurrentJobs', 'useDemoModelWithoutKey', 'contextLines', 'allowInsecureEndpoint', 'customRefactors'];
+  'deep.contextChars', 'deep.maxConcurrentJobs', 'useDemoModelWithoutKey', 'demoTokensPerSecond', 'contextLines', 'allowInsecureEndpoint', 'customRefactors'];
 
 /** Settings defined once, with type and default (package.json mirrors these). Bad values fall back to defaults. */
 export function readSettings(): Settings {

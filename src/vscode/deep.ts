@@ -114,12 +114,15 @@ export class DeepController implements vscode.Disposable {
   readonly conflicts: Conflict[] = [];
   readonly refused: Refusal[] = [];
   readonly held: Held[] = [];
+  /** How much one answer may change (files, bytes, answer size). */
+  limits: DeepLimits;
   readonly landed = new Map<number, SessionView[]>();
   private readonly status = vscode.window.createStatusBarItem('sparkEdit.deep', vscode.StatusBarAlignment.Right, 99);
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly deps: DeepDeps, maxConcurrent: number) {
     this.queue = new JobQueue(maxConcurrent);
+    this.limits = deps.limits ?? DEFAULT_DEEP_LIMITS;
     this.status.name = 'Spark Edit deep jobs';
     this.status.command = 'sparkEdit.cancelDeepJobs';
     this.disposables.push({ dispose: this.queue.onDidChange(() => this.renderStatus()).dispose });
@@ -171,7 +174,7 @@ export class DeepController implements vscode.Disposable {
     let chain = Promise.resolve();
     let chars = 0;
     const files0 = new Set<string>();
-    const limits = this.deps.limits ?? DEFAULT_DEEP_LIMITS;
+    const limits = this.limits;
     const budget = new DeepBudget(limits);
     let stopped: string | undefined; // why the answer was cut short (a limit): what landed before stays pending
     const stop = (why: string) => { if (stopped) return; stopped = why; this.deps.log(`deep job ${job.id}: stopped: ${why}`); s.cancel(); };
@@ -219,7 +222,7 @@ export class DeepController implements vscode.Disposable {
     const job = this.queue.jobs.find((j) => j.id === jobId);
     const views = this.landed.get(jobId) ?? [];
     this.landed.set(jobId, views);
-    const land: LandState = { byPath: new Map(), instruction: 'deep edit (confirmed)', views, files: new Set<string>(), budget: new DeepBudget(this.deps.limits ?? DEFAULT_DEEP_LIMITS), onLimit: () => undefined, shown: new Set<string>(), confirmed: true };
+    const land: LandState = { byPath: new Map(), instruction: 'deep edit (confirmed)', views, files: new Set<string>(), budget: new DeepBudget(this.limits), onLimit: () => undefined, shown: new Set<string>(), confirmed: true };
     const before = views.length;
     for (const h of held) await this.land(job ?? ({ id: jobId, state: 'done' } as DeepJob), h.op, land, false);
     return views.length - before;

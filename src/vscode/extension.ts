@@ -17,6 +17,7 @@ import { DeepController } from './deep';
 import { REFACTORS, fixInstruction, testFileFor } from '../core/refactors';
 import { indentBlock } from '../core/blocks';
 import { ContentPolicy } from '../core/policy';
+import { checkWritePath } from '../core/deep/pathPolicy';
 import { SparkCodeActions } from './codeActions';
 import { ChatViewProvider } from './chat';
 import { Decorations, SessionView, createDecorations } from './preview';
@@ -179,7 +180,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       configProblem = f.problem;
       if (configProblem) {
         log(configProblem);
-        status.setConnection('offline', usingDemo, configProblem);
+        status.setConnection('offline', usingDemo, redact(configProblem));
         return;
       }
       const c = createConnection(f.config);
@@ -189,7 +190,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       if (c.socket) {
         const t = c.socket;
         t.onDidChangeState((st) => {
-          status.setConnection(st, usingDemo, st === 'offline' && t.lastError ? t.lastError.message : '');
+          status.setConnection(st, usingDemo, st === 'offline' && t.lastError ? redact(t.lastError.message) : '');
           if (st === 'offline') log(`offline: ${t.lastError?.message ?? 'unknown'}`);
         });
         status.setConnection('connecting', usingDemo);
@@ -235,8 +236,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
    */
   async function applyCode(code: string, _language: string, path: string | undefined, editor: vscode.TextEditor | undefined): Promise<string> {
     let doc: vscode.TextDocument | undefined;
-    if (path && !path.includes('..')) {
-      const found = await vscode.workspace.findFiles(`**/${path.replace(/^\.?\//, '')}`, '**/node_modules/**', 1);
+    // The path a code block names is model output: the deep-mode path policy decides if it may be a target.
+    const verdict = path ? checkWritePath(path, policy) : undefined;
+    if (verdict && !verdict.ok) log(`chat apply: ${verdict.reason}; applying to the active editor instead`);
+    if (verdict?.ok) {
+      const found = await vscode.workspace.findFiles(`**/${verdict.path.replace(/[[\]{}]/g, '?')}`, '**/node_modules/**', 1);
       if (found[0]) doc = await vscode.workspace.openTextDocument(found[0]);
     }
     if (!doc && editor && !editor.document.isClosed) doc = editor.document;
@@ -470,7 +474,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     }
     await connecting;
     if (configProblem || !fast) {
-      void vscode.window.showErrorMessage(`Spark Edit: ${configProblem ?? 'no model connection'} Open settings to fix it.`, 'Open Settings').then((c) => {
+      void vscode.window.showErrorMessage(redact(`Spark Edit: ${configProblem ?? 'no model connection'} Open settings to fix it.`), 'Open Settings').then((c) => {
         if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit');
       });
       return;
@@ -520,7 +524,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   async function deepReady(): Promise<boolean> {
     await connecting;
     if (deepConn) return true;
-    void vscode.window.showErrorMessage(`Spark Edit: deep mode is not available: ${deepProblem ?? 'no deep model'}`);
+    void vscode.window.showErrorMessage(redact(`Spark Edit: deep mode is not available: ${deepProblem ?? 'no deep model'}`));
     return false;
   }
 

@@ -26,6 +26,7 @@ export async function run(): Promise<TestOutcome> {
   require('./providers.test');
   require('./surfaces.test');
   require('./faults.test');
+  require('./security.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {
