@@ -353,8 +353,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     e.waitUntil((async () => {
       const parked: Array<{ startLine: number; original: string[]; proposed: string[]; instruction: string; model: string }> = [];
       for (const v of vs.sort((x, y) => y.region.startLine - x.region.startLine)) {
+        if (v.isEnded) continue;
         if (v.session.isStreaming) v.interrupt(); // what arrived is kept, as on Esc
         await v.flush();
+        if (v.isEnded) continue; // accepted or rejected meanwhile
         const original = v.region.textIf('reject');
         const proposed = v.region.textIf('accept');
         const startLine = v.region.startLine;

@@ -125,20 +125,24 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
     const uri = ws('deep/added.ts');
     server.enqueue({ transport: 'anthropic', text: patch('*** Add File: deep/added.ts', '+export const added = 1;') });
     await deepJob(a, 'add a module', ['deep/a.ts']);
-    const v = a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes('added = 1'));
-    assert.ok(v, 'an untitled preview holds the new file');
+    const find = (t: string) => a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes(t));
+    await waitFor(() => !!find('added = 1'), 'an untitled preview holds the new file');
+    const v = find('added = 1');
     await v!.session.whenSettled();
     assert.equal(await fileExists(uri), false, 'not on disk while pending');
-    await vscode.commands.executeCommand('workbench.action.files.saveAll'); // Save All must not write it either
+    // Saving every file (what auto-save and "save on quit" do) does not write it: it is not a file yet. (The
+    // workbench's Save All asks for a name for an untitled document: nothing is written silently.)
+    await vscode.workspace.saveAll(false);
     await sleep(300);
-    assert.equal(await fileExists(uri), false, 'not on disk after Save All');
+    assert.equal(await fileExists(uri), false, 'not on disk after saving all files');
     await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v!.session.id });
     await waitFor(() => v!.isEnded, 'ended');
     await sleep(300);
     assert.equal(await fileExists(uri), false, 'never created when rejected');
     server.enqueue({ transport: 'anthropic', text: patch('*** Add File: deep/added.ts', '+export const added = 2;') });
     await deepJob(a, 'add a module', ['deep/a.ts']);
-    const w = a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes('added = 2'))!;
+    await waitFor(() => !!find('added = 2'), 'the second preview');
+    const w = find('added = 2')!;
     await w.session.whenSettled();
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: w.session.id });
     await waitFor(async () => await fileExists(uri), 'created at Accept');
@@ -152,7 +156,7 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
     const uri = ws('autosave.ts');
     const original = lines(12, (i) => `let v${i} = ${i};`).join('\n') + '\n';
     const rewritten = lines(12, (i) => `const v${i} = ${i};`).join('\n') + '\n';
-    await files.update('autoSaveDelay', 50, vscode.ConfigurationTarget.Global);
+    await files.update('autoSaveDelay', 200, vscode.ConfigurationTarget.Global);
     await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
     const seen = new Set<string>();
     let saves = 0;
@@ -174,17 +178,20 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
       await waitFor(() => v.isEnded, 'the first view was set aside');
       const back = () => a.sessions().find((s) => s.document === ed.document && !s.isEnded);
       await waitFor(() => !!back(), 'the pending edit is shown again');
-      await back()!.session.whenSettled();
-      assert.equal(back()!.session.state, 'pending');
-      assert.ok(ed.document.getText().includes('let v0') && ed.document.getText().includes('const v0'), 'the preview is in the document again');
+      // (Each auto-save sets it aside for a moment again: look while it is shown.)
+      await waitFor(() => back()?.session.state === 'pending' && ed.document.getText().includes('let v0') && ed.document.getText().includes('const v0'), 'the preview in the document again');
       const n = saves;
       await waitFor(() => saves > n, 'another auto-save while pending');
       await waitFor(() => !!back() && back()!.session.state === 'pending', 'pending again');
       assert.equal(read(uri), original, 'on disk: the original');
       // Accepting writes the accepted text (auto-save), never a mix.
       const kept = back()!.region.textIf('accept').join('\n') + '\n';
-      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: back()!.session.id });
-      await waitFor(() => read(uri) === kept, 'the accepted text auto-saved');
+      // Accept (again if an auto-save had just set the diff aside), then auto-save writes the accepted text.
+      await waitFor(async () => {
+        const b = back();
+        if (b && b.session.state === 'pending') await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: b.session.id });
+        return !back() && ed.document.getText() === kept && read(uri) === kept;
+      }, 'the accepted text auto-saved');
       polling = false; await poll;
       for (const s of seen) assert.ok(s === original || s === kept, `the disk held a mixed state:\n${s}`);
     } finally {
@@ -287,5 +294,43 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
       await vscode.workspace.fs.delete(ws('echo.ts')).then(() => undefined, () => undefined);
       await a.ready();
     }
+  });
+
+  it('an environment key (OPENAI_API_KEY) is never sent to a custom endpoint', async () => {
+    const ENV_KEY = 'sk-env-should-stay-home-0123456789';
+    const prev = process.env.OPENAI_API_KEY;
+    process.env.OPENAI_API_KEY = ENV_KEY; // the extension host is this process
+    try {
+      await vscode.workspace.getConfiguration('sparkEdit').update('wire', 'http', vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('sparkEdit.reconnect');
+      await a.ready();
+      const ed = await openFileWith(ws('envkey.ts'), 'a\n');
+      select(ed, 0, 0);
+      server.enqueue({ text: 'b\n', transport: 'http' });
+      const v = await startEdit(a, 'b');
+      await v.session.whenSettled();
+      assert.equal(v.session.state, 'pending');
+      const last = server.requests[server.requests.length - 1];
+      assert.equal(last.transport, 'http');
+      assert.ok(!JSON.stringify(last.headers).includes(ENV_KEY), `the environment key went to ${server.url}`);
+    } finally {
+      if (prev === undefined) delete process.env.OPENAI_API_KEY; else process.env.OPENAI_API_KEY = prev;
+      await vscode.workspace.getConfiguration('sparkEdit').update('wire', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('sparkEdit.reconnect');
+      await a.ready();
+      await vscode.workspace.fs.delete(ws('envkey.ts')).then(() => undefined, () => undefined);
+    }
+  });
+
+  it('a chat answer past 1 MB is stopped with a message, keeping what arrived', async () => {
+    const chat = a.chat();
+    await vscode.commands.executeCommand('sparkEdit.chat.focus');
+    await chat.whenReady();
+    server.enqueue({ transport: 'ws', text: ('0123456789abcdef'.repeat(8) + '\n').repeat(9000), tokensPerSecond: 2_000_000 });
+    await chat.receive({ type: 'send', text: 'dump', chips: [], mode: 'fast' });
+    await waitFor(() => chat.messages.some((m) => m.role === 'assistant' && /passed 1 MB/.test(m.error ?? '')), 'stopped at the cap', 60_000);
+    const m = chat.messages.filter((x) => x.role === 'assistant').pop()!;
+    assert.ok(m.text.length > 900_000 && m.text.length <= 1_000_000, `kept ${m.text.length} characters`);
+    await chat.receive({ type: 'newChat' });
   });
 });

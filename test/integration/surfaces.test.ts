@@ -120,8 +120,8 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     assert.equal(job.state, 'done', job.error);
     assert.match(lastInput(server), /deep\/a\.test\.ts/);
     // The new file is a preview (an untitled document) until accepted; Accept creates it on disk.
+    await waitFor(() => a.sessions().some((s) => s.document.isUntitled && s.document.getText().includes('doubles')), 'the new test file has a pending diff');
     const v = a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes('doubles'))!;
-    assert.ok(v, 'the new test file has a pending diff');
     assert.equal(await fileExists(ws('deep/a.test.ts')), false, 'not on disk before Accept');
     await v.session.whenSettled();
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
@@ -141,8 +141,8 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     const job = a.deep().queue.jobs.find((j) => j.id === r.jobId)!;
     await job.done;
     assert.equal(job.state, 'done', job.error);
+    await waitFor(() => a.sessions().some((s) => s.document.isUntitled && s.document.getText().includes('x = 1')), 'the added file has a pending diff');
     const v = a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes('x = 1'))!;
-    assert.ok(v, 'the added file has a pending diff');
     await v.session.whenSettled();
     assert.equal(await fileExists(uri), false, 'not on disk while pending');
     const preview = v.document.uri.toString();
