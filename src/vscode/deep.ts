@@ -101,6 +101,8 @@ async function closeUntitled(doc: vscode.TextDocument) {
   if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
 }
 
+const sizeText = (chars: number) => (chars >= 1e6 ? `${Math.round(chars / 1e5) / 10} MB` : `${Math.max(1, Math.round(chars / 1000))} KB`);
+
 const hunkOf = (op: Exclude<PatchOp, { kind: 'delete' }>) => (op.kind === 'add' ? { old: [], new: op.lines } : { old: op.old, new: op.new });
 
 /**
@@ -185,7 +187,7 @@ export class DeepController implements vscode.Disposable {
       onDelta: (d) => {
         if (stopped) return;
         chars += d.length;
-        if (chars > limits.maxAnswerChars) { stop(`the answer passed ${Math.round(limits.maxAnswerChars / 1e6 * 10) / 10} MB`); return; }
+        if (chars > limits.maxAnswerChars) { stop(`the answer passed ${sizeText(limits.maxAnswerChars)}`); return; }
         parser.push(d);
         ctx.progress(`${chars} characters, ${views.length} change${views.length === 1 ? '' : 's'} ready`);
       },

@@ -362,6 +362,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
         const startLine = v.region.startLine;
         const instruction = v.session.instruction;
         await v.rejectAll();
+        const now: string[] = [];
+        for (let i = startLine; i < Math.min(e.document.lineCount, startLine + original.length); i++) now.push(e.document.lineAt(i).text);
+        if (now.join('\n') !== original.join('\n')) log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: the pending edit could not be set aside (the document changed meanwhile)`);
         if (original.join('\n') !== proposed.join('\n')) parked.push({ startLine, original, proposed, instruction, model: 'static' });
       }
       if (parked.length) setAside.set(e.document.uri.toString(), parked);

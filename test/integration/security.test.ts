@@ -117,7 +117,7 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
     server.enqueue({ transport: 'anthropic', text: patch('*** Update File: deep/a.ts', '@@', '-  var doubled = x * 2;', '+  const doubled = x * 2;', '*** Add File: deep/huge.ts', ...lines(1000, (i) => `+// ${i}`)) });
     const b2 = new Set(a.sessions());
     await deepJob(a, 'use const', ['deep/a.ts']);
-    assert.ok(a.logLines().some((l) => /stopped: the answer passed/.test(l)), 'stopped at the answer cap');
+    assert.ok(a.logLines().some((l) => /stopped: the answer passed 3 KB/.test(l)), 'stopped at the answer cap');
     assert.deepEqual(newSessionFiles(a, b2), ['deep/a.ts'], 'the unfinished block is not applied');
     assert.equal(await fileExists(ws('deep/huge.ts')), false);
   });
@@ -146,8 +146,7 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
     const w = find('added = 2')!;
     await w.session.whenSettled();
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: w.session.id });
-    await waitFor(async () => await fileExists(uri), 'created at Accept');
-    assert.equal(read(uri), 'export const added = 2;\n');
+    await waitFor(async () => (await fileExists(uri)) && read(uri) === 'export const added = 2;\n', 'created at Accept, with the accepted text');
     await waitFor(() => !vscode.workspace.textDocuments.some((d) => d === w.document && !d.isClosed && d.getText().length > 0), 'the untitled preview is emptied and closed');
     await vscode.workspace.fs.delete(uri);
   });
@@ -159,9 +158,9 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
     const rewritten = lines(12, (i) => `const v${i} = ${i};`).join('\n') + '\n';
     await files.update('autoSaveDelay', 200, vscode.ConfigurationTarget.Global);
     await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
-    // Mixed: a line's original (let vK) and the model's version (const vK) both in the file. (A read can also
-    // catch VS Code's own write half-done; that is not a preview.)
-    const mixed = (t: string) => Array.from({ length: 12 }, (_, i) => i).some((i) => t.includes(`let v${i} =`) && t.includes(`const v${i} =`));
+    // What the disk may hold: the original, or (at the end) exactly what was accepted. A read may also catch VS
+    // Code's own write half-done (a prefix of either): that is not a preview.
+    const allowed = (t: string, texts: string[]) => texts.some((x) => x.startsWith(t));
     const seen = new Set<string>();
     let saves = 0;
     const sub = vscode.workspace.onDidSaveTextDocument((d) => { if (d.uri.toString() === uri.toString()) { saves++; seen.add(read(uri)); } });
@@ -177,7 +176,7 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
       // Held mid-stream: auto-save fires; the preview is set aside for the save and shown again.
       await waitFor(() => saves > savesBefore, 'an auto-save');
       await sleep(100);
-      for (const t of seen) assert.ok(!mixed(t), `the disk held a mixed state mid-stream:\n${t}`);
+      for (const t of seen) assert.ok(allowed(t, [original]), `the disk held a mixed state mid-stream:\n${t}`);
       server.release();
       await waitFor(() => v.isEnded, 'the first view was set aside');
       const back = () => a.sessions().find((s) => s.document === ed.document && !s.isEnded);
@@ -197,7 +196,7 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
         return !back() && ed.document.getText() === kept && read(uri) === kept;
       }, 'the accepted text auto-saved');
       polling = false; await poll;
-      for (const t of seen) assert.ok(!mixed(t), `the disk held a mixed state:\n${t}`);
+      for (const t of seen) assert.ok(allowed(t, [original, kept]), `the disk held a mixed state:\n${t}`);
     } finally {
       polling = false; await poll; sub.dispose();
       await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);

@@ -80,7 +80,7 @@ export class DeepBudget {
       return false;
     }
     if (this.chars + newChars > this.limits.maxChangedChars) {
-      this.exceeded = `the answer writes more than ${Math.round(this.limits.maxChangedChars / 1000)} KB`;
+      this.exceeded = `the answer changes more than ${this.limits.maxChangedChars >= 1e6 ? `${Math.round(this.limits.maxChangedChars / 1e5) / 10} MB` : `${Math.max(1, Math.round(this.limits.maxChangedChars / 1000))} KB`}`;
       return false;
     }
     this.files.add(path);
