@@ -116,6 +116,8 @@ export class DeepController implements vscode.Disposable {
   readonly conflicts: Conflict[] = [];
   readonly refused: Refusal[] = [];
   readonly held: Held[] = [];
+  /** Untitled previews of files a job adds (preview document URI → the workspace path Accept creates). */
+  readonly newFiles = new Map<string, string>();
   /** How much one answer may change (files, bytes, answer size). */
   limits: DeepLimits;
   readonly landed = new Map<number, SessionView[]>();
@@ -259,6 +261,7 @@ export class DeepController implements vscode.Disposable {
       if (op.kind === 'add' && !exists) {
         // A new file exists only as a preview (an untitled document) until it is accepted; it is created on disk then.
         doc = await vscode.workspace.openTextDocument({ content: '', language: languageOf(path) });
+        this.newFiles.set(doc.uri.toString(), path);
         target = { uri: doc.uri, snapshot: [''], createAt: uri };
         o.byPath.set(path, target);
       } else {
@@ -302,6 +305,7 @@ export class DeepController implements vscode.Disposable {
    */
   private async createOnAccept(job: DeepJob, preview: vscode.TextDocument, at: vscode.Uri) {
     const rel = vscode.workspace.asRelativePath(at, false);
+    this.newFiles.delete(preview.uri.toString());
     const text = preview.isClosed ? '' : preview.getText();
     if (text.length > 0) {
       const real = await realWorkspacePath(at);

@@ -691,6 +691,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
         const region = v.region;
         const top = new vscode.Range(region.startLine, 0, region.startLine, 0);
         const sid = v.session.id;
+        const newFile = deep.newFiles.get(doc.uri.toString());
+        if (newFile) lenses.push(new vscode.CodeLens(top, { title: `$(new-file) New file ${newFile}: created on disk only when you accept`, command: '' }));
         if (v.session.isStreaming) {
           lenses.push(new vscode.CodeLens(top, { title: '$(loading~spin) Spark Edit is writing… Stop (Esc)', command: 'sparkEdit.interrupt', arguments: [{ sessionId: sid }] }));
           lenses.push(new vscode.CodeLens(top, { title: 'Redirect…', command: 'sparkEdit.redirect', arguments: [{ sessionId: sid }] }));
