@@ -131,6 +131,9 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
     const v = find('added = 1');
     await v!.session.whenSettled();
     assert.equal(await fileExists(uri), false, 'not on disk while pending');
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', v!.document.uri);
+    assert.ok(lenses.some((l) => /New file deep\/added\.ts/.test(l.command?.title ?? '')), 'a lens names the file Accept creates');
+    assert.ok(vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === v!.document.uri.toString())), 'the preview is open in a tab');
     // Saving every file (what auto-save and "save on quit" do) does not write it: it is not a file yet. (The
     // workbench's Save All asks for a name for an untitled document: nothing is written silently.)
     await vscode.workspace.saveAll(false);
