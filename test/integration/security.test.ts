@@ -29,8 +29,14 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
   let server!: ModelServer;
   let a!: SparkEditApi;
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-outside-'));
+  // Files of this suite's own (other suites edit deep/a.ts), written fresh before it runs.
+  before(() => {
+    fs.mkdirSync(path.join(root(), 'sec'), { recursive: true });
+    fs.writeFileSync(path.join(root(), 'sec', 'a.ts'), 'export function alpha(x: number) {\n  var doubled = x * 2;\n  return doubled;\n}\n');
+    fs.writeFileSync(path.join(root(), 'sec', 'b.ts'), "import { alpha } from './a';\n\nexport function beta(y: number) {\n  var result = alpha(y) + 1;\n  return result;\n}\n");
+  });
   serverHooks((x, s) => { a = x; server = s; }, {
-    revert: ['deep/a.ts', 'deep/b.ts'],
+    revert: ['sec/a.ts', 'sec/b.ts'],
     cleanup: async (x) => { x.deep().queue.cancelAll(); x.deep().limits = { maxFiles: 20, maxChangedChars: 1_000_000, maxAnswerChars: 4_000_000 }; },
   });
 
@@ -62,11 +68,11 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
         `*** Add File: ${path.join(outside, 'abs.ts')}`, '+x',
         '*** Add File: deep%2f..%2f..%2fenc.ts', '+x',
         '*** Add File: deep\\..\\..\\bs.ts', '+x',
-        '*** Update File: deep/a.ts', '@@', ' export function alpha(x: number) {', '-  var doubled = x * 2;', '+  const doubled = x * 2;',
+        '*** Update File: sec/a.ts', '@@', ' export function alpha(x: number) {', '-  var doubled = x * 2;', '+  const doubled = x * 2;',
       ),
     });
     const before = new Set(a.sessions());
-    const job = await deepJob(a, 'use const', ['deep/a.ts']);
+    const job = await deepJob(a, 'use const', ['sec/a.ts']);
     // Nothing written, nothing created, no preview in any of those files: only the legitimate hunk is pending.
     assert.equal(read(gitConfig), '[core]\n\tbare = false\n');
     assert.equal(fs.readFileSync(path.join(root(), '.vscode', 'tasks.json'), 'utf8'), '{}\n');
@@ -75,7 +81,7 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
     for (const p of [path.join(root(), '.git/hooks/pre-commit'), path.join(root(), '.vscode/settings.json'), path.join(outside, 'planted.ts'), path.join(outside, 'abs.ts'), path.join(root(), '..', 'escape.ts'), path.join(root(), '..', 'enc.ts'), path.join(root(), '..', 'bs.ts')]) {
       assert.equal(fs.existsSync(p), false, `${p} was created`);
     }
-    assert.deepEqual(newSessionFiles(a, before), ['deep/a.ts']);
+    assert.deepEqual(newSessionFiles(a, before), ['sec/a.ts']);
     for (const d of vscode.workspace.textDocuments) assert.ok(!/\.git\/|\.vscode\/|linkout|cfglink|\.env/.test(d.uri.path) || !d.isDirty, `${d.uri.path} is dirty`);
     const refused = a.deep().refused.filter((r) => r.jobId === job.id).map((r) => r.path);
     for (const p of ['.git/config', '.GIT/config', '.git/hooks/pre-commit', '.vscode/tasks.json', '.vscode/settings.json', 'linkout/victim.ts', 'linkout/planted.ts', 'cfglink', 'config/.env', 'deep/../../escape.ts']) {
@@ -86,46 +92,46 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
   });
 
   it('a change to a file that was not part of the request is held until the user confirms it by name', async () => {
-    server.enqueue({ transport: 'anthropic', text: patch('*** Update File: deep/b.ts', '@@', '-  var result = alpha(y) + 1;', '+  const result = alpha(y) + 1;') });
-    const bBefore = read(ws('deep/b.ts'));
-    const job = await deepJob(a, 'use const in a', ['deep/a.ts']);
-    assert.ok(!a.sessions().some((v) => v.document.uri.toString() === ws('deep/b.ts').toString()), 'no preview before confirmation');
-    assert.deepEqual(a.deep().held.filter((h) => h.jobId === job.id).map((h) => h.path), ['deep/b.ts']);
-    const docB = vscode.workspace.textDocuments.find((d) => d.uri.toString() === ws('deep/b.ts').toString());
+    server.enqueue({ transport: 'anthropic', text: patch('*** Update File: sec/b.ts', '@@', '-  var result = alpha(y) + 1;', '+  const result = alpha(y) + 1;') });
+    const bBefore = read(ws('sec/b.ts'));
+    const job = await deepJob(a, 'use const in a', ['sec/a.ts']);
+    assert.ok(!a.sessions().some((v) => v.document.uri.toString() === ws('sec/b.ts').toString()), 'no preview before confirmation');
+    assert.deepEqual(a.deep().held.filter((h) => h.jobId === job.id).map((h) => h.path), ['sec/b.ts']);
+    const docB = vscode.workspace.textDocuments.find((d) => d.uri.toString() === ws('sec/b.ts').toString());
     assert.ok(!docB || !docB.isDirty, 'b.ts untouched');
-    assert.equal(read(ws('deep/b.ts')), bBefore);
-    // What "Review Changes to deep/b.ts" in the notification runs: the change lands as a pending diff to review.
+    assert.equal(read(ws('sec/b.ts')), bBefore);
+    // What "Review Changes to sec/b.ts" in the notification runs: the change lands as a pending diff to review.
     assert.equal(await a.deep().releaseHeld(job.id), 1);
-    const v = a.sessions().find((s) => s.document.uri.toString() === ws('deep/b.ts').toString());
+    const v = a.sessions().find((s) => s.document.uri.toString() === ws('sec/b.ts').toString());
     assert.ok(v, 'pending after confirmation');
     await v!.session.whenSettled();
     assert.equal(v!.session.state, 'pending');
-    assert.ok(vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === ws('deep/b.ts').toString())), 'the changed file is open in a tab');
+    assert.ok(vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === ws('sec/b.ts').toString())), 'the changed file is open in a tab');
   });
 
   it('an answer past the file or size limit stops with a message; what landed before stays pending', async () => {
     a.deep().limits = { maxFiles: 1, maxChangedChars: 1_000_000, maxAnswerChars: 4_000_000 };
     server.enqueue({ transport: 'anthropic', text: patch(
-      '*** Update File: deep/a.ts', '@@', '-  var doubled = x * 2;', '+  const doubled = x * 2;',
-      '*** Update File: deep/b.ts', '@@', '-  var result = alpha(y) + 1;', '+  const result = alpha(y) + 1;') });
+      '*** Update File: sec/a.ts', '@@', '-  var doubled = x * 2;', '+  const doubled = x * 2;',
+      '*** Update File: sec/b.ts', '@@', '-  var result = alpha(y) + 1;', '+  const result = alpha(y) + 1;') });
     const before = new Set(a.sessions());
-    await deepJob(a, 'use const', ['deep/a.ts', 'deep/b.ts']);
-    assert.deepEqual(newSessionFiles(a, before), ['deep/a.ts']);
+    await deepJob(a, 'use const', ['sec/a.ts', 'sec/b.ts']);
+    assert.deepEqual(newSessionFiles(a, before), ['sec/a.ts']);
     assert.ok(a.logLines().some((l) => /stopped: the answer changes more than 1 files/.test(l)), 'logged');
     for (const v of a.sessions()) await v.rejectAll();
     a.deep().limits = { maxFiles: 20, maxChangedChars: 1_000_000, maxAnswerChars: 3000 };
-    server.enqueue({ transport: 'anthropic', text: patch('*** Update File: deep/a.ts', '@@', '-  var doubled = x * 2;', '+  const doubled = x * 2;', '*** Add File: deep/huge.ts', ...lines(1000, (i) => `+// ${i}`)) });
+    server.enqueue({ transport: 'anthropic', text: patch('*** Update File: sec/a.ts', '@@', '-  var doubled = x * 2;', '+  const doubled = x * 2;', '*** Add File: deep/huge.ts', ...lines(1000, (i) => `+// ${i}`)) });
     const b2 = new Set(a.sessions());
-    await deepJob(a, 'use const', ['deep/a.ts']);
+    await deepJob(a, 'use const', ['sec/a.ts']);
     assert.ok(a.logLines().some((l) => /stopped: the answer passed 3 KB/.test(l)), 'stopped at the answer cap');
-    assert.deepEqual(newSessionFiles(a, b2), ['deep/a.ts'], 'the unfinished block is not applied');
+    assert.deepEqual(newSessionFiles(a, b2), ['sec/a.ts'], 'the unfinished block is not applied');
     assert.equal(await fileExists(ws('deep/huge.ts')), false);
   });
 
   it('a file a deep job adds is only a preview until accepted: nothing on disk while pending or after reject, created at Accept', async () => {
     const uri = ws('deep/added.ts');
     server.enqueue({ transport: 'anthropic', text: patch('*** Add File: deep/added.ts', '+export const added = 1;') });
-    await deepJob(a, 'add a module', ['deep/a.ts']);
+    await deepJob(a, 'add a module', ['sec/a.ts']);
     const find = (t: string) => a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes(t));
     await waitFor(() => !!find('added = 1'), 'an untitled preview holds the new file');
     const v = find('added = 1');
@@ -144,7 +150,7 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
     await sleep(300);
     assert.equal(await fileExists(uri), false, 'never created when rejected');
     server.enqueue({ transport: 'anthropic', text: patch('*** Add File: deep/added.ts', '+export const added = 2;') });
-    await deepJob(a, 'add a module', ['deep/a.ts']);
+    await deepJob(a, 'add a module', ['sec/a.ts']);
     await waitFor(() => !!find('added = 2'), 'the second preview');
     const w = find('added = 2')!;
     await w.session.whenSettled();
