@@ -29,8 +29,9 @@ export class ContentPolicy {
 
 export function isLoopback(url: string): boolean {
   try {
-    const h = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    return h === 'localhost' || h === '::1' || /^127\./.test(h);
+    // Only the literal loopback names: `127.0.0.1.nip.io` or `localhost.example.com` resolve wherever their DNS says.
+    const h = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return h === 'localhost' || h === '::1' || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(h);
   } catch { return false; }
 }
 
@@ -45,4 +46,16 @@ export function endpointProblem(url: string, allowInsecure: boolean, setting = '
     return `"${setting}" uses unencrypted ${u.protocol.slice(0, -1)}:// to a non-local host; use https:// (or set "sparkEdit.allowInsecureEndpoint" if you really mean it).`;
   }
   return undefined;
+}
+
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && !!x.trim()) : undefined);
+
+/**
+ * The ignore list in effect: the user's own list (or the defaults when the user set none), plus whatever a
+ * workspace or folder adds. A workspace can add patterns, never remove one.
+ */
+export function effectiveIgnored(userValue: unknown, ...workspaceValues: unknown[]): string[] {
+  const out = [...(strings(userValue) ?? DEFAULT_IGNORED)];
+  for (const w of workspaceValues) for (const p of strings(w) ?? []) if (!out.includes(p)) out.push(p);
+  return out;
 }

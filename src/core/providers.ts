@@ -1,3 +1,4 @@
+import { safeUrl } from './security/redact';
 import { AnthropicTransport } from './transport/anthropic';
 import { ChatCompletionsTransport } from './transport/chatCompletions';
 import { FallbackTransport } from './transport/fallback';
@@ -66,7 +67,7 @@ export function createConnection(c: ModelConfig): Connection {
 }
 
 function wire(c: ModelConfig): Connection {
-  const describe = `${c.preset.label} · ${c.model} · ${c.baseUrl}`;
+  const describe = `${c.preset.label} · ${c.model} · ${safeUrl(c.baseUrl)}`; // never the credentials of a URL
   switch (c.preset.protocol) {
     case 'responses': {
       if (c.wire === 'http') return { transport: new ResponsesHttpTransport({ baseUrl: c.baseUrl, apiKey: c.apiKey }), describe: describe + ' (HTTP)' };

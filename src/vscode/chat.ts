@@ -8,6 +8,8 @@ export interface ChatDeps {
   model(mode: ChatMode): { transport: ModelTransport; model: string } | undefined;
   usingDemo(): boolean;
   log(m: string): void;
+  /** Scrub keys from server text before it is shown or stored. */
+  redact(text: string): string;
   /** May this document's content go to a model (trusted workspace, not on the ignore list)? */
   allowed(doc: vscode.TextDocument): boolean;
   /** Apply a code block through the inline diff preview; returns what happened, for the chat to say. */
@@ -16,6 +18,8 @@ export interface ChatDeps {
 
 const HISTORY_KEY = 'sparkEdit.chat.history';
 const MAX_HISTORY = 200;
+/** A chat answer longer than this is stopped (what arrived is kept), so a runaway stream cannot flood the view. */
+export const MAX_CHAT_ANSWER_CHARS = 1_000_000;
 const FRAME_MS = 16;
 
 /**
@@ -224,8 +228,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const answer: ChatMessage = { id: newId(), role: 'assistant', text: '', mode };
     this.history.push(answer);
     this.post({ type: 'message', message: answer });
+    let tooLong = false;
     const stream = m.transport.stream({ model: m.model, instructions: CHAT_INSTRUCTIONS, input }, {
-      onDelta: (d) => { answer.text += d; if (this.current) this.current.text = answer.text; this.queueDelta(answer.id, d); },
+      onDelta: (d) => {
+        if (tooLong) return;
+        if (answer.text.length + d.length > MAX_CHAT_ANSWER_CHARS) { tooLong = true; stream.cancel(); return; }
+        answer.text += d; if (this.current) this.current.text = answer.text; this.queueDelta(answer.id, d);
+      },
       onRestart: () => { answer.text = ''; this.flushDelta(); this.post({ type: 'done', id: answer.id, error: 'restarted' }); },
     });
     this.current = { stream, id: answer.id, text: '' };
@@ -239,8 +248,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     } catch (e) {
       this.flushDelta();
       const err = e as ModelError;
-      if (err.kind === 'cancelled') { answer.stopped = true; this.post({ type: 'done', id: answer.id, stopped: true }); }
-      else { answer.error = err.message; this.post({ type: 'done', id: answer.id, error: err.message }); this.deps.log(`chat failed: ${err.message}`); }
+      if (tooLong) {
+        answer.error = `The answer passed ${MAX_CHAT_ANSWER_CHARS / 1e6} MB and was stopped; what arrived is kept.`;
+        this.post({ type: 'done', id: answer.id, error: answer.error }); this.deps.log(`chat: ${answer.error}`);
+      } else if (err.kind === 'cancelled') { answer.stopped = true; this.post({ type: 'done', id: answer.id, stopped: true }); }
+      else {
+        // Server text (an error body, a stream error event) may echo a key: scrubbed before it is shown or stored.
+        answer.error = this.deps.redact(err.message ?? String(e));
+        this.post({ type: 'done', id: answer.id, error: answer.error }); this.deps.log(`chat failed: ${answer.error}`);
+      }
     } finally {
       if (this.current?.id === answer.id) this.current = null;
       await this.save();

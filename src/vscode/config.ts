@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { RouteRules } from '../core/deep/router';
-import { DEFAULT_IGNORED } from '../core/policy';
+import { effectiveIgnored } from '../core/policy';
 
 /** Per-provider key in SecretStorage; `sparkEdit.apiKey` (the first release's key) still counts for OpenAI. */
 export const secretKeyFor = (providerId: string) => `sparkEdit.apiKey.${providerId}`;
@@ -29,40 +29,59 @@ export interface Settings {
   allowInsecureEndpoint: boolean;
   maxSelectionLines: number;
   ignoredFiles: string[];
+  customRefactors: Array<{ name: string; instruction: string }>;
 }
+
+/**
+ * Settings a repository's .vscode/settings.json must not decide (package.json gives them `application` scope and
+ * lists them in restrictedConfigurations): where requests and keys go, which model (and bill) they use, how much
+ * code is sent and routed to the deep model, and the instructions sent with your key. They are read from the
+ * user's own settings only.
+ */
+export const USER_ONLY_SETTINGS = ['provider', 'endpoint', 'model', 'deep.provider', 'deep.endpoint', 'deep.model', 'deep.enabled', 'deep.selectionLines',
+  'deep.contextChars', 'deep.maxConcurrentJobs', 'useDemoModelWithoutKey', 'demoTokensPerSecond', 'contextLines', 'allowInsecureEndpoint', 'customRefactors'];
 
 /** Settings defined once, with type and default (package.json mirrors these). Bad values fall back to defaults. */
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration('sparkEdit');
+  // Where requests (and the API key) go, which model, how much is sent: read from user settings only, so a
+  // repository's .vscode/settings.json cannot change them (see USER_ONLY_SETTINGS).
+  const user = <T>(k: string): T | undefined => c.inspect<T>(k)?.globalValue;
   const num = (k: string, d: number, min: number, max: number) => {
-    const v = c.get<number>(k, d);
+    const v = user<number>(k) ?? d;
     return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : d;
   };
-  const str = (k: string, d: string) => { const v = c.get<string>(k, d); return typeof v === 'string' ? v.trim() : d; };
-  // Where requests (and the API key) go is read from user settings only: a repository's .vscode/settings.json
-  // must not be able to send your code and key to another server.
   const userOnly = (k: string, d: string) => { const v = c.inspect<string>(k)?.globalValue; return typeof v === 'string' ? v.trim() : d; };
   const pick = <T extends string>(k: string, d: T, allowed: readonly T[]): T => { const v = c.get<string>(k, d) as T; return allowed.includes(v) ? v : d; };
   const model = (prefix: string, provider: string): ModelSettings => ({
     provider: userOnly(`${prefix}provider`, provider) || provider,
     endpoint: userOnly(`${prefix}endpoint`, ''),
-    model: str(`${prefix}model`, ''),
+    model: userOnly(`${prefix}model`, ''),
     predictions: pick(`${prefix}predictions`, 'auto', ['auto', 'on', 'off'] as const),
     wire: pick(`${prefix}wire`, 'auto', ['auto', 'websocket', 'http'] as const),
   });
   return {
     fast: model('', 'openai'),
     deep: model('deep.', 'anthropic'),
-    rules: { enabled: c.get<boolean>('deep.enabled', true) !== false, deepSelectionLines: num('deep.selectionLines', 400, 1, 1_000_000), deepContextChars: num('deep.contextChars', 120_000, 1000, 10_000_000) },
+    rules: { enabled: user<boolean>('deep.enabled') !== false, deepSelectionLines: num('deep.selectionLines', 400, 1, 1_000_000), deepContextChars: num('deep.contextChars', 120_000, 1000, 10_000_000) },
     maxConcurrentJobs: num('deep.maxConcurrentJobs', 2, 1, 16),
-    useDemoModelWithoutKey: c.get<boolean>('useDemoModelWithoutKey', true) !== false,
+    useDemoModelWithoutKey: user<boolean>('useDemoModelWithoutKey') !== false,
     demoTokensPerSecond: num('demoTokensPerSecond', 1000, 1, 1_000_000),
     contextLines: num('contextLines', 40, 0, 2000),
     prewarm: c.get<boolean>('prewarm', true) !== false,
-    allowInsecureEndpoint: c.get<boolean>('allowInsecureEndpoint', false) === true,
+    allowInsecureEndpoint: user<boolean>('allowInsecureEndpoint') === true,
     maxSelectionLines: num('maxSelectionLines', 20_000, 1, 1_000_000),
-    ignoredFiles: (() => { const v = c.get<unknown>('ignoredFiles'); return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : DEFAULT_IGNORED; })(),
+    ignoredFiles: ignoredFiles(),
+    customRefactors: (user<unknown>('customRefactors') as Array<{ name: string; instruction: string }> | undefined ?? [])
+      .filter((x) => x && typeof x.name === 'string' && typeof x.instruction === 'string' && x.instruction.trim()),
   };
+}
+
+/** The ignore list: the user's (or the defaults), plus what the workspace and its folders add; never less. */
+export function ignoredFiles(): string[] {
+  const i = vscode.workspace.getConfiguration('sparkEdit').inspect<unknown>('ignoredFiles');
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.workspace.getConfiguration('sparkEdit', f.uri).inspect<unknown>('ignoredFiles')?.workspaceFolderValue);
+  return effectiveIgnored(i?.globalValue, i?.workspaceValue, ...folders);
 }
 
 /** Settings whose change needs a new connection (the rest are read live). */

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
 import { DEEP_INSTRUCTIONS, deepPrompt } from '../core/deep/prompt';
 import { DeepJob, JobQueue } from '../core/deep/jobs';
 import { StreamingPatchParser, PatchOp, place } from '../core/deep/patch';
@@ -6,6 +8,8 @@ import { Connection } from '../core/providers';
 import { userMessage } from '../core/protocol/responses';
 import { ModelError, describeStop } from '../core/transport/types';
 import type { SessionView } from './preview';
+import { ContentPolicy } from '../core/policy';
+import { DEFAULT_DEEP_LIMITS, DeepBudget, DeepLimits, checkWritePath } from '../core/deep/pathPolicy';
 
 export interface DeepRequest {
   instruction: string;
@@ -14,6 +18,10 @@ export interface DeepRequest {
 }
 
 export interface Conflict { jobId: number; path: string; reason: string; old: string[]; new: string[] }
+/** A change the model asked for that Spark Edit refused (path policy, real path): never written. */
+export interface Refusal { jobId: number; path: string; reason: string }
+/** A change to an existing file that was not part of the request: held until the user confirms it by name. */
+export interface Held { jobId: number; path: string; op: Exclude<PatchOp, { kind: 'delete' }> }
 
 export interface DeepDeps {
   connection(): Connection | undefined;
@@ -23,9 +31,78 @@ export interface DeepDeps {
   allowed(doc: vscode.TextDocument): boolean;
   /** Show one hunk as a pending inline diff (the same UI as fast edits). Undefined when it cannot be placed. */
   preview(doc: vscode.TextDocument, startLine: number, oldLines: string[], newLines: string[], instruction: string): SessionView | undefined;
+  /** The ignore list in effect (a model never writes those files either). */
+  policy(): ContentPolicy;
+  /** Scrub keys from text that came from a server before it is shown. */
+  redact(text: string): string;
+  limits?: DeepLimits;
+}
+
+/**
+ * Where a workspace path really leads: the real path of its deepest existing ancestor, which must be strictly
+ * inside (the real path of) a workspace folder. A symlinked folder leading outside the workspace is refused.
+ */
+export async function realWorkspacePath(uri: vscode.Uri): Promise<{ ok: true; rel: string } | { ok: false; reason: string }> {
+  if (uri.scheme !== 'file') return { ok: false, reason: 'deep mode writes only to files on disk' };
+  let p = uri.fsPath;
+  const rest: string[] = [];
+  let real: string | undefined;
+  for (let i = 0; i < 256 && real === undefined; i++) {
+    try { real = nodePath.join(await fs.realpath(p), ...[...rest].reverse()); } catch {
+      const parent = nodePath.dirname(p);
+      if (parent === p) break;
+      rest.push(nodePath.basename(p));
+      p = parent;
+    }
+  }
+  if (real === undefined) return { ok: false, reason: 'its location cannot be resolved' };
+  for (const f of vscode.workspace.workspaceFolders ?? []) {
+    if (f.uri.scheme !== 'file') continue;
+    const root = await fs.realpath(f.uri.fsPath).catch(() => f.uri.fsPath);
+    const rel = nodePath.relative(root, real);
+    if (rel && !rel.startsWith('..') && !nodePath.isAbsolute(rel)) return { ok: true, rel: rel.split(nodePath.sep).join('/') };
+  }
+  return { ok: false, reason: 'it resolves (through a symbolic link) to a place outside the workspace folders' };
 }
 
 const MAX_FILE_CHARS = 200_000;
+interface LandState {
+  byPath: Map<string, { uri: vscode.Uri; snapshot: string[]; createAt?: vscode.Uri }>;
+  instruction: string;
+  views: SessionView[];
+  files: Set<string>;
+  budget: DeepBudget;
+  onLimit(why: string): void;
+  shown: Set<string>;
+  /** The user confirmed these changes by name (files outside the request). */
+  confirmed?: boolean;
+}
+
+const LANGUAGES: Record<string, string> = { ts: 'typescript', tsx: 'typescriptreact', js: 'javascript', jsx: 'javascriptreact', mjs: 'javascript', cjs: 'javascript', py: 'python', go: 'go', rs: 'rust', java: 'java', json: 'json', md: 'markdown', css: 'css', html: 'html', c: 'c', h: 'c', cpp: 'cpp', cs: 'csharp', rb: 'ruby', php: 'php', sh: 'shellscript', yml: 'yaml', yaml: 'yaml' };
+const languageOf = (path: string) => LANGUAGES[path.split('.').pop()?.toLowerCase() ?? ''] ?? 'plaintext';
+
+/** Open a document in a tab without taking the user's place: the editor they were in comes back to the front. */
+async function showInBackground(doc: vscode.TextDocument) {
+  if (vscode.window.visibleTextEditors.some((e) => e.document === doc)) return;
+  const prev = vscode.window.activeTextEditor;
+  await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: true, viewColumn: prev?.viewColumn });
+  if (prev && !prev.document.isClosed && prev.document !== doc) await vscode.window.showTextDocument(prev.document, { preview: false, preserveFocus: true, viewColumn: prev.viewColumn });
+}
+
+/** Close an untitled preview without a "save changes?" prompt (emptied first: an empty untitled closes silently). */
+async function closeUntitled(doc: vscode.TextDocument) {
+  if (doc.isClosed) return;
+  if (doc.getText().length) {
+    const we = new vscode.WorkspaceEdit();
+    we.delete(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+    await vscode.workspace.applyEdit(we);
+  }
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === doc.uri.toString());
+  if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
+}
+
+const sizeText = (chars: number) => (chars >= 1e6 ? `${Math.round(chars / 1e5) / 10} MB` : `${Math.max(1, Math.round(chars / 1000))} KB`);
+
 const hunkOf = (op: Exclude<PatchOp, { kind: 'delete' }>) => (op.kind === 'add' ? { old: [], new: op.lines } : { old: op.old, new: op.new });
 
 /**
@@ -37,12 +114,19 @@ const hunkOf = (op: Exclude<PatchOp, { kind: 'delete' }>) => (op.kind === 'add' 
 export class DeepController implements vscode.Disposable {
   readonly queue: JobQueue;
   readonly conflicts: Conflict[] = [];
+  readonly refused: Refusal[] = [];
+  readonly held: Held[] = [];
+  /** Untitled previews of files a job adds (preview document URI → the workspace path Accept creates). */
+  readonly newFiles = new Map<string, string>();
+  /** How much one answer may change (files, bytes, answer size). */
+  limits: DeepLimits;
   readonly landed = new Map<number, SessionView[]>();
   private readonly status = vscode.window.createStatusBarItem('sparkEdit.deep', vscode.StatusBarAlignment.Right, 99);
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly deps: DeepDeps, maxConcurrent: number) {
     this.queue = new JobQueue(maxConcurrent);
+    this.limits = deps.limits ?? DEFAULT_DEEP_LIMITS;
     this.status.name = 'Spark Edit deep jobs';
     this.status.command = 'sparkEdit.cancelDeepJobs';
     this.disposables.push({ dispose: this.queue.onDidChange(() => this.renderStatus()).dispose });
@@ -77,13 +161,13 @@ export class DeepController implements vscode.Disposable {
     // What the model sees: a snapshot of each file now. Hunks are placed against the file as it is when they land.
     const byPath = new Map<string, { uri: vscode.Uri; snapshot: string[] }>();
     const files: Array<{ path: string; text: string }> = [];
-    let budget = MAX_FILE_CHARS;
+    let contextLeft = MAX_FILE_CHARS;
     for (const uri of req.files) {
       const doc = await vscode.workspace.openTextDocument(uri);
       if (!this.deps.allowed(doc)) { this.deps.log(`deep job ${job.id}: ${uri.toString()} left out (ignore list or untrusted workspace)`); continue; }
       const text = doc.getText();
-      if (text.length > budget) { this.deps.log(`deep job ${job.id}: ${uri.toString()} left out (context budget)`); continue; }
-      budget -= text.length;
+      if (text.length > contextLeft) { this.deps.log(`deep job ${job.id}: ${uri.toString()} left out (context budget)`); continue; }
+      contextLeft -= text.length;
       const path = vscode.workspace.asRelativePath(uri, false);
       byPath.set(path, { uri, snapshot: text.split(/\r?\n/) });
       files.push({ path, text });
@@ -94,10 +178,21 @@ export class DeepController implements vscode.Disposable {
     let chain = Promise.resolve();
     let chars = 0;
     const files0 = new Set<string>();
-    const onOp = (op: PatchOp) => { chain = chain.then(() => this.land(job, op, byPath, req.instruction, views, files0, ctx.cancelled)).catch((e) => this.deps.log(`deep job ${job.id}: ${e}`)); };
+    const limits = this.limits;
+    const budget = new DeepBudget(limits);
+    let stopped: string | undefined; // why the answer was cut short (a limit): what landed before stays pending
+    const stop = (why: string) => { if (stopped) return; stopped = why; this.deps.log(`deep job ${job.id}: stopped: ${why}`); s.cancel(); };
+    const land: LandState = { byPath, instruction: req.instruction, views, files: files0, budget, onLimit: stop, shown: new Set<string>() };
+    const onOp = (op: PatchOp) => { if (stopped) return; chain = chain.then(() => this.land(job, op, land, ctx.cancelled)).catch((e) => this.deps.log(`deep job ${job.id}: ${e}`)); };
     const parser = new StreamingPatchParser(onOp);
     const s = conn.transport.stream({ model: this.deps.model(), instructions: DEEP_INSTRUCTIONS, input: [userMessage(deepPrompt(req.instruction, files, focus))] }, {
-      onDelta: (d) => { chars += d.length; parser.push(d); ctx.progress(`${chars} characters, ${views.length} change${views.length === 1 ? '' : 's'} ready`); },
+      onDelta: (d) => {
+        if (stopped) return;
+        chars += d.length;
+        if (chars > limits.maxAnswerChars) { stop(`the answer passed ${sizeText(limits.maxAnswerChars)}`); return; }
+        parser.push(d);
+        ctx.progress(`${chars} characters, ${views.length} change${views.length === 1 ? '' : 's'} ready`);
+      },
       onRestart: () => this.deps.log(`deep job ${job.id}: the stream restarted`),
     });
     ctx.onCancel(() => {
@@ -105,52 +200,92 @@ export class DeepController implements vscode.Disposable {
       // Cancelled: nothing of this job stays in the documents.
       void chain.then(async () => { for (const v of views) await v.rejectAll(); });
     });
-    let stopped: string | undefined;
+    let modelStop: string | undefined; // the model ended its answer early (an output limit, a filter)
     try {
-      stopped = describeStop((await s.done).stop);
+      modelStop = describeStop((await s.done).stop);
     } catch (e) {
-      if (e instanceof ModelError && e.kind === 'cancelled') return;
-      throw e;
+      if (!(e instanceof ModelError && e.kind === 'cancelled')) throw new Error(this.deps.redact((e as Error)?.message ?? String(e)));
+      if (!stopped) return;
     }
-    if (stopped) {
+    if (modelStop) {
       // Only complete patch blocks are ever placed: what the model did not finish is not applied.
-      this.deps.log(`deep job ${job.id}: ${stopped}`);
-      void vscode.window.showWarningMessage(`Spark Edit: ${stopped} Only the changes it finished are shown; the rest of your code is unchanged.`);
-    } else {
-      // A finished answer: its last block counts even without "*** End Patch". A cut-off one's last block is
-      // unfinished (its removed lines may lack their replacement): it is dropped, never placed.
+      this.deps.log(`deep job ${job.id}: ${modelStop}`);
+      void vscode.window.showWarningMessage(`Spark Edit: ${modelStop} Only the changes it finished are shown; the rest of your code is unchanged.`);
+    } else if (!stopped) {
+      // A finished answer: its last block counts even without "*** End Patch". A cut-off one's last block (the model
+      // stopped, or one of our limits stopped it) is unfinished (its removed lines may lack their replacement): it
+      // is dropped, never placed.
       parser.end();
     }
     await chain;
     if (ctx.cancelled) return;
+    if (budget.exceeded && !stopped) stopped = budget.exceeded;
     for (const w of parser.warnings) this.deps.log(`deep job ${job.id}: ${w}`);
     const conflicts = this.conflicts.filter((c) => c.jobId === job.id);
-    this.deps.log(`deep job ${job.id} done: ${views.length} change(s) in ${files0.size} file(s), ${conflicts.length} conflict(s)`);
-    void this.announce(views, files0.size, conflicts);
+    const refused = this.refused.filter((c) => c.jobId === job.id);
+    const held = this.held.filter((c) => c.jobId === job.id);
+    this.deps.log(`deep job ${job.id} done: ${views.length} change(s) in ${files0.size} file(s), ${conflicts.length} conflict(s), ${refused.length} refused, ${held.length} held for confirmation`);
+    void this.announce(job.id, views, files0.size, conflicts, refused, held, stopped);
   }
 
-  private async land(job: DeepJob, op: PatchOp, byPath: Map<string, { uri: vscode.Uri; snapshot: string[] }>, instruction: string, views: SessionView[], files: Set<string>, cancelled: boolean) {
+  /** Land the held changes of a job (to files that were not part of its request): the user confirmed them by name. */
+  async releaseHeld(jobId: number): Promise<number> {
+    const held = this.held.filter((h) => h.jobId === jobId);
+    if (!held.length) return 0;
+    for (const h of held) this.held.splice(this.held.indexOf(h), 1);
+    const job = this.queue.jobs.find((j) => j.id === jobId);
+    const views = this.landed.get(jobId) ?? [];
+    this.landed.set(jobId, views);
+    const land: LandState = { byPath: new Map(), instruction: 'deep edit (confirmed)', views, files: new Set<string>(), budget: new DeepBudget(this.limits), onLimit: () => undefined, shown: new Set<string>(), confirmed: true };
+    const before = views.length;
+    for (const h of held) await this.land(job ?? ({ id: jobId, state: 'done' } as DeepJob), h.op, land, false);
+    return views.length - before;
+  }
+
+  private refuse(job: DeepJob, path: string, reason: string) {
+    this.refused.push({ jobId: job.id, path, reason });
+    this.deps.log(`deep job ${job.id}: refused to write ${JSON.stringify(path)}: ${reason}`);
+  }
+
+  private async land(job: DeepJob, op: PatchOp, o: LandState, cancelled: boolean) {
     if (cancelled || job.state === 'cancelled') return;
     if (op.kind === 'delete') { this.deps.log(`deep job ${job.id}: the model asked to delete ${op.path}; Spark Edit never deletes files itself`); return; }
-    let target = byPath.get(op.path);
+    // Every path in the answer is untrusted: the pure policy first, then where it really leads on disk.
+    const policy = this.deps.policy();
+    const verdict = checkWritePath(op.path, policy);
+    if (!verdict.ok) { this.refuse(job, op.path, verdict.reason); return; }
+    const path = verdict.path;
+    let target = o.byPath.get(path);
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = target?.createAt ?? target?.uri ?? (root ? vscode.Uri.joinPath(root, path) : undefined);
+    if (!uri) { this.refuse(job, path, 'no workspace folder is open'); return; }
+    const real = await realWorkspacePath(uri);
+    if (!real.ok) { this.refuse(job, path, real.reason); return; }
+    const again = checkWritePath(real.rel, policy);
+    if (!again.ok) { this.refuse(job, path, `it leads to ${real.rel}: ${again.reason.replace(/^"[^"]*": /, '')}`); return; }
+    const lines = op.kind === 'add' ? op.lines : [...op.old, ...op.new];
+    if (!o.budget.admit(path, lines.reduce((n, l) => n + l.length + 1, 0))) { o.onLimit(o.budget.exceeded!); return; }
     let doc: vscode.TextDocument;
-    let created: vscode.Uri | undefined;
     if (!target) {
-      const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-      if (!root || op.path.includes('..')) { this.conflict(job, op.path, 'the file is not in the workspace', hunkOf(op)); return; }
-      const uri = vscode.Uri.joinPath(root, op.path);
-      if (op.kind === 'add') {
-        const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
-        if (!exists) {
-          const we = new vscode.WorkspaceEdit();
-          we.createFile(uri, { ignoreIfExists: true });
-          if (await vscode.workspace.applyEdit(we)) created = uri;
-          else this.deps.log(`deep job ${job.id}: could not create ${op.path}`);
+      const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+      if (op.kind === 'add' && !exists) {
+        // A new file exists only as a preview (an untitled document) until it is accepted; it is created on disk then.
+        doc = await vscode.workspace.openTextDocument({ content: '', language: languageOf(path) });
+        this.newFiles.set(doc.uri.toString(), path);
+        target = { uri: doc.uri, snapshot: [''], createAt: uri };
+        o.byPath.set(path, target);
+      } else {
+        if (!exists) { this.conflict(job, path, 'the file does not exist', hunkOf(op)); return; }
+        if (op.kind === 'update' && !o.confirmed) {
+          // The model never saw this file: it is changed only if the user confirms it by name.
+          this.held.push({ jobId: job.id, path, op: { ...op, path } });
+          this.deps.log(`deep job ${job.id}: ${path} was not part of the request: its change is held until you confirm it`);
+          return;
         }
+        try { doc = await vscode.workspace.openTextDocument(uri); } catch { this.conflict(job, path, 'the file cannot be opened', hunkOf(op)); return; }
+        target = { uri, snapshot: doc.getText().split(/\r?\n/) };
+        o.byPath.set(path, target);
       }
-      try { doc = await vscode.workspace.openTextDocument(uri); } catch { this.conflict(job, op.path, 'the file does not exist', hunkOf(op)); return; }
-      target = { uri, snapshot: doc.getText().split(/\r?\n/) };
-      byPath.set(op.path, target);
     } else {
       doc = await vscode.workspace.openTextDocument(target.uri);
     }
@@ -158,35 +293,52 @@ export class DeepController implements vscode.Disposable {
     let view: SessionView | undefined;
     if (op.kind === 'add') {
       const empty = doc.getText().length === 0;
-      view = empty ? this.deps.preview(doc, 0, [], op.lines, instruction) : undefined;
-      if (!view) { this.conflict(job, op.path, 'the file to add already has content', { old: [], new: op.lines }); return; }
-      // A file this job created goes away again when its content is rejected (or the job is cancelled).
-      if (created) { const uri = created; view.onDidEnd(() => { this.removeIfEmpty(job, uri).catch((e) => this.deps.log(`deep job ${job.id}: ${e}`)); }); }
+      view = empty ? this.deps.preview(doc, 0, [], op.lines, o.instruction) : undefined;
+      if (!view) { this.conflict(job, path, 'the file to add already has content', { old: [], new: op.lines }); return; }
+      if (target.createAt) { const at = target.createAt; const d = doc; view.onDidEnd(() => { this.createOnAccept(job, d, at).catch((e) => this.deps.log(`deep job ${job.id}: ${e}`)); }); }
     } else {
       const p = place(current, target.snapshot, op.old);
-      if (p.kind === 'conflict') { this.conflict(job, op.path, p.reason, op); return; }
-      if (p.moved) this.deps.log(`deep job ${job.id}: ${op.path}: lines moved since the request; rebased to line ${p.line + 1}`);
-      view = this.deps.preview(doc, p.line, op.old, op.new, instruction);
-      if (!view) { this.conflict(job, op.path, 'another pending edit covers these lines', op); return; }
+      if (p.kind === 'conflict') { this.conflict(job, path, p.reason, op); return; }
+      if (p.moved) this.deps.log(`deep job ${job.id}: ${path}: lines moved since the request; rebased to line ${p.line + 1}`);
+      view = this.deps.preview(doc, p.line, op.old, op.new, o.instruction);
+      if (!view) { this.conflict(job, path, 'another pending edit covers these lines', op); return; }
     }
-    views.push(view);
-    files.add(op.path);
+    o.views.push(view);
+    o.files.add(path);
+    // Every file a deep job changes is shown: opened in a tab (the editor the user was in comes back to the front).
+    if (!o.shown.has(path)) { o.shown.add(path); await showInBackground(doc); }
   }
 
-  /** Delete a file this job created if it is still empty: nothing of a rejected job stays behind. */
-  private async removeIfEmpty(job: DeepJob, uri: vscode.Uri) {
-    const rel = vscode.workspace.asRelativePath(uri, false);
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (doc && doc.getText().length > 0) { this.deps.log(`deep job ${job.id}: kept ${rel} (it has content)`); return; }
-    const onDisk = await vscode.workspace.fs.stat(uri).then((s) => s.size, () => -1);
-    if (onDisk !== 0) { this.deps.log(`deep job ${job.id}: kept ${rel} (${onDisk < 0 ? 'already gone' : 'saved with content'})`); return; }
-    // WorkspaceEdit.deleteFile reverts the (empty) working copy first, so no "save changes?" prompt.
-    const we = new vscode.WorkspaceEdit();
-    we.deleteFile(uri, { ignoreIfNotExists: true });
-    if (!(await vscode.workspace.applyEdit(we))) { this.deps.log(`deep job ${job.id}: could not remove ${rel}, which it had created`); return; }
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
-    if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
-    this.deps.log(`deep job ${job.id}: removed ${rel}, which it had created (its content was rejected)`);
+  /**
+   * A file the job added, once its preview ends: accepted (the untitled preview has content) → created on disk with
+   * that content and opened; rejected → nothing is written. The untitled preview is closed either way.
+   */
+  private async createOnAccept(job: DeepJob, preview: vscode.TextDocument, at: vscode.Uri) {
+    const rel = vscode.workspace.asRelativePath(at, false);
+    this.newFiles.delete(preview.uri.toString());
+    const text = preview.isClosed ? '' : preview.getText();
+    if (text.length > 0) {
+      const real = await realWorkspacePath(at);
+      const verdict = real.ok ? checkWritePath(real.rel, this.deps.policy()) : real;
+      if (!verdict.ok) {
+        this.deps.log(`deep job ${job.id}: ${rel} not created: ${verdict.reason}`);
+        void vscode.window.showWarningMessage(`Spark Edit: ${rel} was not created: ${verdict.reason}. Its text stays in the untitled editor.`);
+        return;
+      }
+      const we = new vscode.WorkspaceEdit();
+      we.createFile(at, { overwrite: false, contents: Buffer.from(text) });
+      if (!(await vscode.workspace.applyEdit(we))) {
+        this.deps.log(`deep job ${job.id}: could not create ${rel}`);
+        void vscode.window.showWarningMessage(`Spark Edit: ${rel} could not be created (a file of that name appeared meanwhile?). The accepted text stays in the untitled editor.`);
+        return;
+      }
+      this.deps.log(`deep job ${job.id}: created ${rel} (accepted)`);
+      await closeUntitled(preview);
+      await vscode.window.showTextDocument(at, { preview: false, preserveFocus: true });
+    } else {
+      this.deps.log(`deep job ${job.id}: ${rel} not created (its content was rejected)`);
+      await closeUntitled(preview);
+    }
   }
 
   private conflict(job: DeepJob, path: string, reason: string, op: { old: string[]; new: string[] }) {
@@ -194,7 +346,18 @@ export class DeepController implements vscode.Disposable {
     this.deps.log(`deep job ${job.id}: conflict in ${path}: ${reason} (not applied)`);
   }
 
-  private async announce(views: SessionView[], files: number, conflicts: Conflict[]) {
+  private async announce(jobId: number, views: SessionView[], files: number, conflicts: Conflict[], refused: Refusal[], held: Held[], stopped: string | undefined) {
+    const list = (xs: Array<{ path: string }>) => { const u = [...new Set(xs.map((x) => x.path))]; return u.slice(0, 5).join(', ') + (u.length > 5 ? ` and ${u.length - 5} more` : ''); };
+    if (stopped) void vscode.window.showWarningMessage(`Spark Edit: the deep edit was stopped: ${stopped}. What arrived before is pending your review; the rest was not applied.`);
+    if (refused.length) {
+      void vscode.window.showWarningMessage(`Spark Edit: the deep edit tried to write ${refused.length === 1 ? 'a file' : `${refused.length} files`} it may not: ${list(refused)} (${refused[0].reason.replace(/^"[^"]*": /, '')}). Nothing was written there.`);
+    }
+    if (held.length) {
+      const n = new Set(held.map((h) => h.path)).size;
+      void vscode.window.showWarningMessage(
+        `Spark Edit: the deep edit also changes ${n} file${n === 1 ? '' : 's'} that ${n === 1 ? 'was' : 'were'} not part of the request (the model never saw ${n === 1 ? 'it' : 'them'}): ${list(held)}. Nothing is changed there unless you review ${n === 1 ? 'it' : 'them'}.`,
+        `Review Changes to ${list(held)}`).then((pick) => { if (pick) void this.releaseHeld(jobId); });
+    }
     if (conflicts.length) {
       const pick = await vscode.window.showWarningMessage(
         `Spark Edit: ${conflicts.length} change${conflicts.length === 1 ? '' : 's'} of the deep edit ${conflicts.length === 1 ? 'was' : 'were'} not applied (${conflicts[0].reason}).`, 'Show Conflicts');

@@ -9,11 +9,15 @@ import { route } from '../core/deep/router';
 import { InputMessage, userMessage } from '../core/protocol/responses';
 import { EDIT_INSTRUCTIONS, EditPromptInput, editContextPrompt } from '../core/prompt';
 import { ModelServer } from '../server/modelServer';
-import { LEGACY_SECRET_KEY, ModelSettings, RECONNECT_SETTINGS, Settings, endpointProblem, readSettings, secretKeyFor } from './config';
+import { LEGACY_SECRET_KEY, ModelSettings, RECONNECT_SETTINGS, Settings, endpointProblem, ignoredFiles, readSettings, secretKeyFor } from './config';
+import { Redactor, safeUrl } from '../core/security/redact';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { DeepController } from './deep';
 import { REFACTORS, fixInstruction, testFileFor } from '../core/refactors';
 import { indentBlock } from '../core/blocks';
 import { ContentPolicy } from '../core/policy';
+import { checkWritePath } from '../core/deep/pathPolicy';
 import { SparkCodeActions } from './codeActions';
 import { ChatViewProvider } from './chat';
 import { Decorations, SessionView, createDecorations } from './preview';
@@ -59,7 +63,12 @@ export interface SparkEditApi {
 export async function activate(context: vscode.ExtensionContext): Promise<SparkEditApi> {
   const out = vscode.window.createOutputChannel('Spark Edit', { log: true });
   const recentLog: string[] = [];
+  // Every line logged, shown or stored that may carry server text goes through one redaction (known keys,
+  // Bearer/sk- tokens, URL credentials).
+  const redactor = new Redactor();
+  const redact = (t: string) => redactor.redact(t);
   const log = (m: string) => {
+    m = redact(m);
     out.info(m);
     recentLog.push(m);
     if (recentLog.length > 500) recentLog.splice(0, 250);
@@ -84,8 +93,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   /** May this document's content go to a model? Says why not, with a way out, when it may not. */
   let policy = new ContentPolicy(settings.ignoredFiles); // rebuilt when sparkEdit.ignoredFiles changes
+  /** The ignore list applies to where a file really is too: `notes.txt -> .env` is `.env`. */
+  function realRelPath(uri: vscode.Uri): string | undefined {
+    if (uri.scheme !== 'file') return undefined;
+    try {
+      const real = fs.realpathSync(uri.fsPath);
+      if (real === uri.fsPath) return undefined;
+      for (const f of vscode.workspace.workspaceFolders ?? []) {
+        const root = (() => { try { return fs.realpathSync(f.uri.fsPath); } catch { return f.uri.fsPath; } })();
+        const rel = nodePath.relative(root, real);
+        if (rel && !rel.startsWith('..') && !nodePath.isAbsolute(rel)) return rel.split(nodePath.sep).join('/');
+      }
+      return real.split(nodePath.sep).join('/').replace(/^\/+/, ''); // outside the workspace: its full path
+    } catch { return undefined; }
+  }
   function allowed(doc: vscode.TextDocument, quiet = false): boolean {
-    const r = policy.check(vscode.workspace.asRelativePath(doc.uri, false), vscode.workspace.isTrusted);
+    let r = policy.check(vscode.workspace.asRelativePath(doc.uri, false), vscode.workspace.isTrusted);
+    const real = r.ok ? realRelPath(doc.uri) : undefined;
+    if (real !== undefined) {
+      const rr = policy.check(real, true);
+      if (!rr.ok) r = { ok: false, reason: `${vscode.workspace.asRelativePath(doc.uri, false)} is a link to ${real}, which matches "sparkEdit.ignoredFiles": its content is never sent to a model` };
+    }
     if (r.ok) return true;
     log(`not sent: ${r.reason}`);
     if (!quiet) {
@@ -98,17 +126,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     return false;
   }
 
-  async function keyFor(providerId: string): Promise<string | undefined> {
+  /**
+   * The key for a provider. An environment key belongs to the provider's own host: a custom endpoint gets only a
+   * key stored in Spark Edit (Set API Key), never one it happened to find in the environment.
+   */
+  async function keyFor(providerId: string, customEndpoint = false): Promise<string | undefined> {
     const p = preset(providerId);
     return (await context.secrets.get(secretKeyFor(p.id)))
       || (p.id === 'openai' ? await context.secrets.get(LEGACY_SECRET_KEY) : undefined)
-      || (p.envKey ? process.env[p.envKey] : undefined) || undefined;
+      || (p.envKey && !customEndpoint ? process.env[p.envKey] : undefined) || undefined;
+  }
+
+  /** Every key this session could know, for redaction. */
+  async function refreshKnownKeys() {
+    const keys: Array<string | undefined> = [await context.secrets.get(LEGACY_SECRET_KEY)];
+    for (const p of PRESETS) {
+      keys.push(await context.secrets.get(secretKeyFor(p.id)));
+      if (p.envKey) keys.push(process.env[p.envKey]);
+    }
+    redactor.setKeys(keys);
   }
 
   /** A model configuration from settings; with no key and no explicit endpoint, the built-in demo model. */
   async function resolveModel(ms: ModelSettings, setting: string): Promise<{ config: ModelConfig; demo: boolean; problem?: string }> {
     const p = preset(ms.provider);
-    const key = await keyFor(p.id);
+    const key = await keyFor(p.id, !!ms.endpoint && ms.endpoint.replace(/\/+$/, '') !== p.baseUrl.replace(/\/+$/, ''));
     const useDemo = !key && settings.useDemoModelWithoutKey && !ms.endpoint && p.keyRequired;
     if (useDemo && !demo) {
       demo = await new ModelServer({ defaultTokensPerSecond: settings.demoTokensPerSecond }).listen();
@@ -129,6 +171,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       fast?.transport.dispose(); deepConn?.transport.dispose();
       fast = undefined; deepConn = undefined;
       settings = readSettings();
+      await refreshKnownKeys();
       deep.setMaxConcurrent(settings.maxConcurrentJobs);
       const f = await resolveModel(settings.fast, 'sparkEdit.endpoint');
       const d = await resolveModel(settings.deep, 'sparkEdit.deep.endpoint');
@@ -141,17 +184,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       configProblem = f.problem;
       if (configProblem) {
         log(configProblem);
-        status.setConnection('offline', usingDemo, configProblem);
+        status.setConnection('offline', usingDemo, redact(configProblem));
         return;
       }
       const c = createConnection(f.config);
       fast = c;
-      log(`fast model: ${c.describe.replace(/\/\/[^@/]*@/, '//')}${f.demo ? ' (demo)' : ''}`);
+      log(`fast model: ${c.describe}${f.demo ? ' (demo)' : ''}`);
       c.fallback?.onDidDisableSocket((m) => status.setConnection('warm', usingDemo, m, 'HTTP'));
       if (c.socket) {
         const t = c.socket;
         t.onDidChangeState((st) => {
-          status.setConnection(st, usingDemo, st === 'offline' && t.lastError ? t.lastError.message : '');
+          status.setConnection(st, usingDemo, st === 'offline' && t.lastError ? redact(t.lastError.message) : '');
           if (st === 'offline') log(`offline: ${t.lastError?.message ?? 'unknown'}`);
         });
         status.setConnection('connecting', usingDemo);
@@ -173,6 +216,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     log,
     allowed: (doc) => allowed(doc, true),
     preview: (doc, startLine, oldLines, newLines, instruction) => deepPreview(doc, startLine, oldLines, newLines, instruction),
+    policy: () => policy,
+    redact,
   }, settings.maxConcurrentJobs);
   context.subscriptions.push(deep);
 
@@ -183,6 +228,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     },
     usingDemo: () => usingDemo,
     log,
+    redact,
     allowed: (doc) => allowed(doc, true),
     apply: (code, language, path, editor) => applyCode(code, language, path, editor),
   });
@@ -194,8 +240,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
    */
   async function applyCode(code: string, _language: string, path: string | undefined, editor: vscode.TextEditor | undefined): Promise<string> {
     let doc: vscode.TextDocument | undefined;
-    if (path && !path.includes('..')) {
-      const found = await vscode.workspace.findFiles(`**/${path.replace(/^\.?\//, '')}`, '**/node_modules/**', 1);
+    // The path a code block names is model output: the deep-mode path policy decides if it may be a target.
+    const verdict = path ? checkWritePath(path, policy) : undefined;
+    if (verdict && !verdict.ok) log(`chat apply: ${verdict.reason}; applying to the active editor instead`);
+    if (verdict?.ok) {
+      const found = await vscode.workspace.findFiles(`**/${verdict.path.replace(/[[\]{}]/g, '?')}`, '**/node_modules/**', 1);
       if (found[0]) doc = await vscode.workspace.openTextDocument(found[0]);
     }
     if (!doc && editor && !editor.document.isClosed) doc = editor.document;
@@ -233,9 +282,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
     if (RECONNECT_SETTINGS.some((s) => e.affectsConfiguration(s))) void connect();
-    if (e.affectsConfiguration('sparkEdit.ignoredFiles')) policy = new ContentPolicy(readSettings().ignoredFiles);
+    if (e.affectsConfiguration('sparkEdit.ignoredFiles')) policy = new ContentPolicy(ignoredFiles());
   }));
   context.subscriptions.push(context.secrets.onDidChange((e) => { if (e.key.startsWith(LEGACY_SECRET_KEY)) void connect(); }));
+  void refreshKnownKeys();
 
   // ---- sessions ------------------------------------------------------------------------------------
   function viewsFor(doc: vscode.TextDocument): SessionView[] {
@@ -278,7 +328,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       : e.kind === 'network' || e.kind === 'timeout' ? 'Spark Edit reconnects by itself; try again.'
         : e.kind === 'rate_limit' ? 'Wait a moment and try again.' : '';
     log(`edit ${v.session.id} failed (${e.kind}${e.code ? ` ${e.code}` : ''}): ${e.message}`);
-    void vscode.window.showErrorMessage(`Spark Edit: ${e.message} ${what} ${hint}`.trim());
+    void vscode.window.showErrorMessage(redact(`Spark Edit: ${e.message} ${what} ${hint}`.trim()));
   }
 
   // Undo/redo across previews (issue 11): one guard per document that has had a preview.
@@ -319,6 +369,47 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     vscode.workspace.onWillRenameFiles((e) => e.waitUntil(beforeFileOp(e.files.map((f) => f.oldUri), 'renamed'))),
     vscode.workspace.onWillDeleteFiles((e) => e.waitUntil(beforeFileOp(e.files, 'deleted'))),
   );
+
+  // Saving a document that holds a pending preview (auto-save, Save All, save on quit, Ctrl+S): the file on disk must
+  // never get the preview's mixed state (removed and added lines both). A save cannot be cancelled, but a save
+  // participant runs before the text is taken: each pending edit is set aside (the document goes back to the original
+  // plus your typing, which is what is written), and the same pending edit is shown again right after the save.
+  const setAside = new Map<string, Array<{ startLine: number; original: string[]; proposed: string[]; instruction: string; model: string }>>();
+  context.subscriptions.push(vscode.workspace.onWillSaveTextDocument((e) => {
+    if (e.document.isUntitled) return; // an untitled preview (a deep job's new file) has no mixed state; Save As is explicit
+    const vs = viewsFor(e.document);
+    if (!vs.length) return;
+    e.waitUntil((async () => {
+      const parked: Array<{ startLine: number; original: string[]; proposed: string[]; instruction: string; model: string }> = [];
+      for (const v of vs.sort((x, y) => y.region.startLine - x.region.startLine)) {
+        if (v.isEnded) continue;
+        if (v.session.isStreaming) v.interrupt(); // what arrived is kept, as on Esc
+        await v.flush();
+        if (v.isEnded) continue; // accepted or rejected meanwhile
+        const original = v.region.textIf('reject');
+        const proposed = v.region.textIf('accept');
+        const startLine = v.region.startLine;
+        const instruction = v.session.instruction;
+        await v.rejectAll();
+        const now: string[] = [];
+        for (let i = startLine; i < Math.min(e.document.lineCount, startLine + original.length); i++) now.push(e.document.lineAt(i).text);
+        if (now.join('\n') !== original.join('\n')) log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: the pending edit could not be set aside (the document changed meanwhile)`);
+        if (original.join('\n') !== proposed.join('\n')) parked.push({ startLine, original, proposed, instruction, model: 'static' });
+      }
+      if (parked.length) setAside.set(e.document.uri.toString(), parked);
+      log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`);
+    })());
+  }));
+  context.subscriptions.push(vscode.workspace.onDidSaveTextDocument((doc) => {
+    const parked = setAside.get(doc.uri.toString());
+    if (!parked) return;
+    setAside.delete(doc.uri.toString());
+    // Bottom-up, so the line numbers above stay right.
+    for (const p of parked.sort((x, y) => y.startLine - x.startLine)) {
+      const v = createView(doc, p.startLine, p.original, { instruction: p.instruction, code: p.original.join('\n') }, p.model, new StaticTransport(p.proposed.length ? p.proposed.join('\n') + '\n' : ''), performance.now());
+      log(`save of ${vscode.workspace.asRelativePath(doc.uri)}: the pending edit is shown again as edit ${v.session.id}`);
+    }
+  }));
 
   // Closing a file's last tab (whether saved or reverted) drops its previews and stops their streams. The
   // document itself may stay open in the extension host for a while, so tabs are what tell.
@@ -455,7 +546,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     }
     await connecting;
     if (configProblem || !fast) {
-      void vscode.window.showErrorMessage(`Spark Edit: ${configProblem ?? 'no model connection'} Open settings to fix it.`, 'Open Settings').then((c) => {
+      void vscode.window.showErrorMessage(redact(`Spark Edit: ${configProblem ?? 'no model connection'} Open settings to fix it.`), 'Open Settings').then((c) => {
         if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit');
       });
       return;
@@ -529,7 +620,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   async function deepReady(): Promise<boolean> {
     await connecting;
     if (deepConn) return true;
-    void vscode.window.showErrorMessage(`Spark Edit: deep mode is not available: ${deepProblem ?? 'no deep model'}`);
+    void vscode.window.showErrorMessage(redact(`Spark Edit: deep mode is not available: ${deepProblem ?? 'no deep model'}`));
     return false;
   }
 
@@ -561,7 +652,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
         const first = r.stats.firstTokenAt !== undefined ? `${(r.stats.firstTokenAt - t0).toFixed(0)} ms to first token, ` : '';
         out.push(`${name}: OK — ${first}${(performance.now() - t0).toFixed(0)} ms in all (${conn.describe})`);
       } catch (e) {
-        out.push(`${name}: FAILED — ${(e as Error).message} (${conn.describe})`);
+        out.push(redact(`${name}: FAILED — ${(e as Error).message} (${conn.describe})`));
       }
     }
     return out;
@@ -598,8 +689,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     });
   }
   reg('sparkEdit.customRefactor', async (args?: { name?: string }) => {
-    const custom = (vscode.workspace.getConfiguration('sparkEdit').get<Array<{ name: string; instruction: string }>>('customRefactors') ?? [])
-      .filter((c) => c && typeof c.name === 'string' && typeof c.instruction === 'string' && c.instruction.trim());
+    // From user settings only: instructions a repository wrote are never sent with your key.
+    const custom = readSettings().customRefactors;
     if (!custom.length) { void vscode.window.showInformationMessage('Spark Edit: no custom refactors yet: add some to "sparkEdit.customRefactors" (name + instruction).', 'Open Settings').then((c) => { if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit.customRefactors'); }); return; }
     const pick = args?.name ? custom.find((c) => c.name === args.name) : (await vscode.window.showQuickPick(custom.map((c) => ({ label: c.name, detail: c.instruction, c })), { title: 'Spark Edit: Custom Refactor' }))?.c;
     if (!pick) return;
@@ -692,6 +783,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
         const region = v.region;
         const top = new vscode.Range(region.startLine, 0, region.startLine, 0);
         const sid = v.session.id;
+        const newFile = deep.newFiles.get(doc.uri.toString());
+        if (newFile) lenses.push(new vscode.CodeLens(top, { title: `$(new-file) New file ${newFile}: created on disk only when you accept`, command: '' }));
         if (v.session.isStreaming) {
           lenses.push(new vscode.CodeLens(top, { title: '$(loading~spin) Spark Edit is writing… Stop (Esc)', command: 'sparkEdit.interrupt', arguments: [{ sessionId: sid }] }));
           lenses.push(new vscode.CodeLens(top, { title: 'Redirect…', command: 'sparkEdit.redirect', arguments: [{ sessionId: sid }] }));

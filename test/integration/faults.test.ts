@@ -139,7 +139,7 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     assert.equal(ed.document.getText(), out.replace('item5\n', 'item5 // mine\n'), `typed on row ${row}; the document:\n${ed.document.getText()}`);
   });
 
-  it('saving while a diff is pending writes the preview; rejecting and saving again restores the file on disk', async () => {
+  it('saving while a diff is pending writes the original, never the mixed preview; the diff is shown again, and accept + save writes the edit', async () => {
     const uri = ws('fault-save.ts');
     const content = 'export const s = 1;\n';
     const ed = await openFileWith(uri, content);
@@ -148,11 +148,18 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     const v = await startEdit(a, 'two');
     await v.session.whenSettled();
     await waitFor(() => v.region.planFlush() === null, 'in sync');
+    assert.ok(ed.document.getText().includes('s = 1') && ed.document.getText().includes('s = 2'), 'the mixed preview is in the document');
     await ed.document.save();
-    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
-    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString(), content, 'on disk: the original');
+    const back = () => a.sessions().find((s) => s.document === ed.document && !s.isEnded);
+    await waitFor(() => !!back(), 'the pending diff is shown again');
+    await back()!.session.whenSettled();
+    await waitFor(() => back()!.region.planFlush() === null, 'in sync again');
+    assert.ok(ed.document.getText().includes('s = 1') && ed.document.getText().includes('s = 2'), 'the preview is back');
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: back()!.session.id });
+    await waitFor(() => a.sessions().every((s) => s.document !== ed.document || s.isEnded), 'accepted');
     await ed.document.save();
-    assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString(), content);
+    assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString(), 'export const s = 2;\n');
     await vscode.workspace.fs.delete(uri);
   });
 

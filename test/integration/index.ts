@@ -28,6 +28,7 @@ export async function run(): Promise<TestOutcome> {
   require('./faults.test');
   require('./stopReasons.test');
   require('./trust.test');
+  require('./security.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {

@@ -119,16 +119,19 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     await job.done;
     assert.equal(job.state, 'done', job.error);
     assert.match(lastInput(server), /deep\/a\.test\.ts/);
-    const testDoc = await vscode.workspace.openTextDocument(ws('deep/a.test.ts'));
-    const v = a.sessions().find((s) => s.document === testDoc)!;
-    assert.ok(v, 'the new test file has a pending diff');
+    // The new file is a preview (an untitled document) until accepted; Accept creates it on disk.
+    await waitFor(() => a.sessions().some((s) => s.document.isUntitled && s.document.getText().includes('doubles')), 'the new test file has a pending diff');
+    const v = a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes('doubles'))!;
+    assert.equal(await fileExists(ws('deep/a.test.ts')), false, 'not on disk before Accept');
     await v.session.whenSettled();
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'ended');
+    await waitFor(async () => await fileExists(ws('deep/a.test.ts')), 'created at Accept');
+    const testDoc = await vscode.workspace.openTextDocument(ws('deep/a.test.ts'));
     assert.equal(testDoc.getText(), "import { alpha } from './a';\ntest('doubles', () => expect(alpha(2)).toBe(4));\n");
   });
 
-  it('rejecting a file a deep job added removes the file again', async () => {
+  it('rejecting a file a deep job added leaves nothing on disk and closes its preview', async () => {
     const uri = ws('deep/added-then-rejected.ts');
     const src = await vscode.workspace.openTextDocument(ws('deep/a.ts'));
     const ed = await vscode.window.showTextDocument(src);
@@ -138,13 +141,15 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     const job = a.deep().queue.jobs.find((j) => j.id === r.jobId)!;
     await job.done;
     assert.equal(job.state, 'done', job.error);
-    const v = a.sessions().find((s) => s.document.uri.toString() === uri.toString())!;
-    assert.ok(v, 'the added file has a pending diff');
+    await waitFor(() => a.sessions().some((s) => s.document.isUntitled && s.document.getText().includes('x = 1')), 'the added file has a pending diff');
+    const v = a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes('x = 1'))!;
     await v.session.whenSettled();
+    assert.equal(await fileExists(uri), false, 'not on disk while pending');
+    const preview = v.document.uri.toString();
     await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'ended');
-    await waitFor(async () => !(await fileExists(uri)), 'the created file is gone');
-    await waitFor(() => !vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString())), 'its tab is closed');
+    await waitFor(() => !vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === preview)), 'its preview tab is closed');
+    assert.equal(await fileExists(uri), false, 'never created');
   });
 
   it('Explain answers in the chat panel, without editing', async () => {

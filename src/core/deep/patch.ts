@@ -19,7 +19,8 @@ export type PatchOp =
   | { kind: 'delete'; path: string };
 
 export class StreamingPatchParser {
-  private buf = '';
+  /** The incomplete line, as the pieces that arrived (never re-scanned: parsing is linear in the answer). */
+  private parts: string[] = [];
   private file: { kind: 'update' | 'add' | 'delete'; path: string } | null = null;
   private old: string[] = [];
   private neu: string[] = [];
@@ -32,17 +33,19 @@ export class StreamingPatchParser {
   constructor(private readonly onOp: (op: PatchOp) => void) {}
 
   push(chunk: string): void {
-    this.buf += chunk;
-    let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl).replace(/\r$/, '');
-      this.buf = this.buf.slice(nl + 1);
-      this.line(line);
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
+      const piece = chunk.slice(start, nl);
+      const line = this.parts.length ? this.parts.join('') + piece : piece;
+      this.parts = [];
+      start = nl + 1;
+      this.line(line.endsWith('\r') ? line.slice(0, -1) : line);
     }
+    if (start < chunk.length) this.parts.push(start ? chunk.slice(start) : chunk);
   }
 
   end(): void {
-    if (this.buf) { const l = this.buf; this.buf = ''; this.line(l); }
+    if (this.parts.length) { const l = this.parts.join(''); this.parts = []; this.line(l); }
     this.closeFile();
     if (!this.began) this.warnings.push('the answer had no "*** Begin Patch"');
   }
@@ -51,11 +54,12 @@ export class StreamingPatchParser {
     if (this.ended) return;
     if (/^\*\*\* Begin Patch\s*$/.test(l)) { this.began = true; return; }
     if (/^\*\*\* End Patch\s*$/.test(l)) { this.closeFile(); this.ended = true; return; }
-    const m = /^\*\*\* (Update|Add|Delete) File:\s*(.+?)\s*$/.exec(l);
-    if (m) {
+    // No lazy quantifier before `\s*$`: that is quadratic on a long line of spaces. The path is trimmed here.
+    const m = /^\*\*\* (Update|Add|Delete) File:(.*)$/.exec(l);
+    if (m && m[2].trim()) {
       this.closeFile();
       this.began = true;
-      this.file = { kind: m[1].toLowerCase() as 'update' | 'add' | 'delete', path: m[2] };
+      this.file = { kind: m[1].toLowerCase() as 'update' | 'add' | 'delete', path: m[2].trim() };
       if (this.file.kind === 'delete') { this.onOp({ kind: 'delete', path: this.file.path }); this.file = null; }
       return;
     }

@@ -20,6 +20,9 @@ export interface StreamingDiffOptions {
   lookahead?: number;
 }
 
+/** The longest incomplete line shown while it streams (the whole line lands when its newline arrives). */
+export const PARTIAL_MAX = 4000;
+
 const norm = (s: string) => (s.endsWith('\r') ? s.slice(0, -1) : s);
 
 /** A line distinctive enough to justify skipping (deleting) original lines to match it. */
@@ -32,7 +35,13 @@ function distinctive(line: string, distance: number): boolean {
 export class StreamingLineDiff {
   private readonly index = new Map<string, { at: number[]; cursor: number }>();
   private next = 0; // first original line not yet decided
-  private buf = '';
+  /** The incomplete line, as the pieces that arrived: never re-joined per chunk (linear on one very long line). */
+  private parts: string[] = [];
+  private partLen = 0;
+  /** The incomplete line so far is a prefix of original[next] (kept up to date chunk by chunk). */
+  private prefixOk = true;
+  /** A partial line longer than PARTIAL_MAX was shown cut; it is not re-sent until the line ends. */
+  private partialCut = false;
   private done = false;
   private readonly lookahead: number;
   /** Code-fence filter state: models sometimes wrap the rewrite in ``` despite instructions. */
@@ -51,33 +60,51 @@ export class StreamingLineDiff {
   }
 
 
+  /** Linear in the input: each character is looked at a bounded number of times, however long the line. */
   push(chunk: string): void {
     if (this.done || chunk.length === 0) return;
-    let nl = chunk.indexOf('\n');
-    if (nl < 0) {
-      this.buf += chunk;
-      this.showPartial();
-      return;
-    }
     let start = 0;
-    while (nl >= 0) {
-      const line = this.buf + chunk.slice(start, nl);
-      this.buf = '';
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
+      const piece = chunk.slice(start, nl);
+      const line = this.partLen ? this.parts.join('') + piece : piece;
+      this.clearBuf();
       this.line(line.endsWith('\r') ? line.slice(0, -1) : line);
       start = nl + 1;
-      nl = chunk.indexOf('\n', start);
     }
-    this.buf = chunk.slice(start);
+    if (start < chunk.length) this.append(start ? chunk.slice(start) : chunk);
     this.showPartial();
   }
 
+  private clearBuf() { this.parts = []; this.partLen = 0; this.prefixOk = true; this.partialCut = false; }
+
+  private append(s: string) {
+    if (this.prefixOk) {
+      const o = this.next < this.original.length ? this.original[this.next] : undefined;
+      this.prefixOk = o !== undefined && o.startsWith(s, this.partLen);
+    }
+    this.parts.push(s);
+    this.partLen += s.length;
+  }
+
   private showPartial() {
-    const b = this.buf;
     // Show the incomplete line only once it cannot be the next original line (avoids flicker).
-    const show = b.length > 0 && !(this.next < this.original.length && this.original[this.next].startsWith(b))
-      && !(this.firstLine && b.startsWith('`'));
-    if (show) { this.sink.partial(b); this.partialShown = true; }
-    else if (this.partialShown) { this.sink.partial(null); this.partialShown = false; }
+    const show = this.partLen > 0 && !this.prefixOk && !(this.firstLine && this.parts[0].charCodeAt(0) === 96 /* ` */);
+    if (!show) {
+      if (this.partialShown) { this.sink.partial(null); this.partialShown = false; }
+      return;
+    }
+    if (this.partialCut) return;
+    const b = this.parts.length > 1 ? this.parts.join('') : this.parts[0];
+    if (b.length > PARTIAL_MAX) {
+      // A very long line (minified code, base64) is shown cut until it ends: re-sending it per chunk is quadratic.
+      this.partialCut = true;
+      this.parts = [b];
+      this.sink.partial(b.slice(0, PARTIAL_MAX) + ' …');
+    } else {
+      this.parts = [b];
+      this.sink.partial(b);
+    }
+    this.partialShown = true;
   }
 
   private line(line: string) {
@@ -117,8 +144,8 @@ export class StreamingLineDiff {
   /** The stream ended. The trailing incomplete line (if any) is a line; a held closing fence is dropped. */
   end(): void {
     if (this.done) return;
-    const rest = this.buf;
-    this.buf = '';
+    const rest = this.partLen ? this.parts.join('') : '';
+    this.clearBuf();
     if (this.partialShown) { this.sink.partial(null); this.partialShown = false; }
     if (rest.length > 0 && !/^\s*```\s*$/.test(rest)) {
       if (this.heldFence !== null) { const h = this.heldFence; this.heldFence = null; this.decide(h); }
