@@ -372,43 +372,77 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   // Saving a document that holds a pending preview (auto-save, Save All, save on quit, Ctrl+S): the file on disk must
   // never get the preview's mixed state (removed and added lines both). A save cannot be cancelled, but a save
-  // participant runs before the text is taken: each pending edit is set aside (the document goes back to the original
-  // plus your typing, which is what is written), and the same pending edit is shown again right after the save.
-  const setAside = new Map<string, Array<{ startLine: number; original: string[]; proposed: string[]; instruction: string; model: string }>>();
+  // participant runs before the text is taken: each preview is suspended and its lines set aside (the document goes
+  // back to the original plus your typing, which is what is written), and right after the save the same lines come
+  // back and the same preview goes on, still streaming if it was: no decision, no stream and no keystroke is lost.
+  // The set-aside and the restore are the guard's own edits (busy), so undo never lands between them.
+  const setAside = new Map<string, Array<{ view: SessionView; startLine: number; shown: string[]; aside: string[] }>>();
+  const replaceLines = async (doc: vscode.TextDocument, startLine: number, count: number, lines: string[]): Promise<boolean> => {
+    const end = startLine + count;
+    const range = end < doc.lineCount ? new vscode.Range(startLine, 0, end, 0) : new vscode.Range(startLine, 0, doc.lineCount - 1, doc.lineAt(doc.lineCount - 1).text.length);
+    const text = lines.join('\n') + (end < doc.lineCount && lines.length ? '\n' : '');
+    // In an editor: no undo stops of its own, so the set-aside and the restore join the undo steps around them.
+    const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
+    if (ed) return ed.edit((b) => b.replace(range, text), { undoStopBefore: false, undoStopAfter: false });
+    const we = new vscode.WorkspaceEdit();
+    we.replace(doc.uri, range, text);
+    return vscode.workspace.applyEdit(we);
+  };
   context.subscriptions.push(vscode.workspace.onWillSaveTextDocument((e) => {
     if (e.document.isUntitled) return; // an untitled preview (a deep job's new file) has no mixed state; Save As is explicit
-    const vs = viewsFor(e.document);
+    const vs = viewsFor(e.document).filter((v) => !v.isEnded);
     if (!vs.length) return;
     e.waitUntil((async () => {
-      const parked: Array<{ startLine: number; original: string[]; proposed: string[]; instruction: string; model: string }> = [];
-      for (const v of vs.sort((x, y) => y.region.startLine - x.region.startLine)) {
-        if (v.isEnded) continue;
-        if (v.session.isStreaming) v.interrupt(); // what arrived is kept, as on Esc
-        await v.flush();
-        if (v.isEnded) continue; // accepted or rejected meanwhile
-        const original = v.region.textIf('reject');
-        const proposed = v.region.textIf('accept');
-        const startLine = v.region.startLine;
-        const instruction = v.session.instruction;
-        await v.rejectAll();
-        const now: string[] = [];
-        for (let i = startLine; i < Math.min(e.document.lineCount, startLine + original.length); i++) now.push(e.document.lineAt(i).text);
-        if (now.join('\n') !== original.join('\n')) log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: the pending edit could not be set aside (the document changed meanwhile)`);
-        if (original.join('\n') !== proposed.join('\n')) parked.push({ startLine, original, proposed, instruction, model: 'static' });
-      }
+      const guard = guardFor(e.document);
+      const parked: Array<{ view: SessionView; startLine: number; shown: string[]; aside: string[] }> = [];
+      for (const v of vs) await v.settled(); // the document in step with each preview
+      guard.busy = true;
+      try {
+        // Bottom-up, so the line numbers above stay right.
+        for (const v of vs.sort((x, y) => y.region.startLine - x.region.startLine)) {
+          if (v.isEnded) continue;
+          v.suspend();
+          if (!v.matchesDocument()) { v.resume(); log(`save: edit ${v.session.id} is out of step with the document; it is rejected for the save`); await v.rejectAll(); continue; }
+          const startLine = v.region.startLine;
+          const shown = v.region.renderedRows().map((r) => r.text);
+          const aside = v.region.textIf('reject');
+          if (!await replaceLines(e.document, startLine, shown.length, aside)) { v.resume(); continue; }
+          parked.push({ view: v, startLine, shown, aside });
+        }
+      } finally { guard.busy = false; }
       if (parked.length) setAside.set(e.document.uri.toString(), parked);
       log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`);
     })());
   }));
-  context.subscriptions.push(vscode.workspace.onDidSaveTextDocument((doc) => {
+  context.subscriptions.push(vscode.workspace.onDidSaveTextDocument(async (doc) => {
     const parked = setAside.get(doc.uri.toString());
     if (!parked) return;
     setAside.delete(doc.uri.toString());
-    // Bottom-up, so the line numbers above stay right.
-    for (const p of parked.sort((x, y) => y.startLine - x.startLine)) {
-      const v = createView(doc, p.startLine, p.original, { instruction: p.instruction, code: p.original.join('\n') }, p.model, new StaticTransport(p.proposed.length ? p.proposed.join('\n') + '\n' : ''), performance.now());
-      log(`save of ${vscode.workspace.asRelativePath(doc.uri)}: the pending edit is shown again as edit ${v.session.id}`);
-    }
+    const guard = guardFor(doc);
+    const back: SessionView[] = [];
+    guard.busy = true;
+    try {
+      // In the set-aside order (bottom-up), so the line numbers above stay right.
+      for (const p of parked) {
+        const v = p.view;
+        const now: string[] = [];
+        for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++) now.push(doc.lineAt(i).text);
+        if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
+        if (now.join('\n') !== p.aside.join('\n') || !await replaceLines(doc, p.startLine, p.aside.length, p.shown)) {
+          // The document changed in between: the text stays as written (original plus your typing), the preview goes.
+          log(`save of ${vscode.workspace.asRelativePath(doc.uri)}: edit ${v.session.id} could not be shown again (the document changed meanwhile); it is dropped`);
+          v.drop();
+          continue;
+        }
+        v.resume();
+        if (!v.matchesDocument()) { log(`save: edit ${v.session.id} does not match the document after the save; it is dropped`); v.drop(); continue; }
+        back.push(v);
+      }
+    } finally { guard.busy = false; }
+    // Only now (the guard no longer busy) may a preview that rests record its state for undo.
+    for (const v of back) void v.flush();
+    lensEmitter.fire();
+    updateContext();
   }));
 
   // Closing a file's last tab (whether saved or reverted) drops its previews and stops their streams. The

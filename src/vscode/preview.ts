@@ -225,8 +225,12 @@ export class SessionView implements vscode.Disposable {
 
   /** Stop following the document (the undo guard moves it); `drop` then ends the view without touching the text. */
   suspend() { this.suspended = true; clearTimeout(this.flushTimer); this.flushTimer = undefined; }
-  drop() { this.suspend(); this.session.dispose(); this.end(); }
-  resume() { this.suspended = false; }
+  drop() { this.suspend(); this.session.dispose(); this.end(); this.wakeDecisions(); }
+  resume() { this.suspended = false; this.wakeDecisions(); }
+  /** Decisions (accept/reject) made while the view is suspended (set aside for a save) wait until it is back. */
+  private decisionWaiters: Array<() => void> = [];
+  private wakeDecisions() { for (const f of this.decisionWaiters.splice(0)) f(); }
+  private async whenBack(): Promise<void> { if (this.suspended && !this.ended) await new Promise<void>((r) => this.decisionWaiters.push(r)); }
   /** Does the document hold exactly what this view last rendered? */
   matchesDocument(): boolean {
     const rows = this.region.renderedRows();
@@ -242,6 +246,8 @@ export class SessionView implements vscode.Disposable {
   async rejectHunk(h: Hunk) { await this.resolve(() => this.session.rejectHunk(h)); }
 
   private async resolve(act: () => boolean) {
+    await this.whenBack();
+    if (this.ended) return;
     if (this.session.isStreaming) await this.inFlight;
     else { await this.settleFirst(); this.undoStopNext = true; } // each decision on a settled preview is its own undo step
     this.deciding = true;
@@ -277,6 +283,8 @@ export class SessionView implements vscode.Disposable {
 
   /** Accept everything: one edit (one undo step) that removes the removed lines. Undo gives the pending preview back. */
   async acceptAll() {
+    await this.whenBack();
+    if (this.ended) return;
     await this.settleFirst();
     this.undoStopNext = true;
     this.deciding = true;
@@ -288,6 +296,8 @@ export class SessionView implements vscode.Disposable {
 
   /** Reject everything: the document holds the original plus whatever the user typed meanwhile. */
   async rejectAll() {
+    await this.whenBack();
+    if (this.ended) return;
     await this.settleFirst();
     this.undoStopNext = true;
     this.deciding = true;

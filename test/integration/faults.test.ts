@@ -155,7 +155,8 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     await waitFor(() => !!back(), 'the pending diff is shown again');
     await back()!.session.whenSettled();
     await waitFor(() => back()!.region.planFlush() === null, 'in sync again');
-    assert.ok(ed.document.getText().includes('s = 1') && ed.document.getText().includes('s = 2'), 'the preview is back');
+    await waitFor(() => ed.document.getText().includes('s = 1') && ed.document.getText().includes('s = 2'), 'the preview is back');
+    assert.equal(back(), v, 'the same preview goes on (set aside for the save, then shown again)');
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: back()!.session.id });
     await waitFor(() => a.sessions().every((s) => s.document !== ed.document || s.isEnded), 'accepted');
     await ed.document.save();
