@@ -233,10 +233,10 @@ export class SessionView implements vscode.Disposable {
   private async whenBack(): Promise<void> { if (this.suspended && !this.ended) await new Promise<void>((r) => this.decisionWaiters.push(r)); }
   /** Does the document hold exactly what this view last rendered? */
   matchesDocument(): boolean {
-    const rows = this.region.renderedRows();
+    const lines = this.region.renderedLines();
     const start = this.region.startLine;
-    if (start + rows.length > this.document.lineCount) return false;
-    return rows.every((r, i) => this.document.lineAt(start + i).text === r.text);
+    if (start + lines.length > this.document.lineCount) return false;
+    return lines.every((t, i) => this.document.lineAt(start + i).text === t);
   }
   /** Settle this view's pending document edits (for the undo guard). */
   async settled(): Promise<void> { await this.settleFlushes(); }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
-import { PreviewHistory } from '../core/session/history';
+import { Move, PreviewHistory } from '../core/session/history';
 import { RegionSnapshot } from '../core/session/region';
 import { EditPromptInput } from '../core/prompt';
 import { ModelTransport } from '../core/transport/types';
@@ -17,7 +17,7 @@ export interface GuardHost {
   log(m: string): void;
 }
 
-const MAX_STEPS = 5000;
+const MAX_STEPS = 2000;
 
 /**
  * Undo/redo for a document that has had previews (issue 11). VS Code's own Undo (Ctrl+Z, the Edit menu, the
@@ -79,23 +79,24 @@ export class UndoGuard {
     this.busy = true;
     try {
       let stepAgain = false;
+      let forced: Move | undefined;
       const streaming = this.host.views(this.document).filter((v) => v.session.isStreaming);
       if (streaming.length && dir === 'undo') {
         // Undo while the model writes: put that step back, stop, keep what arrived as a pending preview (a state of
         // its own, so Redo can return to it), then undo that whole preview.
         const views = this.host.views(this.document);
-        for (const v of views) v.suspend();
-        await this.exec('redo');
+        for (const v of views) { v.suspend(); if (v.session.isStreaming) v.session.interrupt(); } // no more text arrives
+        if (!await this.exec('redo')) this.host.log('undo while streaming: the step could not be put back');
         for (const v of views) {
           if (!v.matchesDocument()) { this.host.log('undo while streaming: a preview no longer matches the document; it is dropped'); v.drop(); continue; }
           v.resume();
-          v.session.interrupt();
           await v.settled();
         }
-        this.record();
         stepAgain = true;
+        // What arrived is a resting state of its own (Redo returns to it); with no preview left, straight to the original.
+        if (!this.host.views(this.document).length || !this.record()) forced = { kind: 'until', to: this.history.index };
       }
-      const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
+      const plan: Move = forced ?? (dir === 'undo' ? this.history.planUndo() : this.history.planRedo());
       for (const v of this.host.views(this.document)) v.drop();
       if (stepAgain && !await this.exec(dir)) return;
       let j = -1;
@@ -105,6 +106,8 @@ export class UndoGuard {
         j = plan.to;
       } else if (plan.kind === 'once') {
         j = this.history.land(this.hash(), dir);
+      } else if (plan.to < 0) {
+        j = -1; // no resting state before the stream (should not happen: one is recorded when a preview starts)
       } else {
         const want = this.history.list[plan.to].hash;
         let n = 0;
@@ -115,7 +118,10 @@ export class UndoGuard {
         }
         if (j < 0) this.host.log(`${dir}: could not reach the preview's resting state (${n} steps); the document is left as the editor's history has it`);
       }
+      this.host.log(`${dir}${stepAgain ? ' while streaming' : ''}: ${plan.kind}${'to' in plan ? ` to state ${plan.to}` : ''} → ${j >= 0 ? `state ${j} (${this.history.list[j].state.length} preview(s))` : 'no resting state'}`);
       if (j >= 0) for (const st of this.history.list[j].state) this.host.revive(this.document, st);
+    } catch (e) {
+      this.host.log(`${dir}: ${(e as Error).stack ?? e}`);
     } finally {
       this.busy = false;
     }

@@ -33,7 +33,7 @@ export class PreviewHistory<S> {
   private streamed = false;
 
   /** The preview changed the document (any of its own edits). */
-  noteOwnEdit(streaming: boolean): void { this.ownEdits++; if (streaming) this.streamed = true; }
+  noteOwnEdit(streaming: boolean): void { this.ownEdits++; this.at = false; if (streaming) this.streamed = true; }
   /** The user (or another extension) changed the document, not by undo/redo: the native redo stack is gone. */
   noteUserEdit(): void { this.list.length = this.index + 1; this.at = false; }
 

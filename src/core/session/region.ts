@@ -505,6 +505,8 @@ export class PreviewRegion implements DiffSink {
   }
 
   renderedRows(): readonly Row[] { return this.rendered; }
+  /** The texts the document holds for the region (row texts may already be ahead, e.g. a growing partial line). */
+  renderedLines(): readonly string[] { return this.renderedText; }
 
   /**
    * The user changed the document: replace [startLine:startCol, endLine:endCol) (document coordinates,
