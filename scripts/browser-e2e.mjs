@@ -50,6 +50,17 @@ export async function keyboardFlow(page, workspace, artifacts) {
     await page.locator('.activitybar [aria-label^="Explorer"]').first().click(); // the side bar may show another view
     await page.getByText('sample.ts', { exact: true }).first().dblclick();
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20_000 });
+    // The file list can shift under the click while it refreshes (tests create and delete workspace files): if
+    // another file opened, open sample.ts by Quick Open instead.
+    const activeTab = () => page.evaluate(() => document.querySelector('.tab.active')?.textContent ?? '');
+    if (!/sample\.ts/.test(await activeTab())) {
+      await page.keyboard.press('Control+P');
+      await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
+      await page.keyboard.type('sample.ts');
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Enter');
+      await waitFor(async () => /sample\.ts/.test(await activeTab()), 'sample.ts to be the active editor');
+    }
     await waitFor(() => page.evaluate(() => [...document.querySelectorAll('.statusbar-item')].some((e) => /Spark \(demo model\): warm/.test(e.textContent ?? ''))), 'the demo model warm');
     await page.keyboard.press('Control+1');
   });
