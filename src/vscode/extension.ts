@@ -408,6 +408,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     if (!vs.length) return;
     const uri = e.document.uri.toString();
     const finish = beginSetAside(uri);
+    // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
+    // set-aside's undo step, so undoing that step gives this text back.
+    const shown = guardFor(e.document).textHash();
     e.waitUntil((async () => {
       let handedOn = false; // to the restore after the save, which calls finish()
       try {
@@ -428,7 +431,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
             parked.push({ view: v, startLine, shown, aside });
           }
         } finally { guard.busy = false; }
-        if (parked.length) { setAside.set(uri, { parked, finish }); handedOn = true; }
+        if (parked.length) { guard.noteSetAside(shown); setAside.set(uri, { parked, finish }); handedOn = true; }
         log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`);
       } finally { if (!handedOn) finish(); }
     })());
@@ -524,7 +527,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   function wireView(view: SessionView, transport: ModelTransport) {
     const doc = view.document;
     const guard = guardFor(doc);
-    view.hooks = { ownEdit: (streaming) => guard.history.noteOwnEdit(streaming), synced: () => guard.checkpoint() };
+    view.hooks = { ownEdit: (streaming) => { guard.history.noteOwnEdit(streaming); guard.noteOwnEdit(); }, synced: () => guard.checkpoint() };
     sessions.set(view.session.id, view);
     view.onDidChange(() => {
       if (view.timing.firstHunkReady === undefined && view.region.pendingHunks().length) view.timing.firstHunkReady = performance.now();

@@ -180,11 +180,11 @@ describe('Issue 11: an inline diff a person can trust', function () {
     assert.ok(s.hunks >= 1, 'as a pending diff');
   });
 
-  // KNOWN BUG (README, known limits): VS Code puts an undo stop before and after save participants, so each save's
-  // set-aside is an undo step of its own and the restore another. Undo lands on the set-aside text (it equals the
-  // original), and the next undo steps back through the set-aside: seen here, the pending preview comes back instead of
-  // the user's own edit; mid-stream it would give the half-streamed text. Skipped until the undo history knows saves.
-  it.skip('saves mid-stream and while pending add no undo steps of their own: after the original, the next undo is the user\'s own edit', async () => {
+  // VS Code puts an undo stop before and after save participants, so each save's set-aside is an undo step of its
+  // own and the restore another; the set-aside's text is the original's. Undo must go through such pairs: before the
+  // fix it stopped on the set-aside as if it were the original, and the next undo stepped back through it (here the
+  // pending preview came back instead of the user's own edit was undone; mid-stream it gives half-streamed text).
+  it('saves mid-stream and while pending add no undo steps of their own: after the original, the next undo is the user\'s own edit', async () => {
     const ed = await openFileWith(fileFor('undo'), ORIGINAL);
     const mine = ORIGINAL + '// mine\n';
     assert.ok(await ed.edit((b) => b.insert(ed.document.positionAt(ORIGINAL.length), '// mine\n')), 'the user\'s own edit');
