@@ -52,6 +52,11 @@ export interface SparkEditApi {
   ready(): Promise<void>;
   sessions(): SessionView[];
   session(id: number): SessionView | undefined;
+  /**
+   * Resolves once the previews a save of `doc` set aside are shown again (at once when none are). `save()` resolves
+   * before that: VS Code gives extensions no way to hold it until the onDidSave listeners are done.
+   */
+  whenShownAgain(doc: vscode.TextDocument): Promise<void>;
   endpoint(): string;
   usingDemoModel(): boolean;
 }
@@ -376,7 +381,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   // back to the original plus your typing, which is what is written), and right after the save the same lines come
   // back and the same preview goes on, still streaming if it was: no decision, no stream and no keystroke is lost.
   // The set-aside and the restore are the guard's own edits (busy), so undo never lands between them.
-  const setAside = new Map<string, Array<{ view: SessionView; startLine: number; shown: string[]; aside: string[] }>>();
+  const setAside = new Map<string, { parked: Array<{ view: SessionView; startLine: number; shown: string[]; aside: string[] }>; finish: () => void }>();
+  /** Saves whose previews are not shown again yet (from the save participant to the end of the restore). */
+  const showingAgain = new Map<string, { done: Promise<void>; resolve: () => void }>();
+  const beginSetAside = (uri: string): (() => void) => {
+    let resolve!: () => void;
+    const entry = { done: new Promise<void>((r) => { resolve = r; }), resolve: () => resolve() };
+    const prev = showingAgain.get(uri);
+    showingAgain.set(uri, entry);
+    return () => { if (showingAgain.get(uri) === entry) showingAgain.delete(uri); entry.resolve(); prev?.resolve(); };
+  };
   const replaceLines = async (doc: vscode.TextDocument, startLine: number, count: number, lines: string[]): Promise<boolean> => {
     const end = startLine + count;
     const range = end < doc.lineCount ? new vscode.Range(startLine, 0, end, 0) : new vscode.Range(startLine, 0, doc.lineCount - 1, doc.lineAt(doc.lineCount - 1).text.length);
@@ -392,57 +406,68 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     if (e.document.isUntitled) return; // an untitled preview (a deep job's new file) has no mixed state; Save As is explicit
     const vs = viewsFor(e.document).filter((v) => !v.isEnded);
     if (!vs.length) return;
+    const uri = e.document.uri.toString();
+    const finish = beginSetAside(uri);
+    // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
+    // set-aside's undo step, so undoing that step gives this text back.
+    const shown = guardFor(e.document).textHash();
     e.waitUntil((async () => {
-      const guard = guardFor(e.document);
-      const parked: Array<{ view: SessionView; startLine: number; shown: string[]; aside: string[] }> = [];
-      for (const v of vs) await v.settled(); // the document in step with each preview
-      guard.busy = true;
+      let handedOn = false; // to the restore after the save, which calls finish()
       try {
-        // Bottom-up, so the line numbers above stay right.
-        for (const v of vs.sort((x, y) => y.region.startLine - x.region.startLine)) {
-          if (v.isEnded) continue;
-          v.suspend();
-          if (!v.matchesDocument()) { v.resume(); log(`save: edit ${v.session.id} is out of step with the document; it is rejected for the save`); await v.rejectAll(); continue; }
-          const startLine = v.region.startLine;
-          const shown = v.region.renderedRows().map((r) => r.text);
-          const aside = v.region.textIf('reject');
-          if (!await replaceLines(e.document, startLine, shown.length, aside)) { v.resume(); continue; }
-          parked.push({ view: v, startLine, shown, aside });
-        }
-      } finally { guard.busy = false; }
-      if (parked.length) setAside.set(e.document.uri.toString(), parked);
-      log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`);
+        const guard = guardFor(e.document);
+        const parked: Array<{ view: SessionView; startLine: number; shown: string[]; aside: string[] }> = [];
+        for (const v of vs) await v.settled(); // the document in step with each preview
+        guard.busy = true;
+        try {
+          // Bottom-up, so the line numbers above stay right.
+          for (const v of vs.sort((x, y) => y.region.startLine - x.region.startLine)) {
+            if (v.isEnded) continue;
+            v.suspend();
+            if (!v.matchesDocument()) { v.resume(); log(`save: edit ${v.session.id} is out of step with the document; it is rejected for the save`); await v.rejectAll(); continue; }
+            const startLine = v.region.startLine;
+            const shown = v.region.renderedRows().map((r) => r.text);
+            const aside = v.region.textIf('reject');
+            if (!await replaceLines(e.document, startLine, shown.length, aside)) { v.resume(); continue; }
+            parked.push({ view: v, startLine, shown, aside });
+          }
+        } finally { guard.busy = false; }
+        if (parked.length) { guard.noteSetAside(shown); setAside.set(uri, { parked, finish }); handedOn = true; }
+        log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`);
+      } finally { if (!handedOn) finish(); }
     })());
   }));
   context.subscriptions.push(vscode.workspace.onDidSaveTextDocument(async (doc) => {
-    const parked = setAside.get(doc.uri.toString());
-    if (!parked) return;
+    const entry = setAside.get(doc.uri.toString());
+    if (!entry) return;
     setAside.delete(doc.uri.toString());
-    const guard = guardFor(doc);
-    const back: SessionView[] = [];
-    guard.busy = true;
+    const { parked } = entry;
     try {
-      // In the set-aside order (bottom-up), so the line numbers above stay right.
-      for (const p of parked) {
-        const v = p.view;
-        const now: string[] = [];
-        for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++) now.push(doc.lineAt(i).text);
-        if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
-        if (now.join('\n') !== p.aside.join('\n') || !await replaceLines(doc, p.startLine, p.aside.length, p.shown)) {
-          // The document changed in between: the text stays as written (original plus your typing), the preview goes.
-          log(`save of ${vscode.workspace.asRelativePath(doc.uri)}: edit ${v.session.id} could not be shown again (the document changed meanwhile); it is dropped`);
-          v.drop();
-          continue;
+      const guard = guardFor(doc);
+      const back: SessionView[] = [];
+      guard.busy = true;
+      try {
+        // In the set-aside order (bottom-up), so the line numbers above stay right.
+        for (const p of parked) {
+          const v = p.view;
+          const now: string[] = [];
+          for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++) now.push(doc.lineAt(i).text);
+          if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
+          if (now.join('\n') !== p.aside.join('\n') || !await replaceLines(doc, p.startLine, p.aside.length, p.shown)) {
+            // The document changed in between: the text stays as written (original plus your typing), the preview goes.
+            log(`save of ${vscode.workspace.asRelativePath(doc.uri)}: edit ${v.session.id} could not be shown again (the document changed meanwhile); it is dropped`);
+            v.drop();
+            continue;
+          }
+          v.resume();
+          if (!v.matchesDocument()) { log(`save: edit ${v.session.id} does not match the document after the save; it is dropped`); v.drop(); continue; }
+          back.push(v);
         }
-        v.resume();
-        if (!v.matchesDocument()) { log(`save: edit ${v.session.id} does not match the document after the save; it is dropped`); v.drop(); continue; }
-        back.push(v);
-      }
-    } finally { guard.busy = false; }
-    // Only now (the guard no longer busy) may a preview that rests record its state for undo.
-    for (const v of back) void v.flush();
-    lensEmitter.fire();
-    updateContext();
+      } finally { guard.busy = false; }
+      // Only now (the guard no longer busy) may a preview that rests record its state for undo.
+      await Promise.all(back.map((v) => v.flush()));
+      lensEmitter.fire();
+      updateContext();
+    } finally { entry.finish(); }
   }));
 
   // Closing a file's last tab (whether saved or reverted) drops its previews and stops their streams. The
@@ -502,7 +527,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   function wireView(view: SessionView, transport: ModelTransport) {
     const doc = view.document;
     const guard = guardFor(doc);
-    view.hooks = { ownEdit: (streaming) => guard.history.noteOwnEdit(streaming), synced: () => guard.checkpoint() };
+    view.hooks = { ownEdit: (streaming) => { guard.history.noteOwnEdit(streaming); guard.noteOwnEdit(); }, synced: () => guard.checkpoint() };
     sessions.set(view.session.id, view);
     view.onDidChange(() => {
       if (view.timing.firstHunkReady === undefined && view.region.pendingHunks().length) view.timing.firstHunkReady = performance.now();
@@ -857,6 +882,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     ready: () => connecting,
     sessions: () => [...sessions.values()],
     session: (id) => sessions.get(id),
+    whenShownAgain: (doc) => showingAgain.get(doc.uri.toString())?.done ?? Promise.resolve(),
     endpoint: () => endpoint,
     usingDemoModel: () => usingDemo,
   };

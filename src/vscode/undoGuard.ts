@@ -33,6 +33,49 @@ export class UndoGuard {
   constructor(readonly document: vscode.TextDocument, private readonly host: GuardHost) {}
 
   private hash(): string { return createHash('sha1').update(this.document.getText()).digest('base64'); }
+  /** The document's text, as the guard identifies it. */
+  textHash(): string { return this.hash(); }
+
+  /**
+   * Saves that set previews aside (issue 12): VS Code puts an undo stop before and after save participants, so the
+   * set-aside (text `shown` becomes `aside`, which is written) is a native undo step of its own, and the restore after
+   * the save (back to `shown`, with the stream's next lines joining it) is another. The pair is no state of anyone's:
+   * undo and redo go through both halves at once. `aside` is usually the original's text, so a step that lands on it
+   * is told apart by the other half: undoing the set-aside gives a preview's text back (`shown`: the text when the
+   * save began, or, when a preview edit in flight landed after VS Code's undo stop and so joined the set-aside's
+   * step, one of the texts the last preview edits left; or the set-aside text itself when that edit was the first).
+   */
+  private readonly asides: Array<{ shown: string[]; aside: string }> = [];
+  /** Texts the preview's latest own edits left (newest last). */
+  private readonly recent: string[] = [];
+  noteOwnEdit(): void { this.recent.push(this.hash()); if (this.recent.length > 4) this.recent.shift(); }
+  /** Previews were just set aside for a save; the text when the save began was `shown`. */
+  noteSetAside(shown: string): void {
+    const aside = this.hash();
+    if (aside === shown) return;
+    const pair = { shown: [...new Set([...this.recent, shown])], aside };
+    const key = (p: { shown: string[]; aside: string }) => `${p.aside}|${p.shown.join(',')}`;
+    if (this.asides.some((p) => key(p) === key(pair))) return; // auto-save repeats the same pair
+    this.asides.push(pair);
+    if (this.asides.length > 200) this.asides.shift();
+  }
+  private isAside(h: string): boolean { return this.asides.some((p) => p.aside === h); }
+
+  /**
+   * The native step just taken (`dir`, from text `before` when known) landed on a save's set-aside text: take the
+   * pair's other half too. Returns whether it did (undo: the set-aside undone; redo: the restore redone).
+   */
+  private async passAside(dir: 'undo' | 'redo', before: string | undefined): Promise<boolean> {
+    const h = this.hash();
+    const pairs = this.asides.filter((p) => p.aside === h);
+    if (!pairs.length) return false;
+    if (dir === 'redo') return before !== undefined && (before === h || pairs.some((p) => p.shown.includes(before))) && this.exec('redo');
+    if (!await this.exec('undo')) return false;
+    const now = this.hash();
+    if (now === h || pairs.some((p) => p.shown.includes(now))) return true;
+    await this.exec('redo'); // the set-aside's text was a real state's too (the original before the preview): back to it
+    return false;
+  }
 
   /** The document rests (no preview in it streams or has edits to apply): record it as a checkpoint. */
   checkpoint(): void {
@@ -60,7 +103,7 @@ export class UndoGuard {
     const views = this.host.views(this.document);
     if (!views.some((v) => v.session.isStreaming)) {
       const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
-      if (plan.kind === 'once') {
+      if (plan.kind === 'once' && !this.isAside(this.hash())) {
         const j = this.history.land(this.hash(), dir);
         if (j < 0) { for (const v of views) v.onDocumentChanged(e); return; }
         this.busy = true; // the dropped previews' end must not record a checkpoint
@@ -77,6 +120,8 @@ export class UndoGuard {
   private async drive(dir: 'undo' | 'redo'): Promise<void> {
     if (this.busy) return;
     this.busy = true;
+    // The text before the step just taken, when known (a checkpoint the document was at).
+    let before: string | undefined = this.history.at && this.history.index >= 0 ? this.history.list[this.history.index].hash : undefined;
     try {
       let stepAgain = false;
       let forced: Move | undefined;
@@ -92,6 +137,7 @@ export class UndoGuard {
           v.resume();
           await v.settled();
         }
+        before = this.hash();
         stepAgain = true;
         // What arrived is a resting state of its own (Redo returns to it); with no preview left, straight to the original.
         if (!this.host.views(this.document).length || !this.record()) forced = { kind: 'until', to: this.history.index };
@@ -105,6 +151,13 @@ export class UndoGuard {
         this.history.jump(plan.to);
         j = plan.to;
       } else if (plan.kind === 'once') {
+        // The step landed on a save's set-aside: through the pair; if that left the text where it was, the step the
+        // user asked for is still to take.
+        for (let n = 0; n < MAX_STEPS && await this.passAside(dir, before); n++) {
+          const now = this.hash();
+          if (before === undefined || now !== before || !await this.exec(dir)) break;
+          before = now;
+        }
         j = this.history.land(this.hash(), dir);
       } else if (plan.to < 0) {
         j = -1; // no resting state before the stream (should not happen: one is recorded when a preview starts)
@@ -113,7 +166,11 @@ export class UndoGuard {
         let n = 0;
         for (; n < MAX_STEPS; n++) {
           const h = this.hash();
-          if (h === want) { this.history.jump(plan.to); j = plan.to; break; }
+          if (h === want) {
+            if (await this.passAside(dir, before)) { before = h; continue; } // a save's set-aside, not the state wanted
+            this.history.jump(plan.to); j = plan.to; break;
+          }
+          before = h;
           if (!await this.exec(dir)) { j = this.history.land(h, dir); break; }
         }
         if (j < 0) this.host.log(`${dir}: could not reach the preview's resting state (${n} steps); the document is left as the editor's history has it`);

@@ -67,6 +67,8 @@ describe('Issue 11: an inline diff a person can trust', function () {
   /**
    * A two-hunk edit streamed with a save in the middle (a save, like auto-save, closes VS Code's open undo
    * element, so the stream's intermediate states become separate undo steps unless Spark Edit prevents it).
+   * The save sets the preview aside (issue 12) and shows it again after the write, which is after `save()` resolves:
+   * what the user sees after a save is read once the preview is back.
    */
   async function pendingEdit(): Promise<{ ed: vscode.TextEditor; v: SessionView; pending: string }> {
     const ed = await openFileWith(fileFor('undo'), ORIGINAL);
@@ -76,6 +78,7 @@ describe('Issue 11: an inline diff a person can trust', function () {
     const v = await startEdit(a, 'use const');
     await waitFor(() => server.held > held && ed.document.getText().includes('const lines'), 'the stream held mid-way, shown');
     await ed.document.save();
+    await a.whenShownAgain(ed.document); // save() resolves before the set-aside preview is shown again
     server.release();
     await v.session.whenSettled();
     await waitFor(() => v.region.planFlush() === null && !v.region.isDirty, 'document in sync');
@@ -143,6 +146,7 @@ describe('Issue 11: an inline diff a person can trust', function () {
     const v = await startEdit(a, 'use const');
     await waitFor(() => server.held > held && ed.document.getText().includes('const lines'), 'held mid-way');
     await ed.document.save();
+    await a.whenShownAgain(ed.document); // save() resolves before the set-aside preview is shown again
     await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
     await waitFor(() => v.region.planFlush() === null && !v.region.isDirty, 'in sync');
     const escaped = ed.document.getText();
@@ -164,6 +168,7 @@ describe('Issue 11: an inline diff a person can trust', function () {
     const v = await startEdit(a, 'use const');
     await waitFor(() => server.held > held && v.region.planFlush() === null && ed.document.getText().includes('const lines'), 'held mid-way, shown');
     await ed.document.save();
+    await a.whenShownAgain(ed.document); // save() resolves before the set-aside preview is shown again
     const arrived = ed.document.getText();
     await step(ed, 'undo', { text: ORIGINAL, hunks: 0 }, 'undo while streaming gives the original');
     assert.ok(v.isEnded, 'the stream was stopped');
@@ -173,6 +178,38 @@ describe('Issue 11: an inline diff a person can trust', function () {
     const s = state(ed.document);
     assert.equal(s.text, arrived, `redo gives exactly what arrived (was ${JSON.stringify(back)})`);
     assert.ok(s.hunks >= 1, 'as a pending diff');
+  });
+
+  // VS Code puts an undo stop before and after save participants, so each save's set-aside is an undo step of its
+  // own and the restore another; the set-aside's text is the original's. Undo must go through such pairs: before the
+  // fix it stopped on the set-aside as if it were the original, and the next undo stepped back through it (here the
+  // pending preview came back instead of the user's own edit was undone; mid-stream it gives half-streamed text).
+  it('saves mid-stream and while pending add no undo steps of their own: after the original, the next undo is the user\'s own edit', async () => {
+    const ed = await openFileWith(fileFor('undo'), ORIGINAL);
+    const mine = ORIGINAL + '// mine\n';
+    assert.ok(await ed.edit((b) => b.insert(ed.document.positionAt(ORIGINAL.length), '// mine\n')), 'the user\'s own edit');
+    select(ed, 2, 15);
+    const held = server.held;
+    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
+    const v = await startEdit(a, 'use const');
+    await waitFor(() => server.held > held && ed.document.getText().includes('const lines'), 'held mid-way');
+    await ed.document.save();
+    await a.whenShownAgain(ed.document);
+    server.release();
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null && !v.region.isDirty, 'in sync');
+    await ed.document.save(); // and once more while pending
+    await a.whenShownAgain(ed.document);
+    const pending = ed.document.getText();
+    assert.equal(v.region.pendingHunks().length, 2);
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'rejected');
+    assert.equal(ed.document.getText(), mine);
+    await step(ed, 'undo', { text: pending, hunks: 2 }, 'undo of the reject gives the pending preview');
+    await step(ed, 'undo', { text: mine, hunks: 0 }, 'undo again gives the original (with the user\'s edit)');
+    await step(ed, 'undo', { text: ORIGINAL, hunks: 0 }, 'the next undo undoes the user\'s own edit');
+    await step(ed, 'redo', { text: mine, hunks: 0 }, 'redo gives the user\'s edit back');
+    await step(ed, 'redo', { text: pending, hunks: 2 }, 'redo gives the pending preview');
   });
 
   it('typing in a pending preview, then undo: the typing goes, the preview stays', async () => {
