@@ -423,6 +423,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
           for (const v of vs.sort((x, y) => y.region.startLine - x.region.startLine)) {
             if (v.isEnded) continue;
             v.suspend();
+            v.decorate(); // no colours on lines about to move (the set-aside lines would be coloured wrongly)
             if (!v.matchesDocument()) { v.resume(); log(`save: edit ${v.session.id} is out of step with the document; it is rejected for the save`); await v.rejectAll(); continue; }
             const startLine = v.region.startLine;
             const shown = v.region.renderedRows().map((r) => r.text);
@@ -839,6 +840,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     provideCodeLenses(doc) {
       const lenses: vscode.CodeLens[] = [];
       for (const v of viewsFor(doc)) {
+        if (v.suspended) continue; // set aside for a save: its lines are not in the document this moment
         const region = v.region;
         const top = new vscode.Range(region.startLine, 0, region.startLine, 0);
         const sid = v.session.id;

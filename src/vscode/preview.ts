@@ -73,7 +73,8 @@ export class SessionView implements vscode.Disposable {
   /** Set by the undo guard (issue 11): our own edits, and the moments the document rests in step with the preview. */
   hooks: { ownEdit?(streaming: boolean): void; synced?(): void } = {};
   /** The undo guard is moving the document through its history: this view neither edits nor follows changes. */
-  private suspended = false;
+  /** Set aside (a save) or moved by the undo guard: neither edits nor follows the document, and is not drawn. */
+  suspended = false;
   /** A decision's edit (accept/reject) is being applied, as opposed to the stream's. */
   private deciding = false;
   /** performance.now() marks for the edit's timeline (see core/util/timeline.ts); extension.ts adds the lens marks. */
@@ -169,7 +170,7 @@ export class SessionView implements vscode.Disposable {
     const add: vscode.Range[] = [], del: vscode.Range[] = [], part: vscode.Range[] = [];
     const addChars: vscode.Range[] = [], delChars: vscode.Range[] = [];
     for (const v of liveViews) {
-      if (v.document !== this.document || v.ended) continue;
+      if (v.document !== this.document || v.ended || v.suspended) continue; // a suspended preview's lines are not in the document
       const start = v.region.startLine;
       for (const r of v.region.decorationRuns()) (r.kind === 'add' ? add : r.kind === 'del' ? del : part).push(new vscode.Range(start + r.from, 0, start + r.to - 1, 0));
       for (const c of v.wordHighlights()) (c.kind === 'add' ? addChars : delChars).push(new vscode.Range(start + c.row, c.from, start + c.row, c.to));
