@@ -144,7 +144,8 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
     const editorText = (await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')).replace(/\u00a0/g, ' ');
     if (!/parse: Parse\./.test(editorText)) throw new Error('the applied code is not in the editor');
     await page.screenshot({ path: path.join(artifacts, 'chat-apply.png') });
-    await page.getByText('Reject All', { exact: false }).first().click();
+    // As a person would, straight from the chat: the keyboard is in the editor now, so Ctrl+Backspace rejects.
+    await page.keyboard.press('Control+Backspace');
     await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
     if (fs.readFileSync(file, 'utf8') !== before) throw new Error('the file changed');
   });

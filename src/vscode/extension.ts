@@ -276,6 +276,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     for (let i = start; i <= end; i++) oldLines.push(doc.lineAt(i).text);
     const v = deepPreview(doc, start, oldLines, newLines, 'apply from chat');
     if (!v) throw new Error('another pending edit covers those lines: accept or reject it first');
+    // Apply was the user's own click: the keyboard goes to the diff, so Ctrl+Enter / Ctrl+Backspace act on it at once
+    // (focus stayed in the chat, and the keys did nothing until the user clicked into the editor).
+    await vscode.window.showTextDocument(doc, { viewColumn: ed.viewColumn, preserveFocus: false, preview: false });
     const rel = vscode.workspace.asRelativePath(doc.uri);
     return oldLines.length
       ? `Previewing the change over ${rel} lines ${start + 1}-${end + 1}: accept or reject it in the editor.`
@@ -432,12 +435,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
             parked.push({ view: v, startLine, shown, aside });
           }
         } finally { guard.busy = false; }
-        if (parked.length) { guard.noteSetAside(shown); setAside.set(uri, { parked, finish }); handedOn = true; }
+        if (parked.length) {
+          guard.noteSetAside(shown); setAside.set(uri, { parked, finish }); handedOn = true;
+          // A save that writes nothing (the set-aside text equals the file: VS Code may skip the write) or fails sends
+          // no onDidSave: the previews must not stay set aside (a decision would wait for ever). The text to write was
+          // taken right after the participants, so showing the previews again later than that is safe.
+          const doc = e.document;
+          setTimeout(() => { if (setAside.get(uri)?.parked === parked) { log(`save of ${vscode.workspace.asRelativePath(doc.uri)}: no save reported within 1.5 s; the pending edit(s) are shown again`); void showAgain(doc); } }, 1500);
+        }
         log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`);
       } finally { if (!handedOn) finish(); }
     })());
   }));
-  context.subscriptions.push(vscode.workspace.onDidSaveTextDocument(async (doc) => {
+  context.subscriptions.push(vscode.workspace.onDidSaveTextDocument((doc) => showAgain(doc)));
+  /** Put set-aside previews back (after the save, or after a save that never reported: see the fallback above). */
+  async function showAgain(doc: vscode.TextDocument): Promise<void> {
     const entry = setAside.get(doc.uri.toString());
     if (!entry) return;
     setAside.delete(doc.uri.toString());
@@ -469,7 +481,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       lensEmitter.fire();
       updateContext();
     } finally { entry.finish(); }
-  }));
+  }
 
   // Closing a file's last tab (whether saved or reverted) drops its previews and stops their streams. The
   // document itself may stay open in the extension host for a while, so tabs are what tell.
