@@ -3,46 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, screenshot, select, serverHooks, sleep, startEdit, waitFor } from './helpers';
+import { openEditor, ORIGINAL, REWRITE, screenshot, select, serverHooks, sleep, startEdit, waitFor } from './helpers';
 import { parseTimeline } from '../../src/core/util/timeline';
-
-const ORIGINAL = [
-  'import { readFile } from "node:fs/promises";',
-  '',
-  'export function parse(text: string) {',
-  '  var lines = text.split("\\n");',
-  '  var out = [];',
-  '  for (var i = 0; i < lines.length; i++) {',
-  '    out.push(lines[i].trim());',
-  '  }',
-  '  return out;',
-  '}',
-  '',
-  'export function total(xs: number[]) {',
-  '  var sum = 0;',
-  '  for (const x of xs) sum += x;',
-  '  return sum;',
-  '}',
-  '',
-].join('\n');
-
-/** A rewrite of lines 2..15 with two separate changes (two hunks). */
-const REWRITE = [
-  'export function parse(text: string) {',
-  '  const lines = text.split("\\n");',
-  '  var out = [];',
-  '  for (var i = 0; i < lines.length; i++) {',
-  '    out.push(lines[i].trim());',
-  '  }',
-  '  return out;',
-  '}',
-  '',
-  'export function total(xs: number[]) {',
-  '  let sum = 0;',
-  '  for (const x of xs) sum += x;',
-  '  return sum;',
-  '}',
-].join('\n') + '\n';
 
 const lines = (s: string) => s.split('\n');
 

@@ -2,30 +2,8 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
+import { openEditor, ORIGINAL, REWRITE, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
 
-const ORIGINAL = [
-  'import { readFile } from "node:fs/promises";',
-  '',
-  'export function parse(text: string) {',
-  '  var lines = text.split("\\n");',
-  '  var out = [];',
-  '  for (var i = 0; i < lines.length; i++) {',
-  '    out.push(lines[i].trim());',
-  '  }',
-  '  return out;',
-  '}',
-  '',
-  'export function total(xs: number[]) {',
-  '  var sum = 0;',
-  '  for (const x of xs) sum += x;',
-  '  return sum;',
-  '}',
-  '',
-].join('\n');
-
-/** The model's rewrite of lines 2..15: `var` → `const`/`let` in both functions. */
-const REWRITE = ORIGINAL.split('\n').slice(2, 16).join('\n').replace('var lines', 'const lines').replace('var sum', 'let sum') + '\n';
 /** The answer is cut off in the middle of its fourth line, long before `var sum`. */
 const CUT = REWRITE.split('\n').slice(0, 3).join('\n').length + 1 + 8;
 

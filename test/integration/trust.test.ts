@@ -4,47 +4,9 @@ import { ModelServer } from '../../src/server/modelServer';
 import { demoRewrite } from '../../src/server/demo';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import { openFileWith, revertFiles, screenshot, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
+import { openFileWith, ORIGINAL, revertFiles, REWRITE, screenshot, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
 
 /** Issue 11: an inline diff a person can trust (undo/redo, redirect, line order, one edit per operation). */
-
-const ORIGINAL = [
-  'import { readFile } from "node:fs/promises";',
-  '',
-  'export function parse(text: string) {',
-  '  var lines = text.split("\\n");',
-  '  var out = [];',
-  '  for (var i = 0; i < lines.length; i++) {',
-  '    out.push(lines[i].trim());',
-  '  }',
-  '  return out;',
-  '}',
-  '',
-  'export function total(xs: number[]) {',
-  '  var sum = 0;',
-  '  for (const x of xs) sum += x;',
-  '  return sum;',
-  '}',
-  '',
-].join('\n');
-
-/** A rewrite of lines 2..15 with two separate changes (two hunks). */
-const REWRITE = [
-  'export function parse(text: string) {',
-  '  const lines = text.split("\\n");',
-  '  var out = [];',
-  '  for (var i = 0; i < lines.length; i++) {',
-  '    out.push(lines[i].trim());',
-  '  }',
-  '  return out;',
-  '}',
-  '',
-  'export function total(xs: number[]) {',
-  '  let sum = 0;',
-  '  for (const x of xs) sum += x;',
-  '  return sum;',
-  '}',
-].join('\n') + '\n';
 
 const ACCEPTED = ORIGINAL.split('\n').slice(0, 2).join('\n') + '\n' + REWRITE;
 
