@@ -283,27 +283,20 @@ export class SessionView implements vscode.Disposable {
   }
 
   /** Accept everything: one edit (one undo step) that removes the removed lines. Undo gives the pending preview back. */
-  async acceptAll() {
-    await this.whenBack();
-    if (this.ended) return;
-    await this.settleFirst();
-    this.undoStopNext = true;
-    this.deciding = true;
-    try {
-      this.session.acceptAll();
-      await this.settleAndEnd();
-    } finally { this.deciding = false; }
-  }
+  acceptAll(): Promise<void> { return this.decideAll(() => this.session.acceptAll()); }
 
   /** Reject everything: the document holds the original plus whatever the user typed meanwhile. */
-  async rejectAll() {
+  rejectAll(): Promise<void> { return this.decideAll(() => this.session.rejectAll()); }
+
+  /** A decision over the whole preview: on the settled preview, as one undo step of its own, then the view ends. */
+  private async decideAll(decide: () => void) {
     await this.whenBack();
     if (this.ended) return;
     await this.settleFirst();
     this.undoStopNext = true;
     this.deciding = true;
     try {
-      this.session.rejectAll();
+      decide();
       await this.settleAndEnd();
     } finally { this.deciding = false; }
   }

@@ -115,15 +115,15 @@ export class EditSession {
       // The context was sent ahead (generate: false): only the instruction goes now, chained to it; the full
       // input (the same two messages) is the fallback if the socket no longer has the warm-up.
       const instruction = userMessage(editInstructionPrompt(this.prompt.instruction));
-      this.run({ model: this.o.model, instructions: EDIT_INSTRUCTIONS, input: [w.context, instruction], incrementalInput: [instruction], previousResponseId: w.responseId, prediction: this.prompt.code });
+      this.ask([w.context, instruction], { incrementalInput: [instruction], previousResponseId: w.responseId });
       return;
     }
-    this.run({
-      model: this.o.model,
-      instructions: EDIT_INSTRUCTIONS,
-      input: [userMessage(editPrompt(this.prompt))],
-      prediction: this.prompt.code,
-    });
+    this.ask([userMessage(editPrompt(this.prompt))]);
+  }
+
+  /** One request of this edit: the model, the instructions and the prediction (the code as it now is) never vary. */
+  private ask(input: InputMessage[], more: Pick<ModelRequest, 'incrementalInput' | 'previousResponseId'> = {}, prefix = '') {
+    this.run({ model: this.o.model, instructions: EDIT_INSTRUCTIONS, input, ...more, prediction: this.prompt.code }, prefix);
   }
 
   /** `prefix`: an earlier answer this request continues (it is diffed again first, then the new text follows it). */
@@ -292,14 +292,7 @@ export class EditSession {
     this.keepPhases(full, partial);
     this.prompt = { ...first, instruction: `${first.instruction}; then: ${newInstruction}`, code: current };
     this.emitter.fire({ kind: 'content' });
-    this.run({
-      model: this.o.model,
-      instructions: EDIT_INSTRUCTIONS,
-      input: full,
-      incrementalInput: incremental,
-      previousResponseId: this.lastResponseId,
-      prediction: this.prompt.code,
-    });
+    this.ask(full, { incrementalInput: incremental, previousResponseId: this.lastResponseId });
   }
 
   /**
@@ -315,14 +308,7 @@ export class EditSession {
     const { full, incremental } = continueInput(this.prompt, partial);
     this.keepPhases(full, partial);
     this.emitter.fire({ kind: 'content' });
-    this.run({
-      model: this.o.model,
-      instructions: EDIT_INSTRUCTIONS,
-      input: full,
-      incrementalInput: incremental,
-      previousResponseId: this.lastResponseId,
-      prediction: this.prompt.code,
-    }, partial);
+    this.ask(full, { incrementalInput: incremental, previousResponseId: this.lastResponseId }, partial);
     return true;
   }
 
