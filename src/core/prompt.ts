@@ -17,13 +17,18 @@ export interface EditPromptInput {
 }
 
 export function editPrompt(p: EditPromptInput): string {
-  const parts = [`Instruction: ${p.instruction.trim()}`];
+  return [`Instruction: ${p.instruction.trim()}`, ...contextParts(p),
+    'Rewrite the code inside <code> following the instruction. Output only the rewritten code.'].join('\n');
+}
+
+/** The file, the code around it and the code to edit, as every edit prompt gives them. */
+function contextParts(p: Omit<EditPromptInput, 'instruction'>): string[] {
+  const parts: string[] = [];
   if (p.fileName) parts.push(`File: ${p.fileName}${p.languageId ? ` (${p.languageId})` : ''}`);
   if (p.before) parts.push(`<before>\n${p.before}\n</before>`);
   parts.push(`<code>\n${p.code}\n</code>`);
   if (p.after) parts.push(`<after>\n${p.after}\n</after>`);
-  parts.push('Rewrite the code inside <code> following the instruction. Output only the rewritten code.');
-  return parts.join('\n');
+  return parts;
 }
 
 /**
@@ -31,13 +36,7 @@ export function editPrompt(p: EditPromptInput): string {
  * sent ahead as a warm-up (`generate: false`) while the user types; the instruction then follows it alone.
  */
 export function editContextPrompt(p: Omit<EditPromptInput, 'instruction'>): string {
-  const parts: string[] = [];
-  if (p.fileName) parts.push(`File: ${p.fileName}${p.languageId ? ` (${p.languageId})` : ''}`);
-  if (p.before) parts.push(`<before>\n${p.before}\n</before>`);
-  parts.push(`<code>\n${p.code}\n</code>`);
-  if (p.after) parts.push(`<after>\n${p.after}\n</after>`);
-  parts.push('The instruction for this code follows in the next message.');
-  return parts.join('\n');
+  return [...contextParts(p), 'The instruction for this code follows in the next message.'].join('\n');
 }
 
 export function editInstructionPrompt(instruction: string): string {
