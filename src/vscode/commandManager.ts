@@ -1,0 +1,15 @@
+import * as vscode from 'vscode';
+import { Disposable } from './util/dispose';
+
+/** One command: its id and what it does (markdown-language-features' `Command`). */
+export interface Command {
+  readonly id: string;
+  execute(...args: any[]): unknown;
+}
+
+/** Registers commands and unregisters them all when disposed. */
+export class CommandManager extends Disposable {
+  register(...commands: Command[]): void {
+    for (const c of commands) this._register(vscode.commands.registerCommand(c.id, c.execute, c));
+  }
+}

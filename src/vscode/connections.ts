@@ -1,0 +1,153 @@
+import * as vscode from 'vscode';
+import { Connection, ModelConfig, PRESETS, createConnection, preset } from '../core/providers';
+import { ModelServer } from '../server/modelServer';
+import { LEGACY_SECRET_KEY, ModelSettings, RECONNECT_SETTINGS, Settings, endpointProblem, readSettings, secretKeyFor } from './config';
+import { Ctx } from './ctx';
+import { Log } from './log';
+import { Disposable } from './util/dispose';
+
+/**
+ * The model connections: the fast and the deep model from their presets and keys, the built-in demo server when
+ * there is no key, the fast model's warm socket, and the connection shown in the status bar. Reconnects when a
+ * connection setting or a key changes.
+ */
+export class ModelConnections extends Disposable {
+  fast: Connection | undefined;
+  deep: Connection | undefined;
+  fastModel = '';
+  deepModel = '';
+  /** The fast model's base URL. */
+  endpoint = '';
+  usingDemo = false;
+  /** Why the fast model is not connected, when it is not. */
+  configProblem: string | undefined;
+  /** Why the deep model is not connected, when it is not. */
+  deepProblem: string | undefined;
+  private demo: ModelServer | undefined;
+  private connecting: Promise<void> = Promise.resolve();
+  private readonly settingsRead = this._register(new vscode.EventEmitter<Settings>());
+  /** Fires at each (re)connect with the settings just read. */
+  readonly onDidReadSettings = this.settingsRead.event;
+
+  constructor(private readonly ctx: Ctx, private readonly logs: Log) {
+    super();
+    this._register({ dispose: () => { this.fast?.transport.dispose(); this.deep?.transport.dispose(); void this.demo?.close(); } });
+  }
+
+  /** Connects now and again whenever a connection setting or a key changes. */
+  start(): void {
+    void this.connect();
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (RECONNECT_SETTINGS.some((s) => e.affectsConfiguration(s))) void this.connect();
+    }));
+    this._register(this.ctx.extension.secrets.onDidChange((e) => { if (e.key.startsWith(LEGACY_SECRET_KEY)) void this.connect(); }));
+    void this.refreshKnownKeys();
+  }
+
+  /** Resolves when the (re)connect in progress is done. */
+  ready(): Promise<void> { return this.connecting; }
+
+  /** (Re)connect: on activation, and again when a connection setting or a key changes. */
+  connect(): Promise<void> {
+    // Serialised: a reconnect waits for the one before it, so two never interleave.
+    this.connecting = this.connecting.catch(() => undefined).then(() => this.reconnect()).catch((e) => {
+      this.configProblem = `could not set up the model connection: ${(e as Error).message}`;
+      this.ctx.log(this.configProblem);
+      this.ctx.status.setConnection('offline', this.usingDemo, this.configProblem);
+    });
+    return this.connecting;
+  }
+
+  /** Is the deep model connected? Says why not when it is not. */
+  async deepReady(): Promise<boolean> {
+    await this.connecting;
+    if (this.deep) return true;
+    void vscode.window.showErrorMessage(this.ctx.redact(`Spark Edit: deep mode is not available: ${this.deepProblem ?? 'no deep model'}`));
+    return false;
+  }
+
+  /**
+   * The key for a provider. An environment key belongs to the provider's own host: a custom endpoint gets only a
+   * key stored in Spark Edit (Set API Key), never one it happened to find in the environment.
+   */
+  async keyFor(providerId: string, customEndpoint = false): Promise<string | undefined> {
+    const p = preset(providerId);
+    const secrets = this.ctx.extension.secrets;
+    return (await secrets.get(secretKeyFor(p.id)))
+      || (p.id === 'openai' ? await secrets.get(LEGACY_SECRET_KEY) : undefined)
+      || (p.envKey && !customEndpoint ? process.env[p.envKey] : undefined) || undefined;
+  }
+
+  private async reconnect(): Promise<void> {
+    const { ctx } = this;
+    this.fast?.transport.dispose(); this.deep?.transport.dispose();
+    this.fast = undefined; this.deep = undefined;
+    ctx.settings = readSettings();
+    await this.refreshKnownKeys();
+    this.settingsRead.fire(ctx.settings);
+    const f = await this.resolveModel(ctx.settings.fast, 'sparkEdit.endpoint');
+    const d = await this.resolveModel(ctx.settings.deep, 'sparkEdit.deep.endpoint');
+    this.usingDemo = f.demo;
+    this.endpoint = f.config.baseUrl;
+    this.fastModel = f.config.model; this.deepModel = d.config.model;
+    if (!f.demo && !d.demo && this.demo) { await this.demo.close(); this.demo = undefined; }
+    this.deepProblem = d.problem;
+    if (!d.problem) { this.deep = createConnection(d.config); ctx.log(`deep model: ${this.deep.describe}${d.demo ? ' (demo)' : ''}`); }
+    this.configProblem = f.problem;
+    if (this.configProblem) {
+      ctx.log(this.configProblem);
+      ctx.status.setConnection('offline', this.usingDemo, ctx.redact(this.configProblem));
+      return;
+    }
+    const c = createConnection(f.config);
+    this.fast = c;
+    ctx.log(`fast model: ${c.describe}${f.demo ? ' (demo)' : ''}`);
+    await this.warm(c, f.config);
+  }
+
+  /** Shows the fast connection's state in the status bar; opens its socket ahead of the first request. */
+  private async warm(c: Connection, config: ModelConfig): Promise<void> {
+    const { ctx } = this;
+    c.fallback?.onDidDisableSocket((m) => ctx.status.setConnection('warm', this.usingDemo, m, 'HTTP'));
+    if (c.socket) {
+      const t = c.socket;
+      t.onDidChangeState((st) => {
+        ctx.status.setConnection(st, this.usingDemo, st === 'offline' && t.lastError ? ctx.redact(t.lastError.message) : '');
+        if (st === 'offline') ctx.log(`offline: ${t.lastError?.message ?? 'unknown'}`);
+      });
+      ctx.status.setConnection('connecting', this.usingDemo);
+      await t.connect(); // pre-warm: the socket is open before the first request
+    } else {
+      ctx.status.setConnection('warm', this.usingDemo, c.describe, config.preset.protocol === 'anthropic' ? 'Anthropic' : 'HTTP');
+    }
+  }
+
+  /** Every key this session could know, for redaction. */
+  private async refreshKnownKeys(): Promise<void> {
+    const secrets = this.ctx.extension.secrets;
+    const keys: Array<string | undefined> = [await secrets.get(LEGACY_SECRET_KEY)];
+    for (const p of PRESETS) {
+      keys.push(await secrets.get(secretKeyFor(p.id)));
+      if (p.envKey) keys.push(process.env[p.envKey]);
+    }
+    this.logs.redactor.setKeys(keys);
+  }
+
+  /** A model configuration from settings; with no key and no explicit endpoint, the built-in demo model. */
+  private async resolveModel(ms: ModelSettings, setting: string): Promise<{ config: ModelConfig; demo: boolean; problem?: string }> {
+    const { settings, log } = this.ctx;
+    const p = preset(ms.provider);
+    const key = await this.keyFor(p.id, !!ms.endpoint && ms.endpoint.replace(/\/+$/, '') !== p.baseUrl.replace(/\/+$/, ''));
+    const useDemo = !key && settings.useDemoModelWithoutKey && !ms.endpoint && p.keyRequired;
+    if (useDemo && !this.demo) {
+      this.demo = await new ModelServer({ defaultTokensPerSecond: settings.demoTokensPerSecond }).listen();
+      log(`no API key: using the built-in demo model on ${this.demo.url}`);
+    }
+    const baseUrl = useDemo ? this.demo!.url : (ms.endpoint || p.baseUrl);
+    const config: ModelConfig = {
+      preset: p, baseUrl, model: ms.model || (useDemo ? 'spark-demo' : p.defaultModel), apiKey: key,
+      predictions: ms.predictions === 'auto' ? p.predictions : ms.predictions === 'on', wire: ms.wire, log,
+    };
+    return { config, demo: useDemo, problem: endpointProblem(baseUrl, settings.allowInsecureEndpoint, setting) };
+  }
+}

@@ -1,0 +1,154 @@
+import * as vscode from 'vscode';
+import { performance } from 'node:perf_hooks';
+import { CommandKind, route } from '../core/deep/router';
+import { InputMessage, userMessage } from '../core/protocol/responses';
+import { EDIT_INSTRUCTIONS, EditPromptInput, editContextPrompt } from '../core/prompt';
+import { ModelConnections } from './connections';
+import { Ctx } from './ctx';
+import { DeepController } from './deep';
+import { targetLines } from './editTargets';
+import { EditSessions } from './sessions';
+
+export interface EditArgs {
+  instruction?: string;
+  mode?: 'fast' | 'deep';
+  /** Edit these lines (inclusive) instead of the selection. */
+  lines?: { start: number; end: number };
+  /** Extra files for a deep request (e.g. the test file of Add Tests). */
+  files?: vscode.Uri[];
+  command?: CommandKind;
+  /** Asks for the instruction when none is given (default: the input box); callers in this extension host only. */
+  ask?: () => Thenable<string | undefined>;
+}
+
+type Warmup = { context: InputMessage; id: Promise<string | undefined> };
+
+/**
+ * Starts inline edits: asks for the instruction (sending the code ahead on the warm socket meanwhile), checks the
+ * content policy, routes to the fast or the deep model, and opens the pending edit's preview.
+ */
+export class InlineEditController {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly connections: ModelConnections,
+    private readonly sessions: EditSessions,
+    private readonly deep: DeepController,
+  ) {}
+
+  async start(args?: EditArgs): Promise<{ sessionId?: number; jobId?: number } | undefined> {
+    const { ctx, connections } = this;
+    let t0 = performance.now();
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) { void vscode.window.showInformationMessage('Spark Edit: open a file and select code to edit.'); return; }
+    const doc = editor.document;
+    const { start: startLine, end: endLine } = args?.lines ?? await targetLines(editor);
+    let instruction = args?.instruction;
+    let warmup: Warmup | undefined;
+    if (instruction === undefined) {
+      warmup = this.prewarm(doc, startLine, endLine);
+      instruction = await this.ask(doc, endLine - startLine + 1, args);
+      t0 = performance.now(); // time starts when the user confirms, not while they type
+    }
+    if (!instruction?.trim()) return;
+    if (!ctx.gate.allowed(doc)) return;
+    const r = await this.route(doc, startLine, endLine, instruction, args);
+    if (r.mode === 'deep') {
+      if (!await connections.deepReady()) return;
+      const job = this.deep.start({ instruction: r.instruction, files: [doc.uri, ...r.others], focus: { uri: doc.uri, startLine, endLine } });
+      return { jobId: job.id };
+    }
+    if (!await this.mayStartFast(doc, startLine, endLine)) return;
+    const { original, prompt } = this.editContext(doc, startLine, endLine);
+    // The warm-up counts only if it sent exactly this context (the document may have changed meanwhile).
+    const context = userMessage(editContextPrompt(prompt));
+    const warmId = warmup && warmup.context.content[0].text === context.content[0].text ? await warmup.id : undefined;
+    if (warmup && !warmId) ctx.log('the warm-up was not used (the code changed, or it failed): the whole prompt is sent');
+    const view = this.sessions.create(doc, startLine, original, { ...prompt, instruction: r.instruction }, connections.fastModel, connections.fast!.transport, t0, warmId ? { responseId: warmId, context } : undefined);
+    // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
+    // submitted: it would grow over the preview and muddy its colours.
+    if (!editor.selection.isEmpty && editor.document === doc) editor.selection = new vscode.Selection(editor.selection.start, editor.selection.start);
+    return { sessionId: view.session.id };
+  }
+
+  private ask(doc: vscode.TextDocument, lines: number, args?: EditArgs): Thenable<string | undefined> {
+    const deep = args?.mode === 'deep';
+    return args?.ask?.() ?? vscode.window.showInputBox({
+      title: deep ? 'Spark Edit: Deep Edit' : 'Spark Edit',
+      prompt: `Edit ${lines} line${lines === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(doc.uri)}${deep ? ' (deep mode: may change several files)' : ''}`,
+      placeHolder: 'e.g. add error handling, convert to async/await, rename x to y — "/deep …" for the deep model',
+      ignoreFocusOut: true,
+    });
+  }
+
+  /** Fast or deep, and the other files the request takes along. */
+  private async route(doc: vscode.TextDocument, startLine: number, endLine: number, instruction: string, args?: EditArgs) {
+    const { settings } = this.ctx;
+    const lines = endLine - startLine + 1;
+    const contextChars = Math.min(doc.getText().length, (lines + 2 * settings.contextLines) * 80);
+    const others = [...(args?.files ?? []), ...await this.mentionedFiles(instruction, doc.uri)];
+    const r = route({ instruction, explicit: args?.mode, selectionLines: lines, contextChars, mentionedFiles: others.length, command: args?.command }, settings.rules);
+    this.ctx.log(`route: ${r.mode} — ${r.reasons.join('; ')}`);
+    return { ...r, others };
+  }
+
+  /** No overlap with a pending edit, within the size limit, and a fast model connected; says why not otherwise. */
+  private async mayStartFast(doc: vscode.TextDocument, startLine: number, endLine: number): Promise<boolean> {
+    const { ctx, connections } = this;
+    const lines = endLine - startLine + 1;
+    const overlapping = this.sessions.viewsFor(doc).find((v) => startLine < v.region.endLine && endLine >= v.region.startLine);
+    if (overlapping) {
+      void vscode.window.showWarningMessage('Spark Edit: this code already has a pending edit. Accept or reject it first.');
+      return false;
+    }
+    if (lines > ctx.settings.maxSelectionLines) {
+      void vscode.window.showWarningMessage(`Spark Edit: the selection has ${lines} lines; the limit is ${ctx.settings.maxSelectionLines} ("sparkEdit.maxSelectionLines").`);
+      return false;
+    }
+    await connections.ready();
+    if (connections.configProblem || !connections.fast) {
+      void vscode.window.showErrorMessage(ctx.redact(`Spark Edit: ${connections.configProblem ?? 'no model connection'} Open settings to fix it.`), 'Open Settings').then((c) => {
+        if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit');
+      });
+      return false;
+    }
+    return true;
+  }
+
+  /** Workspace files the instruction names (e.g. "also update utils.ts"), besides `except`. */
+  private async mentionedFiles(instruction: string, except: vscode.Uri): Promise<vscode.Uri[]> {
+    const names = [...new Set(instruction.match(/[\w./-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|cs|cpp|cc|c|h|hpp|rb|php|swift|json|md|css|scss|html|vue|svelte)\b/g) ?? [])];
+    const out: vscode.Uri[] = [];
+    for (const n of names.slice(0, 10)) {
+      const found = await vscode.workspace.findFiles(`**/${n.replace(/^\.\//, '')}`, '**/node_modules/**', 2);
+      for (const u of found) if (u.toString() !== except.toString() && !out.some((o) => o.toString() === u.toString()) && !this.ctx.gate.policy.ignored(vscode.workspace.asRelativePath(u, false))) out.push(u);
+    }
+    return out;
+  }
+
+  /** The code to edit and its surroundings, as the prompt sends them. */
+  private editContext(doc: vscode.TextDocument, startLine: number, endLine: number): { original: string[]; prompt: Omit<EditPromptInput, 'instruction'> } {
+    const ctx = this.ctx.settings.contextLines;
+    const original: string[] = [];
+    for (let i = startLine; i <= endLine; i++) original.push(doc.lineAt(i).text);
+    const before: string[] = []; const after: string[] = [];
+    for (let i = Math.max(0, startLine - ctx); i < startLine; i++) before.push(doc.lineAt(i).text);
+    for (let i = endLine + 1; i < Math.min(doc.lineCount, endLine + 1 + ctx); i++) after.push(doc.lineAt(i).text);
+    return { original, prompt: { code: original.join('\n'), fileName: vscode.workspace.asRelativePath(doc.uri), languageId: doc.languageId, before: before.join('\n') || undefined, after: after.join('\n') || undefined } };
+  }
+
+  /**
+   * While the user types the instruction, send the code ahead on the warm socket (`generate: false`): the model
+   * reads it now, and the edit then sends only the instruction, chained to it. Only where the code may be sent
+   * at all (ignored files, untrusted workspaces never), on a Responses socket that is open.
+   */
+  private prewarm(doc: vscode.TextDocument, startLine: number, endLine: number): Warmup | undefined {
+    const { ctx, connections } = this;
+    const socket = connections.fast?.socket;
+    if (!ctx.settings.prewarm || !socket || socket.state !== 'warm' || connections.fast?.fallback?.socketDisabled || connections.configProblem) return undefined;
+    if (endLine - startLine + 1 > ctx.settings.maxSelectionLines || !ctx.gate.allowed(doc, true)) return undefined;
+    const context = userMessage(editContextPrompt(this.editContext(doc, startLine, endLine).prompt));
+    const id = socket.prewarm({ model: connections.fastModel, instructions: EDIT_INSTRUCTIONS, input: [context] });
+    void id.then((r) => ctx.log(r ? `warm-up sent the code ahead (${r})` : 'the warm-up failed; the edit will send everything'));
+    return { context, id };
+  }
+}

@@ -1,0 +1,155 @@
+import * as vscode from 'vscode';
+import { Ctx } from './ctx';
+import { SessionView } from './preview';
+import { EditSessions } from './sessions';
+import { Disposable } from './util/dispose';
+
+interface Parked { view: SessionView; startLine: number; shown: string[]; aside: string[] }
+
+/**
+ * Saving a document that holds a pending preview (auto-save, Save All, save on quit, Ctrl+S): the file on disk must
+ * never get the preview's mixed state (removed and added lines both). A save cannot be cancelled, but a save
+ * participant runs before the text is taken: each preview is suspended and its lines set aside (the document goes
+ * back to the original plus your typing, which is what is written), and right after the save the same lines come
+ * back and the same preview goes on, still streaming if it was: no decision, no stream and no keystroke is lost.
+ * The set-aside and the restore are the guard's own edits (busy), so undo never lands between them.
+ */
+export class SaveGuard extends Disposable {
+  private readonly setAside = new Map<string, { parked: Parked[]; finish: () => void }>();
+  /** Saves whose previews are not shown again yet (from the save participant to the end of the restore). */
+  private readonly showingAgain = new Map<string, { done: Promise<void>; resolve: () => void }>();
+
+  constructor(private readonly ctx: Ctx, private readonly sessions: EditSessions) {
+    super();
+    this._register(vscode.workspace.onWillSaveTextDocument((e) => this.onWillSave(e)));
+    this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.showAgain(doc)));
+  }
+
+  /**
+   * Resolves once the previews a save of `doc` set aside are shown again (at once when none are). `save()` resolves
+   * before that: VS Code gives extensions no way to hold it until the onDidSave listeners are done.
+   */
+  whenShownAgain(doc: vscode.TextDocument): Promise<void> {
+    return this.showingAgain.get(doc.uri.toString())?.done ?? Promise.resolve();
+  }
+
+  private beginSetAside(uri: string): () => void {
+    let resolve!: () => void;
+    const entry = { done: new Promise<void>((r) => { resolve = r; }), resolve: () => resolve() };
+    const prev = this.showingAgain.get(uri);
+    this.showingAgain.set(uri, entry);
+    return () => { if (this.showingAgain.get(uri) === entry) this.showingAgain.delete(uri); entry.resolve(); prev?.resolve(); };
+  }
+
+  private onWillSave(e: vscode.TextDocumentWillSaveEvent): void {
+    if (e.document.isUntitled) return; // an untitled preview (a deep job's new file) has no mixed state; Save As is explicit
+    const vs = this.sessions.viewsFor(e.document).filter((v) => !v.isEnded);
+    if (!vs.length) return;
+    const uri = e.document.uri.toString();
+    const finish = this.beginSetAside(uri);
+    // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
+    // set-aside's undo step, so undoing that step gives this text back.
+    const shown = this.sessions.guardFor(e.document).textHash();
+    e.waitUntil((async () => {
+      let handedOn = false; // to the restore after the save, which calls finish()
+      try {
+        const parked = await this.park(e.document, vs);
+        if (parked.length) {
+          this.sessions.guardFor(e.document).noteSetAside(shown); this.setAside.set(uri, { parked, finish }); handedOn = true;
+          this.fallBackIfNoSave(e.document, parked);
+        }
+        this.ctx.log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`);
+      } finally { if (!handedOn) finish(); }
+    })());
+  }
+
+  /** Suspends each preview and puts the document's original (plus typing) where its lines were. */
+  private async park(doc: vscode.TextDocument, vs: SessionView[]): Promise<Parked[]> {
+    const guard = this.sessions.guardFor(doc);
+    const parked: Parked[] = [];
+    for (const v of vs) await v.settled(); // the document in step with each preview
+    guard.busy = true;
+    try {
+      // Bottom-up, so the line numbers above stay right.
+      for (const v of vs.sort((x, y) => y.region.startLine - x.region.startLine)) {
+        if (v.isEnded) continue;
+        v.suspend();
+        v.decorate(); // no colours on lines about to move (the set-aside lines would be coloured wrongly)
+        if (!v.matchesDocument()) { v.resume(); this.ctx.log(`save: edit ${v.session.id} is out of step with the document; it is rejected for the save`); await v.rejectAll(); continue; }
+        const startLine = v.region.startLine;
+        const shown = v.region.renderedRows().map((r) => r.text);
+        const aside = v.region.textIf('reject');
+        if (!await replaceLines(doc, startLine, shown.length, aside)) { v.resume(); continue; }
+        parked.push({ view: v, startLine, shown, aside });
+      }
+    } finally { guard.busy = false; }
+    return parked;
+  }
+
+  /**
+   * A save that writes nothing (the set-aside text equals the file: VS Code may skip the write) or fails sends
+   * no onDidSave: the previews must not stay set aside (a decision would wait for ever). The text to write was
+   * taken right after the participants, so showing the previews again later than that is safe.
+   */
+  private fallBackIfNoSave(doc: vscode.TextDocument, parked: Parked[]): void {
+    const uri = doc.uri.toString();
+    setTimeout(() => {
+      if (this.setAside.get(uri)?.parked !== parked) return;
+      this.ctx.log(`save of ${vscode.workspace.asRelativePath(doc.uri)}: no save reported within 1.5 s; the pending edit(s) are shown again`);
+      void this.showAgain(doc);
+    }, 1500);
+  }
+
+  /** Put set-aside previews back (after the save, or after a save that never reported: see the fallback above). */
+  private async showAgain(doc: vscode.TextDocument): Promise<void> {
+    const entry = this.setAside.get(doc.uri.toString());
+    if (!entry) return;
+    this.setAside.delete(doc.uri.toString());
+    try {
+      const back = await this.unpark(doc, entry.parked);
+      // Only now (the guard no longer busy) may a preview that rests record its state for undo.
+      await Promise.all(back.map((v) => v.flush()));
+      this.sessions.refreshLenses();
+      this.sessions.updateContext();
+    } finally { entry.finish(); }
+  }
+
+  /** Puts each parked preview's lines back; returns the previews that are shown again. */
+  private async unpark(doc: vscode.TextDocument, parked: Parked[]): Promise<SessionView[]> {
+    const { log } = this.ctx;
+    const guard = this.sessions.guardFor(doc);
+    const back: SessionView[] = [];
+    guard.busy = true;
+    try {
+      // In the set-aside order (bottom-up), so the line numbers above stay right.
+      for (const p of parked) {
+        const v = p.view;
+        const now: string[] = [];
+        for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++) now.push(doc.lineAt(i).text);
+        if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
+        if (now.join('\n') !== p.aside.join('\n') || !await replaceLines(doc, p.startLine, p.aside.length, p.shown)) {
+          // The document changed in between: the text stays as written (original plus your typing), the preview goes.
+          log(`save of ${vscode.workspace.asRelativePath(doc.uri)}: edit ${v.session.id} could not be shown again (the document changed meanwhile); it is dropped`);
+          v.drop();
+          continue;
+        }
+        v.resume();
+        if (!v.matchesDocument()) { log(`save: edit ${v.session.id} does not match the document after the save; it is dropped`); v.drop(); continue; }
+        back.push(v);
+      }
+    } finally { guard.busy = false; }
+    return back;
+  }
+}
+
+async function replaceLines(doc: vscode.TextDocument, startLine: number, count: number, lines: string[]): Promise<boolean> {
+  const end = startLine + count;
+  const range = end < doc.lineCount ? new vscode.Range(startLine, 0, end, 0) : new vscode.Range(startLine, 0, doc.lineCount - 1, doc.lineAt(doc.lineCount - 1).text.length);
+  const text = lines.join('\n') + (end < doc.lineCount && lines.length ? '\n' : '');
+  // In an editor: no undo stops of its own, so the set-aside and the restore join the undo steps around them.
+  const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
+  if (ed) return ed.edit((b) => b.replace(range, text), { undoStopBefore: false, undoStopAfter: false });
+  const we = new vscode.WorkspaceEdit();
+  we.replace(doc.uri, range, text);
+  return vscode.workspace.applyEdit(we);
+}
