@@ -1,4 +1,5 @@
-import { agentFor, streamJsonSse } from './sseStream';
+import { agentFor } from './httpPost';
+import { streamJsonSse } from './sseStream';
 import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamHandlers, stopReasonOf } from './types';
 
 export interface AnthropicOptions {

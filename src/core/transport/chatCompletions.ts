@@ -1,5 +1,6 @@
 import { InputMessage } from '../protocol/responses';
-import { agentFor, streamJsonSse } from './sseStream';
+import { agentFor } from './httpPost';
+import { streamJsonSse } from './sseStream';
 import { ActiveStream, ModelError, ModelRequest, ModelTransport, StopReason, StreamHandlers, stopReasonOf } from './types';
 
 export interface ChatCompletionsOptions {

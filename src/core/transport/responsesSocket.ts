@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { ServerEvent, parseServerEvent } from '../protocol/responses';
 import { ResponseState, applyResponseEvent, responseCreateBody } from './responseEvents';
 import { Emitter, backoffDelay } from '../util/emitter';
+import { retryAfterMs } from './httpPost';
 import {
   ActiveStream, ConnectionState, ModelError, ModelRequest, ModelTransport, StreamHandlers, StreamResult, StreamStats,
 } from './types';
@@ -394,13 +395,4 @@ export class ResponsesSocketTransport implements ModelTransport {
     this.setState('disposed');
     this.stateEmitter.dispose();
   }
-}
-
-export function retryAfterMs(h: string | string[] | undefined): number | undefined {
-  const v = Array.isArray(h) ? h[0] : h;
-  if (!v) return undefined;
-  const s = Number(v);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const d = Date.parse(v);
-  return Number.isFinite(d) ? Math.max(0, d - Date.now()) : undefined;
 }

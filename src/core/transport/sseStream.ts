@@ -1,14 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { postSse } from './responsesHttp';
+import { postSse } from './httpPost';
 import { ActiveStream, ModelError, StopReason, StreamHandlers, StreamResult, StreamStats } from './types';
-
-/** A keep-alive agent for a base URL (http or https). */
-export function agentFor(baseUrl: string, keepAlive = true): http.Agent | https.Agent {
-  const A = baseUrl.startsWith('https:') ? https.Agent : http.Agent;
-  return new A({ keepAlive, maxSockets: 8 });
-}
 
 /** What a provider's event handler can do with the stream. */
 export interface SseStreamControl {
