@@ -9,7 +9,7 @@ export function indentBlock(lines: readonly string[], line: number): { start: nu
   if (line < 0 || line >= lines.length || blank(lines[line])) return { start: line, end: line };
   // Named definitions only (an anonymous callback is not "the function around the cursor").
   const opensFn = /\b(function\s*\*?\s*[\w$]+|def\s+\w+|class\s+\w+|fn\s+\w+|func\s+[\w(]|fun\s+\w+|sub\s+\w+)|^\s*(export\s+)?(const|let|var)\s+[\w$]+\s*=\s*(async\s*)?(\([^)]*\)|[\w$]+)\s*=>|^\s*(public\s+|private\s+|protected\s+|static\s+|async\s+)*(?!(if|for|while|switch|catch|return|else)\b)[\w$]+\s*\([^)]*\)\s*(:\s*[^{]+)?\{\s*$/;
-  const opens = /[{:(\[]\s*$|\b(do|then)\s*$/;
+  const opens = /[{:([]\s*$|\b(do|then)\s*$/;
   let want = indent(lines[line]);
   let header = -1;
   let fallback = -1;

@@ -54,7 +54,7 @@ describe('Issue 11: an inline diff a person can trust', function () {
     await vscode.commands.executeCommand(cmd);
     try {
       await waitFor(() => { const s = state(ed.document); return s.text === want.text && s.hunks === want.hunks; }, what, 8000);
-    } catch (e) {
+    } catch {
       const s = state(ed.document);
       assert.fail(`${what}: after ${cmd} the document holds ${s.hunks} pending hunks and text:\n${s.text}\n(wanted ${want.hunks} hunks and:\n${want.text})`);
     }

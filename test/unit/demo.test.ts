@@ -13,7 +13,7 @@ describe('demo model', () => {
     // A variable assigned again becomes let: the demo never turns working code into a TypeScript error.
     assert.equal(demoRewrite('use const', 'var out = [];\nfor (var i = 0; i < n; i++) out.push(i);\nvar s = 0;\ns += 1;\nvar k = 1;\nif (k == 2) {}'),
       'const out = [];\nfor (let i = 0; i < n; i++) out.push(i);\nlet s = 0;\ns += 1;\nconst k = 1;\nif (k == 2) {}\n');
-    assert.match(demoRewrite('make it nicer', '  var x = 1;'), /^  \/\/ make it nicer \(Spark Edit demo model\)\n  let x = 1;\n$/);
+    assert.match(demoRewrite('make it nicer', '  var x = 1;'), /^ {2}\/\/ make it nicer \(Spark Edit demo model\)\n {2}let x = 1;\n$/);
   });
 });
 
