@@ -77,7 +77,7 @@ export class SessionView implements vscode.Disposable {
   suspended = false;
   /** A decision's edit (accept/reject) is being applied, as opposed to the stream's. */
   private deciding = false;
-  /** performance.now() marks for the edit's timeline (see core/util/timeline.ts); extension.ts adds the lens marks. */
+  /** performance.now() marks for the edit's timeline (see core/util/timeline.ts); codeLens.ts adds the lens marks. */
   readonly timing: { firstEditSent?: number; firstEditApplied?: number; lastEditApplied?: number; firstHunkReady?: number; acceptLensProvided?: number; lastEditBeforeLens?: number } = {};
 
   constructor(
