@@ -103,4 +103,11 @@ describe('code shape', () => {
   it(`src/ has no function longer than ${MAX_FUNCTION_LINES} lines`, () => {
     assert.deepEqual(longFunctions(srcRoot, MAX_FUNCTION_LINES), []);
   });
+
+  it('extension.ts only wires: no functions or classes of its own besides activate and deactivate', () => {
+    const own = parse(path.join(srcRoot, 'vscode', 'extension.ts')).statements
+      .filter((st) => ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st))
+      .map((st) => (st as ts.FunctionDeclaration | ts.ClassDeclaration).name?.text);
+    assert.deepEqual(own, ['activate', 'deactivate']);
+  });
 });
