@@ -133,4 +133,26 @@ describe('streaming diff: re-synchronising after big changes', function () {
       assert.deepEqual(q.region.textIf('accept'), outputLines(rw.output));
     }
   });
+
+  it('decoration runs stop at the frontier and still equal a full scan of the rendered rows at every flush', () => {
+    for (const rw of rewrites(1000)) {
+      const region = new PreviewRegion(0, rw.original);
+      const d = region.createDiff();
+      const toks = tokenize(rw.output);
+      let decided = false;
+      for (let i = 0; i < toks.length; i++) {
+        d.push(toks[i]);
+        if (i % 7 !== 6) continue;
+        if (!decided && i > toks.length / 2 && region.pendingHunks().length) { decided = true; region.reject(region.pendingHunks()[0]); }
+        const p = region.planFlush(); if (p) region.commitFlush(p);
+        const full: Array<{ kind: string; from: number; to: number }> = [];
+        region.renderedRows().forEach((r, k) => {
+          if (r.kind !== 'add' && r.kind !== 'del' && r.kind !== 'part') return;
+          const last = full[full.length - 1];
+          if (last && last.kind === r.kind && last.to === k) last.to = k + 1; else full.push({ kind: r.kind, from: k, to: k + 1 });
+        });
+        assert.deepEqual(region.decorationRuns(), full, `${rw.name}, token ${i}`);
+      }
+    }
+  });
 });

@@ -97,6 +97,8 @@ export class PreviewRegion implements DiffSink {
   /** Decoration runs of rendered rows [0, runsUpTo): rows above the frontier keep their kind while streaming. */
   private runsCache: DecorationRun[] = [];
   private runsUpTo = 0;
+  /** Where the frontier row was last found in `rendered` (decoration runs stop there, issue 14). */
+  private frontierHint = 0;
 
   private ensureOpen(): Hunk {
     if (!this.open) {
@@ -109,7 +111,10 @@ export class PreviewRegion implements DiffSink {
 
   private closeOpen() {
     if (this.open) {
-      const has = this.rows.some((r) => r.hunk === this.open);
+      // The open hunk's rows sit at the stream's frontier: look there first, the whole region only when not found.
+      const f = this.frontier, open = this.open;
+      const near = (k: number) => k >= 0 && k < this.rows.length && this.rows[k].hunk === open;
+      const has = near(f - 1) || near(f) || near(f + 1) || this.rows.some((r) => r.hunk === open);
       if (has) this.open.state = 'pending';
       else this.hunks.splice(this.hunks.indexOf(this.open), 1);
       this.open = null;
@@ -182,7 +187,9 @@ export class PreviewRegion implements DiffSink {
    */
   private liftDels(h: Hunk, dels: Row[]) {
     if (!dels.length) return;
-    const first = this.rows.indexOf(dels[0]);
+    // The removed rows are original lines at or after the frontier: search from there first.
+    let first = this.rows.indexOf(dels[0], Math.max(0, this.frontier - 1));
+    if (first < 0) first = this.rows.indexOf(dels[0]);
     if (first < 0) return;
     // The hunk's added rows sit right above its first removed row (user rows typed among them stay with them).
     let top = first;
@@ -394,7 +401,10 @@ export class PreviewRegion implements DiffSink {
       const seg = this.rows.slice(i, j);
       i = j;
       const start = out.length;
-      if (!relayoutSegment(seg, out, pending, maxCells)) refineHunks(seg, out, pending);
+      // Each hunk refined on its own lines first (cheap); the segment re-diffed only if that is still clearly worse.
+      const refined: Row[] = [], refinedHunks: Hunk[] = [];
+      refineHunks(seg, refined, refinedHunks);
+      if (!relayoutSegment(refined, out, pending, maxCells)) { for (const r of refined) out.push(r); pending.push(...refinedHunks); }
       changed = changed || out.length - start !== seg.length || seg.some((r, k) => out[start + k] !== r);
     }
     const decided = this.hunks.filter((h) => h.state === 'accepted' || h.state === 'rejected');
@@ -458,12 +468,28 @@ export class PreviewRegion implements DiffSink {
 
   /**
    * Contiguous runs of decorated rows (region-relative row indices, end exclusive) as rendered now.
-   * The runs of the settled prefix are cached, so this costs O(runs) plus the rows near the stream's frontier.
+   * The runs of the settled prefix are cached and the scan stops at the stream's frontier (the rows after it are
+   * original lines not reached yet), so this costs O(runs) plus the rows near the frontier, whatever the region's size.
    */
   decorationRuns(): DecorationRun[] {
     const runs = this.runsCache.slice();
-    scanRuns(this.rendered, this.runsUpTo, this.rendered.length, runs);
+    scanRuns(this.rendered, this.runsUpTo, this.renderedFrontier(), runs);
     return runs;
+  }
+
+  /**
+   * The frontier row's index in `rendered` (its length when the stream is not running). Every rendered row after it
+   * is an original line the stream has not reached (rows change kind only once the stream passes them), so none is
+   * decorated. The frontier only moves forward: the search starts where it was last found.
+   */
+  private renderedFrontier(): number {
+    const f = this.frontierRow, rows = this.rendered;
+    if (!f) return rows.length;
+    let k = Math.max(this.runsUpTo, Math.min(this.frontierHint, rows.length));
+    while (k < rows.length && rows[k] !== f) k++;
+    if (k === rows.length) { k = this.runsUpTo; while (k < rows.length && rows[k] !== f) k++; } // rows above it went
+    this.frontierHint = k;
+    return k;
   }
 
   /** After a commit: rows before min(first changed row, frontier-1) are settled until hunks change or the user edits. */
@@ -591,8 +617,9 @@ function relayoutFree(r: Row): boolean {
 }
 
 /**
- * Re-diff one segment (rows of unchanged text and undecided hunks) when it is worse than a minimal diff could be.
- * Appends the new layout to `out` and its hunks to `hunks`; false when the diff was too large for `maxCells`.
+ * Re-diff one segment (rows of unchanged text and undecided hunks) when it is clearly worse than a minimal diff
+ * could be. Appends the new layout to `out` and its hunks to `hunks`; false (nothing appended) when the segment
+ * is close enough to minimal or its diff too large for `maxCells`.
  */
 function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number): boolean {
   const oldRows = seg.filter((r) => r.kind !== 'add');
@@ -604,7 +631,7 @@ function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number
   for (const r of newRows) count.set(r.text, (count.get(r.text) ?? 0) - 1);
   let bound = 0;
   for (const c of count.values()) bound += Math.abs(c);
-  if (shown <= bound) { keepSegment(seg, out, hunks); return true; }
+  if (shown <= bound) return false; // at the bound: minimal already
   const cap = Math.min(shown - 1, Math.floor(maxCells / Math.max(1, oldRows.length + newRows.length)));
   const parts = diffArrays(oldRows.map((r) => r.text), newRows.map((r) => r.text), { maxEditLength: cap });
   if (!parts) return false;
@@ -633,14 +660,6 @@ function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number
   }
   close();
   return true;
-}
-
-function keepSegment(seg: Row[], out: Row[], hunks: Hunk[]) {
-  let last: Hunk | null = null;
-  for (const r of seg) {
-    out.push(r);
-    if (r.hunk && r.hunk !== last) { last = r.hunk; if (!hunks.includes(r.hunk)) hunks.push(r.hunk); }
-  }
 }
 
 /** Each hunk refined on its own lines (lines the greedy match put in both become unchanged), removed lines first. */
