@@ -3,12 +3,14 @@
  * Cost per pushed chunk is O(chunk) plus O(1) amortised per completed line (a hash lookup with a
  * monotonic cursor), so it does not grow with the size of the file.
  *
- * A new line matches the next original line, or a distinctive one at most `lookahead` lines further (the lines
- * skipped are removed). Beyond the lookahead (a change longer than it: a big deletion, a long inserted or
- * re-indented block) it re-anchors: a new line found exactly once in the rest of the original, distinctive, and
- * followed by ANCHOR_RUN - 1 new lines equal to the original lines after it, moves the match there. Those few lines
- * are held back (not shown) until the run confirms or breaks the anchor. The greedy result is made minimal when the
- * stream ends (PreviewRegion.relayoutClean).
+ * A new line matches the next original line at once, or a distinctive one that is the last copy left within NEAR
+ * lines (the lines skipped are removed). Skipping further, up to `lookahead` lines, needs the new lines after it to
+ * continue the original there (a run of 2 for a last copy, ANCHOR_RUN otherwise), so code that only looks like the
+ * code below does not drag the match past where it resumes. Beyond the lookahead (a big deletion, a long inserted
+ * or re-indented block) it re-anchors on a distinctive line that is the last copy left, after a run of ANCHOR_RUN.
+ * The lines of a run are held back (not shown) until it confirms or breaks; a broken run's first line is an added
+ * line and the others are decided again. The greedy result is made minimal when the stream ends
+ * (PreviewRegion.relayoutClean).
  */
 export interface DiffSink {
   /** A completed new line that matches nothing yet: an added line, inserted before original[next]. */
