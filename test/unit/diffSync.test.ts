@@ -72,6 +72,7 @@ describe('streaming diff: re-synchronising after big changes', function () {
     const d = region.createDiff();
     for (const l of out) d.push(l + '\n');
     d.end();
+    assert.ok(!region.rows.some((r) => r.kind === 'del'), 'no original line removed while streaming');
     region.relayoutClean();
     assert.deepEqual(region.textIf('accept'), out);
     assert.deepEqual(region.textIf('reject'), original);
