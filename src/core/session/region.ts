@@ -388,7 +388,7 @@ export class PreviewRegion implements DiffSink {
    * exactly the same texts before and after; removed lines come before added ones in every hunk.
    * Never when the user has typed in the region: user work is never re-laid out.
    */
-  relayoutClean(maxCells = 4_000_000): boolean {
+  relayoutClean(maxCells = 16_000_000): boolean {
     if (this.userTouched) return false;
     if (this.rows.some((r) => r.kind === 'orig' || r.kind === 'part' || r.kind === 'user')) return false;
     const out: Row[] = [];
