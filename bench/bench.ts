@@ -23,6 +23,7 @@ import { userMessage } from '../src/core/protocol/responses';
 import { tokenize } from '../src/server/modelServer';
 import { editContextPrompt } from '../src/core/prompt';
 import { ServerThread } from './serverThread';
+import { diffQuality, qualityJson, qualityTable } from './diffQuality';
 
 const args = process.argv.slice(2);
 const SMOKE = args.includes('--smoke');
@@ -293,6 +294,8 @@ async function main() {
   await server.close();
   log('memory');
   const mem = memory(SMOKE ? 10_000 : 100_000, 50);
+  log('diff quality (issue 14)');
+  const quality = diffQuality(SMOKE ? [200] : [200, 1000, 5000]);
   let host: any = null;
   if (HOST) { log('inside the real VS Code host (code-server)'); host = hostBench(); }
   let felt: Felt | null = null;
@@ -336,6 +339,7 @@ async function main() {
       `felt latency breakdown (p50 / p90 ms): ${Object.values(felt.felt_breakdown_ms).map((b) => `${b.label} ${f(b.p50, 1)} / ${f(b.p90, 1)}`).join('; ')}`,
     ] : []),
     `heap growth: ${f(mem.streamGrowthMb, 2)} MB across a ${SMOKE ? '10,000' : '100,000'}-token stream, ${f(mem.editsGrowthMb, 2)} MB after 50 edits`,
+    '', 'Diff quality (bench/diffCorpus.ts): changed lines shown after the stream beyond a minimal diff (goal ≤ max(10, 10%))', '', ...qualityTable(quality),
   ];
   console.log(lines.join('\n'));
   const json = {
@@ -356,6 +360,7 @@ async function main() {
     felt_breakdown_ms_p50: felt ? Object.fromEntries(Object.entries(felt.felt_breakdown_ms).map(([k, b]) => [k, b.p50])) : null,
     felt_breakdown_ms_p90: felt ? Object.fromEntries(Object.entries(felt.felt_breakdown_ms).map(([k, b]) => [k, b.p90])) : null,
     felt_load_avg_1m: felt ? felt.felt_load_avg_1m : null,
+    ...qualityJson(quality),
     smoke: SMOKE, machine,
   };
   if (!SMOKE) {

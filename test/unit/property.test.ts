@@ -171,3 +171,88 @@ describe('property: reject-all / accept-all around the user\'s own edits', funct
     }), { numRuns: runs, seed: Number(process.env.SPARK_PROPERTY_SEED ?? 424242) });
   });
 });
+
+/**
+ * Issue 14: random big rewrites (long deletions, inserted and moved blocks, re-indented runs, scattered edits) of
+ * code with distinctive lines and common ones, streamed token-sized, with hunks accepted or rejected while the
+ * stream runs. The end-of-stream cleanup never changes what accept-all or reject-all give, never moves a decided
+ * line, and leaves old above new; with only accepts on the way accept-all is exactly the model's text, with only
+ * rejects reject-all is exactly the original.
+ */
+describe('property: big rewrites, re-anchoring and the end-of-stream cleanup', function () {
+  this.timeout(300_000);
+  const runs = Math.max(50, Math.round(Number(process.env.SPARK_PROPERTY_RUNS ?? 3000) / 10));
+  const COMMON = ['}', '', '  }', '    return result;', '    let total = 0;', '  /**', '   */'];
+  const Op = fc.record({ kind: fc.constantFrom('delete', 'insert', 'move', 'indent', 'edit', 'copy'), at: fc.nat(), len: fc.integer({ min: 1, max: 130 }), to: fc.nat() });
+  const BigCase = fc.record({
+    seed: fc.nat(),
+    size: fc.integer({ min: 0, max: 400 }),
+    ops: fc.array(Op, { maxLength: 4 }),
+    chunk: fc.integer({ min: 1, max: 40 }),
+    decide: fc.array(fc.record({ after: fc.nat(), accept: fc.boolean(), which: fc.nat() }), { maxLength: 4 }),
+    mode: fc.constantFrom('accept' as const, 'reject' as const, 'mixed' as const),
+  });
+  type Big = typeof BigCase extends fc.Arbitrary<infer T> ? T : never;
+
+  function build(c: Big) {
+    let s = c.seed;
+    const rnd = (n: number) => { s = (s * 1103515245 + 12345) >>> 0; return n > 0 ? s % n : 0; };
+    const fresh = (tag: string) => `    const ${tag}${rnd(1e6)} = compute(${rnd(1000)});`;
+    const original = Array.from({ length: c.size }, () => (rnd(3) === 0 ? COMMON[rnd(COMMON.length)] : fresh('v')));
+    let out = [...original];
+    for (const op of c.ops) {
+      const at = out.length ? op.at % (out.length + 1) : 0;
+      const len = Math.min(op.len, out.length - at);
+      if (op.kind === 'delete') out.splice(at, len);
+      else if (op.kind === 'insert') out.splice(at, 0, ...Array.from({ length: op.len }, () => (rnd(3) === 0 ? COMMON[rnd(COMMON.length)] : fresh('n'))));
+      else if (op.kind === 'indent') out.splice(at, len, ...out.slice(at, at + len).map((l) => (l ? '  ' + l : l)));
+      else if (op.kind === 'edit') for (let k = at; k < at + len; k += 1 + rnd(9)) out[k] = out[k] + ' // edited';
+      else {
+        const block = out.slice(at, at + len);
+        if (op.kind === 'move') out.splice(at, len);
+        const to = out.length ? op.to % (out.length + 1) : 0;
+        out.splice(to, 0, ...block);
+      }
+    }
+    return { original, text: out.join('\n') + (rnd(2) ? '\n' : '') };
+  }
+
+  it(`texts exact, decided hunks kept (${runs} cases)`, () => {
+    fc.assert(fc.property(BigCase, (c) => {
+      const { original, text } = build(c);
+      const region = new PreviewRegion(0, original);
+      const diff = region.createDiff();
+      const decisions = [...c.decide].sort((a, b) => a.after - b.after);
+      const decidedRows = new Set<object>();
+      let k = 0;
+      for (let i = 0, step = 0; i < text.length; i += c.chunk, step++) {
+        diff.push(text.slice(i, i + c.chunk));
+        if ((step & 7) === 7) { const p = region.planFlush(); if (p) region.commitFlush(p); }
+        while (k < decisions.length && decisions[k].after % Math.max(1, Math.ceil(text.length / c.chunk)) <= step) {
+          const d = decisions[k++];
+          const hs = region.pendingHunks();
+          if (!hs.length) continue;
+          const h = hs[d.which % hs.length];
+          const accept = c.mode === 'accept' ? true : c.mode === 'reject' ? false : d.accept;
+          if (accept ? region.accept(h) : region.reject(h)) for (const r of region.rows) if (r.decided) decidedRows.add(r);
+        }
+        oldAboveNew(region);
+      }
+      diff.end();
+      const before = { accept: region.textIf('accept'), reject: region.textIf('reject') };
+      region.relayoutClean();
+      oldAboveNew(region);
+      assert.deepEqual(region.textIf('accept'), before.accept, 'cleanup keeps accept-all');
+      assert.deepEqual(region.textIf('reject'), before.reject, 'cleanup keeps reject-all');
+      for (const r of decidedRows) assert.ok(region.rows.includes(r as never) && (r as { hunk: unknown }).hunk === null, 'a decided line stays, in no hunk');
+      for (const h of region.pendingHunks()) assert.ok(region.rows.some((r) => r.hunk === h), 'no empty hunk');
+      if (c.mode === 'accept') assert.deepEqual(region.textIf('accept'), outputLines(text), 'only accepts on the way: accept-all is the model text');
+      if (c.mode === 'reject') assert.deepEqual(region.textIf('reject'), original, 'only rejects on the way: reject-all is the original');
+      // The document follows: flushing and accepting (or rejecting) everything gives the same text.
+      const p = region.planFlush(); if (p) region.commitFlush(p);
+      if (c.mode === 'reject') region.rejectAll(); else region.acceptAll();
+      assert.deepEqual(region.rows.map((r) => r.text), c.mode === 'reject' ? before.reject : before.accept);
+      assert.ok(region.rows.every((r) => r.kind === 'ctx' || r.kind === 'user'));
+    }), { numRuns: runs, seed: Number(process.env.SPARK_PROPERTY_SEED ?? 424242) });
+  });
+});

@@ -1,8 +1,16 @@
 /**
  * Streaming line diff: turns a growing rewrite of `original` into line-level decisions as the text arrives.
  * Cost per pushed chunk is O(chunk) plus O(1) amortised per completed line (a hash lookup with a
- * monotonic cursor), so it does not grow with the size of the file. When the stream ends, `finalDiff`
- * recomputes a clean minimal diff (the streaming one is greedy).
+ * monotonic cursor), so it does not grow with the size of the file.
+ *
+ * A new line matches the next original line at once, or a distinctive one that is the last copy left within NEAR
+ * lines (the lines skipped are removed). Skipping further, up to `lookahead` lines, needs the new lines after it to
+ * continue the original there (a run of 2 for a last copy, ANCHOR_RUN otherwise), so code that only looks like the
+ * code below does not drag the match past where it resumes. Beyond the lookahead (a big deletion, a long inserted
+ * or re-indented block) it re-anchors on a distinctive line that is the last copy left, after a run of ANCHOR_RUN.
+ * The lines of a run are held back (not shown) until it confirms or breaks; a broken run's first line is an added
+ * line and the others are decided again. The greedy result is made minimal when the stream ends
+ * (PreviewRegion.relayoutClean).
  */
 export interface DiffSink {
   /** A completed new line that matches nothing yet: an added line, inserted before original[next]. */
@@ -25,11 +33,16 @@ export const PARTIAL_MAX = 4000;
 
 const norm = (s: string) => (s.endsWith('\r') ? s.slice(0, -1) : s);
 
+/** Consecutive new lines that must equal the original lines from a far anchor on before the match moves there. */
+export const ANCHOR_RUN = 3;
+/** Up to this many original lines may be skipped (removed) on one distinctive line; more need a confirming run. */
+const NEAR = 8;
+
 /** A line distinctive enough to justify skipping (deleting) original lines to match it. */
 function distinctive(line: string, distance: number): boolean {
   const t = line.trim();
   if (t.length < 4 || !/[A-Za-z0-9]/.test(t)) return false;
-  return distance <= 8 || t.length >= 10;
+  return distance <= NEAR || t.length >= 10;
 }
 
 export class StreamingLineDiff {
@@ -48,6 +61,10 @@ export class StreamingLineDiff {
   private heldFence: string | null = null;
   private firstLine = true;
   private partialShown = false;
+  /** New lines held back while a far anchor is being confirmed: they equal original[heldAt, heldAt + held.length). */
+  private held: string[] = [];
+  private heldAt = -1;
+  private need = 0;
 
   constructor(private readonly original: readonly string[], private readonly sink: DiffSink, opts: StreamingDiffOptions = {}) {
     this.lookahead = opts.lookahead ?? 64;
@@ -79,7 +96,8 @@ export class StreamingLineDiff {
 
   private append(s: string) {
     if (this.prefixOk) {
-      const o = this.next < this.original.length ? this.original[this.next] : undefined;
+      const at = this.held.length ? this.heldAt + this.held.length : this.next;
+      const o = at < this.original.length ? this.original[at] : undefined;
       this.prefixOk = o !== undefined && o.startsWith(s, this.partLen);
     }
     this.parts.push(s);
@@ -124,21 +142,64 @@ export class StreamingLineDiff {
   private decide(line: string) {
     if (this.partialShown) { this.sink.partial(null); this.partialShown = false; }
     const k = norm(line);
+    if (this.held.length) {
+      const at = this.heldAt + this.held.length;
+      if (at < this.original.length && norm(this.original[at]) === k) {
+        this.held.push(line);
+        if (this.held.length >= this.need) this.takeAnchor();
+        return;
+      }
+      this.releaseHeld();
+      if (this.held.length) { this.decide(line); return; } // a held line started another anchor: this line follows it
+    }
     const e = this.index.get(k);
     if (e) {
       while (e.cursor < e.at.length && e.at[e.cursor] < this.next) e.cursor++;
       if (e.cursor < e.at.length) {
         const q = e.at[e.cursor];
-        if (q === this.next || (q - this.next <= this.lookahead && distinctive(line, q - this.next))) {
+        const skip = q - this.next;
+        const last = e.at.length - e.cursor === 1;
+        if (skip === 0 || (skip <= NEAR && last && distinctive(line, skip))) {
           const from = this.next;
           this.next = q + 1;
           e.cursor++;
           this.sink.matched(q, from);
           return;
         }
+        // Skipping more lines needs the next new line(s) to follow the original too (code that looks like the
+        // code below, e.g. an inserted method, must not drag the match past the place it resumes); beyond the
+        // lookahead only a line that is the last copy left can anchor.
+        const far = skip > this.lookahead;
+        if (distinctive(line, skip) && (!far || last)) {
+          this.held = [line];
+          this.heldAt = q;
+          this.need = far || !last ? ANCHOR_RUN : 2;
+          return;
+        }
       }
     }
     this.sink.added(line);
+  }
+
+  /** The held run confirmed the anchor: original[next, heldAt) are removed, the held lines match. */
+  private takeAnchor() {
+    const at = this.heldAt, n = this.held.length;
+    this.held = [];
+    this.heldAt = -1;
+    for (let i = 0; i < n; i++) {
+      const from = this.next;
+      this.next = at + i + 1;
+      this.sink.matched(at + i, from);
+    }
+  }
+
+  /** The run broke: the first held line is an added line; the others are decided again by the usual rules. */
+  private releaseHeld() {
+    const held = this.held;
+    this.held = [];
+    this.heldAt = -1;
+    this.sink.added(held[0]);
+    for (let i = 1; i < held.length; i++) this.decide(held[i]);
   }
 
   /** The stream ended. The trailing incomplete line (if any) is a line; a held closing fence is dropped. */
@@ -151,6 +212,7 @@ export class StreamingLineDiff {
       if (this.heldFence !== null) { const h = this.heldFence; this.heldFence = null; this.decide(h); }
       this.decide(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
     }
+    while (this.held.length) this.releaseHeld(); // an unconfirmed anchor at the end: its lines are added lines
     this.heldFence = null;
     this.done = true;
     this.sink.finished(this.next);

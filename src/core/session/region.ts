@@ -16,7 +16,11 @@ export type RowKind = 'ctx' | 'orig' | 'del' | 'add' | 'part' | 'user';
 export type HunkState = 'streaming' | 'pending' | 'accepted' | 'rejected';
 
 export interface Hunk { id: number; state: HunkState }
-export interface Row { kind: RowKind; text: string; hunk: Hunk | null; orig: number; userEdited?: boolean }
+export interface Row {
+  kind: RowKind; text: string; hunk: Hunk | null; orig: number; userEdited?: boolean;
+  /** Left by a hunk the user accepted or rejected: the end-of-stream cleanup never moves it. */
+  decided?: boolean;
+}
 
 /** One document edit: replace region rows [from, from+deleteCount) with `lines` (region-relative). */
 export interface FlushPlan {
@@ -93,6 +97,8 @@ export class PreviewRegion implements DiffSink {
   /** Decoration runs of rendered rows [0, runsUpTo): rows above the frontier keep their kind while streaming. */
   private runsCache: DecorationRun[] = [];
   private runsUpTo = 0;
+  /** Where the frontier row was last found in `rendered` (decoration runs stop there, issue 14). */
+  private frontierHint = 0;
 
   private ensureOpen(): Hunk {
     if (!this.open) {
@@ -105,7 +111,10 @@ export class PreviewRegion implements DiffSink {
 
   private closeOpen() {
     if (this.open) {
-      const has = this.rows.some((r) => r.hunk === this.open);
+      // The open hunk's rows sit at the stream's frontier: look there first, the whole region only when not found.
+      const f = this.frontier, open = this.open;
+      const near = (k: number) => k >= 0 && k < this.rows.length && this.rows[k].hunk === open;
+      const has = near(f - 1) || near(f) || near(f + 1) || this.rows.some((r) => r.hunk === open);
       if (has) this.open.state = 'pending';
       else this.hunks.splice(this.hunks.indexOf(this.open), 1);
       this.open = null;
@@ -178,7 +187,9 @@ export class PreviewRegion implements DiffSink {
    */
   private liftDels(h: Hunk, dels: Row[]) {
     if (!dels.length) return;
-    const first = this.rows.indexOf(dels[0]);
+    // The removed rows are original lines at or after the frontier: search from there first.
+    let first = this.rows.indexOf(dels[0], Math.max(0, this.frontier - 1));
+    if (first < 0) first = this.rows.indexOf(dels[0]);
     if (first < 0) return;
     // The hunk's added rows sit right above its first removed row (user rows typed among them stay with them).
     let top = first;
@@ -235,7 +246,7 @@ export class PreviewRegion implements DiffSink {
    */
   rebase(): void {
     this.original = this.rows.map((r) => r.text);
-    this.rows.forEach((r, i) => { r.kind = 'orig'; r.hunk = null; r.orig = i; });
+    this.rows.forEach((r, i) => { r.kind = 'orig'; r.hunk = null; r.orig = i; r.decided = undefined; });
     this.origRows = [...this.rows];
     this.open = null;
     this.partialRow = null;
@@ -316,6 +327,7 @@ export class PreviewRegion implements DiffSink {
       if (dropKind.includes(r.kind) && !(r.userEdited && r.kind === 'add')) return false;
       r.kind = r.kind === 'add' || r.kind === 'part' ? (r.userEdited ? 'user' : 'ctx') : 'ctx';
       r.hunk = null;
+      r.decided = true;
       return true;
     });
     if (this.partialRow && this.partialRow.hunk === null) this.partialRow = null;
@@ -367,52 +379,36 @@ export class PreviewRegion implements DiffSink {
   }
 
   /**
-   * After the stream ends, refine each hunk with a minimal diff of its removed lines against its added lines
-   * (lines the greedy streaming match put in both become unchanged), and show removed lines before added
-   * ones. Local to each hunk, so the cost follows the size of the changes, not of the file (a whole-region
-   * Myers diff took 150 ms at 5,000 lines and 1.6 s at 20,000 on the extension host's thread). Only when
-   * nothing has been resolved yet and the user has not typed in the region: user work is never re-laid out.
+   * After the stream ends, make the diff minimal where the greedy streaming match left it worse. The region is cut
+   * into segments at rows the user decided (hunks accepted or rejected while streaming stay exactly as decided) and
+   * each segment is checked against a lower bound of a minimal diff (the lines its old and new sides do not share,
+   * counted as multisets, O(rows)): when it is at the bound nothing is recomputed; otherwise the segment is
+   * re-diffed (Myers, bounded to `maxCells` ≈ lines × edit distance, so a huge change cannot stall the host's
+   * thread; past the bound each hunk is refined on its own lines, as before). Accept-all and reject-all give
+   * exactly the same texts before and after; removed lines come before added ones in every hunk.
+   * Never when the user has typed in the region: user work is never re-laid out.
    */
-  relayoutClean(maxCellsPerHunk = 4_000_000): boolean {
-    if (this.userTouched || this.hunks.some((h) => h.state === 'accepted' || h.state === 'rejected')) return false;
+  relayoutClean(maxCells = 16_000_000): boolean {
+    if (this.userTouched) return false;
     if (this.rows.some((r) => r.kind === 'orig' || r.kind === 'part' || r.kind === 'user')) return false;
     const out: Row[] = [];
-    const hunks: Hunk[] = [];
+    const pending: Hunk[] = [];
     let changed = false;
     for (let i = 0; i < this.rows.length;) {
-      const r = this.rows[i];
-      if (!r.hunk) { out.push(r); i++; continue; }
-      const h = r.hunk;
+      if (!relayoutFree(this.rows[i])) { out.push(this.rows[i]); i++; continue; }
       let j = i;
-      while (j < this.rows.length && this.rows[j].hunk === h) j++;
+      while (j < this.rows.length && relayoutFree(this.rows[j])) j++;
       const seg = this.rows.slice(i, j);
       i = j;
-      const dels = seg.filter((x) => x.kind === 'del');
-      const adds = seg.filter((x) => x.kind === 'add');
-      if (dels.length === 0 || adds.length === 0 || dels.length * adds.length > maxCellsPerHunk) {
-        hunks.push(h);
-        out.push(...dels, ...adds);
-        continue;
-      }
-      const parts = diffArrays(dels.map((x) => x.text), adds.map((x) => x.text));
-      let di = 0, ai = 0;
-      let cur: Hunk | null = null;
-      let curDel: Row[] = [], curAdd: Row[] = [];
-      const close = () => { if (cur) { out.push(...curDel, ...curAdd); curDel = []; curAdd = []; cur = null; } };
-      for (const p of parts) {
-        if (!p.added && !p.removed) {
-          close();
-          for (let k = 0; k < p.value.length; k++) { const row = dels[di++]; ai++; row.kind = 'ctx'; row.hunk = null; out.push(row); changed = true; }
-          continue;
-        }
-        if (!cur) { cur = { id: nextHunkId++, state: 'pending' }; hunks.push(cur); }
-        if (p.removed) for (let k = 0; k < p.value.length; k++) { const row = dels[di++]; row.hunk = cur; curDel.push(row); }
-        else for (let k = 0; k < p.value.length; k++) { const row = adds[ai++]; row.hunk = cur; curAdd.push(row); }
-      }
-      close();
+      const start = out.length;
+      // Each hunk refined on its own lines first (cheap); the segment re-diffed only if that is still clearly worse.
+      const refined: Row[] = [], refinedHunks: Hunk[] = [];
+      refineHunks(seg, refined, refinedHunks);
+      if (!relayoutSegment(refined, out, pending, maxCells)) { for (const r of refined) out.push(r); pending.push(...refinedHunks); }
+      changed = changed || out.length - start !== seg.length || seg.some((r, k) => out[start + k] !== r);
     }
-    changed = changed || out.length !== this.rows.length || out.some((r, k) => r !== this.rows[k]);
-    this.hunks.splice(0, this.hunks.length, ...hunks);
+    const decided = this.hunks.filter((h) => h.state === 'accepted' || h.state === 'rejected');
+    this.hunks.splice(0, this.hunks.length, ...decided, ...pending);
     this.rows = out;
     this.recomputeFrontier();
     this.markAll();
@@ -472,12 +468,28 @@ export class PreviewRegion implements DiffSink {
 
   /**
    * Contiguous runs of decorated rows (region-relative row indices, end exclusive) as rendered now.
-   * The runs of the settled prefix are cached, so this costs O(runs) plus the rows near the stream's frontier.
+   * The runs of the settled prefix are cached and the scan stops at the stream's frontier (the rows after it are
+   * original lines not reached yet), so this costs O(runs) plus the rows near the frontier, whatever the region's size.
    */
   decorationRuns(): DecorationRun[] {
     const runs = this.runsCache.slice();
-    scanRuns(this.rendered, this.runsUpTo, this.rendered.length, runs);
+    scanRuns(this.rendered, this.runsUpTo, this.renderedFrontier(), runs);
     return runs;
+  }
+
+  /**
+   * The frontier row's index in `rendered` (its length when the stream is not running). Every rendered row after it
+   * is an original line the stream has not reached (rows change kind only once the stream passes them), so none is
+   * decorated. The frontier only moves forward: the search starts where it was last found.
+   */
+  private renderedFrontier(): number {
+    const f = this.frontierRow, rows = this.rendered;
+    if (!f) return rows.length;
+    let k = Math.max(this.runsUpTo, Math.min(this.frontierHint, rows.length));
+    while (k < rows.length && rows[k] !== f) k++;
+    if (k === rows.length) { k = this.runsUpTo; while (k < rows.length && rows[k] !== f) k++; } // rows above it went
+    this.frontierHint = k;
+    return k;
   }
 
   /** After a commit: rows before min(first changed row, frontier-1) are settled until hunks change or the user edits. */
@@ -594,6 +606,95 @@ export class PreviewRegion implements DiffSink {
     if (i < 0) i = Math.min(at, this.rows.length);
     else if (where === 'after') i++;
     this.rows.splice(i, 0, ...newRows);
+  }
+}
+
+/** A row the end-of-stream cleanup may re-lay out: unchanged text or a row of an undecided hunk, never the user's. */
+function relayoutFree(r: Row): boolean {
+  if (r.userEdited) return false;
+  if (r.hunk) return r.hunk.state === 'pending' || r.hunk.state === 'streaming';
+  return r.kind === 'ctx' && !r.decided;
+}
+
+/**
+ * Re-diff one segment (rows of unchanged text and undecided hunks) when it is clearly worse than a minimal diff
+ * could be. Appends the new layout to `out` and its hunks to `hunks`; false (nothing appended) when the segment
+ * is close enough to minimal or its diff too large for `maxCells`.
+ */
+function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number): boolean {
+  const oldRows = seg.filter((r) => r.kind !== 'add');
+  const newRows = seg.filter((r) => r.kind !== 'del');
+  const shown = seg.length * 2 - oldRows.length - newRows.length; // removed + added rows
+  // Lower bound of a minimal diff: lines one side has more copies of than the other.
+  const count = new Map<string, number>();
+  for (const r of oldRows) count.set(r.text, (count.get(r.text) ?? 0) + 1);
+  for (const r of newRows) count.set(r.text, (count.get(r.text) ?? 0) - 1);
+  let bound = 0;
+  for (const c of count.values()) bound += Math.abs(c);
+  if (shown <= bound) return false; // at the bound: minimal already
+  const cap = Math.min(shown - 1, Math.floor(maxCells / Math.max(1, oldRows.length + newRows.length)));
+  const parts = diffArrays(oldRows.map((r) => r.text), newRows.map((r) => r.text), { maxEditLength: cap });
+  if (!parts) return false;
+  const shared = new Set(seg.filter((r) => r.kind === 'ctx'));
+  let oi = 0, ni = 0;
+  let cur: Hunk | null = null;
+  let curDel: Row[] = [], curAdd: Row[] = [];
+  const close = () => { if (cur) { out.push(...curDel, ...curAdd); hunks.push(cur); cur = null; curDel = []; curAdd = []; } };
+  for (const p of parts) {
+    const n = p.value.length;
+    if (!p.added && !p.removed) {
+      close();
+      for (let k = 0; k < n; k++) { const r = oldRows[oi++]; ni++; r.kind = 'ctx'; r.hunk = null; out.push(r); }
+      continue;
+    }
+    cur ??= { id: nextHunkId++, state: 'pending' };
+    if (p.removed) for (let k = 0; k < n; k++) { const r = oldRows[oi++]; r.kind = 'del'; r.hunk = cur; curDel.push(r); }
+    else {
+      for (let k = 0; k < n; k++) {
+        const r = newRows[ni++];
+        // An unchanged row is on both sides: as an added line it is a row of its own.
+        if (shared.has(r)) curAdd.push({ kind: 'add', text: r.text, hunk: cur, orig: -1 });
+        else { r.kind = 'add'; r.hunk = cur; curAdd.push(r); }
+      }
+    }
+  }
+  close();
+  return true;
+}
+
+/** Each hunk refined on its own lines (lines the greedy match put in both become unchanged), removed lines first. */
+function refineHunks(seg: Row[], out: Row[], hunks: Hunk[], maxCellsPerHunk = 4_000_000) {
+  for (let i = 0; i < seg.length;) {
+    const r = seg[i];
+    if (!r.hunk) { out.push(r); i++; continue; }
+    const h = r.hunk;
+    let j = i;
+    while (j < seg.length && seg[j].hunk === h) j++;
+    const rows = seg.slice(i, j);
+    i = j;
+    const dels = rows.filter((x) => x.kind === 'del');
+    const adds = rows.filter((x) => x.kind === 'add');
+    if (dels.length === 0 || adds.length === 0 || dels.length * adds.length > maxCellsPerHunk) {
+      hunks.push(h);
+      out.push(...dels, ...adds);
+      continue;
+    }
+    const parts = diffArrays(dels.map((x) => x.text), adds.map((x) => x.text));
+    let di = 0, ai = 0;
+    let cur: Hunk | null = null;
+    let curDel: Row[] = [], curAdd: Row[] = [];
+    const close = () => { if (cur) { out.push(...curDel, ...curAdd); curDel = []; curAdd = []; cur = null; } };
+    for (const p of parts) {
+      if (!p.added && !p.removed) {
+        close();
+        for (let k = 0; k < p.value.length; k++) { const row = dels[di++]; ai++; row.kind = 'ctx'; row.hunk = null; out.push(row); }
+        continue;
+      }
+      if (!cur) { cur = { id: nextHunkId++, state: 'pending' }; hunks.push(cur); }
+      if (p.removed) for (let k = 0; k < p.value.length; k++) { const row = dels[di++]; row.hunk = cur; curDel.push(row); }
+      else for (let k = 0; k < p.value.length; k++) { const row = adds[ai++]; row.hunk = cur; curAdd.push(row); }
+    }
+    close();
   }
 }
 
