@@ -28,6 +28,8 @@ export interface Settings {
   prewarm: boolean;
   allowInsecureEndpoint: boolean;
   maxSelectionLines: number;
+  /** Rewrite or targeted blocks (src/core/targeted); auto picks by scope size. */
+  editFormat: 'auto' | 'rewrite' | 'targeted';
   ignoredFiles: string[];
   customRefactors: Array<{ name: string; instruction: string }>;
 }
@@ -71,6 +73,7 @@ export function readSettings(): Settings {
     prewarm: c.get<boolean>('prewarm', true) !== false,
     allowInsecureEndpoint: user<boolean>('allowInsecureEndpoint') === true,
     maxSelectionLines: num('maxSelectionLines', 20_000, 1, 1_000_000),
+    editFormat: pick('editFormat', 'auto', ['auto', 'rewrite', 'targeted'] as const),
     ignoredFiles: ignoredFiles(),
     customRefactors: (user<unknown>('customRefactors') as Array<{ name: string; instruction: string }> | undefined ?? [])
       .filter((x) => x && typeof x.name === 'string' && typeof x.instruction === 'string' && x.instruction.trim()),

@@ -8,6 +8,8 @@ import { Connection, ModelConfig, PRESETS, createConnection, preset } from '../c
 import { route } from '../core/deep/router';
 import { InputMessage, userMessage } from '../core/protocol/responses';
 import { EDIT_INSTRUCTIONS, EditPromptInput, editContextPrompt } from '../core/prompt';
+import { chooseFormat } from '../core/targeted/prompt';
+import { fileScope, reportLeftOutBlocks, scopePrompt } from './targeted';
 import { ModelServer } from '../server/modelServer';
 import { LEGACY_SECRET_KEY, ModelSettings, RECONNECT_SETTINGS, Settings, endpointProblem, ignoredFiles, readSettings, secretKeyFor } from './config';
 import { Redactor, safeUrl } from '../core/security/redact';
@@ -35,6 +37,8 @@ export interface EditArgs {
   command?: import('../core/deep/router').CommandKind;
   /** Asks for the instruction when none is given (default: the input box); callers in this extension host only. */
   ask?: () => Thenable<string | undefined>;
+  /** Edit the whole file (as "/file …" in the instruction does). */
+  wholeFile?: boolean;
 }
 export interface DeepArgs { instruction?: string; files?: string[] }
 export interface HunkArgs { sessionId: number; hunkId: number }
@@ -516,6 +520,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     guardFor(doc).checkpoint(); // the state before this preview: where undo returns to
     const region = new PreviewRegion(startLine, original);
     const view = new SessionView(doc, region, prompt, model, transport, decorations, log, reportError, t0);
+    reportLeftOutBlocks(view.session, log); // targeted blocks left out: say so (the listener ends with the session)
     if (warm) view.session.useWarmup(warm);
     wireView(view, transport);
     view.start();
@@ -562,7 +567,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     view.session.onEvent((e) => {
       if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done')) status.setStats(view.session.stats);
       // The model answered with the code unchanged: say so (not only in the status bar).
-      if (e.kind === 'state' && e.state === 'done' && !view.session.error && view.session.text.length > 0 && view.region.hunks.length === 0) {
+      if (e.kind === 'state' && e.state === 'done' && !view.session.error && !view.session.leftOut && view.session.text.length > 0 && view.region.hunks.length === 0) {
         log(`edit ${view.session.id}: no changes proposed (the model returned the code unchanged)`);
         void vscode.window.showInformationMessage('Spark Edit: no changes proposed — the model returned the code unchanged.');
       }
@@ -585,21 +590,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const editor = vscode.window.activeTextEditor;
     if (!editor) { void vscode.window.showInformationMessage('Spark Edit: open a file and select code to edit.'); return; }
     const doc = editor.document;
-    const { start: startLine, end: endLine } = args?.lines ?? await targetLines(editor);
-    const lines = endLine - startLine + 1;
+    let { start: startLine, end: endLine } = args?.lines ?? await targetLines(editor);
+    let lines = endLine - startLine + 1;
     let instruction = args?.instruction;
     let warmup: ReturnType<typeof prewarm> = undefined;
     if (instruction === undefined) {
       warmup = prewarm(doc, startLine, endLine);
-      instruction = await (args?.ask?.() ?? vscode.window.showInputBox({ title: args?.mode === 'deep' ? 'Spark Edit: Deep Edit' : 'Spark Edit', prompt: `Edit ${lines} line${lines === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(doc.uri)}${args?.mode === 'deep' ? ' (deep mode: may change several files)' : ''}`, placeHolder: 'e.g. add error handling, convert to async/await, rename x to y — "/deep …" for the deep model', ignoreFocusOut: true }));
+      instruction = await (args?.ask?.() ?? vscode.window.showInputBox({ title: args?.mode === 'deep' ? 'Spark Edit: Deep Edit' : 'Spark Edit', prompt: `${scopePrompt(lines, vscode.workspace.asRelativePath(doc.uri), editor.selection.isEmpty && !args?.lines)}${args?.mode === 'deep' ? ' (deep mode: may change several files)' : ''}`, placeHolder: 'e.g. add error handling, convert to async/await, rename x to y — "/deep …" for the deep model', ignoreFocusOut: true }));
       t0 = performance.now(); // time starts when the user confirms, not while they type
     }
     if (!instruction?.trim()) return;
     if (!allowed(doc)) return;
+    // Targeted edits (issue 14): "/file …" edits the whole file; large scopes ask for targeted blocks.
+    const scope = fileScope(instruction);
+    const wholeFile = scope.wholeFile || args?.wholeFile === true;
+    if (wholeFile) { instruction = scope.instruction; startLine = 0; endLine = doc.lineCount - 1; lines = doc.lineCount; }
+    const format = chooseFormat(settings.editFormat, lines, wholeFile);
     const ctx = settings.contextLines;
     const contextChars = Math.min(doc.getText().length, (lines + 2 * ctx) * 80);
     const others = [...(args?.files ?? []), ...await mentionedFiles(instruction, doc.uri)];
-    const r = route({ instruction, explicit: args?.mode, selectionLines: lines, contextChars, mentionedFiles: others.length, command: args?.command }, settings.rules);
+    const r = route({ instruction, explicit: args?.mode, selectionLines: lines, contextChars, mentionedFiles: others.length, command: args?.command, targeted: format === 'targeted' }, settings.rules);
     log(`route: ${r.mode} — ${r.reasons.join('; ')}`);
     if (r.mode === 'deep') {
       if (!await deepReady()) return;
@@ -628,7 +638,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const context = userMessage(editContextPrompt(prompt));
     const warmId = warmup && warmup.context.content[0].text === context.content[0].text ? await warmup.id : undefined;
     if (warmup && !warmId) log('the warm-up was not used (the code changed, or it failed): the whole prompt is sent');
-    const view = createView(doc, startLine, original, { ...prompt, instruction }, fastModel, fast.transport, t0, warmId ? { responseId: warmId, context } : undefined);
+    const view = createView(doc, startLine, original, { ...prompt, instruction, format }, fastModel, fast.transport, t0, warmId ? { responseId: warmId, context } : undefined);
     // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
     // submitted: it would grow over the preview and muddy its colours.
     if (!editor.selection.isEmpty && editor.document === doc) editor.selection = new vscode.Selection(editor.selection.start, editor.selection.start);
