@@ -305,3 +305,56 @@ describe('the demo model in the targeted format', () => {
     assert.equal(targetedAnswer('a\nb', 'a\nb\n'), '*** Begin Patch\n*** End Patch\n');
   });
 });
+
+describe('targeted edits through an EditSession over the real socket (demo model)', () => {
+  const { ModelServer } = require('../../src/server/modelServer') as typeof import('../../src/server/modelServer');
+  const { ResponsesSocketTransport } = require('../../src/core/transport/responsesSocket') as typeof import('../../src/core/transport/responsesSocket');
+  const { EditSession } = require('../../src/core/session/editSession') as typeof import('../../src/core/session/editSession');
+  let server: InstanceType<typeof ModelServer>;
+  let t: InstanceType<typeof ResponsesSocketTransport>;
+  before(async () => { server = await new ModelServer().listen(); t = new ResponsesSocketTransport({ url: server.url }); await t.connect(); });
+  after(async () => { t.dispose(); await server.close(); });
+  const big: string[] = [];
+  for (let i = 0; i < 300; i++) big.push(i % 10 === 0 ? `function f${i}() {` : i % 10 === 9 ? '}' : `  var v${i} = ${i};`);
+  const code = big.join('\n');
+
+  it('asks for blocks (no prediction), and the answer rebuilds the demo rewrite exactly', async () => {
+    const region = new PreviewRegion(0, big);
+    const s = new EditSession({ region, prompt: { instruction: 'rename f150 to g150', code, format: 'targeted' }, model: 'm', transport: t });
+    s.start();
+    await s.whenSettled();
+    const req = server.requests[server.requests.length - 1].body;
+    assert.match(req.instructions, /Answer with targeted edit blocks/);
+    assert.equal(req.prediction, undefined);
+    assert.match(s.text, /^\*\*\* Begin Patch\n@@\n/);
+    assert.deepEqual(region.textIf('accept'), demoRewrite('rename f150 to g150', code).replace(/\n$/, '').split('\n'));
+  });
+
+  it('a redirect asks again for blocks against the code as it now is, and the new answer places', async () => {
+    const region = new PreviewRegion(0, big);
+    const s = new EditSession({ region, prompt: { instruction: 'rename f150 to g150', code, format: 'targeted' }, model: 'm', transport: t });
+    server.enqueue({ text: patch('@@', ' function f150() {', '-  var v151 = 151;', '+  var v151 = 151; // first'), tokensPerSecond: 200, holdAfterChars: 40 });
+    s.start();
+    await new Promise((r) => setTimeout(r, 50));
+    s.redirect('rename f160 to g160 too');
+    await s.whenSettled();
+    const last = JSON.stringify(server.requests[server.requests.length - 1].body.input);
+    assert.match(last, /only \*\*\* Begin Patch/);
+    const want = demoRewrite('rename f160 to g160 too', demoRewrite('rename f150 to g150', code).replace(/\n$/, '')).replace(/\n$/, '').split('\n');
+    assert.deepEqual(region.textIf('accept'), want);
+  });
+
+  it('tells the user (a notice event) when a block was left out, and changes nothing there', async () => {
+    const region = new PreviewRegion(0, big);
+    const notices: string[] = [];
+    const s = new EditSession({ region, prompt: { instruction: 'x', code, format: 'targeted' }, model: 'm', transport: t });
+    s.onEvent((e) => { if (e.kind === 'notice') notices.push(e.message); });
+    server.enqueue({ text: patch('@@', '-}', '+};') });
+    s.start();
+    await s.whenSettled();
+    assert.equal(notices.length, 1);
+    assert.match(notices[0], /1 of 1 change could not be placed safely/);
+    assert.equal(s.state, 'done');
+    assert.deepEqual(region.textIf('accept'), big);
+  });
+});
