@@ -57,17 +57,17 @@ const at = (s: string) => CODE.indexOf(s);
 
 const TWO_BLOCKS = patch(
   '@@ total(): number {',
-  '    for (const o of this.items) {',
+  '     for (const o of this.items) {',
   '-      sum += o.price * o.qty;',
   '+      sum += o.price * o.qty * (1 - o.discount);',
-  '    }',
-  '    return sum;',
+  '     }',
+  '     return sum;',
   '@@',
-  '  clear() {',
+  '   clear() {',
   '-    this.items = [];',
   '+    this.items.length = 0;',
-  '    return this;',
-  '  }',
+  '     return this;',
+  '   }',
 );
 const TWO_BLOCKS_RESULT = withLine(withLine(CODE, at('      sum += o.price * o.qty;'), ['      sum += o.price * o.qty * (1 - o.discount);']), at('    this.items = [];'), ['    this.items.length = 0;']);
 
@@ -135,7 +135,8 @@ describe('targeted edits: streaming into the preview region', () => {
   });
 
   it('an interrupt (Esc) mid-block keeps what arrived and leaves every line it did not reach untouched', () => {
-    const cut = TWO_BLOCKS.indexOf('@@\n  clear');
+    const cut = TWO_BLOCKS.indexOf('@@\n   clear');
+    assert.ok(cut > 0);
     const r = run(CODE, TWO_BLOCKS.slice(0, cut), 5, false);
     assert.deepEqual(r.accepted, withLine(CODE, at('      sum += o.price * o.qty;'), ['      sum += o.price * o.qty * (1 - o.discount);']));
     assert.deepEqual(r.region.textIf('reject'), CODE);
@@ -172,46 +173,46 @@ describe('targeted edits: streaming into the preview region', () => {
  * Real-world-shaped answers. `expect`: the code after Accept All; `placed`/`left`: how many blocks must be placed /
  * left out. A left-out block never changes anything (Accept All then equals the code without it).
  */
-interface Case { name: string; answer: string; expect: string[]; placed: number; left: number; original?: string[] }
+interface Case { name: string; answer: string; expect: string[]; placed: number; left: number; original?: string[]; how?: string[] }
 
 const CRLF = TWO_BLOCKS.replace(/\n/g, '\r\n');
 const CASES: Case[] = [
-  { name: 'exact, two blocks', answer: TWO_BLOCKS, expect: TWO_BLOCKS_RESULT, placed: 2, left: 0 },
+  { name: 'exact, two blocks', answer: TWO_BLOCKS, expect: TWO_BLOCKS_RESULT, placed: 2, left: 0, how: ['exact', 'exact'] },
   { name: 'CRLF line ends', answer: CRLF, expect: TWO_BLOCKS_RESULT, placed: 2, left: 0 },
   { name: 'prose and a fence around the patch, *** Update File with another path', answer: 'Here is the change:\n```diff\n*** Begin Patch\n*** Update File: lib/cart.ts\n' + TWO_BLOCKS.split('\n').slice(1).join('\n') + '```\nDone.\n', expect: TWO_BLOCKS_RESULT, placed: 2, left: 0 },
   {
     name: 'drifted indentation (the model dropped the class indent): placed, added lines re-indented',
-    answer: patch('@@', 'clear() {', '-  this.items = [];', '+  this.items.length = 0;', '  return this;', '}'),
-    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0,
+    answer: patch('@@', ' clear() {', '-  this.items = [];', '+  this.items.length = 0;', '   return this;', ' }'),
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0, how: ['indentation'],
   },
   {
     name: 'trailing whitespace in the context',
-    answer: patch('@@', '  clear() {   ', '-    this.items = [];', '+    this.items.length = 0;', '    return this;  '),
-    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0,
+    answer: patch('@@', '   clear() {   ', '-    this.items = [];', '+    this.items.length = 0;', '     return this;  '),
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0, how: ['whitespace'],
   },
   {
     name: 'stale context line (the model misremembers a line above the change): unique fuzzy match',
-    answer: patch('@@', '  clear(): void {', '-    this.items = [];', '+    this.items.length = 0;', '    return this;', '  }'),
-    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0,
+    answer: patch('@@', '   clear(): void {', '-    this.items = [];', '+    this.items.length = 0;', '     return this;', '   }'),
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0, how: ['fuzzy'],
   },
   {
     name: 'context missing a blank line',
-    answer: patch('@@', '    return this;', '  }', '  clear() {', '-    this.items = [];', '+    this.items.length = 0;'),
-    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0,
+    answer: patch('@@', '     return this;', '   }', '   clear() {', '-    this.items = [];', '+    this.items.length = 0;'),
+    expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 0, how: ['fuzzy'],
   },
   {
     name: 'repeated code without a header: ambiguous, left out',
-    answer: patch('@@', '    let sum = 0;', '    for (const o of this.items) {', '-      sum', '+      sum'),
+    answer: patch('@@', '     let sum = 0;', '     for (const o of this.items) {', '-      sum', '+      sum'),
     expect: CODE, placed: 0, left: 1,
   },
   {
     name: 'repeated code with a @@ header naming the method: placed in that method',
-    answer: patch('@@ count(): number {', '-    let sum = 0;', '+    let sum = 0; // items', '    for (const o of this.items) {'),
-    expect: withLine(CODE, CODE.indexOf('    let sum = 0;', at('  count(): number {')), ['    let sum = 0; // items']), placed: 1, left: 0,
+    answer: patch('@@ count(): number {', '-    let sum = 0;', '+    let sum = 0; // items', '     for (const o of this.items) {'),
+    expect: withLine(CODE, CODE.indexOf('    let sum = 0;', at('  count(): number {')), ['    let sum = 0; // items']), placed: 1, left: 0, how: ['exact'],
   },
   {
     name: 'blocks out of order: the second (above the first) is left out',
-    answer: patch('@@', '  clear() {', '-    this.items = [];', '+    this.items.length = 0;', '    return this;', '@@', '  add(o: Order) {', '-    this.items.push(o);', '+    this.items.push({ ...o });'),
+    answer: patch('@@', '   clear() {', '-    this.items = [];', '+    this.items.length = 0;', '     return this;', '@@', '   add(o: Order) {', '-    this.items.push(o);', '+    this.items.push({ ...o });'),
     expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 1, left: 1,
   },
   {
@@ -221,7 +222,7 @@ const CASES: Case[] = [
   },
   {
     name: 'hostile: a block aimed at code outside the scope (the file around it)',
-    answer: patch('@@', 'import { Order } from "./order";', '+import { exec } from "child_process";'),
+    answer: patch('@@', ' import { Order } from "./order";', '+import { exec } from "child_process";'),
     expect: CODE, placed: 0, left: 1,
   },
   {
@@ -231,7 +232,7 @@ const CASES: Case[] = [
   },
   {
     name: 'hostile: removes lines that are not there after a good start (the rest of the block is cut)',
-    answer: patch('@@', '  clear() {', '-    this.items = [];', '+    this.items.length = 0;', '    return this;', '-  }', '-  reset() {', '+  }', '+  nuke() { process.exit(1); }', '+}'),
+    answer: patch('@@', '   clear() {', '-    this.items = [];', '+    this.items.length = 0;', '     return this;', '-  }', '-  reset() {', '+  }', '+  nuke() { process.exit(1); }', '+}'),
     expect: withLine(CODE, at('    this.items = [];'), ['    this.items.length = 0;']), placed: 0, left: 1,
   },
   {
@@ -241,13 +242,23 @@ const CASES: Case[] = [
   },
   {
     name: 'a deletion',
-    answer: patch('@@', '  }', '', '-  clear() {', '-    this.items = [];', '-    return this;', '-  }', '}'),
+    answer: patch('@@', '   }', ' ', '-  clear() {', '-    this.items = [];', '-    return this;', '-  }', ' }'),
     expect: [...CODE.slice(0, at('  clear() {')), ...CODE.slice(at('  clear() {') + 4)], placed: 1, left: 0,
+  },
+  {
+    name: 'an insertion after a repeated closing brace: held back, then placed by its trailing context',
+    answer: patch('@@', '     return this;', '   }', '+', '+  size() { return this.items.length; }', ' ', '   total(): number {'),
+    expect: [...CODE.slice(0, at('  add(o: Order) {') + 4), '', '  size() { return this.items.length; }', ...CODE.slice(at('  add(o: Order) {') + 4)], placed: 1, left: 0,
+  },
+  {
+    name: 'an added line with nothing to place it by: left out',
+    answer: patch('@@', '+// a stray line'),
+    expect: CODE, placed: 0, left: 1,
   },
   { name: 'prose only, no patch: nothing changes', answer: 'I would change the total method to apply discounts.\n', expect: CODE, placed: 0, left: 0 },
   {
     name: 'stale context that matches two places roughly: left out',
-    answer: patch('@@', '  sumUp(): number {', '    let sum = 0;', '    for (const o of this.items) {', '+      // loop'),
+    answer: patch('@@', '   sumUp(): number {', '     let sum = 0;', '     for (const o of this.items) {', '+      // loop'),
     expect: CODE, placed: 0, left: 1,
   },
 ];
@@ -262,6 +273,7 @@ describe('targeted edits: placement corpus (real-world-shaped answers)', () => {
         assert.deepEqual(r.region.textIf('reject'), c.original ?? CODE, 'reject-all is the original');
         assert.equal(r.reports.filter((x) => x.outcome === 'placed').length, c.placed, `placed (chunk ${chunk}): ${JSON.stringify(r.reports)}`);
         assert.equal(r.reports.filter((x) => x.outcome !== 'placed').length, c.left, `left out (chunk ${chunk})`);
+        if (c.how) assert.deepEqual(r.reports.map((x) => x.how), c.how, 'how each block was placed');
       }
       results.push({ name: c.name, ok: true });
     });
@@ -275,7 +287,7 @@ describe('targeted edits: placement corpus (real-world-shaped answers)', () => {
 
 describe('targeted edits: placement rules', () => {
   it('exact beats tolerant; two exact matches are ambiguous, never the first', () => {
-    assert.deepEqual(place({ lines: ['a', 'b', 'a', 'b'], from: 0, old: ['a', 'b'], removed: [false, true], header: '' }), { ok: false, reason: 'its lines occur more than once in the code (no @@ header to tell them apart)' });
+    assert.deepEqual(place({ lines: ['a', 'b', 'a', 'b'], from: 0, old: ['a', 'b'], removed: [false, true], header: '' }), { ok: false, reason: 'its lines occur more than once in the code (no @@ header to tell them apart)', ambiguous: true });
     const p = place({ lines: ['a', 'b', ' a', 'c'], from: 0, old: ['a', 'c'], removed: [false, true], header: '' });
     assert.equal(p.ok && p.how, 'indentation');
   });

@@ -11,7 +11,7 @@ export type MatchHow = 'exact' | 'whitespace' | 'indentation' | 'fuzzy' | 'heade
 
 export type Placement =
   | { ok: true; at: number; how: MatchHow; reindent: Reindent | null }
-  | { ok: false; reason: string; outOfOrder?: boolean };
+  | { ok: false; reason: string; outOfOrder?: boolean; ambiguous?: boolean };
 
 /** Indentation the model got consistently wrong: added lines get the same correction. */
 export interface Reindent { add: string; strip: string }
@@ -69,7 +69,7 @@ export function place(p: PlaceInput): Placement {
   for (const [how, eq] of tiers) {
     const m = matches(lines, old, from, to, eq);
     if (m.length === 1) return { ok: true, at: m[0], how, reindent: how === 'indentation' ? reindentOf(lines, m[0], old) : null };
-    if (m.length > 1) return { ok: false, reason: `its lines occur more than once in the code (${ambiguityHint(p.header)})` };
+    if (m.length > 1) return { ok: false, reason: `its lines occur more than once in the code (${ambiguityHint(p.header)})`, ambiguous: true };
   }
   const f = fuzzy(p, from);
   if (f !== null) return f;
@@ -94,8 +94,8 @@ function fuzzy(p: PlaceInput, from: number): Placement | null {
   const want = old.map(ws);
   const ctx = want.filter((w, k) => !removed[k] && w !== '').length;
   const rem = removed.filter(Boolean).length;
-  // With no removed line to pin it, stale context alone is too weak a signal to place anything.
-  if (rem === 0 && ctx < 3) return null;
+  // With no removed line to pin it, stale context would only be a guess at where an insertion goes.
+  if (rem === 0) return null;
   const need = Math.ceil(ctx * 0.6);
   const removedText = want.filter((_w, k) => removed[k]).join('');
   const distinctive = removedText.replace(/[^A-Za-z0-9_$]/g, '').length >= 8;
@@ -107,8 +107,8 @@ function fuzzy(p: PlaceInput, from: number): Placement | null {
       if (removed[k] && !eq) { ok = false; break; }
       if (!removed[k] && want[k] !== '' && eq) hits++;
     }
-    if (!ok || (hits < need && !distinctive) || (rem === 0 && hits === 0)) continue;
-    if (found >= 0) return { ok: false, reason: 'its lines only roughly match the code, in more than one place' };
+    if (!ok || (hits < need && !distinctive)) continue;
+    if (found >= 0) return { ok: false, reason: 'its lines only roughly match the code, in more than one place', ambiguous: true };
     found = i;
   }
   return found >= 0 ? { ok: true, at: found, how: 'fuzzy', reindent: reindentOf(lines, found, old) } : null;

@@ -33,8 +33,11 @@ export interface TargetedRewriteOptions {
 }
 
 type BlockState =
-  // `adds`: added lines that came before any old line (an insertion placed by the context after it).
-  | { kind: 'collect'; header: string; old: string[]; removed: boolean[]; adds: string[] }
+  // Not placed yet: its old lines (context, removed) and, in order with them, any added lines held back (`seq`: an
+  // index into `old`, or the added line itself). Held back: added lines before any old line (an insertion placed by
+  // the context after it), and every line of a block whose leading lines were ambiguous (`deferred`: placed at its
+  // end on all its old lines, trailing context included).
+  | { kind: 'collect'; header: string; old: string[]; removed: boolean[]; seq: Array<number | string>; deferred: boolean }
   | { kind: 'placed'; reindent: Reindent | null; how: MatchHow; staleContext: number }
   | { kind: 'skip' }
   | { kind: 'none' };
@@ -59,7 +62,7 @@ export class TargetedRewrite {
 
   constructor(private readonly original: readonly string[], private readonly sink: DiffSink, private readonly o: TargetedRewriteOptions = {}) {
     this.parser = new TargetedParser({
-      block: (h) => { this.closeBlock(); this.blockNo++; this.block = { kind: 'collect', header: h, old: [], removed: [], adds: [] }; },
+      block: (h) => { this.closeBlock(); this.blockNo++; this.block = { kind: 'collect', header: h, old: [], removed: [], seq: [], deferred: false }; },
       old: (t, removed) => this.old(t, removed),
       addPiece: (p) => this.addPiece(p),
       addEnd: (t) => this.addEnd(t),
@@ -121,7 +124,7 @@ export class TargetedRewrite {
 
   private old(text: string, removed: boolean) {
     const b = this.block;
-    if (b.kind === 'collect') { b.old.push(text); b.removed.push(removed); return; }
+    if (b.kind === 'collect') { b.seq.push(b.old.length); b.old.push(text); b.removed.push(removed); return; }
     if (b.kind === 'placed') this.follow(b, text, removed);
   }
 
@@ -141,7 +144,7 @@ export class TargetedRewrite {
   }
 
   private addPiece(p: string) {
-    if (this.insertionFirst()) return; // shown once placed by the lines after it
+    if (this.holding()) return; // shown once the block is placed
     const b = this.placeIfCollecting();
     if (b.kind !== 'placed') return;
     // A very long line (minified code) is shown cut until it ends: re-joining it per piece would be quadratic.
@@ -155,27 +158,34 @@ export class TargetedRewrite {
   }
 
   private addEnd(text: string) {
-    if (this.insertionFirst()) { (this.block as Extract<BlockState, { kind: 'collect' }>).adds.push(text); return; }
-    const b = this.placeIfCollecting();
+    if (!this.holding()) this.placeIfCollecting();
+    const b = this.block;
+    if (b.kind === 'collect') { b.seq.push(text); return; }
     this.partial = []; this.partialLen = 0;
     if (b.kind !== 'placed') return;
     this.sink.added(applyReindent(text, b.reindent));
   }
 
-  /** Added lines before any old line and no header: nothing to place them by yet. */
-  private insertionFirst(): boolean {
+  /** Added lines are held back (not placed yet): none of its old lines and no header, or ambiguous so far. */
+  private holding(): boolean {
     const b = this.block;
-    return b.kind === 'collect' && !b.header && b.old.length === 0;
+    return b.kind === 'collect' && (b.deferred || (!b.header && b.old.length === 0));
   }
 
   private placeIfCollecting(): BlockState {
-    if (this.block.kind === 'collect') this.placeBlock(this.block);
+    if (this.block.kind === 'collect') this.placeBlock(this.block, false);
     return this.block;
   }
 
-  private placeBlock(b: Extract<BlockState, { kind: 'collect' }>) {
+  /**
+   * Place a block on the old lines it has so far. `final`: the block is complete. Before that, leading lines that
+   * occur more than once defer the block (its added lines are held back) in case its trailing context tells the
+   * places apart; a complete block that is still ambiguous, or one that matches nowhere, is left out.
+   */
+  private placeBlock(b: Extract<BlockState, { kind: 'collect' }>, final: boolean) {
     const p = place({ lines: this.original, from: this.cursor, old: b.old, removed: b.removed, header: b.header });
     const firstLine = (b.old.find((l) => l.trim()) ?? b.header).trim().slice(0, 80);
+    if (!p.ok && p.ambiguous && !final) { b.deferred = true; return; }
     if (!p.ok) {
       this.block = { kind: 'skip' };
       this.report({ block: this.blockNo, outcome: 'unplaced', reason: p.reason, firstLine });
@@ -185,8 +195,11 @@ export class TargetedRewrite {
     const placed: BlockState = { kind: 'placed', reindent: p.reindent, how: p.how, staleContext: 0 };
     this.block = placed;
     this.report({ block: this.blockNo, outcome: 'placed', how: p.how, at: p.at, firstLine });
-    for (const a of b.adds) this.sink.added(applyReindent(a, p.reindent));
-    for (let k = 0; k < b.old.length && this.block === placed; k++) this.follow(placed, b.old[k], b.removed[k]);
+    for (let i = 0; i < b.seq.length && this.block === placed; i++) {
+      const x = b.seq[i];
+      if (typeof x === 'string') this.sink.added(applyReindent(x, p.reindent));
+      else this.follow(placed, b.old[x], b.removed[x]);
+    }
   }
 
   private cut(reason: string) {
@@ -202,7 +215,7 @@ export class TargetedRewrite {
 
   private closeBlock() {
     const b = this.block;
-    if (b.kind === 'collect' && b.old.length > 0) this.placeBlock(b);
+    if (b.kind === 'collect' && (b.seq.length > 0 || b.header)) this.placeBlock(b, true);
     else if (b.kind === 'collect') this.report({ block: this.blockNo, outcome: 'unplaced', reason: 'it is empty', firstLine: b.header });
     const after = this.block;
     if (after.kind === 'placed' && after.staleContext) this.o.onNote?.(`block ${this.blockNo}: ${after.staleContext} context line(s) did not match the code (kept as the code has them)`);
