@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import { TARGETED_MARKER } from '../../src/core/targeted/prompt';
-import { openEditor, serverHooks, sleep, waitFor } from './helpers';
+import { openEditor, screenshot, serverHooks, sleep, waitFor } from './helpers';
 
 /** A 2,000-line file: a function every 20 lines, short distinct lines (and some repeated ones). */
 const BIG: string[] = [];
@@ -46,6 +46,8 @@ describe('Targeted edits in a real VS Code host (issue 14)', function () {
     await vscode.commands.executeCommand('sparkEdit.acceptHunk', { sessionId: v.session.id, hunkId: h1.id });
     await waitFor(() => !ed.document.getText().includes('\n  x += 303;\n'), 'block 1 accepted: its removed line is gone');
     assert.equal(v.session.isStreaming, true, 'accepted while the answer still streams');
+    ed.revealRange(new vscode.Range(1700, 0, 1710, 0), vscode.TextEditorRevealType.InCenter);
+    await screenshot('targeted-streaming');
     server.release();
     await v.session.whenSettled();
     await waitFor(() => v.region.planFlush() === null, 'document in sync');
@@ -65,6 +67,7 @@ describe('Targeted edits in a real VS Code host (issue 14)', function () {
     await waitFor(() => v.isEnded, 'nothing pending: the edit ends');
     assert.equal(ed.document.getText(), BIG_TEXT, 'the document is untouched');
     assert.match(v.session.leftOut ?? '', /could not be placed safely and was left out.*occur more than once.*Nothing was changed there/);
+    await screenshot('targeted-left-out'); // the warning, as the user sees it
     const logged = a.logLines().slice(before).join('\n');
     assert.match(logged, /block 1 unplaced: its lines occur more than once/);
     assert.match(logged, /left out/);
