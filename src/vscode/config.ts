@@ -88,6 +88,12 @@ export function ignoredFiles(): string[] {
 }
 
 /** Settings whose change needs a new connection (the rest are read live). */
+/** `sparkEdit.editFormat`, read when an edit starts (it needs no reconnect). */
+export function readEditFormat(): Settings['editFormat'] {
+  const v = vscode.workspace.getConfiguration('sparkEdit').get<string>('editFormat', 'auto');
+  return v === 'rewrite' || v === 'targeted' ? v : 'auto';
+}
+
 export const RECONNECT_SETTINGS = ['sparkEdit.provider', 'sparkEdit.endpoint', 'sparkEdit.model', 'sparkEdit.predictions', 'sparkEdit.wire',
   'sparkEdit.deep', 'sparkEdit.useDemoModelWithoutKey', 'sparkEdit.demoTokensPerSecond', 'sparkEdit.allowInsecureEndpoint'];
 

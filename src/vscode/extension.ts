@@ -11,7 +11,7 @@ import { EDIT_INSTRUCTIONS, EditPromptInput, editContextPrompt } from '../core/p
 import { chooseFormat } from '../core/targeted/prompt';
 import { fileScope, reportLeftOutBlocks, scopePrompt } from './targeted';
 import { ModelServer } from '../server/modelServer';
-import { LEGACY_SECRET_KEY, ModelSettings, RECONNECT_SETTINGS, Settings, endpointProblem, ignoredFiles, readSettings, secretKeyFor } from './config';
+import { LEGACY_SECRET_KEY, ModelSettings, RECONNECT_SETTINGS, Settings, endpointProblem, ignoredFiles, readEditFormat, readSettings, secretKeyFor } from './config';
 import { Redactor, safeUrl } from '../core/security/redact';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -605,7 +605,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     const scope = fileScope(instruction);
     const wholeFile = scope.wholeFile || args?.wholeFile === true;
     if (wholeFile) { instruction = scope.instruction; startLine = 0; endLine = doc.lineCount - 1; lines = doc.lineCount; }
-    const format = chooseFormat(settings.editFormat, lines, wholeFile);
+    const format = chooseFormat(readEditFormat(), lines, wholeFile);
     const ctx = settings.contextLines;
     const contextChars = Math.min(doc.getText().length, (lines + 2 * ctx) * 80);
     const others = [...(args?.files ?? []), ...await mentionedFiles(instruction, doc.uri)];

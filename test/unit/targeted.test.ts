@@ -161,6 +161,15 @@ describe('targeted edits: streaming into the preview region', () => {
     assert.ok(r.notes.some((n) => /rewrite/.test(n)));
   });
 
+  it('a rewrite that starts with new lines is still recognised as a rewrite (at its first line of the code)', () => {
+    const rewrite = ['/**', ' * The cart module.', ' */', ...CODE.map((l) => l.replace('let sum', 'let total'))].join('\n') + '\n';
+    for (const chunk of [1, 5, 100]) {
+      const r = run(CODE, rewrite, chunk);
+      assert.ok(r.t.wasRewrite, `chunk ${chunk}`);
+      assert.deepEqual(r.accepted, rewrite.trimEnd().split('\n'));
+    }
+  });
+
   it('says which changes were left out, in words a user can act on', () => {
     const m = leftOutMessage([{ block: 1, outcome: 'placed' }, { block: 2, outcome: 'unplaced', reason: 'its lines occur more than once in the code', firstLine: 'let sum = 0;' }]);
     assert.match(m!, /1 of 2 changes could not be placed safely and was left out/);

@@ -27,6 +27,8 @@ export interface TargetedEvents {
   foreign(what: string): void;
   /** `*** End Patch` (the answer may go on with prose, which is ignored). */
   endPatch(): void;
+  /** Every complete line, before it is interpreted (to tell blocks from a rewrite). */
+  line?(text: string): void;
 }
 
 type LineKind = 'unknown' | 'add' | 'other';
@@ -38,9 +40,6 @@ export class TargetedParser {
   private began = false;
   private ended = false;
   private inBlock = false;
-  /** The answer's first meaningful line, for the caller's rewrite-or-patch decision. */
-  firstLine: string | undefined;
-
   constructor(private readonly ev: TargetedEvents) {}
 
   get sawBegin(): boolean { return this.began; }
@@ -82,7 +81,7 @@ export class TargetedParser {
   private ensureBlock() { if (!this.inBlock) { this.inBlock = true; this.ev.block(''); } }
 
   private line(l: string) {
-    if (this.firstLine === undefined && l.trim() !== '' && !/^\s*```/.test(l)) this.firstLine = l;
+    this.ev.line?.(l);
     if (this.ended) return;
     if (this.kind === 'add') { this.ev.addEnd(l.slice(1)); return; }
     if (/^\*\*\* Begin Patch\s*$/.test(l)) { this.began = true; return; }

@@ -68,6 +68,7 @@ export class TargetedRewrite {
       addEnd: (t) => this.addEnd(t),
       foreign: (w) => this.o.onNote?.(`the answer tried to ${w}: ignored (a targeted edit changes only the code being edited)`),
       endPatch: () => { this.closeBlock(); this.sawEnd = true; },
+      line: (l) => this.inspect(l),
     });
   }
 
@@ -81,7 +82,35 @@ export class TargetedRewrite {
     if (this.mode === 'rewrite') { this.rewrite!.push(chunk); return; }
     if (this.mode === 'undecided') this.held.push(chunk);
     this.parser.push(chunk);
-    if (this.mode === 'undecided' && this.parser.firstLine !== undefined) this.decide(this.parser.firstLine);
+    this.settle();
+  }
+
+  /** Blocks or a rewrite, once a line of the answer says which (see `inspect`). */
+  private settle() {
+    if (this.mode !== 'undecided' || this.verdict === undefined) return;
+    if (this.verdict === 'blocks') { this.mode = 'blocks'; this.held = []; return; }
+    this.mode = 'rewrite';
+    this.o.onNote?.('the model answered with a rewrite of the code instead of targeted blocks: it is shown as a rewrite');
+    this.rewrite = new StreamingLineDiff(this.original, this.sink);
+    for (const c of this.held.splice(0)) this.rewrite.push(c);
+  }
+
+  private verdict: 'blocks' | 'rewrite' | undefined;
+  private originalSet: Set<string> | undefined;
+
+  /**
+   * Each complete line while undecided: a patch marker means blocks (prose before it is skipped); a distinctive line
+   * of the code itself means the model rewrote the code (shown as a rewrite, from its first line). Anything else
+   * (prose, new lines) waits for the next line.
+   */
+  private inspect(line: string) {
+    if (this.mode !== 'undecided' || this.verdict !== undefined) return;
+    const t = line.trim();
+    if (!t || t.startsWith('```')) return;
+    if (t.startsWith('*** Begin Patch') || t.startsWith('@@')) { this.verdict = 'blocks'; return; }
+    if (t.length < 4 || !/[A-Za-z0-9]/.test(t)) return;
+    this.originalSet ??= new Set(this.original.map((l) => l.trim()));
+    if (this.originalSet.has(t)) this.verdict = 'rewrite';
   }
 
   /** The answer is complete: decide the last block, keep every line after it, finish the region. */
@@ -89,32 +118,14 @@ export class TargetedRewrite {
     if (this.done) return;
     if (this.mode === 'rewrite') { this.done = true; this.rewrite!.end(); return; }
     this.parser.end();
-    if (this.mode === 'undecided' && this.parser.firstLine !== undefined) {
-      this.decide(this.parser.firstLine);
-      if ((this.mode as string) === 'rewrite') { this.done = true; this.rewrite!.end(); return; }
-    }
+    this.settle();
+    if ((this.mode as string) === 'rewrite') { this.done = true; this.rewrite!.end(); return; }
     this.closeBlock();
     this.done = true;
-    if (!this.parser.sawBegin) this.o.onNote?.('the answer had no "*** Begin Patch": nothing in it could be placed');
+    if (!this.parser.sawBegin) this.o.onNote?.('the answer was neither targeted blocks (no "*** Begin Patch") nor a rewrite of this code: nothing was changed');
     else if (!this.sawEnd) this.o.onNote?.('the answer ended without "*** End Patch": its last block may be incomplete (review it before accepting)');
     this.keepUntil(this.original.length);
     this.sink.finished(this.from);
-  }
-
-  /** A plain rewrite starts like the code does; a patch with a marker. Prose before a patch is skipped. */
-  private decide(first: string) {
-    const t = first.trim();
-    if (t.startsWith('***') || t.startsWith('@@')) { this.mode = 'blocks'; this.held = []; return; }
-    const firstCode = this.original.filter((l) => l.trim() !== '').slice(0, 3).map((l) => l.trim());
-    if (firstCode.includes(t)) {
-      this.mode = 'rewrite';
-      this.o.onNote?.('the model answered with a rewrite of the code instead of targeted blocks: it is shown as a rewrite');
-      this.rewrite = new StreamingLineDiff(this.original, this.sink);
-      for (const c of this.held.splice(0)) this.rewrite.push(c);
-      return;
-    }
-    this.mode = 'blocks';
-    this.held = [];
   }
 
   /** Original lines [cursor, to) stay as they are. */
