@@ -142,6 +142,32 @@ describe('targeted edits: streaming into the preview region', () => {
     assert.deepEqual(r.region.textIf('reject'), CODE);
   });
 
+  it('the user types during a targeted stream: reject-all gives the original plus the typing, accept-all the edit plus the typing', () => {
+    const withTyping = (lines: string[]) => {
+      const out = [...lines];
+      out[0] += ' // mine';
+      out.splice(out.indexOf('  count(): number {'), 0, '  // note');
+      return out;
+    };
+    for (const choice of ['reject', 'accept'] as const) {
+      const doc = [...CODE];
+      const region = new PreviewRegion(0, CODE);
+      const t = new TargetedRewrite(CODE, region);
+      const flush = () => { const p = region.planFlush(); if (!p) return; doc.splice(region.startLine + p.from, p.deleteCount, ...p.lines); region.commitFlush(p); };
+      const half = TWO_BLOCKS.indexOf('@@\n   clear');
+      for (let i = 0; i < half; i += 9) { t.push(TWO_BLOCKS.slice(i, Math.min(half, i + 9))); flush(); }
+      // Typing on an unchanged line above the first block, and a new line between the two blocks (not reached yet).
+      region.applyUserEdit(0, doc[0].length, 0, doc[0].length, ' // mine'); doc[0] += ' // mine';
+      const at = doc.indexOf('  count(): number {');
+      region.applyUserEdit(at, 0, at, 0, '  // note\n'); doc.splice(at, 0, '  // note');
+      for (let i = half; i < TWO_BLOCKS.length; i += 9) { t.push(TWO_BLOCKS.slice(i, i + 9)); flush(); }
+      t.end(); region.relayoutClean(); flush();
+      if (choice === 'reject') region.rejectAll(); else region.acceptAll();
+      flush();
+      assert.deepEqual(doc, withTyping(choice === 'reject' ? CODE : TWO_BLOCKS_RESULT), choice);
+    }
+  });
+
   it('a 2,000-line scope with a one-line fix: one hunk, the rest untouched, cost follows the answer', () => {
     const big: string[] = [];
     for (let i = 0; i < 2000; i++) big.push(i % 50 === 0 ? `function f${i}(x) {` : `  const v${i} = x + ${i};`);
