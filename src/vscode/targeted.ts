@@ -22,8 +22,11 @@ export function reportLeftOutBlocks(session: EditSession, log: (m: string) => vo
   return session.onEvent((e) => {
     if (e.kind !== 'notice') return;
     log(`edit ${session.id}: ${e.message}`);
-    void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`, 'Show Log').then((c) => {
-      if (c) void vscode.commands.executeCommand('sparkEdit.showLog');
+    // Ask Again while what was placed is still pending (the session then lives on); otherwise select and ask again.
+    const again = session.region.pendingHunks().length > 0 ? ['Ask Again'] : [];
+    void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`, ...again, 'Show Log').then((c) => {
+      if (c === 'Ask Again') { if (!session.retryLeftOut()) void vscode.window.showInformationMessage('Spark Edit: this edit is no longer pending.'); }
+      else if (c) void vscode.commands.executeCommand('sparkEdit.showLog');
     });
   });
 }

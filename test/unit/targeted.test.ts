@@ -391,6 +391,24 @@ describe('targeted edits through an EditSession over the real socket (demo model
     assert.deepEqual(region.textIf('accept'), want);
   });
 
+  it('recovery: asking again after a block was left out tells the model why, and the new answer places', async () => {
+    const region = new PreviewRegion(0, big);
+    const s = new EditSession({ region, prompt: { instruction: 'x', code, format: 'targeted' }, model: 'm', transport: t });
+    const good = ['@@', ' function f150() {', '-  var v151 = 151;', '+  var v151 = 151; // one'];
+    server.enqueue({ text: patch(...good, '@@', '-}', '+};') }, { text: patch(...good, '@@ function f290() {', '-}', '+};') });
+    s.start();
+    await s.whenSettled();
+    assert.equal(s.state, 'pending');
+    assert.ok(s.canRetryLeftOut);
+    assert.ok(s.retryLeftOut());
+    await s.whenSettled();
+    const ask = JSON.stringify(server.requests[server.requests.length - 1].body.input);
+    assert.match(ask, /could not be placed in the code, so they were left out: change 2 \(at \\"}\\"\): its lines occur more than once/);
+    assert.equal(s.canRetryLeftOut, false, 'every block placed this time');
+    const want = [...big]; want[151] = '  var v151 = 151; // one'; want[299] = '};';
+    assert.deepEqual(region.textIf('accept'), want);
+  });
+
   it('tells the user (a notice event) when a block was left out, and changes nothing there', async () => {
     const region = new PreviewRegion(0, big);
     const notices: string[] = [];

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { TARGETED_INSTRUCTIONS } from '../targeted/prompt';
+import { TARGETED_INSTRUCTIONS, retryLeftOutMessage } from '../targeted/prompt';
 import { TargetedRewrite, leftOutMessage } from '../targeted/rewrite';
 import { EDIT_INSTRUCTIONS, EditPromptInput, continueInput, editInstructionPrompt, editPrompt, redirectInput } from '../prompt';
 import { InputMessage, assistantMessage, userMessage } from '../protocol/responses';
@@ -153,7 +153,34 @@ export class EditSession {
     const t = this.targeted;
     this.targeted = null;
     const m = t ? leftOutMessage(t.reports) : undefined;
+    this.leftOutReasons = t ? t.reports.filter((r) => r.outcome !== 'placed').map((r) => `change ${r.block}${r.firstLine ? ` (at "${r.firstLine}")` : ''}: ${r.reason}`) : [];
     if (m) { this.leftOut = m; this.o.log?.(`edit ${this.id}: ${m}`); this.emitter.fire({ kind: 'notice', message: m }); }
+  }
+  private leftOutReasons: string[] = [];
+
+  /** Blocks of the last targeted answer were left out, and what was placed is pending: `retryLeftOut()` may ask again. */
+  get canRetryLeftOut(): boolean { return !this.isStreaming && this._state === 'pending' && this.leftOutReasons.length > 0; }
+
+  /**
+   * Recovery for blocks left out: ask the model for its whole answer again, told which blocks could not be placed and
+   * why (more context, an @@ header, the order of the code). Like a redirect: the pending hunks are dropped and the new
+   * answer streams in their place; hunks already accepted are part of the code now (sent again when it changed).
+   */
+  retryLeftOut(): boolean {
+    if (!this.canRetryLeftOut) return false;
+    const partial = this.streamedText;
+    const reasons = this.leftOutReasons;
+    this.region.rejectAll();
+    this.region.rebase();
+    const current = this.region.original.join('\n');
+    const ask = userMessage(retryLeftOutMessage(reasons, current !== this.prompt.code ? current : undefined));
+    const full = [userMessage(editPrompt(this.prompt)), ...(partial ? [assistantMessage(partial)] : []), ask];
+    this.keepPhases(full, partial);
+    this.prompt = { ...this.prompt, code: current };
+    this.o.log?.(`edit ${this.id}: asking again for the ${reasons.length} change(s) left out`);
+    this.emitter.fire({ kind: 'content' });
+    this.ask(full, { incrementalInput: [ask], previousResponseId: this.lastResponseId });
+    return true;
   }
 
   /** `prefix`: an earlier answer this request continues (it is diffed again first, then the new text follows it). */
@@ -161,6 +188,7 @@ export class EditSession {
     this.setState('requesting');
     this.lastStop = undefined;
     this.leftOut = undefined;
+    this.leftOutReasons = [];
     this.commentary = '';
     this.answerPhase = undefined;
     this.streamedText = prefix;
