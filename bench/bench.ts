@@ -24,6 +24,8 @@ import { tokenize } from '../src/server/modelServer';
 import { editContextPrompt } from '../src/core/prompt';
 import { ServerThread } from './serverThread';
 import { diffQuality, qualityJson, qualityTable } from './diffQuality';
+import { demoRewrite } from '../src/server/demo';
+import { targetedAnswer } from '../src/server/demo/targeted';
 
 const args = process.argv.slice(2);
 const SMOKE = args.includes('--smoke');
@@ -203,6 +205,52 @@ async function sustainedCore(server: ServerThread, lines: number, repeats: numbe
   return out;
 }
 
+// ------------------------------------------------------------------ 6b. targeted edits (issue 14)
+/**
+ * A one-line fix inside an N-line scope, in the format Spark asks for there (targeted blocks), answered by the demo
+ * model at 1,000 tok/s over the real socket, through the same core pipeline as the other measures (EditSession →
+ * targeted adapter → PreviewRegion, flushed every 16 ms). Time: the command (session start) → the stream's end, when the
+ * last hunk is in the region (the core's "last hunk shown"; the VS Code host adds its document update on top).
+ */
+async function targetedCore(server: ServerThread, lines: number, repeats: number): Promise<{ ms: number[]; tokens: number; rewriteTokens: number; hunks: number; exact: boolean }> {
+  const original = sourceLines(lines);
+  const code = original.join('\n');
+  const target = Math.floor(lines * 0.6 / 12) * 12 + 5; // a `const valueN` line in the second half
+  const instruction = `rename value${target} to total${target}`;
+  const rewrite = demoRewrite(instruction, code);
+  const t = new ResponsesSocketTransport({ url: server.url });
+  await t.connect();
+  const ms: number[] = [];
+  let tokens = 0, hunks = 0, exact = true;
+  for (let r = 0; r < repeats + 1; r++) {
+    await server.enqueue({ tokensPerSecond: 1000 }); // no text: the demo model answers from the prompt
+    const region = new PreviewRegion(0, original);
+    const t0 = performance.now();
+    const s = new EditSession({ region, prompt: { instruction, code, format: 'targeted' }, model: 'm', transport: t, commandStartedAt: t0 });
+    const flush = setInterval(() => { const p = region.planFlush(); if (p) region.commitFlush(p); region.decorationRuns(); }, 16);
+    s.start();
+    await s.whenSettled();
+    clearInterval(flush);
+    const p = region.planFlush(); if (p) region.commitFlush(p);
+    if (r > 0) ms.push(performance.now() - t0);
+    tokens = s.stats.deltas;
+    hunks = region.pendingHunks().length;
+    exact = exact && region.textIf('accept').join('\n') + '\n' === rewrite;
+  }
+  t.dispose();
+  return { ms, tokens, rewriteTokens: tokenize(rewrite).length, hunks, exact };
+}
+
+/** Output tokens of a one-line fix as a rewrite and as targeted blocks, by scope size (where the formats cross). */
+function formatCrossover(): string {
+  return [5, 20, 80, 200, 2000].map((n) => {
+    const code = sourceLines(n).join('\n');
+    const ins = 'rename value1 to total1';
+    const rw = demoRewrite(ins, code);
+    return `${n} lines: rewrite ${tokenize(rw).length}, targeted ${tokenize(targetedAnswer(code, rw)).length}`;
+  }).join('; ');
+}
+
 // ------------------------------------------------------------------ 7. memory
 function heapMb(): number { (global as any).gc?.(); (global as any).gc?.(); return process.memoryUsage().heapUsed / 1048576; }
 function memory(tokens: number, edits: number): { streamGrowthMb: number; editsGrowthMb: number } {
@@ -291,6 +339,8 @@ async function main() {
   const fullUs = fullDiffPerToken(500, SMOKE ? 10 : 200);
   log('sustained throughput (core, real socket)');
   const sus = await sustainedCore(server, SMOKE ? 200 : 5000, SMOKE ? 1 : 5);
+  log('targeted edit, one-line fix in a 2,000-line scope (demo model at 1,000 tok/s, real socket)');
+  const tgt = await targetedCore(server, 2000, SMOKE ? 1 : 5);
   await server.close();
   log('memory');
   const mem = memory(SMOKE ? 10_000 : 100_000, 50);
@@ -325,6 +375,8 @@ async function main() {
     row('per-token pipeline cost, 500-line selection', s.p500, 'µs/token', 3),
     row(`per-token pipeline cost, ${SMOKE ? '1000' : '5000'}-line selection`, s.p5000, 'µs/token', 3),
     row('sustained throughput, core over the real socket', s.sus, 'tokens/s', 0),
+    row('targeted edit, one-line fix in a 2000-line scope: command → last hunk in the region (core, real socket, 1,000 tok/s)', stat(tgt.ms), 'ms', 1),
+    ...(host?.targeted_complete_ms_host?.length ? [row(`targeted edit, one-line fix in a ${SMOKE ? 300 : 2000}-line file: command → last hunk in the document (VS Code ${host.vscode_version} host, demo model, 1,000 tok/s)`, stat(host.targeted_complete_ms_host), 'ms', 1)] : []),
     ...(hostSus ? [row(`sustained throughput into the document, VS Code ${host.vscode_version} host`, hostSus, 'tokens/s', 0)] : []),
     '',
     `warm vs new-HTTPS round trip ratio: ${f(s.rtw.p50 / s.rtc.p50, 3)} (the warm socket removes ${f(100 * (1 - s.rtw.p50 / s.rtc.p50), 0)}% of the round trip; vs keep-alive ${f(100 * (1 - s.rtw.p50 / s.rtk.p50), 0)}%)`,
@@ -338,6 +390,8 @@ async function main() {
       `felt latency in the browser (code-server + Chromium, demo model, "${felt.felt_instruction}" on an 8-line function, ${felt.felt_edits} edits, load average ${felt.felt_load_avg_1m.map((x) => f(x, 1)).join(' → ')}): Enter → first changed character painted p50 ${f(felt.felt_first_change_ms_p50, 0)} ms, p90 ${f(felt.felt_first_change_ms_p90, 0)} ms; Enter → first Accept lens painted p50 ${f(felt.felt_first_lens_ms_p50, 0)} ms, p90 ${f(felt.felt_first_lens_ms_p90, 0)} ms`,
       `felt latency breakdown (p50 / p90 ms): ${Object.values(felt.felt_breakdown_ms).map((b) => `${b.label} ${f(b.p50, 1)} / ${f(b.p90, 1)}`).join('; ')}`,
     ] : []),
+    `targeted edit (2000-line scope, one-line fix): ${tgt.tokens} output tokens vs ${tgt.rewriteTokens} for the rewrite (ratio ${f(tgt.tokens / tgt.rewriteTokens, 4)}), ${tgt.hunks} hunk, accept-all ${tgt.exact ? 'equals' : 'DIFFERS FROM'} the rewrite`,
+    `output tokens of a one-line fix, rewrite vs targeted, by scope size: ${formatCrossover()}`,
     `heap growth: ${f(mem.streamGrowthMb, 2)} MB across a ${SMOKE ? '10,000' : '100,000'}-token stream, ${f(mem.editsGrowthMb, 2)} MB after 50 edits`,
     '', 'Diff quality (bench/diffCorpus.ts): changed lines shown after the stream beyond a minimal diff (goal ≤ max(10, 10%))', '', ...qualityTable(quality),
   ];
@@ -350,6 +404,10 @@ async function main() {
     warm_roundtrip_ms_p50: s.rtw.p50, keepalive_roundtrip_ms_p50: s.rtk.p50, cold_roundtrip_ms_p50: s.rtc.p50,
     per_token_us_p50_50: s.p50.p50, per_token_us_p50_200: s.p200.p50, per_token_us_p50_500: s.p500.p50, per_token_us_p50_5000: s.p5000.p50,
     sustained_tokens_per_s_core: s.sus.p50,
+    // Command → last hunk shown: in the VS Code host when it ran (the definition), else in the core.
+    targeted_output_tokens_2000: tgt.tokens, targeted_complete_ms_2000: host?.targeted_complete_ms_host?.length && !SMOKE ? stat(host.targeted_complete_ms_host).p50 : stat(tgt.ms).p50,
+    targeted_complete_ms_2000_core: stat(tgt.ms).p50, targeted_complete_ms_2000_host: host?.targeted_complete_ms_host?.length ? stat(host.targeted_complete_ms_host).p50 : null,
+    targeted_vs_rewrite_ratio_2000: tgt.tokens / tgt.rewriteTokens,
     sustained_tokens_per_s_host: hostSus ? hostSus.p50 : null,
     event_loop_lag_ms_p99: host ? host.event_loop_lag_ms_p99 : null,
     event_loop_lag_ms_p99_plaintext: host ? host.event_loop_lag_ms_p99_plaintext : null,
@@ -374,7 +432,7 @@ async function main() {
   if (SMOKE) {
     // The smoke test's contract (issue 5): it runs, and its JSON has every key, each a finite number.
     const required = ['ttft_added_ms_p50', 'ttft_cold_ms_p50', 'warm_vs_cold_roundtrip_ratio', 'per_token_us_p50_50', 'per_token_us_p50_500',
-      'per_token_us_p50_5000', 'sustained_tokens_per_s_core', 'sustained_tokens_per_s_host', 'event_loop_lag_ms_p99', 'incremental_vs_full_diff_speedup', 'heap_growth_mb',
+      'per_token_us_p50_5000', 'sustained_tokens_per_s_core', 'targeted_output_tokens_2000', 'targeted_complete_ms_2000', 'targeted_vs_rewrite_ratio_2000', 'sustained_tokens_per_s_host', 'event_loop_lag_ms_p99', 'incremental_vs_full_diff_speedup', 'heap_growth_mb',
       'felt_first_change_ms_p50', 'felt_first_change_ms_p90', 'felt_first_lens_ms_p50', 'felt_first_lens_ms_p90'];
     const values = json as Record<string, unknown>;
     const bad = required.filter((k) => typeof values[k] !== 'number' || !Number.isFinite(values[k] as number));

@@ -1,4 +1,5 @@
 import { InputMessage, assistantMessage, userMessage } from './protocol/responses';
+import { targetedAsk, targetedRedirectAsk } from './targeted/prompt';
 
 export const EDIT_INSTRUCTIONS = [
   'You are Spark Edit, a precise code-editing engine inside a code editor.',
@@ -14,11 +15,13 @@ export interface EditPromptInput {
   languageId?: string;
   before?: string;
   after?: string;
+  /** How the model answers: the whole code rewritten (default) or targeted blocks (src/core/targeted). */
+  format?: 'rewrite' | 'targeted';
 }
 
 export function editPrompt(p: EditPromptInput): string {
   return [`Instruction: ${p.instruction.trim()}`, ...contextParts(p),
-    'Rewrite the code inside <code> following the instruction. Output only the rewritten code.'].join('\n');
+    p.format === 'targeted' ? targetedAsk() : 'Rewrite the code inside <code> following the instruction. Output only the rewritten code.'].join('\n');
 }
 
 /** The file, the code around it and the code to edit, as every edit prompt gives them. */
@@ -39,12 +42,14 @@ export function editContextPrompt(p: Omit<EditPromptInput, 'instruction'>): stri
   return [...contextParts(p), 'The instruction for this code follows in the next message.'].join('\n');
 }
 
-export function editInstructionPrompt(instruction: string): string {
+export function editInstructionPrompt(instruction: string, format?: EditPromptInput['format']): string {
+  if (format === 'targeted') return `Instruction: ${instruction.trim()}\n${targetedAsk()}`;
   return `Instruction: ${instruction.trim()}\nRewrite the code in the previous message (between the code tags) following the instruction. Output only the rewritten code.`;
 }
 
-export function redirectMessage(newInstruction: string, currentCode?: string): string {
-  const code = currentCode !== undefined ? `The code now reads (rewrite this):\n<code>\n${currentCode}\n</code>\n` : '';
+export function redirectMessage(newInstruction: string, currentCode?: string, format?: EditPromptInput['format']): string {
+  const code = currentCode !== undefined ? `The code now reads (${format === 'targeted' ? 'change' : 'rewrite'} this):\n<code>\n${currentCode}\n</code>\n` : '';
+  if (format === 'targeted') return `Stop. New direction from the user: ${newInstruction.trim()}\n` + code + targetedRedirectAsk();
   return `Stop. New direction from the user: ${newInstruction.trim()}\n` + code +
     'Rewrite the code inside <code> again from its first line, applying the original instruction and this new direction. ' +
     'Keep every line the instructions do not ask to change. Output only the complete rewritten code.';
@@ -58,7 +63,7 @@ export function redirectMessage(newInstruction: string, currentCode?: string): s
  */
 export function redirectInput(first: EditPromptInput, partialOutput: string, newInstruction: string, currentCode: string = first.code): { full: InputMessage[]; incremental: InputMessage[] } {
   const changed = currentCode !== first.code ? currentCode : undefined;
-  const incremental = [userMessage(redirectMessage(newInstruction, changed))];
+  const incremental = [userMessage(redirectMessage(newInstruction, changed, first.format))];
   const full = [userMessage(editPrompt(first)), ...(partialOutput ? [assistantMessage(partialOutput)] : []), ...incremental];
   return { full, incremental };
 }

@@ -14,6 +14,8 @@ import { parseConversation } from '../core/prompt';
 import { SseParser } from '../core/protocol/sse';
 import { demoChat, demoPatch, demoRewrite } from './demo';
 import { parseDeepPrompt } from '../core/deep/prompt';
+import { TARGETED_MARKER } from '../core/targeted/prompt';
+import { targetedAnswer } from './demo/targeted';
 
 export interface Faults {
   /** Close the connection (WS) / socket (HTTP) after this many output characters. */
@@ -190,6 +192,10 @@ export class ModelServer {
     const parsed = conv ? { instruction: conv.instruction, code: conv.code } : { instruction: promptText, code: '' };
     if (typeof step.text === 'function') return step.text({ ...parsed, body });
     if (typeof step.text === 'string') return step.text;
+    // The fast path asked for targeted blocks (large scopes): the demo's rewrite, answered as blocks.
+    if (conv && JSON.stringify(body.instructions ?? body.system ?? body.messages?.[0] ?? '').includes(TARGETED_MARKER)) {
+      return targetedAnswer(conv.code, this.demoText(conv));
+    }
     // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).
     const deep = JSON.stringify(body).includes('*** Begin Patch') ? parseDeepPrompt(promptText) : null;
     if (deep) return demoPatch(deep.instruction, deep.files);
@@ -198,7 +204,11 @@ export class ModelServer {
       return demoChat(promptText, sel ? { path: sel[1], code: sel[2] } : undefined);
     }
     if (!conv) return demoRewrite(parsed.instruction, parsed.code);
-    // Each instruction in turn (a redirect asks for the original instruction and the new direction).
+    return this.demoText(conv);
+  }
+
+  /** The demo model's rewrite: each instruction in turn (a redirect asks for the original instruction and the new direction). */
+  private demoText(conv: { instructions: string[]; code: string }): string {
     return conv.instructions.reduce((code, ins) => demoRewrite(ins, code).replace(/\n$/, ''), conv.code) + '\n';
   }
 

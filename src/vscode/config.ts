@@ -28,6 +28,8 @@ export interface Settings {
   prewarm: boolean;
   allowInsecureEndpoint: boolean;
   maxSelectionLines: number;
+  /** Rewrite or targeted blocks (src/core/targeted); auto picks by scope size. */
+  editFormat: 'auto' | 'rewrite' | 'targeted';
   ignoredFiles: string[];
   customRefactors: Array<{ name: string; instruction: string }>;
 }
@@ -71,6 +73,7 @@ export function readSettings(): Settings {
     prewarm: c.get<boolean>('prewarm', true) !== false,
     allowInsecureEndpoint: user<boolean>('allowInsecureEndpoint') === true,
     maxSelectionLines: num('maxSelectionLines', 20_000, 1, 1_000_000),
+    editFormat: pick('editFormat', 'auto', ['auto', 'rewrite', 'targeted'] as const),
     ignoredFiles: ignoredFiles(),
     customRefactors: (user<unknown>('customRefactors') as Array<{ name: string; instruction: string }> | undefined ?? [])
       .filter((x) => x && typeof x.name === 'string' && typeof x.instruction === 'string' && x.instruction.trim()),
@@ -82,6 +85,12 @@ export function ignoredFiles(): string[] {
   const i = vscode.workspace.getConfiguration('sparkEdit').inspect<unknown>('ignoredFiles');
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.workspace.getConfiguration('sparkEdit', f.uri).inspect<unknown>('ignoredFiles')?.workspaceFolderValue);
   return effectiveIgnored(i?.globalValue, i?.workspaceValue, ...folders);
+}
+
+/** `sparkEdit.editFormat`, read when an edit starts (it needs no reconnect). */
+export function readEditFormat(): Settings['editFormat'] {
+  const v = vscode.workspace.getConfiguration('sparkEdit').get<string>('editFormat', 'auto');
+  return v === 'rewrite' || v === 'targeted' ? v : 'auto';
 }
 
 /** Settings whose change needs a new connection (the rest are read live). */

@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import { chooseFormat } from '../core/targeted/prompt';
+import { fileScope, scopePrompt } from './targeted';
+import { readEditFormat } from './config';
 import { performance } from 'node:perf_hooks';
 import { CommandKind, route } from '../core/deep/router';
 import { InputMessage, userMessage } from '../core/protocol/responses';
@@ -19,6 +22,8 @@ export interface EditArgs {
   command?: CommandKind;
   /** Asks for the instruction when none is given (default: the input box); callers in this extension host only. */
   ask?: () => Thenable<string | undefined>;
+  /** Edit the whole file (as "/file …" in the instruction does). */
+  wholeFile?: boolean;
 }
 
 type Warmup = { context: InputMessage; id: Promise<string | undefined> };
@@ -41,17 +46,22 @@ export class InlineEditController {
     const editor = vscode.window.activeTextEditor;
     if (!editor) { void vscode.window.showInformationMessage('Spark Edit: open a file and select code to edit.'); return; }
     const doc = editor.document;
-    const { start: startLine, end: endLine } = args?.lines ?? await targetLines(editor);
+    let { start: startLine, end: endLine } = args?.lines ?? await targetLines(editor);
     let instruction = args?.instruction;
     let warmup: Warmup | undefined;
     if (instruction === undefined) {
       warmup = this.prewarm(doc, startLine, endLine);
-      instruction = await this.ask(doc, endLine - startLine + 1, args);
+      instruction = await this.ask(doc, endLine - startLine + 1, args, editor.selection.isEmpty && !args?.lines);
       t0 = performance.now(); // time starts when the user confirms, not while they type
     }
     if (!instruction?.trim()) return;
     if (!ctx.gate.allowed(doc)) return;
-    const r = await this.route(doc, startLine, endLine, instruction, args);
+    // Targeted edits (issue 14): "/file …" edits the whole file; large scopes ask for targeted blocks.
+    const scope = fileScope(instruction);
+    const wholeFile = scope.wholeFile || args?.wholeFile === true;
+    if (wholeFile) { instruction = scope.instruction; startLine = 0; endLine = doc.lineCount - 1; }
+    const format = chooseFormat(readEditFormat(), endLine - startLine + 1, wholeFile);
+    const r = await this.route(doc, startLine, endLine, instruction, args, format === 'targeted');
     if (r.mode === 'deep') {
       if (!await connections.deepReady()) return;
       const job = this.deep.start({ instruction: r.instruction, files: [doc.uri, ...r.others], focus: { uri: doc.uri, startLine, endLine } });
@@ -63,30 +73,30 @@ export class InlineEditController {
     const context = userMessage(editContextPrompt(prompt));
     const warmId = warmup && warmup.context.content[0].text === context.content[0].text ? await warmup.id : undefined;
     if (warmup && !warmId) ctx.log('the warm-up was not used (the code changed, or it failed): the whole prompt is sent');
-    const view = this.sessions.create(doc, startLine, original, { ...prompt, instruction: r.instruction }, connections.fastModel, connections.fast!.transport, t0, warmId ? { responseId: warmId, context } : undefined);
+    const view = this.sessions.create(doc, startLine, original, { ...prompt, instruction: r.instruction, format }, connections.fastModel, connections.fast!.transport, t0, warmId ? { responseId: warmId, context } : undefined);
     // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
     // submitted: it would grow over the preview and muddy its colours.
     if (!editor.selection.isEmpty && editor.document === doc) editor.selection = new vscode.Selection(editor.selection.start, editor.selection.start);
     return { sessionId: view.session.id };
   }
 
-  private ask(doc: vscode.TextDocument, lines: number, args?: EditArgs): Thenable<string | undefined> {
+  private ask(doc: vscode.TextDocument, lines: number, args: EditArgs | undefined, noSelection: boolean): Thenable<string | undefined> {
     const deep = args?.mode === 'deep';
     return args?.ask?.() ?? vscode.window.showInputBox({
       title: deep ? 'Spark Edit: Deep Edit' : 'Spark Edit',
-      prompt: `Edit ${lines} line${lines === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(doc.uri)}${deep ? ' (deep mode: may change several files)' : ''}`,
+      prompt: `${scopePrompt(lines, vscode.workspace.asRelativePath(doc.uri), noSelection)}${deep ? ' (deep mode: may change several files)' : ''}`,
       placeHolder: 'e.g. add error handling, convert to async/await, rename x to y — "/deep …" for the deep model',
       ignoreFocusOut: true,
     });
   }
 
   /** Fast or deep, and the other files the request takes along. */
-  private async route(doc: vscode.TextDocument, startLine: number, endLine: number, instruction: string, args?: EditArgs) {
+  private async route(doc: vscode.TextDocument, startLine: number, endLine: number, instruction: string, args: EditArgs | undefined, targeted: boolean) {
     const { settings } = this.ctx;
     const lines = endLine - startLine + 1;
     const contextChars = Math.min(doc.getText().length, (lines + 2 * settings.contextLines) * 80);
     const others = [...(args?.files ?? []), ...await this.mentionedFiles(instruction, doc.uri)];
-    const r = route({ instruction, explicit: args?.mode, selectionLines: lines, contextChars, mentionedFiles: others.length, command: args?.command }, settings.rules);
+    const r = route({ instruction, explicit: args?.mode, selectionLines: lines, contextChars, mentionedFiles: others.length, command: args?.command, targeted }, settings.rules);
     this.ctx.log(`route: ${r.mode} — ${r.reasons.join('; ')}`);
     return { ...r, others };
   }

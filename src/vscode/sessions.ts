@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { reportLeftOutBlocks } from './targeted';
 import { performance } from 'node:perf_hooks';
 import { Hunk, PreviewRegion } from '../core/session/region';
 import { ModelError, ModelTransport } from '../core/transport/types';
@@ -93,6 +94,7 @@ export class EditSessions extends Disposable {
     this.guardFor(doc).checkpoint(); // the state before this preview: where undo returns to
     const region = new PreviewRegion(startLine, original);
     const view = new SessionView(doc, region, prompt, model, transport, this.decorations, this.ctx.log, this.onError, t0);
+    reportLeftOutBlocks(view.session, this.ctx.log); // targeted blocks left out: say so (the listener ends with the session)
     if (warm) view.session.useWarmup(warm);
     this.wire(view, transport);
     view.start();
@@ -142,7 +144,7 @@ export class EditSessions extends Disposable {
     view.session.onEvent((e) => {
       if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done')) status.setStats(view.session.stats);
       // The model answered with the code unchanged: say so (not only in the status bar).
-      if (e.kind === 'state' && e.state === 'done' && !view.session.error && view.session.text.length > 0 && view.region.hunks.length === 0) {
+      if (e.kind === 'state' && e.state === 'done' && !view.session.error && !view.session.leftOut && view.session.text.length > 0 && view.region.hunks.length === 0) {
         log(`edit ${view.session.id}: no changes proposed (the model returned the code unchanged)`);
         void vscode.window.showInformationMessage('Spark Edit: no changes proposed — the model returned the code unchanged.');
       }

@@ -135,10 +135,20 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
     const big = Array.from({ length: 450 }, (_, i) => `const v${i} = ${i};`).join('\n') + '\n';
     const ed = await openEditor(big, 'typescript');
     select(ed, 0, 449);
+    // A selection the fast path would rewrite whole (issue 14: with targeted blocks, its size is no reason for deep).
+    await vscode.workspace.getConfiguration('sparkEdit').update('editFormat', 'rewrite', vscode.ConfigurationTarget.Global);
     server.enqueue({ text: '*** Begin Patch\n*** End Patch\n', transport: 'anthropic' });
     const r = await vscode.commands.executeCommand<{ jobId?: number; sessionId?: number }>('sparkEdit.editSelection', { instruction: 'tidy up' });
+    await vscode.workspace.getConfiguration('sparkEdit').update('editFormat', undefined, vscode.ConfigurationTarget.Global);
     assert.ok(r?.jobId && !r.sessionId, 'went to a deep job');
     await a.deep().queue.jobs.find((j) => j.id === r!.jobId)!.done;
+    // The same selection in the default format (targeted blocks for 80+ lines) stays inline.
+    select(ed, 0, 449);
+    server.enqueue({ text: '*** Begin Patch\n*** End Patch\n', transport: 'ws' });
+    const rt = await vscode.commands.executeCommand<{ jobId?: number; sessionId?: number }>('sparkEdit.editSelection', { instruction: 'tidy up' });
+    assert.ok(rt?.sessionId && !rt.jobId, 'a targeted edit stays inline');
+    await a.session(rt.sessionId!)!.session.whenSettled();
+    select(ed, 0, 449);
     server.enqueue({ text: big, transport: 'ws' });
     const before = server.requests.length;
     const r2 = await vscode.commands.executeCommand<{ jobId?: number; sessionId?: number }>('sparkEdit.editSelection', { instruction: '/fast tidy up' });

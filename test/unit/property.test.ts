@@ -199,7 +199,7 @@ describe('property: big rewrites, re-anchoring and the end-of-stream cleanup', f
     const rnd = (n: number) => { s = (s * 1103515245 + 12345) >>> 0; return n > 0 ? s % n : 0; };
     const fresh = (tag: string) => `    const ${tag}${rnd(1e6)} = compute(${rnd(1000)});`;
     const original = Array.from({ length: c.size }, () => (rnd(3) === 0 ? COMMON[rnd(COMMON.length)] : fresh('v')));
-    let out = [...original];
+    const out = [...original];
     for (const op of c.ops) {
       const at = out.length ? op.at % (out.length + 1) : 0;
       const len = Math.min(op.len, out.length - at);

@@ -14,6 +14,8 @@ export interface RouteInput {
   command?: CommandKind;
   /** Workspace files the instruction names, besides the current one. */
   mentionedFiles?: number;
+  /** The fast path would answer with targeted blocks: a large selection costs what the change costs, so its size is no reason for deep. */
+  targeted?: boolean;
 }
 
 export interface RouteRules {
@@ -38,7 +40,7 @@ export function route(i: RouteInput, rules: RouteRules = DEFAULT_RULES): Route {
   if (i.explicit) return { mode: i.explicit, reasons: [i.explicit === 'deep' ? 'Deep Edit was chosen' : 'fast model was chosen'], instruction };
   if (!rules.enabled) return { mode: 'fast', reasons: ['deep mode is off (sparkEdit.deep.enabled)'], instruction };
   const reasons: string[] = [];
-  if (i.selectionLines > rules.deepSelectionLines) reasons.push(`selection of ${i.selectionLines} lines > ${rules.deepSelectionLines} (sparkEdit.deep.selectionLines)`);
+  if (i.selectionLines > rules.deepSelectionLines && !i.targeted) reasons.push(`selection of ${i.selectionLines} lines > ${rules.deepSelectionLines} (sparkEdit.deep.selectionLines)`);
   if (i.contextChars > rules.deepContextChars) reasons.push(`context of ${i.contextChars} chars > ${rules.deepContextChars}`);
   if ((i.mentionedFiles ?? 0) >= 1) reasons.push(`names ${i.mentionedFiles} other file${i.mentionedFiles === 1 ? '' : 's'}`);
   if (PROJECT_WIDE.test(instruction)) reasons.push('asks for project-wide changes');

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { StreamingLineDiff } from '../diff/streamingDiff';
+import { TARGETED_INSTRUCTIONS, retryLeftOutMessage } from '../targeted/prompt';
+import { TargetedRewrite, leftOutMessage } from '../targeted/rewrite';
 import { EDIT_INSTRUCTIONS, EditPromptInput, continueInput, editInstructionPrompt, editPrompt, redirectInput } from '../prompt';
 import { InputMessage, assistantMessage, userMessage } from '../protocol/responses';
 import { ActiveStream, ModelError, ModelRequest, ModelTransport, StopReason, StreamResult, StreamStats } from '../transport/types';
@@ -47,7 +48,12 @@ export interface EditSessionOptions {
 export type SessionEvent =
   | { kind: 'content' }   // rows changed (streamed text, hunk resolved): re-render
   | { kind: 'state'; state: SessionState }
-  | { kind: 'error'; error: ModelError; kept: boolean };
+  | { kind: 'error'; error: ModelError; kept: boolean }
+  // Targeted blocks that could not be placed (left out, nothing changed there): the user is told.
+  | { kind: 'notice'; message: string };
+
+/** What the answer streams into: the line diff of a rewrite, or the targeted-block adapter (same region). */
+type AnswerSink = { push(text: string): void; end(): void };
 
 let nextSessionId = 1;
 
@@ -56,7 +62,7 @@ export class EditSession {
   readonly region: PreviewRegion;
   private _state: SessionState = 'requesting';
   private stream: ActiveStream | null = null;
-  private diff: StreamingLineDiff | null = null;
+  private diff: AnswerSink | null = null;
   private streamedText = '';
   private lastResponseId: string | undefined;
   /** Why the last generation ended, when the model said (a truncated answer can be continued). */
@@ -114,7 +120,7 @@ export class EditSession {
     if (w) {
       // The context was sent ahead (generate: false): only the instruction goes now, chained to it; the full
       // input (the same two messages) is the fallback if the socket no longer has the warm-up.
-      const instruction = userMessage(editInstructionPrompt(this.prompt.instruction));
+      const instruction = userMessage(editInstructionPrompt(this.prompt.instruction, this.prompt.format));
       this.ask([w.context, instruction], { incrementalInput: [instruction], previousResponseId: w.responseId });
       return;
     }
@@ -123,17 +129,70 @@ export class EditSession {
 
   /** One request of this edit: the model, the instructions and the prediction (the code as it now is) never vary. */
   private ask(input: InputMessage[], more: Pick<ModelRequest, 'incrementalInput' | 'previousResponseId'> = {}, prefix = '') {
-    this.run({ model: this.o.model, instructions: EDIT_INSTRUCTIONS, input, ...more, prediction: this.prompt.code }, prefix);
+    // Targeted blocks are not a rewrite of the code: the code as a prediction would only be rejected tokens.
+    const targeted = this.prompt.format === 'targeted';
+    this.run({ model: this.o.model, instructions: targeted ? TARGETED_INSTRUCTIONS : EDIT_INSTRUCTIONS, input, ...more, prediction: targeted ? undefined : this.prompt.code }, prefix);
+  }
+
+  /** The sink of one generation: the streaming line diff, or (targeted format) the adapter placing blocks. */
+  private createSink(): AnswerSink {
+    if (this.prompt.format !== 'targeted') return this.region.createDiff();
+    const t: TargetedRewrite = new TargetedRewrite(this.region.original, this.region, {
+      onBlock: (r) => this.o.log?.(`edit ${this.id}: block ${r.block} ${r.outcome}${r.how ? ` (${r.how} match, line ${(r.at ?? 0) + 1} of the scope)` : ''}${r.reason ? `: ${r.reason}` : ''}`),
+      onNote: (m) => this.o.log?.(`edit ${this.id}: ${m}`),
+    });
+    this.targeted = t;
+    return t;
+  }
+  private targeted: TargetedRewrite | null = null;
+  /** The last generation's message about targeted blocks left out, if any. */
+  leftOut: string | undefined;
+
+  /** Tell the user about targeted blocks that were left out (once per generation). */
+  private reportLeftOut() {
+    const t = this.targeted;
+    this.targeted = null;
+    const m = t ? leftOutMessage(t.reports) : undefined;
+    this.leftOutReasons = t ? t.reports.filter((r) => r.outcome !== 'placed').map((r) => `change ${r.block}${r.firstLine ? ` (at "${r.firstLine}")` : ''}: ${r.reason}`) : [];
+    if (m) { this.leftOut = m; this.o.log?.(`edit ${this.id}: ${m}`); this.emitter.fire({ kind: 'notice', message: m }); }
+  }
+  private leftOutReasons: string[] = [];
+
+  /** Blocks of the last targeted answer were left out, and what was placed is pending: `retryLeftOut()` may ask again. */
+  get canRetryLeftOut(): boolean { return !this.isStreaming && this._state === 'pending' && this.leftOutReasons.length > 0; }
+
+  /**
+   * Recovery for blocks left out: ask the model for its whole answer again, told which blocks could not be placed and
+   * why (more context, an @@ header, the order of the code). Like a redirect: the pending hunks are dropped and the new
+   * answer streams in their place; hunks already accepted are part of the code now (sent again when it changed).
+   */
+  retryLeftOut(): boolean {
+    if (!this.canRetryLeftOut) return false;
+    const partial = this.streamedText;
+    const reasons = this.leftOutReasons;
+    this.region.rejectAll();
+    this.region.rebase();
+    const current = this.region.original.join('\n');
+    const ask = userMessage(retryLeftOutMessage(reasons, current !== this.prompt.code ? current : undefined));
+    const full = [userMessage(editPrompt(this.prompt)), ...(partial ? [assistantMessage(partial)] : []), ask];
+    this.keepPhases(full, partial);
+    this.prompt = { ...this.prompt, code: current };
+    this.o.log?.(`edit ${this.id}: asking again for the ${reasons.length} change(s) left out`);
+    this.emitter.fire({ kind: 'content' });
+    this.ask(full, { incrementalInput: [ask], previousResponseId: this.lastResponseId });
+    return true;
   }
 
   /** `prefix`: an earlier answer this request continues (it is diffed again first, then the new text follows it). */
   private run(req: ModelRequest, prefix = '') {
     this.setState('requesting');
     this.lastStop = undefined;
+    this.leftOut = undefined;
+    this.leftOutReasons = [];
     this.commentary = '';
     this.answerPhase = undefined;
     this.streamedText = prefix;
-    this.diff = this.region.createDiff();
+    this.diff = this.createSink();
     let diff = this.diff;
     if (prefix) { diff.push(prefix); this.emitter.fire({ kind: 'content' }); }
     const s = this.o.transport.stream(req, {
@@ -160,7 +219,7 @@ export class EditSession {
         this.streamedText = prefix;
         this.region.rejectAll();
         this.region.rebase();
-        diff = this.region.createDiff();
+        diff = this.createSink();
         this.diff = diff;
         if (prefix) diff.push(prefix);
         this.emitter.fire({ kind: 'content' });
@@ -188,7 +247,7 @@ export class EditSession {
     this.answerPhase = st.answerPhase ?? this.answerPhase;
   }
 
-  private onDone(s: ActiveStream, diff: StreamingLineDiff, r: StreamResult) {
+  private onDone(s: ActiveStream, diff: AnswerSink, r: StreamResult) {
     if (this.stream !== s) return;
     this.stream = null;
     this.collectStats(r.stats);
@@ -210,6 +269,7 @@ export class EditSession {
       // The answer ended before the end of the code: what arrived is pending and every line it did not reach
       // stays exactly as it is (as on an interrupt), never "deleted".
       this.region.interrupt();
+      this.reportLeftOut();
       const kept = this.region.pendingHunks().length > 0;
       const e = new ModelError('stopped', stoppedMessage(stop, kept), stop.raw);
       this.o.log?.(`edit ${this.id}: ${e.message}`);
@@ -221,6 +281,7 @@ export class EditSession {
     }
     diff.end();
     this.region.relayoutClean();
+    this.reportLeftOut();
     this.afterGeneration();
   }
 
@@ -233,7 +294,7 @@ export class EditSession {
     this.setState('failed');
   }
 
-  private onFail(s: ActiveStream, diff: StreamingLineDiff, e: ModelError) {
+  private onFail(s: ActiveStream, diff: AnswerSink, e: ModelError) {
     if (this.stream !== s) return; // cancelled on purpose (interrupt/redirect/reject)
     this.stream = null;
     this.collectStats(s.stats);
@@ -242,6 +303,7 @@ export class EditSession {
     if (kept) {
       // Keep what arrived as a pending diff: the user decides. Nothing is half-applied.
       this.region.interrupt();
+      this.reportLeftOut();
       this.emitter.fire({ kind: 'error', error: e, kept: true });
       this.afterGeneration();
     } else {
@@ -269,6 +331,7 @@ export class EditSession {
     if (!this.isStreaming) return false;
     this.stopStream();
     this.region.interrupt();
+    this.reportLeftOut();
     this.afterGeneration();
     return true;
   }
