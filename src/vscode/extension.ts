@@ -22,6 +22,7 @@ import { SparkCodeActions } from './codeActions';
 import { ChatViewProvider } from './chat';
 import { Decorations, SessionView, createDecorations } from './preview';
 import { StatusBar } from './statusBar';
+import { NextEditController } from './nextEdit';
 import { UndoGuard, ViewState } from './undoGuard';
 import { formatTimeline } from '../core/util/timeline';
 
@@ -59,6 +60,8 @@ export interface SparkEditApi {
   whenShownAgain(doc: vscode.TextDocument): Promise<void>;
   endpoint(): string;
   usingDemoModel(): boolean;
+  /** Next-edit suggestions (issue 16). */
+  nextEdit(): NextEditController;
 }
 
 /**
@@ -188,12 +191,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
       if (!d.problem) { deepConn = createConnection(d.config); log(`deep model: ${deepConn.describe}${d.demo ? ' (demo)' : ''}`); }
       configProblem = f.problem;
       if (configProblem) {
+        nextEdit.setConfig(undefined);
         log(configProblem);
         status.setConnection('offline', usingDemo, redact(configProblem));
         return;
       }
       const c = createConnection(f.config);
       fast = c;
+      nextEdit.setConfig(f.config); // next-edit suggestions: a socket of their own to the same fast model
       log(`fast model: ${c.describe}${f.demo ? ' (demo)' : ''}`);
       c.fallback?.onDidDisableSocket((m) => status.setConnection('warm', usingDemo, m, 'HTTP'));
       if (c.socket) {
@@ -286,6 +291,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   }
 
   context.subscriptions.push({ dispose: () => { fast?.transport.dispose(); deepConn?.transport.dispose(); void demo?.close(); } });
+  // Next-edit suggestions (issue 16): everything is in nextEdit.ts; only this wiring lives here.
+  const nextEdit = new NextEditController({ log, allowed: (doc) => allowed(doc, true), busy: (doc) => viewsFor(doc).length > 0 });
+  context.subscriptions.push(nextEdit);
   void connect();
 
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
@@ -899,6 +907,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     whenShownAgain: (doc) => showingAgain.get(doc.uri.toString())?.done ?? Promise.resolve(),
     endpoint: () => endpoint,
     usingDemoModel: () => usingDemo,
+    nextEdit: () => nextEdit,
   };
 }
 
