@@ -13,7 +13,7 @@ const vsceBin = path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce');
 
 /** Budgets in bytes (unzipped, per part) and for the .vsix itself. Raise one only with a reason in the commit. */
 export const BUDGET = {
-  'dist/extension.js': 250_000,
+  'dist/extension.js': 265_000, // +15 kB for next-edit suggestions (issue 16: controller, view, core, demo model)
   'media/dist/chat.js': 400_000,
   vsix: 700_000,
 };
