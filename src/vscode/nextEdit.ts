@@ -119,6 +119,7 @@ export class NextEditController implements vscode.Disposable {
     const win = nextEditWindow(lines, cursor);
     const prompt = nextEditPrompt({ path: vscode.workspace.asRelativePath(doc.uri, false), languageId: doc.languageId, history: h.diffs(), lines, cursorLine: cursor }, win);
     const version = doc.version;
+    this.deps.log(`next edit: asking for line ${cursor + 1} (document version ${version})`);
     const pauseAt = this.lastChangeAt || t0;
     let own = 0; // Spark Edit's own time: building the request, reading the deltas, drawing
     let buf = '';
@@ -145,7 +146,7 @@ export class NextEditController implements vscode.Disposable {
       if (shown || ticket.stale) return;
       if (r.stop.kind !== 'end') { this.deps.log(`next edit: no suggestion (the model stopped: ${r.stop.kind})`); return; }
       const s = parseNextEdit(r.text, win, cursor);
-      if (s) offer(s, false, t);
+      if (s) offer(s, false, t); else this.deps.log('next edit: no edit follows');
     }, (e: unknown) => {
       if (!(e instanceof ModelError && e.kind === 'cancelled')) this.deps.log(`next edit: ${(e as Error).message}`);
     });
@@ -156,6 +157,7 @@ export class NextEditController implements vscode.Disposable {
   private offer(ed: vscode.TextEditor, s: NextEditSuggestion, ticket: Ticket, version: number): boolean {
     if (ticket.stale || ed !== vscode.window.activeTextEditor || ed.document.version !== version || !suggestionFits(s, linesOf(ed.document))) {
       this.staleDropped++;
+      this.deps.log('next edit: a stale answer was dropped');
       return false;
     }
     this.current = { ed, s, version, jumped: false };

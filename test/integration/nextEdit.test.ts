@@ -29,6 +29,9 @@ describe('Next-edit suggestions (real VS Code host)', function () {
     resetSettings: ['nextEdit.enabled', 'nextEdit.debounceMs'],
     cleanup: async () => { a.nextEdit().dismiss(true); },
   });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(a.logLines().filter((l) => l.startsWith('next edit')).slice(-20).join('\n'));
+  });
   before(async () => {
     await conf().update('nextEdit.debounceMs', 0, vscode.ConfigurationTarget.Global);
     await conf().update('nextEdit.enabled', true, vscode.ConfigurationTarget.Global);

@@ -75,8 +75,10 @@ describe('next edit: prompt and answer', () => {
     const win = nextEditWindow(lines, 50);
     const out = win.editable.map((l) => (l === 'line 53' ? 'line 53!' : l));
     assert.equal(earlyNextEdit(out.slice(0, 6), win, 50), undefined); // the changed line is not followed yet
-    assert.equal(earlyNextEdit(out.slice(0, 7), win, 50), undefined);
-    assert.deepEqual(earlyNextEdit(out.slice(0, 8), win, 50), { start: 53, oldLines: ['line 53'], newLines: ['line 53!'] });
+    assert.deepEqual(earlyNextEdit(out.slice(0, 7), win, 50), { start: 53, oldLines: ['line 53'], newLines: ['line 53!'] });
+    // two changed lines with one unchanged between them are two edits, the first shown as soon as it is known
+    const two = win.editable.map((l) => (l === 'line 51' || l === 'line 53' ? l + '!' : l));
+    assert.deepEqual(earlyNextEdit(two.slice(0, 5), win, 50), { start: 51, oldLines: ['line 51'], newLines: ['line 51!'] });
     // an inserted line and a deleted line
     const ins = [...win.editable.slice(0, 4), 'new', ...win.editable.slice(4)];
     assert.deepEqual(earlyNextEdit(ins, win, 50), { start: 52, oldLines: [], newLines: ['new'] });

@@ -96,8 +96,13 @@ export function earlyNextEdit(complete: readonly string[], win: NextEditWindow, 
   let i = 0;
   while (i < complete.length && i < ed.length && complete[i] === ed[i]) i++;
   if (i >= complete.length || i >= ed.length) return undefined;
-  for (let j = i; j + 1 < complete.length && j - i <= maxLines; j++) {
-    for (let m = i; m + 1 < ed.length && m - i <= maxLines; m++) {
+  for (let j = i; j < complete.length && j - i <= maxLines; j++) {
+    // Lines changed in place (the common case): one line that agrees again at the same offset ends the run.
+    if (j > i && j < ed.length && complete[j] === ed[j]) {
+      const s = { start: win.start + i, oldLines: ed.slice(i, j), newLines: complete.slice(i, j) };
+      return s.start + s.oldLines.length - 1 >= cursorLine ? s : undefined;
+    }
+    for (let m = i; j + 1 < complete.length && m + 1 < ed.length && m - i <= maxLines; m++) {
       if (ed[m] === complete[j] && ed[m + 1] === complete[j + 1] && (m > i || j > i)) {
         const s = { start: win.start + i, oldLines: ed.slice(i, m), newLines: complete.slice(i, j) };
         return s.start + Math.max(1, s.oldLines.length) - 1 >= cursorLine ? s : undefined;
