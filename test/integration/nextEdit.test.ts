@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, screenshot, serverHooks, waitFor } from './helpers';
+import { openEditor, openFileWith, screenshot, serverHooks, waitFor, workspaceUri } from './helpers';
 
 const AREA = [
   'function area(w, h) {',
@@ -27,7 +27,8 @@ describe('Next-edit suggestions (real VS Code host)', function () {
   const conf = () => vscode.workspace.getConfiguration('sparkEdit');
   serverHooks((x, s) => { a = x; server = s; }, {
     resetSettings: ['nextEdit.enabled', 'nextEdit.debounceMs'],
-    cleanup: async () => { a.nextEdit().dismiss(true); },
+    revert: ['secrets/next-edit.ts'],
+    cleanup: async () => { a.nextEdit().dismiss(true); await vscode.workspace.fs.delete(workspaceUri('secrets/next-edit.ts')).then(() => undefined, () => undefined); },
   });
   afterEach(function () {
     if (this.currentTest?.state === 'failed') console.log(a.logLines().filter((l) => l.startsWith('next edit')).slice(-20).join('\n'));
@@ -112,6 +113,15 @@ describe('Next-edit suggestions (real VS Code host)', function () {
     assert.equal(shown(), undefined, 'typing dismissed it');
     const t = ed.document.getText();
     assert.ok(t.includes('  const a = w * h;'), 'the suggestion was never written');
+  });
+
+  it('a file on the ignore list: the pause is refused by the content policy and nothing is sent', async () => {
+    const n = server.requests.length;
+    const ed = await openFileWith(workspaceUri('secrets/next-edit.ts'), AREA);
+    await renameByTyping(ed, 'idth');
+    await waitFor(() => a.logLines().some((l) => l.includes('not sent: secrets/next-edit.ts')), 'the policy to refuse it');
+    assert.equal(server.requests.length, n, 'no request');
+    assert.equal(shown(), undefined);
   });
 
   it('off: no request is sent; Restricted Mode and the ignore list are checked before every request', async () => {
