@@ -60,8 +60,14 @@ export class NextEditController implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => this.histories.delete(d.uri.toString())),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('sparkEdit.nextEdit')) return;
-        this.budget.setDebounce(readNextEditSettings().debounceMs);
+        const was = this.enabled;
+        this.settings = readNextEditSettings();
+        this.budget.setDebounce(this.settings.debounceMs);
         if (!this.enabled) this.dismiss(true);
+        if (this.enabled && !was) { // start the histories from the text as it is now
+          this.histories.clear();
+          for (const ed of vscode.window.visibleTextEditors) this.historyOf(ed.document);
+        }
         this.renderStatus();
         void this.conn?.socket?.connect().catch(() => undefined);
       }),
@@ -70,7 +76,8 @@ export class NextEditController implements vscode.Disposable {
     for (const ed of vscode.window.visibleTextEditors) this.historyOf(ed.document);
   }
 
-  get enabled(): boolean { return readNextEditSettings().enabled; }
+  private settings = readNextEditSettings();
+  get enabled(): boolean { return this.settings.enabled; }
   get visible(): NextEditSuggestion | undefined { return this.current?.s; }
   get requestsStarted(): number { return this.budget.started; }
   get requestsCancelled(): number { return this.budget.cancelled; }
@@ -94,14 +101,15 @@ export class NextEditController implements vscode.Disposable {
   }
 
   private onChange(e: vscode.TextDocumentChangeEvent) {
-    if (this.applying || !e.contentChanges.length) return;
+    // Off: no work at all per keystroke (or per frame of a streaming edit).
+    if (this.applying || !e.contentChanges.length || !this.settings.enabled) return;
     const ed = vscode.window.activeTextEditor;
-    const h = this.historyOf(e.document);
     if (ed?.document !== e.document) return;
     // Typing dismisses the suggestion and cancels the request; the pause that follows asks again.
     this.dismiss(true);
-    if (this.deps.busy(e.document)) { h.rebase(e.document.getText()); return; } // a requested edit's text is not the user's
-    if (!this.enabled) return;
+    // A requested edit's text is not the user's: forget the history (cheap per streamed frame); it starts again after.
+    if (this.deps.busy(e.document)) { this.histories.delete(e.document.uri.toString()); return; }
+    this.historyOf(e.document);
     this.lastChangeAt = performance.now();
     this.budget.schedule((t) => this.request(ed, t));
   }
