@@ -79,6 +79,7 @@ export class NextEditController implements vscode.Disposable {
   private settings = readNextEditSettings();
   get enabled(): boolean { return this.settings.enabled; }
   get visible(): NextEditSuggestion | undefined { return this.current?.s; }
+  get debounce(): number { return this.budget.debounce; }
   get requestsStarted(): number { return this.budget.started; }
   get requestsCancelled(): number { return this.budget.cancelled; }
   /** The next-edit socket (a second ResponsesSocketTransport, apart from the edits' warm socket). */

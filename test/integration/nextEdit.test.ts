@@ -100,6 +100,27 @@ describe('Next-edit suggestions (real VS Code host)', function () {
     assert.ok(!ed.document.getText().includes('wi *'));
   });
 
+  it('an answer that arrives after the text changed is never shown (even if its request was not stopped)', async () => {
+    const ed = await openEditor(AREA);
+    server.enqueue({ holdAfterChars: 0, transport: 'ws' });
+    const held = server.held;
+    await renameByTyping(ed, 'idth');
+    await waitFor(() => server.held > held, 'the request reached the server');
+    // The next pause would ask only after a minute: all that can happen now is the held answer arriving.
+    await conf().update('nextEdit.debounceMs', 60_000, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor(() => a.nextEdit().debounce === 60_000, 'the long debounce');
+      const c0 = a.nextEdit().requestsCancelled, s0 = a.nextEdit().staleDropped;
+      ed.selection = new vscode.Selection(4, 10, 4, 10);
+      await vscode.commands.executeCommand('type', { text: ' + 0' });
+      server.release();
+      await waitFor(() => a.nextEdit().requestsCancelled > c0 || a.nextEdit().staleDropped > s0 || !!shown(), 'the old request to be cancelled or its answer dropped');
+      assert.equal(shown(), undefined, 'the stale answer is not shown');
+    } finally {
+      await conf().update('nextEdit.debounceMs', 0, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('no fight with the suggest widget: Tab is bound only when the widget and inline suggestions are hidden; a completion dismisses the suggestion', async () => {
     const pkg = vscode.extensions.getExtension('spark-edit.spark-edit')!.packageJSON;
     const tab = pkg.contributes.keybindings.find((k: { command: string }) => k.command === 'sparkEdit.nextEdit.accept');
