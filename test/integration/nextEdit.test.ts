@@ -106,10 +106,10 @@ describe('Next-edit suggestions (real VS Code host)', function () {
     const held = server.held;
     await renameByTyping(ed, 'idth');
     await waitFor(() => server.held > held, 'the request reached the server');
-    // The next pause would ask only after a minute: all that can happen now is the held answer arriving.
-    await conf().update('nextEdit.debounceMs', 60_000, vscode.ConfigurationTarget.Global);
+    // The next pause asks only after 2 s (the longest debounce): meanwhile only the held answer can arrive.
+    await conf().update('nextEdit.debounceMs', 2000, vscode.ConfigurationTarget.Global);
     try {
-      await waitFor(() => a.nextEdit().debounce === 60_000, 'the long debounce');
+      await waitFor(() => a.nextEdit().debounce === 2000, 'the long debounce');
       const c0 = a.nextEdit().requestsCancelled, s0 = a.nextEdit().staleDropped;
       ed.selection = new vscode.Selection(4, 10, 4, 10);
       await vscode.commands.executeCommand('type', { text: ' + 0' });
