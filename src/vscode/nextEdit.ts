@@ -29,7 +29,8 @@ export class NextEditController implements vscode.Disposable {
   private conn: Connection | undefined;
   private model = '';
   private readonly budget: RequestBudget;
-  private readonly histories = new Map<string, EditHistory>();
+  /** By document object, not URI: an untitled URI is reused by the next untitled file before the old one is closed. */
+  private readonly histories = new Map<vscode.TextDocument, EditHistory>();
   private readonly view = new NextEditView();
   private readonly status = vscode.window.createStatusBarItem('sparkEdit.nextEdit', vscode.StatusBarAlignment.Right, 99);
   private readonly subs: vscode.Disposable[] = [];
@@ -57,7 +58,7 @@ export class NextEditController implements vscode.Disposable {
     this.subs.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
       vscode.window.onDidChangeActiveTextEditor((ed) => { this.dismiss(true); if (ed) this.historyOf(ed.document); }),
-      vscode.workspace.onDidCloseTextDocument((d) => this.histories.delete(d.uri.toString())),
+      vscode.workspace.onDidCloseTextDocument((d) => this.histories.delete(d)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('sparkEdit.nextEdit')) return;
         const was = this.enabled;
@@ -95,9 +96,8 @@ export class NextEditController implements vscode.Disposable {
   }
 
   private historyOf(doc: vscode.TextDocument): EditHistory {
-    const k = doc.uri.toString();
-    let h = this.histories.get(k);
-    if (!h) { h = new EditHistory(doc.getText()); this.histories.set(k, h); }
+    let h = this.histories.get(doc);
+    if (!h) { h = new EditHistory(doc.getText()); this.histories.set(doc, h); }
     return h;
   }
 
@@ -109,7 +109,7 @@ export class NextEditController implements vscode.Disposable {
     // Typing dismisses the suggestion and cancels the request; the pause that follows asks again.
     this.dismiss(true);
     // A requested edit's text is not the user's: forget the history (cheap per streamed frame); it starts again after.
-    if (this.deps.busy(e.document)) { this.histories.delete(e.document.uri.toString()); return; }
+    if (this.deps.busy(e.document)) { this.histories.delete(e.document); return; }
     this.historyOf(e.document);
     this.lastChangeAt = performance.now();
     this.budget.schedule((t) => this.request(ed, t));
