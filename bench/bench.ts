@@ -281,6 +281,15 @@ function hostBench(): any {
   return j;
 }
 
+/** Next-edit suggestions (issue 16), measured in the host: pause → shown, Spark Edit's own share, lag while typing. */
+function nextEditLine(n: any): string {
+  const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+  const shown = stat(n.next_edit_shown_ms), tab = stat(n.next_edit_shown_after_tab_ms), added = stat(n.next_edit_added_ms);
+  return `next-edit suggestions (demo model at 1,000 tok/s, debounce ${n.next_edit_debounce_ms} ms, ${n.next_edit_shown_ms.length + n.next_edit_shown_after_tab_ms.length} suggestions, ${n.next_edit_early} shown early from the stream): ` +
+    `pause after typing → shown p50 ${f(shown.p50, 0)} ms (min ${f(shown.min, 0)}, max ${f(shown.max, 0)}); Tab → the next suggestion shown p50 ${f(tab.p50, 0)} ms; Spark Edit's own share p50 ${f(added.p50, 2)} ms (max ${f(added.max, 2)}); ` +
+    `event-loop lag while typing with suggestions on p99 ${f(n.next_edit_typing_lag_ms_p99)} ms, max ${f(n.next_edit_typing_lag_ms_max)} ms (${n.next_edit_requests_started} requests, ${n.next_edit_requests_cancelled} cancelled)`;
+}
+
 // ------------------------------------------------------------------ 8. felt latency in the browser (code-server + Chromium)
 interface FeltStage { p50: number; p90: number; label: string }
 interface Felt {
@@ -385,6 +394,7 @@ async function main() {
     ...(host ? [
       `extension-host event-loop lag at 1,000 tok/s into a ${SMOKE ? 300 : 2000}-line JavaScript file: p99 ${f(host.event_loop_lag_ms_p99)} ms, max ${f(host.event_loop_lag_ms_max)} ms (${host.lag_stream_tokens} tokens; includes VS Code's TypeScript extension reacting to the changes)`,
       `the same into a plaintext file (Spark Edit's own share): p99 ${f(host.event_loop_lag_ms_p99_plaintext)} ms, max ${f(host.event_loop_lag_ms_max_plaintext)} ms`,
+      ...(host.next_edit ? [nextEditLine(host.next_edit)] : []),
     ] : []),
     ...(felt ? [
       `felt latency in the browser (code-server + Chromium, demo model, "${felt.felt_instruction}" on an 8-line function, ${felt.felt_edits} edits, load average ${felt.felt_load_avg_1m.map((x) => f(x, 1)).join(' → ')}): Enter → first changed character painted p50 ${f(felt.felt_first_change_ms_p50, 0)} ms, p90 ${f(felt.felt_first_change_ms_p90, 0)} ms; Enter → first Accept lens painted p50 ${f(felt.felt_first_lens_ms_p50, 0)} ms, p90 ${f(felt.felt_first_lens_ms_p90, 0)} ms`,
@@ -412,6 +422,10 @@ async function main() {
     event_loop_lag_ms_p99: host ? host.event_loop_lag_ms_p99 : null,
     event_loop_lag_ms_p99_plaintext: host ? host.event_loop_lag_ms_p99_plaintext : null,
     incremental_vs_full_diff_speedup: fullUs / s.p500.p50,
+    next_edit_shown_ms_p50: host?.next_edit ? stat(host.next_edit.next_edit_shown_ms).p50 : null,
+    next_edit_shown_after_tab_ms_p50: host?.next_edit ? stat(host.next_edit.next_edit_shown_after_tab_ms).p50 : null,
+    next_edit_added_ms_p50: host?.next_edit ? stat(host.next_edit.next_edit_added_ms).p50 : null,
+    next_edit_typing_lag_ms_p99: host?.next_edit ? host.next_edit.next_edit_typing_lag_ms_p99 : null,
     heap_growth_mb: Math.max(mem.streamGrowthMb, mem.editsGrowthMb),
     felt_first_change_ms_p50: felt ? felt.felt_first_change_ms_p50 : null, felt_first_change_ms_p90: felt ? felt.felt_first_change_ms_p90 : null,
     felt_first_lens_ms_p50: felt ? felt.felt_first_lens_ms_p50 : null, felt_first_lens_ms_p90: felt ? felt.felt_first_lens_ms_p90 : null,

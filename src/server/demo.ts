@@ -3,6 +3,8 @@
  * It understands a few instructions (comments, const, rename X to Y, uppercase strings); anything else gets
  * a header comment naming the instruction, plus `var` → `let`.
  */
+export { demoNextEdit } from './demo/nextEdit';
+
 export function demoRewrite(instruction: string, code: string): string {
   const ins = instruction.toLowerCase();
   const lines = code.split('\n');

@@ -12,7 +12,8 @@ import { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { parseConversation } from '../core/prompt';
 import { SseParser } from '../core/protocol/sse';
-import { demoChat, demoPatch, demoRewrite } from './demo';
+import { demoChat, demoNextEdit, demoPatch, demoRewrite } from './demo';
+import { NEXT_EDIT_MARK } from '../core/nextEdit/prompt';
 import { parseDeepPrompt } from '../core/deep/prompt';
 import { TARGETED_MARKER } from '../core/targeted/prompt';
 import { targetedAnswer } from './demo/targeted';
@@ -199,6 +200,7 @@ export class ModelServer {
     // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).
     const deep = JSON.stringify(body).includes('*** Begin Patch') ? parseDeepPrompt(promptText) : null;
     if (deep) return demoPatch(deep.instruction, deep.files);
+    if (JSON.stringify(body).includes(NEXT_EDIT_MARK)) return demoNextEdit(promptText); // a next-edit suggestion
     if (JSON.stringify(body).includes("Spark Edit's assistant")) {
       const sel = /<context kind="selection" label="([^"]*?)(?::\d+-\d+)?">\n([\s\S]*?)\n<\/context>/.exec(promptText);
       return demoChat(promptText, sel ? { path: sel[1], code: sel[2] } : undefined);

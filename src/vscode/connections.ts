@@ -28,6 +28,9 @@ export class ModelConnections extends Disposable {
   private readonly settingsRead = this._register(new vscode.EventEmitter<Settings>());
   /** Fires at each (re)connect with the settings just read. */
   readonly onDidReadSettings = this.settingsRead.event;
+  private readonly fastConfig = this._register(new vscode.EventEmitter<ModelConfig | undefined>());
+  /** Fires at each (re)connect with the fast model's configuration (undefined when it cannot connect). */
+  readonly onDidSetFastModel = this.fastConfig.event;
 
   constructor(private readonly ctx: Ctx, private readonly logs: Log) {
     super();
@@ -95,12 +98,14 @@ export class ModelConnections extends Disposable {
     if (!d.problem) { this.deep = createConnection(d.config); ctx.log(`deep model: ${this.deep.describe}${d.demo ? ' (demo)' : ''}`); }
     this.configProblem = f.problem;
     if (this.configProblem) {
+      this.fastConfig.fire(undefined);
       ctx.log(this.configProblem);
       ctx.status.setConnection('offline', this.usingDemo, ctx.redact(this.configProblem));
       return;
     }
     const c = createConnection(f.config);
     this.fast = c;
+    this.fastConfig.fire(f.config);
     ctx.log(`fast model: ${c.describe}${f.demo ? ' (demo)' : ''}`);
     await this.warm(c, f.config);
   }

@@ -22,6 +22,7 @@ import { SessionView } from './preview';
 import { SaveGuard } from './saveGuard';
 import { EditSessions } from './sessions';
 import { StatusBar } from './statusBar';
+import { NextEditController } from './nextEdit';
 
 export type { EditArgs } from './inlineEdit';
 export type { DeepArgs } from './commands/deepCommands';
@@ -47,6 +48,8 @@ export interface SparkEditApi {
   whenShownAgain(doc: vscode.TextDocument): Promise<void>;
   endpoint(): string;
   usingDemoModel(): boolean;
+  /** Next-edit suggestions (issue 16). */
+  nextEdit(): NextEditController;
 }
 
 /**
@@ -94,6 +97,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   }));
   own(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }));
 
+  // Next-edit suggestions (issue 16): a socket of their own to the same fast model.
+  const nextEdit = own(new NextEditController({
+    log: ctx.log,
+    allowed: (doc) => ctx.gate.allowed(doc, true),
+    busy: (doc) => sessions.viewsFor(doc).length > 0,
+  }));
+  own(connections.onDidSetFastModel((config) => nextEdit.setConfig(config)));
   connections.start();
 
   const saveGuard = own(new SaveGuard(ctx, sessions));
@@ -125,6 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     whenShownAgain: (doc) => saveGuard.whenShownAgain(doc),
     endpoint: () => connections.endpoint,
     usingDemoModel: () => connections.usingDemo,
+    nextEdit: () => nextEdit,
   };
 }
 

@@ -8,6 +8,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import { ServerThread } from '../../bench/serverThread';
 import { api, openEditor, startEdit, waitFor } from './helpers';
+import { NextEditBenchResult, benchNextEdit } from './nextEditBench';
 
 export interface HostBenchResult {
   /** JavaScript file: includes VS Code's own TypeScript extension reacting to the changes. */
@@ -24,6 +25,8 @@ export interface HostBenchResult {
   targeted_complete_ms_host: number[];
   targeted_output_tokens_host: number;
   vscode_version: string;
+  /** Next-edit suggestions (issue 16). */
+  next_edit?: NextEditBenchResult;
 }
 
 function code(lines: number): string {
@@ -124,6 +127,8 @@ export async function benchInHost(opts: { lines: number; lagTokens: number; repe
       await v.rejectAll();
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }
+    // 3. Next-edit suggestions: pause → shown, Spark Edit's own share, lag while typing.
+    result.next_edit = await benchNextEdit(a, server, Math.max(3, opts.repeats * 3));
   } finally {
     await server.close();
   }

@@ -30,6 +30,7 @@ export async function run(): Promise<TestOutcome> {
   require('./trust.test');
   require('./security.test');
   require('./targeted.test');
+  require('./nextEdit.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {

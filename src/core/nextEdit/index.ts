@@ -1,0 +1,4 @@
+export * from './budget';
+export * from './history';
+export * from './lineDiff';
+export * from './prompt';
