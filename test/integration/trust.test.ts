@@ -8,6 +8,8 @@ import { openFileWith, ORIGINAL, revertFiles, REWRITE, screenshot, select, serve
 
 /** Issue 11: an inline diff a person can trust (undo/redo, redirect, line order, one edit per operation). */
 
+/** Opt-in stress (issue 11): run these tests with auto-save firing this many ms after each change (code-server's own default is afterDelay, 1000 ms). */
+const STRESS = Number(process.env.SPARK_STRESS_AUTOSAVE ?? 0);
 const ACCEPTED = ORIGINAL.split('\n').slice(0, 2).join('\n') + '\n' + REWRITE;
 
 describe('Issue 11: an inline diff a person can trust', function () {
@@ -20,6 +22,11 @@ describe('Issue 11: an inline diff a person can trust', function () {
   const fileFor = (name: string) => { const rel = `trust-${name}-${++n}.ts`; used.push(rel); return workspaceUri(rel); };
   serverHooks((x, s) => { a = x; server = s; }, { cleanup: async () => { await revertFiles(used); } });
   // After the editors are closed: the workspace is left as it was (the browser steps that follow click in its file list).
+  if (STRESS) {
+    const files = () => vscode.workspace.getConfiguration('files');
+    before(async () => { await files().update('autoSaveDelay', STRESS, vscode.ConfigurationTarget.Global); await files().update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global); });
+    after(async () => { await files().update('autoSave', undefined, vscode.ConfigurationTarget.Global); await files().update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global); });
+  }
   afterEach(async () => { for (const rel of used.splice(0)) await vscode.workspace.fs.delete(workspaceUri(rel)).then(undefined, () => undefined); });
 
   const live = (doc: vscode.TextDocument): SessionView[] => a.sessions().filter((v) => v.document === doc && !v.isEnded);
