@@ -46,6 +46,8 @@ export interface SparkEditApi {
    * before that: VS Code gives extensions no way to hold it until the onDidSave listeners are done.
    */
   whenShownAgain(doc: vscode.TextDocument): Promise<void>;
+  /** Undo/redo (issue 11): the guard or a save is still moving `doc` (a walk through a stream's steps is not done). */
+  undoBusy(doc: vscode.TextDocument): boolean;
   endpoint(): string;
   usingDemoModel(): boolean;
   /** Next-edit suggestions (issue 16). */
@@ -133,6 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     sessions: () => sessions.all(),
     session: (id) => sessions.get(id),
     whenShownAgain: (doc) => saveGuard.whenShownAgain(doc),
+    undoBusy: (doc) => sessions.undoBusy(doc), // issue 11
     endpoint: () => connections.endpoint,
     usingDemoModel: () => connections.usingDemo,
     nextEdit: () => nextEdit,

@@ -68,7 +68,7 @@ export class SaveGuard extends Disposable {
     const guard = this.sessions.guardFor(doc);
     const parked: Parked[] = [];
     for (const v of vs) await v.settled(); // the document in step with each preview
-    guard.busy = true;
+    const release = guard.hold();
     try {
       // Bottom-up, so the line numbers above stay right.
       for (const v of vs.sort((x, y) => y.region.startLine - x.region.startLine)) {
@@ -82,7 +82,7 @@ export class SaveGuard extends Disposable {
         if (!await replaceLines(doc, startLine, shown.length, aside)) { v.resume(); continue; }
         parked.push({ view: v, startLine, shown, aside });
       }
-    } finally { guard.busy = false; }
+    } finally { release(); }
     return parked;
   }
 
@@ -119,7 +119,7 @@ export class SaveGuard extends Disposable {
     const { log } = this.ctx;
     const guard = this.sessions.guardFor(doc);
     const back: SessionView[] = [];
-    guard.busy = true;
+    const release = guard.hold();
     try {
       // In the set-aside order (bottom-up), so the line numbers above stay right.
       for (const p of parked) {
@@ -137,7 +137,7 @@ export class SaveGuard extends Disposable {
         if (!v.matchesDocument()) { log(`save: edit ${v.session.id} does not match the document after the save; it is dropped`); v.drop(); continue; }
         back.push(v);
       }
-    } finally { guard.busy = false; }
+    } finally { release(); }
     return back;
   }
 }

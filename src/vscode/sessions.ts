@@ -73,6 +73,9 @@ export class EditSessions extends Disposable {
 
   refreshLenses(): void { this.lensEmitter.fire(); }
 
+  /** The undo guard or a save is moving `doc` through its history (see SparkEditApi.undoBusy). */
+  undoBusy(doc: vscode.TextDocument): boolean { return this.guards.get(doc)?.busy ?? false; }
+
   guardFor(doc: vscode.TextDocument): UndoGuard {
     let g = this.guards.get(doc);
     if (!g) {
@@ -178,11 +181,13 @@ export class EditSessions extends Disposable {
 
   private onDocumentChanged(e: vscode.TextDocumentChangeEvent): void {
     const g = this.guards.get(e.document);
-    if (g?.busy || e.contentChanges.length === 0) return; // the guard is moving the document through its history
+    if (e.contentChanges.length === 0) return;
+    // Undo/redo go to the guard even while it is busy: it tells its own steps from others' (issue 11).
     if (g && (e.reason === vscode.TextDocumentChangeReason.Undo || e.reason === vscode.TextDocumentChangeReason.Redo)) {
       g.onUndoRedo(e.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : 'redo', e);
       return;
     }
+    if (g?.busy) return; // the guard or a save is moving the document: its edits are its own
     let ours = false;
     for (const v of this.viewsFor(e.document)) ours = v.onDocumentChanged(e) || ours;
     if (g && !ours) g.history.noteUserEdit();

@@ -18,6 +18,15 @@ export interface GuardHost {
 }
 
 const MAX_STEPS = 2000;
+/**
+ * How long after an undo/redo command of ours resolves its change may still arrive before the step counts as
+ * having done nothing (at the bottom or top of the editor's stack there is no change, so no event tells).
+ */
+const EXEC_GRACE_MS = 500;
+
+type Dir = 'undo' | 'redo';
+/** An undo/redo command of ours whose change event has not been seen yet. */
+interface Expected { dir: Dir; seen: (e: vscode.TextDocumentChangeEvent) => void; gaveUp: boolean }
 
 /**
  * Undo/redo for a document that has had previews (issue 11). VS Code's own Undo (Ctrl+Z, the Edit menu, the
@@ -27,8 +36,33 @@ const MAX_STEPS = 2000;
  */
 export class UndoGuard {
   readonly history = new PreviewHistory<ViewState[]>();
-  /** Moving the document through its history: changes are ours, previews are suspended. */
-  busy = false;
+  /** Moving the document through its history (undo/redo commands of ours may be in flight). */
+  private driving = false;
+  /** Holders of the document besides the guard (a save setting previews aside: hold()). */
+  private holds = 0;
+  /**
+   * Our undo/redo commands whose change has not arrived (oldest first). In code-server the editor model lives in the
+   * browser: a change comes as an event, possibly late, and others' undo/redo (a keystroke, a command) can arrive
+   * in between. Each event is matched to one command of ours of its direction; any other is someone else's.
+   */
+  private readonly expected: Expected[] = [];
+  /** Native undo/redo steps taken while the guard or a save held the document: handled when they are done. */
+  private readonly foreign: Dir[] = [];
+
+  /** Changes to the document are the guard's or a save's own (previews suspended, no checkpoints). */
+  get busy(): boolean { return this.driving || this.holds > 0; }
+
+  /**
+   * Another part of the extension edits the document for the guard's sake (a save's set-aside and restore): until
+   * the returned release is called, no checkpoint is recorded, and a native undo/redo is handled only afterwards.
+   * Holds nest: each release ends its own hold only (a shared flag cleared by one holder let the guard's own late
+   * changes pass as the user's while another holder was still at work).
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => { if (released) return; released = true; this.holds--; this.afterBusy(); };
+  }
 
   constructor(readonly document: vscode.TextDocument, private readonly host: GuardHost) {}
 
@@ -69,11 +103,11 @@ export class UndoGuard {
     const h = this.hash();
     const pairs = this.asides.filter((p) => p.aside === h);
     if (!pairs.length) return false;
-    if (dir === 'redo') return before !== undefined && (before === h || pairs.some((p) => p.shown.includes(before))) && this.exec('redo');
-    if (!await this.exec('undo')) return false;
+    if (dir === 'redo') return before !== undefined && (before === h || pairs.some((p) => p.shown.includes(before))) && this.step('redo');
+    if (!await this.step('undo')) return false;
     const now = this.hash();
     if (now === h || pairs.some((p) => p.shown.includes(now))) return true;
-    await this.exec('redo'); // the set-aside's text was a real state's too (the original before the preview): back to it
+    await this.step('redo'); // the set-aside's text was a real state's too (the original before the preview): back to it
     return false;
   }
 
@@ -98,28 +132,66 @@ export class UndoGuard {
    * the step undid or redid the user's own typing (the text is no checkpoint, nothing streams), the previews follow
    * it like any edit of the user's; otherwise they are dropped and the resting state's previews shown again.
    */
-  onUndoRedo(dir: 'undo' | 'redo', e: vscode.TextDocumentChangeEvent): void {
-    if (this.busy) return;
+  onUndoRedo(dir: Dir, e: vscode.TextDocumentChangeEvent): void {
+    const mine = this.expected.findIndex((x) => x.dir === dir);
+    if (mine >= 0) {
+      const [x] = this.expected.splice(mine, 1);
+      if (x.gaveUp) this.host.log(`${dir}: a step of ours arrived after it was given up on; the walk takes it into account`);
+      x.seen(e);
+      return;
+    }
+    if (this.busy) {
+      // Someone else's step (the user's Ctrl+Z, another extension) while the guard walks or a save holds the text.
+      this.host.log(`${dir}: a native ${dir} came while the document was busy; it is handled after`);
+      this.foreign.push(dir);
+      return;
+    }
+    this.native(dir, e);
+  }
+
+  /** A native undo or redo (not ours) just changed the document, which nothing else holds. */
+  private native(dir: Dir, e: vscode.TextDocumentChangeEvent): void {
     const views = this.host.views(this.document);
     if (!views.some((v) => v.session.isStreaming)) {
       const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
       if (plan.kind === 'once' && !this.isAside(this.hash())) {
         const j = this.history.land(this.hash(), dir);
         if (j < 0) { for (const v of views) v.onDocumentChanged(e); return; }
-        this.busy = true; // the dropped previews' end must not record a checkpoint
+        this.driving = true; // the dropped previews' end must not record a checkpoint
         try {
           for (const v of views) v.drop();
           for (const st of this.history.list[j].state) this.host.revive(this.document, st);
-        } finally { this.busy = false; }
+        } finally { this.driving = false; }
+        this.afterBusy();
         return;
       }
     }
     void this.drive(dir);
   }
 
-  private async drive(dir: 'undo' | 'redo'): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
+  /**
+   * The guard or a save let go of the document: take the native steps that came meanwhile, one at a time. When the
+   * document is still exactly at the resting state just landed on, the walk took the step back (it steps by text
+   * until it reaches its target), so it is taken again; otherwise it is in the document and is handled as taken.
+   */
+  private afterBusy(): void {
+    if (this.busy || !this.foreign.length || this.document.isClosed) return;
+    const dir = this.foreign.shift()!;
+    const at = this.history.at && this.history.index >= 0 && this.history.list[this.history.index].hash === this.hash();
+    if (at) void this.replay(dir); else void this.drive(dir);
+  }
+
+  private async replay(dir: Dir): Promise<void> {
+    this.driving = true;
+    let e: vscode.TextDocumentChangeEvent | undefined;
+    try { e = await this.exec(dir); } finally { this.driving = false; this.expected.length = 0; }
+    this.host.log(`${dir}: a native ${dir} that came while busy, taken again: ${e ? 'done' : 'nothing to take'}`);
+    if (e) this.native(dir, e); else this.afterBusy();
+  }
+
+  private async drive(dir: Dir): Promise<void> {
+    if (this.busy) { this.foreign.push(dir); return; }
+    this.driving = true;
     // The text before the step just taken, when known (a checkpoint the document was at).
     let before: string | undefined = this.history.at && this.history.index >= 0 ? this.history.list[this.history.index].hash : undefined;
     try {
@@ -131,7 +203,7 @@ export class UndoGuard {
         // its own, so Redo can return to it), then undo that whole preview.
         const views = this.host.views(this.document);
         for (const v of views) { v.suspend(); if (v.session.isStreaming) v.session.interrupt(); } // no more text arrives
-        if (!await this.exec('redo')) this.host.log('undo while streaming: the step could not be put back');
+        if (!await this.step('redo')) this.host.log('undo while streaming: the step could not be put back');
         for (const v of views) {
           if (!v.matchesDocument()) { this.host.log('undo while streaming: a preview no longer matches the document; it is dropped'); v.drop(); continue; }
           v.resume();
@@ -144,10 +216,10 @@ export class UndoGuard {
       }
       const plan: Move = forced ?? (dir === 'undo' ? this.history.planUndo() : this.history.planRedo());
       for (const v of this.host.views(this.document)) v.drop();
-      if (stepAgain && !await this.exec(dir)) return;
+      if (stepAgain && !await this.step(dir)) return;
       let j = -1;
       if (plan.kind === 'jump') {
-        await this.exec(dir === 'undo' ? 'redo' : 'undo');
+        await this.step(dir === 'undo' ? 'redo' : 'undo');
         this.history.jump(plan.to);
         j = plan.to;
       } else if (plan.kind === 'once') {
@@ -155,7 +227,7 @@ export class UndoGuard {
         // user asked for is still to take.
         for (let n = 0; n < MAX_STEPS && await this.passAside(dir, before); n++) {
           const now = this.hash();
-          if (before === undefined || now !== before || !await this.exec(dir)) break;
+          if (before === undefined || now !== before || !await this.step(dir)) break;
           before = now;
         }
         j = this.history.land(this.hash(), dir);
@@ -168,10 +240,11 @@ export class UndoGuard {
           const h = this.hash();
           if (h === want) {
             if (await this.passAside(dir, before)) { before = h; continue; } // a save's set-aside, not the state wanted
+            if (this.hash() !== want) continue; // someone else's step came meanwhile: on with the walk
             this.history.jump(plan.to); j = plan.to; break;
           }
           before = h;
-          if (!await this.exec(dir)) { j = this.history.land(h, dir); break; }
+          if (!await this.step(dir)) { j = this.history.land(h, dir); break; }
         }
         if (j < 0) this.host.log(`${dir}: could not reach the preview's resting state (${n} steps); the document is left as the editor's history has it`);
       }
@@ -180,17 +253,36 @@ export class UndoGuard {
     } catch (e) {
       this.host.log(`${dir}: ${(e as Error).stack ?? e}`);
     } finally {
-      this.busy = false;
+      this.driving = false;
+      this.expected.length = 0; // steps given up on that never came: they did nothing
     }
+    this.afterBusy();
   }
 
   /** Run the editor's own undo/redo on this document; false if it cannot (not the active editor) or did nothing. */
-  private async exec(cmd: 'undo' | 'redo'): Promise<boolean> {
+  private async step(cmd: Dir): Promise<boolean> { return (await this.exec(cmd)) !== undefined; }
+
+  /**
+   * Run the editor's own undo/redo and wait for its change event (matched in onUndoRedo), not for a version number:
+   * the version also moves for others' changes. Undefined when it did nothing (no event within EXEC_GRACE_MS of the
+   * command resolving); a change that still comes later stays ours until the walk ends.
+   */
+  private async exec(cmd: Dir): Promise<vscode.TextDocumentChangeEvent | undefined> {
     const ed = vscode.window.activeTextEditor;
-    if (!ed || ed.document !== this.document) return false;
+    if (!ed || ed.document !== this.document) return undefined;
+    const t0 = performance.now();
     const v0 = this.document.version;
+    let seen!: (e: vscode.TextDocumentChangeEvent) => void;
+    const got = new Promise<vscode.TextDocumentChangeEvent>((r) => { seen = r; });
+    const x: Expected = { dir: cmd, seen, gaveUp: false };
+    this.expected.push(x);
     await vscode.commands.executeCommand(cmd);
-    for (let i = 0; i < 20 && this.document.version === v0; i++) await new Promise((r) => setTimeout(r, 5));
-    return this.document.version !== v0;
+    const tCmd = performance.now() - t0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const e = await Promise.race([got, new Promise<undefined>((r) => { timer = setTimeout(() => r(undefined), EXEC_GRACE_MS); })]);
+    clearTimeout(timer);
+    if (!e) x.gaveUp = true;
+    this.host.log(`undo guard: ${cmd} v${v0}→v${this.document.version}, command ${Math.round(tCmd)} ms, ${e ? `change after ${Math.round(performance.now() - t0)} ms` : 'no change'}`);
+    return e;
   }
 }
