@@ -29,6 +29,7 @@ export async function run(): Promise<TestOutcome> {
   require('./stopReasons.test');
   require('./trust.test');
   require('./security.test');
+  require('./settings.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {
