@@ -25,7 +25,8 @@ export class ModelConnections extends Disposable {
   configProblem: string | undefined;
   /** Why the deep model is not connected, when it is not. */
   deepProblem: string | undefined;
-  private demo: ModelServer | undefined;
+  /** The built-in demo model's server, while one runs (read-only outside; the tests read its live speed). */
+  demo: ModelServer | undefined;
   private connecting: Promise<void> = Promise.resolve();
   private readonly settingsRead = this._register(new vscode.EventEmitter<Settings>());
   /** Fires with the settings just read: at each (re)connect and at each live settings change. */
@@ -62,9 +63,6 @@ export class ModelConnections extends Disposable {
     this.settingsRead.fire(this.ctx.settings);
   }
 
-  /** The demo model's server, while one runs (for the tests: its live speed). */
-  demoServer(): ModelServer | undefined { return this.demo; }
-
   /** The models in use, from the live connections (what every label shows). */
   models(): ModelsInUse {
     const info = (c: Connection | undefined, model: string, problem: string | undefined, note?: string): ModelInUse =>
@@ -91,8 +89,8 @@ export class ModelConnections extends Disposable {
     await this.connecting;
     if (this.deep) {
       // Deep mode on the demo model while the fast model is real: said once per connection, with how to change it.
-      if (this.deep.demo && !this.usingDemo && this.deepNote && !this.deepNoteShown) {
-        this.deepNoteShown = true;
+      if (this.deep.demo && !this.usingDemo && this.deepNote && this.noted !== this.deepNote) {
+        this.noted = this.deepNote;
         void vscode.window.showInformationMessage(`Spark Edit: ${this.deepNote}`);
       }
       return true;
@@ -113,7 +111,8 @@ export class ModelConnections extends Disposable {
       || (p.envKey && !customEndpoint ? process.env[p.envKey] : undefined) || undefined;
   }
 
-  private deepNoteShown = false;
+  /** The deep note last shown in a notification (each is shown once). */
+  private noted: string | undefined;
 
   private async reconnect(): Promise<void> {
     const { ctx } = this;
@@ -131,7 +130,6 @@ export class ModelConnections extends Disposable {
     if (!f.demo && !d.demo && this.demo) { await this.demo.close(); this.demo = undefined; }
     if (this.demo) this.demo.defaultTokensPerSecond = ctx.settings.demoTokensPerSecond;
     this.deepProblem = d.problem;
-    this.deepNoteShown = false;
     if (this.deepNote) ctx.log(this.deepNote);
     if (!d.problem) { this.deep = createConnection(d.config); ctx.log(`deep model: ${this.deep.describe}${d.demo ? ' (demo)' : ''}`); }
     this.configProblem = f.problem;
@@ -188,11 +186,11 @@ export class ModelConnections extends Disposable {
     const dp = preset(settings.deep.provider);
     if (!settings.deep.chosen && fp.deepModel) {
       const predictions = settings.deep.predictions === 'auto' ? fp.predictions : settings.deep.predictions === 'on';
-      this.deepNote = `Deep mode uses ${fp.label} · ${fp.deepModel} (there is no ${dp.label} key). To use another deep model, set its key with "Spark Edit: Set API Key" or choose it in sparkEdit.deep.provider and sparkEdit.deep.model.`;
+      this.deepNote = `Deep mode uses ${fp.label} · ${fp.deepModel}: there is no ${dp.label} key (sparkEdit.deep.provider).`;
       return { config: { ...f.config, model: fp.deepModel, predictions, wire: settings.deep.wire, demo: false }, demo: false, problem: f.problem };
     }
-    this.deepNote = `Deep mode uses the built-in demo model: there is no ${dp.label} key${settings.deep.chosen ? '' : `, and ${fp.label} has no deep model preset`}. ` +
-      `Set a key for the deep provider with "Spark Edit: Set API Key", or choose the deep model in sparkEdit.deep.provider (and sparkEdit.deep.endpoint / sparkEdit.deep.model).`;
+    this.deepNote = `Deep mode uses the built-in demo model (no ${dp.label} key${settings.deep.chosen ? '' : `; ${fp.label} has no deep model`}). ` +
+      'Set its key (Spark Edit: Set API Key) or pick sparkEdit.deep.provider.';
     return d;
   }
 

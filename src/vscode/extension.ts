@@ -140,7 +140,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     usingDemoModel: () => connections.usingDemo,
     models: () => connections.models(),
     reconnects: () => connections.reconnects,
-    demoTokensPerSecond: () => connections.demoServer()?.defaultTokensPerSecond,
+    demoTokensPerSecond: () => connections.demo?.defaultTokensPerSecond,
     settings: () => ctx.settings,
     statusBar: () => ({ text: ctx.status.text, tooltip: ctx.status.tooltipText }),
   };
