@@ -66,7 +66,7 @@ export class ModelConnections extends Disposable {
   /** The models in use, from the live connections (what every label shows). */
   models(): ModelsInUse {
     const info = (c: Connection | undefined, model: string, problem: string | undefined, note?: string): ModelInUse =>
-      c ? { model: c.model, demo: c.demo, describe: c.describe, note } : { model, demo: false, describe: '', problem: problem ?? 'not connected yet', note };
+      c ? { model: c.model, demo: c.demo, describe: c.describe, note } : { model, demo: false, describe: '', problem: problem ?? 'connecting', note };
     return { fast: info(this.fast, this.fastModel, this.configProblem), deep: info(this.deep, this.deepModel, this.deepProblem, this.deepNote) };
   }
 

@@ -42,9 +42,9 @@ export class StatusBar implements vscode.Disposable {
     this.item.text = text;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**Spark Edit** — connection **${label}**\n\n`);
-    for (const l of m ? modelDetails(m) : []) md.appendText(l).appendMarkdown('\n\n'); // plain text: a model id or server text is no Markdown
-    if (m?.fast.demo) md.appendMarkdown('No API key is set for the fast model: run *Spark Edit: Set API Key* to use a real model.\n\n');
-    if (this.detail) md.appendText(this.detail).appendMarkdown('\n\n');
+    for (const l of m ? modelDetails(m) : []) md.appendMarkdown(`${esc(l)}\n\n`);
+    if (m?.fast.demo) md.appendMarkdown('No API key: run *Spark Edit: Set API Key* to use a real model.\n\n');
+    if (this.detail) md.appendMarkdown(`${esc(this.detail)}\n\n`);
     if (s) {
       md.appendMarkdown(`Last edit: first byte sent after ${fmt(s.sendLatencyMs)} ms, first token after ${fmt(s.ttftMs)} ms, ` +
         `${s.tokensPerSecond !== undefined ? Math.round(s.tokensPerSecond) : '–'} tokens/s, ${s.warm ? 'warm' : 'cold'} socket.`);
@@ -57,3 +57,5 @@ export class StatusBar implements vscode.Disposable {
 }
 
 const fmt = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(1));
+/** Plain text in the Markdown tooltip: a model id, a URL or a server's message makes no link, image or emphasis. */
+const esc = (t: string) => t.replace(/[\\`*_[\]<>!]/g, '\\$&');
