@@ -21,7 +21,7 @@ const workspace = path.join(tmp, 'workspace');
 fs.cpSync(path.join(repo, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
 const artifacts = path.join(repo, 'test-artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
-for (const f of fs.readdirSync(artifacts)) if (f.endsWith('.shot-request')) fs.rmSync(path.join(artifacts, f));
+for (const f of fs.readdirSync(artifacts)) if (/\.(shot|text)-request$/.test(f)) fs.rmSync(path.join(artifacts, f));
 writeUserSettings(dirs);
 installExtension(env, dirs, path.join(repo, 'dist', 'spark-edit.vsix'));
 installExtension(env, dirs, path.join(repo, 'dist', 'spark-edit-test-harness.vsix'));
@@ -63,6 +63,19 @@ try {
       await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
       fs.rmSync(path.join(artifacts, f));
       console.log(`[integration] screenshot: test-artifacts/${name}.png`);
+    }
+    // A test asks what the page really shows (status bar, a webview's DOM): the text and title of every element
+    // matching a CSS selector, in every frame (webviews are nested iframes).
+    for (const f of fs.readdirSync(artifacts)) {
+      if (!f.endsWith('.text-request')) continue;
+      const name = f.slice(0, -'.text-request'.length);
+      const { selector } = JSON.parse(fs.readFileSync(path.join(artifacts, f), 'utf8'));
+      const found = [];
+      for (const frame of page.frames()) {
+        found.push(...await frame.evaluate((sel) => [...document.querySelectorAll(sel)].map((e) => ({ text: e.textContent ?? '', title: e.getAttribute('title') ?? e.getAttribute('aria-label') ?? '', hidden: !!e.hidden })), selector).catch(() => []));
+      }
+      fs.writeFileSync(path.join(artifacts, `${name}.text.json`), JSON.stringify(found));
+      fs.rmSync(path.join(artifacts, f));
     }
     if (fs.existsSync(resultFile)) {
       outcome = JSON.parse(fs.readFileSync(resultFile, 'utf8'));

@@ -120,7 +120,10 @@ export class ModelServer {
   private httpSockets = new Set<import('node:net').Socket>();
   connections = 0;
   port = 0;
+  /** Tokens per second of steps that name no rate (the demo model's speed); may change while the server runs. */
+  defaultTokensPerSecond: number | undefined;
   constructor(private readonly o: ModelServerOptions = {}) {
+    this.defaultTokensPerSecond = o.defaultTokensPerSecond;
     this.server = o.tls
       ? https.createServer({ key: o.tls.key, cert: o.tls.cert }, (req, res) => this.onHttp(req, res))
       : http.createServer((req, res) => this.onHttp(req, res));
@@ -373,7 +376,7 @@ export class ModelServer {
   /** Send tokens at the step's rate. `send` returns what to do next. */
   private async pace(text: string, step: ScriptStep, send: (tok: string) => 'ok' | 'stop' | 'stall' | 'fail' | 'incomplete', alive: () => boolean): Promise<'done' | 'stop' | 'stall' | 'fail' | 'incomplete' | 'dead'> {
     const toks = tokenize(text);
-    const rate = step.tokensPerSecond ?? this.o.defaultTokensPerSecond ?? 0;
+    const rate = step.tokensPerSecond ?? this.defaultTokensPerSecond ?? 0;
     if (step.firstTokenDelayMs) await sleep(step.firstTokenDelayMs);
     let t0 = performance.now();
     let i = 0;

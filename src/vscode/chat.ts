@@ -1,12 +1,15 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { CHAT_INSTRUCTIONS, ChatContext, ChatMessage, ChatMode, ChipKind, ContextChip, HostToWebview, WebviewToHost, chatPrompt, parseWebviewMessage } from '../core/chat/protocol';
+import { ModelsInUse, modelDetails, shortModelName } from '../core/modelLabels';
 import { assistantMessage, userMessage } from '../core/protocol/responses';
 import { ActiveStream, ModelError, ModelTransport, describeStop } from '../core/transport/types';
 
 export interface ChatDeps {
   model(mode: ChatMode): { transport: ModelTransport; model: string } | undefined;
-  usingDemo(): boolean;
+  /** The models in use (the live connections) and their change event: the badge follows them. */
+  models(): ModelsInUse;
+  onDidChangeModels: vscode.Event<ModelsInUse>;
   log(m: string): void;
   /** Scrub keys from server text before it is shown or stored. */
   redact(text: string): string;
@@ -52,6 +55,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       vscode.window.onDidChangeActiveTextEditor((e) => { if (e) this.lastEditor = e; refresh(); }),
       vscode.window.onDidChangeTextEditorSelection((e) => { if (e.textEditor === this.lastEditor) refresh(); }),
       vscode.languages.onDidChangeDiagnostics(() => refresh()),
+      deps.onDidChangeModels((m) => this.post(modelsMessage(m))),
     );
   }
 
@@ -110,7 +114,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'ready':
         this.ready = true;
         this.outbox = [];
-        void this.view?.webview.postMessage({ type: 'init', history: this.history, chips: this.chips(), mode: this.mode, demo: this.deps.usingDemo() } satisfies HostToWebview);
+        void this.view?.webview.postMessage({ type: 'init', history: this.history, chips: this.chips(), mode: this.mode, demo: this.deps.models().fast.demo } satisfies HostToWebview);
+        this.post(modelsMessage(this.deps.models()));
         this.waiters.splice(0).forEach((w) => w());
         return;
       case 'send': return this.send(m.text, m.chips, m.mode);
@@ -293,6 +298,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     clearTimeout(this.chipTimer); clearTimeout(this.deltaTimer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The badge of each mode, from the models in use. */
+function modelsMessage(m: ModelsInUse): HostToWebview {
+  const title = modelDetails(m).join('\n');
+  return { type: 'models', fast: { name: shortModelName(m.fast), demo: m.fast.demo, title }, deep: { name: shortModelName(m.deep), demo: m.deep.demo, title } };
 }
 
 let counter = 0;

@@ -14,6 +14,8 @@ export interface ModelSettings {
   model: string;
   predictions: 'auto' | 'on' | 'off';
   wire: 'auto' | 'websocket' | 'http';
+  /** The user set this model's provider, endpoint or model (deep mode then never borrows the fast provider). */
+  chosen: boolean;
 }
 
 export interface Settings {
@@ -61,6 +63,7 @@ export function readSettings(): Settings {
     model: userOnly(`${prefix}model`, ''),
     predictions: pick(`${prefix}predictions`, 'auto', ['auto', 'on', 'off'] as const),
     wire: pick(`${prefix}wire`, 'auto', ['auto', 'websocket', 'http'] as const),
+    chosen: ['provider', 'endpoint', 'model'].some((k) => !!userOnly(`${prefix}${k}`, '')),
   });
   return {
     fast: model('', 'openai'),
@@ -93,8 +96,17 @@ export function readEditFormat(): Settings['editFormat'] {
   return v === 'rewrite' || v === 'targeted' ? v : 'auto';
 }
 
-/** Settings whose change needs a new connection (the rest are read live). */
+/**
+ * Settings whose change needs a new connection: where requests go, with which key, model and wire. Every other
+ * `sparkEdit.*` setting is live: re-read into `ctx.settings` at once and used by the next request (the demo
+ * model's speed, deep routing and its job limit, context, prewarm, limits, the ignore list, custom refactors).
+ * The README's settings table says which is which.
+ */
 export const RECONNECT_SETTINGS = ['sparkEdit.provider', 'sparkEdit.endpoint', 'sparkEdit.model', 'sparkEdit.predictions', 'sparkEdit.wire',
-  'sparkEdit.deep', 'sparkEdit.useDemoModelWithoutKey', 'sparkEdit.demoTokensPerSecond', 'sparkEdit.allowInsecureEndpoint'];
+  'sparkEdit.deep.provider', 'sparkEdit.deep.endpoint', 'sparkEdit.deep.model', 'sparkEdit.deep.predictions', 'sparkEdit.deep.wire',
+  'sparkEdit.useDemoModelWithoutKey', 'sparkEdit.allowInsecureEndpoint'];
+
+/** Does this configuration change need a reconnect (rather than a live re-read)? */
+export const needsReconnect = (e: vscode.ConfigurationChangeEvent): boolean => RECONNECT_SETTINGS.some((s) => e.affectsConfiguration(s));
 
 export { isLoopback, endpointProblem } from '../core/policy';

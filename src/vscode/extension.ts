@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ResponsesSocketTransport } from '../core/transport/responsesSocket';
 import { Connection } from '../core/providers';
+import { ModelsInUse } from '../core/modelLabels';
 import { ChatViewProvider } from './chat';
 import { ChatApply } from './chatApply';
 import { SparkCodeActions } from './codeActions';
@@ -11,7 +12,7 @@ import { deepCommands } from './commands/deepCommands';
 import { editCommands } from './commands/editCommands';
 import { refactorCommands } from './commands/refactorCommands';
 import { RenameCommand } from './commands/rename';
-import { readSettings } from './config';
+import { Settings, readSettings } from './config';
 import { ModelConnections } from './connections';
 import { ContentGate } from './contentGate';
 import { Ctx } from './ctx';
@@ -52,6 +53,16 @@ export interface SparkEditApi {
   usingDemoModel(): boolean;
   /** Next-edit suggestions (issue 16). */
   nextEdit(): NextEditController;
+  /** The models in use for fast and deep (what the status bar and the chat badge show). */
+  models(): ModelsInUse;
+  /** How many reconnects have run since activation. */
+  reconnects(): number;
+  /** The demo model's speed in tokens/s, while the demo server runs. */
+  demoTokensPerSecond(): number | undefined;
+  /** The settings in effect (re-read live; see RECONNECT_SETTINGS). */
+  settings(): Settings;
+  /** The status bar item's text and tooltip. */
+  statusBar(): { text: string; tooltip: string };
 }
 
 /**
@@ -76,7 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   const sessions = own(new EditSessions(ctx));
   const deep = own(new DeepController({
     connection: () => connections.deep,
-    model: () => connections.deepModel,
+    model: () => connections.deep?.model ?? connections.deepModel,
     log: ctx.log,
     allowed: (doc) => ctx.gate.allowed(doc, true),
     preview: (doc, startLine, oldLines, newLines, instruction) => sessions.previewChange(doc, startLine, oldLines, newLines, instruction),
@@ -84,14 +95,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     redact: ctx.redact,
   }, settings.maxConcurrentJobs));
   own(connections.onDidReadSettings((s) => deep.setMaxConcurrent(s.maxConcurrentJobs)));
+  own(connections.onDidChangeModels((m) => ctx.status.setModels(m))); // issue 15: the status bar names the models in use
 
   const chatApply = new ChatApply(ctx, sessions);
   const chat = own(new ChatViewProvider(context, {
     model: (mode) => {
       const conn = mode === 'deep' ? connections.deep : connections.fast;
-      return conn ? { transport: conn.transport, model: mode === 'deep' ? connections.deepModel : connections.fastModel } : undefined;
+      return conn ? { transport: conn.transport, model: conn.model } : undefined;
     },
-    usingDemo: () => connections.usingDemo,
+    models: () => connections.models(),
+    onDidChangeModels: connections.onDidChangeModels,
     log: ctx.log,
     redact: ctx.redact,
     allowed: (doc) => ctx.gate.allowed(doc, true),
@@ -139,6 +152,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     endpoint: () => connections.endpoint,
     usingDemoModel: () => connections.usingDemo,
     nextEdit: () => nextEdit,
+    models: () => connections.models(),
+    reconnects: () => connections.reconnects,
+    demoTokensPerSecond: () => connections.demo?.defaultTokensPerSecond,
+    settings: () => ctx.settings,
+    statusBar: () => ({ text: ctx.status.text, tooltip: ctx.status.tooltipText }),
   };
 }
 

@@ -73,7 +73,7 @@ export class InlineEditController {
     const context = userMessage(editContextPrompt(prompt));
     const warmId = warmup && warmup.context.content[0].text === context.content[0].text ? await warmup.id : undefined;
     if (warmup && !warmId) ctx.log('the warm-up was not used (the code changed, or it failed): the whole prompt is sent');
-    const view = this.sessions.create(doc, startLine, original, { ...prompt, instruction: r.instruction, format }, connections.fastModel, connections.fast!.transport, t0, warmId ? { responseId: warmId, context } : undefined);
+    const view = this.sessions.create(doc, startLine, original, { ...prompt, instruction: r.instruction, format }, connections.fast!.model, connections.fast!.transport, t0, warmId ? { responseId: warmId, context } : undefined);
     // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
     // submitted: it would grow over the preview and muddy its colours.
     if (!editor.selection.isEmpty && editor.document === doc) editor.selection = new vscode.Selection(editor.selection.start, editor.selection.start);
@@ -157,7 +157,7 @@ export class InlineEditController {
     if (!ctx.settings.prewarm || !socket || socket.state !== 'warm' || connections.fast?.fallback?.socketDisabled || connections.configProblem) return undefined;
     if (endLine - startLine + 1 > ctx.settings.maxSelectionLines || !ctx.gate.allowed(doc, true)) return undefined;
     const context = userMessage(editContextPrompt(this.editContext(doc, startLine, endLine).prompt));
-    const id = socket.prewarm({ model: connections.fastModel, instructions: EDIT_INSTRUCTIONS, input: [context] });
+    const id = socket.prewarm({ model: connections.fast!.model, instructions: EDIT_INSTRUCTIONS, input: [context] });
     void id.then((r) => ctx.log(r ? `warm-up sent the code ahead (${r})` : 'the warm-up failed; the edit will send everything'));
     return { context, id };
   }

@@ -6,7 +6,7 @@
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
 import hljs from 'highlight.js/lib/common';
-import type { ChatMessage, ChatMode, ChipKind, ContextChip, HostToWebview, WebviewToHost } from '../core/chat/protocol';
+import type { ChatMessage, ChatMode, ChipKind, ContextChip, HostToWebview, ModelBadge, WebviewToHost } from '../core/chat/protocol';
 import { parseFenceInfo } from '../core/chat/protocol';
 
 declare function acquireVsCodeApi(): { postMessage(m: WebviewToHost): void; setState(s: unknown): void; getState(): unknown };
@@ -47,7 +47,7 @@ const root = document.getElementById('spark-chat')!;
 root.innerHTML = `
 <div class="toolbar">
   <label>Model <select id="mode"><option value="fast">Fast</option><option value="deep">Deep</option></select></label>
-  <span id="demo" class="demo" hidden>demo model</span>
+  <span id="model" class="model-badge" hidden></span>
   <button id="new" title="Start a new chat">New chat</button>
 </div>
 <div id="messages" class="messages" aria-live="polite"></div>
@@ -70,6 +70,17 @@ const noticeEl = $<HTMLDivElement>('notice');
 
 let streamingId: string | null = null;
 let chips: ContextChip[] = [];
+/** The model of each mode, as the host last said (the badge shows the selected mode's). */
+let models: { fast: ModelBadge; deep: ModelBadge } | undefined;
+function renderModel() {
+  const el = $('model');
+  const b = models?.[modeEl.value as ChatMode];
+  el.hidden = !b;
+  if (!b) return;
+  el.textContent = b.name;
+  el.title = b.title;
+  el.classList.toggle('demo', b.demo);
+}
 const removed = new Set<string>(); // chip id|label the user removed
 const texts = new Map<string, string>();
 const dirty = new Set<string>();
@@ -168,7 +179,7 @@ $('send').addEventListener('click', () => submit('send'));
 $('redirect').addEventListener('click', () => submit('redirect'));
 $('stop').addEventListener('click', () => send({ type: 'stop' }));
 $('new').addEventListener('click', () => send({ type: 'newChat' }));
-modeEl.addEventListener('change', () => send({ type: 'setMode', mode: modeEl.value as ChatMode }));
+modeEl.addEventListener('change', () => { renderModel(); send({ type: 'setMode', mode: modeEl.value as ChatMode }); });
 input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(streamingId ? 'redirect' : 'send'); }
   if (e.key === 'Escape' && streamingId) { e.preventDefault(); send({ type: 'stop' }); }
@@ -194,8 +205,9 @@ window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
       for (const h of m.history) addMessage(h);
       chips = m.chips; renderChips();
       modeEl.value = m.mode;
-      $('demo').hidden = !m.demo;
+      renderModel();
       break;
+    case 'models': models = { fast: m.fast, deep: m.deep }; renderModel(); break;
     case 'chips': chips = m.chips; renderChips(); break;
     case 'message':
       addMessage(m.message);

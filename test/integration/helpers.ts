@@ -47,6 +47,21 @@ export async function screenshot(name: string): Promise<string | undefined> {
   return done;
 }
 
+/**
+ * What the browser page really shows: text, title and hidden flag of every element matching `selector`, in every
+ * frame (the launcher reads the DOM; webviews included). Undefined outside the launcher.
+ */
+export async function domTexts(name: string, selector: string): Promise<Array<{ text: string; title: string; hidden: boolean }> | undefined> {
+  const dir = process.env.SPARK_ARTIFACTS;
+  if (!dir) return undefined;
+  const req = path.join(dir, `${name}.text-request`);
+  const done = path.join(dir, `${name}.text.json`);
+  fs.rmSync(done, { force: true });
+  fs.writeFileSync(req, JSON.stringify({ selector }));
+  await waitFor(() => fs.existsSync(done) && !fs.existsSync(req), `the page's text for ${name}`, 60_000);
+  return JSON.parse(fs.readFileSync(done, 'utf8'));
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Revert and close every editor (closeAllEditors would block on a save prompt for a dirty untitled file). */

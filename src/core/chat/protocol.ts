@@ -22,7 +22,12 @@ export type HostToWebview =
   | { type: 'delta'; id: string; text: string }
   | { type: 'done'; id: string; error?: string; stopped?: boolean }
   | { type: 'cleared' }
-  | { type: 'notice'; text: string; level: 'info' | 'error' };
+  | { type: 'notice'; text: string; level: 'info' | 'error' }
+  /** The models in use (sent after init and whenever a connection changes): the badge shows the selected mode's. */
+  | { type: 'models'; fast: ModelBadge; deep: ModelBadge };
+
+/** The chat badge for one mode: the model's short name ("demo model", "gpt-5.1-codex") and a longer title. */
+export interface ModelBadge { name: string; demo: boolean; title: string }
 
 export type WebviewToHost =
   | { type: 'ready' }

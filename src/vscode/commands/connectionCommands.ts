@@ -56,11 +56,11 @@ class TestConnectionCommand implements Command {
     const c = this.connections;
     await c.ready();
     const out: string[] = [];
-    for (const [name, conn, model, problem] of [['fast', c.fast, c.fastModel, c.configProblem], ['deep', c.deep, c.deepModel, c.deepProblem]] as const) {
+    for (const [name, conn, problem] of [['fast', c.fast, c.configProblem], ['deep', c.deep, c.deepProblem]] as const) {
       if (!conn) { out.push(`${name}: not configured — ${problem ?? 'no connection'}`); continue; }
       const t0 = performance.now();
       try {
-        const r = await conn.transport.stream({ model, instructions: 'Reply with the single word OK.', input: [userMessage('ping')], maxOutputTokens: 16 }, { onDelta: () => undefined }).done;
+        const r = await conn.transport.stream({ model: conn.model, instructions: 'Reply with the single word OK.', input: [userMessage('ping')], maxOutputTokens: 16 }, { onDelta: () => undefined }).done;
         const first = r.stats.firstTokenAt !== undefined ? `${(r.stats.firstTokenAt - t0).toFixed(0)} ms to first token, ` : '';
         out.push(`${name}: OK — ${first}${(performance.now() - t0).toFixed(0)} ms in all (${conn.describe})`);
       } catch (e) {
