@@ -28,11 +28,12 @@ function stepper(page, artifacts, prefix, results) {
   };
 }
 
-async function requestEdit(page, instruction) {
+export async function requestEdit(page, instruction) {
   await page.keyboard.press('Control+Home');
   for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
   await page.keyboard.press('Control+I');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
+  // The instruction box at the code (issue 15): a comment-thread input under the selection, focused.
+  await page.waitForSelector('.review-widget .comment-form .monaco-editor', { state: 'visible', timeout: 10_000 });
   await page.keyboard.type(instruction);
   await page.keyboard.press('Enter');
   await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff (Accept All lens)');
@@ -142,7 +143,7 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
     await frame.click('.msg.assistant:last-child .code-block button[data-action="apply"]');
     await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff from Apply');
     const editorText = (await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')).replace(/\u00a0/g, ' ');
-    if (!/parse: Parse\./.test(editorText)) throw new Error('the applied code is not in the editor');
+    if (!/\* Parse\./.test(editorText)) throw new Error('the applied code is not in the editor');
     await page.screenshot({ path: path.join(artifacts, 'chat-apply.png') });
     // As a person would, straight from the chat: the keyboard is in the editor now, so Ctrl+Backspace rejects.
     await page.keyboard.press('Control+Backspace');
@@ -189,3 +190,5 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
   });
   return results;
 }
+
+export { waitFor, lensText, stepper };

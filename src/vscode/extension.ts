@@ -24,6 +24,7 @@ import { Decorations, SessionView, createDecorations } from './preview';
 import { StatusBar } from './statusBar';
 import { UndoGuard, ViewState } from './undoGuard';
 import { formatTimeline } from '../core/util/timeline';
+import { InlinePrompt } from './inlinePrompt';
 
 export interface EditArgs {
   instruction?: string;
@@ -237,6 +238,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     allowed: (doc) => allowed(doc, true),
     apply: (code, language, path, editor) => applyCode(code, language, path, editor),
   });
+  // Issue 15: the instruction is asked for at the code (or in the picker: sparkEdit.promptStyle).
+  const inlinePrompt = new InlinePrompt(context.globalState);
+  context.subscriptions.push(inlinePrompt);
   context.subscriptions.push(chat, vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }));
 
   /**
@@ -591,7 +595,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     let warmup: ReturnType<typeof prewarm> = undefined;
     if (instruction === undefined) {
       warmup = prewarm(doc, startLine, endLine);
-      instruction = await (args?.ask?.() ?? vscode.window.showInputBox({ title: args?.mode === 'deep' ? 'Spark Edit: Deep Edit' : 'Spark Edit', prompt: `Edit ${lines} line${lines === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(doc.uri)}${args?.mode === 'deep' ? ' (deep mode: may change several files)' : ''}`, placeHolder: 'e.g. add error handling, convert to async/await, rename x to y — "/deep …" for the deep model', ignoreFocusOut: true }));
+      instruction = await (args?.ask?.() ?? inlinePrompt.ask({ editor, startLine, endLine, deep: args?.mode === 'deep' }, vscode.workspace.getConfiguration('sparkEdit').get<'inline' | 'quickInput'>('promptStyle', 'inline')));
       t0 = performance.now(); // time starts when the user confirms, not while they type
     }
     if (!instruction?.trim()) return;
