@@ -55,7 +55,8 @@ async function acceptAndSave(page) {
   await page.keyboard.press('Control+Enter');
   await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
   await page.keyboard.press('Control+S');
-  await page.waitForTimeout(500);
+  await waitFor(() => page.evaluate(() => !document.querySelector('.tab.active.dirty')), 'the file to be saved');
+  await page.waitForTimeout(300);
 }
 
 export async function demoFlow(page, workspace, artifacts) {
@@ -82,7 +83,7 @@ export async function demoFlow(page, workspace, artifacts) {
     await openFile(page, 'orders.ts');
     await selectLines(page, 8, 14);
     await page.keyboard.press('Control+I');
-    await page.waitForSelector('.review-widget .comment-form .monaco-editor', { state: 'visible', timeout: 10_000 });
+    await waitFor(() => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')), 'the keyboard focus in the instruction box at the code');
     await page.keyboard.type('add error handling');
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(artifacts, 'inline-prompt.png') });
@@ -111,7 +112,7 @@ export async function demoFlow(page, workspace, artifacts) {
     await page.keyboard.type('9:7');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Control+.');
-    await page.getByText('Fix with Spark Edit').first().click({ timeout: 15_000 });
+    await page.locator('.action-widget').getByText('Fix with Spark Edit').first().click({ timeout: 15_000 });
     await acceptAndSave(page);
     const errs = tsErrors(dir);
     if (errs.length) throw new Error(`errors left: ${errs.join('; ')}`);
@@ -120,9 +121,15 @@ export async function demoFlow(page, workspace, artifacts) {
     await openFile(page, 'orders.ts');
     await selectLines(page, 8, 9);
     await palette(page, 'Spark Edit: Add Tests');
-    await waitFor(() => page.evaluate(() => [...document.querySelectorAll('.codelens-decoration')].some((e) => /New file/.test(e.textContent ?? ''))), 'the new test file preview', 30_000);
-    await acceptAndSave(page);
-    await waitFor(() => fs.existsSync(path.join(dir, 'orders.test.ts')), 'orders.test.ts on disk');
+    // The new file is a preview in a tab of its own (untitled until accepted): switch to it, accept it.
+    const tab = page.locator('.tab', { hasText: 'Tests for demo/orders.ts' }).first();
+    await tab.waitFor({ timeout: 30_000 });
+    await tab.click();
+    await waitFor(() => page.evaluate(() => [...document.querySelectorAll('.codelens-decoration')].some((e) => /New file/.test(e.textContent ?? ''))), 'the new test file preview (New file lens)', 30_000);
+    await page.screenshot({ path: path.join(artifacts, 'demo-add-tests.png') });
+    await waitFor(async () => !/writing/.test(await lensText(page)), 'the answer to finish', 30_000);
+    await page.keyboard.press('Control+Enter');
+    await waitFor(() => fs.existsSync(path.join(dir, 'orders.test.ts')) && fs.statSync(path.join(dir, 'orders.test.ts')).size > 0, 'orders.test.ts on disk');
     const errs = tsErrors(dir);
     if (errs.length) throw new Error(`errors: ${errs.join('; ')}`);
   });
@@ -130,7 +137,7 @@ export async function demoFlow(page, workspace, artifacts) {
     await openFile(page, 'stats.py');
     await selectLines(page, 5, 9);
     await page.keyboard.press('Control+I');
-    await page.waitForSelector('.review-widget .comment-form .monaco-editor', { state: 'visible', timeout: 10_000 });
+    await waitFor(() => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')), 'the keyboard focus in the instruction box at the code');
     await page.keyboard.type('add doc comments');
     await page.keyboard.press('Enter');
     await acceptAndSave(page);
@@ -142,7 +149,7 @@ export async function demoFlow(page, workspace, artifacts) {
     const before = fs.readFileSync(path.join(dir, 'stats.py'), 'utf8');
     await selectLines(page, 5, 9);
     await page.keyboard.press('Control+I');
-    await page.waitForSelector('.review-widget .comment-form .monaco-editor', { state: 'visible', timeout: 10_000 });
+    await waitFor(() => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')), 'the keyboard focus in the instruction box at the code');
     await page.keyboard.type('translate this to Rust');
     await page.keyboard.press('Enter');
     await waitFor(() => page.evaluate(() => /demo model can.t do this/.test(document.querySelector('.notifications-toasts')?.textContent ?? '')), 'the "demo model can\'t do this" notification', 30_000);

@@ -33,7 +33,7 @@ export async function requestEdit(page, instruction) {
   for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
   await page.keyboard.press('Control+I');
   // The instruction box at the code (issue 15): a comment-thread input under the selection, focused.
-  await page.waitForSelector('.review-widget .comment-form .monaco-editor', { state: 'visible', timeout: 10_000 });
+  await waitFor(() => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')), 'the keyboard focus in the instruction box at the code');
   await page.keyboard.type(instruction);
   await page.keyboard.press('Enter');
   await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff (Accept All lens)');

@@ -22,8 +22,9 @@ export class InlinePrompt implements vscode.Disposable {
   constructor(private readonly state: vscode.Memento) {
     this.ctrl.options = { prompt: 'Tell Spark Edit what to change (Enter to send, Esc to cancel)', placeHolder: 'e.g. add error handling, convert to async/await, rename a to b — "/deep …" for the deep model' };
     this.disposables.push(this.ctrl,
-      vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (reply?: vscode.CommentReply) => this.finish(reply?.thread, reply?.text)),
-      vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', (thread?: vscode.CommentThread) => this.finish(thread ?? this.open?.thread, undefined)),
+      // From the editing comment's Send (or Enter): the comment, its body now what was typed.
+      vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) => this.finish(this.open?.thread, c ? (typeof c.body === 'string' ? c.body : c.body.value) : undefined)),
+      vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', () => this.finish(this.open?.thread, undefined)),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.pick', async () => {
         const o = this.open;
         if (!o) return;
@@ -48,11 +49,16 @@ export class InlinePrompt implements vscode.Disposable {
     if (this.open) this.finish(this.open.thread, undefined); // one prompt at a time
     const doc = target.editor.document;
     const range = new vscode.Range(target.startLine, 0, target.endLine, doc.lineAt(target.endLine).text.length);
-    const thread = this.ctrl.createCommentThread(doc.uri, range, []);
-    thread.canReply = true;
+    // One comment in edit mode: its editor is the input. The thread starts collapsed and opens once VS Code has
+    // made its widget, because only that transition moves the keyboard focus into an editing comment (a reply box
+    // shown with the thread is focused before it is laid out, so the keys would go on to the code).
+    const comment: vscode.Comment = { body: '', mode: vscode.CommentMode.Editing, author: { name: 'Instruction' }, contextValue: 'sparkEditPrompt' };
+    const thread = this.ctrl.createCommentThread(doc.uri, range, [comment]);
+    thread.canReply = false;
     thread.contextValue = 'sparkEditPrompt';
-    thread.label = `Spark Edit${target.deep ? ' (deep)' : ''}: edit ${describe(target)}`;
-    thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
+    thread.label = `Spark Edit${target.deep ? ' (deep)' : ''}: edit ${describe(target)} (Enter to send, Esc to cancel)`;
+    thread.collapsibleState = vscode.CommentThreadCollapsibleState.Collapsed;
+    setTimeout(() => { if (this.open?.thread === thread) thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded; }, 150);
     return new Promise((resolve) => { this.open = { thread, resolve, target }; });
   }
 
