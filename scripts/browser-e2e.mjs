@@ -48,7 +48,8 @@ export async function keyboardFlow(page, workspace, artifacts) {
   const file = path.join(workspace, 'sample.ts');
   const step = stepper(page, artifacts, 'browser keyboard flow', results);
   await step('open sample.ts', async () => {
-    await page.locator('.activitybar [aria-label^="Explorer"]').first().click(); // the side bar may show another view
+    // The side bar may show another view, or be closed; a click on Explorer while it shows would close it.
+    if (!(await page.locator('.explorer-folders-view').first().isVisible().catch(() => false))) await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
     await page.getByText('sample.ts', { exact: true }).first().dblclick();
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20_000 });
     // The file list can shift under the click while it refreshes (tests create and delete workspace files): if

@@ -69,7 +69,7 @@ export class InlinePrompt implements vscode.Disposable {
     o.thread.dispose();
     // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again.
     const ed = o.target.editor;
-    if (!ed.document.isClosed) void vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false, selection: ed.selection });
+    if (!ed.document.isClosed) void vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false });
     if (text?.trim()) this.remember(text);
     o.resolve(text?.trim() ? text.trim() : undefined);
   }

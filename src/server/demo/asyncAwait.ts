@@ -118,7 +118,10 @@ function build(base: string, links: Link[], isReturn: boolean, unit: string): st
   const rest = links.slice(i);
   if (rest.some((l, j) => l.kind === 'then' || (l.kind === 'catch' && j > 0))) return 'The chain goes on after its catch(); the demo model cannot convert that faithfully.';
   const inTry = rest.length > 0;
-  main.push(isReturn ? `return ${inTry && cur !== 'undefined' ? 'await ' : ''}${cur};` : cur === 'undefined' ? '' : `await ${cur};`);
+  // Inside try, a returned promise is awaited so that its rejection reaches the catch; a call may return one,
+  // a plain value (res.ok) needs no await.
+  const mayBePromise = /\)\s*$/.test(cur);
+  main.push(isReturn ? `return ${inTry && mayBePromise ? 'await ' : ''}${cur};` : cur === 'undefined' || !mayBePromise ? (cur === 'undefined' ? '' : `${cur};`) : `await ${cur};`);
   const block = (ls: string[]) => ls.filter((l, j) => l || j < ls.length - 1).map((l) => (l ? unit + l : l));
   if (!inTry) return main.filter((l) => l);
   let out = ['try {', ...block(main.filter((l) => l))];
