@@ -173,5 +173,14 @@ export async function demoFlow(page, workspace, artifacts) {
     await frame.waitForSelector('.msg.assistant .code-block', { timeout: 20_000 });
     if (await frame.$('.empty')) throw new Error('the empty state is still shown');
   });
+  // Leave the window as the other flows expect it: no demo editors, sample.ts open in the first group.
+  await palette(page, 'View: Close All Editors').catch(() => undefined);
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Control+P').catch(() => undefined);
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 }).catch(() => undefined);
+  await page.keyboard.type('sample.ts');
+  await page.waitForTimeout(600);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(500);
   return results;
 }

@@ -74,7 +74,8 @@ try {
         const { keyboardFlow, chatFlow } = await import('./browser-e2e.mjs');
         const { demoFlow } = await import('./browser-demo.mjs');
         const run = async (name, flow) => (flows.includes(name) ? flow() : []);
-        for (const r of [...await run('keyboard', () => keyboardFlow(page, workspace, artifacts)), ...await run('chat', () => chatFlow(page, workspace, artifacts, async (theme) => pickTheme(page, theme))), ...await run('demo', () => demoFlow(page, workspace, artifacts))]) {
+        // The demo flow before the chat flow: the chat flow ends with theme changes and a window reload.
+        for (const r of [...await run('keyboard', () => keyboardFlow(page, workspace, artifacts)), ...await run('demo', () => demoFlow(page, workspace, artifacts)), ...await run('chat', () => chatFlow(page, workspace, artifacts, async (theme) => pickTheme(page, theme)))]) {
           outcome.tests.push(r);
           if (r.state === 'passed') outcome.passed++; else outcome.failed++;
         }
