@@ -161,11 +161,12 @@ export async function demoFlow(page, workspace, artifacts) {
     await openFile(page, 'orders.ts');
     await selectLines(page, 8, 14);
     const findFrame = async () => { for (const f of page.frames()) { try { if (await f.$('#spark-chat')) return f; } catch { /* detached */ } } return undefined; };
-    let frame = await findFrame();
-    if (!frame || !(await frame.isVisible('#spark-chat').catch(() => false))) {
-      await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click();
-      await waitFor(async () => !!(frame = await findFrame()), 'the chat webview');
-    }
+    // Show the chat: from the Explorer (a click on Spark Edit while the chat shows would close it; a chat webview
+    // made earlier may exist while hidden, so its frame says nothing about what shows).
+    if (!(await page.locator('.explorer-folders-view').first().isVisible().catch(() => false))) await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click();
+    let frame;
+    await waitFor(async () => !!(frame = await findFrame()), 'the chat webview');
     await frame.click('#new');
     await frame.waitForSelector('.empty .example', { timeout: 10_000 });
     await page.screenshot({ path: path.join(artifacts, 'chat-empty.png') });
