@@ -44,7 +44,8 @@ export function demoEdit(r: DemoRequest): DemoResult {
   else if (/upper/.test(ins)) res = upperStrings(r.code, lang);
   else if (/error|exception|\btry\b/.test(ins)) res = errorHandling(r.code, lang, r.after ?? '');
   else res = { cannot: `It only knows a few edits: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.` };
-  return 'cannot' in res ? { cannot: `${res.cannot} ${DEMO_CANT}` } : res;
+  // The point first (a notification shows its start): what to do, then why.
+  return 'cannot' in res ? { cannot: `${DEMO_CANT} ${res.cannot}` } : res;
 }
 
 /** The old shape, for callers that want text: the new code (with a final newline), or the code unchanged. */
@@ -80,9 +81,9 @@ export function demoDeep(prompt: string): DemoResult {
   const testM = /^Test file: (\S+) \((it exists|it does not exist)/m.exec(prompt);
   const src = req.files.find((f) => f.path === focus?.path) ?? req.files[0];
   if (testM) {
-    if (testM[2] === 'it exists') return { cannot: `${testM[1]} exists already; the demo model only writes new test files. ${DEMO_CANT}` };
+    if (testM[2] === 'it exists') return { cannot: `${DEMO_CANT} ${testM[1]} exists already; the demo model only writes new test files.` };
     const t = testFile(src.path, testM[1], src.text, focus && focus.path === src.path ? focus : undefined);
-    if ('cannot' in t) return { cannot: `${t.cannot} ${DEMO_CANT}` };
+    if ('cannot' in t) return { cannot: `${DEMO_CANT} ${t.cannot}` };
     return { code: ['*** Begin Patch', `*** Add File: ${testM[1]}`, ...t.code.replace(/\n$/, '').split('\n').map((l) => '+' + l), '*** End Patch', ''].join('\n') };
   }
   const out = ['*** Begin Patch'];
@@ -96,7 +97,7 @@ export function demoDeep(prompt: string): DemoResult {
     const hunks = patchHunks(lines, [...lines.slice(0, s), ...r.code.split('\n'), ...lines.slice(e + 1)]);
     if (hunks.length) out.push(`*** Update File: ${f.path}`, ...hunks);
   }
-  if (out.length === 1) return { cannot: why || `Nothing to change. ${DEMO_CANT}` };
+  if (out.length === 1) return { cannot: why || `${DEMO_CANT} Nothing to change.` };
   return { code: [...out, '*** End Patch', ''].join('\n') };
 }
 
