@@ -174,11 +174,11 @@ export async function demoFlow(page, workspace, artifacts) {
     await frame.waitForSelector('.msg.assistant .code-block', { timeout: 20_000 });
     if (await frame.$('.empty')) throw new Error('the empty state is still shown');
   });
-  // Leave the window as the other flows expect it: the Explorer in the side bar (the chat flow opens the chat with
-  // a click that would close it if it showed), no demo editors, sample.ts open in the first group.
+  // Leave the window as the other flows expect it: a new (empty) chat, the Explorer in the side bar (the chat flow
+  // opens the chat with a click that would close it if it showed), sample.ts the active editor.
+  await page.keyboard.press('Escape');
+  for (const f of page.frames()) { try { if (await f.$('#spark-chat')) await f.click('#new', { timeout: 5_000 }); } catch { /* hidden or detached */ } }
   if (!(await page.locator('.explorer-folders-view').first().isVisible().catch(() => false))) await page.locator('.activitybar [aria-label^="Explorer"]').first().click().catch(() => undefined);
-  await palette(page, 'View: Close All Editors').catch(() => undefined);
-  await page.waitForTimeout(500);
   await page.keyboard.press('Control+P').catch(() => undefined);
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 }).catch(() => undefined);
   await page.keyboard.type('sample.ts');

@@ -58,7 +58,10 @@ export class InlinePrompt implements vscode.Disposable {
     thread.contextValue = 'sparkEditPrompt';
     thread.label = `Spark Edit${target.deep ? ' (deep)' : ''}: edit ${describe(target)} (Enter to send, Esc to cancel)`;
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Collapsed;
-    setTimeout(() => { if (this.open?.thread === thread) thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded; }, 150);
+    // A round trip to the workbench first (the thread's creation is then there), then a little time to make its widget.
+    void Promise.resolve(vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true)).then(() => setTimeout(() => {
+      if (this.open?.thread === thread) thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
+    }, 250));
     return new Promise((resolve) => { this.open = { thread, resolve, target }; });
   }
 
