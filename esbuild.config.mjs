@@ -17,8 +17,15 @@ const common = {
   logLevel: 'info',
 };
 
+// The demo model (src/server/demo*) is its own file, dist/demo.js, loaded only when the demo model first answers:
+// it stays out of extension.js (and its size budget), and a user with an API key never loads it.
+const demoOutOfBundle = { name: 'demo-out-of-bundle', setup(b) {
+  b.onResolve({ filter: /^\.\/demo$/ }, (args) => (/modelServer\.ts$/.test(args.importer) ? { path: './demo.js', external: true } : undefined));
+} };
+
 const builds = [
-  { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', plugins: [demoOutOfBundle] },
+  { ...common, entryPoints: ['src/server/demo.ts'], outfile: 'dist/demo.js' },
   // The chat webview: browser code, one file, loaded with the CSP nonce.
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, minify: production, logLevel: 'info',
     entryPoints: ['src/webview/chat.ts'], outfile: 'media/dist/chat.js' },

@@ -28,11 +28,12 @@ function stepper(page, artifacts, prefix, results) {
   };
 }
 
-async function requestEdit(page, instruction) {
+export async function requestEdit(page, instruction) {
   await page.keyboard.press('Control+Home');
   for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
   await page.keyboard.press('Control+I');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
+  // The instruction box at the code (issue 15): a comment-thread input under the selection, focused.
+  await waitFor(() => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')), 'the keyboard focus in the instruction box at the code');
   await page.keyboard.type(instruction);
   await page.keyboard.press('Enter');
   await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff (Accept All lens)');
@@ -47,7 +48,8 @@ export async function keyboardFlow(page, workspace, artifacts) {
   const file = path.join(workspace, 'sample.ts');
   const step = stepper(page, artifacts, 'browser keyboard flow', results);
   await step('open sample.ts', async () => {
-    await page.locator('.activitybar [aria-label^="Explorer"]').first().click(); // the side bar may show another view
+    // The side bar may show another view, or be closed; a click on Explorer while it shows would close it.
+    if (!(await page.locator('.explorer-folders-view').first().isVisible().catch(() => false))) await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
     await page.getByText('sample.ts', { exact: true }).first().dblclick();
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20_000 });
     // The file list can shift under the click while it refreshes (tests create and delete workspace files): if
@@ -142,7 +144,7 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
     await frame.click('.msg.assistant:last-child .code-block button[data-action="apply"]');
     await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff from Apply');
     const editorText = (await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')).replace(/\u00a0/g, ' ');
-    if (!/parse: Parse\./.test(editorText)) throw new Error('the applied code is not in the editor');
+    if (!/\* Parse\./.test(editorText)) throw new Error('the applied code is not in the editor');
     await page.screenshot({ path: path.join(artifacts, 'chat-apply.png') });
     // As a person would, straight from the chat: the keyboard is in the editor now, so Ctrl+Backspace rejects.
     await page.keyboard.press('Control+Backspace');
@@ -189,3 +191,5 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
   });
   return results;
 }
+
+export { waitFor, lensText, stepper };

@@ -19,6 +19,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-it-'));
 const dirs = { userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions') };
 const workspace = path.join(tmp, 'workspace');
 fs.cpSync(path.join(repo, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+fs.cpSync(path.join(repo, 'demo', 'workspace'), path.join(workspace, 'demo'), { recursive: true }); // the demo's browser steps (issue 15)
 const artifacts = path.join(repo, 'test-artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
 for (const f of fs.readdirSync(artifacts)) if (/\.(shot|text)-request$/.test(f)) fs.rmSync(path.join(artifacts, f));
@@ -79,10 +80,15 @@ try {
     }
     if (fs.existsSync(resultFile)) {
       outcome = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-      if (!benchOut && !outcome.error && !process.env.SPARK_TEST_GREP) {
+      // SPARK_BROWSER_FLOWS=keyboard,chat,demo picks the browser flows (all of them unless SPARK_TEST_GREP is set).
+      const flows = (process.env.SPARK_BROWSER_FLOWS ?? (process.env.SPARK_TEST_GREP ? '' : 'keyboard,chat,demo')).split(',');
+      if (!benchOut && !outcome.error && flows.some(Boolean)) {
         // After the in-host suite: the user's flow by keyboard in the browser (keybindings, input box, save).
         const { keyboardFlow, chatFlow } = await import('./browser-e2e.mjs');
-        for (const r of [...await keyboardFlow(page, workspace, artifacts), ...await chatFlow(page, workspace, artifacts, async (theme) => pickTheme(page, theme))]) {
+        const { demoFlow } = await import('./browser-demo.mjs');
+        const run = async (name, flow) => (flows.includes(name) ? flow() : []);
+        // The demo flow before the chat flow: the chat flow ends with theme changes and a window reload.
+        for (const r of [...await run('keyboard', () => keyboardFlow(page, workspace, artifacts)), ...await run('demo', () => demoFlow(page, workspace, artifacts)), ...await run('chat', () => chatFlow(page, workspace, artifacts, async (theme) => pickTheme(page, theme)))]) {
           outcome.tests.push(r);
           if (r.state === 'passed') outcome.passed++; else outcome.failed++;
         }

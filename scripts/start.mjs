@@ -18,7 +18,8 @@ if (smoke) fs.rmSync(base, { recursive: true, force: true });
 const dirs = { userData: path.join(base, 'user-data'), extensions: path.join(base, 'extensions') };
 const workspace = path.join(base, 'workspace');
 if (!fs.existsSync(workspace)) fs.cpSync(path.join(repo, 'demo', 'workspace'), workspace, { recursive: true });
-if (!fs.existsSync(path.join(dirs.userData, 'User', 'settings.json'))) writeUserSettings(dirs);
+// The demo opens on the workspace's README (the tips, and where the walkthrough is).
+if (!fs.existsSync(path.join(dirs.userData, 'User', 'settings.json'))) writeUserSettings(dirs, { 'workbench.startupEditor': 'readme' });
 installExtension(env, dirs, path.join(repo, 'dist', 'spark-edit.vsix'));
 
 const port = smoke ? await freePort() : Number(process.env.PORT ?? 8080);

@@ -1,10 +1,11 @@
 // Try Spark Edit: select a function and press Ctrl+I, then type an instruction such as
-//   "add doc comments", "use const", "rename total to orderTotal", "add error handling".
+//   "add doc comments", "use const", "rename sum to subtotal", "add error handling".
 // Accept or reject each change with the CodeLens above it, or all at once (Ctrl+Enter / Ctrl+Backspace).
+// Select saveOrder and run "Spark Edit: Convert to async/await", or select total and run "Spark Edit: Add Tests".
 
 export interface Order { id: string; items: { price: number; qty: number }[]; coupon?: string }
 
-export function total(order: Order) {
+export function total(order: Order): number {
   var sum = 0;
   for (var i = 0; i < order.items.length; i++) {
     sum += order.items[i].price * order.items[i].qty;
@@ -12,7 +13,7 @@ export function total(order: Order) {
   return sum;
 }
 
-export function applyCoupon(order: Order, amount: number) {
+export function applyCoupon(order: Order, amount: number): number {
   if (order.coupon === 'HALF') return amount / 2;
   if (order.coupon === 'TENOFF') return Math.max(0, amount - 10);
   return amount;
@@ -22,4 +23,13 @@ export async function loadOrders(url: string) {
   var res = await fetch(url);
   var data = await res.json();
   return data as Order[];
+}
+
+export function saveOrder(url: string, order: Order): Promise<boolean> {
+  return fetch(url, { method: 'POST', body: JSON.stringify(order) })
+    .then((res) => res.ok)
+    .catch((err) => {
+      console.error('could not save the order', err);
+      return false;
+    });
 }

@@ -1,72 +1,136 @@
 /**
- * The demo model: a small deterministic rewrite, so `npm start` shows real streaming diffs with no API key.
- * It understands a few instructions (comments, const, rename X to Y, uppercase strings); anything else gets
- * a header comment naming the instruction, plus `var` → `let`.
+ * The demo model: deterministic edits, so `npm start` shows real streaming diffs with no API key. Each answer is
+ * valid code in the file's language (TypeScript/JavaScript or Python), or a plain "the demo model can't do this"
+ * (sent as the model's refusal: nothing changes). It knows: doc comments, const, rename a to b, upper-case strings,
+ * error handling, async/await, fixing misspelled names and a few other bugs, simplifying a summing loop, and tests.
+ * The logic lives in ./demo/*.
  */
+import { diffArrays } from 'diff';
+import { parseConversation } from '../core/prompt';
+import { parseDeepPrompt } from '../core/deep/prompt';
+import { toAsyncAwait } from './demo/asyncAwait';
+import { Result, document, errorHandling, rename, upperStrings, useConst } from './demo/edits';
+import { fix } from './demo/fix';
+import { Lang } from './demo/scan';
+import { simplify } from './demo/simplify';
+import { testFile } from './demo/tests';
 export { demoNextEdit } from './demo/nextEdit';
+export { targetedAnswer } from './demo/targeted';
 
-export function demoRewrite(instruction: string, code: string): string {
-  const ins = instruction.toLowerCase();
-  const lines = code.split('\n');
-  const indentOf = (l: string) => /^\s*/.exec(l)![0];
-  const control = /^\s*(if|for|while|switch|catch|with|return|else|do)\b/;
-  const isFn = (l: string) => !control.test(l) && /^\s*(export\s+)?(async\s+)?function\b|^\s*(public|private|protected|static|async)?\s*[A-Za-z_$][\w$]*\s*\([^)]*\)\s*(:\s*[\w<>[\]|, ]+)?\s*\{\s*$|=>\s*\{\s*$|^\s*def\s/.test(l);
-  let out: string[];
-  const rename = /rename\s+([A-Za-z_$][\w$]*)\s+to\s+([A-Za-z_$][\w$]*)/i.exec(instruction);
-  if (rename) {
-    const re = new RegExp(`\\b${rename[1].replace(/\$/g, '\\$')}\\b`, 'g');
-    out = lines.map((l) => l.replace(re, rename[2]));
-  } else if (/comment|doc/.test(ins)) {
-    out = [];
-    for (const l of lines) {
-      if (isFn(l)) {
-        const name = /([A-Za-z_$][\w$]*)\s*(=\s*(async\s*)?\([^)]*\)\s*=>|\()/.exec(l)?.[1] ?? 'this function';
-        out.push(`${indentOf(l)}/** ${name}: ${describe(name)} */`);
-      }
-      out.push(l);
-    }
-  } else if (/const/.test(ins)) {
-    // const where the variable is never assigned again, let where it is (the demo should not break code).
-    const reassigned = (name: string) => new RegExp(`(\\+\\+|--)\\s*${name}\\b|\\b${name}\\s*(\\+\\+|--|[-+*/%&|^]?=(?!=))`).test(code.replace(new RegExp(`\\b(var|let)\\s+${name}\\b\\s*=`, 'g'), ''));
-    out = lines.map((l) => l.replace(/\b(var|let)\s+([A-Za-z_$][\w$]*)/g, (_m, _k, name: string) => `${reassigned(name.replace(/\$/g, '\\$')) ? 'let' : 'const'} ${name}`));
-  } else if (/upper/.test(ins)) {
-    out = lines.map((l) => l.replace(/(['"])([^'"\n]*)\1/g, (_m, q, s) => q + s.toUpperCase() + q));
-  } else if (/error|handling|try/.test(ins)) {
-    const ind = indentOf(lines.find((l) => l.trim()) ?? '');
-    out = [`${ind}try {`, ...lines.map((l) => (l.trim() ? '  ' + l : l)), `${ind}} catch (err) {`, `${ind}  console.error(err);`, `${ind}  throw err;`, `${ind}}`];
-  } else {
-    const ind = indentOf(lines.find((l) => l.trim()) ?? '');
-    out = [`${ind}// ${instruction.trim() || 'edited'} (Spark Edit demo model)`, ...lines.map((l) => l.replace(/\bvar\s/g, 'let '))];
+export interface DemoRequest { instruction: string; code: string; path?: string; language?: string; before?: string; after?: string }
+/** The new code, or why the demo model cannot do what was asked (said to the user as the model's refusal). */
+export type DemoResult = { code: string } | { cannot: string };
+
+export const DEMO_CANT = "The demo model can't do this — set an API key to use a real model (Spark Edit: Set API Key).";
+
+export function languageOf(path = '', languageId = '', code = ''): Lang {
+  if (/\.pyi?$/.test(path) || languageId === 'python') return 'py';
+  if (/\.[cm]?[jt]sx?$/.test(path) || /script/.test(languageId)) return 'ts';
+  return /^\s*(def|class|import|from)\s[^\n]*:?\s*$/m.test(code) && !/[;{}]\s*$/m.test(code) ? 'py' : 'ts';
+}
+
+/** One instruction applied to the code: the new code, or a can't-do answer. */
+export function demoEdit(r: DemoRequest): DemoResult {
+  const lang = languageOf(r.path, r.language, r.code);
+  const ins = r.instruction.toLowerCase();
+  const around = `${r.before ?? ''}\n${r.after ?? ''}`;
+  const rn = /rename\s+([A-Za-z_$][\w$]*)\s+to\s+([A-Za-z_$][\w$]*)/i.exec(r.instruction);
+  let res: Result;
+  if (rn) res = rename(r.code, lang, rn[1], rn[2]);
+  else if (/^\s*(find and )?fix\b/.test(ins)) res = fix(r.instruction, r.code, lang, around);
+  else if (/async|await|promise/.test(ins)) res = toAsyncAwait(r.code, lang);
+  else if (/\btests?\b/.test(ins)) res = { cannot: 'Tests go in a test file of their own: use "Spark Edit: Add Tests".' };
+  else if (/comment|\bdoc/.test(ins)) res = document(r.code, lang);
+  else if (/simplif/.test(ins)) res = simplify(r.code, lang);
+  else if (/\bconst\b/.test(ins)) res = useConst(r.code, lang);
+  else if (/upper/.test(ins)) res = upperStrings(r.code, lang);
+  else if (/error|exception|\btry\b/.test(ins)) res = errorHandling(r.code, lang, r.after ?? '');
+  else res = { cannot: `It only knows a few edits: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.` };
+  // The point first (a notification shows its start): what to do, then why.
+  return 'cannot' in res ? { cannot: `${DEMO_CANT} ${res.cannot}` } : res;
+}
+
+/** The old shape, for callers that want text: the new code (with a final newline), or the code unchanged. */
+export function demoRewrite(instruction: string, code: string, o: Omit<DemoRequest, 'instruction' | 'code'> = {}): string {
+  const r = demoEdit({ ...o, instruction, code });
+  return ('code' in r ? r.code : code).replace(/\n?$/, '\n');
+}
+
+/** The demo's answer to a whole edit conversation (first prompt, redirects): every instruction in turn. */
+export function demoFromPrompt(prompt: string): DemoResult {
+  const conv = parseConversation(prompt);
+  if (!conv) return { cannot: DEMO_CANT };
+  const file = /^File: (\S+)(?: \(([\w-]+)\))?$/m.exec(prompt);
+  const before = /<before>\n([\s\S]*?)\n<\/before>/.exec(prompt)?.[1];
+  const after = /<after>\n([\s\S]*?)\n<\/after>/.exec(prompt)?.[1];
+  // A fix instruction lists the editor's diagnostics on the lines after it.
+  const diags = [...prompt.matchAll(/^- line \d+: .*$/gm)].map((m) => m[0]).join('\n');
+  let code = conv.code;
+  for (const ins of conv.instructions) {
+    const r = demoEdit({ instruction: /^fix (this|these) problem/i.test(ins) ? `${ins}\n${diags}` : ins, code, path: file?.[1], language: file?.[2], before, after });
+    if ('cannot' in r) return r;
+    code = r.code;
   }
-  return out.join('\n') + '\n';
+  return { code: code.replace(/\n?$/, '\n') };
 }
 
-function describe(name: string): string {
-  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
-  return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
-}
-
-/** The demo "deep model": one patch hunk per file given (var → let with context, or a header comment). */
-export function demoPatch(instruction: string, files: Array<{ path: string; text: string }>): string {
+/** The demo "deep model": a patch that changes what was selected (or each file given), or adds a test file. */
+export function demoDeep(prompt: string): DemoResult {
+  const req = parseDeepPrompt(prompt);
+  if (!req) return { cannot: DEMO_CANT };
+  const focusM = /^The user is looking at (.+), lines (\d+)-(\d+)\.$/m.exec(prompt);
+  const focus = focusM ? { path: focusM[1], startLine: Number(focusM[2]) - 1, endLine: Number(focusM[3]) - 1 } : undefined;
+  const testM = /^Test file: (\S+) \((it exists|it does not exist)/m.exec(prompt);
+  const src = req.files.find((f) => f.path === focus?.path) ?? req.files[0];
+  if (testM) {
+    if (testM[2] === 'it exists') return { cannot: `${DEMO_CANT} ${testM[1]} exists already; the demo model only writes new test files.` };
+    const t = testFile(src.path, testM[1], src.text, focus && focus.path === src.path ? focus : undefined);
+    if ('cannot' in t) return { cannot: `${DEMO_CANT} ${t.cannot}` };
+    return { code: ['*** Begin Patch', `*** Add File: ${testM[1]}`, ...t.code.replace(/\n$/, '').split('\n').map((l) => '+' + l), '*** End Patch', ''].join('\n') };
+  }
   const out = ['*** Begin Patch'];
-  for (const f of files) {
+  let why = '';
+  const targets = focus ? req.files.filter((f) => f.path === focus.path) : req.files;
+  for (const f of targets) {
     const lines = f.text.split('\n');
-    let i = lines.findIndex((l) => /\bvar\s/.test(l));
-    out.push(`*** Update File: ${f.path}`, '@@');
-    if (i >= 0) {
-      const from = Math.max(0, i - 2), to = Math.min(lines.length, i + 3);
-      for (let k = from; k < to; k++) {
-        if (k === i) { out.push('-' + lines[k], '+' + lines[k].replace(/\bvar\s/g, 'let ')); }
-        else out.push(' ' + lines[k]);
-      }
-    } else {
-      i = 0;
-      out.push(`+// ${instruction.trim() || 'edited'} (Spark Edit demo deep model)`);
-      for (let k = 0; k < Math.min(3, lines.length); k++) out.push(' ' + lines[k]);
-    }
+    const s = focus ? Math.max(0, focus.startLine) : 0, e = focus ? Math.min(lines.length - 1, focus.endLine) : lines.length - 1;
+    const r = demoEdit({ instruction: req.instruction, code: lines.slice(s, e + 1).join('\n'), path: f.path, before: lines.slice(Math.max(0, s - 20), s).join('\n'), after: lines.slice(e + 1, e + 21).join('\n') });
+    if ('cannot' in r) { why ||= r.cannot; continue; }
+    const hunks = patchHunks(lines, [...lines.slice(0, s), ...r.code.split('\n'), ...lines.slice(e + 1)]);
+    if (hunks.length) out.push(`*** Update File: ${f.path}`, ...hunks);
   }
-  out.push('*** End Patch');
-  return out.join('\n') + '\n';
+  if (out.length === 1) return { cannot: why || `${DEMO_CANT} Nothing to change.` };
+  return { code: [...out, '*** End Patch', ''].join('\n') };
+}
+
+/** Patch hunks (@@ with up to 3 lines of context) turning a into b. */
+function patchHunks(a: string[], b: string[]): string[] {
+  const rows: Array<{ k: ' ' | '-' | '+'; t: string }> = [];
+  for (const c of diffArrays(a, b)) for (const t of c.value) rows.push({ k: c.added ? '+' : c.removed ? '-' : ' ', t });
+  const out: string[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    if (rows[i].k === ' ') { i++; continue; }
+    let from = i; let ctx = 0;
+    while (from > 0 && rows[from - 1].k === ' ' && ctx < 3) { from--; ctx++; }
+    let to = i;
+    for (;;) {
+      while (to < rows.length && rows[to].k !== ' ') to++;
+      let run = 0; while (to + run < rows.length && rows[to + run].k === ' ') run++;
+      if (to + run < rows.length && run <= 6) { to += run; continue; }
+      to += Math.min(3, run);
+      break;
+    }
+    out.push('@@', ...rows.slice(from, to).map((r) => r.k + r.t));
+    i = to;
+  }
+  return out;
+}
+
+/** Kept for callers of the old deep demo: the patch text (an empty patch when the demo cannot). */
+export function demoPatch(instruction: string, files: Array<{ path: string; text: string }>): string {
+  const r = demoDeep([`Instruction: ${instruction}`, ...files.map((f) => `<file path="${f.path}">\n${f.text}\n</file>`)].join('\n\n'));
+  return 'code' in r ? r.code : '*** Begin Patch\n*** End Patch\n';
 }
 
 /** The demo model's chat answer: Markdown with a code block that can be applied (and, on request, hostile HTML). */
@@ -75,7 +139,9 @@ export function demoChat(question: string, selection?: { path: string; code: str
   const out = [`**Spark Edit demo model** (no API key is set, so this answer is canned).`, '', `You asked: _${q.replace(/[_*`]/g, '')}_`, ''];
   if (selection) {
     const lang = /\.py$/.test(selection.path) ? 'python' : /\.(ts|tsx)$/.test(selection.path) ? 'ts' : 'js';
-    out.push('### A suggestion', '', 'The same code, documented:', '', '```' + `${lang} path=${selection.path}`, demoRewrite('add doc comments', selection.code).trimEnd(), '```', '',
+    const asked = demoEdit({ instruction: q, code: selection.code, path: selection.path });
+    const r = 'code' in asked ? { what: 'The code, edited as you asked:', code: asked.code } : { what: 'The demo model cannot do that; here is the same code, documented:', code: demoRewrite('add doc comments', selection.code, { path: selection.path }) };
+    out.push('### A suggestion', '', r.what, '', '```' + `${lang} path=${selection.path}`, r.code.trimEnd(), '```', '',
       '- **Apply** previews it as an inline diff in the file', '- **Copy** puts it on the clipboard', '- **Insert** adds it at the cursor');
   } else {
     out.push('Select some code (it shows up as a context chip) and ask again to get a suggestion you can apply.', '', '```ts', 'export const answer = 42;', '```');

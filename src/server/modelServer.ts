@@ -12,11 +12,11 @@ import { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { parseConversation } from '../core/prompt';
 import { SseParser } from '../core/protocol/sse';
-import { demoChat, demoNextEdit, demoPatch, demoRewrite } from './demo';
 import { NEXT_EDIT_MARK } from '../core/nextEdit/prompt';
-import { parseDeepPrompt } from '../core/deep/prompt';
 import { TARGETED_MARKER } from '../core/targeted/prompt';
-import { targetedAnswer } from './demo/targeted';
+/** The demo model, loaded when it first answers (the extension's bundle keeps it in a file of its own, dist/demo.js). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const demo = (): typeof import('./demo') => require('./demo');
 
 export interface Faults {
   /** Close the connection (WS) / socket (HTTP) after this many output characters. */
@@ -196,25 +196,35 @@ export class ModelServer {
     const parsed = conv ? { instruction: conv.instruction, code: conv.code } : { instruction: promptText, code: '' };
     if (typeof step.text === 'function') return step.text({ ...parsed, body });
     if (typeof step.text === 'string') return step.text;
-    // The fast path asked for targeted blocks (large scopes): the demo's rewrite, answered as blocks.
-    if (conv && JSON.stringify(body.instructions ?? body.system ?? body.messages?.[0] ?? '').includes(TARGETED_MARKER)) {
-      return targetedAnswer(conv.code, this.demoText(conv));
-    }
-    // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).
-    const deep = JSON.stringify(body).includes('*** Begin Patch') ? parseDeepPrompt(promptText) : null;
-    if (deep) return demoPatch(deep.instruction, deep.files);
-    if (JSON.stringify(body).includes(NEXT_EDIT_MARK)) return demoNextEdit(promptText); // a next-edit suggestion
-    if (JSON.stringify(body).includes("Spark Edit's assistant")) {
-      const sel = /<context kind="selection" label="([^"]*?)(?::\d+-\d+)?">\n([\s\S]*?)\n<\/context>/.exec(promptText);
-      return demoChat(promptText, sel ? { path: sel[1], code: sel[2] } : undefined);
-    }
-    if (!conv) return demoRewrite(parsed.instruction, parsed.code);
-    return this.demoText(conv);
+    const d = this.demoAnswer(body, promptText);
+    return 'code' in d ? d.code : '';
   }
 
-  /** The demo model's rewrite: each instruction in turn (a redirect asks for the original instruction and the new direction). */
-  private demoText(conv: { instructions: string[]; code: string }): string {
-    return conv.instructions.reduce((code, ins) => demoRewrite(ins, code).replace(/\n$/, ''), conv.code) + '\n';
+  /** The demo model's answer: the text, or a can't-do said as the model's refusal. */
+  private demoAnswer(body: any, promptText: string): { code: string } | { cannot: string } {
+    const whole = JSON.stringify(body);
+    // The fast path asked for targeted blocks (large scopes): the demo's rewrite, answered as blocks.
+    const conv = parseConversation(promptText);
+    if (conv && JSON.stringify(body.instructions ?? body.system ?? body.messages?.[0] ?? '').includes(TARGETED_MARKER)) {
+      const r = demo().demoFromPrompt(promptText);
+      return 'code' in r ? { code: demo().targetedAnswer(conv.code, r.code) } : r;
+    }
+    // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).
+    if (whole.includes('*** Begin Patch')) return demo().demoDeep(promptText);
+    if (whole.includes(NEXT_EDIT_MARK)) return { code: demo().demoNextEdit(promptText) }; // a next-edit suggestion
+    if (JSON.stringify(body).includes("Spark Edit's assistant")) {
+      const sel = /<context kind="selection" label="([^"]*?)(?::\d+-\d+)?">\n([\s\S]*?)\n<\/context>/.exec(promptText);
+      return { code: demo().demoChat(promptText, sel ? { path: sel[1], code: sel[2] } : undefined) };
+    }
+    // Each instruction in turn (a redirect asks for the original instruction and the new direction).
+    return demo().demoFromPrompt(promptText);
+  }
+
+  /** An unscripted step is the demo model's: when the demo cannot do what was asked, it declines (a refusal). */
+  private demoStep(step: ScriptStep, body: any, promptText: string): ScriptStep {
+    if (step.text !== undefined || step.refusal !== undefined) return step;
+    const d = this.demoAnswer(body, promptText);
+    return 'cannot' in d ? { ...step, refusal: d.cannot } : step;
   }
 
   // ---------------------------------------------------------------- WebSocket (Responses)
@@ -322,6 +332,7 @@ export class ModelServer {
       for (const tok of tokenize(step.commentary!)) c.delta(tok);
       c.finish(step.commentary!, 'completed');
     }
+    if (body.generate !== false) step = this.demoStep(step, body, prompt);
     if (step.refusal !== undefined) {
       const r = message(step.refusal, phased ? 'final_answer' : undefined, 'refusal');
       for (const tok of tokenize(step.refusal)) r.delta(tok);
@@ -528,6 +539,7 @@ export class ModelServer {
     const chunk = (delta: any, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, service_tier: 'default', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(withUsage ? { usage: null } : {}) });
     const w = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`);
     const prompt = messagesText(body);
+    step = this.demoStep(step, body, prompt);
     const refusing = step.refusal !== undefined;
     const text = refusing ? step.refusal! : this.textFor(step, body, prompt);
     w(chunk(refusing ? { role: 'assistant', content: null, refusal: '' } : { role: 'assistant', content: '', refusal: null }, null));
@@ -573,6 +585,7 @@ export class ModelServer {
     if (f.neverAnswer) return;
     const ev = (type: string, o: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...o })}\n\n`);
     const prompt = [typeof body.system === 'string' ? body.system : '', messagesText(body)].join('\n');
+    step = this.demoStep(step, body, prompt);
     // A refusal streams only the text the step names (often none) before the refusal stop.
     const text = step.refusal !== undefined ? (typeof step.text === 'string' ? step.text : '') : this.textFor(step, body, prompt);
     const id = newId('msg');

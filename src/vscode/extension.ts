@@ -24,6 +24,7 @@ import { SaveGuard } from './saveGuard';
 import { EditSessions } from './sessions';
 import { StatusBar } from './statusBar';
 import { NextEditController } from './nextEdit';
+import { InlinePrompt } from './inlinePrompt';
 
 export type { EditArgs } from './inlineEdit';
 export type { DeepArgs } from './commands/deepCommands';
@@ -122,7 +123,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   connections.start();
 
   const saveGuard = own(new SaveGuard(ctx, sessions));
-  const edits = new InlineEditController(ctx, connections, sessions, deep);
+  // Issue 15: the instruction is asked for at the code (or in the picker: sparkEdit.promptStyle).
+  const inlinePrompt = own(new InlinePrompt(context.globalState));
+  const edits = new InlineEditController(ctx, connections, sessions, deep, inlinePrompt);
 
   const commands = own(new CommandManager());
   commands.register(

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { chooseFormat } from '../core/targeted/prompt';
-import { fileScope, scopePrompt } from './targeted';
+import { fileScope } from './targeted';
+import { InlinePrompt } from './inlinePrompt';
 import { readEditFormat } from './config';
 import { performance } from 'node:perf_hooks';
 import { CommandKind, route } from '../core/deep/router';
@@ -38,6 +39,7 @@ export class InlineEditController {
     private readonly connections: ModelConnections,
     private readonly sessions: EditSessions,
     private readonly deep: DeepController,
+    private readonly prompt: InlinePrompt,
   ) {}
 
   async start(args?: EditArgs): Promise<{ sessionId?: number; jobId?: number } | undefined> {
@@ -51,7 +53,7 @@ export class InlineEditController {
     let warmup: Warmup | undefined;
     if (instruction === undefined) {
       warmup = this.prewarm(doc, startLine, endLine);
-      instruction = await this.ask(doc, endLine - startLine + 1, args, editor.selection.isEmpty && !args?.lines);
+      instruction = await this.ask(editor, startLine, endLine, args);
       t0 = performance.now(); // time starts when the user confirms, not while they type
     }
     if (!instruction?.trim()) return;
@@ -80,14 +82,10 @@ export class InlineEditController {
     return { sessionId: view.session.id };
   }
 
-  private ask(doc: vscode.TextDocument, lines: number, args: EditArgs | undefined, noSelection: boolean): Thenable<string | undefined> {
-    const deep = args?.mode === 'deep';
-    return args?.ask?.() ?? vscode.window.showInputBox({
-      title: deep ? 'Spark Edit: Deep Edit' : 'Spark Edit',
-      prompt: `${scopePrompt(lines, vscode.workspace.asRelativePath(doc.uri), noSelection)}${deep ? ' (deep mode: may change several files)' : ''}`,
-      placeHolder: 'e.g. add error handling, convert to async/await, rename x to y — "/deep …" for the deep model',
-      ignoreFocusOut: true,
-    });
+  /** The instruction: from the caller, else the box at the code (or the picker: `sparkEdit.promptStyle`). */
+  private ask(editor: vscode.TextEditor, startLine: number, endLine: number, args: EditArgs | undefined): Thenable<string | undefined> {
+    const style = vscode.workspace.getConfiguration('sparkEdit').get<'inline' | 'quickInput'>('promptStyle', 'inline');
+    return args?.ask?.() ?? this.prompt.ask({ editor, startLine, endLine, deep: args?.mode === 'deep', noSelection: editor.selection.isEmpty && !args?.lines }, style);
   }
 
   /** Fast or deep, and the other files the request takes along. */

@@ -12,11 +12,6 @@ export function fileScope(instruction: string): { instruction: string; wholeFile
   return m ? { instruction: instruction.trim().slice(m[0].length), wholeFile: true } : { instruction, wholeFile: false };
 }
 
-/** The input box's prompt: with no selection, it offers the whole file. */
-export function scopePrompt(lines: number, file: string, selectionEmpty: boolean): string {
-  return `Edit ${lines} line${lines === 1 ? '' : 's'} of ${file}${selectionEmpty ? ' (around the cursor) — or "/file …" for the whole file' : ''}`;
-}
-
 /** Say so, visibly, when a targeted answer had blocks that could not be placed safely. */
 export function reportLeftOutBlocks(session: EditSession, log: (m: string) => void): vscode.Disposable {
   return session.onEvent((e) => {

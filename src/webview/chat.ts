@@ -106,6 +106,7 @@ function messageEl(m: ChatMessage): HTMLElement {
       c.textContent = m.context.join(' · ');
       el.appendChild(c);
     }
+    emptyEl.remove();
     messagesEl.appendChild(el);
   }
   return el;
@@ -159,6 +160,31 @@ function renderChips() {
   }
 }
 
+// ---- empty state: what the chat is for, with examples that send themselves when clicked ----------------
+const EXAMPLES = [
+  'Explain the selected code',
+  'What could go wrong in this function?',
+  'Add doc comments to the selection',
+  'Write a test for the selected function',
+];
+const emptyEl = document.createElement('div');
+emptyEl.className = 'empty';
+emptyEl.id = 'empty';
+emptyEl.innerHTML = `<p class="empty-title">Ask about your code</p>
+<p>Select code in the editor first: it comes along as a chip below, and answers with code have <b>Apply</b> (an inline diff you review), <b>Copy</b> and <b>Insert</b>.</p>
+<p>Try one:</p><div class="examples"></div>
+<p class="empty-hint">To edit code directly, select it and press <kbd>Ctrl+I</kbd>.</p>`;
+for (const ex of EXAMPLES) {
+  const b = document.createElement('button');
+  b.className = 'example';
+  b.dataset.example = ex;
+  b.textContent = ex;
+  b.addEventListener('click', () => { input.value = ex; submit('send'); });
+  emptyEl.querySelector('.examples')!.appendChild(b);
+}
+function showEmpty() { if (!messagesEl.querySelector('.msg')) messagesEl.appendChild(emptyEl); }
+showEmpty();
+
 function activeChips(): ChipKind[] { return chips.filter((c) => !removed.has(`${c.id}|${c.label}`)).map((c) => c.id); }
 
 function notice(text: string, level: 'info' | 'error') {
@@ -203,6 +229,7 @@ window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
     case 'init':
       messagesEl.replaceChildren(); texts.clear(); blocks.clear();
       for (const h of m.history) addMessage(h);
+      showEmpty();
       chips = m.chips; renderChips();
       modeEl.value = m.mode;
       renderModel();
@@ -226,7 +253,7 @@ window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
       if (el && m.stopped) el.classList.add('stopped');
       break;
     }
-    case 'cleared': messagesEl.replaceChildren(); texts.clear(); blocks.clear(); setStreaming(null); break;
+    case 'cleared': messagesEl.replaceChildren(); texts.clear(); blocks.clear(); setStreaming(null); showEmpty(); break;
     case 'notice': notice(m.text, m.level); break;
   }
 });

@@ -1,0 +1,126 @@
+import * as vscode from 'vscode';
+import { REFACTORS } from '../core/refactors';
+
+/**
+ * The instruction box at the code (issue 15): a comment-thread input anchored under the lines to edit (the public
+ * API's way to put a text input inside the editor), focused at once; Enter (or Ctrl+Enter) sends, Esc cancels.
+ * Its title bar has "Recent & Refactors…", a picker of the recent instructions (↑/↓) and the refactors. With
+ * `sparkEdit.promptStyle: "quickInput"` that picker is the prompt itself (at the top of the window), typed text
+ * included. Every instruction sent either way is remembered (the last 20, in global state).
+ */
+export interface PromptTarget {
+  editor: vscode.TextEditor;
+  startLine: number;
+  endLine: number;
+  deep?: boolean;
+  /** Nothing was selected: say that "/file …" edits the whole file. */
+  noSelection?: boolean;
+}
+
+const HISTORY_KEY = 'sparkEdit.promptHistory';
+const MAX_HISTORY = 20;
+export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
+
+export class InlinePrompt implements vscode.Disposable {
+  private readonly ctrl = vscode.comments.createCommentController(PROMPT_CONTROLLER, 'Spark Edit');
+  private open?: { thread: vscode.CommentThread; resolve: (s: string | undefined) => void; target: PromptTarget };
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly state: vscode.Memento) {
+    this.ctrl.options = { prompt: 'Tell Spark Edit what to change (Enter to send, Esc to cancel)', placeHolder: 'e.g. add error handling, convert to async/await, rename a to b — "/deep …" for the deep model' };
+    this.disposables.push(this.ctrl,
+      // From the editing comment's Send (or Enter): the comment, its body now what was typed.
+      vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) => this.finish(this.open?.thread, c ? (typeof c.body === 'string' ? c.body : c.body.value) : undefined)),
+      vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', () => this.finish(this.open?.thread, undefined)),
+      vscode.commands.registerCommand('sparkEdit.inlinePrompt.pick', async () => {
+        const o = this.open;
+        if (!o) return;
+        const text = await this.pick(o.target);
+        if (text !== undefined && this.open === o) this.finish(o.thread, text);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => { if (this.open && d === this.open.target.editor.document) this.finish(this.open.thread, undefined); }),
+    );
+  }
+
+  history(): string[] { return this.state.get<string[]>(HISTORY_KEY, []); }
+
+  private remember(text: string) {
+    const t = text.trim();
+    if (!t) return;
+    void this.state.update(HISTORY_KEY, [t, ...this.history().filter((h) => h !== t)].slice(0, MAX_HISTORY));
+  }
+
+  /** The instruction for these lines: from the box at the code, or from the picker (`quickInput`). */
+  ask(target: PromptTarget, style: 'inline' | 'quickInput'): Promise<string | undefined> {
+    if (style === 'quickInput') return this.pick(target).then((t) => { if (t?.trim()) this.remember(t); return t; });
+    if (this.open) this.finish(this.open.thread, undefined); // one prompt at a time
+    const doc = target.editor.document;
+    const range = new vscode.Range(target.startLine, 0, target.endLine, doc.lineAt(target.endLine).text.length);
+    // One comment in edit mode: its editor is the input. The thread starts collapsed and opens once VS Code has
+    // made its widget, because only that transition moves the keyboard focus into an editing comment (a reply box
+    // shown with the thread is focused before it is laid out, so the keys would go on to the code).
+    const comment: vscode.Comment = { body: '', mode: vscode.CommentMode.Editing, author: { name: 'Instruction' }, contextValue: 'sparkEditPrompt' };
+    const thread = this.ctrl.createCommentThread(doc.uri, range, [comment]);
+    thread.canReply = false;
+    thread.contextValue = 'sparkEditPrompt';
+    thread.label = `Spark Edit${target.deep ? ' (deep)' : ''}: edit ${describe(target)} (Enter to send, Esc to cancel)`;
+    thread.collapsibleState = vscode.CommentThreadCollapsibleState.Collapsed;
+    // A round trip to the workbench first (the thread's creation is then there), then a little time to make its widget.
+    void Promise.resolve(vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true)).then(() => setTimeout(() => {
+      if (this.open?.thread === thread) thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
+    }, 250));
+    return new Promise((resolve) => { this.open = { thread, resolve, target }; });
+  }
+
+  private finish(thread: vscode.CommentThread | undefined, text: string | undefined) {
+    const o = this.open;
+    if (!o || (thread && thread !== o.thread)) { thread?.dispose(); return; }
+    this.open = undefined;
+    o.thread.dispose();
+    // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again.
+    const ed = o.target.editor;
+    if (!ed.document.isClosed) void vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false });
+    if (text?.trim()) this.remember(text);
+    o.resolve(text?.trim() ? text.trim() : undefined);
+  }
+
+  /** The picker: what is typed is the instruction; ↑/↓ go through the recent instructions and the refactors. */
+  private pick(target: PromptTarget): Promise<string | undefined> {
+    const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { instruction?: string }>();
+    qp.title = `Spark Edit${target.deep ? ': Deep Edit' : ''}`;
+    qp.placeholder = `Edit ${describe(target)}: type an instruction, or pick a recent one or a refactor`;
+    qp.ignoreFocusOut = true;
+    qp.matchOnDetail = true;
+    const fixed: Array<vscode.QuickPickItem & { instruction?: string }> = [
+      ...(this.history().length ? [{ label: 'Recent', kind: vscode.QuickPickItemKind.Separator }] : []),
+      ...this.history().map((h) => ({ label: h, instruction: h, iconPath: new vscode.ThemeIcon('history') })),
+      { label: 'Refactors', kind: vscode.QuickPickItemKind.Separator },
+      ...REFACTORS.filter((r) => r.kind !== 'explain' && r.kind !== 'tests').map((r) => ({ label: r.title, detail: r.instruction, instruction: r.instruction, iconPath: new vscode.ThemeIcon('lightbulb') })),
+    ];
+    const typed = (v: string) => ({ label: v, description: 'send this instruction', instruction: v, alwaysShow: true });
+    qp.items = fixed;
+    qp.onDidChangeValue((v) => { qp.items = v.trim() ? [typed(v), ...fixed] : fixed; });
+    return new Promise((resolve) => {
+      let done = false;
+      qp.onDidAccept(() => {
+        const item = qp.selectedItems[0] ?? qp.activeItems[0];
+        done = true;
+        resolve(item?.instruction ?? (qp.value.trim() || undefined));
+        qp.hide();
+      });
+      qp.onDidHide(() => { if (!done) resolve(undefined); qp.dispose(); });
+      qp.show();
+    });
+  }
+
+  dispose() {
+    if (this.open) this.finish(this.open.thread, undefined);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function describe(t: PromptTarget): string {
+  const n = t.endLine - t.startLine + 1;
+  const where = `${n} line${n === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(t.editor.document.uri)}`;
+  return t.noSelection ? `${where} (around the cursor) — or "/file …" for the whole file` : where;
+}
