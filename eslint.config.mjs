@@ -6,7 +6,20 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // The TypeScript sources are linted; the .mjs build and test scripts (Node plus page.evaluate browser code) are not.
-  { ignores: ['**/*.mjs', 'out/**', 'dist/**', 'node_modules/**', 'media/**', 'test/harness/dist/**', 'test/fixtures/**', '.vscode-test/**', 'test-artifacts/**', 'bench/results/**'] },
+  {
+    ignores: [
+      '**/*.mjs',
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'media/**',
+      'test/harness/dist/**',
+      'test/fixtures/**',
+      '.vscode-test/**',
+      'test-artifacts/**',
+      'bench/results/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,7 +35,10 @@ export default tseslint.config(
       // uses is its own change, not this one.
       '@typescript-eslint/no-explicit-any': 'off',
       // A leading underscore marks a value left out on purpose (`const { type: _t, ...body } = …`).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
     },
   },
   {
@@ -39,7 +55,10 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts', 'src/server/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core and src/server run in plain Node: no vscode import.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'src/core and src/server run in plain Node: no vscode import.' }] },
+      ],
     },
   },
 );

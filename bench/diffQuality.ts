@@ -6,7 +6,17 @@
 import { performance } from 'node:perf_hooks';
 import { extraBudget, measure, rewrites } from './diffCorpus';
 
-export interface QualityRow { size: number; rewrite: string; minimal: number; changed: number; extra: number; budget: number; ok: boolean; exact: boolean; ms: number }
+export interface QualityRow {
+  size: number;
+  rewrite: string;
+  minimal: number;
+  changed: number;
+  extra: number;
+  budget: number;
+  ok: boolean;
+  exact: boolean;
+  ms: number;
+}
 
 export function diffQuality(sizes = [200, 1000, 5000]): QualityRow[] {
   const rows: QualityRow[] = [];
@@ -16,7 +26,17 @@ export function diffQuality(sizes = [200, 1000, 5000]): QualityRow[] {
       const q = measure(rw);
       const ms = performance.now() - t0;
       const budget = extraBudget(q.minimal);
-      rows.push({ size, rewrite: rw.name, minimal: q.minimal, changed: q.changed, extra: q.extra, budget, ok: q.extra <= budget, exact: q.acceptExact && q.rejectExact, ms });
+      rows.push({
+        size,
+        rewrite: rw.name,
+        minimal: q.minimal,
+        changed: q.changed,
+        extra: q.extra,
+        budget,
+        ok: q.extra <= budget,
+        exact: q.acceptExact && q.rejectExact,
+        ms,
+      });
     }
   }
   return rows;
@@ -26,7 +46,10 @@ export function qualityTable(rows: QualityRow[]): string[] {
   return [
     '| lines | rewrite | minimal diff (changed lines) | shown after the stream | extra | goal ≤ | accept-all = model text, reject-all = original | whole stream, ms |',
     '|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.size} | ${r.rewrite} | ${r.minimal} | ${r.changed} | ${r.extra}${r.ok ? '' : ' ✗'} | ${r.budget} | ${r.exact ? 'yes' : 'NO'} | ${r.ms.toFixed(1)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.size} | ${r.rewrite} | ${r.minimal} | ${r.changed} | ${r.extra}${r.ok ? '' : ' ✗'} | ${r.budget} | ${r.exact ? 'yes' : 'NO'} | ${r.ms.toFixed(1)} |`,
+    ),
   ];
 }
 
@@ -36,7 +59,13 @@ export function qualityJson(rows: QualityRow[]) {
     diff_quality_rows_over_goal: rows.filter((r) => !r.ok).length,
     diff_quality_max_extra_lines: Math.max(...rows.map((r) => r.extra)),
     diff_quality_all_exact: rows.every((r) => r.exact),
-    diff_quality: rows.map((r) => ({ lines: r.size, rewrite: r.rewrite, minimal: r.minimal, extra: r.extra, exact: r.exact })),
+    diff_quality: rows.map((r) => ({
+      lines: r.size,
+      rewrite: r.rewrite,
+      minimal: r.minimal,
+      extra: r.extra,
+      exact: r.exact,
+    })),
   };
 }
 

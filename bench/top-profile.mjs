@@ -14,4 +14,5 @@ for (const [id, us] of counts) {
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 console.log(`total sampled ${(total / 1000).toFixed(1)} ms`);
-for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${(us / 1000).toFixed(1).padStart(8)} ms ${(100 * us / total).toFixed(1).padStart(5)}%  ${k}`);
+for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, n))
+  console.log(`${(us / 1000).toFixed(1).padStart(8)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);

@@ -4,7 +4,17 @@ import fs from 'node:fs';
 const md = fs.readFileSync(new URL('./results/latest.md', import.meta.url), 'utf8');
 const lines = md.split('\n');
 const table = lines.filter((l) => l.startsWith('|')).join('\n');
-const notes = lines.filter((l) => l && !l.startsWith('|') && !l.startsWith('wrote') && !l.startsWith('Spark Edit benchmark') && !l.startsWith('machine')).map((l) => `- ${l}`).join('\n');
+const notes = lines
+  .filter(
+    (l) =>
+      l &&
+      !l.startsWith('|') &&
+      !l.startsWith('wrote') &&
+      !l.startsWith('Spark Edit benchmark') &&
+      !l.startsWith('machine'),
+  )
+  .map((l) => `- ${l}`)
+  .join('\n');
 const head = `Latest full run (${lines[0].split('— ')[1]}, ${lines[1].replace('machine: ', '')}):`;
 const readmeUrl = new URL('../README.md', import.meta.url);
 const readme = fs.readFileSync(readmeUrl, 'utf8');

@@ -14,12 +14,27 @@ const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 /** TypeScript errors (syntax and types) of every .ts file in dir. */
 export function tsErrors(dir) {
   const ts = require('typescript');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
-  const program = ts.createProgram(files, { noEmit: true, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: ['node'], typeRoots: [path.join(repo, 'node_modules', '@types')], skipLibCheck: true });
-  return ts.getPreEmitDiagnostics(program).map((d) => `${path.basename(d.file?.fileName ?? '')}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f));
+  const program = ts.createProgram(files, {
+    noEmit: true,
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+    types: ['node'],
+    typeRoots: [path.join(repo, 'node_modules', '@types')],
+    skipLibCheck: true,
+  });
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map((d) => `${path.basename(d.file?.fileName ?? '')}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
 }
-const pyCheck = (file) => execFileSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', file], { stdio: 'pipe' });
+const pyCheck = (file) =>
+  execFileSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', file], { stdio: 'pipe' });
 
 async function palette(page, command) {
   await page.keyboard.press('Control+Shift+P');
@@ -35,7 +50,10 @@ async function openFile(page, name) {
   await page.keyboard.type(`demo/${name}`);
   await page.waitForTimeout(600);
   await page.keyboard.press('Enter');
-  await waitFor(() => page.evaluate((n) => (document.querySelector('.tab.active')?.textContent ?? '').includes(n), name), `${name} to be the active editor`);
+  await waitFor(
+    () => page.evaluate((n) => (document.querySelector('.tab.active')?.textContent ?? '').includes(n), name),
+    `${name} to be the active editor`,
+  );
 }
 
 /** Select lines [from, to] (1-based) of the active editor. */
@@ -44,7 +62,8 @@ async function selectLines(page, from, to) {
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
   await page.keyboard.type(String(from));
   await page.keyboard.press('Enter');
-  await page.keyboard.press('Home'); await page.keyboard.press('Home');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Home');
   for (let i = from; i <= to; i++) await page.keyboard.press('Shift+ArrowDown');
 }
 
@@ -72,28 +91,42 @@ export async function demoFlow(page, workspace, artifacts) {
     await page.keyboard.press('Enter');
     await waitFor(() => page.evaluate(() => /Edit with Ctrl\+I/.test(document.body.innerText)), 'the walkthrough');
     const text = await page.evaluate(() => document.body.innerText);
-    for (const s of ['Edit with Ctrl+I', 'Review each change', 'Stop or redirect an edit', 'Ask in the chat', 'Fix a problem with a quick fix', 'Use a real model']) {
+    for (const s of [
+      'Edit with Ctrl+I',
+      'Review each change',
+      'Stop or redirect an edit',
+      'Ask in the chat',
+      'Fix a problem with a quick fix',
+      'Use a real model',
+    ]) {
       if (!text.includes(s)) throw new Error(`the walkthrough lacks "${s}"`);
     }
     await page.waitForTimeout(800);
     await page.screenshot({ path: path.join(artifacts, 'walkthrough.png') });
     await page.keyboard.press('Control+W');
   });
-  await step('Ctrl+I opens the instruction box at the code; "add error handling" keeps orders.ts compiling', async () => {
-    await openFile(page, 'orders.ts');
-    await selectLines(page, 8, 14);
-    await page.keyboard.press('Control+I');
-    await waitFor(() => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')), 'the keyboard focus in the instruction box at the code');
-    await page.keyboard.type('add error handling');
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(artifacts, 'inline-prompt.png') });
-    await page.keyboard.press('Enter');
-    await acceptAndSave(page);
-    const text = fs.readFileSync(path.join(dir, 'orders.ts'), 'utf8');
-    if (!/export function total\(order: Order\): number \{\n {2}try \{/.test(text)) throw new Error(`not wrapped inside the function:\n${text}`);
-    const errs = tsErrors(dir).filter((e) => !errorsBefore.includes(e));
-    if (errs.length) throw new Error(`new errors: ${errs.join('; ')}`);
-  });
+  await step(
+    'Ctrl+I opens the instruction box at the code; "add error handling" keeps orders.ts compiling',
+    async () => {
+      await openFile(page, 'orders.ts');
+      await selectLines(page, 8, 14);
+      await page.keyboard.press('Control+I');
+      await waitFor(
+        () => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')),
+        'the keyboard focus in the instruction box at the code',
+      );
+      await page.keyboard.type('add error handling');
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(artifacts, 'inline-prompt.png') });
+      await page.keyboard.press('Enter');
+      await acceptAndSave(page);
+      const text = fs.readFileSync(path.join(dir, 'orders.ts'), 'utf8');
+      if (!/export function total\(order: Order\): number \{\n {2}try \{/.test(text))
+        throw new Error(`not wrapped inside the function:\n${text}`);
+      const errs = tsErrors(dir).filter((e) => !errorsBefore.includes(e));
+      if (errs.length) throw new Error(`new errors: ${errs.join('; ')}`);
+    },
+  );
   await step('Convert to async/await on saveOrder really converts it, and it compiles', async () => {
     const lines = fs.readFileSync(path.join(dir, 'orders.ts'), 'utf8').split('\n');
     const from = lines.findIndex((l) => l.includes('function saveOrder')) + 1;
@@ -101,13 +134,18 @@ export async function demoFlow(page, workspace, artifacts) {
     await palette(page, 'Spark Edit: Convert to async/await');
     await acceptAndSave(page);
     const text = fs.readFileSync(path.join(dir, 'orders.ts'), 'utf8');
-    if (!/export async function saveOrder[\s\S]*await fetch\(/.test(text) || /\.then\(/.test(text)) throw new Error(`not converted:\n${text}`);
+    if (!/export async function saveOrder[\s\S]*await fetch\(/.test(text) || /\.then\(/.test(text))
+      throw new Error(`not converted:\n${text}`);
     const errs = tsErrors(dir).filter((e) => !errorsBefore.includes(e));
     if (errs.length) throw new Error(`new errors: ${errs.join('; ')}`);
   });
   await step('the quick fix on shipping.ts fixes the misspelled name: no error left', async () => {
     await openFile(page, 'shipping.ts');
-    await waitFor(() => page.evaluate(() => !!document.querySelector('.monaco-editor .squiggly-error')), 'the TypeScript error squiggle', 60_000);
+    await waitFor(
+      () => page.evaluate(() => !!document.querySelector('.monaco-editor .squiggly-error')),
+      'the TypeScript error squiggle',
+      60_000,
+    );
     await page.keyboard.press('Control+G');
     await page.keyboard.type('9:7');
     await page.keyboard.press('Enter');
@@ -125,11 +163,21 @@ export async function demoFlow(page, workspace, artifacts) {
     const tab = page.locator('.tab', { hasText: 'Tests for demo/orders.ts' }).first();
     await tab.waitFor({ timeout: 30_000 });
     await tab.click();
-    await waitFor(() => page.evaluate(() => [...document.querySelectorAll('.codelens-decoration')].some((e) => /New file/.test(e.textContent ?? ''))), 'the new test file preview (New file lens)', 30_000);
+    await waitFor(
+      () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('.codelens-decoration')].some((e) => /New file/.test(e.textContent ?? '')),
+        ),
+      'the new test file preview (New file lens)',
+      30_000,
+    );
     await page.screenshot({ path: path.join(artifacts, 'demo-add-tests.png') });
     await waitFor(async () => !/writing/.test(await lensText(page)), 'the answer to finish', 30_000);
     await page.keyboard.press('Control+Enter');
-    await waitFor(() => fs.existsSync(path.join(dir, 'orders.test.ts')) && fs.statSync(path.join(dir, 'orders.test.ts')).size > 0, 'orders.test.ts on disk');
+    await waitFor(
+      () => fs.existsSync(path.join(dir, 'orders.test.ts')) && fs.statSync(path.join(dir, 'orders.test.ts')).size > 0,
+      'orders.test.ts on disk',
+    );
     const errs = tsErrors(dir);
     if (errs.length) throw new Error(`errors: ${errs.join('; ')}`);
   });
@@ -137,7 +185,10 @@ export async function demoFlow(page, workspace, artifacts) {
     await openFile(page, 'stats.py');
     await selectLines(page, 5, 9);
     await page.keyboard.press('Control+I');
-    await waitFor(() => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')), 'the keyboard focus in the instruction box at the code');
+    await waitFor(
+      () => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')),
+      'the keyboard focus in the instruction box at the code',
+    );
     await page.keyboard.type('add doc comments');
     await page.keyboard.press('Enter');
     await acceptAndSave(page);
@@ -149,21 +200,48 @@ export async function demoFlow(page, workspace, artifacts) {
     const before = fs.readFileSync(path.join(dir, 'stats.py'), 'utf8');
     await selectLines(page, 5, 9);
     await page.keyboard.press('Control+I');
-    await waitFor(() => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')), 'the keyboard focus in the instruction box at the code');
+    await waitFor(
+      () => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')),
+      'the keyboard focus in the instruction box at the code',
+    );
     await page.keyboard.type('translate this to Rust');
     await page.keyboard.press('Enter');
-    await waitFor(() => page.evaluate(() => /demo model can.t do this/.test(document.querySelector('.notifications-toasts')?.textContent ?? '')), 'the "demo model can\'t do this" notification', 30_000);
+    await waitFor(
+      () =>
+        page.evaluate(() =>
+          /demo model can.t do this/.test(document.querySelector('.notifications-toasts')?.textContent ?? ''),
+        ),
+      'the "demo model can\'t do this" notification',
+      30_000,
+    );
     await page.screenshot({ path: path.join(artifacts, 'demo-declines.png') });
     if (fs.readFileSync(path.join(dir, 'stats.py'), 'utf8') !== before) throw new Error('the file changed');
-    if (await page.evaluate(() => !!document.querySelector('.tab.active.dirty'))) throw new Error('the editor is dirty');
+    if (await page.evaluate(() => !!document.querySelector('.tab.active.dirty')))
+      throw new Error('the editor is dirty');
   });
-  await step('the chat\'s empty state explains it; an example sends itself and gets an answer', async () => {
+  await step("the chat's empty state explains it; an example sends itself and gets an answer", async () => {
     await openFile(page, 'orders.ts');
     await selectLines(page, 8, 14);
-    const findFrame = async () => { for (const f of page.frames()) { try { if (await f.$('#spark-chat')) return f; } catch { /* detached */ } } return undefined; };
+    const findFrame = async () => {
+      for (const f of page.frames()) {
+        try {
+          if (await f.$('#spark-chat')) return f;
+        } catch {
+          /* detached */
+        }
+      }
+      return undefined;
+    };
     // Show the chat: from the Explorer (a click on Spark Edit while the chat shows would close it; a chat webview
     // made earlier may exist while hidden, so its frame says nothing about what shows).
-    if (!(await page.locator('.explorer-folders-view').first().isVisible().catch(() => false))) await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    if (
+      !(await page
+        .locator('.explorer-folders-view')
+        .first()
+        .isVisible()
+        .catch(() => false))
+    )
+      await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
     await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click();
     let frame;
     await waitFor(async () => !!(frame = await findFrame()), 'the chat webview');
@@ -177,8 +255,25 @@ export async function demoFlow(page, workspace, artifacts) {
   // Leave the window as the other flows expect it: a new (empty) chat, the Explorer in the side bar (the chat flow
   // opens the chat with a click that would close it if it showed), sample.ts the active editor.
   await page.keyboard.press('Escape');
-  for (const f of page.frames()) { try { if (await f.$('#spark-chat')) await f.click('#new', { timeout: 5_000 }); } catch { /* hidden or detached */ } }
-  if (!(await page.locator('.explorer-folders-view').first().isVisible().catch(() => false))) await page.locator('.activitybar [aria-label^="Explorer"]').first().click().catch(() => undefined);
+  for (const f of page.frames()) {
+    try {
+      if (await f.$('#spark-chat')) await f.click('#new', { timeout: 5_000 });
+    } catch {
+      /* hidden or detached */
+    }
+  }
+  if (
+    !(await page
+      .locator('.explorer-folders-view')
+      .first()
+      .isVisible()
+      .catch(() => false))
+  )
+    await page
+      .locator('.activitybar [aria-label^="Explorer"]')
+      .first()
+      .click()
+      .catch(() => undefined);
   await page.keyboard.press('Control+P').catch(() => undefined);
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 }).catch(() => undefined);
   await page.keyboard.type('sample.ts');

@@ -14,16 +14,21 @@ async function waitFor(cond, what, ms = 20_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-const lensText = (page) => page.evaluate(() => [...document.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | '));
+const lensText = (page) =>
+  page.evaluate(() => [...document.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | '));
 
 /** Runs named steps, recording each as a test result; a failing step leaves a screenshot. */
 function stepper(page, artifacts, prefix, results) {
   return async (title, fn) => {
     const t0 = Date.now();
-    try { await fn(); results.push({ title: `${prefix}: ${title}`, state: 'passed', durationMs: Date.now() - t0 }); }
-    catch (e) {
+    try {
+      await fn();
+      results.push({ title: `${prefix}: ${title}`, state: 'passed', durationMs: Date.now() - t0 });
+    } catch (e) {
       results.push({ title: `${prefix}: ${title}`, state: 'failed', error: String(e?.stack ?? e) });
-      await page.screenshot({ path: path.join(artifacts, `${prefix.replace(/\W+/g, '-')}-failure-${results.length}.png`) }).catch(() => undefined);
+      await page
+        .screenshot({ path: path.join(artifacts, `${prefix.replace(/\W+/g, '-')}-failure-${results.length}.png`) })
+        .catch(() => undefined);
     }
   };
 }
@@ -33,7 +38,10 @@ export async function requestEdit(page, instruction) {
   for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
   await page.keyboard.press('Control+I');
   // The instruction box at the code (issue 15): a comment-thread input under the selection, focused.
-  await waitFor(() => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')), 'the keyboard focus in the instruction box at the code');
+  await waitFor(
+    () => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')),
+    'the keyboard focus in the instruction box at the code',
+  );
   await page.keyboard.type(instruction);
   await page.keyboard.press('Enter');
   await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff (Accept All lens)');
@@ -49,7 +57,14 @@ export async function keyboardFlow(page, workspace, artifacts) {
   const step = stepper(page, artifacts, 'browser keyboard flow', results);
   await step('open sample.ts', async () => {
     // The side bar may show another view, or be closed; a click on Explorer while it shows would close it.
-    if (!(await page.locator('.explorer-folders-view').first().isVisible().catch(() => false))) await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    if (
+      !(await page
+        .locator('.explorer-folders-view')
+        .first()
+        .isVisible()
+        .catch(() => false))
+    )
+      await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
     await page.getByText('sample.ts', { exact: true }).first().dblclick();
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20_000 });
     // The file list can shift under the click while it refreshes (tests create and delete workspace files): if
@@ -63,7 +78,15 @@ export async function keyboardFlow(page, workspace, artifacts) {
       await page.keyboard.press('Enter');
       await waitFor(async () => /sample\.ts/.test(await activeTab()), 'sample.ts to be the active editor');
     }
-    await waitFor(() => page.evaluate(() => [...document.querySelectorAll('.statusbar-item')].some((e) => /Spark \(demo model\): warm/.test(e.textContent ?? ''))), 'the demo model warm');
+    await waitFor(
+      () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('.statusbar-item')].some((e) =>
+            /Spark \(demo model\): warm/.test(e.textContent ?? ''),
+          ),
+        ),
+      'the demo model warm',
+    );
     await page.keyboard.press('Control+1');
   });
   await step('Ctrl+I, instruction, Enter streams a diff; Ctrl+Enter accepts; saved file has the edit', async () => {
@@ -101,7 +124,13 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
   const step = stepper(page, artifacts, 'browser chat', results);
   let frame;
   const findFrame = async () => {
-    for (const f of page.frames()) { try { if (await f.$('#spark-chat')) return f; } catch { /* detached */ } }
+    for (const f of page.frames()) {
+      try {
+        if (await f.$('#spark-chat')) return f;
+      } catch {
+        /* detached */
+      }
+    }
     return undefined;
   };
   await step('open the chat view from the activity bar; the selection shows as a context chip', async () => {
@@ -112,7 +141,7 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
     await waitFor(async () => !!(frame = await findFrame()), 'the chat webview');
     await frame.waitForSelector('.chip[data-chip="selection"]', { timeout: 10_000 });
   });
-  await step('a removed chip is left out of the message\'s context', async () => {
+  await step("a removed chip is left out of the message's context", async () => {
     await frame.click('.chip[data-chip="file"] .chip-x');
     await frame.waitForSelector('.chip[data-chip="file"]', { state: 'detached', timeout: 5_000 });
   });
@@ -125,32 +154,41 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
     if (!items.includes('sample.ts:1-9')) throw new Error(`the selection is missing from the context: ${ctx}`);
     if (items.includes('sample.ts')) throw new Error(`the removed file chip was sent anyway: ${ctx}`);
     await frame.waitForSelector('.msg.assistant .code-block', { timeout: 20_000 });
-    await waitFor(async () => (await frame.$$eval('#stop', (e) => e.every((x) => x.hidden))), 'the answer to finish');
+    await waitFor(async () => await frame.$$eval('#stop', (e) => e.every((x) => x.hidden)), 'the answer to finish');
     const text = await frame.textContent('.msg.assistant:last-child');
     if (!/demo model/.test(text)) throw new Error(`unexpected answer: ${text}`);
-    if (!(await frame.$('.msg.assistant h3')) || !(await frame.$('.msg.assistant strong'))) throw new Error('Markdown was not rendered');
+    if (!(await frame.$('.msg.assistant h3')) || !(await frame.$('.msg.assistant strong')))
+      throw new Error('Markdown was not rendered');
     if (!(await frame.$('.msg.assistant .hljs-keyword'))) throw new Error('code was not highlighted');
     const xss = await frame.evaluate(() => window.__xss);
     if (xss !== undefined) throw new Error(`model output ran as script (window.__xss=${xss})`);
-    const bad = await frame.$$eval('.messages img, .messages script, .messages [onerror], .messages iframe', (e) => e.length);
+    const bad = await frame.$$eval(
+      '.messages img, .messages script, .messages [onerror], .messages iframe',
+      (e) => e.length,
+    );
     if (bad) throw new Error(`${bad} dangerous element(s) rendered`);
     const hrefs = await frame.$$eval('.messages a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
     if (hrefs.some((h) => /^\s*javascript:/i.test(h))) throw new Error(`javascript: link rendered: ${hrefs}`);
     if (!/onerror/.test(text)) throw new Error('the hostile text should be shown as text');
     await page.screenshot({ path: path.join(artifacts, 'chat-dark.png') });
   });
-  await step('Apply on a code block previews it as an inline diff in the right file; Reject All restores it', async () => {
-    const before = fs.readFileSync(file, 'utf8');
-    await frame.click('.msg.assistant:last-child .code-block button[data-action="apply"]');
-    await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff from Apply');
-    const editorText = (await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')).replace(/\u00a0/g, ' ');
-    if (!/\* Parse\./.test(editorText)) throw new Error('the applied code is not in the editor');
-    await page.screenshot({ path: path.join(artifacts, 'chat-apply.png') });
-    // As a person would, straight from the chat: the keyboard is in the editor now, so Ctrl+Backspace rejects.
-    await page.keyboard.press('Control+Backspace');
-    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
-    if (fs.readFileSync(file, 'utf8') !== before) throw new Error('the file changed');
-  });
+  await step(
+    'Apply on a code block previews it as an inline diff in the right file; Reject All restores it',
+    async () => {
+      const before = fs.readFileSync(file, 'utf8');
+      await frame.click('.msg.assistant:last-child .code-block button[data-action="apply"]');
+      await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff from Apply');
+      const editorText = (
+        await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')
+      ).replace(/\u00a0/g, ' ');
+      if (!/\* Parse\./.test(editorText)) throw new Error('the applied code is not in the editor');
+      await page.screenshot({ path: path.join(artifacts, 'chat-apply.png') });
+      // As a person would, straight from the chat: the keyboard is in the editor now, so Ctrl+Backspace rejects.
+      await page.keyboard.press('Control+Backspace');
+      await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
+      if (fs.readFileSync(file, 'utf8') !== before) throw new Error('the file changed');
+    },
+  );
   await step('follows the light theme', async () => {
     await setTheme('Light Modern');
     await waitFor(() => page.evaluate(() => !!document.querySelector('.monaco-workbench.vs')), 'the light theme');
@@ -162,14 +200,18 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
   });
   await step('follows the high-contrast theme', async () => {
     await setTheme('Dark High Contrast');
-    await waitFor(() => page.evaluate(() => !!document.querySelector('.monaco-workbench.hc-black')), 'the high-contrast theme');
+    await waitFor(
+      () => page.evaluate(() => !!document.querySelector('.monaco-workbench.hc-black')),
+      'the high-contrast theme',
+    );
     await page.waitForTimeout(800);
     const { bg, border } = await frame.evaluate(() => {
       const cs = getComputedStyle(document.body);
       return { bg: cs.backgroundColor, border: getComputedStyle(document.querySelector('#input')).borderTopColor };
     });
     if (!/^rgb\(0, 0, 0\)$/.test(bg)) throw new Error(`the chat background is not black in high contrast (${bg})`);
-    if (/rgba?\(0, 0, 0(, 0)?\)/.test(border)) throw new Error(`the input has no visible border in high contrast (${border})`);
+    if (/rgba?\(0, 0, 0(, 0)?\)/.test(border))
+      throw new Error(`the input has no visible border in high contrast (${border})`);
     await page.screenshot({ path: path.join(artifacts, 'chat-high-contrast.png') });
     await setTheme('Dark Modern');
   });
@@ -179,10 +221,12 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
     await page.waitForSelector('.monaco-workbench', { timeout: 30_000 });
     frame = undefined;
     // The side bar comes back as it was (the chat open); only if it does not, open it (a click would toggle it shut).
-    await waitFor(async () => !!(frame = await findFrame()), 'the chat webview restored after reload', 15_000).catch(async () => {
-      await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click({ timeout: 30_000 });
-      await waitFor(async () => !!(frame = await findFrame()), 'the chat webview after reload');
-    });
+    await waitFor(async () => !!(frame = await findFrame()), 'the chat webview restored after reload', 15_000).catch(
+      async () => {
+        await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click({ timeout: 30_000 });
+        await waitFor(async () => !!(frame = await findFrame()), 'the chat webview after reload');
+      },
+    );
     await frame.waitForSelector('.msg.assistant', { timeout: 20_000 });
     const after = await frame.$$eval('.msg', (e) => e.length);
     if (after !== before) throw new Error(`${before} messages before the reload, ${after} after`);

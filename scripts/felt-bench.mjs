@@ -11,7 +11,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { ensureHost, freePort, installExtension, openBrowser, repo, startCodeServer, writeUserSettings } from './host.mjs';
+import {
+  ensureHost,
+  freePort,
+  installExtension,
+  openBrowser,
+  repo,
+  startCodeServer,
+  writeUserSettings,
+} from './host.mjs';
 
 const INSTRUCTION = 'add doc comments';
 
@@ -106,14 +114,17 @@ async function waitFor(cond, what, ms = 30_000) {
     await sleep(20);
   }
 }
-const lensText = (page) => page.evaluate(() => [...document.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | '));
-const editorText = (page) => page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '');
+const lensText = (page) =>
+  page.evaluate(() => [...document.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | '));
+const editorText = (page) =>
+  page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '');
 
 function findLogs(dir, name, out = []) {
   if (!fs.existsSync(dir)) return out;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) findLogs(p, name, out); else if (e.name === name) out.push(p);
+    if (e.isDirectory()) findLogs(p, name, out);
+    else if (e.name === name) out.push(p);
   }
   return out;
 }
@@ -131,22 +142,57 @@ function q(xs, p) {
  */
 export const STAGES = [
   // The path from Enter to the first changed character painted: consecutive, so the steps add up to the total.
-  ['enter_to_instruction_sent', 'enter', 'wsInstruction', 'Enter → the instruction on the socket to the extension host (workbench: input box accepts)'],
+  [
+    'enter_to_instruction_sent',
+    'enter',
+    'wsInstruction',
+    'Enter → the instruction on the socket to the extension host (workbench: input box accepts)',
+  ],
   ['instruction_sent_to_command', 'wsInstruction', 'host.command', '→ the edit command running in the extension host'],
   ['command_to_request_sent', 'host.command', 'host.sent', '→ the request on the wire to the model'],
   ['request_sent_to_first_token', 'host.sent', 'host.firstToken', '→ the first token (demo model)'],
-  ['first_token_to_first_edit_sent', 'host.firstToken', 'host.firstEditSent', '→ the first document edit sent (streaming diff, coalescing)'],
+  [
+    'first_token_to_first_edit_sent',
+    'host.firstToken',
+    'host.firstEditSent',
+    '→ the first document edit sent (streaming diff, coalescing)',
+  ],
   ['first_edit_sent_to_renderer', 'host.firstEditSent', 'wsEdit', '→ the edit reaching the renderer (socket)'],
   ['renderer_to_dom', 'wsEdit', 'firstChange', '→ the first changed character in the editor DOM'],
   ['dom_to_painted', 'firstChange', 'firstChangePainted', '→ painted (end of the frame that drew it)'],
   // Beside that path.
   ['enter_to_box_closing', 'enter', 'boxClosing', 'Enter → the instruction box starts closing'],
-  ['first_edit_sent_to_applied_ack', 'host.firstEditSent', 'host.firstEditApplied', 'first edit sent → applied, as the extension host learns'],
-  ['first_change_to_decoration_painted', 'firstChangePainted', 'firstDecorationPainted', 'first change painted → its highlight painted'],
+  [
+    'first_edit_sent_to_applied_ack',
+    'host.firstEditSent',
+    'host.firstEditApplied',
+    'first edit sent → applied, as the extension host learns',
+  ],
+  [
+    'first_change_to_decoration_painted',
+    'firstChangePainted',
+    'firstDecorationPainted',
+    'first change painted → its highlight painted',
+  ],
   // The Accept lens.
-  ['enter_to_first_hunk_ready', 'enter', 'host.firstHunkReady', 'lens: Enter → the first hunk complete (lens refresh asked for)'],
-  ['enter_to_last_edit_before_lens', 'enter', 'host.lastEditApplied', 'lens: Enter → the last document edit before the lens'],
-  ['last_edit_to_lens_provided', 'host.lastEditApplied', 'host.acceptLensProvided', 'lens: last document edit → lenses asked for (VS Code waits ≥ 250 ms after each change)'],
+  [
+    'enter_to_first_hunk_ready',
+    'enter',
+    'host.firstHunkReady',
+    'lens: Enter → the first hunk complete (lens refresh asked for)',
+  ],
+  [
+    'enter_to_last_edit_before_lens',
+    'enter',
+    'host.lastEditApplied',
+    'lens: Enter → the last document edit before the lens',
+  ],
+  [
+    'last_edit_to_lens_provided',
+    'host.lastEditApplied',
+    'host.acceptLensProvided',
+    'lens: last document edit → lenses asked for (VS Code waits ≥ 250 ms after each change)',
+  ],
   ['lens_provided_to_painted', 'host.acceptLensProvided', 'firstAcceptLensPainted', 'lens: provided → painted'],
 ];
 
@@ -170,21 +216,48 @@ export async function feltBench({ edits = 10, warmup = 1, tokensPerSecond, log =
   const runs = [];
   let browser;
   try {
-    const b = await openBrowser(env, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { init: PROBES });
+    const b = await openBrowser(env, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, {
+      init: PROBES,
+    });
     browser = b.browser;
     const page = b.page;
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     // Open the file by Quick Open (Ctrl+P), as a keyboard user does.
-    await page.locator('.monaco-workbench').first().click({ position: { x: 700, y: 400 } }).catch(() => undefined);
-    await waitFor(async () => {
-      await page.keyboard.press('Control+P');
-      return page.locator('.quick-input-widget input').isVisible();
-    }, 'Quick Open', 30_000);
+    await page
+      .locator('.monaco-workbench')
+      .first()
+      .click({ position: { x: 700, y: 400 } })
+      .catch(() => undefined);
+    await waitFor(
+      async () => {
+        await page.keyboard.press('Control+P');
+        return page.locator('.quick-input-widget input').isVisible();
+      },
+      'Quick Open',
+      30_000,
+    );
     await page.keyboard.type('sample.ts');
-    await waitFor(() => page.evaluate(() => [...document.querySelectorAll('.quick-input-list .monaco-list-row')].some((e) => /sample\.ts/.test(e.textContent ?? ''))), 'sample.ts in Quick Open');
+    await waitFor(
+      () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('.quick-input-list .monaco-list-row')].some((e) =>
+            /sample\.ts/.test(e.textContent ?? ''),
+          ),
+        ),
+      'sample.ts in Quick Open',
+    );
     await page.keyboard.press('Enter');
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
-    await waitFor(() => page.evaluate(() => [...document.querySelectorAll('.statusbar-item')].some((e) => /Spark \(demo model\): warm/.test(e.textContent ?? ''))), 'the demo model warm', 60_000);
+    await waitFor(
+      () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('.statusbar-item')].some((e) =>
+            /Spark \(demo model\): warm/.test(e.textContent ?? ''),
+          ),
+        ),
+      'the demo model warm',
+      60_000,
+    );
     await page.keyboard.press('Control+1');
     const original = await editorText(page);
     for (let i = 0; i < warmup + edits; i++) {
@@ -197,24 +270,42 @@ export async function feltBench({ edits = 10, warmup = 1, tokensPerSecond, log =
       await page.evaluate((ins) => window.__felt.arm(ins), INSTRUCTION);
       await page.keyboard.press('Enter');
       // Done when the Accept lens is painted and the stream has ended (Accept All shows with one hunk only then).
-      await waitFor(async () => page.evaluate(() => window.__felt.marks.firstAcceptLensPainted !== undefined), 'the Accept lens');
+      await waitFor(
+        async () => page.evaluate(() => window.__felt.marks.firstAcceptLensPainted !== undefined),
+        'the Accept lens',
+      );
       await waitFor(async () => /Accept All/.test(await lensText(page)), 'the stream to end (Accept All)');
       const marks = await page.evaluate(() => window.__felt.disarm());
       if (i >= warmup) runs.push(marks);
       await page.keyboard.press('Control+Backspace'); // reject: the file returns to its original
-      await waitFor(async () => !/Accept/.test(await lensText(page)) && (await editorText(page)) === original, 'the reject to restore the file');
+      await waitFor(
+        async () => !/Accept/.test(await lensText(page)) && (await editorText(page)) === original,
+        'the reject to restore the file',
+      );
       await sleep(300);
-      log(`[felt] edit ${i + 1}/${warmup + edits}${i < warmup ? ' (warm-up)' : ''}: first change ${(marks.firstChangePainted - marks.enter).toFixed(0)} ms, Accept lens ${(marks.firstAcceptLensPainted - marks.enter).toFixed(0)} ms`);
+      log(
+        `[felt] edit ${i + 1}/${warmup + edits}${i < warmup ? ' (warm-up)' : ''}: first change ${(marks.firstChangePainted - marks.enter).toFixed(0)} ms, Accept lens ${(marks.firstAcceptLensPainted - marks.enter).toFixed(0)} ms`,
+      );
     }
     // The extension host's timelines, one per edit, in order (the log file is flushed within a moment).
     let timelines = [];
-    await waitFor(() => {
-      const files = findLogs(path.join(dirs.userData, 'logs'), 'Spark Edit.log');
-      timelines = files.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n')).map(parseTimeline).filter(Boolean).sort((a, b) => a.command - b.command);
-      return timelines.length >= warmup + edits;
-    }, 'the extension host timelines in the Spark Edit log', 30_000);
+    await waitFor(
+      () => {
+        const files = findLogs(path.join(dirs.userData, 'logs'), 'Spark Edit.log');
+        timelines = files
+          .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
+          .map(parseTimeline)
+          .filter(Boolean)
+          .sort((a, b) => a.command - b.command);
+        return timelines.length >= warmup + edits;
+      },
+      'the extension host timelines in the Spark Edit log',
+      30_000,
+    );
     timelines = timelines.slice(warmup);
-    runs.forEach((r, i) => { r.host = { command: timelines[i].command, ...timelines[i].marks }; });
+    runs.forEach((r, i) => {
+      r.host = { command: timelines[i].command, ...timelines[i].marks };
+    });
   } finally {
     await browser?.close().catch(() => undefined);
     server.kill('SIGTERM');
@@ -229,20 +320,32 @@ export async function feltBench({ edits = 10, warmup = 1, tokensPerSecond, log =
     breakdown[key] = { p50: q(xs, 0.5), p90: q(xs, 0.9), label };
   }
   return {
-    felt_first_change_ms_p50: q(ms('firstChangePainted'), 0.5), felt_first_change_ms_p90: q(ms('firstChangePainted'), 0.9),
-    felt_first_lens_ms_p50: q(ms('firstAcceptLensPainted'), 0.5), felt_first_lens_ms_p90: q(ms('firstAcceptLensPainted'), 0.9),
+    felt_first_change_ms_p50: q(ms('firstChangePainted'), 0.5),
+    felt_first_change_ms_p90: q(ms('firstChangePainted'), 0.9),
+    felt_first_lens_ms_p50: q(ms('firstAcceptLensPainted'), 0.5),
+    felt_first_lens_ms_p90: q(ms('firstAcceptLensPainted'), 0.9),
     felt_first_decoration_ms_p50: q(ms('firstDecorationPainted'), 0.5),
     felt_breakdown_ms: breakdown,
-    felt_edits: runs.length, felt_load_avg_1m: load, felt_instruction: INSTRUCTION,
+    felt_edits: runs.length,
+    felt_load_avg_1m: load,
+    felt_instruction: INSTRUCTION,
     felt_runs: runs,
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };
+  const arg = (n, d) => {
+    const i = process.argv.indexOf(n);
+    return i > 0 ? process.argv[i + 1] : d;
+  };
   const out = arg('--out');
   const tps = arg('--tokens-per-second');
-  const r = await feltBench({ edits: Number(arg('--edits', 10)), warmup: Number(arg('--warmup', 1)), tokensPerSecond: tps ? Number(tps) : undefined });
-  if (out) fs.writeFileSync(out, JSON.stringify(r, null, 2)); else console.log(JSON.stringify(r, null, 2));
+  const r = await feltBench({
+    edits: Number(arg('--edits', 10)),
+    warmup: Number(arg('--warmup', 1)),
+    tokensPerSecond: tps ? Number(tps) : undefined,
+  });
+  if (out) fs.writeFileSync(out, JSON.stringify(r, null, 2));
+  else console.log(JSON.stringify(r, null, 2));
   process.exit(0);
 }

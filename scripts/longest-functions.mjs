@@ -41,8 +41,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const files = tsFiles(dir);
   const fns = files.flatMap(functionsIn).sort((a, b) => b.lines - a.lines);
   console.log(`Longest functions under ${dir}:`);
-  for (const f of fns.slice(0, n)) console.log(`${String(f.lines).padStart(5)}  ${path.relative(dir, f.file)}:${f.line}  ${f.name}`);
-  const sizes = files.map((f) => ({ f, lines: fs.readFileSync(f, 'utf8').split('\n').length - 1 })).sort((a, b) => b.lines - a.lines);
+  for (const f of fns.slice(0, n))
+    console.log(`${String(f.lines).padStart(5)}  ${path.relative(dir, f.file)}:${f.line}  ${f.name}`);
+  const sizes = files
+    .map((f) => ({ f, lines: fs.readFileSync(f, 'utf8').split('\n').length - 1 }))
+    .sort((a, b) => b.lines - a.lines);
   console.log(`\nLargest files under ${dir}:`);
   for (const s of sizes.slice(0, n)) console.log(`${String(s.lines).padStart(5)}  ${path.relative(dir, s.f)}`);
 }

@@ -6,7 +6,10 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" vi
 <rect width="128" height="128" rx="24" fill="url(#g)"/>
 <path transform="translate(16 12) scale(4)" d="M13 2 4 14h7l-1 8 9-12h-7z" fill="url(#b)" stroke="#fff3c4" stroke-width="0.6" stroke-linejoin="round"/>
 </svg>`;
-const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+const b = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
 const p = await b.newPage({ viewport: { width: 128, height: 128 } });
 await p.setContent(`<html><body style="margin:0;background:transparent">${svg}</body></html>`);
 await p.screenshot({ path: 'media/icon.png', omitBackground: true, clip: { x: 0, y: 0, width: 128, height: 128 } });

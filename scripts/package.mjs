@@ -22,7 +22,9 @@ export const BUDGET = {
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', ...opts });
   if (r.status !== 0) {
-    throw new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(' ')} failed (exit ${r.status}):\n${(r.stdout ?? '') + (r.stderr ?? '')}`.trim());
+    throw new Error(
+      `${path.basename(cmd)} ${args.slice(0, 3).join(' ')} failed (exit ${r.status}):\n${(r.stdout ?? '') + (r.stderr ?? '')}`.trim(),
+    );
   }
   return r.stdout ?? '';
 }
@@ -35,8 +37,11 @@ function run(cmd, args, opts = {}) {
  */
 export function packagedReadme(markdown, baseImagesUrl) {
   if (baseImagesUrl) return markdown;
-  return markdown.replace(/!\[([^\]]*)\]\((?!https?:)([^)\s]+)\)/g, (_m, alt, src) =>
-    `*Image: ${alt || src} (\`${src}\` ${src.startsWith('media/') ? "in the extension's folder" : 'in the source repository'}).*`);
+  return markdown.replace(
+    /!\[([^\]]*)\]\((?!https?:)([^)\s]+)\)/g,
+    (_m, alt, src) =>
+      `*Image: ${alt || src} (\`${src}\` ${src.startsWith('media/') ? "in the extension's folder" : 'in the source repository'}).*`,
+  );
 }
 
 /** vsce's own arguments for a package: one place, used by `npm run package`, the tests and `npm start`. */
@@ -44,7 +49,8 @@ export function vsceArgs(out, readmePath) {
   const args = ['package', '--no-dependencies', '--allow-missing-repository', '-o', out];
   const base = process.env.SPARK_BASE_IMAGES_URL;
   args.push('--readme-path', path.relative(repo, readmePath));
-  if (base) args.push('--baseImagesUrl', base); else args.push('--no-rewrite-relative-links');
+  if (base) args.push('--baseImagesUrl', base);
+  else args.push('--no-rewrite-relative-links');
   return args;
 }
 
@@ -55,25 +61,47 @@ export function packageExtension(out = path.join(repo, 'dist', 'spark-edit.vsix'
   fs.rmSync(path.join(repo, 'dist', 'extension.js.map'), { force: true });
   run(process.execPath, ['esbuild.config.mjs', '--production']);
   const readmePath = path.join(repo, 'dist', 'README.packaged.md');
-  fs.writeFileSync(readmePath, packagedReadme(fs.readFileSync(path.join(repo, 'README.md'), 'utf8'), process.env.SPARK_BASE_IMAGES_URL));
+  fs.writeFileSync(
+    readmePath,
+    packagedReadme(fs.readFileSync(path.join(repo, 'README.md'), 'utf8'), process.env.SPARK_BASE_IMAGES_URL),
+  );
   if (!process.env.SPARK_BASE_IMAGES_URL && /!\[[^\]]*\]\((?!https?:)/.test(fs.readFileSync(readmePath, 'utf8'))) {
     throw new Error('the packaged README still has a relative image, which VS Code shows broken');
   }
-  const files = run(process.execPath, [vsceBin, 'ls', '--no-dependencies']).split('\n').map((s) => s.trim()).filter(Boolean);
+  const files = run(process.execPath, [vsceBin, 'ls', '--no-dependencies'])
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const problems = [];
   for (const f of files) {
     if (f.endsWith('.map')) problems.push(`source map in the package: ${f}`);
-    if (/^(test|src|out|scripts|bench|demo)\//.test(f) || /\.test\.js$/.test(f)) problems.push(`development file in the package: ${f}`);
+    if (/^(test|src|out|scripts|bench|demo)\//.test(f) || /\.test\.js$/.test(f))
+      problems.push(`development file in the package: ${f}`);
   }
-  for (const required of ['dist/extension.js', 'dist/demo.js', 'media/dist/chat.js', 'media/icon.png', 'dist/README.packaged.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
+  for (const required of [
+    'dist/extension.js',
+    'dist/demo.js',
+    'media/dist/chat.js',
+    'media/icon.png',
+    'dist/README.packaged.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'package.json',
+  ]) {
     if (!files.includes(required)) problems.push(`missing from the package: ${required}`);
   }
   const log = run(process.execPath, [vsceBin, ...vsceArgs(out, readmePath)]);
-  if (!quiet) process.stdout.write(log.split('\n').filter((l) => /DONE|WARNING|ERROR/.test(l)).join('\n') + '\n');
+  if (!quiet)
+    process.stdout.write(
+      log
+        .split('\n')
+        .filter((l) => /DONE|WARNING|ERROR/.test(l))
+        .join('\n') + '\n',
+    );
   const parts = files.map((f) => ({ file: f, bytes: fs.statSync(path.join(repo, f)).size }));
   const vsixBytes = fs.statSync(out).size;
   for (const [file, max] of Object.entries(BUDGET)) {
-    const bytes = file === 'vsix' ? vsixBytes : parts.find((p) => p.file === file)?.bytes ?? 0;
+    const bytes = file === 'vsix' ? vsixBytes : (parts.find((p) => p.file === file)?.bytes ?? 0);
     if (bytes > max) problems.push(`${file} is ${bytes} bytes, over its budget of ${max}`);
   }
   if (problems.length) throw new Error(`the package is not fit to ship:\n  ${problems.join('\n  ')}`);
@@ -91,7 +119,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     (await import('./bootstrap.mjs')).ensureDeps(); // a fresh clone has no node_modules yet
     const r = packageExtension();
     console.log(`\n${sizeTable(r)}\n\nPackaged ${path.relative(repo, r.out)} (${(r.vsixBytes / 1024).toFixed(1)} KB).`);
-    console.log('Install: code --install-extension dist/spark-edit.vsix   (code-server: code-server --install-extension dist/spark-edit.vsix)');
+    console.log(
+      'Install: code --install-extension dist/spark-edit.vsix   (code-server: code-server --install-extension dist/spark-edit.vsix)',
+    );
   } catch (e) {
     console.error(`[package] ${e.message}`);
     process.exit(1);

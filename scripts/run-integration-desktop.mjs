@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const step = (cmd, args) => {
   const r = spawnSync(cmd, args, { cwd: repo, stdio: 'inherit' });
-  if (r.status !== 0) { console.error(`[desktop] ${cmd} ${args.join(' ')} failed (exit ${r.status})`); process.exit(1); }
+  if (r.status !== 0) {
+    console.error(`[desktop] ${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+    process.exit(1);
+  }
 };
 step(process.execPath, ['esbuild.config.mjs', '--production']);
 step(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
@@ -25,13 +28,22 @@ try {
     version: process.env.VSCODE_VERSION ?? 'stable',
     extensionDevelopmentPath: repo,
     extensionTestsPath: path.join(repo, 'out', 'test', 'integration', 'desktop.js'),
-    launchArgs: [workspace, '--disable-workspace-trust', '--user-data-dir', path.join(tmp, 'user-data'), '--extensions-dir', path.join(tmp, 'extensions')],
+    launchArgs: [
+      workspace,
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      path.join(tmp, 'user-data'),
+      '--extensions-dir',
+      path.join(tmp, 'extensions'),
+    ],
     extensionTestsEnv: { SPARK_REPO: repo },
   });
 } catch (e) {
   console.error(`[desktop] ${e?.message ?? e}`);
   if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|getaddrinfo|download/i.test(String(e?.message ?? e))) {
-    console.error('[desktop] VS Code could not be downloaded: this needs internet access. Offline, use `npm run test:integration` (code-server).');
+    console.error(
+      '[desktop] VS Code could not be downloaded: this needs internet access. Offline, use `npm run test:integration` (code-server).',
+    );
   }
   process.exit(1);
 } finally {

@@ -4,14 +4,26 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureHost, freePort, installExtension, openBrowser, repo, sh, startCodeServer, vsce, writeUserSettings } from './host.mjs';
+import {
+  ensureHost,
+  freePort,
+  installExtension,
+  openBrowser,
+  repo,
+  sh,
+  startCodeServer,
+  vsce,
+  writeUserSettings,
+} from './host.mjs';
 
 const t0 = Date.now();
 const env = ensureHost();
 // What is tested is what ships: the production .vsix of `npm run package`, beside the test-harness extension.
 const { packageExtension } = await import('./package.mjs');
 const shipped = packageExtension(path.join(repo, 'dist', 'spark-edit.vsix'));
-console.log(`[integration] testing the packaged ${path.relative(repo, shipped.out)} (${(shipped.vsixBytes / 1024).toFixed(1)} KB)`);
+console.log(
+  `[integration] testing the packaged ${path.relative(repo, shipped.out)} (${(shipped.vsixBytes / 1024).toFixed(1)} KB)`,
+);
 sh(process.execPath, ['esbuild.config.mjs', '--harness-only']);
 vsce(path.join(repo, 'test', 'harness'), path.join(repo, 'dist', 'spark-edit-test-harness.vsix'));
 
@@ -36,10 +48,22 @@ const resultFile = path.join(tmp, 'result.json');
 const port = await freePort();
 const logFile = path.join(artifacts, 'code-server.log');
 fs.writeFileSync(logFile, '');
-const server = await startCodeServer(env, dirs, workspace, port, {
-  ...(benchOut ? { SPARK_BENCH_RESULT: resultFile, SPARK_BENCH_OPTIONS: benchOptions } : { SPARK_TEST_RESULT: resultFile }), SPARK_REPO: repo, SPARK_ARTIFACTS: artifacts, SPARK_TEST_GREP: process.env.SPARK_TEST_GREP ?? '',
-  SPARK_TEST_RETRIES: process.env.SPARK_TEST_RETRIES ?? (process.env.CI ? '1' : '0'),
-}, logFile);
+const server = await startCodeServer(
+  env,
+  dirs,
+  workspace,
+  port,
+  {
+    ...(benchOut
+      ? { SPARK_BENCH_RESULT: resultFile, SPARK_BENCH_OPTIONS: benchOptions }
+      : { SPARK_TEST_RESULT: resultFile }),
+    SPARK_REPO: repo,
+    SPARK_ARTIFACTS: artifacts,
+    SPARK_TEST_GREP: process.env.SPARK_TEST_GREP ?? '',
+    SPARK_TEST_RETRIES: process.env.SPARK_TEST_RETRIES ?? (process.env.CI ? '1' : '0'),
+  },
+  logFile,
+);
 console.log(`[integration] code-server ready on 127.0.0.1:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 const { browser, page } = await openBrowser(env, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
 
@@ -73,7 +97,19 @@ try {
       const { selector } = JSON.parse(fs.readFileSync(path.join(artifacts, f), 'utf8'));
       const found = [];
       for (const frame of page.frames()) {
-        found.push(...await frame.evaluate((sel) => [...document.querySelectorAll(sel)].map((e) => ({ text: e.textContent ?? '', title: e.getAttribute('title') ?? e.getAttribute('aria-label') ?? '', hidden: !!e.hidden })), selector).catch(() => []));
+        found.push(
+          ...(await frame
+            .evaluate(
+              (sel) =>
+                [...document.querySelectorAll(sel)].map((e) => ({
+                  text: e.textContent ?? '',
+                  title: e.getAttribute('title') ?? e.getAttribute('aria-label') ?? '',
+                  hidden: !!e.hidden,
+                })),
+              selector,
+            )
+            .catch(() => [])),
+        );
       }
       fs.writeFileSync(path.join(artifacts, `${name}.text.json`), JSON.stringify(found));
       fs.rmSync(path.join(artifacts, f));
@@ -81,16 +117,23 @@ try {
     if (fs.existsSync(resultFile)) {
       outcome = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
       // SPARK_BROWSER_FLOWS=keyboard,chat,demo picks the browser flows (all of them unless SPARK_TEST_GREP is set).
-      const flows = (process.env.SPARK_BROWSER_FLOWS ?? (process.env.SPARK_TEST_GREP ? '' : 'keyboard,chat,demo')).split(',');
+      const flows = (
+        process.env.SPARK_BROWSER_FLOWS ?? (process.env.SPARK_TEST_GREP ? '' : 'keyboard,chat,demo')
+      ).split(',');
       if (!benchOut && !outcome.error && flows.some(Boolean)) {
         // After the in-host suite: the user's flow by keyboard in the browser (keybindings, input box, save).
         const { keyboardFlow, chatFlow } = await import('./browser-e2e.mjs');
         const { demoFlow } = await import('./browser-demo.mjs');
         const run = async (name, flow) => (flows.includes(name) ? flow() : []);
         // The demo flow before the chat flow: the chat flow ends with theme changes and a window reload.
-        for (const r of [...await run('keyboard', () => keyboardFlow(page, workspace, artifacts)), ...await run('demo', () => demoFlow(page, workspace, artifacts)), ...await run('chat', () => chatFlow(page, workspace, artifacts, async (theme) => pickTheme(page, theme)))]) {
+        for (const r of [
+          ...(await run('keyboard', () => keyboardFlow(page, workspace, artifacts))),
+          ...(await run('demo', () => demoFlow(page, workspace, artifacts))),
+          ...(await run('chat', () => chatFlow(page, workspace, artifacts, async (theme) => pickTheme(page, theme)))),
+        ]) {
           outcome.tests.push(r);
-          if (r.state === 'passed') outcome.passed++; else outcome.failed++;
+          if (r.state === 'passed') outcome.passed++;
+          else outcome.failed++;
         }
       }
       break;
@@ -103,11 +146,20 @@ try {
   server.kill('SIGTERM');
   // Keep the host's logs (the extension's output channel among them) with the artifacts.
   const logs = path.join(dirs.userData, 'logs');
-  if (fs.existsSync(logs)) { fs.rmSync(path.join(artifacts, 'logs'), { recursive: true, force: true }); fs.cpSync(logs, path.join(artifacts, 'logs'), { recursive: true }); }
+  if (fs.existsSync(logs)) {
+    fs.rmSync(path.join(artifacts, 'logs'), { recursive: true, force: true });
+    fs.cpSync(logs, path.join(artifacts, 'logs'), { recursive: true });
+  }
 }
 
-if (!outcome) { console.error('[integration] no result within 20 minutes; see test-artifacts/code-server.log'); process.exit(1); }
-if (outcome.error) { console.error('[integration] the suite could not run:\n' + outcome.error); process.exit(1); }
+if (!outcome) {
+  console.error('[integration] no result within 20 minutes; see test-artifacts/code-server.log');
+  process.exit(1);
+}
+if (outcome.error) {
+  console.error('[integration] the suite could not run:\n' + outcome.error);
+  process.exit(1);
+}
 if (benchOut) {
   fs.writeFileSync(benchOut, JSON.stringify(outcome, null, 2));
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -116,14 +168,24 @@ if (benchOut) {
 for (const t of outcome.tests) {
   const mark = t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-';
   console.log(`  ${mark} ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}`);
-  if (t.error) console.log('      ' + t.error.split('\n').slice(0, Number(process.env.SPARK_ERROR_LINES ?? 12)).join('\n      '));
-  if (t.retried) console.log('      ↻ retried; the first attempt failed: ' + t.retried.split('\n').slice(0, 6).join('\n        '));
+  if (t.error)
+    console.log(
+      '      ' +
+        t.error
+          .split('\n')
+          .slice(0, Number(process.env.SPARK_ERROR_LINES ?? 12))
+          .join('\n      '),
+    );
+  if (t.retried)
+    console.log('      ↻ retried; the first attempt failed: ' + t.retried.split('\n').slice(0, 6).join('\n        '));
 }
 const skipped = outcome.tests.filter((t) => t.state === 'pending').length;
 // The failures again, short, where `npm test` can repeat them last (CI shows only the end of the output).
 const failures = [
   ...outcome.tests.filter((t) => t.state === 'failed').map((t) => `✗ ${t.title}: ${(t.error ?? '').split('\n')[0]}`),
-  ...outcome.tests.filter((t) => t.state === 'passed' && t.retried).map((t) => `↻ passed on retry: ${t.title}: first attempt ${t.retried.split('\n')[0]}`),
+  ...outcome.tests
+    .filter((t) => t.state === 'passed' && t.retried)
+    .map((t) => `↻ passed on retry: ${t.title}: first attempt ${t.retried.split('\n')[0]}`),
 ];
 fs.writeFileSync(path.join(artifacts, 'integration-failures.txt'), failures.join('\n'));
 console.log(`integration: ${outcome.passed} passed, ${outcome.failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

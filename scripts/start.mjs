@@ -6,7 +6,8 @@ import { ensureDeps } from './bootstrap.mjs';
 ensureDeps();
 const fs = await import('node:fs');
 const path = await import('node:path');
-const { ensureHost, hostDir, installExtension, openBrowser, repo, startCodeServer, writeUserSettings, freePort } = await import('./host.mjs');
+const { ensureHost, hostDir, installExtension, openBrowser, repo, startCodeServer, writeUserSettings, freePort } =
+  await import('./host.mjs');
 
 const smoke = process.argv.includes('--smoke');
 const env = ensureHost();
@@ -19,29 +20,55 @@ const dirs = { userData: path.join(base, 'user-data'), extensions: path.join(bas
 const workspace = path.join(base, 'workspace');
 if (!fs.existsSync(workspace)) fs.cpSync(path.join(repo, 'demo', 'workspace'), workspace, { recursive: true });
 // The demo opens on the workspace's README (the tips, and where the walkthrough is).
-if (!fs.existsSync(path.join(dirs.userData, 'User', 'settings.json'))) writeUserSettings(dirs, { 'workbench.startupEditor': 'readme' });
+if (!fs.existsSync(path.join(dirs.userData, 'User', 'settings.json')))
+  writeUserSettings(dirs, { 'workbench.startupEditor': 'readme' });
 installExtension(env, dirs, path.join(repo, 'dist', 'spark-edit.vsix'));
 
 const port = smoke ? await freePort() : Number(process.env.PORT ?? 8080);
-const server = await startCodeServer(env, dirs, workspace, port, {}, smoke ? path.join(base, 'code-server.log') : undefined);
+const server = await startCodeServer(
+  env,
+  dirs,
+  workspace,
+  port,
+  {},
+  smoke ? path.join(base, 'code-server.log') : undefined,
+);
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
-const keyNote = process.env.OPENAI_API_KEY ? 'using OPENAI_API_KEY from the environment' : 'no API key: Spark Edit uses its built-in demo model (status bar says "demo model")';
-console.log(`\n  Spark Edit is running in VS Code ${'1.139'} (code-server):\n\n    ${url}\n\n  ${keyNote}.\n  Select code and press Ctrl+I (or run "Spark Edit: Edit Selection…"). Ctrl+C stops.\n`);
+const keyNote = process.env.OPENAI_API_KEY
+  ? 'using OPENAI_API_KEY from the environment'
+  : 'no API key: Spark Edit uses its built-in demo model (status bar says "demo model")';
+console.log(
+  `\n  Spark Edit is running in VS Code ${'1.139'} (code-server):\n\n    ${url}\n\n  ${keyNote}.\n  Select code and press Ctrl+I (or run "Spark Edit: Edit Selection…"). Ctrl+C stops.\n`,
+);
 
 if (smoke) {
   const { browser, page } = await openBrowser(env, url);
   const out = path.join(repo, 'test-artifacts');
   fs.mkdirSync(out, { recursive: true });
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((e) => /Spark.*warm/.test(e.textContent ?? '')), undefined, { timeout: 60_000 }).catch(() => undefined);
-  const status = await page.evaluate(() => [...document.querySelectorAll('.statusbar-item')].map((e) => e.textContent ?? '').find((t) => /Spark/.test(t)));
+  await page
+    .waitForFunction(
+      () => [...document.querySelectorAll('.statusbar-item')].some((e) => /Spark.*warm/.test(e.textContent ?? '')),
+      undefined,
+      { timeout: 60_000 },
+    )
+    .catch(() => undefined);
+  const status = await page.evaluate(() =>
+    [...document.querySelectorAll('.statusbar-item')].map((e) => e.textContent ?? '').find((t) => /Spark/.test(t)),
+  );
   await page.screenshot({ path: path.join(out, 'npm-start.png') });
   console.log(`[smoke] status bar: ${status?.trim()}; screenshot test-artifacts/npm-start.png`);
   await browser.close();
   server.kill('SIGTERM');
-  if (!/demo model\): warm|Spark: warm/.test(status ?? '')) { console.error('[smoke] Spark Edit did not report a connection'); process.exit(1); }
+  if (!/demo model\): warm|Spark: warm/.test(status ?? '')) {
+    console.error('[smoke] Spark Edit did not report a connection');
+    process.exit(1);
+  }
   process.exit(0);
 }
-const stop = () => { server.kill('SIGTERM'); process.exit(0); };
+const stop = () => {
+  server.kill('SIGTERM');
+  process.exit(0);
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -19,7 +19,8 @@ const steps = [
   ['npm start smoke', 'node', ['scripts/start.mjs', '--smoke']],
 ];
 const only = process.env.SPARK_TEST_ONLY?.split(',');
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 const summary = [];
 for (const [name, cmd, args] of steps) {
   if (only && !only.includes(name)) continue;
@@ -28,12 +29,14 @@ for (const [name, cmd, args] of steps) {
   if (name === 'integration') fs.rmSync(failuresFile, { force: true });
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
   const ok = r.status === 0;
-  if (ok) passed++; else failed++;
+  if (ok) passed++;
+  else failed++;
   summary.push(`${ok ? 'ok  ' : 'FAIL'} ${name} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   // Name the failing integration tests in the summary: a CI log is often read from its end only.
   // Flaky tests that passed on their retry are named too.
   if (name === 'integration' && fs.existsSync(failuresFile)) {
-    for (const line of fs.readFileSync(failuresFile, 'utf8').split('\n').filter(Boolean)) summary.push(`       ${line.slice(0, 300)}`);
+    for (const line of fs.readFileSync(failuresFile, 'utf8').split('\n').filter(Boolean))
+      summary.push(`       ${line.slice(0, 300)}`);
   }
 }
 console.log('\n' + summary.join('\n'));

@@ -1,7 +1,18 @@
 import picomatch from 'picomatch';
 
 /** Files whose content is never sent to a model, as context or as the code to edit. */
-export const DEFAULT_IGNORED = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/id_rsa*', '**/id_ed25519*', '**/secrets/**', '**/.secrets/**', '**/*.p12', '**/*.pfx'];
+export const DEFAULT_IGNORED = [
+  '**/.env',
+  '**/.env.*',
+  '**/*.pem',
+  '**/*.key',
+  '**/id_rsa*',
+  '**/id_ed25519*',
+  '**/secrets/**',
+  '**/.secrets/**',
+  '**/*.p12',
+  '**/*.pfx',
+];
 
 export class ContentPolicy {
   private readonly match: (path: string) => boolean;
@@ -21,8 +32,14 @@ export class ContentPolicy {
    * user trusts it. Ignored files: never.
    */
   check(relPath: string, trusted: boolean): { ok: true } | { ok: false; reason: string } {
-    if (!trusted) return { ok: false, reason: 'this workspace is not trusted (Restricted Mode): Spark Edit sends no file content to a model until you trust it' };
-    if (this.ignored(relPath)) return { ok: false, reason: `${relPath} matches "sparkEdit.ignoredFiles": its content is never sent to a model` };
+    if (!trusted)
+      return {
+        ok: false,
+        reason:
+          'this workspace is not trusted (Restricted Mode): Spark Edit sends no file content to a model until you trust it',
+      };
+    if (this.ignored(relPath))
+      return { ok: false, reason: `${relPath} matches "sparkEdit.ignoredFiles": its content is never sent to a model` };
     return { ok: true };
   }
 }
@@ -32,14 +49,24 @@ export function isLoopback(url: string): boolean {
     // Only the literal loopback names: `127.0.0.1.nip.io` or `localhost.example.com` resolve wherever their DNS says.
     const h = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
     return h === 'localhost' || h === '::1' || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(h);
-  } catch { return false; }
+  } catch {
+    return false;
+  }
 }
 
 /** A clear problem with an endpoint, or undefined when it is usable: plain http/ws only to this machine. */
-export function endpointProblem(url: string, allowInsecure: boolean, setting = 'sparkEdit.endpoint'): string | undefined {
+export function endpointProblem(
+  url: string,
+  allowInsecure: boolean,
+  setting = 'sparkEdit.endpoint',
+): string | undefined {
   if (!url) return `"${setting}" is empty: this provider needs a URL.`;
   let u: URL;
-  try { u = new URL(url); } catch { return `"${setting}" is not a URL: ${url}`; }
+  try {
+    u = new URL(url);
+  } catch {
+    return `"${setting}" is not a URL: ${url}`;
+  }
   if (!/^(https?|wss?):$/.test(u.protocol)) return `"${setting}" must be an http(s) or ws(s) URL, not ${u.protocol}`;
   const plain = u.protocol === 'http:' || u.protocol === 'ws:';
   if (plain && !isLoopback(url) && !allowInsecure) {
@@ -48,7 +75,8 @@ export function endpointProblem(url: string, allowInsecure: boolean, setting = '
   return undefined;
 }
 
-const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && !!x.trim()) : undefined);
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && !!x.trim()) : undefined;
 
 /**
  * The ignore list in effect: the user's own list (or the defaults when the user set none), plus whatever a

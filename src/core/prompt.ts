@@ -20,8 +20,13 @@ export interface EditPromptInput {
 }
 
 export function editPrompt(p: EditPromptInput): string {
-  return [`Instruction: ${p.instruction.trim()}`, ...contextParts(p),
-    p.format === 'targeted' ? targetedAsk() : 'Rewrite the code inside <code> following the instruction. Output only the rewritten code.'].join('\n');
+  return [
+    `Instruction: ${p.instruction.trim()}`,
+    ...contextParts(p),
+    p.format === 'targeted'
+      ? targetedAsk()
+      : 'Rewrite the code inside <code> following the instruction. Output only the rewritten code.',
+  ].join('\n');
 }
 
 /** The file, the code around it and the code to edit, as every edit prompt gives them. */
@@ -47,12 +52,23 @@ export function editInstructionPrompt(instruction: string, format?: EditPromptIn
   return `Instruction: ${instruction.trim()}\nRewrite the code in the previous message (between the code tags) following the instruction. Output only the rewritten code.`;
 }
 
-export function redirectMessage(newInstruction: string, currentCode?: string, format?: EditPromptInput['format']): string {
-  const code = currentCode !== undefined ? `The code now reads (${format === 'targeted' ? 'change' : 'rewrite'} this):\n<code>\n${currentCode}\n</code>\n` : '';
-  if (format === 'targeted') return `Stop. New direction from the user: ${newInstruction.trim()}\n` + code + targetedRedirectAsk();
-  return `Stop. New direction from the user: ${newInstruction.trim()}\n` + code +
+export function redirectMessage(
+  newInstruction: string,
+  currentCode?: string,
+  format?: EditPromptInput['format'],
+): string {
+  const code =
+    currentCode !== undefined
+      ? `The code now reads (${format === 'targeted' ? 'change' : 'rewrite'} this):\n<code>\n${currentCode}\n</code>\n`
+      : '';
+  if (format === 'targeted')
+    return `Stop. New direction from the user: ${newInstruction.trim()}\n` + code + targetedRedirectAsk();
+  return (
+    `Stop. New direction from the user: ${newInstruction.trim()}\n` +
+    code +
     'Rewrite the code inside <code> again from its first line, applying the original instruction and this new direction. ' +
-    'Keep every line the instructions do not ask to change. Output only the complete rewritten code.';
+    'Keep every line the instructions do not ask to change. Output only the complete rewritten code.'
+  );
 }
 
 /**
@@ -61,17 +77,30 @@ export function redirectMessage(newInstruction: string, currentCode?: string, fo
  * the code (again, in the increment, when it changed since the model saw it: accepted hunks, the user's typing),
  * every instruction so far, and the partial answer.
  */
-export function redirectInput(first: EditPromptInput, partialOutput: string, newInstruction: string, currentCode: string = first.code): { full: InputMessage[]; incremental: InputMessage[] } {
+export function redirectInput(
+  first: EditPromptInput,
+  partialOutput: string,
+  newInstruction: string,
+  currentCode: string = first.code,
+): { full: InputMessage[]; incremental: InputMessage[] } {
   const changed = currentCode !== first.code ? currentCode : undefined;
   const incremental = [userMessage(redirectMessage(newInstruction, changed, first.format))];
-  const full = [userMessage(editPrompt(first)), ...(partialOutput ? [assistantMessage(partialOutput)] : []), ...incremental];
+  const full = [
+    userMessage(editPrompt(first)),
+    ...(partialOutput ? [assistantMessage(partialOutput)] : []),
+    ...incremental,
+  ];
   return { full, incremental };
 }
 
-export const CONTINUE_MESSAGE = 'Your answer was cut off by the output limit. Continue it exactly where it stopped, from the very next character: do not repeat anything, no commentary.';
+export const CONTINUE_MESSAGE =
+  'Your answer was cut off by the output limit. Continue it exactly where it stopped, from the very next character: do not repeat anything, no commentary.';
 
 /** Messages asking the model to continue an answer that an output limit cut off (full conversation / increment). */
-export function continueInput(first: EditPromptInput, partialOutput: string): { full: InputMessage[]; incremental: InputMessage[] } {
+export function continueInput(
+  first: EditPromptInput,
+  partialOutput: string,
+): { full: InputMessage[]; incremental: InputMessage[] } {
   const incremental = [userMessage(CONTINUE_MESSAGE)];
   return { full: [userMessage(editPrompt(first)), assistantMessage(partialOutput), ...incremental], incremental };
 }
@@ -90,14 +119,20 @@ export function parseEditPrompt(text: string): { instruction: string; code: stri
  */
 export function parseConversation(text: string): { instruction: string; instructions: string[]; code: string } | null {
   const re = /^<code>\n([\s\S]*?)\n?<\/code>$/gm;
-  let m: RegExpExecArray | null; let code: string | null = null;
+  let m: RegExpExecArray | null;
+  let code: string | null = null;
   while ((m = re.exec(text))) code = m[1];
   if (code === null) return null;
   const instructions: string[] = [];
   for (const x of text.matchAll(/^(?:Instruction|Stop\. New direction from the user): (.*)$/gm)) {
-    const parts = x[1].split('; then: ').map((s) => s.trim()).filter(Boolean);
+    const parts = x[1]
+      .split('; then: ')
+      .map((s) => s.trim())
+      .filter(Boolean);
     // A full resend repeats the instructions so far in its edit prompt: keep each once, in order.
-    if (x[0].startsWith('Instruction')) { instructions.length = 0; }
+    if (x[0].startsWith('Instruction')) {
+      instructions.length = 0;
+    }
     instructions.push(...parts);
   }
   return { instruction: instructions.join('; then: '), instructions, code };

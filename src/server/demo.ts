@@ -17,7 +17,14 @@ import { testFile } from './demo/tests';
 export { demoNextEdit } from './demo/nextEdit';
 export { targetedAnswer } from './demo/targeted';
 
-export interface DemoRequest { instruction: string; code: string; path?: string; language?: string; before?: string; after?: string }
+export interface DemoRequest {
+  instruction: string;
+  code: string;
+  path?: string;
+  language?: string;
+  before?: string;
+  after?: string;
+}
 /** The new code, or why the demo model cannot do what was asked (said to the user as the model's refusal). */
 export type DemoResult = { code: string } | { cannot: string };
 
@@ -39,19 +46,27 @@ export function demoEdit(r: DemoRequest): DemoResult {
   if (rn) res = rename(r.code, lang, rn[1], rn[2]);
   else if (/^\s*(find and )?fix\b/.test(ins)) res = fix(r.instruction, r.code, lang, around);
   else if (/async|await|promise/.test(ins)) res = toAsyncAwait(r.code, lang);
-  else if (/\btests?\b/.test(ins)) res = { cannot: 'Tests go in a test file of their own: use "Spark Edit: Add Tests".' };
+  else if (/\btests?\b/.test(ins))
+    res = { cannot: 'Tests go in a test file of their own: use "Spark Edit: Add Tests".' };
   else if (/comment|\bdoc/.test(ins)) res = document(r.code, lang);
   else if (/simplif/.test(ins)) res = simplify(r.code, lang);
   else if (/\bconst\b/.test(ins)) res = useConst(r.code, lang);
   else if (/upper/.test(ins)) res = upperStrings(r.code, lang);
   else if (/error|exception|\btry\b/.test(ins)) res = errorHandling(r.code, lang, r.after ?? '');
-  else res = { cannot: `It only knows a few edits: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.` };
+  else
+    res = {
+      cannot: `It only knows a few edits: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.`,
+    };
   // The point first (a notification shows its start): what to do, then why.
   return 'cannot' in res ? { cannot: `${DEMO_CANT} ${res.cannot}` } : res;
 }
 
 /** The old shape, for callers that want text: the new code (with a final newline), or the code unchanged. */
-export function demoRewrite(instruction: string, code: string, o: Omit<DemoRequest, 'instruction' | 'code'> = {}): string {
+export function demoRewrite(
+  instruction: string,
+  code: string,
+  o: Omit<DemoRequest, 'instruction' | 'code'> = {},
+): string {
   const r = demoEdit({ ...o, instruction, code });
   return ('code' in r ? r.code : code).replace(/\n?$/, '\n');
 }
@@ -67,7 +82,14 @@ export function demoFromPrompt(prompt: string): DemoResult {
   const diags = [...prompt.matchAll(/^- line \d+: .*$/gm)].map((m) => m[0]).join('\n');
   let code = conv.code;
   for (const ins of conv.instructions) {
-    const r = demoEdit({ instruction: /^fix (this|these) problem/i.test(ins) ? `${ins}\n${diags}` : ins, code, path: file?.[1], language: file?.[2], before, after });
+    const r = demoEdit({
+      instruction: /^fix (this|these) problem/i.test(ins) ? `${ins}\n${diags}` : ins,
+      code,
+      path: file?.[1],
+      language: file?.[2],
+      before,
+      after,
+    });
     if ('cannot' in r) return r;
     code = r.code;
   }
@@ -79,23 +101,47 @@ export function demoDeep(prompt: string): DemoResult {
   const req = parseDeepPrompt(prompt);
   if (!req) return { cannot: DEMO_CANT };
   const focusM = /^The user is looking at (.+), lines (\d+)-(\d+)\.$/m.exec(prompt);
-  const focus = focusM ? { path: focusM[1], startLine: Number(focusM[2]) - 1, endLine: Number(focusM[3]) - 1 } : undefined;
+  const focus = focusM
+    ? { path: focusM[1], startLine: Number(focusM[2]) - 1, endLine: Number(focusM[3]) - 1 }
+    : undefined;
   const testM = /^Test file: (\S+) \((it exists|it does not exist)/m.exec(prompt);
   const src = req.files.find((f) => f.path === focus?.path) ?? req.files[0];
   if (testM) {
-    if (testM[2] === 'it exists') return { cannot: `${DEMO_CANT} ${testM[1]} exists already; the demo model only writes new test files.` };
+    if (testM[2] === 'it exists')
+      return { cannot: `${DEMO_CANT} ${testM[1]} exists already; the demo model only writes new test files.` };
     const t = testFile(src.path, testM[1], src.text, focus && focus.path === src.path ? focus : undefined);
     if ('cannot' in t) return { cannot: `${DEMO_CANT} ${t.cannot}` };
-    return { code: ['*** Begin Patch', `*** Add File: ${testM[1]}`, ...t.code.replace(/\n$/, '').split('\n').map((l) => '+' + l), '*** End Patch', ''].join('\n') };
+    return {
+      code: [
+        '*** Begin Patch',
+        `*** Add File: ${testM[1]}`,
+        ...t.code
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((l) => '+' + l),
+        '*** End Patch',
+        '',
+      ].join('\n'),
+    };
   }
   const out = ['*** Begin Patch'];
   let why = '';
   const targets = focus ? req.files.filter((f) => f.path === focus.path) : req.files;
   for (const f of targets) {
     const lines = f.text.split('\n');
-    const s = focus ? Math.max(0, focus.startLine) : 0, e = focus ? Math.min(lines.length - 1, focus.endLine) : lines.length - 1;
-    const r = demoEdit({ instruction: req.instruction, code: lines.slice(s, e + 1).join('\n'), path: f.path, before: lines.slice(Math.max(0, s - 20), s).join('\n'), after: lines.slice(e + 1, e + 21).join('\n') });
-    if ('cannot' in r) { why ||= r.cannot; continue; }
+    const s = focus ? Math.max(0, focus.startLine) : 0,
+      e = focus ? Math.min(lines.length - 1, focus.endLine) : lines.length - 1;
+    const r = demoEdit({
+      instruction: req.instruction,
+      code: lines.slice(s, e + 1).join('\n'),
+      path: f.path,
+      before: lines.slice(Math.max(0, s - 20), s).join('\n'),
+      after: lines.slice(e + 1, e + 21).join('\n'),
+    });
+    if ('cannot' in r) {
+      why ||= r.cannot;
+      continue;
+    }
     const hunks = patchHunks(lines, [...lines.slice(0, s), ...r.code.split('\n'), ...lines.slice(e + 1)]);
     if (hunks.length) out.push(`*** Update File: ${f.path}`, ...hunks);
   }
@@ -110,14 +156,25 @@ function patchHunks(a: string[], b: string[]): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < rows.length) {
-    if (rows[i].k === ' ') { i++; continue; }
-    let from = i; let ctx = 0;
-    while (from > 0 && rows[from - 1].k === ' ' && ctx < 3) { from--; ctx++; }
+    if (rows[i].k === ' ') {
+      i++;
+      continue;
+    }
+    let from = i;
+    let ctx = 0;
+    while (from > 0 && rows[from - 1].k === ' ' && ctx < 3) {
+      from--;
+      ctx++;
+    }
     let to = i;
     for (;;) {
       while (to < rows.length && rows[to].k !== ' ') to++;
-      let run = 0; while (to + run < rows.length && rows[to + run].k === ' ') run++;
-      if (to + run < rows.length && run <= 6) { to += run; continue; }
+      let run = 0;
+      while (to + run < rows.length && rows[to + run].k === ' ') run++;
+      if (to + run < rows.length && run <= 6) {
+        to += run;
+        continue;
+      }
       to += Math.min(3, run);
       break;
     }
@@ -129,25 +186,58 @@ function patchHunks(a: string[], b: string[]): string[] {
 
 /** Kept for callers of the old deep demo: the patch text (an empty patch when the demo cannot). */
 export function demoPatch(instruction: string, files: Array<{ path: string; text: string }>): string {
-  const r = demoDeep([`Instruction: ${instruction}`, ...files.map((f) => `<file path="${f.path}">\n${f.text}\n</file>`)].join('\n\n'));
+  const r = demoDeep(
+    [`Instruction: ${instruction}`, ...files.map((f) => `<file path="${f.path}">\n${f.text}\n</file>`)].join('\n\n'),
+  );
   return 'code' in r ? r.code : '*** Begin Patch\n*** End Patch\n';
 }
 
 /** The demo model's chat answer: Markdown with a code block that can be applied (and, on request, hostile HTML). */
 export function demoChat(question: string, selection?: { path: string; code: string }): string {
   const q = question.trim().split('\n').pop() ?? '';
-  const out = [`**Spark Edit demo model** (no API key is set, so this answer is canned).`, '', `You asked: _${q.replace(/[_*`]/g, '')}_`, ''];
+  const out = [
+    `**Spark Edit demo model** (no API key is set, so this answer is canned).`,
+    '',
+    `You asked: _${q.replace(/[_*`]/g, '')}_`,
+    '',
+  ];
   if (selection) {
     const lang = /\.py$/.test(selection.path) ? 'python' : /\.(ts|tsx)$/.test(selection.path) ? 'ts' : 'js';
     const asked = demoEdit({ instruction: q, code: selection.code, path: selection.path });
-    const r = 'code' in asked ? { what: 'The code, edited as you asked:', code: asked.code } : { what: 'The demo model cannot do that; here is the same code, documented:', code: demoRewrite('add doc comments', selection.code, { path: selection.path }) };
-    out.push('### A suggestion', '', r.what, '', '```' + `${lang} path=${selection.path}`, r.code.trimEnd(), '```', '',
-      '- **Apply** previews it as an inline diff in the file', '- **Copy** puts it on the clipboard', '- **Insert** adds it at the cursor');
+    const r =
+      'code' in asked
+        ? { what: 'The code, edited as you asked:', code: asked.code }
+        : {
+            what: 'The demo model cannot do that; here is the same code, documented:',
+            code: demoRewrite('add doc comments', selection.code, { path: selection.path }),
+          };
+    out.push(
+      '### A suggestion',
+      '',
+      r.what,
+      '',
+      '```' + `${lang} path=${selection.path}`,
+      r.code.trimEnd(),
+      '```',
+      '',
+      '- **Apply** previews it as an inline diff in the file',
+      '- **Copy** puts it on the clipboard',
+      '- **Insert** adds it at the cursor',
+    );
   } else {
-    out.push('Select some code (it shows up as a context chip) and ask again to get a suggestion you can apply.', '', '```ts', 'export const answer = 42;', '```');
+    out.push(
+      'Select some code (it shows up as a context chip) and ask again to get a suggestion you can apply.',
+      '',
+      '```ts',
+      'export const answer = 42;',
+      '```',
+    );
   }
   if (/xss-test/i.test(question)) {
-    out.push('', 'Hostile output for the sanitiser test: <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> <a href="javascript:window.__xss=3">link</a> [md link](javascript:window.__xss=4)');
+    out.push(
+      '',
+      'Hostile output for the sanitiser test: <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> <a href="javascript:window.__xss=3">link</a> [md link](javascript:window.__xss=4)',
+    );
   }
   return out.join('\n') + '\n';
 }

@@ -128,19 +128,32 @@ export class ModelServer {
       ? https.createServer({ key: o.tls.key, cert: o.tls.cert }, (req, res) => this.onHttp(req, res))
       : http.createServer((req, res) => this.onHttp(req, res));
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-    this.server.on(o.tls ? 'secureConnection' : 'connection', (s: import('node:net').Socket) => { s.setNoDelay(true); this.httpSockets.add(s); s.on('close', () => this.httpSockets.delete(s)); });
+    this.server.on(o.tls ? 'secureConnection' : 'connection', (s: import('node:net').Socket) => {
+      s.setNoDelay(true);
+      this.httpSockets.add(s);
+      s.on('close', () => this.httpSockets.delete(s));
+    });
     this.server.on('upgrade', (req, socket, head) => {
-      if (!/\/responses\/?(\?.*)?$/.test(req.url ?? '')) { socket.end('HTTP/1.1 404 Not Found\r\n\r\n'); return; }
+      if (!/\/responses\/?(\?.*)?$/.test(req.url ?? '')) {
+        socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+        return;
+      }
       if (!this.authorized(req.headers.authorization)) {
-        socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: 62\r\n\r\n{"error":{"code":"invalid_api_key","message":"bad api key."}}');
+        socket.end(
+          'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: 62\r\n\r\n{"error":{"code":"invalid_api_key","message":"bad api key."}}',
+        );
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
     });
   }
 
-  get url(): string { return `${this.o.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/v1`; }
-  get wsUrl(): string { return `${this.o.tls ? 'wss' : 'ws'}://127.0.0.1:${this.port}/v1/responses`; }
+  get url(): string {
+    return `${this.o.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/v1`;
+  }
+  get wsUrl(): string {
+    return `${this.o.tls ? 'wss' : 'ws'}://127.0.0.1:${this.port}/v1/responses`;
+  }
 
   async listen(): Promise<this> {
     await new Promise<void>((resolve, reject) => {
@@ -152,7 +165,10 @@ export class ModelServer {
   }
 
   /** Queue scripted responses, used in order by the next requests. */
-  enqueue(...steps: ScriptStep[]): this { this.script.push(...steps); return this; }
+  enqueue(...steps: ScriptStep[]): this {
+    this.script.push(...steps);
+    return this;
+  }
 
   private releases: Array<() => void> = [];
   private released = 0;
@@ -167,11 +183,19 @@ export class ModelServer {
     else this.released++;
   }
   /** Drop the queued steps and let any held stream go on (between tests). */
-  clearScript(): void { this.script = []; this.release(); this.released = 0; }
-  get pendingSteps(): number { return this.script.length; }
+  clearScript(): void {
+    this.script = [];
+    this.release();
+    this.released = 0;
+  }
+  get pendingSteps(): number {
+    return this.script.length;
+  }
 
   /** Drop every open WebSocket (a network blip). */
-  dropAll(): void { for (const ws of this.sockets) ws.terminate(); }
+  dropAll(): void {
+    for (const ws of this.sockets) ws.terminate();
+  }
 
   async close(): Promise<void> {
     for (const r of this.releases.splice(0)) r();
@@ -205,7 +229,10 @@ export class ModelServer {
     const whole = JSON.stringify(body);
     // The fast path asked for targeted blocks (large scopes): the demo's rewrite, answered as blocks.
     const conv = parseConversation(promptText);
-    if (conv && JSON.stringify(body.instructions ?? body.system ?? body.messages?.[0] ?? '').includes(TARGETED_MARKER)) {
+    if (
+      conv &&
+      JSON.stringify(body.instructions ?? body.system ?? body.messages?.[0] ?? '').includes(TARGETED_MARKER)
+    ) {
       const r = demo().demoFromPrompt(promptText);
       return 'code' in r ? { code: demo().targetedAnswer(conv.code, r.code) } : r;
     }
@@ -237,38 +264,97 @@ export class ModelServer {
     let limitTimer: NodeJS.Timeout | undefined;
     if (this.o.connectionLimitMs) {
       limitTimer = setTimeout(() => {
-        this.sendJson(ws, { type: 'error', status: 400, error: { type: 'invalid_request_error', code: 'websocket_connection_limit_reached', message: 'Responses websocket connection limit reached (60 minutes). Create a new websocket connection to continue.' } });
+        this.sendJson(ws, {
+          type: 'error',
+          status: 400,
+          error: {
+            type: 'invalid_request_error',
+            code: 'websocket_connection_limit_reached',
+            message:
+              'Responses websocket connection limit reached (60 minutes). Create a new websocket connection to continue.',
+          },
+        });
         ws.close(1000);
       }, this.o.connectionLimitMs);
     }
-    ws.on('close', () => { this.sockets.delete(ws); clearTimeout(limitTimer); });
+    ws.on('close', () => {
+      this.sockets.delete(ws);
+      clearTimeout(limitTimer);
+    });
     const next = () => {
       if (busy || queue.length === 0 || ws.readyState !== WebSocket.OPEN) return;
       const body = queue.shift();
       busy = true;
       this.requests.push({ transport: 'ws', body, at: Date.now(), connection: conn });
-      if (body.previous_response_id && body.previous_response_id !== lastResponseId && !this.stored.has(body.previous_response_id)) {
-        this.sendJson(ws, { type: 'error', status: 400, error: { type: 'invalid_request_error', code: 'previous_response_not_found', message: `Previous response with id '${body.previous_response_id}' not found.`, param: 'previous_response_id' } });
-        busy = false; next();
+      if (
+        body.previous_response_id &&
+        body.previous_response_id !== lastResponseId &&
+        !this.stored.has(body.previous_response_id)
+      ) {
+        this.sendJson(ws, {
+          type: 'error',
+          status: 400,
+          error: {
+            type: 'invalid_request_error',
+            code: 'previous_response_not_found',
+            message: `Previous response with id '${body.previous_response_id}' not found.`,
+            param: 'previous_response_id',
+          },
+        });
+        busy = false;
+        next();
         return;
       }
       const step = body.generate === false ? {} : this.takeStep('ws'); // a warm-up has no answer to script
       const emit = (ev: any) => this.sendJson(ws, ev);
-      void this.runResponse(body, step, emit, () => ws.readyState === WebSocket.OPEN, () => ws.terminate(), (raw) => ws.send(raw))
-        .then((id) => {
-          if (id) lastResponseId = id;
-          if (step.faults?.strayFrameAfter) this.sendJson(ws, { type: 'response.output_text.delta', item_id: 'msg_stale', output_index: 0, content_index: 0, delta: 'STRAY', sequence_number: 999 });
-          busy = false; next();
-        });
+      void this.runResponse(
+        body,
+        step,
+        emit,
+        () => ws.readyState === WebSocket.OPEN,
+        () => ws.terminate(),
+        (raw) => ws.send(raw),
+      ).then((id) => {
+        if (id) lastResponseId = id;
+        if (step.faults?.strayFrameAfter)
+          this.sendJson(ws, {
+            type: 'response.output_text.delta',
+            item_id: 'msg_stale',
+            output_index: 0,
+            content_index: 0,
+            delta: 'STRAY',
+            sequence_number: 999,
+          });
+        busy = false;
+        next();
+      });
     };
     ws.on('message', (data) => {
       let body: any;
-      try { body = JSON.parse(data.toString()); } catch {
-        this.sendJson(ws, { type: 'error', status: 400, error: { type: 'invalid_request_error', code: 'invalid_json', message: 'Could not parse the client event as JSON.' } });
+      try {
+        body = JSON.parse(data.toString());
+      } catch {
+        this.sendJson(ws, {
+          type: 'error',
+          status: 400,
+          error: {
+            type: 'invalid_request_error',
+            code: 'invalid_json',
+            message: 'Could not parse the client event as JSON.',
+          },
+        });
         return;
       }
       if (body?.type !== 'response.create') {
-        this.sendJson(ws, { type: 'error', status: 400, error: { type: 'invalid_request_error', code: 'unknown_event', message: `Unknown client event type '${body?.type}'.` } });
+        this.sendJson(ws, {
+          type: 'error',
+          status: 400,
+          error: {
+            type: 'invalid_request_error',
+            code: 'unknown_event',
+            message: `Unknown client event type '${body?.type}'.`,
+          },
+        });
         return;
       }
       queue.push(body);
@@ -276,19 +362,36 @@ export class ModelServer {
     });
   }
 
-  private sendJson(ws: WebSocket, ev: unknown) { if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(ev)); }
+  private sendJson(ws: WebSocket, ev: unknown) {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(ev));
+  }
 
   /**
    * The Responses event sequence for one response. Returns the response id if it completed.
    * `emit` sends one event; `raw` sends a raw frame (fault injection); `kill` drops the connection.
    */
-  private async runResponse(body: any, step: ScriptStep, emit: (ev: any) => void, alive: () => boolean, kill: () => void, raw: (s: string) => void): Promise<string | undefined> {
+  private async runResponse(
+    body: any,
+    step: ScriptStep,
+    emit: (ev: any) => void,
+    alive: () => boolean,
+    kill: () => void,
+    raw: (s: string) => void,
+  ): Promise<string | undefined> {
     const f = step.faults ?? {};
     let seq = 0;
     // Several response lanes on one socket: every event of a lane carries its stream_id.
     const lane = body.stream_id !== undefined ? { stream_id: body.stream_id } : {};
     const e = (ev: any) => emit({ ...ev, sequence_number: seq++, ...lane });
-    if (f.errorEvent) { emit({ type: 'error', status: 400, error: { type: 'invalid_request_error', param: null, ...f.errorEvent }, ...lane }); return undefined; }
+    if (f.errorEvent) {
+      emit({
+        type: 'error',
+        status: 400,
+        error: { type: 'invalid_request_error', param: null, ...f.errorEvent },
+        ...lane,
+      });
+      return undefined;
+    }
     if (f.neverAnswer) return new Promise<undefined>(() => undefined);
     const id = newId('resp');
     const base = responseObject(id, body);
@@ -296,34 +399,73 @@ export class ModelServer {
     e({ type: 'response.in_progress', response: { ...base, status: 'in_progress' } });
     // The conversation so far: what previous_response_id chains to, then this request's input (the real API
     // answers the whole conversation; the demo and scripted text functions see it too).
-    const convo = [...(body.previous_response_id ? this.conversations.get(body.previous_response_id) ?? [] : []), ...inputItems(body.input)];
+    const convo = [
+      ...(body.previous_response_id ? (this.conversations.get(body.previous_response_id) ?? []) : []),
+      ...inputItems(body.input),
+    ];
     const prompt = promptTextOf({ input: convo });
-    const keep = (out: string) => this.keepConversation(id, body, [...convo, ...(out ? [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: out }] }] : [])]);
+    const keep = (out: string) =>
+      this.keepConversation(id, body, [
+        ...convo,
+        ...(out ? [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: out }] }] : []),
+      ]);
     const inputTokens = Math.ceil(prompt.length / 4);
     const usageOf = (out: string) => responsesUsage(inputTokens, tokenize(out).length);
     if (body.generate === false) {
-      e({ type: 'response.completed', response: { ...base, status: 'completed', usage: responsesUsage(inputTokens, 0) } });
+      e({
+        type: 'response.completed',
+        response: { ...base, status: 'completed', usage: responsesUsage(inputTokens, 0) },
+      });
       keep('');
       return id;
     }
     const output: any[] = [];
     // A message streamed as output_text (or refusal) parts, with its own item id and output index.
-    const message = (text: string, phase: 'commentary' | 'final_answer' | undefined, partType: 'output_text' | 'refusal') => {
+    const message = (
+      text: string,
+      phase: 'commentary' | 'final_answer' | undefined,
+      partType: 'output_text' | 'refusal',
+    ) => {
       const itemId = newId('msg');
       const output_index = output.length;
       const ph = phase ? { phase } : {};
       const ids = { item_id: itemId, output_index, content_index: 0 };
-      e({ type: 'response.output_item.added', output_index, item: { id: itemId, type: 'message', status: 'in_progress', role: 'assistant', ...ph, content: [] } });
-      e({ type: 'response.content_part.added', ...ids, part: partType === 'refusal' ? { type: 'refusal', refusal: '' } : { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+      e({
+        type: 'response.output_item.added',
+        output_index,
+        item: { id: itemId, type: 'message', status: 'in_progress', role: 'assistant', ...ph, content: [] },
+      });
+      e({
+        type: 'response.content_part.added',
+        ...ids,
+        part:
+          partType === 'refusal'
+            ? { type: 'refusal', refusal: '' }
+            : { type: 'output_text', text: '', annotations: [], logprobs: [] },
+      });
       const finish = (sent: string, status: 'completed' | 'incomplete') => {
-        const part = partType === 'refusal' ? { type: 'refusal', refusal: sent } : { type: 'output_text', text: sent, annotations: [], logprobs: [] };
-        e(partType === 'refusal' ? { type: 'response.refusal.done', ...ids, refusal: sent } : { type: 'response.output_text.done', ...ids, text: sent, logprobs: [] });
+        const part =
+          partType === 'refusal'
+            ? { type: 'refusal', refusal: sent }
+            : { type: 'output_text', text: sent, annotations: [], logprobs: [] };
+        e(
+          partType === 'refusal'
+            ? { type: 'response.refusal.done', ...ids, refusal: sent }
+            : { type: 'response.output_text.done', ...ids, text: sent, logprobs: [] },
+        );
         e({ type: 'response.content_part.done', ...ids, part });
         const item = { id: itemId, type: 'message', status, role: 'assistant', ...ph, content: [part] };
         e({ type: 'response.output_item.done', output_index, item });
         output.push(item);
       };
-      const delta = (tok: string) => { if (tok) e(partType === 'refusal' ? { type: 'response.refusal.delta', ...ids, delta: tok } : { type: 'response.output_text.delta', ...ids, delta: tok, logprobs: [] }); };
+      const delta = (tok: string) => {
+        if (tok)
+          e(
+            partType === 'refusal'
+              ? { type: 'response.refusal.delta', ...ids, delta: tok }
+              : { type: 'response.output_text.delta', ...ids, delta: tok, logprobs: [] },
+          );
+      };
       return { delta, finish };
     };
     const phased = step.commentary !== undefined;
@@ -337,7 +479,10 @@ export class ModelServer {
       const r = message(step.refusal, phased ? 'final_answer' : undefined, 'refusal');
       for (const tok of tokenize(step.refusal)) r.delta(tok);
       r.finish(step.refusal, 'completed');
-      e({ type: 'response.completed', response: { ...base, status: 'completed', output, usage: usageOf(step.refusal) } });
+      e({
+        type: 'response.completed',
+        response: { ...base, status: 'completed', output, usage: usageOf(step.refusal) },
+      });
       keep('');
       return id;
     }
@@ -345,28 +490,50 @@ export class ModelServer {
     const m = message(text, phased ? 'final_answer' : undefined, 'output_text');
     const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
     let sent = '';
-    const outcome = await this.pace(text, step, (tok) => {
-      if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) { raw('{"type":"response.output_text.delta","delta":'); return 'stop'; }
-      if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) { kill(); return 'stop'; }
-      if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
-      if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
-      if (f.failAfterChars !== undefined && sent.length >= f.failAfterChars) return 'fail';
-      if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
-      m.delta(tok);
-      sent += tok;
-      return 'ok';
-    }, alive);
+    const outcome = await this.pace(
+      text,
+      step,
+      (tok) => {
+        if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) {
+          raw('{"type":"response.output_text.delta","delta":');
+          return 'stop';
+        }
+        if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) {
+          kill();
+          return 'stop';
+        }
+        if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
+        if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
+        if (f.failAfterChars !== undefined && sent.length >= f.failAfterChars) return 'fail';
+        if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
+        m.delta(tok);
+        sent += tok;
+        return 'ok';
+      },
+      alive,
+    );
     if (outcome === 'stop' || outcome === 'dead') return undefined;
     if (outcome === 'stall') return new Promise<undefined>(() => undefined);
     if (outcome === 'fail') {
-      const err = f.failWith ?? { code: 'server_error', message: 'The model failed while generating (injected fault).' };
+      const err = f.failWith ?? {
+        code: 'server_error',
+        message: 'The model failed while generating (injected fault).',
+      };
       e({ type: 'response.failed', response: { ...base, status: 'failed', error: err, output, usage: usageOf(sent) } });
       return undefined;
     }
-    const reason = outcome === 'incomplete' ? 'max_output_tokens' : step.stopReason && step.stopReason !== 'completed' ? step.stopReason : undefined;
+    const reason =
+      outcome === 'incomplete'
+        ? 'max_output_tokens'
+        : step.stopReason && step.stopReason !== 'completed'
+          ? step.stopReason
+          : undefined;
     m.finish(sent, reason ? 'incomplete' : 'completed');
     if (reason) {
-      e({ type: 'response.incomplete', response: { ...base, status: 'incomplete', incomplete_details: { reason }, output, usage: usageOf(sent) } });
+      e({
+        type: 'response.incomplete',
+        response: { ...base, status: 'incomplete', incomplete_details: { reason }, output, usage: usageOf(sent) },
+      });
     } else {
       e({ type: 'response.completed', response: { ...base, status: 'completed', output, usage: usageOf(sent) } });
     }
@@ -385,7 +552,12 @@ export class ModelServer {
   }
 
   /** Send tokens at the step's rate. `send` returns what to do next. */
-  private async pace(text: string, step: ScriptStep, send: (tok: string) => 'ok' | 'stop' | 'stall' | 'fail' | 'incomplete', alive: () => boolean): Promise<'done' | 'stop' | 'stall' | 'fail' | 'incomplete' | 'dead'> {
+  private async pace(
+    text: string,
+    step: ScriptStep,
+    send: (tok: string) => 'ok' | 'stop' | 'stall' | 'fail' | 'incomplete',
+    alive: () => boolean,
+  ): Promise<'done' | 'stop' | 'stall' | 'fail' | 'incomplete' | 'dead'> {
     const toks = tokenize(text);
     const rate = step.tokensPerSecond ?? this.defaultTokensPerSecond ?? 0;
     if (step.firstTokenDelayMs) await sleep(step.firstTokenDelayMs);
@@ -395,7 +567,10 @@ export class ModelServer {
     let hold = step.holdAfterChars;
     while (i < toks.length) {
       if (!alive()) return 'dead';
-      const due = rate > 0 && Number.isFinite(rate) ? Math.min(toks.length, Math.floor(((performance.now() - t0) * rate) / 1000) + 1) : Math.min(toks.length, i + 256);
+      const due =
+        rate > 0 && Number.isFinite(rate)
+          ? Math.min(toks.length, Math.floor(((performance.now() - t0) * rate) / 1000) + 1)
+          : Math.min(toks.length, i + 256);
       while (i < due) {
         if (hold !== undefined && chars >= hold) break;
         const r = send(toks[i]);
@@ -415,7 +590,8 @@ export class ModelServer {
       if (rate > 0 && Number.isFinite(rate)) {
         const nextAt = t0 + (i * 1000) / rate;
         const wait = nextAt - performance.now();
-        if (wait >= 1) await sleep(wait); else await immediate();
+        if (wait >= 1) await sleep(wait);
+        else await immediate();
       } else await immediate();
     }
     // A fault placed at the very end still fires.
@@ -428,27 +604,62 @@ export class ModelServer {
     const url = req.url ?? '';
     if (req.method === 'GET' && /\/models\/?$/.test(url)) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ object: 'list', data: [{ id: 'spark-demo', object: 'model', created: 0, owned_by: 'spark' }] }));
+      res.end(
+        JSON.stringify({
+          object: 'list',
+          data: [{ id: 'spark-demo', object: 'model', created: 0, owned_by: 'spark' }],
+        }),
+      );
       return;
     }
     const isResponses = req.method === 'POST' && /\/responses\/?(\?.*)?$/.test(url);
     const isChat = req.method === 'POST' && /\/chat\/completions\/?(\?.*)?$/.test(url);
     const isAnthropic = req.method === 'POST' && /\/messages\/?(\?.*)?$/.test(url);
     const transport = isChat ? 'chat' : isAnthropic ? 'anthropic' : 'http';
-    const fail = (status: number, type: string, message: string, code?: string | null, param?: string | null, headers: Record<string, string> = {}) => {
+    const fail = (
+      status: number,
+      type: string,
+      message: string,
+      code?: string | null,
+      param?: string | null,
+      headers: Record<string, string> = {},
+    ) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       // Each provider's own error body: Anthropic {type:"error", error:{type, message}}, OpenAI {error:{message, type, param, code}}.
-      res.end(JSON.stringify(isAnthropic
-        ? { type: 'error', error: { type, message }, request_id: newId('req') }
-        : { error: { message, type, param: param ?? null, code: code ?? null } }));
+      res.end(
+        JSON.stringify(
+          isAnthropic
+            ? { type: 'error', error: { type, message }, request_id: newId('req') }
+            : { error: { message, type, param: param ?? null, code: code ?? null } },
+        ),
+      );
     };
-    if (!isResponses && !isChat && !isAnthropic) { fail(404, isAnthropic ? 'not_found_error' : 'invalid_request_error', `Unknown path ${url.split('?')[0]}.`, 'not_found'); return; }
+    if (!isResponses && !isChat && !isAnthropic) {
+      fail(
+        404,
+        isAnthropic ? 'not_found_error' : 'invalid_request_error',
+        `Unknown path ${url.split('?')[0]}.`,
+        'not_found',
+      );
+      return;
+    }
     if (isAnthropic) {
       // The SDK sends x-api-key, or Authorization: Bearer (auth tokens); the version header is required.
       const version = req.headers['anthropic-version'];
-      if (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version)) { fail(400, 'invalid_request_error', 'anthropic-version: header is required and must be a version date (e.g. 2023-06-01)'); return; }
-      const key = typeof req.headers['x-api-key'] === 'string' ? `Bearer ${req.headers['x-api-key']}` : req.headers.authorization;
-      if (!this.authorized(key)) { fail(401, 'authentication_error', 'invalid x-api-key'); return; }
+      if (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version)) {
+        fail(
+          400,
+          'invalid_request_error',
+          'anthropic-version: header is required and must be a version date (e.g. 2023-06-01)',
+        );
+        return;
+      }
+      const key =
+        typeof req.headers['x-api-key'] === 'string' ? `Bearer ${req.headers['x-api-key']}` : req.headers.authorization;
+      if (!this.authorized(key)) {
+        fail(401, 'authentication_error', 'invalid x-api-key');
+        return;
+      }
     } else if (!this.authorized(req.headers.authorization)) {
       fail(401, 'invalid_request_error', 'Incorrect API key provided.', 'invalid_api_key');
       return;
@@ -458,11 +669,22 @@ export class ModelServer {
     req.on('data', (c) => (data += c));
     req.on('end', () => {
       let body: any;
-      try { body = JSON.parse(data); } catch { fail(400, 'invalid_request_error', 'We could not parse the JSON body of your request.', 'invalid_json'); return; }
+      try {
+        body = JSON.parse(data);
+      } catch {
+        fail(400, 'invalid_request_error', 'We could not parse the JSON body of your request.', 'invalid_json');
+        return;
+      }
       this.requests.push({ transport, body, at: Date.now(), headers: req.headers });
       // Over HTTP only stored responses can be continued: a `store: false` id (or one from a socket's cache) is unknown.
       if (isResponses && body.previous_response_id && !this.stored.has(body.previous_response_id)) {
-        fail(400, 'invalid_request_error', `Previous response with id '${body.previous_response_id}' not found.`, 'previous_response_not_found', 'previous_response_id');
+        fail(
+          400,
+          'invalid_request_error',
+          `Previous response with id '${body.previous_response_id}' not found.`,
+          'previous_response_not_found',
+          'previous_response_id',
+        );
         return;
       }
       const step = this.takeStep(transport);
@@ -470,62 +692,192 @@ export class ModelServer {
       if (f.httpStatus) {
         const st = f.httpStatus;
         const type = isAnthropic
-          ? (st === 429 ? 'rate_limit_error' : st === 529 ? 'overloaded_error' : st === 401 ? 'authentication_error' : st === 403 ? 'permission_error' : st >= 500 ? 'api_error' : 'invalid_request_error')
-          : (st === 429 ? 'requests' : st >= 500 ? 'server_error' : 'invalid_request_error');
-        fail(st, type, `injected HTTP ${st}`, st === 429 ? 'rate_limit_exceeded' : String(st), null, f.retryAfter ? { 'retry-after': f.retryAfter } : {});
+          ? st === 429
+            ? 'rate_limit_error'
+            : st === 529
+              ? 'overloaded_error'
+              : st === 401
+                ? 'authentication_error'
+                : st === 403
+                  ? 'permission_error'
+                  : st >= 500
+                    ? 'api_error'
+                    : 'invalid_request_error'
+          : st === 429
+            ? 'requests'
+            : st >= 500
+              ? 'server_error'
+              : 'invalid_request_error';
+        fail(
+          st,
+          type,
+          `injected HTTP ${st}`,
+          st === 429 ? 'rate_limit_exceeded' : String(st),
+          null,
+          f.retryAfter ? { 'retry-after': f.retryAfter } : {},
+        );
         return;
       }
       if (f.errorEvent) {
         // A request-level error over HTTP is a real status with a JSON body, never a 200 with an error frame.
         const st = f.errorEvent.code === 'rate_limit_exceeded' ? 429 : 400;
-        fail(st, isAnthropic ? (st === 429 ? 'rate_limit_error' : 'invalid_request_error') : st === 429 ? 'requests' : 'invalid_request_error', f.errorEvent.message, f.errorEvent.code);
+        fail(
+          st,
+          isAnthropic
+            ? st === 429
+              ? 'rate_limit_error'
+              : 'invalid_request_error'
+            : st === 429
+              ? 'requests'
+              : 'invalid_request_error',
+          f.errorEvent.message,
+          f.errorEvent.code,
+        );
         return;
       }
-      if (body.stream !== true) { void this.answerJson(transport, body, step, res); return; }
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      if (body.stream !== true) {
+        void this.answerJson(transport, body, step, res);
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
       const alive = () => !res.destroyed && !res.writableEnded;
       const kill = () => res.destroy();
       if (isChat) void this.runChat(body, step, res, alive, kill);
       else if (isAnthropic) void this.runAnthropic(body, step, res, alive, kill);
-      else void this.runResponse(body, step, (ev) => res.write(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`), alive, kill, (raw) => res.write(`data: ${raw}\n\n`)).then(() => { if (alive()) res.end(); });
+      else
+        void this.runResponse(
+          body,
+          step,
+          (ev) => res.write(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`),
+          alive,
+          kill,
+          (raw) => res.write(`data: ${raw}\n\n`),
+        ).then(() => {
+          if (alive()) res.end();
+        });
     });
   }
 
   /** A request without `stream: true`: the same answer as one JSON object (Response, chat.completion, Message). */
-  private async answerJson(transport: 'http' | 'chat' | 'anthropic', body: any, step: ScriptStep, res: http.ServerResponse) {
+  private async answerJson(
+    transport: 'http' | 'chat' | 'anthropic',
+    body: any,
+    step: ScriptStep,
+    res: http.ServerResponse,
+  ) {
     const events: any[] = [];
-    const parser = new SseParser((ev) => { if (ev.data !== '[DONE]') { try { events.push(JSON.parse(ev.data)); } catch { /* a malformed-frame fault */ } } });
-    const sink: Out = { write: (c) => { parser.push(typeof c === 'string' ? c : new Uint8Array(c)); return true; }, end: () => undefined };
+    const parser = new SseParser((ev) => {
+      if (ev.data !== '[DONE]') {
+        try {
+          events.push(JSON.parse(ev.data));
+        } catch {
+          /* a malformed-frame fault */
+        }
+      }
+    });
+    const sink: Out = {
+      write: (c) => {
+        parser.push(typeof c === 'string' ? c : new Uint8Array(c));
+        return true;
+      },
+      end: () => undefined,
+    };
     const fast = { ...step, tokensPerSecond: Infinity, holdAfterChars: undefined };
-    const send = (status: number, o: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(o)); };
+    const send = (status: number, o: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(o));
+    };
     if (transport === 'http') {
-      await this.runResponse(body, fast, (ev) => events.push(ev), () => true, () => undefined, () => undefined);
+      await this.runResponse(
+        body,
+        fast,
+        (ev) => events.push(ev),
+        () => true,
+        () => undefined,
+        () => undefined,
+      );
       const last = events[events.length - 1];
-      if (last?.type === 'response.failed') { send(500, { error: { message: last.response.error?.message ?? 'failed', type: 'server_error', param: null, code: last.response.error?.code ?? null } }); return; }
+      if (last?.type === 'response.failed') {
+        send(500, {
+          error: {
+            message: last.response.error?.message ?? 'failed',
+            type: 'server_error',
+            param: null,
+            code: last.response.error?.code ?? null,
+          },
+        });
+        return;
+      }
       send(200, { ...last?.response, output_text: undefined });
       return;
     }
     if (transport === 'chat') {
-      await this.runChat({ ...body, stream_options: { include_usage: true } }, fast, sink, () => true, () => undefined);
+      await this.runChat(
+        { ...body, stream_options: { include_usage: true } },
+        fast,
+        sink,
+        () => true,
+        () => undefined,
+      );
       const chunks = events.filter((c) => c.object === 'chat.completion.chunk');
       const content = chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
       const refusal = chunks.map((c) => c.choices?.[0]?.delta?.refusal ?? '').join('');
       const finish = chunks.map((c) => c.choices?.[0]?.finish_reason).find((x) => x) ?? null;
       const usage = chunks.find((c) => c.usage)?.usage ?? null;
       send(200, {
-        id: chunks[0]?.id ?? newId('chatcmpl'), object: 'chat.completion', created: chunks[0]?.created ?? Math.floor(Date.now() / 1000), model: body.model ?? 'spark-demo',
-        choices: [{ index: 0, message: { role: 'assistant', content: refusal ? null : content, refusal: refusal || null, annotations: [] }, logprobs: null, finish_reason: finish }],
-        usage, service_tier: 'default', system_fingerprint: null,
+        id: chunks[0]?.id ?? newId('chatcmpl'),
+        object: 'chat.completion',
+        created: chunks[0]?.created ?? Math.floor(Date.now() / 1000),
+        model: body.model ?? 'spark-demo',
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: refusal ? null : content,
+              refusal: refusal || null,
+              annotations: [],
+            },
+            logprobs: null,
+            finish_reason: finish,
+          },
+        ],
+        usage,
+        service_tier: 'default',
+        system_fingerprint: null,
       });
       return;
     }
-    await this.runAnthropic(body, fast, sink, () => true, () => undefined);
+    await this.runAnthropic(
+      body,
+      fast,
+      sink,
+      () => true,
+      () => undefined,
+    );
     const start = events.find((x) => x.type === 'message_start')?.message;
     const delta = events.find((x) => x.type === 'message_delta');
-    const text = events.filter((x) => x.type === 'content_block_delta').map((x) => x.delta?.text ?? '').join('');
+    const text = events
+      .filter((x) => x.type === 'content_block_delta')
+      .map((x) => x.delta?.text ?? '')
+      .join('');
     const err = events.find((x) => x.type === 'error');
-    if (err) { send(529, err); return; }
-    send(200, { ...start, content: text ? [{ type: 'text', text, citations: null }] : [], stop_reason: delta?.delta?.stop_reason ?? 'end_turn', stop_sequence: null, stop_details: delta?.delta?.stop_details ?? null, usage: { ...start?.usage, ...delta?.usage } });
+    if (err) {
+      send(529, err);
+      return;
+    }
+    send(200, {
+      ...start,
+      content: text ? [{ type: 'text', text, citations: null }] : [],
+      stop_reason: delta?.delta?.stop_reason ?? 'end_turn',
+      stop_sequence: null,
+      stop_details: delta?.delta?.stop_details ?? null,
+      usage: { ...start?.usage, ...delta?.usage },
+    });
   }
 
   private async runChat(body: any, step: ScriptStep, res: Out, alive: () => boolean, kill: () => void) {
@@ -536,16 +888,36 @@ export class ModelServer {
     const model = body.model ?? 'spark-demo';
     const withUsage = !!body.stream_options?.include_usage;
     // With include_usage, every chunk but the last carries `usage: null`.
-    const chunk = (delta: any, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, service_tier: 'default', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(withUsage ? { usage: null } : {}) });
+    const chunk = (delta: any, finish: string | null) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      system_fingerprint: null,
+      service_tier: 'default',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      ...(withUsage ? { usage: null } : {}),
+    });
     const w = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`);
     const prompt = messagesText(body);
     step = this.demoStep(step, body, prompt);
     const refusing = step.refusal !== undefined;
     const text = refusing ? step.refusal! : this.textFor(step, body, prompt);
-    w(chunk(refusing ? { role: 'assistant', content: null, refusal: '' } : { role: 'assistant', content: '', refusal: null }, null));
+    w(
+      chunk(
+        refusing
+          ? { role: 'assistant', content: null, refusal: '' }
+          : { role: 'assistant', content: '', refusal: null },
+        null,
+      ),
+    );
     if (f.rawBytesInDelta) {
       // A delta whose text holds raw bytes, split across two socket writes in the middle of the JSON.
-      const frame = Buffer.concat([Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"'), Buffer.from(f.rawBytesInDelta), Buffer.from('"}}]}\n\n')]);
+      const frame = Buffer.concat([
+        Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"'),
+        Buffer.from(f.rawBytesInDelta),
+        Buffer.from('"}}]}\n\n'),
+      ]);
       const cut = Math.floor(frame.length / 2) + 1;
       res.write(frame.subarray(0, cut));
       await new Promise((r) => setTimeout(r, 5));
@@ -553,27 +925,60 @@ export class ModelServer {
     }
     const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
     let sent = '';
-    const outcome = await this.pace(text, step, (tok) => {
-      if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) { res.write('data: {"choices":[{"delta":\n\n'); return 'stop'; }
-      if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) { kill(); return 'stop'; }
-      if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
-      if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
-      if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
-      if (tok) { w(chunk(refusing ? { refusal: tok } : { content: tok }, null)); sent += tok; }
-      return 'ok';
-    }, alive);
-    if (outcome !== 'done' && outcome !== 'incomplete') { if (outcome === 'stop' && alive()) res.end(); return; }
-    w(chunk({}, outcome === 'incomplete' ? 'length' : step.stopReason ?? 'stop'));
+    const outcome = await this.pace(
+      text,
+      step,
+      (tok) => {
+        if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) {
+          res.write('data: {"choices":[{"delta":\n\n');
+          return 'stop';
+        }
+        if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) {
+          kill();
+          return 'stop';
+        }
+        if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
+        if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
+        if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
+        if (tok) {
+          w(chunk(refusing ? { refusal: tok } : { content: tok }, null));
+          sent += tok;
+        }
+        return 'ok';
+      },
+      alive,
+    );
+    if (outcome !== 'done' && outcome !== 'incomplete') {
+      if (outcome === 'stop' && alive()) res.end();
+      return;
+    }
+    w(chunk({}, outcome === 'incomplete' ? 'length' : (step.stopReason ?? 'stop')));
     if (withUsage) {
       const pred = typeof body.prediction?.content === 'string' ? body.prediction.content : undefined;
       const completion = tokenize(sent).length;
       const accepted = pred ? tokenize(sent).filter((t) => pred.includes(t)).length : 0;
       const promptTokens = Math.ceil(prompt.length / 4);
-      w({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, service_tier: 'default', choices: [], usage: {
-        prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion,
-        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-        completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: accepted, rejected_prediction_tokens: pred ? completion - accepted : 0 },
-      } });
+      w({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        system_fingerprint: null,
+        service_tier: 'default',
+        choices: [],
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completion,
+          total_tokens: promptTokens + completion,
+          prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+          completion_tokens_details: {
+            reasoning_tokens: 0,
+            audio_tokens: 0,
+            accepted_prediction_tokens: accepted,
+            rejected_prediction_tokens: pred ? completion - accepted : 0,
+          },
+        },
+      });
     }
     if (!f.noDone) res.write('data: [DONE]\n\n');
     res.end();
@@ -587,66 +992,156 @@ export class ModelServer {
     const prompt = [typeof body.system === 'string' ? body.system : '', messagesText(body)].join('\n');
     step = this.demoStep(step, body, prompt);
     // A refusal streams only the text the step names (often none) before the refusal stop.
-    const text = step.refusal !== undefined ? (typeof step.text === 'string' ? step.text : '') : this.textFor(step, body, prompt);
+    const text =
+      step.refusal !== undefined ? (typeof step.text === 'string' ? step.text : '') : this.textFor(step, body, prompt);
     const id = newId('msg');
     const inputTokens = Math.ceil(prompt.length / 4);
     const usage = (output: number) => ({
-      input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation: null, output_tokens: output,
-      output_tokens_details: null, server_tool_use: null, service_tier: 'standard', inference_geo: null, speed: null,
+      input_tokens: inputTokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      cache_creation: null,
+      output_tokens: output,
+      output_tokens_details: null,
+      server_tool_use: null,
+      service_tier: 'standard',
+      inference_geo: null,
+      speed: null,
     });
-    ev('message_start', { message: { id, type: 'message', role: 'assistant', model: body.model ?? 'spark-demo', content: [], stop_reason: null, stop_sequence: null, stop_details: null, container: null, diagnostics: null, usage: usage(1) } });
+    ev('message_start', {
+      message: {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model: body.model ?? 'spark-demo',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        stop_details: null,
+        container: null,
+        diagnostics: null,
+        usage: usage(1),
+      },
+    });
     ev('content_block_start', { index: 0, content_block: { type: 'text', text: '', citations: null } });
     ev('ping', {});
     const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
     let sent = '';
-    const outcome = await this.pace(text, step, (tok) => {
-      if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) { res.write('event: content_block_delta\ndata: {"type":"content_block_delta",\n\n'); return 'stop'; }
-      if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) { kill(); return 'stop'; }
-      if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
-      if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
-      if (f.failAfterChars !== undefined && sent.length >= f.failAfterChars) { ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: newId('req') }); return 'stop'; }
-      if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
-      if (tok) { ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: tok } }); sent += tok; }
-      return 'ok';
-    }, alive);
-    if (outcome !== 'done' && outcome !== 'incomplete') { if (outcome === 'stop' && alive()) res.end(); return; }
-    const stop = outcome === 'incomplete' ? 'max_tokens' : step.refusal !== undefined ? 'refusal' : step.stopReason ?? 'end_turn';
+    const outcome = await this.pace(
+      text,
+      step,
+      (tok) => {
+        if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) {
+          res.write('event: content_block_delta\ndata: {"type":"content_block_delta",\n\n');
+          return 'stop';
+        }
+        if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) {
+          kill();
+          return 'stop';
+        }
+        if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
+        if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
+        if (f.failAfterChars !== undefined && sent.length >= f.failAfterChars) {
+          ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: newId('req') });
+          return 'stop';
+        }
+        if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
+        if (tok) {
+          ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: tok } });
+          sent += tok;
+        }
+        return 'ok';
+      },
+      alive,
+    );
+    if (outcome !== 'done' && outcome !== 'incomplete') {
+      if (outcome === 'stop' && alive()) res.end();
+      return;
+    }
+    const stop =
+      outcome === 'incomplete'
+        ? 'max_tokens'
+        : step.refusal !== undefined
+          ? 'refusal'
+          : (step.stopReason ?? 'end_turn');
     const details = stop === 'refusal' ? { type: 'refusal', category: null, explanation: step.refusal || null } : null;
     ev('content_block_stop', { index: 0 });
     const u = usage(tokenize(sent).length);
-    ev('message_delta', { delta: { stop_reason: stop, stop_sequence: null, stop_details: details, container: null }, usage: { input_tokens: u.input_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: u.output_tokens, output_tokens_details: null, server_tool_use: null } });
+    ev('message_delta', {
+      delta: { stop_reason: stop, stop_sequence: null, stop_details: details, container: null },
+      usage: {
+        input_tokens: u.input_tokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: u.output_tokens,
+        output_tokens_details: null,
+        server_tool_use: null,
+      },
+    });
     ev('message_stop', {});
     res.end();
   }
 }
 
 /** Where an SSE runner writes: an HTTP response, or a collector for a non-streaming answer. */
-interface Out { write(chunk: string | Buffer): boolean; end(): void }
-
+interface Out {
+  write(chunk: string | Buffer): boolean;
+  end(): void;
+}
 
 /** A complete Response object, every field the SDK's `Response` type requires. */
 function responseObject(id: string, body: any): Record<string, unknown> {
   return {
-    id, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'in_progress', background: false,
-    error: null, incomplete_details: null, instructions: body.instructions ?? null, max_output_tokens: body.max_output_tokens ?? null,
-    metadata: body.metadata ?? {}, model: body.model ?? 'spark-demo', output: [], parallel_tool_calls: true,
-    previous_response_id: body.previous_response_id ?? null, prompt_cache_key: body.prompt_cache_key ?? null,
-    reasoning: { effort: null, summary: null }, service_tier: 'default', store: body.store ?? true, temperature: 1,
-    text: { format: { type: 'text' }, verbosity: 'medium' }, tool_choice: 'auto', tools: [], top_p: 1, truncation: 'disabled',
-    usage: null, user: null,
+    id,
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    status: 'in_progress',
+    background: false,
+    error: null,
+    incomplete_details: null,
+    instructions: body.instructions ?? null,
+    max_output_tokens: body.max_output_tokens ?? null,
+    metadata: body.metadata ?? {},
+    model: body.model ?? 'spark-demo',
+    output: [],
+    parallel_tool_calls: true,
+    previous_response_id: body.previous_response_id ?? null,
+    prompt_cache_key: body.prompt_cache_key ?? null,
+    reasoning: { effort: null, summary: null },
+    service_tier: 'default',
+    store: body.store ?? true,
+    temperature: 1,
+    text: { format: { type: 'text' }, verbosity: 'medium' },
+    tool_choice: 'auto',
+    tools: [],
+    top_p: 1,
+    truncation: 'disabled',
+    usage: null,
+    user: null,
   };
 }
 
 function responsesUsage(input: number, output: number) {
-  return { input_tokens: input, input_tokens_details: { cached_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: input + output };
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: output,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: input + output,
+  };
 }
 
 function messagesText(body: any): string {
-  return (body.messages ?? []).map((m: any) => typeof m.content === 'string' ? m.content : (m.content ?? []).map((c: any) => c.text ?? '').join('')).join('\n');
+  return (body.messages ?? [])
+    .map((m: any) =>
+      typeof m.content === 'string' ? m.content : (m.content ?? []).map((c: any) => c.text ?? '').join(''),
+    )
+    .join('\n');
 }
 
 function inputItems(input: unknown): any[] {
-  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
+  if (typeof input === 'string')
+    return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
   return Array.isArray(input) ? input : [];
 }
 
@@ -655,7 +1150,9 @@ function promptTextOf(body: any): string {
   if (typeof input === 'string') return input;
   if (!Array.isArray(input)) return '';
   // Every user message, oldest first: the edit prompt with the code, then any redirects (parseConversation).
-  const texts = input.filter((m: any) => m?.role === 'user').map((m: any) => (m.content ?? []).map((c: any) => c?.text ?? '').join(''));
+  const texts = input
+    .filter((m: any) => m?.role === 'user')
+    .map((m: any) => (m.content ?? []).map((c: any) => c?.text ?? '').join(''));
   return texts.join('\n');
 }
 

@@ -9,14 +9,25 @@ import { REFACTORS } from '../core/refactors';
 export class SparkCodeActions implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
 
-  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    doc: vscode.TextDocument,
+    range: vscode.Range | vscode.Selection,
+    ctx: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const out: vscode.CodeAction[] = [];
     const wants = (k: vscode.CodeActionKind) => !ctx.only || ctx.only.contains(k) || k.contains(ctx.only);
     const diags = ctx.diagnostics.filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning);
     if (diags.length && wants(vscode.CodeActionKind.QuickFix)) {
-      const a = new vscode.CodeAction(diags.length === 1 ? 'Fix with Spark Edit' : `Fix ${diags.length} problems with Spark Edit`, vscode.CodeActionKind.QuickFix);
+      const a = new vscode.CodeAction(
+        diags.length === 1 ? 'Fix with Spark Edit' : `Fix ${diags.length} problems with Spark Edit`,
+        vscode.CodeActionKind.QuickFix,
+      );
       a.diagnostics = diags;
-      a.command = { title: a.title, command: 'sparkEdit.fixDiagnostics', arguments: [{ uri: doc.uri.toString(), line: range.start.line }] };
+      a.command = {
+        title: a.title,
+        command: 'sparkEdit.fixDiagnostics',
+        arguments: [{ uri: doc.uri.toString(), line: range.start.line }],
+      };
       out.push(a);
     }
     if (!range.isEmpty && wants(vscode.CodeActionKind.RefactorRewrite)) {

@@ -42,8 +42,23 @@ export interface Settings {
  * code is sent and routed to the deep model, and the instructions sent with your key. They are read from the
  * user's own settings only.
  */
-export const USER_ONLY_SETTINGS = ['provider', 'endpoint', 'model', 'deep.provider', 'deep.endpoint', 'deep.model', 'deep.enabled', 'deep.selectionLines',
-  'deep.contextChars', 'deep.maxConcurrentJobs', 'useDemoModelWithoutKey', 'demoTokensPerSecond', 'contextLines', 'allowInsecureEndpoint', 'customRefactors'];
+export const USER_ONLY_SETTINGS = [
+  'provider',
+  'endpoint',
+  'model',
+  'deep.provider',
+  'deep.endpoint',
+  'deep.model',
+  'deep.enabled',
+  'deep.selectionLines',
+  'deep.contextChars',
+  'deep.maxConcurrentJobs',
+  'useDemoModelWithoutKey',
+  'demoTokensPerSecond',
+  'contextLines',
+  'allowInsecureEndpoint',
+  'customRefactors',
+];
 
 /** Settings defined once, with type and default (package.json mirrors these). Bad values fall back to defaults. */
 export function readSettings(): Settings {
@@ -55,8 +70,14 @@ export function readSettings(): Settings {
     const v = user<number>(k) ?? d;
     return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : d;
   };
-  const userOnly = (k: string, d: string) => { const v = c.inspect<string>(k)?.globalValue; return typeof v === 'string' ? v.trim() : d; };
-  const pick = <T extends string>(k: string, d: T, allowed: readonly T[]): T => { const v = c.get<string>(k, d) as T; return allowed.includes(v) ? v : d; };
+  const userOnly = (k: string, d: string) => {
+    const v = c.inspect<string>(k)?.globalValue;
+    return typeof v === 'string' ? v.trim() : d;
+  };
+  const pick = <T extends string>(k: string, d: T, allowed: readonly T[]): T => {
+    const v = c.get<string>(k, d) as T;
+    return allowed.includes(v) ? v : d;
+  };
   const model = (prefix: string, provider: string): ModelSettings => ({
     provider: userOnly(`${prefix}provider`, provider) || provider,
     endpoint: userOnly(`${prefix}endpoint`, ''),
@@ -68,7 +89,11 @@ export function readSettings(): Settings {
   return {
     fast: model('', 'openai'),
     deep: model('deep.', 'anthropic'),
-    rules: { enabled: user<boolean>('deep.enabled') !== false, deepSelectionLines: num('deep.selectionLines', 400, 1, 1_000_000), deepContextChars: num('deep.contextChars', 120_000, 1000, 10_000_000) },
+    rules: {
+      enabled: user<boolean>('deep.enabled') !== false,
+      deepSelectionLines: num('deep.selectionLines', 400, 1, 1_000_000),
+      deepContextChars: num('deep.contextChars', 120_000, 1000, 10_000_000),
+    },
     maxConcurrentJobs: num('deep.maxConcurrentJobs', 2, 1, 16),
     useDemoModelWithoutKey: user<boolean>('useDemoModelWithoutKey') !== false,
     demoTokensPerSecond: num('demoTokensPerSecond', 1000, 1, 1_000_000),
@@ -78,15 +103,18 @@ export function readSettings(): Settings {
     maxSelectionLines: num('maxSelectionLines', 20_000, 1, 1_000_000),
     editFormat: pick('editFormat', 'auto', ['auto', 'rewrite', 'targeted'] as const),
     ignoredFiles: ignoredFiles(),
-    customRefactors: (user<unknown>('customRefactors') as Array<{ name: string; instruction: string }> | undefined ?? [])
-      .filter((x) => x && typeof x.name === 'string' && typeof x.instruction === 'string' && x.instruction.trim()),
+    customRefactors: (
+      (user<unknown>('customRefactors') as Array<{ name: string; instruction: string }> | undefined) ?? []
+    ).filter((x) => x && typeof x.name === 'string' && typeof x.instruction === 'string' && x.instruction.trim()),
   };
 }
 
 /** The ignore list: the user's (or the defaults), plus what the workspace and its folders add; never less. */
 export function ignoredFiles(): string[] {
   const i = vscode.workspace.getConfiguration('sparkEdit').inspect<unknown>('ignoredFiles');
-  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.workspace.getConfiguration('sparkEdit', f.uri).inspect<unknown>('ignoredFiles')?.workspaceFolderValue);
+  const folders = (vscode.workspace.workspaceFolders ?? []).map(
+    (f) => vscode.workspace.getConfiguration('sparkEdit', f.uri).inspect<unknown>('ignoredFiles')?.workspaceFolderValue,
+  );
   return effectiveIgnored(i?.globalValue, i?.workspaceValue, ...folders);
 }
 
@@ -102,11 +130,23 @@ export function readEditFormat(): Settings['editFormat'] {
  * model's speed, deep routing and its job limit, context, prewarm, limits, the ignore list, custom refactors).
  * The README's settings table says which is which.
  */
-export const RECONNECT_SETTINGS = ['sparkEdit.provider', 'sparkEdit.endpoint', 'sparkEdit.model', 'sparkEdit.predictions', 'sparkEdit.wire',
-  'sparkEdit.deep.provider', 'sparkEdit.deep.endpoint', 'sparkEdit.deep.model', 'sparkEdit.deep.predictions', 'sparkEdit.deep.wire',
-  'sparkEdit.useDemoModelWithoutKey', 'sparkEdit.allowInsecureEndpoint'];
+export const RECONNECT_SETTINGS = [
+  'sparkEdit.provider',
+  'sparkEdit.endpoint',
+  'sparkEdit.model',
+  'sparkEdit.predictions',
+  'sparkEdit.wire',
+  'sparkEdit.deep.provider',
+  'sparkEdit.deep.endpoint',
+  'sparkEdit.deep.model',
+  'sparkEdit.deep.predictions',
+  'sparkEdit.deep.wire',
+  'sparkEdit.useDemoModelWithoutKey',
+  'sparkEdit.allowInsecureEndpoint',
+];
 
 /** Does this configuration change need a reconnect (rather than a live re-read)? */
-export const needsReconnect = (e: vscode.ConfigurationChangeEvent): boolean => RECONNECT_SETTINGS.some((s) => e.affectsConfiguration(s));
+export const needsReconnect = (e: vscode.ConfigurationChangeEvent): boolean =>
+  RECONNECT_SETTINGS.some((s) => e.affectsConfiguration(s));
 
 export { isLoopback, endpointProblem } from '../core/policy';

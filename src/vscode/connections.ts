@@ -2,7 +2,15 @@ import * as vscode from 'vscode';
 import { ModelInUse, ModelsInUse } from '../core/modelLabels';
 import { Connection, ModelConfig, PRESETS, createConnection, preset } from '../core/providers';
 import { ModelServer } from '../server/modelServer';
-import { LEGACY_SECRET_KEY, ModelSettings, Settings, endpointProblem, needsReconnect, readSettings, secretKeyFor } from './config';
+import {
+  LEGACY_SECRET_KEY,
+  ModelSettings,
+  Settings,
+  endpointProblem,
+  needsReconnect,
+  readSettings,
+  secretKeyFor,
+} from './config';
 import { Ctx } from './ctx';
 import { Log } from './log';
 import { Disposable } from './util/dispose';
@@ -42,20 +50,35 @@ export class ModelConnections extends Disposable {
   /** How many reconnects have run (the tests count them). */
   reconnects = 0;
 
-  constructor(private readonly ctx: Ctx, private readonly logs: Log) {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly logs: Log,
+  ) {
     super();
-    this._register({ dispose: () => { this.fast?.transport.dispose(); this.deep?.transport.dispose(); void this.demo?.close(); } });
+    this._register({
+      dispose: () => {
+        this.fast?.transport.dispose();
+        this.deep?.transport.dispose();
+        void this.demo?.close();
+      },
+    });
   }
 
   /** Connects now and again whenever a connection setting or a key changes. */
   start(): void {
     void this.connect();
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('sparkEdit')) return;
-      if (needsReconnect(e)) void this.connect();
-      else this.applyLive();
-    }));
-    this._register(this.ctx.extension.secrets.onDidChange((e) => { if (e.key.startsWith(LEGACY_SECRET_KEY)) void this.connect(); }));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('sparkEdit')) return;
+        if (needsReconnect(e)) void this.connect();
+        else this.applyLive();
+      }),
+    );
+    this._register(
+      this.ctx.extension.secrets.onDidChange((e) => {
+        if (e.key.startsWith(LEGACY_SECRET_KEY)) void this.connect();
+      }),
+    );
     void this.refreshKnownKeys();
   }
 
@@ -69,21 +92,32 @@ export class ModelConnections extends Disposable {
   /** The models in use, from the live connections (what every label shows). */
   models(): ModelsInUse {
     const info = (c: Connection | undefined, model: string, problem: string | undefined, note?: string): ModelInUse =>
-      c ? { model: c.model, demo: c.demo, describe: c.describe, note } : { model, demo: false, describe: '', problem: problem ?? 'connecting', note };
-    return { fast: info(this.fast, this.fastModel, this.configProblem), deep: info(this.deep, this.deepModel, this.deepProblem, this.deepNote) };
+      c
+        ? { model: c.model, demo: c.demo, describe: c.describe, note }
+        : { model, demo: false, describe: '', problem: problem ?? 'connecting', note };
+    return {
+      fast: info(this.fast, this.fastModel, this.configProblem),
+      deep: info(this.deep, this.deepModel, this.deepProblem, this.deepNote),
+    };
   }
 
   /** Resolves when the (re)connect in progress is done. */
-  ready(): Promise<void> { return this.connecting; }
+  ready(): Promise<void> {
+    return this.connecting;
+  }
 
   /** (Re)connect: on activation, and again when a connection setting or a key changes. */
   connect(): Promise<void> {
     // Serialised: a reconnect waits for the one before it, so two never interleave.
-    this.connecting = this.connecting.catch(() => undefined).then(() => this.reconnect()).catch((e) => {
-      this.configProblem = `could not set up the model connection: ${(e as Error).message}`;
-      this.ctx.log(this.configProblem);
-      this.ctx.status.setConnection('offline', this.configProblem);
-    }).finally(() => this.modelsChanged.fire(this.models()));
+    this.connecting = this.connecting
+      .catch(() => undefined)
+      .then(() => this.reconnect())
+      .catch((e) => {
+        this.configProblem = `could not set up the model connection: ${(e as Error).message}`;
+        this.ctx.log(this.configProblem);
+        this.ctx.status.setConnection('offline', this.configProblem);
+      })
+      .finally(() => this.modelsChanged.fire(this.models()));
     return this.connecting;
   }
 
@@ -98,7 +132,9 @@ export class ModelConnections extends Disposable {
       }
       return true;
     }
-    void vscode.window.showErrorMessage(this.ctx.redact(`Spark Edit: deep mode is not available: ${this.deepProblem ?? 'no deep model'}`));
+    void vscode.window.showErrorMessage(
+      this.ctx.redact(`Spark Edit: deep mode is not available: ${this.deepProblem ?? 'no deep model'}`),
+    );
     return false;
   }
 
@@ -109,9 +145,12 @@ export class ModelConnections extends Disposable {
   async keyFor(providerId: string, customEndpoint = false): Promise<string | undefined> {
     const p = preset(providerId);
     const secrets = this.ctx.extension.secrets;
-    return (await secrets.get(secretKeyFor(p.id)))
-      || (p.id === 'openai' ? await secrets.get(LEGACY_SECRET_KEY) : undefined)
-      || (p.envKey && !customEndpoint ? process.env[p.envKey] : undefined) || undefined;
+    return (
+      (await secrets.get(secretKeyFor(p.id))) ||
+      (p.id === 'openai' ? await secrets.get(LEGACY_SECRET_KEY) : undefined) ||
+      (p.envKey && !customEndpoint ? process.env[p.envKey] : undefined) ||
+      undefined
+    );
   }
 
   /** The deep note last shown in a notification (each is shown once). */
@@ -120,8 +159,10 @@ export class ModelConnections extends Disposable {
   private async reconnect(): Promise<void> {
     const { ctx } = this;
     this.reconnects++;
-    this.fast?.transport.dispose(); this.deep?.transport.dispose();
-    this.fast = undefined; this.deep = undefined;
+    this.fast?.transport.dispose();
+    this.deep?.transport.dispose();
+    this.fast = undefined;
+    this.deep = undefined;
     ctx.settings = readSettings();
     await this.refreshKnownKeys();
     this.settingsRead.fire(ctx.settings);
@@ -129,12 +170,19 @@ export class ModelConnections extends Disposable {
     const d = this.deepOrFast(await this.resolveModel(ctx.settings.deep, 'sparkEdit.deep.endpoint'), f);
     this.usingDemo = f.demo;
     this.endpoint = f.config.baseUrl;
-    this.fastModel = f.config.model; this.deepModel = d.config.model;
-    if (!f.demo && !d.demo && this.demo) { await this.demo.close(); this.demo = undefined; }
+    this.fastModel = f.config.model;
+    this.deepModel = d.config.model;
+    if (!f.demo && !d.demo && this.demo) {
+      await this.demo.close();
+      this.demo = undefined;
+    }
     if (this.demo) this.demo.defaultTokensPerSecond = ctx.settings.demoTokensPerSecond;
     this.deepProblem = d.problem;
     if (this.deepNote) ctx.log(this.deepNote);
-    if (!d.problem) { this.deep = createConnection(d.config); ctx.log(`deep model: ${this.deep.describe}${d.demo ? ' (demo)' : ''}`); }
+    if (!d.problem) {
+      this.deep = createConnection(d.config);
+      ctx.log(`deep model: ${this.deep.describe}${d.demo ? ' (demo)' : ''}`);
+    }
     this.configProblem = f.problem;
     if (this.configProblem) {
       this.fastConfig.fire(undefined);
@@ -192,9 +240,14 @@ export class ModelConnections extends Disposable {
     if (!settings.deep.chosen && fp.deepModel) {
       const predictions = settings.deep.predictions === 'auto' ? fp.predictions : settings.deep.predictions === 'on';
       this.deepNote = `Deep mode uses ${fp.label} · ${fp.deepModel}: there is no ${dp.label} key (sparkEdit.deep.provider).`;
-      return { config: { ...f.config, model: fp.deepModel, predictions, wire: settings.deep.wire, demo: false }, demo: false, problem: f.problem };
+      return {
+        config: { ...f.config, model: fp.deepModel, predictions, wire: settings.deep.wire, demo: false },
+        demo: false,
+        problem: f.problem,
+      };
     }
-    this.deepNote = `Deep mode uses the built-in demo model (no ${dp.label} key${settings.deep.chosen ? '' : `; ${fp.label} has no deep model`}). ` +
+    this.deepNote =
+      `Deep mode uses the built-in demo model (no ${dp.label} key${settings.deep.chosen ? '' : `; ${fp.label} has no deep model`}). ` +
       'Set its key (Spark Edit: Set API Key) or pick sparkEdit.deep.provider.';
     return d;
   }
@@ -203,19 +256,32 @@ export class ModelConnections extends Disposable {
   private async resolveModel(ms: ModelSettings, setting: string): Promise<Resolved> {
     const { settings, log } = this.ctx;
     const p = preset(ms.provider);
-    const key = await this.keyFor(p.id, !!ms.endpoint && ms.endpoint.replace(/\/+$/, '') !== p.baseUrl.replace(/\/+$/, ''));
+    const key = await this.keyFor(
+      p.id,
+      !!ms.endpoint && ms.endpoint.replace(/\/+$/, '') !== p.baseUrl.replace(/\/+$/, ''),
+    );
     const useDemo = !key && settings.useDemoModelWithoutKey && !ms.endpoint && p.keyRequired;
     if (useDemo && !this.demo) {
       this.demo = await new ModelServer({ defaultTokensPerSecond: settings.demoTokensPerSecond }).listen();
       log(`no API key: using the built-in demo model on ${this.demo.url}`);
     }
-    const baseUrl = useDemo ? this.demo!.url : (ms.endpoint || p.baseUrl);
+    const baseUrl = useDemo ? this.demo!.url : ms.endpoint || p.baseUrl;
     const config: ModelConfig = {
-      preset: p, baseUrl, model: ms.model || (useDemo ? 'spark-demo' : p.defaultModel), apiKey: key,
-      predictions: ms.predictions === 'auto' ? p.predictions : ms.predictions === 'on', wire: ms.wire, demo: useDemo, log,
+      preset: p,
+      baseUrl,
+      model: ms.model || (useDemo ? 'spark-demo' : p.defaultModel),
+      apiKey: key,
+      predictions: ms.predictions === 'auto' ? p.predictions : ms.predictions === 'on',
+      wire: ms.wire,
+      demo: useDemo,
+      log,
     };
     return { config, demo: useDemo, problem: endpointProblem(baseUrl, settings.allowInsecureEndpoint, setting) };
   }
 }
 
-interface Resolved { config: ModelConfig; demo: boolean; problem?: string }
+interface Resolved {
+  config: ModelConfig;
+  demo: boolean;
+  problem?: string;
+}

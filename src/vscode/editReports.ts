@@ -6,7 +6,9 @@ import { SessionView } from './preview';
 
 /** Tells the user why an edit stopped or failed, and what became of their text. */
 export function reportError(
-  v: SessionView, e: ModelError, kept: boolean,
+  v: SessionView,
+  e: ModelError,
+  kept: boolean,
   deps: { log: (m: string) => void; redact: (t: string) => string; continued: () => void },
 ): void {
   const { log, redact } = deps;
@@ -14,14 +16,24 @@ export function reportError(
     // The model ended its answer itself (an output limit, a filter, a refusal): its own message says what was kept.
     log(`edit ${v.session.id}: ${e.message}`);
     if (v.session.canContinue) {
-      void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`, 'Continue').then((c) => { if (c === 'Continue' && !v.isEnded) { v.continueAnswer(); deps.continued(); } });
+      void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`, 'Continue').then((c) => {
+        if (c === 'Continue' && !v.isEnded) {
+          v.continueAnswer();
+          deps.continued();
+        }
+      });
     } else void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`);
     return;
   }
   const what = kept ? 'What arrived is kept as a pending diff: accept or reject it.' : 'Your text is unchanged.';
-  const hint = e.kind === 'auth' ? 'Set a key with "Spark Edit: Set API Key".'
-    : e.kind === 'network' || e.kind === 'timeout' ? 'Spark Edit reconnects by itself; try again.'
-      : e.kind === 'rate_limit' ? 'Wait a moment and try again.' : '';
+  const hint =
+    e.kind === 'auth'
+      ? 'Set a key with "Spark Edit: Set API Key".'
+      : e.kind === 'network' || e.kind === 'timeout'
+        ? 'Spark Edit reconnects by itself; try again.'
+        : e.kind === 'rate_limit'
+          ? 'Wait a moment and try again.'
+          : '';
   log(`edit ${v.session.id} failed (${e.kind}${e.code ? ` ${e.code}` : ''}): ${e.message}`);
   void vscode.window.showErrorMessage(redact(`Spark Edit: ${e.message} ${what} ${hint}`.trim()));
 }
@@ -35,13 +47,20 @@ export function endedLine(view: SessionView, transport: ModelTransport): string 
 /** The edit's timeline as one log line, in epoch ms (the bench's browser stage reads it: bench/README.md). */
 export function timelineOf(view: SessionView): string {
   const at = (t: number | undefined) => (t === undefined ? undefined : performance.timeOrigin + t);
-  const s = view.session.stats, t0 = view.session.startedAt, tm = view.timing;
+  const s = view.session.stats,
+    t0 = view.session.startedAt,
+    tm = view.timing;
   return formatTimeline({
-    id: view.session.id, command: performance.timeOrigin + t0,
+    id: view.session.id,
+    command: performance.timeOrigin + t0,
     marks: {
-      sent: at(s.sendLatencyMs === undefined ? undefined : t0 + s.sendLatencyMs), firstToken: at(s.ttftMs === undefined ? undefined : t0 + s.ttftMs),
-      firstEditSent: at(tm.firstEditSent), firstEditApplied: at(tm.firstEditApplied), firstHunkReady: at(tm.firstHunkReady),
-      lastEditApplied: at(tm.acceptLensProvided !== undefined ? tm.lastEditBeforeLens : tm.lastEditApplied), acceptLensProvided: at(tm.acceptLensProvided),
+      sent: at(s.sendLatencyMs === undefined ? undefined : t0 + s.sendLatencyMs),
+      firstToken: at(s.ttftMs === undefined ? undefined : t0 + s.ttftMs),
+      firstEditSent: at(tm.firstEditSent),
+      firstEditApplied: at(tm.firstEditApplied),
+      firstHunkReady: at(tm.firstHunkReady),
+      lastEditApplied: at(tm.acceptLensProvided !== undefined ? tm.lastEditBeforeLens : tm.lastEditApplied),
+      acceptLensProvided: at(tm.acceptLensProvided),
     },
   });
 }

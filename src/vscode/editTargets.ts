@@ -12,7 +12,10 @@ export async function targetLines(editor: vscode.TextEditor): Promise<{ start: n
 }
 
 /** The innermost function/class/method around a position, from the document's symbols (whole lines). */
-export async function enclosingBlock(doc: vscode.TextDocument, pos: vscode.Position): Promise<{ start: number; end: number }> {
+export async function enclosingBlock(
+  doc: vscode.TextDocument,
+  pos: vscode.Position,
+): Promise<{ start: number; end: number }> {
   try {
     const symbols = await Promise.race([
       vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri),
@@ -24,13 +27,24 @@ export async function enclosingBlock(doc: vscode.TextDocument, pos: vscode.Posit
         if (!s.range || !s.range.contains(pos)) continue;
         // Named functions, methods and classes: not anonymous callbacks ("then() callback", "<function>").
         const anonymous = /callback$|^<|^\(anonymous/.test(s.name);
-        if (!anonymous && [vscode.SymbolKind.Function, vscode.SymbolKind.Method, vscode.SymbolKind.Class, vscode.SymbolKind.Constructor].includes(s.kind)) best = s;
+        if (
+          !anonymous &&
+          [
+            vscode.SymbolKind.Function,
+            vscode.SymbolKind.Method,
+            vscode.SymbolKind.Class,
+            vscode.SymbolKind.Constructor,
+          ].includes(s.kind)
+        )
+          best = s;
         walk(s.children);
       }
     };
     walk(symbols ?? undefined);
     if (best) return { start: best.range.start.line, end: best.range.end.line };
-  } catch { /* no symbol provider */ }
+  } catch {
+    /* no symbol provider */
+  }
   // No symbols (none for this language, or its server is still starting): go by indentation.
   const lines: string[] = [];
   for (let i = 0; i < doc.lineCount; i++) lines.push(doc.lineAt(i).text);

@@ -71,7 +71,10 @@ export interface SparkEditApi {
  * its own module (see the README's "How it works"); everything created here is disposed with the extension.
  */
 export async function activate(context: vscode.ExtensionContext): Promise<SparkEditApi> {
-  const own = <T extends vscode.Disposable>(d: T): T => { context.subscriptions.push(d); return d; };
+  const own = <T extends vscode.Disposable>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
+  };
 
   const logs = own(new Log());
   const settings = readSettings();
@@ -86,39 +89,53 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   const connections = own(new ModelConnections(ctx, logs));
   const sessions = own(new EditSessions(ctx));
-  const deep = own(new DeepController({
-    connection: () => connections.deep,
-    model: () => connections.deep?.model ?? connections.deepModel,
-    log: ctx.log,
-    allowed: (doc) => ctx.gate.allowed(doc, true),
-    preview: (doc, startLine, oldLines, newLines, instruction) => sessions.previewChange(doc, startLine, oldLines, newLines, instruction),
-    policy: () => ctx.gate.policy,
-    redact: ctx.redact,
-  }, settings.maxConcurrentJobs));
+  const deep = own(
+    new DeepController(
+      {
+        connection: () => connections.deep,
+        model: () => connections.deep?.model ?? connections.deepModel,
+        log: ctx.log,
+        allowed: (doc) => ctx.gate.allowed(doc, true),
+        preview: (doc, startLine, oldLines, newLines, instruction) =>
+          sessions.previewChange(doc, startLine, oldLines, newLines, instruction),
+        policy: () => ctx.gate.policy,
+        redact: ctx.redact,
+      },
+      settings.maxConcurrentJobs,
+    ),
+  );
   own(connections.onDidReadSettings((s) => deep.setMaxConcurrent(s.maxConcurrentJobs)));
   own(connections.onDidChangeModels((m) => ctx.status.setModels(m))); // issue 15: the status bar names the models in use
 
   const chatApply = new ChatApply(ctx, sessions);
-  const chat = own(new ChatViewProvider(context, {
-    model: (mode) => {
-      const conn = mode === 'deep' ? connections.deep : connections.fast;
-      return conn ? { transport: conn.transport, model: conn.model } : undefined;
-    },
-    models: () => connections.models(),
-    onDidChangeModels: connections.onDidChangeModels,
-    log: ctx.log,
-    redact: ctx.redact,
-    allowed: (doc) => ctx.gate.allowed(doc, true),
-    apply: (code, language, path, editor) => chatApply.apply(code, language, path, editor),
-  }));
-  own(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }));
+  const chat = own(
+    new ChatViewProvider(context, {
+      model: (mode) => {
+        const conn = mode === 'deep' ? connections.deep : connections.fast;
+        return conn ? { transport: conn.transport, model: conn.model } : undefined;
+      },
+      models: () => connections.models(),
+      onDidChangeModels: connections.onDidChangeModels,
+      log: ctx.log,
+      redact: ctx.redact,
+      allowed: (doc) => ctx.gate.allowed(doc, true),
+      apply: (code, language, path, editor) => chatApply.apply(code, language, path, editor),
+    }),
+  );
+  own(
+    vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, {
+      webviewOptions: { retainContextWhenHidden: true },
+    }),
+  );
 
   // Next-edit suggestions (issue 16): a socket of their own to the same fast model.
-  const nextEdit = own(new NextEditController({
-    log: ctx.log,
-    allowed: (doc) => ctx.gate.allowed(doc, true),
-    busy: (doc) => sessions.viewsFor(doc).length > 0,
-  }));
+  const nextEdit = own(
+    new NextEditController({
+      log: ctx.log,
+      allowed: (doc) => ctx.gate.allowed(doc, true),
+      busy: (doc) => sessions.viewsFor(doc).length > 0,
+    }),
+  );
   own(connections.onDidSetFastModel((config) => nextEdit.setConfig(config)));
   connections.start();
 
@@ -137,7 +154,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   );
 
   own(vscode.languages.registerCodeLensProvider({ scheme: '*' }, new PendingEditLenses(sessions, deep.newFiles)));
-  own(vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SparkCodeActions(), { providedCodeActionKinds: SparkCodeActions.providedCodeActionKinds }));
+  own(
+    vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SparkCodeActions(), {
+      providedCodeActionKinds: SparkCodeActions.providedCodeActionKinds,
+    }),
+  );
 
   sessions.updateContext();
   return {
@@ -163,4 +184,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   };
 }
 
-export function deactivate() { /* everything is in context.subscriptions */ }
+export function deactivate() {
+  /* everything is in context.subscriptions */
+}

@@ -46,9 +46,12 @@ export class InlineEditController {
     const { ctx, connections } = this;
     let t0 = performance.now();
     const editor = vscode.window.activeTextEditor;
-    if (!editor) { void vscode.window.showInformationMessage('Spark Edit: open a file and select code to edit.'); return; }
+    if (!editor) {
+      void vscode.window.showInformationMessage('Spark Edit: open a file and select code to edit.');
+      return;
+    }
     const doc = editor.document;
-    let { start: startLine, end: endLine } = args?.lines ?? await targetLines(editor);
+    let { start: startLine, end: endLine } = args?.lines ?? (await targetLines(editor));
     let instruction = args?.instruction;
     let warmup: Warmup | undefined;
     if (instruction === undefined) {
@@ -61,40 +64,94 @@ export class InlineEditController {
     // Targeted edits (issue 14): "/file …" edits the whole file; large scopes ask for targeted blocks.
     const scope = fileScope(instruction);
     const wholeFile = scope.wholeFile || args?.wholeFile === true;
-    if (wholeFile) { instruction = scope.instruction; startLine = 0; endLine = doc.lineCount - 1; }
+    if (wholeFile) {
+      instruction = scope.instruction;
+      startLine = 0;
+      endLine = doc.lineCount - 1;
+    }
     const format = chooseFormat(readEditFormat(), endLine - startLine + 1, wholeFile);
     const r = await this.route(doc, startLine, endLine, instruction, args, format === 'targeted');
     if (r.mode === 'deep') {
-      if (!await connections.deepReady()) return;
-      const job = this.deep.start({ instruction: r.instruction, files: [doc.uri, ...r.others], focus: { uri: doc.uri, startLine, endLine } });
+      if (!(await connections.deepReady())) return;
+      const job = this.deep.start({
+        instruction: r.instruction,
+        files: [doc.uri, ...r.others],
+        focus: { uri: doc.uri, startLine, endLine },
+      });
       return { jobId: job.id };
     }
-    if (!await this.mayStartFast(doc, startLine, endLine)) return;
+    if (!(await this.mayStartFast(doc, startLine, endLine))) return;
     const { original, prompt } = this.editContext(doc, startLine, endLine);
     // The warm-up counts only if it sent exactly this context (the document may have changed meanwhile).
     const context = userMessage(editContextPrompt(prompt));
     const warmId = warmup && warmup.context.content[0].text === context.content[0].text ? await warmup.id : undefined;
-    if (warmup && !warmId) ctx.log('the warm-up was not used (the code changed, or it failed): the whole prompt is sent');
-    const view = this.sessions.create(doc, startLine, original, { ...prompt, instruction: r.instruction, format }, connections.fast!.model, connections.fast!.transport, t0, warmId ? { responseId: warmId, context } : undefined);
+    if (warmup && !warmId)
+      ctx.log('the warm-up was not used (the code changed, or it failed): the whole prompt is sent');
+    const view = this.sessions.create(
+      doc,
+      startLine,
+      original,
+      { ...prompt, instruction: r.instruction, format },
+      connections.fast!.model,
+      connections.fast!.transport,
+      t0,
+      warmId ? { responseId: warmId, context } : undefined,
+    );
     // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
     // submitted: it would grow over the preview and muddy its colours.
-    if (!editor.selection.isEmpty && editor.document === doc) editor.selection = new vscode.Selection(editor.selection.start, editor.selection.start);
+    if (!editor.selection.isEmpty && editor.document === doc)
+      editor.selection = new vscode.Selection(editor.selection.start, editor.selection.start);
     return { sessionId: view.session.id };
   }
 
   /** The instruction: from the caller, else the box at the code (or the picker: `sparkEdit.promptStyle`). */
-  private ask(editor: vscode.TextEditor, startLine: number, endLine: number, args: EditArgs | undefined): Thenable<string | undefined> {
+  private ask(
+    editor: vscode.TextEditor,
+    startLine: number,
+    endLine: number,
+    args: EditArgs | undefined,
+  ): Thenable<string | undefined> {
     const style = vscode.workspace.getConfiguration('sparkEdit').get<'inline' | 'quickInput'>('promptStyle', 'inline');
-    return args?.ask?.() ?? this.prompt.ask({ editor, startLine, endLine, deep: args?.mode === 'deep', noSelection: editor.selection.isEmpty && !args?.lines }, style);
+    return (
+      args?.ask?.() ??
+      this.prompt.ask(
+        {
+          editor,
+          startLine,
+          endLine,
+          deep: args?.mode === 'deep',
+          noSelection: editor.selection.isEmpty && !args?.lines,
+        },
+        style,
+      )
+    );
   }
 
   /** Fast or deep, and the other files the request takes along. */
-  private async route(doc: vscode.TextDocument, startLine: number, endLine: number, instruction: string, args: EditArgs | undefined, targeted: boolean) {
+  private async route(
+    doc: vscode.TextDocument,
+    startLine: number,
+    endLine: number,
+    instruction: string,
+    args: EditArgs | undefined,
+    targeted: boolean,
+  ) {
     const { settings } = this.ctx;
     const lines = endLine - startLine + 1;
     const contextChars = Math.min(doc.getText().length, (lines + 2 * settings.contextLines) * 80);
-    const others = [...(args?.files ?? []), ...await this.mentionedFiles(instruction, doc.uri)];
-    const r = route({ instruction, explicit: args?.mode, selectionLines: lines, contextChars, mentionedFiles: others.length, command: args?.command, targeted }, settings.rules);
+    const others = [...(args?.files ?? []), ...(await this.mentionedFiles(instruction, doc.uri))];
+    const r = route(
+      {
+        instruction,
+        explicit: args?.mode,
+        selectionLines: lines,
+        contextChars,
+        mentionedFiles: others.length,
+        command: args?.command,
+        targeted,
+      },
+      settings.rules,
+    );
     this.ctx.log(`route: ${r.mode} — ${r.reasons.join('; ')}`);
     return { ...r, others };
   }
@@ -103,20 +160,31 @@ export class InlineEditController {
   private async mayStartFast(doc: vscode.TextDocument, startLine: number, endLine: number): Promise<boolean> {
     const { ctx, connections } = this;
     const lines = endLine - startLine + 1;
-    const overlapping = this.sessions.viewsFor(doc).find((v) => startLine < v.region.endLine && endLine >= v.region.startLine);
+    const overlapping = this.sessions
+      .viewsFor(doc)
+      .find((v) => startLine < v.region.endLine && endLine >= v.region.startLine);
     if (overlapping) {
-      void vscode.window.showWarningMessage('Spark Edit: this code already has a pending edit. Accept or reject it first.');
+      void vscode.window.showWarningMessage(
+        'Spark Edit: this code already has a pending edit. Accept or reject it first.',
+      );
       return false;
     }
     if (lines > ctx.settings.maxSelectionLines) {
-      void vscode.window.showWarningMessage(`Spark Edit: the selection has ${lines} lines; the limit is ${ctx.settings.maxSelectionLines} ("sparkEdit.maxSelectionLines").`);
+      void vscode.window.showWarningMessage(
+        `Spark Edit: the selection has ${lines} lines; the limit is ${ctx.settings.maxSelectionLines} ("sparkEdit.maxSelectionLines").`,
+      );
       return false;
     }
     await connections.ready();
     if (connections.configProblem || !connections.fast) {
-      void vscode.window.showErrorMessage(ctx.redact(`Spark Edit: ${connections.configProblem ?? 'no model connection'} Open settings to fix it.`), 'Open Settings').then((c) => {
-        if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit');
-      });
+      void vscode.window
+        .showErrorMessage(
+          ctx.redact(`Spark Edit: ${connections.configProblem ?? 'no model connection'} Open settings to fix it.`),
+          'Open Settings',
+        )
+        .then((c) => {
+          if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit');
+        });
       return false;
     }
     return true;
@@ -124,24 +192,50 @@ export class InlineEditController {
 
   /** Workspace files the instruction names (e.g. "also update utils.ts"), besides `except`. */
   private async mentionedFiles(instruction: string, except: vscode.Uri): Promise<vscode.Uri[]> {
-    const names = [...new Set(instruction.match(/[\w./-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|cs|cpp|cc|c|h|hpp|rb|php|swift|json|md|css|scss|html|vue|svelte)\b/g) ?? [])];
+    const names = [
+      ...new Set(
+        instruction.match(
+          /[\w./-]+\.(?:ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|cs|cpp|cc|c|h|hpp|rb|php|swift|json|md|css|scss|html|vue|svelte)\b/g,
+        ) ?? [],
+      ),
+    ];
     const out: vscode.Uri[] = [];
     for (const n of names.slice(0, 10)) {
       const found = await vscode.workspace.findFiles(`**/${n.replace(/^\.\//, '')}`, '**/node_modules/**', 2);
-      for (const u of found) if (u.toString() !== except.toString() && !out.some((o) => o.toString() === u.toString()) && !this.ctx.gate.policy.ignored(vscode.workspace.asRelativePath(u, false))) out.push(u);
+      for (const u of found)
+        if (
+          u.toString() !== except.toString() &&
+          !out.some((o) => o.toString() === u.toString()) &&
+          !this.ctx.gate.policy.ignored(vscode.workspace.asRelativePath(u, false))
+        )
+          out.push(u);
     }
     return out;
   }
 
   /** The code to edit and its surroundings, as the prompt sends them. */
-  private editContext(doc: vscode.TextDocument, startLine: number, endLine: number): { original: string[]; prompt: Omit<EditPromptInput, 'instruction'> } {
+  private editContext(
+    doc: vscode.TextDocument,
+    startLine: number,
+    endLine: number,
+  ): { original: string[]; prompt: Omit<EditPromptInput, 'instruction'> } {
     const ctx = this.ctx.settings.contextLines;
     const original: string[] = [];
     for (let i = startLine; i <= endLine; i++) original.push(doc.lineAt(i).text);
-    const before: string[] = []; const after: string[] = [];
+    const before: string[] = [];
+    const after: string[] = [];
     for (let i = Math.max(0, startLine - ctx); i < startLine; i++) before.push(doc.lineAt(i).text);
     for (let i = endLine + 1; i < Math.min(doc.lineCount, endLine + 1 + ctx); i++) after.push(doc.lineAt(i).text);
-    return { original, prompt: { code: original.join('\n'), fileName: vscode.workspace.asRelativePath(doc.uri), languageId: doc.languageId, before: before.join('\n') || undefined, after: after.join('\n') || undefined } };
+    return {
+      original,
+      prompt: {
+        code: original.join('\n'),
+        fileName: vscode.workspace.asRelativePath(doc.uri),
+        languageId: doc.languageId,
+        before: before.join('\n') || undefined,
+        after: after.join('\n') || undefined,
+      },
+    };
   }
 
   /**
@@ -152,11 +246,20 @@ export class InlineEditController {
   private prewarm(doc: vscode.TextDocument, startLine: number, endLine: number): Warmup | undefined {
     const { ctx, connections } = this;
     const socket = connections.fast?.socket;
-    if (!ctx.settings.prewarm || !socket || socket.state !== 'warm' || connections.fast?.fallback?.socketDisabled || connections.configProblem) return undefined;
+    if (
+      !ctx.settings.prewarm ||
+      !socket ||
+      socket.state !== 'warm' ||
+      connections.fast?.fallback?.socketDisabled ||
+      connections.configProblem
+    )
+      return undefined;
     if (endLine - startLine + 1 > ctx.settings.maxSelectionLines || !ctx.gate.allowed(doc, true)) return undefined;
     const context = userMessage(editContextPrompt(this.editContext(doc, startLine, endLine).prompt));
     const id = socket.prewarm({ model: connections.fast!.model, instructions: EDIT_INSTRUCTIONS, input: [context] });
-    void id.then((r) => ctx.log(r ? `warm-up sent the code ahead (${r})` : 'the warm-up failed; the edit will send everything'));
+    void id.then((r) =>
+      ctx.log(r ? `warm-up sent the code ahead (${r})` : 'the warm-up failed; the edit will send everything'),
+    );
     return { context, id };
   }
 }

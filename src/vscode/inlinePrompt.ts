@@ -27,10 +27,16 @@ export class InlinePrompt implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly state: vscode.Memento) {
-    this.ctrl.options = { prompt: 'Tell Spark Edit what to change (Enter to send, Esc to cancel)', placeHolder: 'e.g. add error handling, convert to async/await, rename a to b — "/deep …" for the deep model' };
-    this.disposables.push(this.ctrl,
+    this.ctrl.options = {
+      prompt: 'Tell Spark Edit what to change (Enter to send, Esc to cancel)',
+      placeHolder: 'e.g. add error handling, convert to async/await, rename a to b — "/deep …" for the deep model',
+    };
+    this.disposables.push(
+      this.ctrl,
       // From the editing comment's Send (or Enter): the comment, its body now what was typed.
-      vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) => this.finish(this.open?.thread, c ? (typeof c.body === 'string' ? c.body : c.body.value) : undefined)),
+      vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) =>
+        this.finish(this.open?.thread, c ? (typeof c.body === 'string' ? c.body : c.body.value) : undefined),
+      ),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', () => this.finish(this.open?.thread, undefined)),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.pick', async () => {
         const o = this.open;
@@ -38,11 +44,15 @@ export class InlinePrompt implements vscode.Disposable {
         const text = await this.pick(o.target);
         if (text !== undefined && this.open === o) this.finish(o.thread, text);
       }),
-      vscode.workspace.onDidCloseTextDocument((d) => { if (this.open && d === this.open.target.editor.document) this.finish(this.open.thread, undefined); }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (this.open && d === this.open.target.editor.document) this.finish(this.open.thread, undefined);
+      }),
     );
   }
 
-  history(): string[] { return this.state.get<string[]>(HISTORY_KEY, []); }
+  history(): string[] {
+    return this.state.get<string[]>(HISTORY_KEY, []);
+  }
 
   private remember(text: string) {
     const t = text.trim();
@@ -52,34 +62,51 @@ export class InlinePrompt implements vscode.Disposable {
 
   /** The instruction for these lines: from the box at the code, or from the picker (`quickInput`). */
   ask(target: PromptTarget, style: 'inline' | 'quickInput'): Promise<string | undefined> {
-    if (style === 'quickInput') return this.pick(target).then((t) => { if (t?.trim()) this.remember(t); return t; });
+    if (style === 'quickInput')
+      return this.pick(target).then((t) => {
+        if (t?.trim()) this.remember(t);
+        return t;
+      });
     if (this.open) this.finish(this.open.thread, undefined); // one prompt at a time
     const doc = target.editor.document;
     const range = new vscode.Range(target.startLine, 0, target.endLine, doc.lineAt(target.endLine).text.length);
     // One comment in edit mode: its editor is the input. The thread starts collapsed and opens once VS Code has
     // made its widget, because only that transition moves the keyboard focus into an editing comment (a reply box
     // shown with the thread is focused before it is laid out, so the keys would go on to the code).
-    const comment: vscode.Comment = { body: '', mode: vscode.CommentMode.Editing, author: { name: 'Instruction' }, contextValue: 'sparkEditPrompt' };
+    const comment: vscode.Comment = {
+      body: '',
+      mode: vscode.CommentMode.Editing,
+      author: { name: 'Instruction' },
+      contextValue: 'sparkEditPrompt',
+    };
     const thread = this.ctrl.createCommentThread(doc.uri, range, [comment]);
     thread.canReply = false;
     thread.contextValue = 'sparkEditPrompt';
     thread.label = `Spark Edit${target.deep ? ' (deep)' : ''}: edit ${describe(target)} (Enter to send, Esc to cancel)`;
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Collapsed;
     // A round trip to the workbench first (the thread's creation is then there), then a little time to make its widget.
-    void Promise.resolve(vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true)).then(() => setTimeout(() => {
-      if (this.open?.thread === thread) thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
-    }, 250));
-    return new Promise((resolve) => { this.open = { thread, resolve, target }; });
+    void Promise.resolve(vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true)).then(() =>
+      setTimeout(() => {
+        if (this.open?.thread === thread) thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
+      }, 250),
+    );
+    return new Promise((resolve) => {
+      this.open = { thread, resolve, target };
+    });
   }
 
   private finish(thread: vscode.CommentThread | undefined, text: string | undefined) {
     const o = this.open;
-    if (!o || (thread && thread !== o.thread)) { thread?.dispose(); return; }
+    if (!o || (thread && thread !== o.thread)) {
+      thread?.dispose();
+      return;
+    }
     this.open = undefined;
     o.thread.dispose();
     // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again.
     const ed = o.target.editor;
-    if (!ed.document.isClosed) void vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false });
+    if (!ed.document.isClosed)
+      void vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false });
     if (text?.trim()) this.remember(text);
     o.resolve(text?.trim() ? text.trim() : undefined);
   }
@@ -95,11 +122,18 @@ export class InlinePrompt implements vscode.Disposable {
       ...(this.history().length ? [{ label: 'Recent', kind: vscode.QuickPickItemKind.Separator }] : []),
       ...this.history().map((h) => ({ label: h, instruction: h, iconPath: new vscode.ThemeIcon('history') })),
       { label: 'Refactors', kind: vscode.QuickPickItemKind.Separator },
-      ...REFACTORS.filter((r) => r.kind !== 'explain' && r.kind !== 'tests').map((r) => ({ label: r.title, detail: r.instruction, instruction: r.instruction, iconPath: new vscode.ThemeIcon('lightbulb') })),
+      ...REFACTORS.filter((r) => r.kind !== 'explain' && r.kind !== 'tests').map((r) => ({
+        label: r.title,
+        detail: r.instruction,
+        instruction: r.instruction,
+        iconPath: new vscode.ThemeIcon('lightbulb'),
+      })),
     ];
     const typed = (v: string) => ({ label: v, description: 'send this instruction', instruction: v, alwaysShow: true });
     qp.items = fixed;
-    qp.onDidChangeValue((v) => { qp.items = v.trim() ? [typed(v), ...fixed] : fixed; });
+    qp.onDidChangeValue((v) => {
+      qp.items = v.trim() ? [typed(v), ...fixed] : fixed;
+    });
     return new Promise((resolve) => {
       let done = false;
       qp.onDidAccept(() => {
@@ -108,7 +142,10 @@ export class InlinePrompt implements vscode.Disposable {
         resolve(item?.instruction ?? (qp.value.trim() || undefined));
         qp.hide();
       });
-      qp.onDidHide(() => { if (!done) resolve(undefined); qp.dispose(); });
+      qp.onDidHide(() => {
+        if (!done) resolve(undefined);
+        qp.dispose();
+      });
       qp.show();
     });
   }

@@ -21,7 +21,11 @@ export class Log extends Disposable {
 
   readonly redact = (t: string): string => this.redactor.redact(t);
 
-  lines(): string[] { return [...this.recent]; }
+  lines(): string[] {
+    return [...this.recent];
+  }
 
-  show(): void { this.out.show(true); }
+  show(): void {
+    this.out.show(true);
+  }
 }

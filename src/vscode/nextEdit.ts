@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
 import { EditHistory } from '../core/nextEdit/history';
 import { RequestBudget, Ticket } from '../core/nextEdit/budget';
-import { NEXT_EDIT_INSTRUCTIONS, NextEditSuggestion, earlyNextEdit, nextEditPrompt, nextEditWindow, parseNextEdit, suggestionFits } from '../core/nextEdit/prompt';
+import {
+  NEXT_EDIT_INSTRUCTIONS,
+  NextEditSuggestion,
+  earlyNextEdit,
+  nextEditPrompt,
+  nextEditWindow,
+  parseNextEdit,
+  suggestionFits,
+} from '../core/nextEdit/prompt';
 import { Connection, ModelConfig, createConnection } from '../core/providers';
 import { userMessage } from '../core/protocol/responses';
 import { ModelError } from '../core/transport/types';
@@ -16,7 +24,11 @@ export interface NextEditDeps {
 }
 
 /** Pause → shown, per suggestion (the bench reads these). */
-export interface NextEditTiming { pauseToShownMs: number; addedMs: number; early: boolean }
+export interface NextEditTiming {
+  pauseToShownMs: number;
+  addedMs: number;
+  early: boolean;
+}
 
 const CONTEXT_KEY = 'sparkEdit.nextEditVisible';
 
@@ -32,7 +44,11 @@ export class NextEditController implements vscode.Disposable {
   /** By document object, not URI: an untitled URI is reused by the next untitled file before the old one is closed. */
   private readonly histories = new Map<vscode.TextDocument, EditHistory>();
   private readonly view = new NextEditView();
-  private readonly status = vscode.window.createStatusBarItem('sparkEdit.nextEdit', vscode.StatusBarAlignment.Right, 99);
+  private readonly status = vscode.window.createStatusBarItem(
+    'sparkEdit.nextEdit',
+    vscode.StatusBarAlignment.Right,
+    99,
+  );
   private readonly subs: vscode.Disposable[] = [];
   private current: { ed: vscode.TextEditor; s: NextEditSuggestion; version: number; jumped: boolean } | undefined;
   private applying = false;
@@ -54,10 +70,17 @@ export class NextEditController implements vscode.Disposable {
     const reg = (id: string, fn: () => unknown) => this.subs.push(vscode.commands.registerCommand(id, fn));
     reg('sparkEdit.nextEdit.accept', () => this.accept());
     reg('sparkEdit.nextEdit.dismiss', () => this.dismiss(true));
-    reg('sparkEdit.nextEdit.toggle', () => vscode.workspace.getConfiguration('sparkEdit').update('nextEdit.enabled', !this.enabled, vscode.ConfigurationTarget.Global));
+    reg('sparkEdit.nextEdit.toggle', () =>
+      vscode.workspace
+        .getConfiguration('sparkEdit')
+        .update('nextEdit.enabled', !this.enabled, vscode.ConfigurationTarget.Global),
+    );
     this.subs.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
-      vscode.window.onDidChangeActiveTextEditor((ed) => { this.dismiss(true); if (ed) this.historyOf(ed.document); }),
+      vscode.window.onDidChangeActiveTextEditor((ed) => {
+        this.dismiss(true);
+        if (ed) this.historyOf(ed.document);
+      }),
       vscode.workspace.onDidCloseTextDocument((d) => this.histories.delete(d)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('sparkEdit.nextEdit')) return;
@@ -65,7 +88,8 @@ export class NextEditController implements vscode.Disposable {
         this.settings = readNextEditSettings();
         this.budget.setDebounce(this.settings.debounceMs);
         if (!this.enabled) this.dismiss(true);
-        if (this.enabled && !was) { // start the histories from the text as it is now
+        if (this.enabled && !was) {
+          // start the histories from the text as it is now
           this.histories.clear();
           for (const ed of vscode.window.visibleTextEditors) this.historyOf(ed.document);
         }
@@ -78,13 +102,25 @@ export class NextEditController implements vscode.Disposable {
   }
 
   private settings = readNextEditSettings();
-  get enabled(): boolean { return this.settings.enabled; }
-  get visible(): NextEditSuggestion | undefined { return this.current?.s; }
-  get debounce(): number { return this.budget.debounce; }
-  get requestsStarted(): number { return this.budget.started; }
-  get requestsCancelled(): number { return this.budget.cancelled; }
+  get enabled(): boolean {
+    return this.settings.enabled;
+  }
+  get visible(): NextEditSuggestion | undefined {
+    return this.current?.s;
+  }
+  get debounce(): number {
+    return this.budget.debounce;
+  }
+  get requestsStarted(): number {
+    return this.budget.started;
+  }
+  get requestsCancelled(): number {
+    return this.budget.cancelled;
+  }
   /** The next-edit socket (a second ResponsesSocketTransport, apart from the edits' warm socket). */
-  get connection(): Connection | undefined { return this.conn; }
+  get connection(): Connection | undefined {
+    return this.conn;
+  }
 
   /** A connection of its own to the fast model: a cancelled suggestion closes this socket, never the edits' one. */
   setConfig(config: ModelConfig | undefined) {
@@ -97,7 +133,10 @@ export class NextEditController implements vscode.Disposable {
 
   private historyOf(doc: vscode.TextDocument): EditHistory {
     let h = this.histories.get(doc);
-    if (!h) { h = new EditHistory(doc.getText()); this.histories.set(doc, h); }
+    if (!h) {
+      h = new EditHistory(doc.getText());
+      this.histories.set(doc, h);
+    }
     return h;
   }
 
@@ -109,7 +148,10 @@ export class NextEditController implements vscode.Disposable {
     // Typing dismisses the suggestion and cancels the request; the pause that follows asks again.
     this.dismiss(true);
     // A requested edit's text is not the user's: forget the history (cheap per streamed frame); it starts again after.
-    if (this.deps.busy(e.document)) { this.histories.delete(e.document); return; }
+    if (this.deps.busy(e.document)) {
+      this.histories.delete(e.document);
+      return;
+    }
     this.historyOf(e.document);
     this.lastChangeAt = performance.now();
     this.budget.schedule((t) => this.request(ed, t));
@@ -118,7 +160,15 @@ export class NextEditController implements vscode.Disposable {
   private request(ed: vscode.TextEditor, ticket: Ticket): { cancel: () => void; done: Promise<unknown> } | undefined {
     const doc = ed.document;
     const conn = this.conn;
-    if (!conn || !this.enabled || ed !== vscode.window.activeTextEditor || doc.isClosed || this.deps.busy(doc) || !this.deps.allowed(doc)) return undefined;
+    if (
+      !conn ||
+      !this.enabled ||
+      ed !== vscode.window.activeTextEditor ||
+      doc.isClosed ||
+      this.deps.busy(doc) ||
+      !this.deps.allowed(doc)
+    )
+      return undefined;
     const t0 = performance.now();
     const h = this.historyOf(doc);
     h.record(doc.getText());
@@ -126,7 +176,16 @@ export class NextEditController implements vscode.Disposable {
     const lines = linesOf(doc);
     const cursor = ed.selection.active.line;
     const win = nextEditWindow(lines, cursor);
-    const prompt = nextEditPrompt({ path: vscode.workspace.asRelativePath(doc.uri, false), languageId: doc.languageId, history: h.diffs(), lines, cursorLine: cursor }, win);
+    const prompt = nextEditPrompt(
+      {
+        path: vscode.workspace.asRelativePath(doc.uri, false),
+        languageId: doc.languageId,
+        history: h.diffs(),
+        lines,
+        cursorLine: cursor,
+      },
+      win,
+    );
     const version = doc.version;
     this.deps.log(`next edit: asking for line ${cursor + 1} (document version ${version})`);
     const pauseAt = this.lastChangeAt || t0;
@@ -135,36 +194,56 @@ export class NextEditController implements vscode.Disposable {
     let shown = false;
     const offer = (s: NextEditSuggestion, early: boolean, t: number) => {
       shown = this.offer(ed, s, ticket, version);
-      if (shown) this.timings.push({ pauseToShownMs: performance.now() - pauseAt, addedMs: own + (performance.now() - t), early });
+      if (shown)
+        this.timings.push({
+          pauseToShownMs: performance.now() - pauseAt,
+          addedMs: own + (performance.now() - t),
+          early,
+        });
     };
-    const stream = conn.transport.stream({ model: this.model, instructions: NEXT_EDIT_INSTRUCTIONS, input: [userMessage(prompt)], maxOutputTokens: 2048 }, {
-      onDelta: (d) => {
-        if (shown || ticket.stale) return;
-        const t = performance.now();
-        buf += d;
-        if (d.includes('\n')) {
-          const s = earlyNextEdit(buf.split('\n').slice(0, -1), win, cursor);
-          if (s) return offer(s, true, t);
-        }
-        own += performance.now() - t;
+    const stream = conn.transport.stream(
+      { model: this.model, instructions: NEXT_EDIT_INSTRUCTIONS, input: [userMessage(prompt)], maxOutputTokens: 2048 },
+      {
+        onDelta: (d) => {
+          if (shown || ticket.stale) return;
+          const t = performance.now();
+          buf += d;
+          if (d.includes('\n')) {
+            const s = earlyNextEdit(buf.split('\n').slice(0, -1), win, cursor);
+            if (s) return offer(s, true, t);
+          }
+          own += performance.now() - t;
+        },
       },
-    });
+    );
     own += performance.now() - t0;
-    const done = stream.done.then((r) => {
-      const t = performance.now();
-      if (shown || ticket.stale) return;
-      if (r.stop.kind !== 'end') { this.deps.log(`next edit: no suggestion (the model stopped: ${r.stop.kind})`); return; }
-      const s = parseNextEdit(r.text, win, cursor);
-      if (s) offer(s, false, t); else this.deps.log('next edit: no edit follows');
-    }, (e: unknown) => {
-      if (!(e instanceof ModelError && e.kind === 'cancelled')) this.deps.log(`next edit: ${(e as Error).message}`);
-    });
+    const done = stream.done.then(
+      (r) => {
+        const t = performance.now();
+        if (shown || ticket.stale) return;
+        if (r.stop.kind !== 'end') {
+          this.deps.log(`next edit: no suggestion (the model stopped: ${r.stop.kind})`);
+          return;
+        }
+        const s = parseNextEdit(r.text, win, cursor);
+        if (s) offer(s, false, t);
+        else this.deps.log('next edit: no edit follows');
+      },
+      (e: unknown) => {
+        if (!(e instanceof ModelError && e.kind === 'cancelled')) this.deps.log(`next edit: ${(e as Error).message}`);
+      },
+    );
     return { cancel: () => stream.cancel(), done };
   }
 
   /** Show a suggestion, unless it is stale: a newer pause, typing, another editor, or text that moved. */
   private offer(ed: vscode.TextEditor, s: NextEditSuggestion, ticket: Ticket, version: number): boolean {
-    if (ticket.stale || ed !== vscode.window.activeTextEditor || ed.document.version !== version || !suggestionFits(s, linesOf(ed.document))) {
+    if (
+      ticket.stale ||
+      ed !== vscode.window.activeTextEditor ||
+      ed.document.version !== version ||
+      !suggestionFits(s, linesOf(ed.document))
+    ) {
       this.staleDropped++;
       this.deps.log('next edit: a stale answer was dropped');
       return false;
@@ -190,12 +269,21 @@ export class NextEditController implements vscode.Disposable {
   async accept(): Promise<boolean> {
     const c = this.current;
     const ed = vscode.window.activeTextEditor;
-    if (!c || !ed || ed !== c.ed) { this.dismiss(true); return false; }
+    if (!c || !ed || ed !== c.ed) {
+      this.dismiss(true);
+      return false;
+    }
     const doc = ed.document;
-    if (doc.version !== c.version || !suggestionFits(c.s, linesOf(doc))) { this.dismiss(true); return false; }
+    if (doc.version !== c.version || !suggestionFits(c.s, linesOf(doc))) {
+      this.dismiss(true);
+      return false;
+    }
     if (!c.jumped && !near(ed, c.s)) {
       c.jumped = true;
-      const at = new vscode.Position(c.s.start, doc.lineAt(Math.min(c.s.start, doc.lineCount - 1)).firstNonWhitespaceCharacterIndex);
+      const at = new vscode.Position(
+        c.s.start,
+        doc.lineAt(Math.min(c.s.start, doc.lineCount - 1)).firstNonWhitespaceCharacterIndex,
+      );
       ed.selection = new vscode.Selection(at, at);
       ed.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
       this.view.show(ed, c.s, true);
@@ -205,7 +293,11 @@ export class NextEditController implements vscode.Disposable {
     const { range, text } = replacement(doc, c.s);
     this.applying = true;
     let ok = false;
-    try { ok = await ed.edit((b) => b.replace(range, text), { undoStopBefore: true, undoStopAfter: true }); } finally { this.applying = false; }
+    try {
+      ok = await ed.edit((b) => b.replace(range, text), { undoStopBefore: true, undoStopAfter: true });
+    } finally {
+      this.applying = false;
+    }
     if (!ok) return false;
     const endLine = Math.min(doc.lineCount - 1, c.s.start + Math.max(1, c.s.newLines.length) - 1);
     const end = doc.lineAt(endLine).range.end;
@@ -255,13 +347,22 @@ function near(ed: vscode.TextEditor, s: NextEditSuggestion): boolean {
 function replacement(doc: vscode.TextDocument, s: NextEditSuggestion): { range: vscode.Range; text: string } {
   const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
   if (!s.oldLines.length) {
-    if (s.start >= doc.lineCount) { const end = doc.lineAt(doc.lineCount - 1).range.end; return { range: new vscode.Range(end, end), text: eol + s.newLines.join(eol) }; }
+    if (s.start >= doc.lineCount) {
+      const end = doc.lineAt(doc.lineCount - 1).range.end;
+      return { range: new vscode.Range(end, end), text: eol + s.newLines.join(eol) };
+    }
     const at = new vscode.Position(s.start, 0);
     return { range: new vscode.Range(at, at), text: s.newLines.join(eol) + eol };
   }
   const last = s.start + s.oldLines.length - 1;
   if (!s.newLines.length) {
-    const range = last + 1 < doc.lineCount ? new vscode.Range(s.start, 0, last + 1, 0) : new vscode.Range(s.start === 0 ? new vscode.Position(0, 0) : doc.lineAt(s.start - 1).range.end, doc.lineAt(last).range.end);
+    const range =
+      last + 1 < doc.lineCount
+        ? new vscode.Range(s.start, 0, last + 1, 0)
+        : new vscode.Range(
+            s.start === 0 ? new vscode.Position(0, 0) : doc.lineAt(s.start - 1).range.end,
+            doc.lineAt(last).range.end,
+          );
     return { range, text: '' };
   }
   return { range: new vscode.Range(s.start, 0, last, doc.lineAt(last).text.length), text: s.newLines.join(eol) };

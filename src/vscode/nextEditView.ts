@@ -9,8 +9,10 @@ import type { NextEditSuggestion } from '../core/nextEdit/prompt';
  */
 export class NextEditView implements vscode.Disposable {
   private readonly removed = vscode.window.createTextEditorDecorationType({
-    textDecoration: 'line-through', opacity: '0.6',
-    border: '1px dotted', borderColor: new vscode.ThemeColor('sparkEdit.nextEditBorder'),
+    textDecoration: 'line-through',
+    opacity: '0.6',
+    border: '1px dotted',
+    borderColor: new vscode.ThemeColor('sparkEdit.nextEditBorder'),
     backgroundColor: new vscode.ThemeColor('sparkEdit.nextEditBackground'),
   });
   private readonly inserted = vscode.window.createTextEditorDecorationType({});
@@ -27,7 +29,8 @@ export class NextEditView implements vscode.Disposable {
     const lastLine = Math.min(ed.document.lineCount - 1, s.start + Math.max(1, s.oldLines.length) - 1);
     hints.push(hintAt(ed.document, lastLine, near ? '⇥ Tab: accept · Esc: dismiss' : '⇥ Tab: accept (after the jump)'));
     const cur = ed.selection.active.line;
-    if (!near && cur !== lastLine) hints.push(hintAt(ed.document, cur, `⇥ Tab: go to the suggested edit on line ${s.start + 1}`));
+    if (!near && cur !== lastLine)
+      hints.push(hintAt(ed.document, cur, `⇥ Tab: go to the suggested edit on line ${s.start + 1}`));
     ed.setDecorations(this.hint, hints);
   }
 
@@ -38,18 +41,35 @@ export class NextEditView implements vscode.Disposable {
     for (const t of [this.removed, this.inserted, this.hint]) ed.setDecorations(t, []);
   }
 
-  dispose() { this.clear(); this.removed.dispose(); this.inserted.dispose(); this.hint.dispose(); }
+  dispose() {
+    this.clear();
+    this.removed.dispose();
+    this.inserted.dispose();
+    this.hint.dispose();
+  }
 }
 
 const ghost = (text: string): vscode.ThemableDecorationAttachmentRenderOptions => ({
-  contentText: text, fontStyle: 'italic', color: new vscode.ThemeColor('sparkEdit.nextEditText'),
-  border: '1px dotted', borderColor: new vscode.ThemeColor('sparkEdit.nextEditBorder'),
+  contentText: text,
+  fontStyle: 'italic',
+  color: new vscode.ThemeColor('sparkEdit.nextEditText'),
+  border: '1px dotted',
+  borderColor: new vscode.ThemeColor('sparkEdit.nextEditBorder'),
   backgroundColor: new vscode.ThemeColor('sparkEdit.nextEditBackground'),
 });
 
 function hintAt(doc: vscode.TextDocument, line: number, text: string): vscode.DecorationOptions {
   const end = doc.lineAt(line).range.end;
-  return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: `  ${text}`, color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' } } };
+  return {
+    range: new vscode.Range(end, end),
+    renderOptions: {
+      after: {
+        contentText: `  ${text}`,
+        color: new vscode.ThemeColor('editorCodeLens.foreground'),
+        fontStyle: 'italic',
+      },
+    },
+  };
 }
 
 /**
@@ -57,8 +77,12 @@ function hintAt(doc: vscode.TextDocument, line: number, text: string): vscode.De
  * suffix kept) is struck and its replacement follows it. Otherwise the old lines are struck whole and the new
  * lines follow the last one (or the line above, for an insertion), joined by ⏎.
  */
-function shapes(doc: vscode.TextDocument, s: NextEditSuggestion): { removed: vscode.DecorationOptions[]; inserted: vscode.DecorationOptions[] } {
-  const removed: vscode.DecorationOptions[] = [], inserted: vscode.DecorationOptions[] = [];
+function shapes(
+  doc: vscode.TextDocument,
+  s: NextEditSuggestion,
+): { removed: vscode.DecorationOptions[]; inserted: vscode.DecorationOptions[] } {
+  const removed: vscode.DecorationOptions[] = [],
+    inserted: vscode.DecorationOptions[] = [];
   if (s.oldLines.length && s.oldLines.length === s.newLines.length) {
     s.oldLines.forEach((a, i) => {
       const b = s.newLines[i];
@@ -74,12 +98,17 @@ function shapes(doc: vscode.TextDocument, s: NextEditSuggestion): { removed: vsc
     });
     return { removed, inserted };
   }
-  s.oldLines.forEach((a, i) => { if (a.length) removed.push({ range: new vscode.Range(s.start + i, 0, s.start + i, a.length) }); });
+  s.oldLines.forEach((a, i) => {
+    if (a.length) removed.push({ range: new vscode.Range(s.start + i, 0, s.start + i, a.length) });
+  });
   const text = s.newLines.length ? s.newLines.map((l) => l.trim()).join(' ⏎ ') : '';
   if (text) {
     const at = s.oldLines.length ? s.start + s.oldLines.length - 1 : Math.max(0, s.start - 1);
     const end = doc.lineAt(Math.min(at, doc.lineCount - 1)).range.end;
-    inserted.push({ range: new vscode.Range(end, end), renderOptions: { after: ghost(`${s.oldLines.length || s.start === 0 ? ' → ' : ' ⏎ '}${text}`) } });
+    inserted.push({
+      range: new vscode.Range(end, end),
+      renderOptions: { after: ghost(`${s.oldLines.length || s.start === 0 ? ' → ' : ' ⏎ '}${text}`) },
+    });
   }
   return { removed, inserted };
 }

@@ -35,8 +35,12 @@ export function createDecorations(): Decorations {
       overviewRulerColor: new vscode.ThemeColor('sparkEdit.removedLineBackground'),
       overviewRulerLane: vscode.OverviewRulerLane.Left,
     }),
-    addedChars: vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('sparkEdit.addedTextBackground') }),
-    removedChars: vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('sparkEdit.removedTextBackground') }),
+    addedChars: vscode.window.createTextEditorDecorationType({
+      backgroundColor: new vscode.ThemeColor('sparkEdit.addedTextBackground'),
+    }),
+    removedChars: vscode.window.createTextEditorDecorationType({
+      backgroundColor: new vscode.ThemeColor('sparkEdit.removedTextBackground'),
+    }),
     partial: vscode.window.createTextEditorDecorationType({
       isWholeLine: true,
       backgroundColor: new vscode.ThemeColor('sparkEdit.addedLineBackground'),
@@ -48,7 +52,13 @@ export function createDecorations(): Decorations {
 /** Every live preview, so the decorations of a document can show all of its previews at once. */
 const liveViews = new Set<SessionView>();
 
-interface ExpectedChange { version: number; start: vscode.Position; end: vscode.Position; text: string; commit: () => void }
+interface ExpectedChange {
+  version: number;
+  start: vscode.Position;
+  end: vscode.Position;
+  text: string;
+  commit: () => void;
+}
 
 /**
  * One edit previewed in one document: keeps the document in step with the session's preview region,
@@ -78,7 +88,14 @@ export class SessionView implements vscode.Disposable {
   /** A decision's edit (accept/reject) is being applied, as opposed to the stream's. */
   private deciding = false;
   /** performance.now() marks for the edit's timeline (see core/util/timeline.ts); codeLens.ts adds the lens marks. */
-  readonly timing: { firstEditSent?: number; firstEditApplied?: number; lastEditApplied?: number; firstHunkReady?: number; acceptLensProvided?: number; lastEditBeforeLens?: number } = {};
+  readonly timing: {
+    firstEditSent?: number;
+    firstEditApplied?: number;
+    lastEditApplied?: number;
+    firstHunkReady?: number;
+    acceptLensProvided?: number;
+    lastEditBeforeLens?: number;
+  } = {};
 
   constructor(
     readonly document: vscode.TextDocument,
@@ -95,17 +112,26 @@ export class SessionView implements vscode.Disposable {
   ) {
     this.session = new EditSession({ region, prompt, model, transport, commandStartedAt, log, resumed });
     liveViews.add(this);
-    this.disposables.push({ dispose: this.session.onEvent((ev) => {
-      if (ev.kind === 'content') this.scheduleFlush();
-      else if (ev.kind === 'state') this.onState(ev.state);
-      else if (ev.kind === 'error') this.onError(this, ev.error, ev.kept);
-    }).dispose });
+    this.disposables.push({
+      dispose: this.session.onEvent((ev) => {
+        if (ev.kind === 'content') this.scheduleFlush();
+        else if (ev.kind === 'state') this.onState(ev.state);
+        else if (ev.kind === 'error') this.onError(this, ev.error, ev.kept);
+      }).dispose,
+    });
   }
 
-  get region(): PreviewRegion { return this.session.region; }
-  get isEnded(): boolean { return this.ended; }
+  get region(): PreviewRegion {
+    return this.session.region;
+  }
+  get isEnded(): boolean {
+    return this.ended;
+  }
 
-  start() { this.session.start(); this.changeEmitter.fire(); }
+  start() {
+    this.session.start();
+    this.changeEmitter.fire();
+  }
 
   private onState(s: SessionState) {
     this.changeEmitter.fire();
@@ -116,16 +142,28 @@ export class SessionView implements vscode.Disposable {
   private scheduleFlush() {
     if (this.flushTimer || this.ended) return;
     // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
-    this.flushTimer = setTimeout(() => { this.flushTimer = undefined; void this.flush(); }, flushDelay(performance.now(), this.lastFlushAt, FRAME_MS));
+    this.flushTimer = setTimeout(
+      () => {
+        this.flushTimer = undefined;
+        void this.flush();
+      },
+      flushDelay(performance.now(), this.lastFlushAt, FRAME_MS),
+    );
   }
 
   /** Bring the document in line with the region now (one edit), then decorate. */
   flush(): Promise<void> {
-    if (this.inFlight) { this.again = true; return this.inFlight; }
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
     this.inFlight = this.doFlush().finally(() => {
       this.inFlight = null;
       this.lastFlushAt = performance.now();
-      if (this.again) { this.again = false; this.scheduleFlush(); }
+      if (this.again) {
+        this.again = false;
+        this.scheduleFlush();
+      }
     });
     return this.inFlight;
   }
@@ -137,7 +175,7 @@ export class SessionView implements vscode.Disposable {
     if (plan) {
       const undoStop = this.undoStopNext;
       this.timing.firstEditSent ??= performance.now();
-      if (!await this.applyOwn(plan, () => region.commitFlush(plan), undoStop, undoStop)) {
+      if (!(await this.applyOwn(plan, () => region.commitFlush(plan), undoStop, undoStop))) {
         // The user typed first (the edit is version-checked): their change is in the region by now; retry.
         this.again = true;
         return;
@@ -150,8 +188,12 @@ export class SessionView implements vscode.Disposable {
     }
     this.decorate();
     const key = this.lensKey();
-    if (key !== this.lastLensKey) { this.lastLensKey = key; this.changeEmitter.fire(); }
-    if (this.session.state === 'pending' && !this.ended && !this.suspended && !region.planFlush()) this.hooks.synced?.();
+    if (key !== this.lastLensKey) {
+      this.lastLensKey = key;
+      this.changeEmitter.fire();
+    }
+    if (this.session.state === 'pending' && !this.ended && !this.suspended && !region.planFlush())
+      this.hooks.synced?.();
   }
 
   private lensKey(): string {
@@ -167,13 +209,20 @@ export class SessionView implements vscode.Disposable {
   decorate(editors: readonly vscode.TextEditor[] = vscode.window.visibleTextEditors) {
     // One set of decoration types for every preview: a document's ranges are those of all its live previews
     // (each used to overwrite the others', so only one of several edits in a file was coloured).
-    const add: vscode.Range[] = [], del: vscode.Range[] = [], part: vscode.Range[] = [];
-    const addChars: vscode.Range[] = [], delChars: vscode.Range[] = [];
+    const add: vscode.Range[] = [],
+      del: vscode.Range[] = [],
+      part: vscode.Range[] = [];
+    const addChars: vscode.Range[] = [],
+      delChars: vscode.Range[] = [];
     for (const v of liveViews) {
       if (v.document !== this.document || v.ended || v.suspended) continue; // a suspended preview's lines are not in the document
       const start = v.region.startLine;
-      for (const r of v.region.decorationRuns()) (r.kind === 'add' ? add : r.kind === 'del' ? del : part).push(new vscode.Range(start + r.from, 0, start + r.to - 1, 0));
-      for (const c of v.wordHighlights()) (c.kind === 'add' ? addChars : delChars).push(new vscode.Range(start + c.row, c.from, start + c.row, c.to));
+      for (const r of v.region.decorationRuns())
+        (r.kind === 'add' ? add : r.kind === 'del' ? del : part).push(
+          new vscode.Range(start + r.from, 0, start + r.to - 1, 0),
+        );
+      for (const c of v.wordHighlights())
+        (c.kind === 'add' ? addChars : delChars).push(new vscode.Range(start + c.row, c.from, start + c.row, c.to));
     }
     for (const ed of editors) {
       if (ed.document !== this.document) continue;
@@ -212,7 +261,13 @@ export class SessionView implements vscode.Disposable {
     // The user's own edit. Changes in one event are non-overlapping; apply bottom-up so positions hold.
     const changes = [...e.contentChanges].sort((a, b) => b.range.start.compareTo(a.range.start));
     for (const c of changes) {
-      this.region.applyUserEdit(c.range.start.line, c.range.start.character, c.range.end.line, c.range.end.character, c.text.replace(/\r\n/g, '\n'));
+      this.region.applyUserEdit(
+        c.range.start.line,
+        c.range.start.character,
+        c.range.end.line,
+        c.range.end.character,
+        c.text.replace(/\r\n/g, '\n'),
+      );
     }
     if (this.region.clobbered) {
       this.log('the previewed region was replaced by the user: the preview is dropped, nothing is changed');
@@ -225,13 +280,29 @@ export class SessionView implements vscode.Disposable {
   }
 
   /** Stop following the document (the undo guard moves it); `drop` then ends the view without touching the text. */
-  suspend() { this.suspended = true; clearTimeout(this.flushTimer); this.flushTimer = undefined; }
-  drop() { this.suspend(); this.session.dispose(); this.end(); this.wakeDecisions(); }
-  resume() { this.suspended = false; this.wakeDecisions(); }
+  suspend() {
+    this.suspended = true;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+  drop() {
+    this.suspend();
+    this.session.dispose();
+    this.end();
+    this.wakeDecisions();
+  }
+  resume() {
+    this.suspended = false;
+    this.wakeDecisions();
+  }
   /** Decisions (accept/reject) made while the view is suspended (set aside for a save) wait until it is back. */
   private decisionWaiters: Array<() => void> = [];
-  private wakeDecisions() { for (const f of this.decisionWaiters.splice(0)) f(); }
-  private async whenBack(): Promise<void> { if (this.suspended && !this.ended) await new Promise<void>((r) => this.decisionWaiters.push(r)); }
+  private wakeDecisions() {
+    for (const f of this.decisionWaiters.splice(0)) f();
+  }
+  private async whenBack(): Promise<void> {
+    if (this.suspended && !this.ended) await new Promise<void>((r) => this.decisionWaiters.push(r));
+  }
   /** Does the document hold exactly what this view last rendered? */
   matchesDocument(): boolean {
     const lines = this.region.renderedLines();
@@ -240,25 +311,38 @@ export class SessionView implements vscode.Disposable {
     return lines.every((t, i) => this.document.lineAt(start + i).text === t);
   }
   /** Settle this view's pending document edits (for the undo guard). */
-  async settled(): Promise<void> { await this.settleFlushes(); }
+  async settled(): Promise<void> {
+    await this.settleFlushes();
+  }
 
   // ---- user actions ----------------------------------------------------------------------------------
-  async acceptHunk(h: Hunk) { await this.resolve(() => this.session.acceptHunk(h)); }
-  async rejectHunk(h: Hunk) { await this.resolve(() => this.session.rejectHunk(h)); }
+  async acceptHunk(h: Hunk) {
+    await this.resolve(() => this.session.acceptHunk(h));
+  }
+  async rejectHunk(h: Hunk) {
+    await this.resolve(() => this.session.rejectHunk(h));
+  }
 
   private async resolve(act: () => boolean) {
     await this.whenBack();
     if (this.ended) return;
     if (this.session.isStreaming) await this.inFlight;
-    else { await this.settleFirst(); this.undoStopNext = true; } // each decision on a settled preview is its own undo step
+    else {
+      await this.settleFirst();
+      this.undoStopNext = true;
+    } // each decision on a settled preview is its own undo step
     this.deciding = true;
     try {
       if (!act()) return;
       await this.flush();
-    } finally { this.deciding = false; }
+    } finally {
+      this.deciding = false;
+    }
   }
 
-  interrupt(): boolean { return this.session.interrupt(); }
+  interrupt(): boolean {
+    return this.session.interrupt();
+  }
   redirect(instruction: string) {
     if (!this.session.isStreaming) this.undoStopNext = true; // the new stream starts its own undo span
     this.session.redirect(instruction);
@@ -283,10 +367,14 @@ export class SessionView implements vscode.Disposable {
   }
 
   /** Accept everything: one edit (one undo step) that removes the removed lines. Undo gives the pending preview back. */
-  acceptAll(): Promise<void> { return this.decideAll(() => this.session.acceptAll()); }
+  acceptAll(): Promise<void> {
+    return this.decideAll(() => this.session.acceptAll());
+  }
 
   /** Reject everything: the document holds the original plus whatever the user typed meanwhile. */
-  rejectAll(): Promise<void> { return this.decideAll(() => this.session.rejectAll()); }
+  rejectAll(): Promise<void> {
+    return this.decideAll(() => this.session.rejectAll());
+  }
 
   /** A decision over the whole preview: on the settled preview, as one undo step of its own, then the view ends. */
   private async decideAll(decide: () => void) {
@@ -298,14 +386,17 @@ export class SessionView implements vscode.Disposable {
     try {
       decide();
       await this.settleAndEnd();
-    } finally { this.deciding = false; }
+    } finally {
+      this.deciding = false;
+    }
   }
 
   private async settleFlushes() {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     for (let i = 0; i < 50 && (this.inFlight || this.region.planFlush()); i++) {
-      if (this.inFlight) await this.inFlight; else await this.flush();
+      if (this.inFlight) await this.inFlight;
+      else await this.flush();
     }
   }
 
@@ -319,16 +410,30 @@ export class SessionView implements vscode.Disposable {
    * Its change event is recognised as ours and runs `commit`; if the event was not matched (should not happen),
    * the mirror is resynchronised once the edit has landed.
    */
-  private async applyOwn(plan: FlushPlan, commit: () => void, undoBefore: boolean, undoAfter: boolean): Promise<boolean> {
+  private async applyOwn(
+    plan: FlushPlan,
+    commit: () => void,
+    undoBefore: boolean,
+    undoAfter: boolean,
+  ): Promise<boolean> {
     const edit = toDocumentEdit(this.document, this.region.startLine, plan);
     const v0 = this.document.version;
-    const expected: ExpectedChange = { version: v0 + 1, start: edit.range.start, end: edit.range.end, text: edit.text, commit };
+    const expected: ExpectedChange = {
+      version: v0 + 1,
+      start: edit.range.start,
+      end: edit.range.end,
+      text: edit.text,
+      commit,
+    };
     this.expected = expected;
     const editor = this.editor();
     let ok: boolean;
     try {
       if (editor) {
-        ok = await editor.edit((b) => b.replace(edit.range, edit.text), { undoStopBefore: undoBefore, undoStopAfter: undoAfter });
+        ok = await editor.edit((b) => b.replace(edit.range, edit.text), {
+          undoStopBefore: undoBefore,
+          undoStopAfter: undoAfter,
+        });
       } else {
         const we = new vscode.WorkspaceEdit();
         we.replace(this.document.uri, edit.range, edit.text);
@@ -365,7 +470,11 @@ export class SessionView implements vscode.Disposable {
 }
 
 /** Translate "replace region rows [from, from+deleteCount) with lines" into a document range and text. */
-export function toDocumentEdit(doc: vscode.TextDocument, startLine: number, plan: FlushPlan): { range: vscode.Range; text: string } {
+export function toDocumentEdit(
+  doc: vscode.TextDocument,
+  startLine: number,
+  plan: FlushPlan,
+): { range: vscode.Range; text: string } {
   const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
   const a = startLine + plan.from;
   const b = a + plan.deleteCount;
@@ -376,7 +485,10 @@ export function toDocumentEdit(doc: vscode.TextDocument, startLine: number, plan
   const last = doc.lineCount - 1;
   if (a > 0) {
     const prev = a - 1;
-    return { range: new vscode.Range(prev, doc.lineAt(prev).text.length, last, doc.lineAt(last).text.length), text: plan.lines.map((l) => eol + l).join('') };
+    return {
+      range: new vscode.Range(prev, doc.lineAt(prev).text.length, last, doc.lineAt(last).text.length),
+      text: plan.lines.map((l) => eol + l).join(''),
+    };
   }
   return { range: new vscode.Range(0, 0, last, doc.lineAt(last).text.length), text: plan.lines.join(eol) };
 }

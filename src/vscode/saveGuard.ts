@@ -4,7 +4,12 @@ import { SessionView } from './preview';
 import { EditSessions } from './sessions';
 import { Disposable } from './util/dispose';
 
-interface Parked { view: SessionView; startLine: number; shown: string[]; aside: string[] }
+interface Parked {
+  view: SessionView;
+  startLine: number;
+  shown: string[];
+  aside: string[];
+}
 
 /**
  * Saving a document that holds a pending preview (auto-save, Save All, save on quit, Ctrl+S): the file on disk must
@@ -19,7 +24,10 @@ export class SaveGuard extends Disposable {
   /** Saves whose previews are not shown again yet (from the save participant to the end of the restore). */
   private readonly showingAgain = new Map<string, { done: Promise<void>; resolve: () => void }>();
 
-  constructor(private readonly ctx: Ctx, private readonly sessions: EditSessions) {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly sessions: EditSessions,
+  ) {
     super();
     this._register(vscode.workspace.onWillSaveTextDocument((e) => this.onWillSave(e)));
     this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.showAgain(doc)));
@@ -35,10 +43,19 @@ export class SaveGuard extends Disposable {
 
   private beginSetAside(uri: string): () => void {
     let resolve!: () => void;
-    const entry = { done: new Promise<void>((r) => { resolve = r; }), resolve: () => resolve() };
+    const entry = {
+      done: new Promise<void>((r) => {
+        resolve = r;
+      }),
+      resolve: () => resolve(),
+    };
     const prev = this.showingAgain.get(uri);
     this.showingAgain.set(uri, entry);
-    return () => { if (this.showingAgain.get(uri) === entry) this.showingAgain.delete(uri); entry.resolve(); prev?.resolve(); };
+    return () => {
+      if (this.showingAgain.get(uri) === entry) this.showingAgain.delete(uri);
+      entry.resolve();
+      prev?.resolve();
+    };
   }
 
   private onWillSave(e: vscode.TextDocumentWillSaveEvent): void {
@@ -50,17 +67,25 @@ export class SaveGuard extends Disposable {
     // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
     // set-aside's undo step, so undoing that step gives this text back.
     const shown = this.sessions.guardFor(e.document).textHash();
-    e.waitUntil((async () => {
-      let handedOn = false; // to the restore after the save, which calls finish()
-      try {
-        const parked = await this.park(e.document, vs);
-        if (parked.length) {
-          this.sessions.guardFor(e.document).noteSetAside(shown); this.setAside.set(uri, { parked, finish }); handedOn = true;
-          this.fallBackIfNoSave(e.document, parked);
+    e.waitUntil(
+      (async () => {
+        let handedOn = false; // to the restore after the save, which calls finish()
+        try {
+          const parked = await this.park(e.document, vs);
+          if (parked.length) {
+            this.sessions.guardFor(e.document).noteSetAside(shown);
+            this.setAside.set(uri, { parked, finish });
+            handedOn = true;
+            this.fallBackIfNoSave(e.document, parked);
+          }
+          this.ctx.log(
+            `save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`,
+          );
+        } finally {
+          if (!handedOn) finish();
         }
-        this.ctx.log(`save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`);
-      } finally { if (!handedOn) finish(); }
-    })());
+      })(),
+    );
   }
 
   /** Suspends each preview and puts the document's original (plus typing) where its lines were. */
@@ -75,14 +100,24 @@ export class SaveGuard extends Disposable {
         if (v.isEnded) continue;
         v.suspend();
         v.decorate(); // no colours on lines about to move (the set-aside lines would be coloured wrongly)
-        if (!v.matchesDocument()) { v.resume(); this.ctx.log(`save: edit ${v.session.id} is out of step with the document; it is rejected for the save`); await v.rejectAll(); continue; }
+        if (!v.matchesDocument()) {
+          v.resume();
+          this.ctx.log(`save: edit ${v.session.id} is out of step with the document; it is rejected for the save`);
+          await v.rejectAll();
+          continue;
+        }
         const startLine = v.region.startLine;
         const shown = v.region.renderedRows().map((r) => r.text);
         const aside = v.region.textIf('reject');
-        if (!await replaceLines(doc, startLine, shown.length, aside)) { v.resume(); continue; }
+        if (!(await replaceLines(doc, startLine, shown.length, aside))) {
+          v.resume();
+          continue;
+        }
         parked.push({ view: v, startLine, shown, aside });
       }
-    } finally { release(); }
+    } finally {
+      release();
+    }
     return parked;
   }
 
@@ -95,7 +130,9 @@ export class SaveGuard extends Disposable {
     const uri = doc.uri.toString();
     setTimeout(() => {
       if (this.setAside.get(uri)?.parked !== parked) return;
-      this.ctx.log(`save of ${vscode.workspace.asRelativePath(doc.uri)}: no save reported within 1.5 s; the pending edit(s) are shown again`);
+      this.ctx.log(
+        `save of ${vscode.workspace.asRelativePath(doc.uri)}: no save reported within 1.5 s; the pending edit(s) are shown again`,
+      );
       void this.showAgain(doc);
     }, 1500);
   }
@@ -111,7 +148,9 @@ export class SaveGuard extends Disposable {
       await Promise.all(back.map((v) => v.flush()));
       this.sessions.refreshLenses();
       this.sessions.updateContext();
-    } finally { entry.finish(); }
+    } finally {
+      entry.finish();
+    }
   }
 
   /** Puts each parked preview's lines back; returns the previews that are shown again. */
@@ -125,26 +164,43 @@ export class SaveGuard extends Disposable {
       for (const p of parked) {
         const v = p.view;
         const now: string[] = [];
-        for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++) now.push(doc.lineAt(i).text);
+        for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++)
+          now.push(doc.lineAt(i).text);
         if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
-        if (now.join('\n') !== p.aside.join('\n') || !await replaceLines(doc, p.startLine, p.aside.length, p.shown)) {
+        if (now.join('\n') !== p.aside.join('\n') || !(await replaceLines(doc, p.startLine, p.aside.length, p.shown))) {
           // The document changed in between: the text stays as written (original plus your typing), the preview goes.
-          log(`save of ${vscode.workspace.asRelativePath(doc.uri)}: edit ${v.session.id} could not be shown again (the document changed meanwhile); it is dropped`);
+          log(
+            `save of ${vscode.workspace.asRelativePath(doc.uri)}: edit ${v.session.id} could not be shown again (the document changed meanwhile); it is dropped`,
+          );
           v.drop();
           continue;
         }
         v.resume();
-        if (!v.matchesDocument()) { log(`save: edit ${v.session.id} does not match the document after the save; it is dropped`); v.drop(); continue; }
+        if (!v.matchesDocument()) {
+          log(`save: edit ${v.session.id} does not match the document after the save; it is dropped`);
+          v.drop();
+          continue;
+        }
         back.push(v);
       }
-    } finally { release(); }
+    } finally {
+      release();
+    }
     return back;
   }
 }
 
-async function replaceLines(doc: vscode.TextDocument, startLine: number, count: number, lines: string[]): Promise<boolean> {
+async function replaceLines(
+  doc: vscode.TextDocument,
+  startLine: number,
+  count: number,
+  lines: string[],
+): Promise<boolean> {
   const end = startLine + count;
-  const range = end < doc.lineCount ? new vscode.Range(startLine, 0, end, 0) : new vscode.Range(startLine, 0, doc.lineCount - 1, doc.lineAt(doc.lineCount - 1).text.length);
+  const range =
+    end < doc.lineCount
+      ? new vscode.Range(startLine, 0, end, 0)
+      : new vscode.Range(startLine, 0, doc.lineCount - 1, doc.lineAt(doc.lineCount - 1).text.length);
   const text = lines.join('\n') + (end < doc.lineCount && lines.length ? '\n' : '');
   // In an editor: no undo stops of its own, so the set-aside and the restore join the undo steps around them.
   const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);

@@ -12,7 +12,10 @@ import { Decorations, SessionView, createDecorations } from './preview';
 import { UndoGuard, ViewState } from './undoGuard';
 import { Disposable } from './util/dispose';
 
-export interface HunkArgs { sessionId: number; hunkId: number }
+export interface HunkArgs {
+  sessionId: number;
+  hunkId: number;
+}
 
 /**
  * The pending edits (one `SessionView` each): creating and reviving them, their undo guards, the context keys, and
@@ -32,12 +35,21 @@ export class EditSessions extends Disposable {
     super();
     const d = this.decorations;
     for (const t of [d.added, d.removed, d.partial, d.addedChars, d.removedChars]) this._register(t);
-    this._register({ dispose: () => { for (const v of this.views.values()) v.dispose(); this.views.clear(); } });
+    this._register({
+      dispose: () => {
+        for (const v of this.views.values()) v.dispose();
+        this.views.clear();
+      },
+    });
     this.listen();
   }
 
-  all(): SessionView[] { return [...this.views.values()]; }
-  get(id: number): SessionView | undefined { return this.views.get(id); }
+  all(): SessionView[] {
+    return [...this.views.values()];
+  }
+  get(id: number): SessionView | undefined {
+    return this.views.get(id);
+  }
 
   viewsFor(doc: vscode.TextDocument): SessionView[] {
     return [...this.views.values()].filter((v) => v.document === doc && !v.isEnded);
@@ -71,32 +83,78 @@ export class EditSessions extends Disposable {
     this.setContext('sparkEdit.canContinue', !!v && v.session.canContinue);
   }
 
-  refreshLenses(): void { this.lensEmitter.fire(); }
+  refreshLenses(): void {
+    this.lensEmitter.fire();
+  }
 
   /** The undo guard or a save is moving `doc` through its history (see SparkEditApi.undoBusy). */
-  undoBusy(doc: vscode.TextDocument): boolean { return this.guards.get(doc)?.busy ?? false; }
+  undoBusy(doc: vscode.TextDocument): boolean {
+    return this.guards.get(doc)?.busy ?? false;
+  }
 
   guardFor(doc: vscode.TextDocument): UndoGuard {
     let g = this.guards.get(doc);
     if (!g) {
-      g = new UndoGuard(doc, { views: (d) => this.viewsFor(d), revive: (d, st) => this.revive(d, st), log: this.ctx.log });
+      g = new UndoGuard(doc, {
+        views: (d) => this.viewsFor(d),
+        revive: (d, st) => this.revive(d, st),
+        log: this.ctx.log,
+      });
       this.guards.set(doc, g);
     }
     return g;
   }
 
   /** A change already known in full (deep-mode hunk, semantic rename, chat Apply) as a pending inline diff, unless lines overlap another. */
-  previewChange(doc: vscode.TextDocument, startLine: number, oldLines: string[], newLines: string[], instruction: string): SessionView | undefined {
-    if (this.viewsFor(doc).some((v) => startLine < v.region.endLine && startLine + Math.max(1, oldLines.length) > v.region.startLine)) return undefined;
+  previewChange(
+    doc: vscode.TextDocument,
+    startLine: number,
+    oldLines: string[],
+    newLines: string[],
+    instruction: string,
+  ): SessionView | undefined {
+    if (
+      this.viewsFor(doc).some(
+        (v) => startLine < v.region.endLine && startLine + Math.max(1, oldLines.length) > v.region.startLine,
+      )
+    )
+      return undefined;
     const transport = new StaticTransport(newLines.length ? newLines.join('\n') + '\n' : '');
-    return this.create(doc, startLine, oldLines, { instruction, code: oldLines.join('\n') }, 'deep', transport, performance.now());
+    return this.create(
+      doc,
+      startLine,
+      oldLines,
+      { instruction, code: oldLines.join('\n') },
+      'deep',
+      transport,
+      performance.now(),
+    );
   }
 
   /** One pending edit in one document: the view that previews it, wired to CodeLens, context keys and stats. */
-  create(doc: vscode.TextDocument, startLine: number, original: string[], prompt: EditPromptInput, model: string, transport: ModelTransport, t0: number, warm?: { responseId: string; context: InputMessage }): SessionView {
+  create(
+    doc: vscode.TextDocument,
+    startLine: number,
+    original: string[],
+    prompt: EditPromptInput,
+    model: string,
+    transport: ModelTransport,
+    t0: number,
+    warm?: { responseId: string; context: InputMessage },
+  ): SessionView {
     this.guardFor(doc).checkpoint(); // the state before this preview: where undo returns to
     const region = new PreviewRegion(startLine, original);
-    const view = new SessionView(doc, region, prompt, model, transport, this.decorations, this.ctx.log, this.onError, t0);
+    const view = new SessionView(
+      doc,
+      region,
+      prompt,
+      model,
+      transport,
+      this.decorations,
+      this.ctx.log,
+      this.onError,
+      t0,
+    );
     reportLeftOutBlocks(view.session, this.ctx.log); // targeted blocks left out: say so (the listener ends with the session)
     if (warm) view.session.useWarmup(warm);
     this.wire(view, transport);
@@ -111,7 +169,18 @@ export class EditSessions extends Disposable {
     if (doc.isClosed || st.region.startLine + n > doc.lineCount) return undefined;
     const lines: string[] = [];
     for (let i = 0; i < n; i++) lines.push(doc.lineAt(st.region.startLine + i).text);
-    const view = new SessionView(doc, PreviewRegion.restore(st.region, lines), st.prompt, st.model, st.transport, this.decorations, this.ctx.log, this.onError, performance.now(), true);
+    const view = new SessionView(
+      doc,
+      PreviewRegion.restore(st.region, lines),
+      st.prompt,
+      st.model,
+      st.transport,
+      this.decorations,
+      this.ctx.log,
+      this.onError,
+      performance.now(),
+      true,
+    );
     this.wire(view, st.transport);
     view.decorate();
     this.lensEmitter.fire();
@@ -126,10 +195,17 @@ export class EditSessions extends Disposable {
     const { log, status } = this.ctx;
     const doc = view.document;
     const guard = this.guardFor(doc);
-    view.hooks = { ownEdit: (streaming) => { guard.history.noteOwnEdit(streaming); guard.noteOwnEdit(); }, synced: () => guard.checkpoint() };
+    view.hooks = {
+      ownEdit: (streaming) => {
+        guard.history.noteOwnEdit(streaming);
+        guard.noteOwnEdit();
+      },
+      synced: () => guard.checkpoint(),
+    };
     this.views.set(view.session.id, view);
     view.onDidChange(() => {
-      if (view.timing.firstHunkReady === undefined && view.region.pendingHunks().length) view.timing.firstHunkReady = performance.now();
+      if (view.timing.firstHunkReady === undefined && view.region.pendingHunks().length)
+        view.timing.firstHunkReady = performance.now();
       this.lensEmitter.fire();
       this.updateContext();
     });
@@ -145,11 +221,21 @@ export class EditSessions extends Disposable {
       this.updateContext();
     });
     view.session.onEvent((e) => {
-      if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done')) status.setStats(view.session.stats);
+      if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done'))
+        status.setStats(view.session.stats);
       // The model answered with the code unchanged: say so (not only in the status bar).
-      if (e.kind === 'state' && e.state === 'done' && !view.session.error && !view.session.leftOut && view.session.text.length > 0 && view.region.hunks.length === 0) {
+      if (
+        e.kind === 'state' &&
+        e.state === 'done' &&
+        !view.session.error &&
+        !view.session.leftOut &&
+        view.session.text.length > 0 &&
+        view.region.hunks.length === 0
+      ) {
         log(`edit ${view.session.id}: no changes proposed (the model returned the code unchanged)`);
-        void vscode.window.showInformationMessage('Spark Edit: no changes proposed — the model returned the code unchanged.');
+        void vscode.window.showInformationMessage(
+          'Spark Edit: no changes proposed — the model returned the code unchanged.',
+        );
       }
     });
   }
@@ -162,19 +248,32 @@ export class EditSessions extends Disposable {
 
   private listen(): void {
     this._register(vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChanged(e)));
-    this._register(vscode.workspace.onDidCloseTextDocument((doc) => {
-      this.guards.delete(doc);
-      for (const v of this.all().filter((s) => s.document === doc)) {
-        this.ctx.log(`document closed: edit ${v.session.id} dropped`);
-        v.dispose();
-      }
-    }));
-    this._register(vscode.workspace.onWillRenameFiles((e) => e.waitUntil(this.beforeFileOp(e.files.map((f) => f.oldUri), 'renamed'))));
+    this._register(
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        this.guards.delete(doc);
+        for (const v of this.all().filter((s) => s.document === doc)) {
+          this.ctx.log(`document closed: edit ${v.session.id} dropped`);
+          v.dispose();
+        }
+      }),
+    );
+    this._register(
+      vscode.workspace.onWillRenameFiles((e) =>
+        e.waitUntil(
+          this.beforeFileOp(
+            e.files.map((f) => f.oldUri),
+            'renamed',
+          ),
+        ),
+      ),
+    );
     this._register(vscode.workspace.onWillDeleteFiles((e) => e.waitUntil(this.beforeFileOp(e.files, 'deleted'))));
     this._register(vscode.window.tabGroups.onDidChangeTabs((e) => this.onTabsChanged(e)));
-    this._register(vscode.window.onDidChangeVisibleTextEditors((eds) => {
-      for (const v of this.views.values()) v.decorate(eds);
-    }));
+    this._register(
+      vscode.window.onDidChangeVisibleTextEditors((eds) => {
+        for (const v of this.views.values()) v.decorate(eds);
+      }),
+    );
     this._register(vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()));
     this._register(vscode.window.onDidChangeTextEditorSelection(() => this.updateContext()));
   }
@@ -198,10 +297,16 @@ export class EditSessions extends Disposable {
    * removed and added lines never travel with the file without a way to resolve them.
    */
   private beforeFileOp(uris: readonly vscode.Uri[], what: string): Promise<void> {
-    const targets = this.all().filter((v) => uris.some((u) => v.document.uri.toString() === u.toString() || v.document.uri.toString().startsWith(u.toString() + '/')));
+    const targets = this.all().filter((v) =>
+      uris.some(
+        (u) => v.document.uri.toString() === u.toString() || v.document.uri.toString().startsWith(u.toString() + '/'),
+      ),
+    );
     if (!targets.length) return Promise.resolve();
     this.ctx.log(`${what}: rejecting ${targets.length} pending edit(s) first`);
-    void vscode.window.showInformationMessage(`Spark Edit: a pending edit was rejected because its file is being ${what}.`);
+    void vscode.window.showInformationMessage(
+      `Spark Edit: a pending edit was rejected because its file is being ${what}.`,
+    );
     return Promise.all(targets.map((v) => v.rejectAll())).then(() => undefined);
   }
 

@@ -23,17 +23,41 @@ export class StatusBar implements vscode.Disposable {
   }
 
   /** `wire`: shown when the connection is not the warm WebSocket (e.g. 'HTTP' after the fallback switched it off). */
-  setConnection(state: ConnectionState, detail = '', wire = '') { this.state = state; this.detail = detail; this.wire = wire; this.render(); }
-  setModels(m: ModelsInUse) { this.models = m; this.render(); }
-  setStats(s: EditStats) { this.stats = s; this.render(); }
+  setConnection(state: ConnectionState, detail = '', wire = '') {
+    this.state = state;
+    this.detail = detail;
+    this.wire = wire;
+    this.render();
+  }
+  setModels(m: ModelsInUse) {
+    this.models = m;
+    this.render();
+  }
+  setStats(s: EditStats) {
+    this.stats = s;
+    this.render();
+  }
 
   /** What the item shows (for the tests). */
-  get text(): string { return this.item.text; }
-  get tooltipText(): string { return typeof this.item.tooltip === 'string' ? this.item.tooltip : this.item.tooltip?.value ?? ''; }
+  get text(): string {
+    return this.item.text;
+  }
+  get tooltipText(): string {
+    return typeof this.item.tooltip === 'string' ? this.item.tooltip : (this.item.tooltip?.value ?? '');
+  }
 
   private render() {
-    const icon = { idle: '$(circle-outline)', connecting: '$(sync~spin)', warm: '$(zap)', offline: '$(debug-disconnect)', disposed: '$(circle-slash)' }[this.state];
-    const label = this.wire && this.state === 'warm' ? `ready (${this.wire})` : { idle: 'idle', connecting: 'connecting', warm: 'warm', offline: 'offline', disposed: 'off' }[this.state];
+    const icon = {
+      idle: '$(circle-outline)',
+      connecting: '$(sync~spin)',
+      warm: '$(zap)',
+      offline: '$(debug-disconnect)',
+      disposed: '$(circle-slash)',
+    }[this.state];
+    const label =
+      this.wire && this.state === 'warm'
+        ? `ready (${this.wire})`
+        : { idle: 'idle', connecting: 'connecting', warm: 'warm', offline: 'offline', disposed: 'off' }[this.state];
     const m = this.models;
     let text = `${icon} Spark${m ? ` (${statusModels(m)})` : ''}: ${label}`;
     const s = this.stats;
@@ -46,14 +70,19 @@ export class StatusBar implements vscode.Disposable {
     if (m?.fast.demo) md.appendMarkdown('No API key: run *Spark Edit: Set API Key* to use a real model.\n\n');
     if (this.detail) md.appendMarkdown(`${esc(this.detail)}\n\n`);
     if (s) {
-      md.appendMarkdown(`Last edit: first byte sent after ${fmt(s.sendLatencyMs)} ms, first token after ${fmt(s.ttftMs)} ms, ` +
-        `${s.tokensPerSecond !== undefined ? Math.round(s.tokensPerSecond) : '–'} tokens/s, ${s.warm ? 'warm' : 'cold'} socket.`);
+      md.appendMarkdown(
+        `Last edit: first byte sent after ${fmt(s.sendLatencyMs)} ms, first token after ${fmt(s.ttftMs)} ms, ` +
+          `${s.tokensPerSecond !== undefined ? Math.round(s.tokensPerSecond) : '–'} tokens/s, ${s.warm ? 'warm' : 'cold'} socket.`,
+      );
     }
     this.item.tooltip = md;
-    this.item.backgroundColor = this.state === 'offline' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor =
+      this.state === 'offline' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 
-  dispose() { this.item.dispose(); }
+  dispose() {
+    this.item.dispose();
+  }
 }
 
 const fmt = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(1));

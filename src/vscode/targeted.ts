@@ -9,7 +9,9 @@ import { EditSession } from '../core/session/editSession';
 /** `/file …`: the instruction applies to the whole file (targeted blocks make that fast). */
 export function fileScope(instruction: string): { instruction: string; wholeFile: boolean } {
   const m = /^\/file\b\s*/i.exec(instruction.trim());
-  return m ? { instruction: instruction.trim().slice(m[0].length), wholeFile: true } : { instruction, wholeFile: false };
+  return m
+    ? { instruction: instruction.trim().slice(m[0].length), wholeFile: true }
+    : { instruction, wholeFile: false };
 }
 
 /** Say so, visibly, when a targeted answer had blocks that could not be placed safely. */
@@ -20,8 +22,10 @@ export function reportLeftOutBlocks(session: EditSession, log: (m: string) => vo
     // Ask Again while what was placed is still pending (the session then lives on); otherwise select and ask again.
     const again = session.region.pendingHunks().length > 0 ? ['Ask Again'] : [];
     void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`, ...again, 'Show Log').then((c) => {
-      if (c === 'Ask Again') { if (!session.retryLeftOut()) void vscode.window.showInformationMessage('Spark Edit: this edit is no longer pending.'); }
-      else if (c) void vscode.commands.executeCommand('sparkEdit.showLog');
+      if (c === 'Ask Again') {
+        if (!session.retryLeftOut())
+          void vscode.window.showInformationMessage('Spark Edit: this edit is no longer pending.');
+      } else if (c) void vscode.commands.executeCommand('sparkEdit.showLog');
     });
   });
 }

@@ -7,7 +7,12 @@ import { ModelTransport } from '../core/transport/types';
 import type { SessionView } from './preview';
 
 /** What it takes to show a pending preview again. */
-export interface ViewState { region: RegionSnapshot; prompt: EditPromptInput; model: string; transport: ModelTransport }
+export interface ViewState {
+  region: RegionSnapshot;
+  prompt: EditPromptInput;
+  model: string;
+  transport: ModelTransport;
+}
 
 export interface GuardHost {
   /** The live previews in a document. */
@@ -26,7 +31,11 @@ const EXEC_GRACE_MS = 500;
 
 type Dir = 'undo' | 'redo';
 /** An undo/redo command of ours whose change event has not been seen yet. */
-interface Expected { dir: Dir; seen: (e: vscode.TextDocumentChangeEvent) => void; gaveUp: boolean }
+interface Expected {
+  dir: Dir;
+  seen: (e: vscode.TextDocumentChangeEvent) => void;
+  gaveUp: boolean;
+}
 
 /**
  * Undo/redo for a document that has had previews (issue 11). VS Code's own Undo (Ctrl+Z, the Edit menu, the
@@ -50,7 +59,9 @@ export class UndoGuard {
   private readonly foreign: Dir[] = [];
 
   /** Changes to the document are the guard's or a save's own (previews suspended, no checkpoints). */
-  get busy(): boolean { return this.driving || this.holds > 0; }
+  get busy(): boolean {
+    return this.driving || this.holds > 0;
+  }
 
   /**
    * Another part of the extension edits the document for the guard's sake (a save's set-aside and restore): until
@@ -61,14 +72,26 @@ export class UndoGuard {
   hold(): () => void {
     this.holds++;
     let released = false;
-    return () => { if (released) return; released = true; this.holds--; this.afterBusy(); };
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.afterBusy();
+    };
   }
 
-  constructor(readonly document: vscode.TextDocument, private readonly host: GuardHost) {}
+  constructor(
+    readonly document: vscode.TextDocument,
+    private readonly host: GuardHost,
+  ) {}
 
-  private hash(): string { return createHash('sha1').update(this.document.getText()).digest('base64'); }
+  private hash(): string {
+    return createHash('sha1').update(this.document.getText()).digest('base64');
+  }
   /** The document's text, as the guard identifies it. */
-  textHash(): string { return this.hash(); }
+  textHash(): string {
+    return this.hash();
+  }
 
   /**
    * Saves that set previews aside (issue 12): VS Code puts an undo stop before and after save participants, so the
@@ -82,7 +105,10 @@ export class UndoGuard {
   private readonly asides: Array<{ shown: string[]; aside: string }> = [];
   /** Texts the preview's latest own edits left (newest last). */
   private readonly recent: string[] = [];
-  noteOwnEdit(): void { this.recent.push(this.hash()); if (this.recent.length > 4) this.recent.shift(); }
+  noteOwnEdit(): void {
+    this.recent.push(this.hash());
+    if (this.recent.length > 4) this.recent.shift();
+  }
   /** Previews were just set aside for a save; the text when the save began was `shown`. */
   noteSetAside(shown: string): void {
     const aside = this.hash();
@@ -93,7 +119,9 @@ export class UndoGuard {
     this.asides.push(pair);
     if (this.asides.length > 200) this.asides.shift();
   }
-  private isAside(h: string): boolean { return this.asides.some((p) => p.aside === h); }
+  private isAside(h: string): boolean {
+    return this.asides.some((p) => p.aside === h);
+  }
 
   /**
    * The native step just taken (`dir`, from text `before` when known) landed on a save's set-aside text: take the
@@ -103,8 +131,9 @@ export class UndoGuard {
     const h = this.hash();
     const pairs = this.asides.filter((p) => p.aside === h);
     if (!pairs.length) return false;
-    if (dir === 'redo') return before !== undefined && (before === h || pairs.some((p) => p.shown.includes(before))) && this.step('redo');
-    if (!await this.step('undo')) return false;
+    if (dir === 'redo')
+      return before !== undefined && (before === h || pairs.some((p) => p.shown.includes(before))) && this.step('redo');
+    if (!(await this.step('undo'))) return false;
     const now = this.hash();
     if (now === h || pairs.some((p) => p.shown.includes(now))) return true;
     await this.step('redo'); // the set-aside's text was a real state's too (the original before the preview): back to it
@@ -121,7 +150,12 @@ export class UndoGuard {
     const all = this.host.views(this.document);
     if (all.some((v) => v.session.isStreaming || v.region.planFlush() !== null)) return false;
     const views = all.filter((v) => v.region.pendingHunks().length > 0); // a preview with nothing pending is about to end
-    const state: ViewState[] = views.map((v) => ({ region: v.region.snapshot(), prompt: v.session.promptInput, model: v.model, transport: v.transport }));
+    const state: ViewState[] = views.map((v) => ({
+      region: v.region.snapshot(),
+      prompt: v.session.promptInput,
+      model: v.model,
+      transport: v.transport,
+    }));
     const sig = JSON.stringify(state.map((s) => [s.region.startLine, s.region.runs, s.region.hunks]));
     this.history.record(this.hash(), sig, state);
     return true;
@@ -136,7 +170,8 @@ export class UndoGuard {
     const mine = this.expected.findIndex((x) => x.dir === dir);
     if (mine >= 0) {
       const [x] = this.expected.splice(mine, 1);
-      if (x.gaveUp) this.host.log(`${dir}: a step of ours arrived after it was given up on; the walk takes it into account`);
+      if (x.gaveUp)
+        this.host.log(`${dir}: a step of ours arrived after it was given up on; the walk takes it into account`);
       x.seen(e);
       return;
     }
@@ -156,12 +191,17 @@ export class UndoGuard {
       const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
       if (plan.kind === 'once' && !this.isAside(this.hash())) {
         const j = this.history.land(this.hash(), dir);
-        if (j < 0) { for (const v of views) v.onDocumentChanged(e); return; }
+        if (j < 0) {
+          for (const v of views) v.onDocumentChanged(e);
+          return;
+        }
         this.driving = true; // the dropped previews' end must not record a checkpoint
         try {
           for (const v of views) v.drop();
           for (const st of this.history.list[j].state) this.host.revive(this.document, st);
-        } finally { this.driving = false; }
+        } finally {
+          this.driving = false;
+        }
         this.afterBusy();
         return;
       }
@@ -178,22 +218,33 @@ export class UndoGuard {
     if (this.busy || !this.foreign.length || this.document.isClosed) return;
     const dir = this.foreign.shift()!;
     const at = this.history.at && this.history.index >= 0 && this.history.list[this.history.index].hash === this.hash();
-    if (at) void this.replay(dir); else void this.drive(dir);
+    if (at) void this.replay(dir);
+    else void this.drive(dir);
   }
 
   private async replay(dir: Dir): Promise<void> {
     this.driving = true;
     let e: vscode.TextDocumentChangeEvent | undefined;
-    try { e = await this.exec(dir); } finally { this.driving = false; this.expected.length = 0; }
+    try {
+      e = await this.exec(dir);
+    } finally {
+      this.driving = false;
+      this.expected.length = 0;
+    }
     this.host.log(`${dir}: a native ${dir} that came while busy, taken again: ${e ? 'done' : 'nothing to take'}`);
-    if (e) this.native(dir, e); else this.afterBusy();
+    if (e) this.native(dir, e);
+    else this.afterBusy();
   }
 
   private async drive(dir: Dir): Promise<void> {
-    if (this.busy) { this.foreign.push(dir); return; }
+    if (this.busy) {
+      this.foreign.push(dir);
+      return;
+    }
     this.driving = true;
     // The text before the step just taken, when known (a checkpoint the document was at).
-    let before: string | undefined = this.history.at && this.history.index >= 0 ? this.history.list[this.history.index].hash : undefined;
+    let before: string | undefined =
+      this.history.at && this.history.index >= 0 ? this.history.list[this.history.index].hash : undefined;
     try {
       let stepAgain = false;
       let forced: Move | undefined;
@@ -202,21 +253,29 @@ export class UndoGuard {
         // Undo while the model writes: put that step back, stop, keep what arrived as a pending preview (a state of
         // its own, so Redo can return to it), then undo that whole preview.
         const views = this.host.views(this.document);
-        for (const v of views) { v.suspend(); if (v.session.isStreaming) v.session.interrupt(); } // no more text arrives
-        if (!await this.step('redo')) this.host.log('undo while streaming: the step could not be put back');
         for (const v of views) {
-          if (!v.matchesDocument()) { this.host.log('undo while streaming: a preview no longer matches the document; it is dropped'); v.drop(); continue; }
+          v.suspend();
+          if (v.session.isStreaming) v.session.interrupt();
+        } // no more text arrives
+        if (!(await this.step('redo'))) this.host.log('undo while streaming: the step could not be put back');
+        for (const v of views) {
+          if (!v.matchesDocument()) {
+            this.host.log('undo while streaming: a preview no longer matches the document; it is dropped');
+            v.drop();
+            continue;
+          }
           v.resume();
           await v.settled();
         }
         before = this.hash();
         stepAgain = true;
         // What arrived is a resting state of its own (Redo returns to it); with no preview left, straight to the original.
-        if (!this.host.views(this.document).length || !this.record()) forced = { kind: 'until', to: this.history.index };
+        if (!this.host.views(this.document).length || !this.record())
+          forced = { kind: 'until', to: this.history.index };
       }
       const plan: Move = forced ?? (dir === 'undo' ? this.history.planUndo() : this.history.planRedo());
       for (const v of this.host.views(this.document)) v.drop();
-      if (stepAgain && !await this.step(dir)) return;
+      if (stepAgain && !(await this.step(dir))) return;
       let j = -1;
       if (plan.kind === 'jump') {
         await this.step(dir === 'undo' ? 'redo' : 'undo');
@@ -225,9 +284,9 @@ export class UndoGuard {
       } else if (plan.kind === 'once') {
         // The step landed on a save's set-aside: through the pair; if that left the text where it was, the step the
         // user asked for is still to take.
-        for (let n = 0; n < MAX_STEPS && await this.passAside(dir, before); n++) {
+        for (let n = 0; n < MAX_STEPS && (await this.passAside(dir, before)); n++) {
           const now = this.hash();
-          if (before === undefined || now !== before || !await this.step(dir)) break;
+          if (before === undefined || now !== before || !(await this.step(dir))) break;
           before = now;
         }
         j = this.history.land(this.hash(), dir);
@@ -239,16 +298,29 @@ export class UndoGuard {
         for (; n < MAX_STEPS; n++) {
           const h = this.hash();
           if (h === want) {
-            if (await this.passAside(dir, before)) { before = h; continue; } // a save's set-aside, not the state wanted
+            if (await this.passAside(dir, before)) {
+              before = h;
+              continue;
+            } // a save's set-aside, not the state wanted
             if (this.hash() !== want) continue; // someone else's step came meanwhile: on with the walk
-            this.history.jump(plan.to); j = plan.to; break;
+            this.history.jump(plan.to);
+            j = plan.to;
+            break;
           }
           before = h;
-          if (!await this.step(dir)) { j = this.history.land(h, dir); break; }
+          if (!(await this.step(dir))) {
+            j = this.history.land(h, dir);
+            break;
+          }
         }
-        if (j < 0) this.host.log(`${dir}: could not reach the preview's resting state (${n} steps); the document is left as the editor's history has it`);
+        if (j < 0)
+          this.host.log(
+            `${dir}: could not reach the preview's resting state (${n} steps); the document is left as the editor's history has it`,
+          );
       }
-      this.host.log(`${dir}${stepAgain ? ' while streaming' : ''}: ${plan.kind}${'to' in plan ? ` to state ${plan.to}` : ''} → ${j >= 0 ? `state ${j} (${this.history.list[j].state.length} preview(s))` : 'no resting state'}`);
+      this.host.log(
+        `${dir}${stepAgain ? ' while streaming' : ''}: ${plan.kind}${'to' in plan ? ` to state ${plan.to}` : ''} → ${j >= 0 ? `state ${j} (${this.history.list[j].state.length} preview(s))` : 'no resting state'}`,
+      );
       if (j >= 0) for (const st of this.history.list[j].state) this.host.revive(this.document, st);
     } catch (e) {
       this.host.log(`${dir}: ${(e as Error).stack ?? e}`);
@@ -260,7 +332,9 @@ export class UndoGuard {
   }
 
   /** Run the editor's own undo/redo on this document; false if it cannot (not the active editor) or did nothing. */
-  private async step(cmd: Dir): Promise<boolean> { return (await this.exec(cmd)) !== undefined; }
+  private async step(cmd: Dir): Promise<boolean> {
+    return (await this.exec(cmd)) !== undefined;
+  }
 
   /**
    * Run the editor's own undo/redo and wait for its change event (matched in onUndoRedo), not for a version number:
@@ -273,16 +347,25 @@ export class UndoGuard {
     const t0 = performance.now();
     const v0 = this.document.version;
     let seen!: (e: vscode.TextDocumentChangeEvent) => void;
-    const got = new Promise<vscode.TextDocumentChangeEvent>((r) => { seen = r; });
+    const got = new Promise<vscode.TextDocumentChangeEvent>((r) => {
+      seen = r;
+    });
     const x: Expected = { dir: cmd, seen, gaveUp: false };
     this.expected.push(x);
     await vscode.commands.executeCommand(cmd);
     const tCmd = performance.now() - t0;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const e = await Promise.race([got, new Promise<undefined>((r) => { timer = setTimeout(() => r(undefined), EXEC_GRACE_MS); })]);
+    const e = await Promise.race([
+      got,
+      new Promise<undefined>((r) => {
+        timer = setTimeout(() => r(undefined), EXEC_GRACE_MS);
+      }),
+    ]);
     clearTimeout(timer);
     if (!e) x.gaveUp = true;
-    this.host.log(`undo guard: ${cmd} v${v0}→v${this.document.version}, command ${Math.round(tCmd)} ms, ${e ? `change after ${Math.round(performance.now() - t0)} ms` : 'no change'}`);
+    this.host.log(
+      `undo guard: ${cmd} v${v0}→v${this.document.version}, command ${Math.round(tCmd)} ms, ${e ? `change after ${Math.round(performance.now() - t0)} ms` : 'no change'}`,
+    );
     return e;
   }
 }

@@ -6,14 +6,30 @@
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
 import hljs from 'highlight.js/lib/common';
-import type { ChatMessage, ChatMode, ChipKind, ContextChip, HostToWebview, ModelBadge, WebviewToHost } from '../core/chat/protocol';
+import type {
+  ChatMessage,
+  ChatMode,
+  ChipKind,
+  ContextChip,
+  HostToWebview,
+  ModelBadge,
+  WebviewToHost,
+} from '../core/chat/protocol';
 import { parseFenceInfo } from '../core/chat/protocol';
 
-declare function acquireVsCodeApi(): { postMessage(m: WebviewToHost): void; setState(s: unknown): void; getState(): unknown };
+declare function acquireVsCodeApi(): {
+  postMessage(m: WebviewToHost): void;
+  setState(s: unknown): void;
+  getState(): unknown;
+};
 const vscode = acquireVsCodeApi();
 const send = (m: WebviewToHost) => vscode.postMessage(m);
 
-interface CodeBlock { code: string; language: string; path?: string }
+interface CodeBlock {
+  code: string;
+  language: string;
+  path?: string;
+}
 const blocks = new Map<string, CodeBlock[]>();
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: false });
@@ -27,19 +43,30 @@ md.renderer.rules.fence = (tokens, idx, _opts, env): string => {
   blocks.set(id, list);
   let html: string;
   try {
-    html = language && hljs.getLanguage(language) ? hljs.highlight(t.content, { language, ignoreIllegals: true }).value : md.utils.escapeHtml(t.content);
-  } catch { html = md.utils.escapeHtml(t.content); }
+    html =
+      language && hljs.getLanguage(language)
+        ? hljs.highlight(t.content, { language, ignoreIllegals: true }).value
+        : md.utils.escapeHtml(t.content);
+  } catch {
+    html = md.utils.escapeHtml(t.content);
+  }
   const label = md.utils.escapeHtml(path ?? language ?? '');
-  return `<div class="code-block" data-block="${n}"><div class="code-bar"><span class="code-label">${label}</span>` +
+  return (
+    `<div class="code-block" data-block="${n}"><div class="code-bar"><span class="code-label">${label}</span>` +
     `<button data-action="apply" title="Preview this code as an inline diff in the editor">Apply</button>` +
     `<button data-action="copy" title="Copy">Copy</button><button data-action="insert" title="Insert at the cursor">Insert</button></div>` +
-    `<pre><code class="hljs">${html}</code></pre></div>`;
+    `<pre><code class="hljs">${html}</code></pre></div>`
+  );
 };
 
 function renderMarkdown(id: string, text: string): string {
   blocks.set(id, []);
   const raw = md.render(text, { id });
-  return DOMPurify.sanitize(raw, { ALLOWED_URI_REGEXP: /^(?:https?|mailto):/i, FORBID_TAGS: ['style', 'form', 'input', 'img', 'iframe', 'object', 'embed'], FORBID_ATTR: ['style'] });
+  return DOMPurify.sanitize(raw, {
+    ALLOWED_URI_REGEXP: /^(?:https?|mailto):/i,
+    FORBID_TAGS: ['style', 'form', 'input', 'img', 'iframe', 'object', 'embed'],
+    FORBID_ATTR: ['style'],
+  });
 }
 
 // ---- DOM -------------------------------------------------------------------------------------------
@@ -88,7 +115,9 @@ let frame = 0;
 
 function setStreaming(id: string | null) {
   streamingId = id;
-  $('send').hidden = !!id; $('stop').hidden = !id; $('redirect').hidden = !id;
+  $('send').hidden = !!id;
+  $('stop').hidden = !id;
+  $('redirect').hidden = !id;
 }
 
 function messageEl(m: ChatMessage): HTMLElement {
@@ -153,8 +182,13 @@ function renderChips() {
     const label = document.createElement('span');
     label.textContent = c.label;
     const x = document.createElement('button');
-    x.className = 'chip-x'; x.textContent = '×'; x.title = 'Remove from the context';
-    x.addEventListener('click', () => { removed.add(`${c.id}|${c.label}`); renderChips(); });
+    x.className = 'chip-x';
+    x.textContent = '×';
+    x.title = 'Remove from the context';
+    x.addEventListener('click', () => {
+      removed.add(`${c.id}|${c.label}`);
+      renderChips();
+    });
     chip.append(label, x);
     chipsEl.appendChild(chip);
   }
@@ -179,19 +213,28 @@ for (const ex of EXAMPLES) {
   b.className = 'example';
   b.dataset.example = ex;
   b.textContent = ex;
-  b.addEventListener('click', () => { input.value = ex; submit('send'); });
+  b.addEventListener('click', () => {
+    input.value = ex;
+    submit('send');
+  });
   emptyEl.querySelector('.examples')!.appendChild(b);
 }
-function showEmpty() { if (!messagesEl.querySelector('.msg')) messagesEl.appendChild(emptyEl); }
+function showEmpty() {
+  if (!messagesEl.querySelector('.msg')) messagesEl.appendChild(emptyEl);
+}
 showEmpty();
 
-function activeChips(): ChipKind[] { return chips.filter((c) => !removed.has(`${c.id}|${c.label}`)).map((c) => c.id); }
+function activeChips(): ChipKind[] {
+  return chips.filter((c) => !removed.has(`${c.id}|${c.label}`)).map((c) => c.id);
+}
 
 function notice(text: string, level: 'info' | 'error') {
   noticeEl.textContent = text;
   noticeEl.className = `notice ${level}`;
   noticeEl.hidden = false;
-  setTimeout(() => { if (noticeEl.textContent === text) noticeEl.hidden = true; }, 6000);
+  setTimeout(() => {
+    if (noticeEl.textContent === text) noticeEl.hidden = true;
+  }, 6000);
 }
 
 function submit(kind: 'send' | 'redirect') {
@@ -205,10 +248,19 @@ $('send').addEventListener('click', () => submit('send'));
 $('redirect').addEventListener('click', () => submit('redirect'));
 $('stop').addEventListener('click', () => send({ type: 'stop' }));
 $('new').addEventListener('click', () => send({ type: 'newChat' }));
-modeEl.addEventListener('change', () => { renderModel(); send({ type: 'setMode', mode: modeEl.value as ChatMode }); });
+modeEl.addEventListener('change', () => {
+  renderModel();
+  send({ type: 'setMode', mode: modeEl.value as ChatMode });
+});
 input.addEventListener('keydown', (e) => {
-  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(streamingId ? 'redirect' : 'send'); }
-  if (e.key === 'Escape' && streamingId) { e.preventDefault(); send({ type: 'stop' }); }
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    submit(streamingId ? 'redirect' : 'send');
+  }
+  if (e.key === 'Escape' && streamingId) {
+    e.preventDefault();
+    send({ type: 'stop' });
+  }
 });
 messagesEl.addEventListener('click', (e) => {
   const btn = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
@@ -227,15 +279,24 @@ window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
   const m = e.data;
   switch (m.type) {
     case 'init':
-      messagesEl.replaceChildren(); texts.clear(); blocks.clear();
+      messagesEl.replaceChildren();
+      texts.clear();
+      blocks.clear();
       for (const h of m.history) addMessage(h);
       showEmpty();
-      chips = m.chips; renderChips();
+      chips = m.chips;
+      renderChips();
       modeEl.value = m.mode;
       renderModel();
       break;
-    case 'models': models = { fast: m.fast, deep: m.deep }; renderModel(); break;
-    case 'chips': chips = m.chips; renderChips(); break;
+    case 'models':
+      models = { fast: m.fast, deep: m.deep };
+      renderModel();
+      break;
+    case 'chips':
+      chips = m.chips;
+      renderChips();
+      break;
     case 'message':
       addMessage(m.message);
       if (m.message.role === 'assistant') setStreaming(m.message.id);
@@ -245,16 +306,34 @@ window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
       scheduleRender(m.id);
       break;
     case 'done': {
-      if (m.error === 'restarted') { texts.set(m.id, ''); scheduleRender(m.id); break; }
+      if (m.error === 'restarted') {
+        texts.set(m.id, '');
+        scheduleRender(m.id);
+        break;
+      }
       if (streamingId === m.id) setStreaming(null);
       const el = document.querySelector<HTMLElement>(`[data-id="${CSS.escape(m.id)}"]`);
       render(m.id, 'assistant');
-      if (el && m.error) { el.classList.add('error'); const err = document.createElement('div'); err.className = 'err'; err.textContent = m.error; el.appendChild(err); }
+      if (el && m.error) {
+        el.classList.add('error');
+        const err = document.createElement('div');
+        err.className = 'err';
+        err.textContent = m.error;
+        el.appendChild(err);
+      }
       if (el && m.stopped) el.classList.add('stopped');
       break;
     }
-    case 'cleared': messagesEl.replaceChildren(); texts.clear(); blocks.clear(); setStreaming(null); showEmpty(); break;
-    case 'notice': notice(m.text, m.level); break;
+    case 'cleared':
+      messagesEl.replaceChildren();
+      texts.clear();
+      blocks.clear();
+      setStreaming(null);
+      showEmpty();
+      break;
+    case 'notice':
+      notice(m.text, m.level);
+      break;
   }
 });
 

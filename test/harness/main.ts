@@ -15,7 +15,12 @@ export async function activate(): Promise<void> {
   try {
     if (benchFile) {
       const o = JSON.parse(process.env.SPARK_BENCH_OPTIONS || '{}');
-      outcome = await benchInHost({ lines: o.lines ?? 2000, lagTokens: o.lagTokens ?? 3000, repeats: o.repeats ?? 3, profile: o.profile });
+      outcome = await benchInHost({
+        lines: o.lines ?? 2000,
+        lagTokens: o.lagTokens ?? 3000,
+        repeats: o.repeats ?? 3,
+        profile: o.profile,
+      });
     } else outcome = await run();
   } catch (e) {
     outcome = { error: String((e as Error)?.stack ?? e) };
@@ -24,4 +29,6 @@ export async function activate(): Promise<void> {
   fs.renameSync(resultFile + '.tmp', resultFile);
 }
 
-export function deactivate(): void { /* nothing */ }
+export function deactivate(): void {
+  /* nothing */
+}

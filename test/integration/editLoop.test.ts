@@ -12,7 +12,10 @@ describe('Spark Edit core loop in a real VS Code host', function () {
   this.timeout(90_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  serverHooks((x, s) => { a = x; server = s; });
+  serverHooks((x, s) => {
+    a = x;
+    server = s;
+  });
 
   it('reports VS Code 1.139 and has the socket open before the first request', async () => {
     assert.match(vscode.version, /^1\.\d+/);
@@ -30,7 +33,7 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.ok((v.session.stats.sendLatencyMs ?? 1e9) < 1000);
   });
 
-  it('logs each edit\'s timeline, from the command to the Accept lens, in order (what the bench\'s browser stage reads)', async () => {
+  it("logs each edit's timeline, from the command to the Accept lens, in order (what the bench's browser stage reads)", async () => {
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 15);
     server.enqueue({ text: REWRITE });
@@ -41,19 +44,32 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     await vscode.commands.executeCommand('vscode.executeCodeLensProvider', ed.document.uri);
     await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'the edit ends');
-    const t = a.logLines().map(parseTimeline).find((x) => x?.id === v.session.id);
+    const t = a
+      .logLines()
+      .map(parseTimeline)
+      .find((x) => x?.id === v.session.id);
     assert.ok(t, `no timeline line for edit ${v.session.id} in the log`);
     const m = t.marks;
     const line = a.logLines().find((l) => l.startsWith(`edit ${v.session.id} timeline`));
-    const chain = [['command', t.command], ['request sent', m.sent], ['first token', m.firstToken], ['first edit sent', m.firstEditSent], ['first edit applied', m.firstEditApplied]] as const;
+    const chain = [
+      ['command', t.command],
+      ['request sent', m.sent],
+      ['first token', m.firstToken],
+      ['first edit sent', m.firstEditSent],
+      ['first edit applied', m.firstEditApplied],
+    ] as const;
     for (const [name, at] of chain) assert.ok(at !== undefined && Number.isFinite(at), `${name} is missing`);
-    for (let i = 1; i < chain.length; i++) assert.ok(chain[i][1]! >= chain[i - 1][1]!, `${chain[i][0]} comes before ${chain[i - 1][0]}`);
+    for (let i = 1; i < chain.length; i++)
+      assert.ok(chain[i][1]! >= chain[i - 1][1]!, `${chain[i][0]} comes before ${chain[i - 1][0]}`);
     // Epoch ms, comparable with the browser's clock (performance.timeOrigin + performance.now()).
     assert.ok(Math.abs(t.command - Date.now()) < 60_000, `command at ${t.command} is not an epoch time`);
     assert.ok(m.firstHunkReady! >= m.firstToken!, 'the first hunk is ready after the first token');
     assert.ok(m.acceptLensProvided! >= m.firstHunkReady!, 'the Accept lens is provided once a hunk is ready');
     // The last edit before the lens (none if the lens came first): the reject's own edit, later, does not count.
-    assert.ok(m.lastEditApplied === undefined || m.lastEditApplied <= m.acceptLensProvided!, `the last edit reported is the one before the lens: ${line}`);
+    assert.ok(
+      m.lastEditApplied === undefined || m.lastEditApplied <= m.acceptLensProvided!,
+      `the last edit reported is the one before the lens: ${line}`,
+    );
   });
 
   it('streams the edit into the document with decorated added and removed lines, then accept one hunk and reject the other', async () => {
@@ -67,7 +83,10 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     // While streaming: the first hunk is visible in the document before the stream ends.
     await waitFor(() => ed.document.getText().includes('const lines'), 'first added line in the document');
     assert.equal(v.session.isStreaming, true, 'still streaming when the first change shows');
-    assert.ok(v.region.decorationRuns().some((r) => r.kind === 'add' || r.kind === 'part'), 'added lines are decorated as they arrive');
+    assert.ok(
+      v.region.decorationRuns().some((r) => r.kind === 'add' || r.kind === 'part'),
+      'added lines are decorated as they arrive',
+    );
     // The removed line is decided when the next unchanged line arrives: still during the stream.
     await waitFor(() => v.region.decorationRuns().some((r) => r.kind === 'del'), 'removed lines decorated');
     assert.equal(v.session.isStreaming, true, 'removed lines show while still streaming');
@@ -90,7 +109,11 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     select(ed, 2, 15);
     const long = REWRITE.replace('  return out;', '  // a\n  // b\n  // c\n  return out;');
     // Held after four lines: Esc is sure to come mid-stream (the held stream ends when the socket is closed).
-    server.enqueue({ text: long, tokensPerSecond: 40, holdAfterChars: long.split('\n').slice(0, 4).join('\n').length + 1 });
+    server.enqueue({
+      text: long,
+      tokensPerSecond: 40,
+      holdAfterChars: long.split('\n').slice(0, 4).join('\n').length + 1,
+    });
     const v = await startEdit(a, 'slow one');
     await waitFor(() => ed.document.getText().includes('const lines'), 'some streamed text');
     await vscode.commands.executeCommand('sparkEdit.interrupt');
@@ -109,18 +132,26 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     const ed = await openEditor(ORIGINAL);
     select(ed, 11, 15);
     server.enqueue(
-      { text: 'export function total(xs: number[]) {\n  // FIRST DIRECTION\n' + '  // filler\n'.repeat(60) + '}\n', tokensPerSecond: 60 },
+      {
+        text: 'export function total(xs: number[]) {\n  // FIRST DIRECTION\n' + '  // filler\n'.repeat(60) + '}\n',
+        tokensPerSecond: 60,
+      },
       { text: 'export function total(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0);\n}\n' },
     );
     const v = await startEdit(a, 'add comments');
     await waitFor(() => ed.document.getText().includes('FIRST DIRECTION'), 'first direction streaming');
-    await vscode.commands.executeCommand('sparkEdit.redirect', { sessionId: v.session.id, instruction: 'use reduce instead' });
+    await vscode.commands.executeCommand('sparkEdit.redirect', {
+      sessionId: v.session.id,
+      instruction: 'use reduce instead',
+    });
     await waitFor(() => v.session.state === 'pending', 'redirected edit pending');
     await waitFor(() => v.region.planFlush() === null, 'document in sync');
     assert.ok(!ed.document.getText().includes('FIRST DIRECTION'), 'first direction is gone');
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'ended');
-    const want = lines(ORIGINAL).slice(0, 11).join('\n') + '\nexport function total(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0);\n}\n';
+    const want =
+      lines(ORIGINAL).slice(0, 11).join('\n') +
+      '\nexport function total(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0);\n}\n';
     assert.equal(ed.document.getText(), want);
     const last = server.requests[server.requests.length - 1].body;
     const texts = JSON.stringify(last.input);
@@ -130,7 +161,10 @@ describe('Spark Edit core loop in a real VS Code host', function () {
   it('reject-all restores the original byte-for-byte after the user typed elsewhere during streaming', async () => {
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 9);
-    server.enqueue({ text: REWRITE.split('\n').slice(0, 8).join('\n').replace('var out', 'const out') + '\n', tokensPerSecond: 60 });
+    server.enqueue({
+      text: REWRITE.split('\n').slice(0, 8).join('\n').replace('var out', 'const out') + '\n',
+      tokensPerSecond: 60,
+    });
     const v = await startEdit(a, 'const');
     await waitFor(() => ed.document.getText().includes('const lines'), 'streaming');
     // The user types above and below the region while it streams (real typing through the `type` command).
@@ -163,15 +197,40 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     await waitFor(() => v.isEnded, 'ended');
     const accepted = lines(ORIGINAL).slice(0, 2).join('\n') + '\n' + REWRITE;
     assert.equal(ed.document.getText(), accepted);
-    const pending = lines(ORIGINAL).slice(0, 2).join('\n') + '\n' + [
-      'export function parse(text: string) {', '  var lines = text.split("\\n");', '  const lines = text.split("\\n");', '  var out = [];',
-      '  for (var i = 0; i < lines.length; i++) {', '    out.push(lines[i].trim());', '  }', '  return out;', '}', '',
-      'export function total(xs: number[]) {', '  var sum = 0;', '  let sum = 0;', '  for (const x of xs) sum += x;', '  return sum;', '}', '',
-    ].join('\n');
+    const pending =
+      lines(ORIGINAL).slice(0, 2).join('\n') +
+      '\n' +
+      [
+        'export function parse(text: string) {',
+        '  var lines = text.split("\\n");',
+        '  const lines = text.split("\\n");',
+        '  var out = [];',
+        '  for (var i = 0; i < lines.length; i++) {',
+        '    out.push(lines[i].trim());',
+        '  }',
+        '  return out;',
+        '}',
+        '',
+        'export function total(xs: number[]) {',
+        '  var sum = 0;',
+        '  let sum = 0;',
+        '  for (const x of xs) sum += x;',
+        '  return sum;',
+        '}',
+        '',
+      ].join('\n');
     await vscode.commands.executeCommand('undo');
-    await waitFor(() => ed.document.getText() === pending && a.sessions().some((s) => s.document === ed.document && s.region.pendingHunks().length === 2), 'undo gives the pending diff back');
+    await waitFor(
+      () =>
+        ed.document.getText() === pending &&
+        a.sessions().some((s) => s.document === ed.document && s.region.pendingHunks().length === 2),
+      'undo gives the pending diff back',
+    );
     await vscode.commands.executeCommand('undo');
-    await waitFor(() => ed.document.getText() === ORIGINAL && !a.sessions().some((s) => s.document === ed.document), 'a second undo restores the original');
+    await waitFor(
+      () => ed.document.getText() === ORIGINAL && !a.sessions().some((s) => s.document === ed.document),
+      'a second undo restores the original',
+    );
   });
 
   it('never moves the cursor or steals focus while streaming', async () => {
@@ -181,11 +240,17 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     // Selection is a caret now: the edit targets the enclosing block or the line; use an explicit range instead.
     select(ed, 11, 15);
     const sel = ed.selection;
-    server.enqueue({ text: 'export function total(xs: number[]) {\n  // one\n  // two\n  let sum = 0;\n  for (const x of xs) sum += x;\n  return sum;\n}\n', tokensPerSecond: 200 });
+    server.enqueue({
+      text: 'export function total(xs: number[]) {\n  // one\n  // two\n  let sum = 0;\n  for (const x of xs) sum += x;\n  return sum;\n}\n',
+      tokensPerSecond: 200,
+    });
     const v = await startEdit(a, 'comments');
     await v.session.whenSettled();
     assert.equal(vscode.window.activeTextEditor?.document, ed.document, 'focus stays in the same editor');
-    assert.ok(ed.selection.isEmpty && ed.selection.active.isEqual(sel.start), 'the selection collapsed to its start when the instruction was submitted, and stays there');
+    assert.ok(
+      ed.selection.isEmpty && ed.selection.active.isEqual(sel.start),
+      'the selection collapsed to its start when the instruction was submitted, and stays there',
+    );
     await v.rejectAll();
   });
 

@@ -2,7 +2,17 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { fileExists, openEditor, openFileWith, select, serverHooks, sleep, startEdit, waitFor, workspaceUri } from './helpers';
+import {
+  fileExists,
+  openEditor,
+  openFileWith,
+  select,
+  serverHooks,
+  sleep,
+  startEdit,
+  waitFor,
+  workspaceUri,
+} from './helpers';
 
 const ws = workspaceUri;
 const lines = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
@@ -12,7 +22,10 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
   this.timeout(120_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  serverHooks((x, s) => { a = x; server = s; });
+  serverHooks((x, s) => {
+    a = x;
+    server = s;
+  });
 
   it('switching to another editor mid-stream: the edit keeps streaming into the hidden document and is pending when you come back', async () => {
     const original = lines(30, (i) => `line ${i};`).join('\n') + '\n';
@@ -95,7 +108,10 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v2.session.id });
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v3.session.id });
     await waitFor(() => [v1, v2, v3].every((v) => v.isEnded), 'all decided');
-    assert.equal(edA.document.getText(), [...lines(10, (i) => `A${i}();`), ...lines(30, (i) => `a${i + 10}();`)].join('\n') + '\n');
+    assert.equal(
+      edA.document.getText(),
+      [...lines(10, (i) => `A${i}();`), ...lines(30, (i) => `a${i + 10}();`)].join('\n') + '\n',
+    );
     assert.equal(edB.document.getText(), 'B0();\nb1();\n');
   });
 
@@ -103,7 +119,10 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     const big = lines(20_000, (i) => `const value${i} = compute(${i}); // ${'x'.repeat(i % 40)}`).join('\n') + '\n';
     const ed = await openEditor(big, 'typescript');
     select(ed, 10_000, 10_099);
-    const out = lines(100, (i) => (i % 10 === 0 ? `let value${10_000 + i} = compute(${10_000 + i});` : ed.document.lineAt(10_000 + i).text)).join('\n') + '\n';
+    const out =
+      lines(100, (i) =>
+        i % 10 === 0 ? `let value${10_000 + i} = compute(${10_000 + i});` : ed.document.lineAt(10_000 + i).text,
+      ).join('\n') + '\n';
     server.enqueue({ text: out });
     const v = await startEdit(a, 'let');
     await v.session.whenSettled();
@@ -142,7 +161,11 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     await v.session.whenSettled();
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'ended');
-    assert.equal(ed.document.getText(), out.replace('item5\n', 'item5 // mine\n'), `typed on row ${row}; the document:\n${ed.document.getText()}`);
+    assert.equal(
+      ed.document.getText(),
+      out.replace('item5\n', 'item5 // mine\n'),
+      `typed on row ${row}; the document:\n${ed.document.getText()}`,
+    );
   });
 
   it('saving while a diff is pending writes the original, never the mixed preview; the diff is shown again, and accept + save writes the edit', async () => {
@@ -154,14 +177,20 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     const v = await startEdit(a, 'two');
     await v.session.whenSettled();
     await waitFor(() => v.region.planFlush() === null, 'in sync');
-    assert.ok(ed.document.getText().includes('s = 1') && ed.document.getText().includes('s = 2'), 'the mixed preview is in the document');
+    assert.ok(
+      ed.document.getText().includes('s = 1') && ed.document.getText().includes('s = 2'),
+      'the mixed preview is in the document',
+    );
     await ed.document.save();
     assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString(), content, 'on disk: the original');
     const back = () => a.sessions().find((s) => s.document === ed.document && !s.isEnded);
     await waitFor(() => !!back(), 'the pending diff is shown again');
     await back()!.session.whenSettled();
     await waitFor(() => back()!.region.planFlush() === null, 'in sync again');
-    await waitFor(() => ed.document.getText().includes('s = 1') && ed.document.getText().includes('s = 2'), 'the preview is back');
+    await waitFor(
+      () => ed.document.getText().includes('s = 1') && ed.document.getText().includes('s = 2'),
+      'the preview is back',
+    );
     assert.equal(back(), v, 'the same preview goes on (set aside for the save, then shown again)');
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: back()!.session.id });
     await waitFor(() => a.sessions().every((s) => s.document !== ed.document || s.isEnded), 'accepted');
@@ -185,11 +214,15 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     await waitFor(() => v.isEnded, 'the pending edit was resolved');
     assert.equal(v.session.isStreaming, false, 'the stream was stopped');
     assert.equal(await fileExists(uri), false, 'the file is deleted');
-    assert.ok(!a.sessions().some((s) => s.document.uri.toString() === uri.toString()), 'no preview left for the deleted file');
+    assert.ok(
+      !a.sessions().some((s) => s.document.uri.toString() === uri.toString()),
+      'no preview left for the deleted file',
+    );
   });
 
   it('renaming a file with a pending diff rejects it first: the renamed file holds the original', async () => {
-    const from = ws('fault-rename.ts'); const to = ws('fault-renamed.ts');
+    const from = ws('fault-rename.ts');
+    const to = ws('fault-renamed.ts');
     const content = 'export const r = 1;\n';
     const ed = await openFileWith(from, content);
     select(ed, 0, 0);

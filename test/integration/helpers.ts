@@ -25,11 +25,18 @@ export async function openEditor(content: string, language = 'typescript'): Prom
 }
 
 export function select(editor: vscode.TextEditor, fromLine: number, toLineInclusive: number) {
-  editor.selection = new vscode.Selection(fromLine, 0, toLineInclusive, editor.document.lineAt(toLineInclusive).text.length);
+  editor.selection = new vscode.Selection(
+    fromLine,
+    0,
+    toLineInclusive,
+    editor.document.lineAt(toLineInclusive).text.length,
+  );
 }
 
 export async function startEdit(a: SparkEditApi, instruction: string): Promise<SessionView> {
-  const r = await vscode.commands.executeCommand<{ sessionId: number } | undefined>('sparkEdit.editSelection', { instruction });
+  const r = await vscode.commands.executeCommand<{ sessionId: number } | undefined>('sparkEdit.editSelection', {
+    instruction,
+  });
   if (!r) throw new Error('the edit did not start');
   const v = a.session(r.sessionId);
   if (!v) throw new Error('no session view');
@@ -51,7 +58,10 @@ export async function screenshot(name: string): Promise<string | undefined> {
  * What the browser page really shows: text, title and hidden flag of every element matching `selector`, in every
  * frame (the launcher reads the DOM; webviews included). Undefined outside the launcher.
  */
-export async function domTexts(name: string, selector: string): Promise<Array<{ text: string; title: string; hidden: boolean }> | undefined> {
+export async function domTexts(
+  name: string,
+  selector: string,
+): Promise<Array<{ text: string; title: string; hidden: boolean }> | undefined> {
   const dir = process.env.SPARK_ARTIFACTS;
   if (!dir) return undefined;
   const req = path.join(dir, `${name}.text-request`);
@@ -79,7 +89,10 @@ export async function useServer(a: SparkEditApi, url: string, values: Record<str
   const all: Record<string, unknown> = { endpoint: url, 'deep.endpoint': url, ...values };
   for (const k of SERVER_SETTINGS) await c.update(k, k in all ? all[k] : undefined, vscode.ConfigurationTarget.Global);
   await a.ready();
-  await waitFor(() => !!a.connection()?.describe.includes(url) && !!a.deepConnection()?.describe.includes(url), 'the connections to use the test server');
+  await waitFor(
+    () => !!a.connection()?.describe.includes(url) && !!a.deepConnection()?.describe.includes(url),
+    'the connections to use the test server',
+  );
   await a.ready();
 }
 
@@ -98,13 +111,20 @@ export async function openFileWith(uri: vscode.Uri, content: string): Promise<vs
   return vscode.window.showTextDocument(uri);
 }
 
-export const fileExists = (uri: vscode.Uri): Thenable<boolean> => vscode.workspace.fs.stat(uri).then(() => true, () => false);
+export const fileExists = (uri: vscode.Uri): Thenable<boolean> =>
+  vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
 
 /** Revert workspace files a test may have left dirty. */
 export async function revertFiles(rels: string[]): Promise<void> {
   for (const rel of rels) {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === workspaceUri(rel).toString());
-    if (doc?.isDirty) { await vscode.window.showTextDocument(doc); await vscode.commands.executeCommand('workbench.action.files.revert'); }
+    if (doc?.isDirty) {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
   }
 }
 
@@ -112,7 +132,10 @@ export async function revertFiles(rels: string[]): Promise<void> {
  * The hooks every real-host suite needs: a loopback model server the extension talks to, a clean slate after each
  * test (pending edits rejected, script cleared, editors reverted and closed), and the defaults back at the end.
  */
-export function serverHooks(set: (a: SparkEditApi, server: ModelServer) => void, o: { resetSettings?: string[]; revert?: string[]; cleanup?: (a: SparkEditApi) => Promise<void> } = {}): void {
+export function serverHooks(
+  set: (a: SparkEditApi, server: ModelServer) => void,
+  o: { resetSettings?: string[]; revert?: string[]; cleanup?: (a: SparkEditApi) => Promise<void> } = {},
+): void {
   let a!: SparkEditApi;
   let server!: ModelServer;
   before(async () => {
@@ -157,4 +180,5 @@ export const ORIGINAL = [
 ].join('\n');
 
 /** The model's rewrite of lines 2..15 with two separate changes (two hunks): `var` → `const` / `let`. */
-export const REWRITE = ORIGINAL.split('\n').slice(2, 16).join('\n').replace('var lines', 'const lines').replace('var sum', 'let sum') + '\n';
+export const REWRITE =
+  ORIGINAL.split('\n').slice(2, 16).join('\n').replace('var lines', 'const lines').replace('var sum', 'let sum') + '\n';

@@ -31,10 +31,15 @@ export interface HostBenchResult {
 
 function code(lines: number): string {
   const out: string[] = [];
-  for (let i = 0; i < lines; i++) out.push(i % 10 === 0 ? `function f${i}(a, b) {` : i % 10 === 9 ? '}' : `  var v${i} = a * ${i} + b; // step ${i}`);
+  for (let i = 0; i < lines; i++)
+    out.push(i % 10 === 0 ? `function f${i}(a, b) {` : i % 10 === 9 ? '}' : `  var v${i} = a * ${i} + b; // step ${i}`);
   return out.join('\n') + '\n';
 }
-const rewrite = (src: string) => src.split('\n').map((l, i) => (i % 7 === 3 ? l.replace('var ', 'const ') : l)).join('\n');
+const rewrite = (src: string) =>
+  src
+    .split('\n')
+    .map((l, i) => (i % 7 === 3 ? l.replace('var ', 'const ') : l))
+    .join('\n');
 
 /** CPU profile of the extension host while `fn` runs (node:inspector), written as a .cpuprofile file. */
 async function profiled<T>(file: string | undefined, fn: () => Promise<T>): Promise<T> {
@@ -43,26 +48,50 @@ async function profiled<T>(file: string | undefined, fn: () => Promise<T>): Prom
   const fs = await import('node:fs');
   const session = new inspector.Session();
   session.connect();
-  const post = (m: string, p?: object) => new Promise<any>((res, rej) => session.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
+  const post = (m: string, p?: object) =>
+    new Promise<any>((res, rej) => session.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))));
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 200 });
   await post('Profiler.start');
-  try { return await fn(); } finally {
+  try {
+    return await fn();
+  } finally {
     const { profile } = await post('Profiler.stop');
     fs.writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
   }
 }
 
-export async function benchInHost(opts: { lines: number; lagTokens: number; repeats: number; profile?: string }): Promise<HostBenchResult> {
+export async function benchInHost(opts: {
+  lines: number;
+  lagTokens: number;
+  repeats: number;
+  profile?: string;
+}): Promise<HostBenchResult> {
   const a = await api();
   // The model server runs in a worker thread: a real model is remote, its work is not the host's.
-  const server = await ServerThread.start(ServerThread.defaultWorkerFile(process.env.SPARK_REPO ?? path.resolve(__dirname, '../../..')));
-  await vscode.workspace.getConfiguration('sparkEdit').update('endpoint', server.url, vscode.ConfigurationTarget.Global);
+  const server = await ServerThread.start(
+    ServerThread.defaultWorkerFile(process.env.SPARK_REPO ?? path.resolve(__dirname, '../../..')),
+  );
+  await vscode.workspace
+    .getConfiguration('sparkEdit')
+    .update('endpoint', server.url, vscode.ConfigurationTarget.Global);
   await waitFor(() => a.endpoint() === server.url, 'switch to bench server');
   await a.ready();
   const src = code(opts.lines);
-  const result: HostBenchResult = { event_loop_lag_ms_p99: 0, event_loop_lag_ms_max: 0, event_loop_lag_ms_p99_plaintext: 0, event_loop_lag_ms_max_plaintext: 0, lag_stream_tokens: 0, sustained_tokens_per_s_host: [], host_tokens: 0, host_document_updates: 0, targeted_complete_ms_host: [], targeted_output_tokens_host: 0, vscode_version: vscode.version };
+  const result: HostBenchResult = {
+    event_loop_lag_ms_p99: 0,
+    event_loop_lag_ms_max: 0,
+    event_loop_lag_ms_p99_plaintext: 0,
+    event_loop_lag_ms_max_plaintext: 0,
+    lag_stream_tokens: 0,
+    sustained_tokens_per_s_host: [],
+    host_tokens: 0,
+    host_document_updates: 0,
+    targeted_complete_ms_host: [],
+    targeted_output_tokens_host: 0,
+    vscode_version: vscode.version,
+  };
   try {
     // 1. Event-loop lag at 1,000 tok/s into a 2,000-line file (JavaScript, then plaintext).
     for (const language of ['javascript', 'plaintext']) {
@@ -115,13 +144,14 @@ export async function benchInHost(opts: { lines: number; lagTokens: number; repe
     for (let r = 0; r < opts.repeats + 1; r++) {
       const ed = await openEditor(src, 'javascript');
       ed.selection = new vscode.Selection(0, 0, opts.lines - 1, ed.document.lineAt(opts.lines - 1).text.length);
-      const target = Math.floor(opts.lines * 0.6 / 10) * 10 + 5;
+      const target = Math.floor((opts.lines * 0.6) / 10) * 10 + 5;
       await server.enqueue({ tokensPerSecond: 1000 }); // no text: the demo model answers (targeted: the scope is large)
       const t0 = performance.now(); // the command
       const v = await startEdit(a, `rename v${target} to total${target}`);
       await v.session.whenSettled();
       await waitFor(() => v.region.planFlush() === null, 'in sync', 60_000);
-      if (!ed.document.getText().includes(`total${target} =`) || v.region.pendingHunks().length !== 1) throw new Error('the targeted edit did not land as one hunk');
+      if (!ed.document.getText().includes(`total${target} =`) || v.region.pendingHunks().length !== 1)
+        throw new Error('the targeted edit did not land as one hunk');
       if (r > 0) result.targeted_complete_ms_host.push(performance.now() - t0);
       result.targeted_output_tokens_host = v.session.stats.deltas;
       await v.rejectAll();

@@ -9,7 +9,13 @@ export interface TestOutcome {
   passed: number;
   failed: number;
   /** `retried`: the first attempt's error when a test passed (or failed) only on its second attempt. */
-  tests: Array<{ title: string; state: 'passed' | 'failed' | 'pending'; durationMs?: number; error?: string; retried?: string }>;
+  tests: Array<{
+    title: string;
+    state: 'passed' | 'failed' | 'pending';
+    durationMs?: number;
+    error?: string;
+    retried?: string;
+  }>;
 }
 
 export async function run(): Promise<TestOutcome> {
@@ -19,7 +25,13 @@ export async function run(): Promise<TestOutcome> {
   // One retry under CI: a real host on a busy 2-core machine has timing noise. A retried test is reported by
   // name with its first error (scripts/test.mjs repeats it in the summary), so a flake is seen, never hidden.
   const retries = Number(process.env.SPARK_TEST_RETRIES ?? (process.env.CI ? 1 : 0));
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, retries, grep: process.env.SPARK_TEST_GREP || undefined });
+  const mocha = new Mocha({
+    ui: 'bdd',
+    timeout: 60_000,
+    color: false,
+    retries,
+    grep: process.env.SPARK_TEST_GREP || undefined,
+  });
   mocha.suite.emit('pre-require', globalThis, 'spark-edit-integration', mocha);
   // Test files are bundled; requiring them now registers their suites on the globals set above.
   require('./editLoop.test');
@@ -36,10 +48,30 @@ export async function run(): Promise<TestOutcome> {
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());
-    runner.on('retry', (t: any, err: any) => { firstErrors.set(t.fullTitle(), String(err?.stack ?? err)); });
-    runner.on('pass', (t: any) => { outcome.passed++; outcome.tests.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration, retried: firstErrors.get(t.fullTitle()) }); });
-    runner.on('fail', (t: any, err: any) => { outcome.failed++; outcome.tests.push({ title: t.fullTitle(), state: 'failed', error: String(err?.stack ?? err), retried: firstErrors.get(t.fullTitle()) }); });
-    runner.on('pending', (t: any) => { outcome.tests.push({ title: t.fullTitle(), state: 'pending' }); });
+    runner.on('retry', (t: any, err: any) => {
+      firstErrors.set(t.fullTitle(), String(err?.stack ?? err));
+    });
+    runner.on('pass', (t: any) => {
+      outcome.passed++;
+      outcome.tests.push({
+        title: t.fullTitle(),
+        state: 'passed',
+        durationMs: t.duration,
+        retried: firstErrors.get(t.fullTitle()),
+      });
+    });
+    runner.on('fail', (t: any, err: any) => {
+      outcome.failed++;
+      outcome.tests.push({
+        title: t.fullTitle(),
+        state: 'failed',
+        error: String(err?.stack ?? err),
+        retried: firstErrors.get(t.fullTitle()),
+      });
+    });
+    runner.on('pending', (t: any) => {
+      outcome.tests.push({ title: t.fullTitle(), state: 'pending' });
+    });
   });
   return outcome;
 }

@@ -4,15 +4,9 @@ import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import { openEditor, openFileWith, screenshot, serverHooks, waitFor, workspaceUri } from './helpers';
 
-const AREA = [
-  'function area(w, h) {',
-  '  const a = w * h;',
-  '  check(a);',
-  '  log(w);',
-  '  return a;',
-  '}',
-  '',
-].join('\n');
+const AREA = ['function area(w, h) {', '  const a = w * h;', '  check(a);', '  log(w);', '  return a;', '}', ''].join(
+  '\n',
+);
 
 /** Put the cursor after `w` in `area(w` and type: the user's own rename. */
 async function renameByTyping(ed: vscode.TextEditor, text: string) {
@@ -25,13 +19,32 @@ describe('Next-edit suggestions (real VS Code host)', function () {
   let server!: ModelServer;
   let a!: SparkEditApi;
   const conf = () => vscode.workspace.getConfiguration('sparkEdit');
-  serverHooks((x, s) => { a = x; server = s; }, {
-    resetSettings: ['nextEdit.enabled', 'nextEdit.debounceMs'],
-    revert: ['secrets/next-edit.ts'],
-    cleanup: async () => { a.nextEdit().dismiss(true); await vscode.workspace.fs.delete(workspaceUri('secrets/next-edit.ts')).then(() => undefined, () => undefined); },
-  });
+  serverHooks(
+    (x, s) => {
+      a = x;
+      server = s;
+    },
+    {
+      resetSettings: ['nextEdit.enabled', 'nextEdit.debounceMs'],
+      revert: ['secrets/next-edit.ts'],
+      cleanup: async () => {
+        a.nextEdit().dismiss(true);
+        await vscode.workspace.fs.delete(workspaceUri('secrets/next-edit.ts')).then(
+          () => undefined,
+          () => undefined,
+        );
+      },
+    },
+  );
   afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(a.logLines().filter((l) => l.startsWith('next edit')).slice(-20).join('\n'));
+    if (this.currentTest?.state === 'failed')
+      console.log(
+        a
+          .logLines()
+          .filter((l) => l.startsWith('next edit'))
+          .slice(-20)
+          .join('\n'),
+      );
   });
   before(async () => {
     await conf().update('nextEdit.debounceMs', 0, vscode.ConfigurationTarget.Global);
@@ -94,7 +107,8 @@ describe('Next-edit suggestions (real VS Code host)', function () {
     await waitFor(() => server.held > held, 'the first request reached the server');
     await vscode.commands.executeCommand('type', { text: 'dth' });
     await waitFor(() => server.held > held + 1, 'the second request reached the server');
-    server.release(); server.release();
+    server.release();
+    server.release();
     await waitFor(() => !!shown(), 'a suggestion');
     assert.deepEqual(shown()!.newLines, ['  const a = width * h;'], 'the answer for `width`, never `wi`');
     assert.ok(!ed.document.getText().includes('wi *'));
@@ -110,11 +124,15 @@ describe('Next-edit suggestions (real VS Code host)', function () {
     await conf().update('nextEdit.debounceMs', 2000, vscode.ConfigurationTarget.Global);
     try {
       await waitFor(() => a.nextEdit().debounce === 2000, 'the long debounce');
-      const c0 = a.nextEdit().requestsCancelled, s0 = a.nextEdit().staleDropped;
+      const c0 = a.nextEdit().requestsCancelled,
+        s0 = a.nextEdit().staleDropped;
       ed.selection = new vscode.Selection(4, 10, 4, 10);
       await vscode.commands.executeCommand('type', { text: ' + 0' });
       server.release();
-      await waitFor(() => a.nextEdit().requestsCancelled > c0 || a.nextEdit().staleDropped > s0 || !!shown(), 'the old request to be cancelled or its answer dropped');
+      await waitFor(
+        () => a.nextEdit().requestsCancelled > c0 || a.nextEdit().staleDropped > s0 || !!shown(),
+        'the old request to be cancelled or its answer dropped',
+      );
       assert.equal(shown(), undefined, 'the stale answer is not shown');
     } finally {
       await conf().update('nextEdit.debounceMs', 0, vscode.ConfigurationTarget.Global);
@@ -125,7 +143,8 @@ describe('Next-edit suggestions (real VS Code host)', function () {
     const pkg = vscode.extensions.getExtension('spark-edit.spark-edit')!.packageJSON;
     const tab = pkg.contributes.keybindings.find((k: { command: string }) => k.command === 'sparkEdit.nextEdit.accept');
     assert.equal(tab.key, 'tab');
-    for (const c of ['sparkEdit.nextEditVisible', '!suggestWidgetVisible', '!inlineSuggestionVisible']) assert.ok(tab.when.includes(c), c);
+    for (const c of ['sparkEdit.nextEditVisible', '!suggestWidgetVisible', '!inlineSuggestionVisible'])
+      assert.ok(tab.when.includes(c), c);
     const ed = await openEditor(AREA + 'const widthOfBox = 1;\n');
     await renameByTyping(ed, 'idth');
     await waitFor(() => !!shown(), 'a suggestion');
@@ -140,7 +159,10 @@ describe('Next-edit suggestions (real VS Code host)', function () {
     const n = server.requests.length;
     const ed = await openFileWith(workspaceUri('secrets/next-edit.ts'), AREA);
     await renameByTyping(ed, 'idth');
-    await waitFor(() => a.logLines().some((l) => l.includes('not sent: secrets/next-edit.ts')), 'the policy to refuse it');
+    await waitFor(
+      () => a.logLines().some((l) => l.includes('not sent: secrets/next-edit.ts')),
+      'the policy to refuse it',
+    );
     assert.equal(server.requests.length, n, 'no request');
     assert.equal(shown(), undefined);
   });

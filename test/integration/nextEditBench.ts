@@ -33,14 +33,28 @@ function file(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function benchNextEdit(a: SparkEditApi, server: ServerThread, repeats: number): Promise<NextEditBenchResult> {
+export async function benchNextEdit(
+  a: SparkEditApi,
+  server: ServerThread,
+  repeats: number,
+): Promise<NextEditBenchResult> {
   const c = vscode.workspace.getConfiguration('sparkEdit');
   await c.update('nextEdit.enabled', true, vscode.ConfigurationTarget.Global);
   const ne = a.nextEdit();
   await waitFor(() => ne.enabled && !!ne.connection, 'next edit on');
   // Every next-edit answer at the demo model's 1,000 tok/s.
   await server.enqueue(...Array.from({ length: repeats * 4 + 40 }, () => ({ tokensPerSecond: 1000 })));
-  const result: NextEditBenchResult = { next_edit_shown_ms: [], next_edit_shown_after_tab_ms: [], next_edit_added_ms: [], next_edit_early: 0, next_edit_debounce_ms: c.get<number>('nextEdit.debounceMs', 100), next_edit_typing_lag_ms_p99: 0, next_edit_typing_lag_ms_max: 0, next_edit_requests_started: 0, next_edit_requests_cancelled: 0 };
+  const result: NextEditBenchResult = {
+    next_edit_shown_ms: [],
+    next_edit_shown_after_tab_ms: [],
+    next_edit_added_ms: [],
+    next_edit_early: 0,
+    next_edit_debounce_ms: c.get<number>('nextEdit.debounceMs', 100),
+    next_edit_typing_lag_ms_p99: 0,
+    next_edit_typing_lag_ms_max: 0,
+    next_edit_requests_started: 0,
+    next_edit_requests_cancelled: 0,
+  };
   try {
     // 1. Pause → shown: rename the parameter (one keystroke event), then Tab through two more uses.
     for (let r = 0; r < repeats; r++) {
@@ -50,7 +64,10 @@ export async function benchNextEdit(a: SparkEditApi, server: ServerThread, repea
       for (let k = 0; k < 3; k++) {
         const n = ne.timings.length;
         if (k === 0) await vscode.commands.executeCommand('type', { text: 'idth' });
-        else { await ne.accept(); if (ne.visible) await ne.accept(); } // (a jump, then) an accept: the next one follows
+        else {
+          await ne.accept();
+          if (ne.visible) await ne.accept();
+        } // (a jump, then) an accept: the next one follows
         await waitFor(() => ne.timings.length > n, 'a suggestion', 30_000);
         const t = ne.timings[ne.timings.length - 1];
         (k === 0 ? result.next_edit_shown_ms : result.next_edit_shown_after_tab_ms).push(t.pauseToShownMs);
@@ -64,11 +81,15 @@ export async function benchNextEdit(a: SparkEditApi, server: ServerThread, repea
     const ed = await openEditor(file(), 'typescript');
     await sleep(300);
     ed.selection = new vscode.Selection(31, 10, 31, 10);
-    const started = ne.requestsStarted, cancelled = ne.requestsCancelled;
+    const started = ne.requestsStarted,
+      cancelled = ne.requestsCancelled;
     const h = monitorEventLoopDelay({ resolution: 1 });
     h.enable();
     for (let burst = 0; burst < 8; burst++) {
-      for (let k = 0; k < 6; k++) { await vscode.commands.executeCommand('type', { text: 'abcdef'[k] }); await sleep(40); }
+      for (let k = 0; k < 6; k++) {
+        await vscode.commands.executeCommand('type', { text: 'abcdef'[k] });
+        await sleep(40);
+      }
       await sleep(400);
     }
     h.disable();

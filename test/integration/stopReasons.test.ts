@@ -12,7 +12,10 @@ describe('Stop reasons in a real VS Code host', function () {
   this.timeout(90_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  serverHooks((x, s) => { a = x; server = s; });
+  serverHooks((x, s) => {
+    a = x;
+    server = s;
+  });
 
   it('a truncated answer (max_output_tokens): Accept All leaves every line it never reached byte-for-byte, and Continue finishes it', async () => {
     const ed = await openEditor(ORIGINAL);
@@ -25,12 +28,18 @@ describe('Stop reasons in a real VS Code host', function () {
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'ended');
     assert.equal(ed.document.getText(), ORIGINAL.replace('var lines', 'const lines'));
-    assert.ok(a.logLines().some((l) => /stopped early: its answer reached the output limit \(max_output_tokens\)/.test(l)), 'the user is told the model stopped early');
+    assert.ok(
+      a.logLines().some((l) => /stopped early: its answer reached the output limit \(max_output_tokens\)/.test(l)),
+      'the user is told the model stopped early',
+    );
     // Undo steps back one decision at a time (README "Undo"): the pending preview of what arrived, then the original.
     const accepted = ed.document.getText();
     await vscode.commands.executeCommand('undo');
     await waitFor(() => ed.document.getText() !== accepted, 'undo gives the pending preview back');
-    assert.ok(ed.document.getText().includes('var sum = 0;'), 'the unreached tail is still the original in the preview');
+    assert.ok(
+      ed.document.getText().includes('var sum = 0;'),
+      'the unreached tail is still the original in the preview',
+    );
     await vscode.commands.executeCommand('undo');
     await waitFor(() => ed.document.getText() === ORIGINAL, 'a second undo restores the original');
 
@@ -50,17 +59,20 @@ describe('Stop reasons in a real VS Code host', function () {
     assert.equal(ed.document.getText(), ORIGINAL.replace('var lines', 'const lines').replace('var sum', 'let sum'));
   });
 
-  it('a refusal shows the model\'s words and leaves the document untouched, with nothing pending', async () => {
+  it("a refusal shows the model's words and leaves the document untouched, with nothing pending", async () => {
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 15);
-    server.enqueue({ refusal: 'I can\'t help with that request.' });
+    server.enqueue({ refusal: "I can't help with that request." });
     const v = await startEdit(a, 'modernise');
     await v.session.whenSettled();
     assert.equal(v.session.state, 'failed');
     await waitFor(() => v.isEnded, 'the preview ends');
     assert.equal(ed.document.getText(), ORIGINAL);
     assert.equal(a.sessions().filter((s) => !s.isEnded).length, 0, 'no pending diff');
-    assert.ok(a.logLines().some((l) => l.includes('declined to make this edit: "I can\'t help with that request."')), 'the refusal text is shown');
+    assert.ok(
+      a.logLines().some((l) => l.includes('declined to make this edit: "I can\'t help with that request."')),
+      'the refusal text is shown',
+    );
   });
 
   it('an empty answer leaves the document untouched', async () => {
@@ -79,27 +91,52 @@ describe('Stop reasons in deep jobs (real VS Code host)', function () {
   this.timeout(90_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  serverHooks((x, s) => { a = x; server = s; }, { revert: ['deep/a.ts', 'deep/b.ts'], cleanup: async (x) => x.deep().queue.cancelAll() });
+  serverHooks(
+    (x, s) => {
+      a = x;
+      server = s;
+    },
+    { revert: ['deep/a.ts', 'deep/b.ts'], cleanup: async (x) => x.deep().queue.cancelAll() },
+  );
 
   it('a deep answer cut off by max_tokens places only its finished blocks: the unfinished last one never deletes code', async () => {
     const patch = [
       '*** Begin Patch',
-      '*** Update File: deep/a.ts', '@@', ' export function alpha(x: number) {', '-  var doubled = x * 2;', '+  const doubled = x * 2;', '   return doubled;',
-      '*** Update File: deep/b.ts', '@@', ' export function beta(y: number) {', '-  var result = alpha(y) + 1;', '+  const result = alpha(y) + 1;', '   return result;',
-      '*** End Patch', '',
+      '*** Update File: deep/a.ts',
+      '@@',
+      ' export function alpha(x: number) {',
+      '-  var doubled = x * 2;',
+      '+  const doubled = x * 2;',
+      '   return doubled;',
+      '*** Update File: deep/b.ts',
+      '@@',
+      ' export function beta(y: number) {',
+      '-  var result = alpha(y) + 1;',
+      '+  const result = alpha(y) + 1;',
+      '   return result;',
+      '*** End Patch',
+      '',
     ].join('\n');
     // Cut right after b.ts's removed line, before the line that replaces it.
     const cut = patch.indexOf('+  const result');
     server.enqueue({ text: patch, transport: 'anthropic', faults: { truncateAfterChars: cut } });
     // The fixture files as the patch expects them (an earlier suite may have left them changed on disk).
     const A_TS = 'export function alpha(x: number) {\n  var doubled = x * 2;\n  return doubled;\n}\n';
-    const B_TS = "import { alpha } from './a';\n\nexport function beta(y: number) {\n  var result = alpha(y) + 1;\n  return result;\n}\n";
+    const B_TS =
+      "import { alpha } from './a';\n\nexport function beta(y: number) {\n  var result = alpha(y) + 1;\n  return result;\n}\n";
     await vscode.workspace.fs.writeFile(workspaceUri('deep/a.ts'), Buffer.from(A_TS));
     await vscode.workspace.fs.writeFile(workspaceUri('deep/b.ts'), Buffer.from(B_TS));
-    await waitFor(async () => (await vscode.workspace.openTextDocument(workspaceUri('deep/a.ts'))).getText() === A_TS
-      && (await vscode.workspace.openTextDocument(workspaceUri('deep/b.ts'))).getText() === B_TS, 'the fixture files');
+    await waitFor(
+      async () =>
+        (await vscode.workspace.openTextDocument(workspaceUri('deep/a.ts'))).getText() === A_TS &&
+        (await vscode.workspace.openTextDocument(workspaceUri('deep/b.ts'))).getText() === B_TS,
+      'the fixture files',
+    );
     const bBefore = B_TS;
-    const r = await vscode.commands.executeCommand<{ jobId: number }>('sparkEdit.deepEdit', { instruction: 'use const everywhere', files: [workspaceUri('deep/a.ts').toString(), workspaceUri('deep/b.ts').toString()] });
+    const r = await vscode.commands.executeCommand<{ jobId: number }>('sparkEdit.deepEdit', {
+      instruction: 'use const everywhere',
+      files: [workspaceUri('deep/a.ts').toString(), workspaceUri('deep/b.ts').toString()],
+    });
     const job = a.deep().queue.jobs.find((j) => j.id === r.jobId)!;
     await job.done;
     const docA = await vscode.workspace.openTextDocument(workspaceUri('deep/a.ts'));
@@ -109,7 +146,13 @@ describe('Stop reasons in deep jobs (real VS Code host)', function () {
     await waitFor(() => va.session.state === 'pending' && va.region.planFlush() === null, 'pending and in sync');
     assert.equal(a.sessions().filter((v) => v.document === docB && !v.isEnded).length, 0, 'no diff in b.ts');
     assert.equal(docB.getText(), bBefore);
-    assert.ok(a.logLines().some((l) => /deep job \d+: The model stopped early: its answer reached the output limit \(max_tokens\)/.test(l)));
+    assert.ok(
+      a
+        .logLines()
+        .some((l) =>
+          /deep job \d+: The model stopped early: its answer reached the output limit \(max_tokens\)/.test(l),
+        ),
+    );
   });
 });
 
@@ -117,7 +160,10 @@ describe('generate:false warm-up (real VS Code host)', function () {
   this.timeout(90_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  serverHooks((x, s) => { a = x; server = s; });
+  serverHooks((x, s) => {
+    a = x;
+    server = s;
+  });
 
   it('while the instruction is typed the code goes ahead (generate:false); the edit then sends only the instruction, chained to it', async () => {
     const ed = await openEditor(ORIGINAL);
@@ -125,9 +171,18 @@ describe('generate:false warm-up (real VS Code host)', function () {
     await waitFor(() => a.transport()?.state === 'warm', 'the warm socket');
     const n0 = server.requests.length;
     // The answer is computed from the code the server reads through the chain: it must have the warmed code.
-    server.enqueue({ text: ({ code, instruction }) => (instruction === 'modernise' ? code.replace('var lines', 'const lines') : 'WRONG') + '\n' });
+    server.enqueue({
+      text: ({ code, instruction }) =>
+        (instruction === 'modernise' ? code.replace('var lines', 'const lines') : 'WRONG') + '\n',
+    });
     const r = await vscode.commands.executeCommand<{ sessionId: number }>('sparkEdit.editSelection', {
-      ask: async () => { await waitFor(() => server.requests.slice(n0).some((q) => q.body.generate === false), 'the warm-up while the box is open'); return 'modernise'; },
+      ask: async () => {
+        await waitFor(
+          () => server.requests.slice(n0).some((q) => q.body.generate === false),
+          'the warm-up while the box is open',
+        );
+        return 'modernise';
+      },
     });
     const v = a.session(r.sessionId)!;
     await v.session.whenSettled();
@@ -148,7 +203,12 @@ describe('generate:false warm-up (real VS Code host)', function () {
     select(ed, 0, 0);
     await waitFor(() => a.transport()?.state === 'warm', 'the warm socket');
     const n0 = server.requests.length;
-    const r = await vscode.commands.executeCommand('sparkEdit.editSelection', { ask: async () => { await new Promise((res) => setTimeout(res, 300)); return undefined; } });
+    const r = await vscode.commands.executeCommand('sparkEdit.editSelection', {
+      ask: async () => {
+        await new Promise((res) => setTimeout(res, 300));
+        return undefined;
+      },
+    });
     assert.equal(r, undefined);
     assert.equal(server.requests.length, n0, 'nothing sent');
   });

@@ -4,7 +4,18 @@ import { ModelServer } from '../../src/server/modelServer';
 import { demoRewrite } from '../../src/server/demo';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import { openFileWith, ORIGINAL, revertFiles, REWRITE, screenshot, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
+import {
+  openFileWith,
+  ORIGINAL,
+  revertFiles,
+  REWRITE,
+  screenshot,
+  select,
+  serverHooks,
+  startEdit,
+  waitFor,
+  workspaceUri,
+} from './helpers';
 
 /** Issue 11: an inline diff a person can trust (undo/redo, redirect, line order, one edit per operation). */
 
@@ -19,19 +30,46 @@ describe('Issue 11: an inline diff a person can trust', function () {
   // Each test has files of its own: a document closed by one test may still be in memory when the next one starts.
   let n = 0;
   const used: string[] = [];
-  const fileFor = (name: string) => { const rel = `trust-${name}-${++n}.ts`; used.push(rel); return workspaceUri(rel); };
-  serverHooks((x, s) => { a = x; server = s; }, { cleanup: async () => { await revertFiles(used); } });
+  const fileFor = (name: string) => {
+    const rel = `trust-${name}-${++n}.ts`;
+    used.push(rel);
+    return workspaceUri(rel);
+  };
+  serverHooks(
+    (x, s) => {
+      a = x;
+      server = s;
+    },
+    {
+      cleanup: async () => {
+        await revertFiles(used);
+      },
+    },
+  );
   // After the editors are closed: the workspace is left as it was (the browser steps that follow click in its file list).
   if (STRESS) {
     const files = () => vscode.workspace.getConfiguration('files');
-    before(async () => { await files().update('autoSaveDelay', STRESS, vscode.ConfigurationTarget.Global); await files().update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global); });
-    after(async () => { await files().update('autoSave', undefined, vscode.ConfigurationTarget.Global); await files().update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global); });
+    before(async () => {
+      await files().update('autoSaveDelay', STRESS, vscode.ConfigurationTarget.Global);
+      await files().update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+    });
+    after(async () => {
+      await files().update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      await files().update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+    });
   }
-  afterEach(async () => { for (const rel of used.splice(0)) await vscode.workspace.fs.delete(workspaceUri(rel)).then(undefined, () => undefined); });
+  afterEach(async () => {
+    for (const rel of used.splice(0))
+      await vscode.workspace.fs.delete(workspaceUri(rel)).then(undefined, () => undefined);
+  });
 
-  const live = (doc: vscode.TextDocument): SessionView[] => a.sessions().filter((v) => v.document === doc && !v.isEnded);
+  const live = (doc: vscode.TextDocument): SessionView[] =>
+    a.sessions().filter((v) => v.document === doc && !v.isEnded);
   /** What the user sees: the exact text, and whether a pending diff (with how many hunks) is shown. */
-  const state = (doc: vscode.TextDocument) => ({ text: doc.getText(), hunks: live(doc).reduce((n, v) => n + v.region.pendingHunks().length, 0) });
+  const state = (doc: vscode.TextDocument) => ({
+    text: doc.getText(),
+    hunks: live(doc).reduce((n, v) => n + v.region.pendingHunks().length, 0),
+  });
 
   /**
    * A two-hunk edit streamed with a save in the middle (a save, like auto-save, closes VS Code's open undo
@@ -43,9 +81,16 @@ describe('Issue 11: an inline diff a person can trust', function () {
     const ed = await openFileWith(fileFor('undo'), ORIGINAL);
     select(ed, 2, 15);
     const held = server.held;
-    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
+    server.enqueue({
+      text: REWRITE,
+      tokensPerSecond: 400,
+      holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1,
+    });
     const v = await startEdit(a, 'use const');
-    await waitFor(() => server.held > held && ed.document.getText().includes('const lines'), 'the stream held mid-way, shown');
+    await waitFor(
+      () => server.held > held && ed.document.getText().includes('const lines'),
+      'the stream held mid-way, shown',
+    );
     await ed.document.save();
     await a.whenShownAgain(ed.document); // save() resolves before the set-aside preview is shown again
     server.release();
@@ -61,14 +106,28 @@ describe('Issue 11: an inline diff a person can trust', function () {
    * is the original's text), so the text alone does not tell that the step is over (a next Ctrl+Z pressed then is
    * the user's, and is handled after the walk).
    */
-  async function step(ed: vscode.TextEditor, cmd: 'undo' | 'redo', want: { text: string; hunks: number }, what: string) {
+  async function step(
+    ed: vscode.TextEditor,
+    cmd: 'undo' | 'redo',
+    want: { text: string; hunks: number },
+    what: string,
+  ) {
     await vscode.window.showTextDocument(ed.document);
     await vscode.commands.executeCommand(cmd);
     try {
-      await waitFor(() => { const s = state(ed.document); return !a.undoBusy(ed.document) && s.text === want.text && s.hunks === want.hunks; }, what, 8000);
+      await waitFor(
+        () => {
+          const s = state(ed.document);
+          return !a.undoBusy(ed.document) && s.text === want.text && s.hunks === want.hunks;
+        },
+        what,
+        8000,
+      );
     } catch {
       const s = state(ed.document);
-      assert.fail(`${what}: after ${cmd} the document holds ${s.hunks} pending hunks and text:\n${s.text}\n(wanted ${want.hunks} hunks and:\n${want.text})`);
+      assert.fail(
+        `${what}: after ${cmd} the document holds ${s.hunks} pending hunks and text:\n${s.text}\n(wanted ${want.hunks} hunks and:\n${want.text})`,
+      );
     }
     // And it stays there (no late replays).
     await new Promise((r) => setTimeout(r, 300));
@@ -101,7 +160,10 @@ describe('Issue 11: an inline diff a person can trust', function () {
     it(`undo/redo after a per-hunk ${decision}: one step per decision`, async () => {
       const { ed, v, pending } = await pendingEdit();
       const [h1] = v.region.pendingHunks();
-      await vscode.commands.executeCommand(decision === 'accept' ? 'sparkEdit.acceptHunk' : 'sparkEdit.rejectHunk', { sessionId: v.session.id, hunkId: h1.id });
+      await vscode.commands.executeCommand(decision === 'accept' ? 'sparkEdit.acceptHunk' : 'sparkEdit.rejectHunk', {
+        sessionId: v.session.id,
+        hunkId: h1.id,
+      });
       await waitFor(() => v.region.pendingHunks().length === 1 && v.region.planFlush() === null, 'one hunk decided');
       const afterOne = ed.document.getText();
       assert.notEqual(afterOne, pending);
@@ -116,7 +178,11 @@ describe('Issue 11: an inline diff a person can trust', function () {
     const ed = await openFileWith(fileFor('undo'), ORIGINAL);
     select(ed, 2, 15);
     const held = server.held;
-    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
+    server.enqueue({
+      text: REWRITE,
+      tokensPerSecond: 400,
+      holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1,
+    });
     const v = await startEdit(a, 'use const');
     await waitFor(() => server.held > held && ed.document.getText().includes('const lines'), 'held mid-way');
     await ed.document.save();
@@ -138,9 +204,16 @@ describe('Issue 11: an inline diff a person can trust', function () {
     const ed = await openFileWith(fileFor('undo'), ORIGINAL);
     select(ed, 2, 15);
     const held = server.held;
-    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
+    server.enqueue({
+      text: REWRITE,
+      tokensPerSecond: 400,
+      holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1,
+    });
     const v = await startEdit(a, 'use const');
-    await waitFor(() => server.held > held && v.region.planFlush() === null && ed.document.getText().includes('const lines'), 'held mid-way, shown');
+    await waitFor(
+      () => server.held > held && v.region.planFlush() === null && ed.document.getText().includes('const lines'),
+      'held mid-way, shown',
+    );
     await ed.document.save();
     await a.whenShownAgain(ed.document); // save() resolves before the set-aside preview is shown again
     const arrived = ed.document.getText();
@@ -158,13 +231,20 @@ describe('Issue 11: an inline diff a person can trust', function () {
   // own and the restore another; the set-aside's text is the original's. Undo must go through such pairs: before the
   // fix it stopped on the set-aside as if it were the original, and the next undo stepped back through it (here the
   // pending preview came back instead of the user's own edit was undone; mid-stream it gives half-streamed text).
-  it('saves mid-stream and while pending add no undo steps of their own: after the original, the next undo is the user\'s own edit', async () => {
+  it("saves mid-stream and while pending add no undo steps of their own: after the original, the next undo is the user's own edit", async () => {
     const ed = await openFileWith(fileFor('undo'), ORIGINAL);
     const mine = ORIGINAL + '// mine\n';
-    assert.ok(await ed.edit((b) => b.insert(ed.document.positionAt(ORIGINAL.length), '// mine\n')), 'the user\'s own edit');
+    assert.ok(
+      await ed.edit((b) => b.insert(ed.document.positionAt(ORIGINAL.length), '// mine\n')),
+      "the user's own edit",
+    );
     select(ed, 2, 15);
     const held = server.held;
-    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
+    server.enqueue({
+      text: REWRITE,
+      tokensPerSecond: 400,
+      holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1,
+    });
     const v = await startEdit(a, 'use const');
     await waitFor(() => server.held > held && ed.document.getText().includes('const lines'), 'held mid-way');
     await ed.document.save();
@@ -180,9 +260,9 @@ describe('Issue 11: an inline diff a person can trust', function () {
     await waitFor(() => v.isEnded, 'rejected');
     assert.equal(ed.document.getText(), mine);
     await step(ed, 'undo', { text: pending, hunks: 2 }, 'undo of the reject gives the pending preview');
-    await step(ed, 'undo', { text: mine, hunks: 0 }, 'undo again gives the original (with the user\'s edit)');
-    await step(ed, 'undo', { text: ORIGINAL, hunks: 0 }, 'the next undo undoes the user\'s own edit');
-    await step(ed, 'redo', { text: mine, hunks: 0 }, 'redo gives the user\'s edit back');
+    await step(ed, 'undo', { text: mine, hunks: 0 }, "undo again gives the original (with the user's edit)");
+    await step(ed, 'undo', { text: ORIGINAL, hunks: 0 }, "the next undo undoes the user's own edit");
+    await step(ed, 'redo', { text: mine, hunks: 0 }, "redo gives the user's edit back");
     await step(ed, 'redo', { text: pending, hunks: 2 }, 'redo gives the pending preview');
   });
 
@@ -191,7 +271,9 @@ describe('Issue 11: an inline diff a person can trust', function () {
     await vscode.window.showTextDocument(ed.document);
     ed.selection = new vscode.Selection(0, 0, 0, 0);
     await vscode.commands.executeCommand('type', { text: 'typed ' });
-    await waitFor(() => state(ed.document).text === 'typed ' + pending, 'typed', 5000).catch(() => assert.fail(`typed: ${JSON.stringify(state(ed.document))}`));
+    await waitFor(() => state(ed.document).text === 'typed ' + pending, 'typed', 5000).catch(() =>
+      assert.fail(`typed: ${JSON.stringify(state(ed.document))}`),
+    );
     // VS Code undoes typing a word at a time: every step keeps the preview, and the last one gives it back exactly.
     for (let i = 0; i < 4 && state(ed.document).text !== pending; i++) {
       await vscode.commands.executeCommand('undo');
@@ -200,7 +282,11 @@ describe('Issue 11: an inline diff a person can trust', function () {
       assert.equal(s.hunks, 2, `the preview stays while the typing is undone: ${JSON.stringify(s)}`);
       assert.ok(s.text.endsWith(pending.slice(1)), 'only the typing changes');
     }
-    assert.deepEqual(state(ed.document), { text: pending, hunks: 2 }, 'undo of the typing gives the pending preview back');
+    assert.deepEqual(
+      state(ed.document),
+      { text: pending, hunks: 2 },
+      'undo of the typing gives the pending preview back',
+    );
     for (let i = 0; i < 4 && state(ed.document).text !== 'typed ' + pending; i++) {
       await vscode.commands.executeCommand('redo');
       await new Promise((r) => setTimeout(r, 300));
@@ -222,10 +308,22 @@ describe('Issue 11: an inline diff a person can trust', function () {
       '',
     ].join('\n');
     const ed = await openFileWith(fileFor('rename'), src);
-    await waitFor(async () => ((await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', ed.document.uri)) ?? []).length > 0, 'the TypeScript server', 60_000);
+    await waitFor(
+      async () =>
+        (
+          (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+            'vscode.executeDocumentSymbolProvider',
+            ed.document.uri,
+          )) ?? []
+        ).length > 0,
+      'the TypeScript server',
+      60_000,
+    );
     ed.selection = new vscode.Selection(1, 7, 1, 7); // on "sum"
     const before = server.requests.length;
-    const r = await vscode.commands.executeCommand<{ sessionIds: number[] }>('sparkEdit.rename', { newName: 'subtotal' });
+    const r = await vscode.commands.executeCommand<{ sessionIds: number[] }>('sparkEdit.rename', {
+      newName: 'subtotal',
+    });
     assert.equal(server.requests.length, before, 'the language renamed it, not the model');
     assert.equal(r?.sessionIds.length, 1, 'one edit for the whole rename');
     const v = a.session(r!.sessionIds[0])!;
@@ -237,15 +335,27 @@ describe('Issue 11: an inline diff a person can trust', function () {
     const runs = v.region.decorationRuns();
     for (const h of hunks) {
       const idx = rows.map((row, i) => (row.hunk === h ? i : -1)).filter((i) => i >= 0);
-      assert.ok(idx.every((i) => runs.some((run) => run.from <= i && i < run.to)), `hunk ${h.id} is coloured on every line`);
+      assert.ok(
+        idx.every((i) => runs.some((run) => run.from <= i && i < run.to)),
+        `hunk ${h.id} is coloured on every line`,
+      );
     }
     // Word-level highlights: inside each changed line, exactly the renamed words.
     const words = v.wordHighlights().map((c) => `${c.kind}:${rows[c.row].text.slice(c.from, c.to)}`);
     assert.ok(words.length >= 6, `word highlights on every changed line: ${words.join(' ')}`);
-    assert.deepEqual([...new Set(words)].sort(), ['add:subtotal', 'add:subtotal;', 'del:sum', 'del:sum;'].filter((w) => words.includes(w)).sort());
-    assert.ok(words.every((w) => /^(del:sum;?|add:subtotal;?)$/.test(w)), `only the renamed words: ${words.join(' ')}`);
+    assert.deepEqual(
+      [...new Set(words)].sort(),
+      ['add:subtotal', 'add:subtotal;', 'del:sum', 'del:sum;'].filter((w) => words.includes(w)).sort(),
+    );
+    assert.ok(
+      words.every((w) => /^(del:sum;?|add:subtotal;?)$/.test(w)),
+      `only the renamed words: ${words.join(' ')}`,
+    );
     ed.selection = new vscode.Selection(0, 0, 0, 0);
-    if (process.env.SPARK_ARTIFACTS) { await new Promise((r) => setTimeout(r, 800)); await screenshot('pending-word-diff'); }
+    if (process.env.SPARK_ARTIFACTS) {
+      await new Promise((r) => setTimeout(r, 800));
+      await screenshot('pending-word-diff');
+    }
     await vscode.window.showTextDocument(ed.document);
     await vscode.commands.executeCommand('sparkEdit.acceptAll'); // what Ctrl+Enter runs
     await waitFor(() => v.isEnded, 'accepted');
@@ -261,15 +371,42 @@ describe('Issue 11: an inline diff a person can trust', function () {
     await v.session.whenSettled();
     await waitFor(() => v.isEnded, 'ended');
     assert.equal(ed.document.getText(), ORIGINAL);
-    assert.ok(a.logLines().some((l) => l.includes(`edit ${v.session.id}: no changes proposed`)), 'no changes proposed');
+    assert.ok(
+      a.logLines().some((l) => l.includes(`edit ${v.session.id}: no changes proposed`)),
+      'no changes proposed',
+    );
   });
 
   it('measures the TypeScript diagnostics a pending preview adds (measured only; see the README)', async () => {
     const ed = await openFileWith(fileFor('diagnostics'), ORIGINAL);
-    await waitFor(async () => ((await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', ed.document.uri)) ?? []).length > 0, 'the TypeScript server', 60_000);
-    const count = () => vscode.languages.getDiagnostics(ed.document.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length;
+    await waitFor(
+      async () =>
+        (
+          (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+            'vscode.executeDocumentSymbolProvider',
+            ed.document.uri,
+          )) ?? []
+        ).length > 0,
+      'the TypeScript server',
+      60_000,
+    );
+    const count = () =>
+      vscode.languages.getDiagnostics(ed.document.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error)
+        .length;
     /** The error count once it has not changed for 2 s (the language server answers a while after each change). */
-    const settled = async () => { let last = -1, since = Date.now(); for (let i = 0; i < 200; i++) { const c = count(); if (c !== last) { last = c; since = Date.now(); } else if (Date.now() - since > 2000) break; await new Promise((r) => setTimeout(r, 100)); } return last; };
+    const settled = async () => {
+      let last = -1,
+        since = Date.now();
+      for (let i = 0; i < 200; i++) {
+        const c = count();
+        if (c !== last) {
+          last = c;
+          since = Date.now();
+        } else if (Date.now() - since > 2000) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return last;
+    };
     const before = await settled();
     select(ed, 2, 15);
     server.enqueue({ text: REWRITE });
@@ -282,7 +419,11 @@ describe('Issue 11: an inline diff a person can trust', function () {
     const after = await settled();
     const numbers = { errorsBefore: before, errorsWhilePending: pending, errorsAfterReject: after, pendingHunks: 2 };
     console.log(`[issue 11] diagnostics: ${JSON.stringify(numbers)}`);
-    if (process.env.SPARK_ARTIFACTS) require('node:fs').writeFileSync(require('node:path').join(process.env.SPARK_ARTIFACTS, 'diagnostics-while-pending.json'), JSON.stringify(numbers, null, 2));
+    if (process.env.SPARK_ARTIFACTS)
+      require('node:fs').writeFileSync(
+        require('node:path').join(process.env.SPARK_ARTIFACTS, 'diagnostics-while-pending.json'),
+        JSON.stringify(numbers, null, 2),
+      );
     assert.equal(after, before, 'rejecting removes the errors the preview caused');
   });
 
@@ -300,16 +441,30 @@ describe('Issue 11: an inline diff a person can trust', function () {
       }
       return true;
     };
-    const describeRows = (v: SessionView) => v.region.renderedRows().map((r) => `${r.kind.padEnd(4)} ${r.text}`).join('\n');
+    const describeRows = (v: SessionView) =>
+      v.region
+        .renderedRows()
+        .map((r) => `${r.kind.padEnd(4)} ${r.text}`)
+        .join('\n');
     // Streaming: held right after the changed line and the line after it arrived (the change is decided).
     const held = server.held;
-    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1 });
+    server.enqueue({
+      text: REWRITE,
+      tokensPerSecond: 400,
+      holdAfterChars: REWRITE.split('\n').slice(0, 3).join('\n').length + 1,
+    });
     const v = await startEdit(a, 'use const');
-    await waitFor(() => server.held > held && v.region.renderedRows().some((r) => r.kind === 'del'), 'held with a removed line shown');
+    await waitFor(
+      () => server.held > held && v.region.renderedRows().some((r) => r.kind === 'del'),
+      'held with a removed line shown',
+    );
     await waitFor(() => v.region.planFlush() === null, 'in sync');
     assert.ok(orderOk(v), `while streaming, old above new:\n${describeRows(v)}`);
     const doc = ed.document.getText().split('\n');
-    assert.ok(doc.indexOf('  var lines = text.split("\\n");') < doc.indexOf('  const lines = text.split("\\n");'), 'in the document too');
+    assert.ok(
+      doc.indexOf('  var lines = text.split("\\n");') < doc.indexOf('  const lines = text.split("\\n");'),
+      'in the document too',
+    );
     await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
     await waitFor(() => v.region.planFlush() === null, 'in sync');
     assert.ok(orderOk(v), `after Esc, old above new:\n${describeRows(v)}`);
@@ -324,13 +479,16 @@ describe('Issue 11: an inline diff a person can trust', function () {
   });
 
   /** 45 lines, many `var`s and functions: the demo model's "use const" and "add doc comments" both change it. */
-  const BIG = Array.from({ length: 9 }, (_, k) => [
-    `export function step${k}(xs: number[]) {`,
-    `  var acc${k} = 0;`,
-    `  for (const x of xs) acc${k} += x * ${k};`,
-    `  return acc${k};`,
-    '}',
-  ]).flat().join('\n') + '\n';
+  const BIG =
+    Array.from({ length: 9 }, (_, k) => [
+      `export function step${k}(xs: number[]) {`,
+      `  var acc${k} = 0;`,
+      `  for (const x of xs) acc${k} += x * ${k};`,
+      `  return acc${k};`,
+      '}',
+    ])
+      .flat()
+      .join('\n') + '\n';
 
   for (const when of ['mid-stream', 'when pending'] as const) {
     it(`redirect ${when} keeps the code: nothing is deleted that the instructions did not ask to delete`, async () => {
@@ -340,24 +498,53 @@ describe('Issue 11: an inline diff a person can trust', function () {
       if (when === 'mid-stream') server.enqueue({ tokensPerSecond: 2000, holdAfterChars: 200 }); // the demo model's answer, held
       const v = await startEdit(a, 'use const');
       if (when === 'mid-stream') await waitFor(() => server.held > held, 'the first answer held mid-way');
-      else { await v.session.whenSettled(); await waitFor(() => v.region.planFlush() === null, 'in sync'); }
+      else {
+        await v.session.whenSettled();
+        await waitFor(() => v.region.planFlush() === null, 'in sync');
+      }
       const before = server.requests.length;
-      await vscode.commands.executeCommand('sparkEdit.redirect', { sessionId: v.session.id, instruction: 'add doc comments' });
+      await vscode.commands.executeCommand('sparkEdit.redirect', {
+        sessionId: v.session.id,
+        instruction: 'add doc comments',
+      });
       await waitFor(() => v.session.state === 'pending' || v.session.state === 'done', 'the redirected edit settles');
       await waitFor(() => v.region.planFlush() === null, 'in sync');
       const rows = v.region.renderedRows();
       const added = new Set(rows.filter((r) => r.kind === 'add').map((r) => r.text));
-      const deletedButNotAsked = rows.filter((r) => r.kind === 'del' && !added.has(r.text.replace(/\bvar\b/, 'const')) && !added.has(r.text.replace(/\bvar\b/, 'let')));
-      assert.deepEqual(deletedButNotAsked.map((r) => r.text), [], 'every removed line has its rewritten version added');
+      const deletedButNotAsked = rows.filter(
+        (r) =>
+          r.kind === 'del' &&
+          !added.has(r.text.replace(/\bvar\b/, 'const')) &&
+          !added.has(r.text.replace(/\bvar\b/, 'let')),
+      );
+      assert.deepEqual(
+        deletedButNotAsked.map((r) => r.text),
+        [],
+        'every removed line has its rewritten version added',
+      );
       await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
       await waitFor(() => v.isEnded, 'accepted');
-      assert.equal(ed.document.getText(), demoRewrite('add doc comments', demoRewrite('use const', BIG.slice(0, -1)).slice(0, -1)), 'both instructions applied, nothing lost');
+      assert.equal(
+        ed.document.getText(),
+        demoRewrite('add doc comments', demoRewrite('use const', BIG.slice(0, -1)).slice(0, -1)),
+        'both instructions applied, nothing lost',
+      );
       const sent = server.requests.slice(before);
       const redirectReq = sent.find((r) => JSON.stringify(r.body.input ?? '').includes('add doc comments'));
       assert.ok(redirectReq, 'the redirect was sent');
       if (when === 'mid-stream') {
-        assert.equal(redirectReq!.body.previous_response_id, undefined, 'no previous_response_id after the socket was closed by the cancel');
-        assert.ok(!a.logLines().slice(-40).some((l) => /previous_response_not_found/.test(l)), 'no previous_response_not_found round trip');
+        assert.equal(
+          redirectReq!.body.previous_response_id,
+          undefined,
+          'no previous_response_id after the socket was closed by the cancel',
+        );
+        assert.ok(
+          !a
+            .logLines()
+            .slice(-40)
+            .some((l) => /previous_response_not_found/.test(l)),
+          'no previous_response_not_found round trip',
+        );
       }
     });
   }

@@ -3,37 +3,66 @@ import { demoRewrite } from '../../src/server/demo';
 
 describe('demo model', () => {
   it('documents functions, not control statements', () => {
-    const out = demoRewrite('add doc comments', 'function total(o) {\n  for (let i = 0; i < 3; i++) {\n    if (i) {\n    }\n  }\n}');
+    const out = demoRewrite(
+      'add doc comments',
+      'function total(o) {\n  for (let i = 0; i < 3; i++) {\n    if (i) {\n    }\n  }\n}',
+    );
     assert.equal(out.match(/\/\*\*/g)?.length, 1);
     assert.match(out, /\/\*\*\n \* Total\.\n \* @param o The o\.\n \*\/\nfunction total/);
   });
   it('renames, converts to const, and otherwise changes nothing', () => {
-    assert.equal(demoRewrite('rename out to result', 'var out = [];\nreturn out;'), 'var result = [];\nreturn result;\n');
+    assert.equal(
+      demoRewrite('rename out to result', 'var out = [];\nreturn out;'),
+      'var result = [];\nreturn result;\n',
+    );
     assert.equal(demoRewrite('use const', 'var a = 1;\nlet b = 2;'), 'const a = 1;\nconst b = 2;\n');
     // A variable assigned again becomes let: the demo never turns working code into a TypeScript error.
-    assert.equal(demoRewrite('use const', 'var out = [];\nfor (var i = 0; i < n; i++) out.push(i);\nvar s = 0;\ns += 1;\nvar k = 1;\nif (k == 2) {}'),
-      'const out = [];\nfor (let i = 0; i < n; i++) out.push(i);\nlet s = 0;\ns += 1;\nconst k = 1;\nif (k == 2) {}\n');
-    assert.equal(demoRewrite('make it nicer', '  var x = 1;'), '  var x = 1;\n', 'the demo declines (demoEdit says why): the code is unchanged');
+    assert.equal(
+      demoRewrite(
+        'use const',
+        'var out = [];\nfor (var i = 0; i < n; i++) out.push(i);\nvar s = 0;\ns += 1;\nvar k = 1;\nif (k == 2) {}',
+      ),
+      'const out = [];\nfor (let i = 0; i < n; i++) out.push(i);\nlet s = 0;\ns += 1;\nconst k = 1;\nif (k == 2) {}\n',
+    );
+    assert.equal(
+      demoRewrite('make it nicer', '  var x = 1;'),
+      '  var x = 1;\n',
+      'the demo declines (demoEdit says why): the code is unchanged',
+    );
   });
 });
 
 describe('redirect prompts (issue 11: a redirect never proposes deleting code it was not asked to delete)', () => {
-  const { redirectInput, parseConversation, editPrompt } = require('../../src/core/prompt') as typeof import('../../src/core/prompt');
+  const { redirectInput, parseConversation, editPrompt } =
+    require('../../src/core/prompt') as typeof import('../../src/core/prompt');
   const { ModelServer } = require('../../src/server/modelServer') as typeof import('../../src/server/modelServer');
-  const { ResponsesSocketTransport } = require('../../src/core/transport/responsesSocket') as typeof import('../../src/core/transport/responsesSocket');
+  const { ResponsesSocketTransport } =
+    require('../../src/core/transport/responsesSocket') as typeof import('../../src/core/transport/responsesSocket');
   const code = 'function a() {\n  var x = 1;\n  return x;\n}';
   const first = { instruction: 'use const', code, fileName: 'a.ts' };
-  const text = (msgs: Array<{ content: Array<{ text: string }> ; role: string }>) => msgs.filter((m) => m.role === 'user').map((m) => m.content.map((c) => c.text).join('')).join('\n');
+  const text = (msgs: Array<{ content: Array<{ text: string }>; role: string }>) =>
+    msgs
+      .filter((m) => m.role === 'user')
+      .map((m) => m.content.map((c) => c.text).join(''))
+      .join('\n');
 
   it('the full resend carries the code, every instruction in order and the partial answer', () => {
     const { full, incremental } = redirectInput(first, 'function a() {\n  con', 'add doc comments');
     const conv = parseConversation(text(full as any));
-    assert.deepEqual(conv, { instruction: 'use const; then: add doc comments', instructions: ['use const', 'add doc comments'], code });
+    assert.deepEqual(conv, {
+      instruction: 'use const; then: add doc comments',
+      instructions: ['use const', 'add doc comments'],
+      code,
+    });
     assert.ok(JSON.stringify(full).includes('function a() {\\n  con'), 'the partial answer is sent');
     assert.ok(!JSON.stringify(incremental).includes('var x'), 'the increment does not repeat unchanged code');
     // A second redirect resends the instructions so far once, then the new one.
     const second = redirectInput({ ...first, instruction: 'use const; then: add doc comments' }, '', 'rename x to y');
-    assert.deepEqual(parseConversation(text(second.full as any))?.instructions, ['use const', 'add doc comments', 'rename x to y']);
+    assert.deepEqual(parseConversation(text(second.full as any))?.instructions, [
+      'use const',
+      'add doc comments',
+      'rename x to y',
+    ]);
   });
 
   it('the increment carries the code again when it changed since the model saw it', () => {
@@ -47,14 +76,33 @@ describe('redirect prompts (issue 11: a redirect never proposes deleting code it
     const t = new ResponsesSocketTransport({ url: server.wsUrl, log: () => undefined } as any);
     try {
       const want = demoRewrite('add doc comments', demoRewrite('use const', code).replace(/\n$/, ''));
-      const r1 = await t.stream({ model: 'm', instructions: 'x', input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: editPrompt(first) }] }] as any }, { onDelta: () => undefined }).done;
+      const r1 = await t.stream(
+        {
+          model: 'm',
+          instructions: 'x',
+          input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: editPrompt(first) }] }] as any,
+        },
+        { onDelta: () => undefined },
+      ).done;
       const { full, incremental } = redirectInput(first, r1.text, 'add doc comments');
-      const viaId = await t.stream({ model: 'm', instructions: 'x', input: full, incrementalInput: incremental, previousResponseId: r1.responseId }, { onDelta: () => undefined }).done;
+      const viaId = await t.stream(
+        {
+          model: 'm',
+          instructions: 'x',
+          input: full,
+          incrementalInput: incremental,
+          previousResponseId: r1.responseId,
+        },
+        { onDelta: () => undefined },
+      ).done;
       assert.equal(viaId.text, want);
       assert.equal(viaId.stats.resentFullInput, undefined);
       const resent = await t.stream({ model: 'm', instructions: 'x', input: full }, { onDelta: () => undefined }).done;
       assert.equal(resent.text, want);
-    } finally { t.dispose(); await server.close(); }
+    } finally {
+      t.dispose();
+      await server.close();
+    }
   });
 });
 
@@ -73,6 +121,13 @@ describe('word-level highlights (issue 11)', () => {
     const text = (x: { row: number; from: number; to: number }) => rows[x.row].text.slice(x.from, x.to);
     assert.deepEqual(r.filter((x) => x.kind === 'del').map(text), ['var', 'sum', 'sum']);
     assert.deepEqual(r.filter((x) => x.kind === 'add').map(text), ['let', 'subtotal', 'subtotal']);
-    assert.deepEqual(changedChars([{ kind: 'del', text: 'abc', hunk: h }, { kind: 'add', text: 'xyz', hunk: h }]), [], 'nothing in common: line colours only');
+    assert.deepEqual(
+      changedChars([
+        { kind: 'del', text: 'abc', hunk: h },
+        { kind: 'add', text: 'xyz', hunk: h },
+      ]),
+      [],
+      'nothing in common: line colours only',
+    );
   });
 });

@@ -18,24 +18,47 @@ import { findFunctions } from '../../src/server/demo/functions';
 
 const repo = path.resolve(__dirname, '../../..');
 const WS = path.join(repo, 'demo', 'workspace');
-const files = fs.readdirSync(WS).filter((f) => /\.(ts|py)$/.test(f)).sort();
+const files = fs
+  .readdirSync(WS)
+  .filter((f) => /\.(ts|py)$/.test(f))
+  .sort();
 const read = (f: string) => fs.readFileSync(path.join(WS, f), 'utf8');
 
 /** The instructions a newcomer is shown (tips, the input box's examples, the walkthrough) and every command's. */
-const SUGGESTED = ['add doc comments', 'use const', 'rename sum to subtotal', 'rename total to orderTotal', 'rename xs to values', 'add error handling',
-  'convert to async/await', 'Make every string literal upper case.', 'make it nicer',
-  ...REFACTORS.filter((r) => r.kind !== 'explain' && r.kind !== 'tests').map((r) => r.instruction)];
+const SUGGESTED = [
+  'add doc comments',
+  'use const',
+  'rename sum to subtotal',
+  'rename total to orderTotal',
+  'rename xs to values',
+  'add error handling',
+  'convert to async/await',
+  'Make every string literal upper case.',
+  'make it nicer',
+  ...REFACTORS.filter((r) => r.kind !== 'explain' && r.kind !== 'tests').map((r) => r.instruction),
+];
 
 /** TypeScript diagnostics (syntax and types) of the demo files with some replaced. */
 function tsErrors(over: Record<string, string>): Map<string, string[]> {
   const texts = new Map<string, string>();
   for (const f of files.filter((x) => x.endsWith('.ts'))) texts.set(path.join('/ws', f), read(f));
   for (const [f, t] of Object.entries(over)) texts.set(path.join('/ws', f), t);
-  const options: ts.CompilerOptions = { noEmit: true, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: ['node'], typeRoots: [path.join(repo, 'node_modules', '@types')], skipLibCheck: true, allowImportingTsExtensions: false };
+  const options: ts.CompilerOptions = {
+    noEmit: true,
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+    types: ['node'],
+    typeRoots: [path.join(repo, 'node_modules', '@types')],
+    skipLibCheck: true,
+    allowImportingTsExtensions: false,
+  };
   const host = ts.createCompilerHost(options);
   const orig = { getSourceFile: host.getSourceFile, fileExists: host.fileExists, readFile: host.readFile };
-  host.getSourceFile = (name, lang, ...rest) => (texts.has(name) ? ts.createSourceFile(name, texts.get(name)!, lang) : orig.getSourceFile(name, lang, ...rest));
+  host.getSourceFile = (name, lang, ...rest) =>
+    texts.has(name) ? ts.createSourceFile(name, texts.get(name)!, lang) : orig.getSourceFile(name, lang, ...rest);
   host.fileExists = (name) => texts.has(name) || orig.fileExists(name);
   host.readFile = (name) => texts.get(name) ?? orig.readFile(name);
   const dirExists = host.directoryExists?.bind(host);
@@ -45,14 +68,18 @@ function tsErrors(over: Record<string, string>): Map<string, string[]> {
   for (const name of texts.keys()) {
     const sf = program.getSourceFile(name)!;
     const ds = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-    out.set(path.basename(name), ds.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')));
+    out.set(
+      path.basename(name),
+      ds.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+    );
   }
   return out;
 }
 
 /** Python syntax errors of each text (one python3 run for all). */
 function pyErrors(texts: string[]): string[] {
-  const script = 'import ast, json, sys\nout = []\nfor t in json.load(sys.stdin):\n    try:\n        ast.parse(t)\n        out.append("")\n    except SyntaxError as e:\n        out.append(str(e))\nprint(json.dumps(out))';
+  const script =
+    'import ast, json, sys\nout = []\nfor t in json.load(sys.stdin):\n    try:\n        ast.parse(t)\n        out.append("")\n    except SyntaxError as e:\n        out.append(str(e))\nprint(json.dumps(out))';
   return JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8' }));
 }
 
@@ -61,7 +88,10 @@ function selections(f: string): Array<{ start: number; end: number; what: string
   const text = read(f);
   const n = text.replace(/\n$/, '').split('\n').length;
   const fns = findFunctions(text, f.endsWith('.py') ? 'py' : 'ts');
-  return [{ start: 0, end: n - 1, what: 'the whole file' }, ...fns.map((x) => ({ start: x.headerLine, end: x.bodyEndLine, what: x.name }))];
+  return [
+    { start: 0, end: n - 1, what: 'the whole file' },
+    ...fns.map((x) => ({ start: x.headerLine, end: x.bodyEndLine, what: x.name })),
+  ];
 }
 
 /** What the extension sends for an edit of these lines (the real prompt), and the demo's answer spliced in. */
@@ -70,9 +100,22 @@ function edit(f: string, sel: { start: number; end: number }, instruction: strin
   const code = lines.slice(sel.start, sel.end + 1).join('\n');
   const before = lines.slice(Math.max(0, sel.start - 20), sel.start).join('\n') || undefined;
   const after = lines.slice(sel.end + 1, sel.end + 21).join('\n') || undefined;
-  const r = demoFromPrompt(editPrompt({ instruction, code, fileName: f, languageId: f.endsWith('.py') ? 'python' : 'typescript', before, after }));
+  const r = demoFromPrompt(
+    editPrompt({
+      instruction,
+      code,
+      fileName: f,
+      languageId: f.endsWith('.py') ? 'python' : 'typescript',
+      before,
+      after,
+    }),
+  );
   if ('cannot' in r) return { cannot: r.cannot };
-  return { text: [...lines.slice(0, sel.start), ...r.code.replace(/\n$/, '').split('\n'), ...lines.slice(sel.end + 1)].join('\n') };
+  return {
+    text: [...lines.slice(0, sel.start), ...r.code.replace(/\n$/, '').split('\n'), ...lines.slice(sel.end + 1)].join(
+      '\n',
+    ),
+  };
 }
 
 describe('demo model (issue 15): every answer on the demo workspace parses and type-checks, or is a plain "can\'t"', function () {
@@ -82,20 +125,32 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
   it('the demo workspace has a TypeScript file with exactly one real error (for the quick fix), the others none', () => {
     assert.deepEqual(baseline.get('shipping.ts'), ["Cannot find name 'subtotl'. Did you mean 'subtotal'?"]);
     for (const [f, errs] of baseline) if (f !== 'shipping.ts') assert.deepEqual(errs, [], f);
-    assert.deepEqual(pyErrors(files.filter((f) => f.endsWith('.py')).map(read)), files.filter((f) => f.endsWith('.py')).map(() => ''));
+    assert.deepEqual(
+      pyErrors(files.filter((f) => f.endsWith('.py')).map(read)),
+      files.filter((f) => f.endsWith('.py')).map(() => ''),
+    );
   });
 
   it('every suggested instruction and command × every demo file × every selection', () => {
     const py: Array<{ where: string; text: string }> = [];
-    let edits = 0, cannots = 0;
+    let edits = 0,
+      cannots = 0;
     for (const f of files) {
       for (const sel of selections(f)) {
         for (const ins of SUGGESTED) {
           const where = `${ins.slice(0, 40)} on ${f} (${sel.what})`;
           const r = edit(f, sel, ins);
-          if (r.cannot) { cannots++; assert.ok(r.cannot.startsWith(DEMO_CANT), `a can't-do says what to do, first (${where})`); continue; }
+          if (r.cannot) {
+            cannots++;
+            assert.ok(r.cannot.startsWith(DEMO_CANT), `a can't-do says what to do, first (${where})`);
+            continue;
+          }
           edits++;
-          if (f.endsWith('.py')) { assert.ok(!/^\s*\/\//m.test(r.text!), `no // comment in Python (${where})`); py.push({ where, text: r.text! }); continue; }
+          if (f.endsWith('.py')) {
+            assert.ok(!/^\s*\/\//m.test(r.text!), `no // comment in Python (${where})`);
+            py.push({ where, text: r.text! });
+            continue;
+          }
           const errs = tsErrors({ [f]: r.text! });
           for (const [g, es] of errs) {
             const added = es.filter((e) => !baseline.get(g)!.includes(e));
@@ -104,7 +159,9 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
         }
       }
     }
-    const bad = pyErrors(py.map((p) => p.text)).map((e, i) => (e ? `${py[i].where}: ${e}\n${py[i].text}` : '')).filter(Boolean);
+    const bad = pyErrors(py.map((p) => p.text))
+      .map((e, i) => (e ? `${py[i].where}: ${e}\n${py[i].text}` : ''))
+      .filter(Boolean);
     assert.deepEqual(bad, []);
     assert.ok(edits > 40 && cannots > 10, `${edits} edits, ${cannots} can't-dos`);
   });
@@ -114,19 +171,32 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
     assert.match(r, /export function total\(order: Order\): number \{\n {2}try \{\n {4}var sum = 0;/);
     assert.match(r, /\} catch \(err\) \{\n {4}console\.error\('total failed:', err\);\n {4}throw err;\n {2}\}\n\}/);
     const p = edit('stats.py', { start: 4, end: 8 }, 'add error handling').text!;
-    assert.match(p, /def mean\(xs\):\n {4}try:\n {8}total = 0[\s\S]*except Exception as err:\n {8}raise RuntimeError\(f"mean failed: \{err\}"\) from err/);
+    assert.match(
+      p,
+      /def mean\(xs\):\n {4}try:\n {8}total = 0[\s\S]*except Exception as err:\n {8}raise RuntimeError\(f"mean failed: \{err\}"\) from err/,
+    );
   });
 
   it('use const: const where never assigned again, let where it is', () => {
     const r = edit('orders.ts', { start: 0, end: 27 }, 'use const').text!;
-    assert.match(r, /let sum = 0;\n {2}for \(let i = 0;[\s\S]*const res = await fetch\(url\);\n {2}const data = await res\.json\(\);/);
+    assert.match(
+      r,
+      /let sum = 0;\n {2}for \(let i = 0;[\s\S]*const res = await fetch\(url\);\n {2}const data = await res\.json\(\);/,
+    );
   });
 
   it('Convert to async/await really converts the promise chain (and says so when there is none)', () => {
     const lines = read('orders.ts').split('\n');
     const start = lines.findIndex((l) => l.includes('function saveOrder'));
-    const r = edit('orders.ts', { start, end: lines.length - 2 }, REFACTORS.find((x) => x.id === 'asyncAwait')!.instruction).text!;
-    assert.match(r, /export async function saveOrder\(url: string, order: Order\): Promise<boolean> \{\n {2}try \{\n {4}const res = await fetch\(url, \{ method: 'POST', body: JSON.stringify\(order\) \}\);\n {4}return res\.ok;\n {2}\} catch \(err\) \{\n {4}console\.error\('could not save the order', err\);\n {4}return false;\n {2}\}\n\}/);
+    const r = edit(
+      'orders.ts',
+      { start, end: lines.length - 2 },
+      REFACTORS.find((x) => x.id === 'asyncAwait')!.instruction,
+    ).text!;
+    assert.match(
+      r,
+      /export async function saveOrder\(url: string, order: Order\): Promise<boolean> \{\n {2}try \{\n {4}const res = await fetch\(url, \{ method: 'POST', body: JSON.stringify\(order\) \}\);\n {4}return res\.ok;\n {2}\} catch \(err\) \{\n {4}console\.error\('could not save the order', err\);\n {4}return false;\n {2}\}\n\}/,
+    );
     assert.ok(!/\.then\(|\.catch\(/.test(r));
     assert.match(edit('orders.ts', { start: 7, end: 13 }, 'convert to async/await').cannot!, /no promise chains/);
   });
@@ -134,27 +204,53 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
   it('Fix with Spark Edit fixes the diagnosed misspelled name (the closest declared name), nothing else', () => {
     const lines = read('shipping.ts').split('\n');
     const line = lines.findIndex((l) => l.includes('subtotl'));
-    const ins = fixInstruction([{ line, message: "Cannot find name 'subtotl'. Did you mean 'subtotal'?", source: 'ts', code: 2552, severity: 'error' }]);
+    const ins = fixInstruction([
+      {
+        line,
+        message: "Cannot find name 'subtotl'. Did you mean 'subtotal'?",
+        source: 'ts',
+        code: 2552,
+        severity: 'error',
+      },
+    ]);
     const r = edit('shipping.ts', { start: 6, end: 10 }, ins).text!;
     assert.equal(r, read('shipping.ts').replace('subtotl >=', 'subtotal >='));
     assert.deepEqual(tsErrors({ 'shipping.ts': r }).get('shipping.ts'), []);
     // Without the "Did you mean": the closest declared name.
-    const r2 = demoEdit({ instruction: fixInstruction([{ line: 1, message: "Cannot find name 'totl'.", severity: 'error' }]), code: 'const total = 1;\nconsole.log(totl, "totl");' });
+    const r2 = demoEdit({
+      instruction: fixInstruction([{ line: 1, message: "Cannot find name 'totl'.", severity: 'error' }]),
+      code: 'const total = 1;\nconsole.log(totl, "totl");',
+    });
     assert.deepEqual(r2, { code: 'const total = 1;\nconsole.log(total, "totl");' });
     // Fix This on stats.py: the empty list.
     const p = edit('stats.py', { start: 4, end: 8 }, REFACTORS[0].instruction).text!;
-    assert.match(p, /def mean\(xs\):\n {4}if not xs:\n {8}raise ValueError\("mean\(\) of an empty sequence"\)\n {4}total = 0/);
+    assert.match(
+      p,
+      /def mean\(xs\):\n {4}if not xs:\n {8}raise ValueError\("mean\(\) of an empty sequence"\)\n {4}total = 0/,
+    );
   });
 
   it('rename never renames inside strings or comments, and renames inside template holes', () => {
-    assert.deepEqual(demoEdit({ instruction: 'rename x to count', code: "let x = 1; // x here\nconsole.log('x is', x, `x=${x}`);", path: 'a.ts' }),
-      { code: "let count = 1; // x here\nconsole.log('x is', count, `x=${count}`);" });
-    assert.deepEqual(demoEdit({ instruction: 'rename x to count', code: 'x = 1  # x\nprint("x", x, f"{x}")', path: 'a.py' }),
-      { code: 'count = 1  # x\nprint("x", count, f"{count}")' });
+    assert.deepEqual(
+      demoEdit({
+        instruction: 'rename x to count',
+        code: "let x = 1; // x here\nconsole.log('x is', x, `x=${x}`);",
+        path: 'a.ts',
+      }),
+      { code: "let count = 1; // x here\nconsole.log('x is', count, `x=${count}`);" },
+    );
+    assert.deepEqual(
+      demoEdit({ instruction: 'rename x to count', code: 'x = 1  # x\nprint("x", x, f"{x}")', path: 'a.py' }),
+      { code: 'count = 1  # x\nprint("x", count, f"{count}")' },
+    );
   });
 
   it('Python gets Python: docstrings, not // or /** */', () => {
-    const p = edit('stats.py', { start: 0, end: read('stats.py').split('\n').length - 2 }, REFACTORS.find((x) => x.id === 'document')!.instruction).text!;
+    const p = edit(
+      'stats.py',
+      { start: 0, end: read('stats.py').split('\n').length - 2 },
+      REFACTORS.find((x) => x.id === 'document')!.instruction,
+    ).text!;
     assert.match(p, /def mean\(xs\):\n {4}"""Mean\.\n\n {4}Args:\n {8}xs: The xs\.\n {4}"""\n {4}total = 0/);
     assert.ok(!/^\s*\/\/|\/\*\*/m.test(p));
   });
@@ -170,27 +266,57 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
     const server = await new ModelServer().listen();
     const t = new ResponsesSocketTransport({ url: server.wsUrl, log: () => undefined } as any);
     try {
-      const input = (text: string) => [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] }] as any;
-      const r = await t.stream({ model: 'm', instructions: 'x', input: input(editPrompt({ instruction: 'make it nicer', code: 'let x = 1;', fileName: 'a.ts' })) }, { onDelta: () => undefined }).done;
+      const input = (text: string) =>
+        [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] }] as any;
+      const r = await t.stream(
+        {
+          model: 'm',
+          instructions: 'x',
+          input: input(editPrompt({ instruction: 'make it nicer', code: 'let x = 1;', fileName: 'a.ts' })),
+        },
+        { onDelta: () => undefined },
+      ).done;
       assert.equal(r.stop.kind, 'refusal');
-      assert.match((r.stop as { message?: string }).message ?? '', /The demo model can't do this — set an API key to use a real model/);
+      assert.match(
+        (r.stop as { message?: string }).message ?? '',
+        /The demo model can't do this — set an API key to use a real model/,
+      );
       assert.equal(r.text, '');
-      const ok = await t.stream({ model: 'm', instructions: 'x', input: input(editPrompt({ instruction: 'use const', code: 'let x = 1;', fileName: 'a.ts' })) }, { onDelta: () => undefined }).done;
+      const ok = await t.stream(
+        {
+          model: 'm',
+          instructions: 'x',
+          input: input(editPrompt({ instruction: 'use const', code: 'let x = 1;', fileName: 'a.ts' })),
+        },
+        { onDelta: () => undefined },
+      ).done;
       assert.equal(ok.text, 'const x = 1;\n');
-    } finally { t.dispose(); await server.close(); }
+    } finally {
+      t.dispose();
+      await server.close();
+    }
   });
 
   it('Add Tests writes a real test file next to the source, which type-checks against it (and runs)', () => {
     const rf = REFACTORS.find((x) => x.id === 'tests')!;
-    for (const [f, fnName] of [['orders.ts', 'total'], ['stats.py', 'mean']] as const) {
+    for (const [f, fnName] of [
+      ['orders.ts', 'total'],
+      ['stats.py', 'mean'],
+    ] as const) {
       const text = read(f);
       const fn = findFunctions(text, f.endsWith('.py') ? 'py' : 'ts').find((x) => x.name === fnName)!;
       const testRel = testFileFor(f);
       const instruction = `${rf.instruction}\nTest file: ${testRel} (it does not exist yet: create it with *** Add File).`;
-      const r = demoDeep(deepPrompt(instruction, [{ path: f, text }], { path: f, startLine: fn.headerLine, endLine: fn.bodyEndLine }));
+      const r = demoDeep(
+        deepPrompt(instruction, [{ path: f, text }], { path: f, startLine: fn.headerLine, endLine: fn.bodyEndLine }),
+      );
       assert.ok('code' in r, JSON.stringify(r));
       const ops = parsePatch(r.code);
-      assert.deepEqual(ops.map((o) => [o.kind, o.path]), [['add', testRel]], 'only a new test file: the source is not edited');
+      assert.deepEqual(
+        ops.map((o) => [o.kind, o.path]),
+        [['add', testRel]],
+        'only a new test file: the source is not edited',
+      );
       const body = (ops[0] as { lines: string[] }).lines.join('\n') + '\n';
       if (f.endsWith('.ts')) {
         assert.match(body, /import \{ total \} from '\.\/orders';/);
@@ -213,10 +339,14 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
       for (const sel of selections(f).slice(1)) {
         for (const ins of ['add doc comments', 'add error handling', 'use const']) {
           const r = demoDeep(deepPrompt(ins, [{ path: f, text }], { path: f, startLine: sel.start, endLine: sel.end }));
-          if ('cannot' in r) { assert.ok(r.cannot.startsWith(DEMO_CANT)); continue; }
+          if ('cannot' in r) {
+            assert.ok(r.cannot.startsWith(DEMO_CANT));
+            continue;
+          }
           let now = [...lines];
           for (const op of parsePatch(r.code)) {
-            assert.equal(op.kind, 'update'); assert.equal(op.path, f);
+            assert.equal(op.kind, 'update');
+            assert.equal(op.path, f);
             const o = op as { old: string[]; new: string[] };
             const at = locate(now, o.old).filter((i) => i >= sel.start - 3 && i <= sel.end + 1);
             assert.equal(at.length, 1, `${ins} on ${sel.what}: the hunk is inside the selection`);
@@ -224,8 +354,13 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
           }
           // Nothing outside the selection changed.
           assert.deepEqual(now.slice(0, sel.start), lines.slice(0, sel.start), `${ins} on ${sel.what}: before`);
-          assert.deepEqual(now.slice(now.length - (lines.length - sel.end - 1)), lines.slice(sel.end + 1), `${ins} on ${sel.what}: after`);
-          if (f.endsWith('.ts')) assert.deepEqual(tsErrors({ [f]: now.join('\n') }).get(f), baseline.get(f), `${ins} on ${sel.what}`);
+          assert.deepEqual(
+            now.slice(now.length - (lines.length - sel.end - 1)),
+            lines.slice(sel.end + 1),
+            `${ins} on ${sel.what}: after`,
+          );
+          if (f.endsWith('.ts'))
+            assert.deepEqual(tsErrors({ [f]: now.join('\n') }).get(f), baseline.get(f), `${ins} on ${sel.what}`);
           else assert.deepEqual(pyErrors([now.join('\n')]), ['']);
         }
       }
@@ -236,6 +371,7 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
 function parsePatch(text: string): PatchOp[] {
   const ops: PatchOp[] = [];
   const p = new StreamingPatchParser((op) => ops.push(op));
-  p.push(text); p.end();
+  p.push(text);
+  p.end();
   return ops;
 }

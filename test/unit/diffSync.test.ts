@@ -30,7 +30,10 @@ describe('streaming diff: re-synchronising after big changes', function () {
         const q = measure(rw);
         assert.ok(q.acceptExact, `${rw.name}: accept-all rebuilds the model's text`);
         assert.ok(q.rejectExact, `${rw.name}: reject-all restores the original`);
-        assert.ok(q.extra <= extraBudget(q.minimal), `${rw.name}: ${q.extra} extra changed lines beyond the minimal ${q.minimal}`);
+        assert.ok(
+          q.extra <= extraBudget(q.minimal),
+          `${rw.name}: ${q.extra} extra changed lines beyond the minimal ${q.minimal}`,
+        );
       }
     });
   }
@@ -54,7 +57,10 @@ describe('streaming diff: re-synchronising after big changes', function () {
     const original = Array.from({ length: 300 }, (_, i) => (i % 5 === 4 ? '}' : `const unique${i} = compute(${i});`));
     const seen: string[] = [];
     const d = new StreamingLineDiff(original, {
-      added: (l) => seen.push(`+${l}`), matched: (i, from) => seen.push(`=${i}<${from}`), partial: () => undefined, finished: (f) => seen.push(`end ${f}`),
+      added: (l) => seen.push(`+${l}`),
+      matched: (i, from) => seen.push(`=${i}<${from}`),
+      partial: () => undefined,
+      finished: (f) => seen.push(`end ${f}`),
     });
     // 200 lines deleted (beyond the 64-line lookahead), then the rest unchanged.
     for (const l of original.slice(200)) d.push(l + '\n');
@@ -67,7 +73,12 @@ describe('streaming diff: re-synchronising after big changes', function () {
 
   it('a far line that is not followed by its original neighbours is an added line (no jump)', () => {
     const original = Array.from({ length: 200 }, (_, i) => `const unique${i} = compute(${i});`);
-    const out = ['const unique0 = compute(0);', 'const unique150 = compute(150);', 'brand new line', ...original.slice(1)];
+    const out = [
+      'const unique0 = compute(0);',
+      'const unique150 = compute(150);',
+      'brand new line',
+      ...original.slice(1),
+    ];
     const region = new PreviewRegion(0, original);
     const d = region.createDiff();
     for (const l of out) d.push(l + '\n');
@@ -115,9 +126,13 @@ describe('streaming diff: re-synchronising after big changes', function () {
       assert.ok(!region.rows.some((r) => r.text === gone), `the ${decide === 'accept' ? 'old' : 'new'} line is gone`);
       assert.equal(changedRows(region), 113, 'only the deletion is pending');
       assert.ok(region.rows.every((r) => r.kind !== 'add'));
-      const want = decide === 'accept' ? out : [...o.slice(0, top), o[top], ...o.slice(top + 1, at), ...o.slice(at + 113)];
+      const want =
+        decide === 'accept' ? out : [...o.slice(0, top), o[top], ...o.slice(top + 1, at), ...o.slice(at + 113)];
       assert.deepEqual(region.textIf('accept'), want);
-      assert.deepEqual(region.textIf('reject'), decide === 'accept' ? [...o.slice(0, top), changedTop, ...o.slice(top + 1)] : o);
+      assert.deepEqual(
+        region.textIf('reject'),
+        decide === 'accept' ? [...o.slice(0, top), changedTop, ...o.slice(top + 1)] : o,
+      );
     }
   });
 
@@ -128,9 +143,14 @@ describe('streaming diff: re-synchronising after big changes', function () {
       for (const r of q.region.rows) {
         if (!r.hunk) continue;
         if (r.kind === 'add') seenAdd.add(r.hunk.id);
-        else if (r.kind === 'del') assert.ok(!seenAdd.has(r.hunk.id), `${rw.name}: removed line below an added line of its hunk`);
+        else if (r.kind === 'del')
+          assert.ok(!seenAdd.has(r.hunk.id), `${rw.name}: removed line below an added line of its hunk`);
       }
-      for (const h of q.region.pendingHunks()) assert.ok(q.region.rows.some((r) => r.hunk === h), `${rw.name}: hunk ${h.id} has rows`);
+      for (const h of q.region.pendingHunks())
+        assert.ok(
+          q.region.rows.some((r) => r.hunk === h),
+          `${rw.name}: hunk ${h.id} has rows`,
+        );
       assert.deepEqual(q.region.textIf('accept'), outputLines(rw.output));
     }
   });
@@ -144,13 +164,18 @@ describe('streaming diff: re-synchronising after big changes', function () {
       for (let i = 0; i < toks.length; i++) {
         d.push(toks[i]);
         if (i % 7 !== 6) continue;
-        if (!decided && i > toks.length / 2 && region.pendingHunks().length) { decided = true; region.reject(region.pendingHunks()[0]); }
-        const p = region.planFlush(); if (p) region.commitFlush(p);
+        if (!decided && i > toks.length / 2 && region.pendingHunks().length) {
+          decided = true;
+          region.reject(region.pendingHunks()[0]);
+        }
+        const p = region.planFlush();
+        if (p) region.commitFlush(p);
         const full: Array<{ kind: string; from: number; to: number }> = [];
         region.renderedRows().forEach((r, k) => {
           if (r.kind !== 'add' && r.kind !== 'del' && r.kind !== 'part') return;
           const last = full[full.length - 1];
-          if (last && last.kind === r.kind && last.to === k) last.to = k + 1; else full.push({ kind: r.kind, from: k, to: k + 1 });
+          if (last && last.kind === r.kind && last.to === k) last.to = k + 1;
+          else full.push({ kind: r.kind, from: k, to: k + 1 });
         });
         assert.deepEqual(region.decorationRuns(), full, `${rw.name}, token ${i}`);
       }

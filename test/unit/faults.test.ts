@@ -10,8 +10,12 @@ import { EditSession, SessionEvent } from '../../src/core/session/editSession';
 /** Model-side faults of the fault matrix (README), beyond those in transport/http/providers tests. */
 describe('fault matrix: model side', () => {
   let server: ModelServer;
-  beforeEach(async () => { server = await new ModelServer().listen(); });
-  afterEach(async () => { await server.close(); });
+  beforeEach(async () => {
+    server = await new ModelServer().listen();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
   const req = { model: 'm', instructions: 'i', input: [userMessage('x')] };
 
   it('a stray frame that belongs to no response is ignored; the next answer is clean', async () => {
@@ -38,7 +42,13 @@ describe('fault matrix: model side', () => {
     server.enqueue({ text: huge });
     const t = new ResponsesSocketTransport({ url: server.url });
     const original = ['a', 'b'];
-    const s = new EditSession({ region: new PreviewRegion(0, original), prompt: { instruction: 'x', code: 'a\nb' }, model: 'm', transport: t, maxOutputChars: 200_000 });
+    const s = new EditSession({
+      region: new PreviewRegion(0, original),
+      prompt: { instruction: 'x', code: 'a\nb' },
+      model: 'm',
+      transport: t,
+      maxOutputChars: 200_000,
+    });
     const events: SessionEvent[] = [];
     s.onEvent((e) => events.push(e));
     s.start();
@@ -55,7 +65,10 @@ describe('fault matrix: model side', () => {
   it('a server that accepts and never answers: retried once on a new socket, then a clear timeout; the next request works', async () => {
     const t = new ResponsesSocketTransport({ url: server.url, stallTimeoutMs: 200 });
     server.enqueue({ faults: { neverAnswer: true } }, { faults: { neverAnswer: true } }, { text: 'back' });
-    await assert.rejects(t.stream(req, { onDelta: () => undefined }).done, (e: ModelError) => e.kind === 'timeout' && /No data from the model/.test(e.message));
+    await assert.rejects(
+      t.stream(req, { onDelta: () => undefined }).done,
+      (e: ModelError) => e.kind === 'timeout' && /No data from the model/.test(e.message),
+    );
     const r = await t.stream(req, { onDelta: () => undefined }).done;
     t.dispose();
     assert.equal(r.text, 'back');
@@ -63,8 +76,14 @@ describe('fault matrix: model side', () => {
 
   it('response.failed and response.incomplete: a failure message vs a pending partial answer', async () => {
     const t = new ResponsesSocketTransport({ url: server.url });
-    server.enqueue({ text: 'abcdefghij'.repeat(5), faults: { failAfterChars: 10 } }, { text: 'abcdefghij'.repeat(5), faults: { incompleteAfterChars: 10 } });
-    await assert.rejects(t.stream(req, { onDelta: () => undefined }).done, (e: ModelError) => e.kind === 'server' && /model failed/.test(e.message));
+    server.enqueue(
+      { text: 'abcdefghij'.repeat(5), faults: { failAfterChars: 10 } },
+      { text: 'abcdefghij'.repeat(5), faults: { incompleteAfterChars: 10 } },
+    );
+    await assert.rejects(
+      t.stream(req, { onDelta: () => undefined }).done,
+      (e: ModelError) => e.kind === 'server' && /model failed/.test(e.message),
+    );
     const r = await t.stream(req, { onDelta: () => undefined }).done;
     t.dispose();
     assert.deepEqual(r.stop, { kind: 'max_tokens', raw: 'max_output_tokens' });

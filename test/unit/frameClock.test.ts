@@ -19,10 +19,15 @@ describe('document update pacing (flushDelay)', () => {
     const updates: number[] = [];
     for (let t = 0; t < 1000; t++) {
       if (due === undefined) due = t + flushDelay(t, last, 16); // a token arrives: schedule an update unless one is
-      if (t >= due) { updates.push(t); last = t; due = undefined; } // the update runs (and takes its tokens along)
+      if (t >= due) {
+        updates.push(t);
+        last = t;
+        due = undefined;
+      } // the update runs (and takes its tokens along)
     }
     assert.equal(updates[0], 0, 'the first token goes out at once');
-    for (let i = 1; i < updates.length; i++) assert.ok(updates[i] - updates[i - 1] >= 16, `updates ${updates[i - 1]} and ${updates[i]} within one frame`);
+    for (let i = 1; i < updates.length; i++)
+      assert.ok(updates[i] - updates[i - 1] >= 16, `updates ${updates[i - 1]} and ${updates[i]} within one frame`);
     assert.ok(updates.length >= 55 && updates.length <= 63, `${updates.length} updates in a second`);
   });
 });

@@ -14,15 +14,27 @@ describe('SSE parser', () => {
       const p = new SseParser((e) => got.push(e));
       for (let i = 0; i < bytes.length; i += step) p.push(bytes.subarray(i, i + step)); // splits UTF-8 sequences too
       p.end();
-      assert.deepEqual(got.map((e) => [e.event, e.data]), [['a', '{"x":1}'], [undefined, 'line1\nline2'], [undefined, 'ü✓']], `step ${step}`);
+      assert.deepEqual(
+        got.map((e) => [e.event, e.data]),
+        [
+          ['a', '{"x":1}'],
+          [undefined, 'line1\nline2'],
+          [undefined, 'ü✓'],
+        ],
+        `step ${step}`,
+      );
     }
   });
 });
 
 describe('Responses over HTTP SSE', () => {
   let server: ModelServer;
-  beforeEach(async () => { server = await new ModelServer().listen(); });
-  afterEach(async () => { await server.close(); });
+  beforeEach(async () => {
+    server = await new ModelServer().listen();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
   const req = { model: 'm', instructions: 'i', input: [userMessage('x')] };
 
   it('streams the same text as the socket, with the same events', async () => {
@@ -37,11 +49,20 @@ describe('Responses over HTTP SSE', () => {
     assert.equal(server.requests[0].body.type, undefined);
   });
 
-  for (const [status, kind] of [[401, 'auth'], [429, 'rate_limit'], [500, 'server'], [503, 'server']] as const) {
+  for (const [status, kind] of [
+    [401, 'auth'],
+    [429, 'rate_limit'],
+    [500, 'server'],
+    [503, 'server'],
+  ] as const) {
     it(`HTTP ${status} becomes a clear ${kind} error`, async () => {
       server.enqueue({ faults: { httpStatus: status, retryAfter: status === 429 ? '2' : undefined } });
       const t = new ResponsesHttpTransport({ baseUrl: server.url });
-      await assert.rejects(t.stream(req, { onDelta: () => undefined }).done, (e: ModelError) => e.kind === kind && e.message.includes(String(status)) && (status !== 429 || e.retryAfterMs === 2000));
+      await assert.rejects(
+        t.stream(req, { onDelta: () => undefined }).done,
+        (e: ModelError) =>
+          e.kind === kind && e.message.includes(String(status)) && (status !== 429 || e.retryAfterMs === 2000),
+      );
       t.dispose();
     });
   }

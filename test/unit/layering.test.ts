@@ -10,7 +10,11 @@ describe('layering', () => {
       for (const f of fs.readdirSync(d, { withFileTypes: true })) {
         const p = path.join(d, f.name);
         if (f.isDirectory()) walk(p);
-        else if (p.endsWith('.ts') && /(from\s+['"]vscode['"]|require\(['"]vscode['"]\))/.test(fs.readFileSync(p, 'utf8'))) offenders.push(p);
+        else if (
+          p.endsWith('.ts') &&
+          /(from\s+['"]vscode['"]|require\(['"]vscode['"]\))/.test(fs.readFileSync(p, 'utf8'))
+        )
+          offenders.push(p);
       }
     };
     walk(path.join(root, 'core'));

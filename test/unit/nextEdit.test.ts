@@ -1,5 +1,17 @@
 import assert from 'node:assert/strict';
-import { earlyNextEdit, EditHistory, RequestBudget, Timers, lineHunks, nextEditPrompt, nextEditWindow, parseNextEdit, parseNextEditPrompt, suggestionFits, NEXT_EDIT_INSTRUCTIONS } from '../../src/core/nextEdit';
+import {
+  earlyNextEdit,
+  EditHistory,
+  RequestBudget,
+  Timers,
+  lineHunks,
+  nextEditPrompt,
+  nextEditWindow,
+  parseNextEdit,
+  parseNextEditPrompt,
+  suggestionFits,
+  NEXT_EDIT_INSTRUCTIONS,
+} from '../../src/core/nextEdit';
 import { demoNextEdit } from '../../src/server/demo';
 import { ModelServer } from '../../src/server/modelServer';
 import { ResponsesSocketTransport } from '../../src/core/transport/responsesSocket';
@@ -18,7 +30,9 @@ function suggest(before: string, after: string, cursorLine: number) {
 describe('next edit: line hunks', () => {
   it('finds each changed run in document order', () => {
     assert.deepEqual(lineHunks(['a', 'b', 'c', 'd'], ['a', 'B', 'c', 'D', 'e']), [
-      { oldStart: 1, oldLines: ['b'], newLines: ['B'] }, { oldStart: 3, oldLines: ['d'], newLines: ['D', 'e'] }]);
+      { oldStart: 1, oldLines: ['b'], newLines: ['B'] },
+      { oldStart: 3, oldLines: ['d'], newLines: ['D', 'e'] },
+    ]);
     assert.deepEqual(lineHunks(['a'], ['a']), []);
     assert.deepEqual(lineHunks(['a', 'c'], ['a', 'b', 'c']), [{ oldStart: 1, oldLines: [], newLines: ['b'] }]);
   });
@@ -37,14 +51,17 @@ describe('next edit: history', () => {
   });
   it('typing a change and taking it back leaves no entry; rebase forgets changes the user did not make', () => {
     const h = new EditHistory('a\nb');
-    h.record('a\nbx'); h.record('a\nb');
+    h.record('a\nbx');
+    h.record('a\nb');
     assert.ok(h.isEmpty);
     h.rebase('a\nb\nc (accepted from a Spark Edit preview)');
     assert.equal(h.record('a\nb\nc (accepted from a Spark Edit preview)'), false);
   });
   it('keeps only the newest entries', () => {
     const h = new EditHistory('a\nb\nc\nd\ne\nf', 2);
-    h.record('A\nb\nc\nd\ne\nf'); h.record('A\nb\nC\nd\ne\nf'); h.record('A\nb\nC\nd\nw\nf');
+    h.record('A\nb\nc\nd\ne\nf');
+    h.record('A\nb\nC\nd\ne\nf');
+    h.record('A\nb\nC\nd\nw\nf');
     assert.equal(h.diffs().length, 2);
     assert.match(h.diffs()[1], /\+w/);
   });
@@ -54,8 +71,12 @@ describe('next edit: prompt and answer', () => {
   const lines = Array.from({ length: 100 }, (_, i) => `line ${i}`);
   it('the prompt carries path, language, the history diffs and the window around the cursor; it reads back', () => {
     const win = nextEditWindow(lines, 50);
-    assert.equal(win.start, 48); assert.equal(win.end, 70);
-    const p = nextEditPrompt({ path: 'src/a.ts', languageId: 'typescript', history: ['@@ line 1\n-a\n+b'], lines, cursorLine: 50 }, win);
+    assert.equal(win.start, 48);
+    assert.equal(win.end, 70);
+    const p = nextEditPrompt(
+      { path: 'src/a.ts', languageId: 'typescript', history: ['@@ line 1\n-a\n+b'], lines, cursorLine: 50 },
+      win,
+    );
     assert.match(p, /^File: src\/a\.ts \(typescript\)/);
     const back = parseNextEditPrompt(p)!;
     assert.deepEqual(back.history, ['@@ line 1\n-a\n+b']);
@@ -66,8 +87,16 @@ describe('next edit: prompt and answer', () => {
   it('the answer becomes ONE small edit, the changed run nearest the cursor (below it first)', () => {
     const win = nextEditWindow(lines, 50);
     const out = win.editable.map((l) => (l === 'line 49' || l === 'line 52' || l === 'line 60' ? l + '!' : l));
-    assert.deepEqual(parseNextEdit(out.join('\n') + '\n', win, 50), { start: 52, oldLines: ['line 52'], newLines: ['line 52!'] });
-    assert.deepEqual(parseNextEdit(out.join('\n'), win, 60), { start: 60, oldLines: ['line 60'], newLines: ['line 60!'] });
+    assert.deepEqual(parseNextEdit(out.join('\n') + '\n', win, 50), {
+      start: 52,
+      oldLines: ['line 52'],
+      newLines: ['line 52!'],
+    });
+    assert.deepEqual(parseNextEdit(out.join('\n'), win, 60), {
+      start: 60,
+      oldLines: ['line 60'],
+      newLines: ['line 60!'],
+    });
     // a fenced answer is read too
     assert.deepEqual(parseNextEdit('```ts\n' + out.join('\n') + '\n```', win, 50)?.start, 52);
   });
@@ -75,17 +104,32 @@ describe('next edit: prompt and answer', () => {
     const win = nextEditWindow(lines, 50);
     const out = win.editable.map((l) => (l === 'line 53' ? 'line 53!' : l));
     assert.equal(earlyNextEdit(out.slice(0, 6), win, 50), undefined); // the changed line is not followed yet
-    assert.deepEqual(earlyNextEdit(out.slice(0, 7), win, 50), { start: 53, oldLines: ['line 53'], newLines: ['line 53!'] });
+    assert.deepEqual(earlyNextEdit(out.slice(0, 7), win, 50), {
+      start: 53,
+      oldLines: ['line 53'],
+      newLines: ['line 53!'],
+    });
     // two changed lines with one unchanged between them are two edits, the first shown as soon as it is known
     const two = win.editable.map((l) => (l === 'line 51' || l === 'line 53' ? l + '!' : l));
-    assert.deepEqual(earlyNextEdit(two.slice(0, 5), win, 50), { start: 51, oldLines: ['line 51'], newLines: ['line 51!'] });
+    assert.deepEqual(earlyNextEdit(two.slice(0, 5), win, 50), {
+      start: 51,
+      oldLines: ['line 51'],
+      newLines: ['line 51!'],
+    });
     // an inserted line and a deleted line
     const ins = [...win.editable.slice(0, 4), 'new', ...win.editable.slice(4)];
     assert.deepEqual(earlyNextEdit(ins, win, 50), { start: 52, oldLines: [], newLines: ['new'] });
     const del = [...win.editable.slice(0, 4), ...win.editable.slice(5)];
     assert.deepEqual(earlyNextEdit(del, win, 50), { start: 52, oldLines: ['line 52'], newLines: [] });
     // above the cursor: wait for the whole answer
-    assert.equal(earlyNextEdit(win.editable.map((l) => (l === 'line 48' ? 'x' : l)), win, 50), undefined);
+    assert.equal(
+      earlyNextEdit(
+        win.editable.map((l) => (l === 'line 48' ? 'x' : l)),
+        win,
+        50,
+      ),
+      undefined,
+    );
   });
   it('no edit: an unchanged, empty or cut-off answer, or a rewrite too big to be a next edit', () => {
     const win = nextEditWindow(lines, 50);
@@ -106,23 +150,44 @@ describe('next edit: the demo model', () => {
   it('propagates a rename within the file, one use at a time, nearest the cursor first', () => {
     const before = 'function area(w, h) {\n  const a = w * h;\n  check(a);\n  log(w);\n  return a;\n}';
     const after = before.replace('area(w,', 'area(width,');
-    assert.deepEqual(suggest(before, after, 0), { start: 1, oldLines: ['  const a = w * h;'], newLines: ['  const a = width * h;'] });
+    assert.deepEqual(suggest(before, after, 0), {
+      start: 1,
+      oldLines: ['  const a = w * h;'],
+      newLines: ['  const a = width * h;'],
+    });
     // Tab: accepted, the next one follows
     const after2 = after.replace('w * h', 'width * h');
-    const h = new EditHistory(before); h.record(after); h.record(after2);
-    const lines = after2.split('\n'); const win = nextEditWindow(lines, 1);
-    const s = parseNextEdit(demoNextEdit(nextEditPrompt({ path: 'a.ts', languageId: 'typescript', history: h.diffs(), lines, cursorLine: 1 }, win)), win, 1);
+    const h = new EditHistory(before);
+    h.record(after);
+    h.record(after2);
+    const lines = after2.split('\n');
+    const win = nextEditWindow(lines, 1);
+    const s = parseNextEdit(
+      demoNextEdit(
+        nextEditPrompt({ path: 'a.ts', languageId: 'typescript', history: h.diffs(), lines, cursorLine: 1 }, win),
+      ),
+      win,
+      1,
+    );
     assert.deepEqual(s, { start: 3, oldLines: ['  log(w);'], newLines: ['  log(width);'] });
   });
   it('updates call sites after a signature change', () => {
     const before = 'function greet(name) {\n  return name;\n}\ngreet("a");\nconst x = greet(y) + other(z);';
     const after = before.replace('greet(name)', 'greet(name, greeting)');
     // adjacent call sites are one small region rewrite
-    assert.deepEqual(suggest(before, after, 0), { start: 3, oldLines: ['greet("a");', 'const x = greet(y) + other(z);'], newLines: ['greet("a", greeting);', 'const x = greet(y, greeting) + other(z);'] });
+    assert.deepEqual(suggest(before, after, 0), {
+      start: 3,
+      oldLines: ['greet("a");', 'const x = greet(y) + other(z);'],
+      newLines: ['greet("a", greeting);', 'const x = greet(y, greeting) + other(z);'],
+    });
   });
   it('repeats an edit pattern on similar lines', () => {
     const before = 'var a = 1;\nvar b = 2;\nif (a == b) {}';
-    assert.deepEqual(suggest(before, before.replace('var a', 'let a'), 0), { start: 1, oldLines: ['var b = 2;'], newLines: ['let b = 2;'] });
+    assert.deepEqual(suggest(before, before.replace('var a', 'let a'), 0), {
+      start: 1,
+      oldLines: ['var b = 2;'],
+      newLines: ['let b = 2;'],
+    });
   });
   it('suggests nothing when no edit follows', () => {
     const before = 'const a = 1;\nconst b = 2;';
@@ -134,44 +199,94 @@ describe('next edit: the demo model', () => {
     const t = new ResponsesSocketTransport({ url: server.url });
     try {
       const before = 'let count = 0;\ncount += 1;';
-      const h = new EditHistory(before); const after = 'let total = 0;\ncount += 1;'; h.record(after);
-      const lines = after.split('\n'); const win = nextEditWindow(lines, 0);
-      const prompt = nextEditPrompt({ path: 'a.ts', languageId: 'typescript', history: h.diffs(), lines, cursorLine: 0 }, win);
-      const r = await t.stream({ model: 'spark-demo', instructions: NEXT_EDIT_INSTRUCTIONS, input: [userMessage(prompt)] }, { onDelta() {} }).done;
-      assert.deepEqual(parseNextEdit(r.text, win, 0), { start: 1, oldLines: ['count += 1;'], newLines: ['total += 1;'] });
-    } finally { t.dispose(); await server.close(); }
+      const h = new EditHistory(before);
+      const after = 'let total = 0;\ncount += 1;';
+      h.record(after);
+      const lines = after.split('\n');
+      const win = nextEditWindow(lines, 0);
+      const prompt = nextEditPrompt(
+        { path: 'a.ts', languageId: 'typescript', history: h.diffs(), lines, cursorLine: 0 },
+        win,
+      );
+      const r = await t.stream(
+        { model: 'spark-demo', instructions: NEXT_EDIT_INSTRUCTIONS, input: [userMessage(prompt)] },
+        { onDelta() {} },
+      ).done;
+      assert.deepEqual(parseNextEdit(r.text, win, 0), {
+        start: 1,
+        oldLines: ['count += 1;'],
+        newLines: ['total += 1;'],
+      });
+    } finally {
+      t.dispose();
+      await server.close();
+    }
   });
 });
 
 describe('next edit: request budget', () => {
   function fakeTimers() {
-    const q: Array<{ fn: () => void; at: number; h: number }> = []; let now = 0; let n = 0;
-    const timers: Timers = { set: (fn, ms) => { q.push({ fn, at: now + ms, h: ++n }); return n; }, clear: (h) => { const i = q.findIndex((x) => x.h === h); if (i >= 0) q.splice(i, 1); } };
-    const advance = (ms: number) => { now += ms; for (const x of q.filter((x) => x.at <= now)) { q.splice(q.indexOf(x), 1); x.fn(); } };
+    const q: Array<{ fn: () => void; at: number; h: number }> = [];
+    let now = 0;
+    let n = 0;
+    const timers: Timers = {
+      set: (fn, ms) => {
+        q.push({ fn, at: now + ms, h: ++n });
+        return n;
+      },
+      clear: (h) => {
+        const i = q.findIndex((x) => x.h === h);
+        if (i >= 0) q.splice(i, 1);
+      },
+    };
+    const advance = (ms: number) => {
+      now += ms;
+      for (const x of q.filter((x) => x.at <= now)) {
+        q.splice(q.indexOf(x), 1);
+        x.fn();
+      }
+    };
     return { timers, advance };
   }
   it('debounces, keeps at most one request in flight and cancels the stale one', () => {
     const { timers, advance } = fakeTimers();
     const b = new RequestBudget(50, timers);
     const log: string[] = [];
-    const run = (name: string) => (t: { id: number; stale: boolean }) => { log.push(`start ${name}`); return { cancel: () => log.push(`cancel ${name}`), done: new Promise(() => { /* open */ }), t }; };
-    b.schedule(run('a')); advance(30); b.schedule(run('b')); advance(30);
+    const run = (name: string) => (t: { id: number; stale: boolean }) => {
+      log.push(`start ${name}`);
+      return {
+        cancel: () => log.push(`cancel ${name}`),
+        done: new Promise(() => {
+          /* open */
+        }),
+        t,
+      };
+    };
+    b.schedule(run('a'));
+    advance(30);
+    b.schedule(run('b'));
+    advance(30);
     assert.deepEqual(log, []); // still typing: nothing sent
     advance(20);
     assert.deepEqual(log, ['start b']);
-    b.schedule(run('c')); advance(50);
+    b.schedule(run('c'));
+    advance(50);
     assert.deepEqual(log, ['start b', 'cancel b', 'start c']);
     assert.ok(b.busy);
     b.cancel();
     assert.deepEqual(log.at(-1), 'cancel c');
     assert.ok(!b.busy);
-    assert.equal(b.started, 2); assert.equal(b.cancelled, 2);
+    assert.equal(b.started, 2);
+    assert.equal(b.cancelled, 2);
   });
   it('a ticket goes stale when a newer pause or a dismissal comes', () => {
     const { timers, advance } = fakeTimers();
     const b = new RequestBudget(0, timers);
     let ticket: { stale: boolean } | undefined;
-    b.schedule((t) => { ticket = t; return { cancel() {}, done: Promise.resolve() }; });
+    b.schedule((t) => {
+      ticket = t;
+      return { cancel() {}, done: Promise.resolve() };
+    });
     advance(0);
     assert.equal(ticket!.stale, false);
     b.schedule(() => undefined);

@@ -9,25 +9,49 @@ const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'))
 describe('onboarding (issue 15)', () => {
   it('the walkthrough has the six steps, each with a markdown page that exists, and its command links name real commands', () => {
     const [w] = pkg.contributes.walkthroughs;
-    assert.deepEqual(w.steps.map((s: { id: string }) => s.id), ['edit', 'review', 'redirect', 'chat', 'quickfix', 'key']);
+    assert.deepEqual(
+      w.steps.map((s: { id: string }) => s.id),
+      ['edit', 'review', 'redirect', 'chat', 'quickfix', 'key'],
+    );
     const ours = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
     const builtIn = new Set(['workbench.action.quickOpen', 'workbench.action.openSettings', 'sparkEdit.chat.focus']);
     for (const s of w.steps) {
       assert.ok(fs.existsSync(path.join(repo, s.media.markdown)), s.media.markdown);
-      for (const m of String(s.description).matchAll(/\(command:([\w.]+)/g)) assert.ok(ours.has(m[1]) || builtIn.has(m[1]), `${s.id}: ${m[1]}`);
-      for (const e of s.completionEvents) { const c = /^onCommand:(.*)$/.exec(e)?.[1]; if (c) assert.ok(ours.has(c), `${s.id}: ${c}`); }
+      for (const m of String(s.description).matchAll(/\(command:([\w.]+)/g))
+        assert.ok(ours.has(m[1]) || builtIn.has(m[1]), `${s.id}: ${m[1]}`);
+      for (const e of s.completionEvents) {
+        const c = /^onCommand:(.*)$/.exec(e)?.[1];
+        if (c) assert.ok(ours.has(c), `${s.id}: ${c}`);
+      }
     }
   });
 
   it('the demo workspace files the walkthrough and README name exist', () => {
-    for (const f of ['orders.ts', 'shipping.ts', 'stats.py', 'README.md']) assert.ok(fs.existsSync(path.join(repo, 'demo', 'workspace', f)), f);
+    for (const f of ['orders.ts', 'shipping.ts', 'stats.py', 'README.md'])
+      assert.ok(fs.existsSync(path.join(repo, 'demo', 'workspace', f)), f);
   });
 
   it('the box at the code: its commands, menus and keys are contributed, and the setting has both styles', () => {
     const cmds = pkg.contributes.commands.map((c: { command: string }) => c.command);
-    for (const c of ['sparkEdit.inlinePrompt.submit', 'sparkEdit.inlinePrompt.cancel', 'sparkEdit.inlinePrompt.pick']) assert.ok(cmds.includes(c), c);
-    assert.equal(pkg.contributes.menus['comments/comment/context'][0].command, 'sparkEdit.inlinePrompt.submit', 'Send is the default action (Enter/Ctrl+Enter)');
-    assert.ok(pkg.contributes.keybindings.some((k: { key: string; command: string; when: string }) => k.key === 'enter' && k.command === 'editor.action.submitComment' && /commentController == sparkEdit\.prompt/.test(k.when)));
-    assert.deepEqual(pkg.contributes.configuration.properties?.['sparkEdit.promptStyle']?.enum ?? pkg.contributes.configuration[0]?.properties['sparkEdit.promptStyle'].enum, ['inline', 'quickInput']);
+    for (const c of ['sparkEdit.inlinePrompt.submit', 'sparkEdit.inlinePrompt.cancel', 'sparkEdit.inlinePrompt.pick'])
+      assert.ok(cmds.includes(c), c);
+    assert.equal(
+      pkg.contributes.menus['comments/comment/context'][0].command,
+      'sparkEdit.inlinePrompt.submit',
+      'Send is the default action (Enter/Ctrl+Enter)',
+    );
+    assert.ok(
+      pkg.contributes.keybindings.some(
+        (k: { key: string; command: string; when: string }) =>
+          k.key === 'enter' &&
+          k.command === 'editor.action.submitComment' &&
+          /commentController == sparkEdit\.prompt/.test(k.when),
+      ),
+    );
+    assert.deepEqual(
+      pkg.contributes.configuration.properties?.['sparkEdit.promptStyle']?.enum ??
+        pkg.contributes.configuration[0]?.properties['sparkEdit.promptStyle'].enum,
+      ['inline', 'quickInput'],
+    );
   });
 });

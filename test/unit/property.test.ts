@@ -36,7 +36,8 @@ const Case = fc.record({
 
 const INS = '\u2063U'; // inserted-line mark
 const TYPED = '\u2062t'; // typed-text mark
-const strip = (doc: string[]) => doc.filter((l) => !l.startsWith(INS)).map((l) => l.replace(new RegExp(`${TYPED}\\d+\\.`, 'g'), ''));
+const strip = (doc: string[]) =>
+  doc.filter((l) => !l.startsWith(INS)).map((l) => l.replace(new RegExp(`${TYPED}\\d+\\.`, 'g'), ''));
 
 /** One order in every state (issue 11): within a hunk, no removed line sits below a line the hunk added. */
 function oldAboveNew(region: PreviewRegion) {
@@ -44,7 +45,8 @@ function oldAboveNew(region: PreviewRegion) {
   for (const r of region.rows) {
     if (!r.hunk) continue;
     if (r.kind === 'add' || r.kind === 'part') added.add(r.hunk.id);
-    else if (r.kind === 'del') assert.ok(!added.has(r.hunk.id), `removed line ${JSON.stringify(r.text)} below an added line of its hunk`);
+    else if (r.kind === 'del')
+      assert.ok(!added.has(r.hunk.id), `removed line ${JSON.stringify(r.text)} below an added line of its hunk`);
   }
 }
 
@@ -63,7 +65,10 @@ function run(c: CaseT) {
   let userSince = false;
   const land = () => {
     // The edit is version-checked: it fails if the user changed the document meanwhile (the adapter then retries).
-    if (held && !userSince) { doc.splice(heldStart + held.from, held.deleteCount, ...held.lines); region.commitFlush(held); }
+    if (held && !userSince) {
+      doc.splice(heldStart + held.from, held.deleteCount, ...held.lines);
+      region.commitFlush(held);
+    }
     held = null;
   };
   const flush = () => {
@@ -80,10 +85,25 @@ function run(c: CaseT) {
   };
   for (const a of c.actions) {
     switch (a.t) {
-      case 'chunk': if (sent < text.length) { diff.push(text.slice(sent, sent + a.n)); sent += a.n; } break;
-      case 'flush': flush(); break;
-      case 'plan': if (!held) { held = region.planFlush(); heldStart = region.startLine; userSince = false; } break;
-      case 'land': land(); break;
+      case 'chunk':
+        if (sent < text.length) {
+          diff.push(text.slice(sent, sent + a.n));
+          sent += a.n;
+        }
+        break;
+      case 'flush':
+        flush();
+        break;
+      case 'plan':
+        if (!held) {
+          held = region.planFlush();
+          heldStart = region.startLine;
+          userSince = false;
+        }
+        break;
+      case 'land':
+        land();
+        break;
       case 'insertLine': {
         // A new line typed before doc line `at` (or at the very end).
         const at = a.at % (doc.length + 1);
@@ -117,7 +137,8 @@ function run(c: CaseT) {
         const hs = region.pendingHunks();
         if (!hs.length) break;
         const h = hs[a.which % hs.length];
-        if (a.accept) region.accept(h); else region.reject(h);
+        if (a.accept) region.accept(h);
+        else region.reject(h);
         break;
       }
     }
@@ -131,44 +152,70 @@ function run(c: CaseT) {
   oldAboveNew(region);
   flush();
   // Hunks resolved on the way count: compare against what the choices imply.
-  if (c.acceptAll) region.acceptAll(); else region.rejectAll();
+  if (c.acceptAll) region.acceptAll();
+  else region.rejectAll();
   flush();
   assert.equal(region.planFlush(), null, 'document and preview in sync');
   const plain = strip(doc);
   return { doc, plain, inserted, typed };
 }
 
-describe('property: reject-all / accept-all around the user\'s own edits', function () {
+describe("property: reject-all / accept-all around the user's own edits", function () {
   this.timeout(120_000);
   const runs = Number(process.env.SPARK_PROPERTY_RUNS ?? 3000);
 
   it(`reject-all restores the original plus the user's edits (${runs} cases)`, () => {
-    fc.assert(fc.property(Case, (c) => {
-      // No hunk decided on the way: resolve actions are dropped for this property.
-      const r = run({ ...c, acceptAll: false, actions: c.actions.filter((a) => a.t !== 'resolve') });
-      assert.deepEqual(r.plain, [...c.prefix, ...c.original, ...c.suffix]);
-      for (const m of [...r.inserted, ...r.typed]) assert.equal(r.doc.filter((l) => l.includes(m)).length, 1, `user mark ${JSON.stringify(m)} exactly once`);
-    }), { numRuns: runs, seed: Number(process.env.SPARK_PROPERTY_SEED ?? 424242) });
+    fc.assert(
+      fc.property(Case, (c) => {
+        // No hunk decided on the way: resolve actions are dropped for this property.
+        const r = run({ ...c, acceptAll: false, actions: c.actions.filter((a) => a.t !== 'resolve') });
+        assert.deepEqual(r.plain, [...c.prefix, ...c.original, ...c.suffix]);
+        for (const m of [...r.inserted, ...r.typed])
+          assert.equal(r.doc.filter((l) => l.includes(m)).length, 1, `user mark ${JSON.stringify(m)} exactly once`);
+      }),
+      { numRuns: runs, seed: Number(process.env.SPARK_PROPERTY_SEED ?? 424242) },
+    );
   });
 
   it(`accept-all yields the model's text plus the user's edits (${runs} cases)`, () => {
-    fc.assert(fc.property(Case, (c) => {
-      const r = run({ ...c, acceptAll: true, actions: c.actions.filter((a) => a.t !== 'resolve') });
-      assert.deepEqual(r.plain, [...c.prefix, ...outputLines(c.model.join('\n') + (c.trailingNewline ? '\n' : '')), ...c.suffix]);
-      for (const m of r.inserted) assert.equal(r.doc.filter((l) => l.includes(m)).length, 1, `inserted line ${JSON.stringify(m)} exactly once`);
-      for (const m of r.typed) assert.ok(r.doc.filter((l) => l.includes(m)).length <= 1, `typed text ${JSON.stringify(m)} at most once (gone only with a line the model removed)`);
-    }), { numRuns: runs, seed: Number(process.env.SPARK_PROPERTY_SEED ?? 424242) });
+    fc.assert(
+      fc.property(Case, (c) => {
+        const r = run({ ...c, acceptAll: true, actions: c.actions.filter((a) => a.t !== 'resolve') });
+        assert.deepEqual(r.plain, [
+          ...c.prefix,
+          ...outputLines(c.model.join('\n') + (c.trailingNewline ? '\n' : '')),
+          ...c.suffix,
+        ]);
+        for (const m of r.inserted)
+          assert.equal(r.doc.filter((l) => l.includes(m)).length, 1, `inserted line ${JSON.stringify(m)} exactly once`);
+        for (const m of r.typed)
+          assert.ok(
+            r.doc.filter((l) => l.includes(m)).length <= 1,
+            `typed text ${JSON.stringify(m)} at most once (gone only with a line the model removed)`,
+          );
+      }),
+      { numRuns: runs, seed: Number(process.env.SPARK_PROPERTY_SEED ?? 424242) },
+    );
   });
 
   it(`per-hunk decisions mixed with accept-all or reject-all never duplicate or drop user text (${runs} cases)`, () => {
-    fc.assert(fc.property(Case, (c) => {
-      const r = run(c);
-      for (const m of r.inserted) assert.equal(r.doc.filter((l) => l.includes(m)).length, 1, `inserted line ${JSON.stringify(m)} exactly once`);
-      for (const m of r.typed) assert.ok(r.doc.filter((l) => l.includes(m)).length <= 1);
-      // Every remaining line comes from the original, the model, the user, or the surroundings.
-      const allowed = new Set([...c.prefix, ...c.original, ...outputLines(c.model.join('\n') + (c.trailingNewline ? '\n' : '')), ...c.suffix]);
-      for (const l of r.plain) assert.ok(allowed.has(l), `line ${JSON.stringify(l)} has an origin`);
-    }), { numRuns: runs, seed: Number(process.env.SPARK_PROPERTY_SEED ?? 424242) });
+    fc.assert(
+      fc.property(Case, (c) => {
+        const r = run(c);
+        for (const m of r.inserted)
+          assert.equal(r.doc.filter((l) => l.includes(m)).length, 1, `inserted line ${JSON.stringify(m)} exactly once`);
+        for (const m of r.typed) assert.ok(r.doc.filter((l) => l.includes(m)).length <= 1);
+        // Every remaining line comes from the original, the model, the user, or the surroundings.
+        const allowed = new Set([
+          ...c.prefix,
+          ...c.original,
+          ...outputLines(c.model.join('\n') + (c.trailingNewline ? '\n' : '')),
+          ...c.suffix,
+        ]);
+        for (const l of r.plain) assert.ok(allowed.has(l), `line ${JSON.stringify(l)} has an origin`);
+      }),
+      { numRuns: runs, seed: Number(process.env.SPARK_PROPERTY_SEED ?? 424242) },
+    );
   });
 });
 
@@ -183,7 +230,12 @@ describe('property: big rewrites, re-anchoring and the end-of-stream cleanup', f
   this.timeout(300_000);
   const runs = Math.max(50, Math.round(Number(process.env.SPARK_PROPERTY_RUNS ?? 3000) / 10));
   const COMMON = ['}', '', '  }', '    return result;', '    let total = 0;', '  /**', '   */'];
-  const Op = fc.record({ kind: fc.constantFrom('delete', 'insert', 'move', 'indent', 'edit', 'copy'), at: fc.nat(), len: fc.integer({ min: 1, max: 130 }), to: fc.nat() });
+  const Op = fc.record({
+    kind: fc.constantFrom('delete', 'insert', 'move', 'indent', 'edit', 'copy'),
+    at: fc.nat(),
+    len: fc.integer({ min: 1, max: 130 }),
+    to: fc.nat(),
+  });
   const BigCase = fc.record({
     seed: fc.nat(),
     size: fc.integer({ min: 0, max: 400 }),
@@ -196,7 +248,10 @@ describe('property: big rewrites, re-anchoring and the end-of-stream cleanup', f
 
   function build(c: Big) {
     let s = c.seed;
-    const rnd = (n: number) => { s = (s * 1103515245 + 12345) >>> 0; return n > 0 ? s % n : 0; };
+    const rnd = (n: number) => {
+      s = (s * 1103515245 + 12345) >>> 0;
+      return n > 0 ? s % n : 0;
+    };
     const fresh = (tag: string) => `    const ${tag}${rnd(1e6)} = compute(${rnd(1000)});`;
     const original = Array.from({ length: c.size }, () => (rnd(3) === 0 ? COMMON[rnd(COMMON.length)] : fresh('v')));
     const out = [...original];
@@ -204,7 +259,12 @@ describe('property: big rewrites, re-anchoring and the end-of-stream cleanup', f
       const at = out.length ? op.at % (out.length + 1) : 0;
       const len = Math.min(op.len, out.length - at);
       if (op.kind === 'delete') out.splice(at, len);
-      else if (op.kind === 'insert') out.splice(at, 0, ...Array.from({ length: op.len }, () => (rnd(3) === 0 ? COMMON[rnd(COMMON.length)] : fresh('n'))));
+      else if (op.kind === 'insert')
+        out.splice(
+          at,
+          0,
+          ...Array.from({ length: op.len }, () => (rnd(3) === 0 ? COMMON[rnd(COMMON.length)] : fresh('n'))),
+        );
       else if (op.kind === 'indent') out.splice(at, len, ...out.slice(at, at + len).map((l) => (l ? '  ' + l : l)));
       else if (op.kind === 'edit') for (let k = at; k < at + len; k += 1 + rnd(9)) out[k] = out[k] + ' // edited';
       else {
@@ -218,41 +278,67 @@ describe('property: big rewrites, re-anchoring and the end-of-stream cleanup', f
   }
 
   it(`texts exact, decided hunks kept (${runs} cases)`, () => {
-    fc.assert(fc.property(BigCase, (c) => {
-      const { original, text } = build(c);
-      const region = new PreviewRegion(0, original);
-      const diff = region.createDiff();
-      const decisions = [...c.decide].sort((a, b) => a.after - b.after);
-      const decidedRows = new Set<object>();
-      let k = 0;
-      for (let i = 0, step = 0; i < text.length; i += c.chunk, step++) {
-        diff.push(text.slice(i, i + c.chunk));
-        if ((step & 7) === 7) { const p = region.planFlush(); if (p) region.commitFlush(p); }
-        while (k < decisions.length && decisions[k].after % Math.max(1, Math.ceil(text.length / c.chunk)) <= step) {
-          const d = decisions[k++];
-          const hs = region.pendingHunks();
-          if (!hs.length) continue;
-          const h = hs[d.which % hs.length];
-          const accept = c.mode === 'accept' ? true : c.mode === 'reject' ? false : d.accept;
-          if (accept ? region.accept(h) : region.reject(h)) for (const r of region.rows) if (r.decided) decidedRows.add(r);
+    fc.assert(
+      fc.property(BigCase, (c) => {
+        const { original, text } = build(c);
+        const region = new PreviewRegion(0, original);
+        const diff = region.createDiff();
+        const decisions = [...c.decide].sort((a, b) => a.after - b.after);
+        const decidedRows = new Set<object>();
+        let k = 0;
+        for (let i = 0, step = 0; i < text.length; i += c.chunk, step++) {
+          diff.push(text.slice(i, i + c.chunk));
+          if ((step & 7) === 7) {
+            const p = region.planFlush();
+            if (p) region.commitFlush(p);
+          }
+          while (k < decisions.length && decisions[k].after % Math.max(1, Math.ceil(text.length / c.chunk)) <= step) {
+            const d = decisions[k++];
+            const hs = region.pendingHunks();
+            if (!hs.length) continue;
+            const h = hs[d.which % hs.length];
+            const accept = c.mode === 'accept' ? true : c.mode === 'reject' ? false : d.accept;
+            if (accept ? region.accept(h) : region.reject(h))
+              for (const r of region.rows) if (r.decided) decidedRows.add(r);
+          }
+          oldAboveNew(region);
         }
+        diff.end();
+        const before = { accept: region.textIf('accept'), reject: region.textIf('reject') };
+        region.relayoutClean();
         oldAboveNew(region);
-      }
-      diff.end();
-      const before = { accept: region.textIf('accept'), reject: region.textIf('reject') };
-      region.relayoutClean();
-      oldAboveNew(region);
-      assert.deepEqual(region.textIf('accept'), before.accept, 'cleanup keeps accept-all');
-      assert.deepEqual(region.textIf('reject'), before.reject, 'cleanup keeps reject-all');
-      for (const r of decidedRows) assert.ok(region.rows.includes(r as never) && (r as { hunk: unknown }).hunk === null, 'a decided line stays, in no hunk');
-      for (const h of region.pendingHunks()) assert.ok(region.rows.some((r) => r.hunk === h), 'no empty hunk');
-      if (c.mode === 'accept') assert.deepEqual(region.textIf('accept'), outputLines(text), 'only accepts on the way: accept-all is the model text');
-      if (c.mode === 'reject') assert.deepEqual(region.textIf('reject'), original, 'only rejects on the way: reject-all is the original');
-      // The document follows: flushing and accepting (or rejecting) everything gives the same text.
-      const p = region.planFlush(); if (p) region.commitFlush(p);
-      if (c.mode === 'reject') region.rejectAll(); else region.acceptAll();
-      assert.deepEqual(region.rows.map((r) => r.text), c.mode === 'reject' ? before.reject : before.accept);
-      assert.ok(region.rows.every((r) => r.kind === 'ctx' || r.kind === 'user'));
-    }), { numRuns: runs, seed: Number(process.env.SPARK_PROPERTY_SEED ?? 424242) });
+        assert.deepEqual(region.textIf('accept'), before.accept, 'cleanup keeps accept-all');
+        assert.deepEqual(region.textIf('reject'), before.reject, 'cleanup keeps reject-all');
+        for (const r of decidedRows)
+          assert.ok(
+            region.rows.includes(r as never) && (r as { hunk: unknown }).hunk === null,
+            'a decided line stays, in no hunk',
+          );
+        for (const h of region.pendingHunks())
+          assert.ok(
+            region.rows.some((r) => r.hunk === h),
+            'no empty hunk',
+          );
+        if (c.mode === 'accept')
+          assert.deepEqual(
+            region.textIf('accept'),
+            outputLines(text),
+            'only accepts on the way: accept-all is the model text',
+          );
+        if (c.mode === 'reject')
+          assert.deepEqual(region.textIf('reject'), original, 'only rejects on the way: reject-all is the original');
+        // The document follows: flushing and accepting (or rejecting) everything gives the same text.
+        const p = region.planFlush();
+        if (p) region.commitFlush(p);
+        if (c.mode === 'reject') region.rejectAll();
+        else region.acceptAll();
+        assert.deepEqual(
+          region.rows.map((r) => r.text),
+          c.mode === 'reject' ? before.reject : before.accept,
+        );
+        assert.ok(region.rows.every((r) => r.kind === 'ctx' || r.kind === 'user'));
+      }),
+      { numRuns: runs, seed: Number(process.env.SPARK_PROPERTY_SEED ?? 424242) },
+    );
   });
 });

@@ -25,20 +25,34 @@ class ScriptedWire implements ModelTransport {
       return { text: step.text ?? '', stats, stop: { kind: 'end' as const } };
     })();
     done.catch(() => undefined);
-    return { done, stats, cancel: () => { cancelled = true; } };
+    return {
+      done,
+      stats,
+      cancel: () => {
+        cancelled = true;
+      },
+    };
   }
-  dispose() { /* nothing */ }
+  dispose() {
+    /* nothing */
+  }
 }
 
 describe('retrying a busy server', () => {
   let server: ModelServer;
-  beforeEach(async () => { server = await new ModelServer().listen(); });
-  afterEach(async () => { await server.close(); });
+  beforeEach(async () => {
+    server = await new ModelServer().listen();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
 
   it('HTTP 429 with Retry-After: waits that long, asks again, and the answer arrives', async () => {
     server.enqueue({ faults: { httpStatus: 429, retryAfter: '1' } }, { text: 'ok after the pause' });
     const notes: string[] = [];
-    const t = new RetryingTransport(new ResponsesHttpTransport({ baseUrl: server.url }), { onRetry: (e, ms) => notes.push(`${e.code} ${ms}`) });
+    const t = new RetryingTransport(new ResponsesHttpTransport({ baseUrl: server.url }), {
+      onRetry: (e, ms) => notes.push(`${e.code} ${ms}`),
+    });
     const t0 = Date.now();
     let seen = '';
     const r = await t.stream(req, { onDelta: (d) => (seen += d) }).done;
@@ -51,9 +65,16 @@ describe('retrying a busy server', () => {
   });
 
   it('HTTP 503 without Retry-After on a Chat Completions provider: backs off and retries', async () => {
-    server.enqueue({ transport: 'chat', faults: { httpStatus: 503 } }, { transport: 'chat', faults: { httpStatus: 503 } }, { transport: 'chat', text: 'third time' });
+    server.enqueue(
+      { transport: 'chat', faults: { httpStatus: 503 } },
+      { transport: 'chat', faults: { httpStatus: 503 } },
+      { transport: 'chat', text: 'third time' },
+    );
     const notes: string[] = [];
-    const t = new RetryingTransport(new ChatCompletionsTransport({ baseUrl: server.url }), { baseDelayMs: 20, onRetry: (e, ms, n) => notes.push(`${e.message} #${n} ${ms}`) });
+    const t = new RetryingTransport(new ChatCompletionsTransport({ baseUrl: server.url }), {
+      baseDelayMs: 20,
+      onRetry: (e, ms, n) => notes.push(`${e.message} #${n} ${ms}`),
+    });
     const r = await t.stream(req, { onDelta: () => undefined }).done;
     t.dispose();
     assert.equal(r.text, 'third time');
@@ -62,10 +83,16 @@ describe('retrying a busy server', () => {
     assert.match(notes[1], /HTTP 503.* #2 (3[2-9]|4[0-8])$/); // doubled
   });
 
-  it('gives up after the retries with the server\'s own message', async () => {
+  it("gives up after the retries with the server's own message", async () => {
     server.enqueue({ faults: { httpStatus: 503 } }, { faults: { httpStatus: 503 } });
-    const t = new RetryingTransport(new ResponsesHttpTransport({ baseUrl: server.url }), { retries: 1, baseDelayMs: 10 });
-    await assert.rejects(t.stream(req, { onDelta: () => undefined }).done, (e: ModelError) => e.kind === 'server' && /HTTP 503/.test(e.message));
+    const t = new RetryingTransport(new ResponsesHttpTransport({ baseUrl: server.url }), {
+      retries: 1,
+      baseDelayMs: 10,
+    });
+    await assert.rejects(
+      t.stream(req, { onDelta: () => undefined }).done,
+      (e: ModelError) => e.kind === 'server' && /HTTP 503/.test(e.message),
+    );
     t.dispose();
     assert.equal(server.requests.length, 2);
   });
@@ -74,7 +101,10 @@ describe('retrying a busy server', () => {
     server.enqueue({ faults: { httpStatus: 429, retryAfter: '120' } });
     const t = new RetryingTransport(new ResponsesHttpTransport({ baseUrl: server.url }), { maxWaitMs: 8000 });
     const t0 = Date.now();
-    await assert.rejects(t.stream(req, { onDelta: () => undefined }).done, (e: ModelError) => e.kind === 'rate_limit' && /retry after 120 s/.test(e.message));
+    await assert.rejects(
+      t.stream(req, { onDelta: () => undefined }).done,
+      (e: ModelError) => e.kind === 'rate_limit' && /retry after 120 s/.test(e.message),
+    );
     assert.ok(Date.now() - t0 < 2000);
     assert.equal(server.requests.length, 1);
     t.dispose();
@@ -84,17 +114,26 @@ describe('retrying a busy server', () => {
     for (const status of [401, 500]) {
       server.enqueue({ faults: { httpStatus: status } });
       const t = new RetryingTransport(new ResponsesHttpTransport({ baseUrl: server.url }), { baseDelayMs: 10 });
-      await assert.rejects(t.stream(req, { onDelta: () => undefined }).done, (e: ModelError) => e.code === String(status));
+      await assert.rejects(
+        t.stream(req, { onDelta: () => undefined }).done,
+        (e: ModelError) => e.code === String(status),
+      );
       t.dispose();
     }
     assert.equal(server.requests.length, 2);
   });
 
   it('once text has been shown, a busy error is reported, not retried (no duplicated text)', async () => {
-    const wire = new ScriptedWire([{ text: 'half', error: new ModelError('rate_limit', 'slow down', 'rate_limit_exceeded') }, { text: 'whole answer' }]);
+    const wire = new ScriptedWire([
+      { text: 'half', error: new ModelError('rate_limit', 'slow down', 'rate_limit_exceeded') },
+      { text: 'whole answer' },
+    ]);
     const t = new RetryingTransport(wire, { baseDelayMs: 1 });
     let seen = '';
-    await assert.rejects(t.stream(req, { onDelta: (d) => (seen += d) }).done, (e: ModelError) => e.kind === 'rate_limit');
+    await assert.rejects(
+      t.stream(req, { onDelta: (d) => (seen += d) }).done,
+      (e: ModelError) => e.kind === 'rate_limit',
+    );
     assert.equal(seen, 'half');
     assert.equal(wire.attempts, 1);
   });

@@ -26,15 +26,24 @@ const WIRES: Wire[] = ['ws', 'http', 'chat', 'anthropic'];
 
 function transportFor(wire: Wire, server: ModelServer): ModelTransport {
   switch (wire) {
-    case 'ws': return new ResponsesSocketTransport({ url: server.url });
-    case 'http': return new ResponsesHttpTransport({ baseUrl: server.url });
-    case 'chat': return new ChatCompletionsTransport({ baseUrl: server.url });
-    case 'anthropic': return new AnthropicTransport({ baseUrl: server.url });
+    case 'ws':
+      return new ResponsesSocketTransport({ url: server.url });
+    case 'http':
+      return new ResponsesHttpTransport({ baseUrl: server.url });
+    case 'chat':
+      return new ChatCompletionsTransport({ baseUrl: server.url });
+    case 'anthropic':
+      return new AnthropicTransport({ baseUrl: server.url });
   }
 }
 
 async function edit(t: ModelTransport, original = ORIGINAL) {
-  const s = new EditSession({ region: new PreviewRegion(0, original), prompt: { instruction: 'x', code: original.join('\n') }, model: 'm', transport: t });
+  const s = new EditSession({
+    region: new PreviewRegion(0, original),
+    prompt: { instruction: 'x', code: original.join('\n') },
+    model: 'm',
+    transport: t,
+  });
   const events: SessionEvent[] = [];
   s.onEvent((e) => events.push(e));
   s.start();
@@ -46,9 +55,17 @@ async function edit(t: ModelTransport, original = ORIGINAL) {
 describe('stop reasons: what an edit may change', () => {
   let server: ModelServer;
   const open: ModelTransport[] = [];
-  beforeEach(async () => { server = await new ModelServer().listen(); });
-  afterEach(async () => { for (const t of open.splice(0)) t.dispose(); await server.close(); });
-  const use = (t: ModelTransport) => { open.push(t); return t; };
+  beforeEach(async () => {
+    server = await new ModelServer().listen();
+  });
+  afterEach(async () => {
+    for (const t of open.splice(0)) t.dispose();
+    await server.close();
+  });
+  const use = (t: ModelTransport) => {
+    open.push(t);
+    return t;
+  };
 
   for (const wire of WIRES) {
     it(`${wire}: a truncated answer keeps the lines it never reached; Accept All changes only what arrived`, async () => {
@@ -60,11 +77,17 @@ describe('stop reasons: what an edit may change', () => {
       assert.equal(errors.length, 1, 'the user is told');
       assert.equal(errors[0].error.kind, 'stopped');
       assert.equal(errors[0].kept, true);
-      assert.match(errors[0].error.message, /stopped early.*output limit \((max_output_tokens|length|max_tokens)\).*did not reach are unchanged.*Continue/);
+      assert.match(
+        errors[0].error.message,
+        /stopped early.*output limit \((max_output_tokens|length|max_tokens)\).*did not reach are unchanged.*Continue/,
+      );
       assert.equal(s.canContinue, true);
       assert.deepEqual(s.region.textIf('reject'), ORIGINAL);
       s.acceptAll();
-      assert.deepEqual(s.region.rows.map((r) => r.text), ['const value0 = compute(0, "first");', ...ORIGINAL.slice(1)]);
+      assert.deepEqual(
+        s.region.rows.map((r) => r.text),
+        ['const value0 = compute(0, "first");', ...ORIGINAL.slice(1)],
+      );
     });
   }
 
@@ -88,23 +111,36 @@ describe('stop reasons: what an edit may change', () => {
       const sent = JSON.stringify(last.input ?? last.messages);
       assert.match(sent, /cut off by the output limit/);
       if (wire === 'ws') assert.ok(last.previous_response_id, 'the socket continues the cached response');
-      else assert.ok(sent.includes(JSON.stringify(arrived).slice(1, 40)), 'over HTTP the partial answer is sent back in full');
+      else
+        assert.ok(
+          sent.includes(JSON.stringify(arrived).slice(1, 40)),
+          'over HTTP the partial answer is sent back in full',
+        );
     });
   }
 
   for (const wire of ['ws', 'http', 'chat', 'anthropic'] as Wire[]) {
     it(`${wire}: a refusal shows the model's words and changes nothing`, async () => {
       // Anthropic may stream some text before its classifiers stop the answer: it must not stay either.
-      const step: ScriptStep = wire === 'anthropic' ? { text: 'const value0 = 1;\n', refusal: 'I cannot help with that.' } : { refusal: 'I cannot help with that.' };
+      const step: ScriptStep =
+        wire === 'anthropic'
+          ? { text: 'const value0 = 1;\n', refusal: 'I cannot help with that.' }
+          : { refusal: 'I cannot help with that.' };
       server.enqueue(step);
       const { s, errors } = await edit(use(transportFor(wire, server)));
       assert.equal(s.state, 'failed');
       assert.equal(errors.length, 1);
       assert.equal(errors[0].error.kind, 'declined');
       assert.equal(errors[0].kept, false);
-      assert.match(errors[0].error.message, /declined to make this edit: "I cannot help with that\."\. Nothing was changed/);
+      assert.match(
+        errors[0].error.message,
+        /declined to make this edit: "I cannot help with that\."\. Nothing was changed/,
+      );
       assert.equal(s.region.pendingHunks().length, 0, 'no pending diff');
-      assert.deepEqual(s.region.rows.map((r) => r.text), ORIGINAL);
+      assert.deepEqual(
+        s.region.rows.map((r) => r.text),
+        ORIGINAL,
+      );
       assert.ok(!s.text.includes('cannot help'), 'the refusal is never code');
     });
   }
@@ -116,12 +152,19 @@ describe('stop reasons: what an edit may change', () => {
       assert.equal(s.state, 'failed');
       assert.equal(errors.length, 1);
       assert.match(errors[0].error.message, /empty answer\. Nothing was changed/);
-      assert.deepEqual(s.region.rows.map((r) => r.text), ORIGINAL);
+      assert.deepEqual(
+        s.region.rows.map((r) => r.text),
+        ORIGINAL,
+      );
     });
   }
 
   const OTHER_STOPS: Array<[Wire, string, RegExp]> = [
-    ['anthropic', 'model_context_window_exceeded', /do not fit in the model's context window \(model_context_window_exceeded\).*Select less code/],
+    [
+      'anthropic',
+      'model_context_window_exceeded',
+      /do not fit in the model's context window \(model_context_window_exceeded\).*Select less code/,
+    ],
     ['chat', 'content_filter', /cut off by the provider's content filter \(content_filter\)/],
     ['http', 'content_filter', /cut off by the provider's content filter \(content_filter\)/],
     ['ws', 'max_output_tokens', /output limit \(max_output_tokens\)/],
@@ -150,7 +193,11 @@ describe('stop reasons: what an edit may change', () => {
       ['chat', { text: 'a', stopReason: 'content_filter' }, { kind: 'content_filter', raw: 'content_filter' }],
       ['anthropic', { text: 'abcdef', faults: { truncateAfterChars: 2 } }, { kind: 'max_tokens', raw: 'max_tokens' }],
       ['anthropic', { refusal: 'no' }, { kind: 'refusal', raw: 'refusal', message: 'no' }],
-      ['anthropic', { text: 'a', stopReason: 'model_context_window_exceeded' }, { kind: 'context_window', raw: 'model_context_window_exceeded' }],
+      [
+        'anthropic',
+        { text: 'a', stopReason: 'model_context_window_exceeded' },
+        { kind: 'context_window', raw: 'model_context_window_exceeded' },
+      ],
       ['anthropic', { text: 'a', stopReason: 'stop_sequence' }, { kind: 'end' }],
     ];
     for (const [wire, step, stop] of cases) {
@@ -165,18 +212,34 @@ describe('stop reasons: what an edit may change', () => {
     const commentary = 'I will rename the first value and keep the rest.';
     server.enqueue({ commentary, text: REWRITE });
     const logs: string[] = [];
-    const s = new EditSession({ region: new PreviewRegion(0, ORIGINAL), prompt: { instruction: 'x', code: ORIGINAL.join('\n') }, model: 'm', transport: t, log: (m) => logs.push(m) });
+    const s = new EditSession({
+      region: new PreviewRegion(0, ORIGINAL),
+      prompt: { instruction: 'x', code: ORIGINAL.join('\n') },
+      model: 'm',
+      transport: t,
+      log: (m) => logs.push(m),
+    });
     s.start();
     await s.whenSettled();
     assert.equal(s.text, REWRITE);
     assert.deepEqual(s.region.textIf('accept'), REWRITE.split('\n'));
-    assert.ok(logs.some((l) => l.includes(commentary)), 'the commentary is logged');
+    assert.ok(
+      logs.some((l) => l.includes(commentary)),
+      'the commentary is logged',
+    );
     server.enqueue({ text: REWRITE });
     s.redirect('also keep double quotes');
     await s.whenSettled();
-    const input = server.requests[server.requests.length - 1].body.input as Array<{ role: string; phase?: string; content: Array<{ text: string }> }>;
+    const input = server.requests[server.requests.length - 1].body.input as Array<{
+      role: string;
+      phase?: string;
+      content: Array<{ text: string }>;
+    }>;
     const assistant = input.filter((m) => m.role === 'assistant');
-    assert.deepEqual(assistant.map((m) => m.phase), ['commentary', 'final_answer']);
+    assert.deepEqual(
+      assistant.map((m) => m.phase),
+      ['commentary', 'final_answer'],
+    );
     assert.equal(assistant[0].content[0].text, commentary);
     assert.equal(assistant[1].content[0].text, REWRITE);
   });
@@ -194,43 +257,79 @@ describe('stop reasons: what an edit may change', () => {
     it(`redirect over HTTP (${via}) resends the whole conversation, never a store:false previous_response_id`, async () => {
       let t: ModelTransport = new ResponsesHttpTransport({ baseUrl: server.url });
       if (via === 'WebSocket switched off') {
-        const f = new FallbackTransport(new ResponsesSocketTransport({ url: 'ws://127.0.0.1:9/v1', backoffBaseMs: 1 } as any), new ResponsesHttpTransport({ baseUrl: server.url }), { maxRecovered: 1 });
+        const f = new FallbackTransport(
+          new ResponsesSocketTransport({ url: 'ws://127.0.0.1:9/v1', backoffBaseMs: 1 } as any),
+          new ResponsesHttpTransport({ baseUrl: server.url }),
+          { maxRecovered: 1 },
+        );
         t = f;
         server.enqueue({ text: 'const x = 1;', transport: 'http' });
-        await f.stream({ model: 'm', instructions: 'i', input: [userMessage('warm-up')] }, { onDelta: () => undefined }).done;
+        await f.stream({ model: 'm', instructions: 'i', input: [userMessage('warm-up')] }, { onDelta: () => undefined })
+          .done;
         assert.equal(f.socketDisabled, true);
       }
       use(t);
       server.enqueue({ text: REWRITE, holdAfterChars: 40 });
-      const s = new EditSession({ region: new PreviewRegion(0, ORIGINAL), prompt: { instruction: 'x', code: ORIGINAL.join('\n') }, model: 'm', transport: t });
+      const s = new EditSession({
+        region: new PreviewRegion(0, ORIGINAL),
+        prompt: { instruction: 'x', code: ORIGINAL.join('\n') },
+        model: 'm',
+        transport: t,
+      });
       const errors: ModelError[] = [];
-      s.onEvent((e) => { if (e.kind === 'error') errors.push(e.error); });
+      s.onEvent((e) => {
+        if (e.kind === 'error') errors.push(e.error);
+      });
       s.start();
       while (s.text.length < 40) await new Promise((r) => setTimeout(r, 5));
       server.enqueue({ text: REWRITE });
       s.redirect('use double quotes');
       server.release();
       await s.whenSettled();
-      assert.deepEqual(errors.map((e) => e.message), []);
+      assert.deepEqual(
+        errors.map((e) => e.message),
+        [],
+      );
       assert.equal(s.state, 'pending');
       const body = server.requests[server.requests.length - 1].body;
       assert.equal(body.previous_response_id, undefined);
       assert.equal(body.store, false);
-      assert.deepEqual(body.input.map((m: any) => m.role), ['user', 'assistant', 'user']);
+      assert.deepEqual(
+        body.input.map((m: any) => m.role),
+        ['user', 'assistant', 'user'],
+      );
     });
   }
 
   it('response.failed with a rate limit is retried like HTTP 429 (before any text arrived)', async () => {
-    server.enqueue({ text: 'never', faults: { failAfterChars: 0, failWith: { code: 'rate_limit_exceeded', message: 'Rate limit reached for requests' } } }, { text: 'the answer' });
+    server.enqueue(
+      {
+        text: 'never',
+        faults: {
+          failAfterChars: 0,
+          failWith: { code: 'rate_limit_exceeded', message: 'Rate limit reached for requests' },
+        },
+      },
+      { text: 'the answer' },
+    );
     const retries: string[] = [];
-    const t = use(new RetryingTransport(new ResponsesSocketTransport({ url: server.url }), { baseDelayMs: 1, onRetry: (e) => retries.push(e.kind) }));
-    const r = await t.stream({ model: 'm', instructions: 'i', input: [userMessage('x')] }, { onDelta: () => undefined }).done;
+    const t = use(
+      new RetryingTransport(new ResponsesSocketTransport({ url: server.url }), {
+        baseDelayMs: 1,
+        onRetry: (e) => retries.push(e.kind),
+      }),
+    );
+    const r = await t.stream({ model: 'm', instructions: 'i', input: [userMessage('x')] }, { onDelta: () => undefined })
+      .done;
     assert.equal(r.text, 'the answer');
     assert.deepEqual(retries, ['rate_limit']);
   });
 
   it('a rate-limited response.failed after text arrived is not retried: what arrived stays pending', async () => {
-    server.enqueue({ text: REWRITE, faults: { failAfterChars: CUT, failWith: { code: 'rate_limit_exceeded', message: 'Rate limit reached' } } });
+    server.enqueue({
+      text: REWRITE,
+      faults: { failAfterChars: CUT, failWith: { code: 'rate_limit_exceeded', message: 'Rate limit reached' } },
+    });
     const t = use(new RetryingTransport(new ResponsesSocketTransport({ url: server.url }), { baseDelayMs: 1 }));
     const { s, errors } = await edit(t);
     assert.equal(errors.length, 1);
@@ -242,10 +341,16 @@ describe('stop reasons: what an edit may change', () => {
   it('Chat Completions: a clean end without data: [DONE] is accepted; a clean end before any finish_reason is an error', async () => {
     const req = { model: 'm', instructions: 'i', input: [userMessage('x')] };
     const t = use(new ChatCompletionsTransport({ baseUrl: server.url }));
-    server.enqueue({ text: 'all of it', faults: { noDone: true } }, { text: 'all of it', faults: { endAfterChars: 3 } });
+    server.enqueue(
+      { text: 'all of it', faults: { noDone: true } },
+      { text: 'all of it', faults: { endAfterChars: 3 } },
+    );
     const r = await t.stream(req, { onDelta: () => undefined }).done;
     assert.equal(r.text, 'all of it');
     assert.deepEqual(r.stop, { kind: 'end' });
-    await assert.rejects(t.stream(req, { onDelta: () => undefined }).done, (e: ModelError) => e.kind === 'network' && /ended before a finish_reason/.test(e.message));
+    await assert.rejects(
+      t.stream(req, { onDelta: () => undefined }).done,
+      (e: ModelError) => e.kind === 'network' && /ended before a finish_reason/.test(e.message),
+    );
   });
 });

@@ -25,9 +25,17 @@ describe('streaming line diff + preview region', () => {
   it('shows removed and added lines in document order, removed first', () => {
     const r = streamInto(original, output);
     r.relayoutClean();
-    assert.deepEqual(r.rows.map((x) => `${x.kind}:${x.text.trim()}`), [
-      'ctx:function add(a, b) {', 'del:var sum = a + b;', 'add:const sum = a + b;', 'add:// done', 'ctx:return sum;', 'ctx:}',
-    ]);
+    assert.deepEqual(
+      r.rows.map((x) => `${x.kind}:${x.text.trim()}`),
+      [
+        'ctx:function add(a, b) {',
+        'del:var sum = a + b;',
+        'add:const sum = a + b;',
+        'add:// done',
+        'ctx:return sum;',
+        'ctx:}',
+      ],
+    );
   });
 
   it('emits hunks while streaming: the first hunk is pending before the stream ends', () => {
@@ -85,11 +93,22 @@ describe('streaming line diff + preview region', () => {
 
   it('random rewrites: accept gives the output, reject the original, for any chunking', () => {
     let seed = 7;
-    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     for (let t = 0; t < 300; t++) {
-      const orig = Array.from({ length: rnd(30) }, () => ['x', 'y', '}', '', 'return a;', 'const value = compute();'][rnd(6)] + (rnd(3) ? '' : ` ${rnd(100)}`));
+      const orig = Array.from(
+        { length: rnd(30) },
+        () => ['x', 'y', '}', '', 'return a;', 'const value = compute();'][rnd(6)] + (rnd(3) ? '' : ` ${rnd(100)}`),
+      );
       const out: string[] = [];
-      for (const l of orig) { const k = rnd(5); if (k === 0) continue; if (k === 1) out.push(`new ${rnd(50)}`); out.push(l); }
+      for (const l of orig) {
+        const k = rnd(5);
+        if (k === 0) continue;
+        if (k === 1) out.push(`new ${rnd(50)}`);
+        out.push(l);
+      }
       if (rnd(2)) out.push('tail');
       const text = out.join('\n') + (rnd(2) ? '\n' : '');
       const r = streamInto(orig, text, 1 + rnd(9));
@@ -103,30 +122,48 @@ describe('streaming line diff + preview region', () => {
 
   it('cached decoration runs always equal a full scan, through flushes, resolves and user edits', () => {
     let seed = 11;
-    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     const brute = (r: PreviewRegion) => {
       const runs: Array<{ kind: string; from: number; to: number }> = [];
       r.renderedRows().forEach((row, i) => {
         if (row.kind !== 'add' && row.kind !== 'del' && row.kind !== 'part') return;
         const last = runs[runs.length - 1];
-        if (last && last.kind === row.kind && last.to === i) last.to = i + 1; else runs.push({ kind: row.kind, from: i, to: i + 1 });
+        if (last && last.kind === row.kind && last.to === i) last.to = i + 1;
+        else runs.push({ kind: row.kind, from: i, to: i + 1 });
       });
       return runs;
     };
     for (let t = 0; t < 200; t++) {
       const orig = Array.from({ length: 5 + rnd(40) }, (_, i) => `line ${i} ${rnd(3)}`);
-      const out = orig.flatMap((l) => (rnd(4) === 0 ? [] : rnd(4) === 0 ? [`new ${rnd(9)}`, l] : [l])).join('\n') + '\n';
+      const out =
+        orig.flatMap((l) => (rnd(4) === 0 ? [] : rnd(4) === 0 ? [`new ${rnd(9)}`, l] : [l])).join('\n') + '\n';
       const r = new PreviewRegion(0, orig);
       const d = r.createDiff();
       for (let i = 0; i < out.length;) {
         const n = 1 + rnd(12);
-        d.push(out.slice(i, i + n)); i += n;
-        if (rnd(3) === 0) { const p = r.planFlush(); if (p) r.commitFlush(p); assert.deepEqual(r.decorationRuns(), brute(r), `case ${t}`); }
-        if (rnd(40) === 0 && r.pendingHunks().length) { const h = r.pendingHunks()[0]; if (rnd(2)) r.accept(h); else r.reject(h); }
-        if (rnd(50) === 0 && r.renderedLineCount > 0) { r.applyUserEdit(rnd(r.renderedLineCount), 0, 0, 0, ''); r.applyUserEdit(0, 0, 0, 0, 'x'); }
+        d.push(out.slice(i, i + n));
+        i += n;
+        if (rnd(3) === 0) {
+          const p = r.planFlush();
+          if (p) r.commitFlush(p);
+          assert.deepEqual(r.decorationRuns(), brute(r), `case ${t}`);
+        }
+        if (rnd(40) === 0 && r.pendingHunks().length) {
+          const h = r.pendingHunks()[0];
+          if (rnd(2)) r.accept(h);
+          else r.reject(h);
+        }
+        if (rnd(50) === 0 && r.renderedLineCount > 0) {
+          r.applyUserEdit(rnd(r.renderedLineCount), 0, 0, 0, '');
+          r.applyUserEdit(0, 0, 0, 0, 'x');
+        }
       }
       d.end();
-      const p = r.planFlush(); if (p) r.commitFlush(p);
+      const p = r.planFlush();
+      if (p) r.commitFlush(p);
       assert.deepEqual(r.decorationRuns(), brute(r), `case ${t} end`);
     }
   });
@@ -146,19 +183,27 @@ describe('preview region follows the user', () => {
     r.commitFlush(r.planFlush());
     r.applyUserEdit(2, 0, 2, 0, 'typed\nmore\n'); // two lines inserted above
     assert.equal(r.startLine, 12);
-    d.push('b\nc\n'); d.end();
+    d.push('b\nc\n');
+    d.end();
     r.commitFlush(r.planFlush());
     r.rejectAll();
     assert.deepEqual(r.textIf('reject'), ['a', 'b', 'c']);
   });
 
   it('user typing inside an unchanged line survives accept and reject', () => {
-    const mk = () => { const r = new PreviewRegion(0, ['a', 'b', 'c']); const d = r.createDiff(); d.push('a\nNEW\n'); r.commitFlush(r.planFlush()); return { r, d }; };
+    const mk = () => {
+      const r = new PreviewRegion(0, ['a', 'b', 'c']);
+      const d = r.createDiff();
+      d.push('a\nNEW\n');
+      r.commitFlush(r.planFlush());
+      return { r, d };
+    };
     for (const choice of ['accept', 'reject'] as const) {
       const { r, d } = mk();
       // row 0 'a' (ctx), row 1 'NEW' (add), row 2 'b' (orig), row 3 'c': type in 'c'
       r.applyUserEdit(3, 1, 3, 1, '!');
-      d.push('b\nc\n'); d.end();
+      d.push('b\nc\n');
+      d.end();
       const text = r.textIf(choice);
       assert.deepEqual(text, choice === 'accept' ? ['a', 'NEW', 'b', 'c!'] : ['a', 'b', 'c!']);
     }
@@ -186,7 +231,11 @@ describe('preview region follows the user', () => {
     const plan = r.planFlush()!;
     const { snapshot, version: _v, ...edit } = plan;
     assert.deepEqual(edit, { from: 1, deleteCount: 0, lines: ['NEW'], rowsAfter: 4 });
-    assert.deepEqual(snapshot!.rows.map((x) => x.text), ['NEW'], 'the plan carries only the rows it renders');
+    assert.deepEqual(
+      snapshot!.rows.map((x) => x.text),
+      ['NEW'],
+      'the plan carries only the rows it renders',
+    );
     d.push('more\n'); // rows change while the edit is in flight
     r.commitFlush(plan);
     assert.equal(r.isDirty, true, 'what streamed in meanwhile is still to be flushed');
@@ -203,7 +252,8 @@ describe('preview region follows the user', () => {
     r.commitFlush(r.planFlush());
     // rows: add 'A', orig 'a', orig 'b' ; press Enter at end of 'b' and type 'z'
     r.applyUserEdit(2, 1, 2, 1, '\nz');
-    d.push('a\nb\n'); d.end();
+    d.push('a\nb\n');
+    d.end();
     assert.deepEqual(r.textIf('reject'), ['a', 'b', 'z']);
     assert.deepEqual(r.textIf('accept'), ['A', 'a', 'b', 'z']);
   });

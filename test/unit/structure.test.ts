@@ -68,7 +68,10 @@ export function longFunctions(dir: string, max: number): string[] {
       if (ts.isFunctionLike(node) && 'body' in node && node.body) {
         const start = src.getLineAndCharacterOfPosition(node.getStart(src)).line;
         const lines = src.getLineAndCharacterOfPosition(node.getEnd()).line - start + 1;
-        if (lines > max) out.push(`${path.relative(dir, file)}:${start + 1} ${(node as ts.FunctionLikeDeclaration).name?.getText(src) ?? '(anonymous)'} (${lines} lines)`);
+        if (lines > max)
+          out.push(
+            `${path.relative(dir, file)}:${start + 1} ${(node as ts.FunctionLikeDeclaration).name?.getText(src) ?? '(anonymous)'} (${lines} lines)`,
+          );
       }
       ts.forEachChild(node, visit);
     };
@@ -79,13 +82,18 @@ export function longFunctions(dir: string, max: number): string[] {
 
 describe('code shape', () => {
   let tmp: string;
-  before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-shape-')); });
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-shape-'));
+  });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('finds an import circle, and ignores type-only imports', () => {
     fs.writeFileSync(path.join(tmp, 'a.ts'), "import { b } from './b';\nexport const a = () => b;\n");
     fs.writeFileSync(path.join(tmp, 'b.ts'), "import { c } from './c';\nexport const b = c;\n");
-    fs.writeFileSync(path.join(tmp, 'c.ts'), "import { a } from './a';\nimport type { T } from './d';\nexport const c = a;\n");
+    fs.writeFileSync(
+      path.join(tmp, 'c.ts'),
+      "import { a } from './a';\nimport type { T } from './d';\nexport const c = a;\n",
+    );
     fs.writeFileSync(path.join(tmp, 'd.ts'), "import { c } from './c';\nexport type T = typeof c;\n");
     assert.deepEqual(importCycles(tmp), [['a.ts', 'b.ts', 'c.ts']]);
   });
@@ -105,8 +113,8 @@ describe('code shape', () => {
   });
 
   it('extension.ts only wires: no functions or classes of its own besides activate and deactivate', () => {
-    const own = parse(path.join(srcRoot, 'vscode', 'extension.ts')).statements
-      .filter((st) => ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st))
+    const own = parse(path.join(srcRoot, 'vscode', 'extension.ts'))
+      .statements.filter((st) => ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st))
       .map((st) => (st as ts.FunctionDeclaration | ts.ClassDeclaration).name?.text);
     assert.deepEqual(own, ['activate', 'deactivate']);
   });

@@ -5,7 +5,10 @@ describe('edit timeline (the log line the bench reads)', () => {
   it('round-trips every step through the log line, with a log prefix in front', () => {
     const command = 1763884234567.125;
     const steps = Object.keys(TIMELINE_STEPS) as TimelineStep[];
-    const marks = Object.fromEntries(steps.map((k, i) => [k, command + 1.5 + i * 10.25])) as Record<TimelineStep, number>;
+    const marks = Object.fromEntries(steps.map((k, i) => [k, command + 1.5 + i * 10.25])) as Record<
+      TimelineStep,
+      number
+    >;
     const line = `2026-11-23 08:00:00.000 [info] ${formatTimeline({ id: 12, command, marks })}`;
     const t = parseTimeline(line);
     assert.ok(t);

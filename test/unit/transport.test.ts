@@ -5,31 +5,67 @@ import { ModelError, ModelRequest } from '../../src/core/transport/types';
 import { userMessage, parseServerEvent } from '../../src/core/protocol/responses';
 import WebSocket from 'ws';
 
-const req = (text = 'hi', extra: Partial<ModelRequest> = {}): ModelRequest => ({ model: 'm', instructions: 'i', input: [userMessage(text)], ...extra });
+const req = (text = 'hi', extra: Partial<ModelRequest> = {}): ModelRequest => ({
+  model: 'm',
+  instructions: 'i',
+  input: [userMessage(text)],
+  ...extra,
+});
 const waitFor = async (cond: () => boolean, ms = 3000) => {
   const t0 = Date.now();
-  while (!cond()) { if (Date.now() - t0 > ms) throw new Error('timed out waiting'); await new Promise((r) => setTimeout(r, 5)); }
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
 };
 
 describe('loopback model server: Responses WebSocket protocol', () => {
   let server: ModelServer;
-  beforeEach(async () => { server = await new ModelServer().listen(); });
-  afterEach(async () => { await server.close(); });
+  beforeEach(async () => {
+    server = await new ModelServer().listen();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
 
   it('sends the documented event sequence, with sequence numbers', async () => {
     server.enqueue({ text: 'hello world' });
     const ws = new WebSocket(server.wsUrl);
     await new Promise((r) => ws.once('open', r));
     const events: any[] = [];
-    const done = new Promise<void>((resolve) => ws.on('message', (d) => { const e = JSON.parse(d.toString()); events.push(e); if (e.type === 'response.completed') resolve(); }));
+    const done = new Promise<void>((resolve) =>
+      ws.on('message', (d) => {
+        const e = JSON.parse(d.toString());
+        events.push(e);
+        if (e.type === 'response.completed') resolve();
+      }),
+    );
     ws.send(JSON.stringify({ type: 'response.create', model: 'm', input: [userMessage('x')], store: false }));
     await done;
     ws.close();
     const types = events.map((e) => e.type).filter((t, i, a) => t !== 'response.output_text.delta' || a[i - 1] !== t);
-    assert.deepEqual(types, ['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added',
-      'response.output_text.delta', 'response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
-    assert.deepEqual(events.map((e) => e.sequence_number), events.map((_, i) => i));
-    assert.equal(events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join(''), 'hello world');
+    assert.deepEqual(types, [
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    assert.deepEqual(
+      events.map((e) => e.sequence_number),
+      events.map((_, i) => i),
+    );
+    assert.equal(
+      events
+        .filter((e) => e.type === 'response.output_text.delta')
+        .map((e) => e.delta)
+        .join(''),
+      'hello world',
+    );
     for (const e of events) assert.ok(parseServerEvent(JSON.stringify(e)).ok);
   });
 
@@ -74,8 +110,13 @@ describe('loopback model server: Responses WebSocket protocol', () => {
 describe('warm Responses socket transport', () => {
   let server: ModelServer;
   let t: ResponsesSocketTransport;
-  beforeEach(async () => { server = await new ModelServer().listen(); });
-  afterEach(async () => { t?.dispose(); await server.close(); });
+  beforeEach(async () => {
+    server = await new ModelServer().listen();
+  });
+  afterEach(async () => {
+    t?.dispose();
+    await server.close();
+  });
 
   it('is open before the first request, which is marked warm and reuses the socket', async () => {
     t = new ResponsesSocketTransport({ url: server.url });
@@ -86,7 +127,8 @@ describe('warm Responses socket transport', () => {
     const a = t.stream(req(), { onDelta: () => undefined });
     const ra = await a.done;
     const rb = await t.stream(req(), { onDelta: () => undefined }).done;
-    assert.equal(ra.text, 'one'); assert.equal(rb.text, 'two');
+    assert.equal(ra.text, 'one');
+    assert.equal(rb.text, 'two');
     assert.equal(ra.stats.warm, true);
     assert.equal(server.connections, 1, 'both requests went over the one warm socket');
     assert.equal(server.requests[0].body.store, false);
@@ -105,7 +147,9 @@ describe('warm Responses socket transport', () => {
   it('resends the full input when previous_response_id is not found', async () => {
     t = new ResponsesSocketTransport({ url: server.url });
     server.enqueue({ text: 'ok' });
-    const r = await t.stream(req('full', { previousResponseId: 'resp_gone', incrementalInput: [userMessage('inc')] }), { onDelta: () => undefined }).done;
+    const r = await t.stream(req('full', { previousResponseId: 'resp_gone', incrementalInput: [userMessage('inc')] }), {
+      onDelta: () => undefined,
+    }).done;
     assert.equal(r.text, 'ok');
     assert.equal(r.stats.resentFullInput, true);
     assert.equal(server.requests.length, 2);
@@ -119,7 +163,10 @@ describe('warm Responses socket transport', () => {
     t = new ResponsesSocketTransport({ url: server.url });
     server.enqueue({ text: 'a' }, { text: 'b' });
     const r1 = await t.stream(req(), { onDelta: () => undefined }).done;
-    const r2 = await t.stream(req('full', { previousResponseId: r1.responseId, incrementalInput: [userMessage('inc')] }), { onDelta: () => undefined }).done;
+    const r2 = await t.stream(
+      req('full', { previousResponseId: r1.responseId, incrementalInput: [userMessage('inc')] }),
+      { onDelta: () => undefined },
+    ).done;
     assert.equal(r2.text, 'b');
     assert.ok(!r2.stats.resentFullInput);
   });
@@ -141,7 +188,10 @@ describe('warm Responses socket transport', () => {
   it('a dropped socket mid-stream fails the request with a clear network error, then reconnects', async () => {
     t = new ResponsesSocketTransport({ url: server.url });
     server.enqueue({ text: 'abcdefghij'.repeat(50), faults: { dropAfterChars: 100 } }, { text: 'next' });
-    await assert.rejects(t.stream(req(), { onDelta: () => undefined }).done, (e: ModelError) => e.kind === 'network' && /before response.completed/.test(e.message));
+    await assert.rejects(
+      t.stream(req(), { onDelta: () => undefined }).done,
+      (e: ModelError) => e.kind === 'network' && /before response.completed/.test(e.message),
+    );
     await waitFor(() => t.state === 'warm');
     assert.equal((await t.stream(req(), { onDelta: () => undefined }).done).text, 'next');
   });
@@ -166,7 +216,10 @@ describe('warm Responses socket transport', () => {
     await server.close();
     server = await new ModelServer({ apiKey: 'right' }).listen();
     t = new ResponsesSocketTransport({ url: server.url, apiKey: 'wrong', backoffBaseMs: 10_000 });
-    await assert.rejects(t.stream(req(), { onDelta: () => undefined }).done, (e: ModelError) => e.kind === 'auth' && /API key/.test(e.message) && !e.message.includes('wrong'));
+    await assert.rejects(
+      t.stream(req(), { onDelta: () => undefined }).done,
+      (e: ModelError) => e.kind === 'auth' && /API key/.test(e.message) && !e.message.includes('wrong'),
+    );
   });
 
   it('rotates when the connection limit is reached, retrying a request that had not streamed yet', async () => {
@@ -190,6 +243,8 @@ describe('warm Responses socket transport', () => {
   it('a stalled response times out with a clear message', async () => {
     t = new ResponsesSocketTransport({ url: server.url, stallTimeoutMs: 200 });
     server.enqueue({ text: 'abcdefghij'.repeat(10), faults: { stallAfterChars: 10 } });
-    await assert.rejects(t.stream(req(), { onDelta: () => undefined }).done, (e: ModelError) => /No data from the model/.test(e.message));
+    await assert.rejects(t.stream(req(), { onDelta: () => undefined }).done, (e: ModelError) =>
+      /No data from the model/.test(e.message),
+    );
   });
 });

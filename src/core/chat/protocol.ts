@@ -13,7 +13,11 @@ export interface ChatMessage {
 }
 
 export type ChipKind = 'file' | 'selection' | 'openEditors' | 'diagnostics';
-export interface ContextChip { id: ChipKind; label: string; detail?: string }
+export interface ContextChip {
+  id: ChipKind;
+  label: string;
+  detail?: string;
+}
 
 export type HostToWebview =
   | { type: 'init'; history: ChatMessage[]; chips: ContextChip[]; mode: ChatMode; demo: boolean }
@@ -27,7 +31,11 @@ export type HostToWebview =
   | { type: 'models'; fast: ModelBadge; deep: ModelBadge };
 
 /** The chat badge for one mode: the model's short name ("demo model", "gpt-5.1-codex") and a longer title. */
-export interface ModelBadge { name: string; demo: boolean; title: string }
+export interface ModelBadge {
+  name: string;
+  demo: boolean;
+  title: string;
+}
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -43,36 +51,53 @@ export type WebviewToHost =
 const CHIPS: readonly string[] = ['file', 'selection', 'openEditors', 'diagnostics'];
 const isStr = (v: unknown, max = 200_000): v is string => typeof v === 'string' && v.length <= max;
 const isMode = (v: unknown): v is ChatMode => v === 'fast' || v === 'deep';
-const isChips = (v: unknown): v is ChipKind[] => Array.isArray(v) && v.length <= 8 && v.every((c) => typeof c === 'string' && CHIPS.includes(c));
+const isChips = (v: unknown): v is ChipKind[] =>
+  Array.isArray(v) && v.length <= 8 && v.every((c) => typeof c === 'string' && CHIPS.includes(c));
 
 /** A message from the webview, checked field by field: anything else is dropped. */
 export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const m = v as Record<string, unknown>;
   switch (m.type) {
-    case 'ready': case 'stop': case 'newChat': return { type: m.type };
-    case 'send': case 'redirect':
-      return isStr(m.text, 100_000) && isChips(m.chips) && isMode(m.mode) ? { type: m.type, text: m.text, chips: m.chips, mode: m.mode } : undefined;
+    case 'ready':
+    case 'stop':
+    case 'newChat':
+      return { type: m.type };
+    case 'send':
+    case 'redirect':
+      return isStr(m.text, 100_000) && isChips(m.chips) && isMode(m.mode)
+        ? { type: m.type, text: m.text, chips: m.chips, mode: m.mode }
+        : undefined;
     case 'apply':
-      return isStr(m.code) && isStr(m.language, 100) && (m.path === undefined || isStr(m.path, 1000)) ? { type: 'apply', code: m.code, language: m.language, path: m.path as string | undefined } : undefined;
-    case 'copy': case 'insert':
+      return isStr(m.code) && isStr(m.language, 100) && (m.path === undefined || isStr(m.path, 1000))
+        ? { type: 'apply', code: m.code, language: m.language, path: m.path as string | undefined }
+        : undefined;
+    case 'copy':
+    case 'insert':
       return isStr(m.code) ? { type: m.type, code: m.code } : undefined;
     case 'setMode':
       return isMode(m.mode) ? { type: 'setMode', mode: m.mode } : undefined;
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
 export const CHAT_INSTRUCTIONS = [
-  'You are Spark Edit\'s assistant inside a code editor. Answer in GitHub-flavoured Markdown, concisely.',
+  "You are Spark Edit's assistant inside a code editor. Answer in GitHub-flavoured Markdown, concisely.",
   'Put code in fenced blocks with the language; when a block is meant for a file, add its path: ```ts path=src/app.ts',
   'A block meant to replace a function should contain the whole function, so it can be applied as is.',
 ].join('\n');
 
-export interface ChatContext { kind: ChipKind; label: string; body: string }
+export interface ChatContext {
+  kind: ChipKind;
+  label: string;
+  body: string;
+}
 
 export function chatPrompt(question: string, context: ChatContext[]): string {
-  const parts = context.map((c) => `<context kind="${c.kind}" label="${c.label.replace(/"/g, "'")}">\n${c.body}\n</context>`);
+  const parts = context.map(
+    (c) => `<context kind="${c.kind}" label="${c.label.replace(/"/g, "'")}">\n${c.body}\n</context>`,
+  );
   parts.push(question.trim());
   return parts.join('\n\n');
 }

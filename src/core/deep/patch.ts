@@ -45,47 +45,85 @@ export class StreamingPatchParser {
   }
 
   end(): void {
-    if (this.parts.length) { const l = this.parts.join(''); this.parts = []; this.line(l); }
+    if (this.parts.length) {
+      const l = this.parts.join('');
+      this.parts = [];
+      this.line(l);
+    }
     this.closeFile();
     if (!this.began) this.warnings.push('the answer had no "*** Begin Patch"');
   }
 
   private line(l: string) {
     if (this.ended) return;
-    if (/^\*\*\* Begin Patch\s*$/.test(l)) { this.began = true; return; }
-    if (/^\*\*\* End Patch\s*$/.test(l)) { this.closeFile(); this.ended = true; return; }
+    if (/^\*\*\* Begin Patch\s*$/.test(l)) {
+      this.began = true;
+      return;
+    }
+    if (/^\*\*\* End Patch\s*$/.test(l)) {
+      this.closeFile();
+      this.ended = true;
+      return;
+    }
     // No lazy quantifier before `\s*$`: that is quadratic on a long line of spaces. The path is trimmed here.
     const m = /^\*\*\* (Update|Add|Delete) File:(.*)$/.exec(l);
     if (m && m[2].trim()) {
       this.closeFile();
       this.began = true;
       this.file = { kind: m[1].toLowerCase() as 'update' | 'add' | 'delete', path: m[2].trim() };
-      if (this.file.kind === 'delete') { this.onOp({ kind: 'delete', path: this.file.path }); this.file = null; }
+      if (this.file.kind === 'delete') {
+        this.onOp({ kind: 'delete', path: this.file.path });
+        this.file = null;
+      }
       return;
     }
     if (/^\*\*\* (Move to|End of File)/.test(l)) return;
     if (!this.file) return; // prose around the patch
-    if (this.file.kind === 'add') { if (l.startsWith('+')) this.addLines.push(l.slice(1)); return; }
-    if (l.startsWith('@@')) { this.closeHunk(); this.inHunk = true; return; }
+    if (this.file.kind === 'add') {
+      if (l.startsWith('+')) this.addLines.push(l.slice(1));
+      return;
+    }
+    if (l.startsWith('@@')) {
+      this.closeHunk();
+      this.inHunk = true;
+      return;
+    }
     this.inHunk = true;
     if (l.startsWith('+')) this.neu.push(l.slice(1));
     else if (l.startsWith('-')) this.old.push(l.slice(1));
-    else { const c = l.startsWith(' ') ? l.slice(1) : l; this.old.push(c); this.neu.push(c); }
+    else {
+      const c = l.startsWith(' ') ? l.slice(1) : l;
+      this.old.push(c);
+      this.neu.push(c);
+    }
   }
 
   private closeHunk() {
     if (this.file?.kind === 'update' && this.inHunk && (this.old.length || this.neu.length)) {
       // Trailing blank context lines are usually formatting noise: drop those both sides share.
-      while (this.old.length && this.neu.length && this.old[this.old.length - 1] === '' && this.neu[this.neu.length - 1] === '') { this.old.pop(); this.neu.pop(); }
+      while (
+        this.old.length &&
+        this.neu.length &&
+        this.old[this.old.length - 1] === '' &&
+        this.neu[this.neu.length - 1] === ''
+      ) {
+        this.old.pop();
+        this.neu.pop();
+      }
       this.onOp({ kind: 'update', path: this.file.path, old: this.old, new: this.neu });
     }
-    this.old = []; this.neu = []; this.inHunk = false;
+    this.old = [];
+    this.neu = [];
+    this.inHunk = false;
   }
 
   private closeFile() {
     if (!this.file) return;
     if (this.file.kind === 'update') this.closeHunk();
-    else if (this.file.kind === 'add') { this.onOp({ kind: 'add', path: this.file.path, lines: this.addLines }); this.addLines = []; }
+    else if (this.file.kind === 'add') {
+      this.onOp({ kind: 'add', path: this.file.path, lines: this.addLines });
+      this.addLines = [];
+    }
     this.file = null;
   }
 }
@@ -100,7 +138,11 @@ export function locate(lines: readonly string[], old: readonly string[]): number
     const out: number[] = [];
     for (let i = 0; i + old.length <= lines.length; i++) {
       let ok = true;
-      for (let k = 0; k < old.length; k++) if (!eq(lines[i + k], old[k])) { ok = false; break; }
+      for (let k = 0; k < old.length; k++)
+        if (!eq(lines[i + k], old[k])) {
+          ok = false;
+          break;
+        }
       if (ok) out.push(i);
     }
     return out;
@@ -109,9 +151,7 @@ export function locate(lines: readonly string[], old: readonly string[]): number
   return exact.length ? exact : find((a, b) => a.trimEnd() === b.trimEnd());
 }
 
-export type Placement =
-  | { kind: 'apply'; line: number; moved: boolean }
-  | { kind: 'conflict'; reason: string };
+export type Placement = { kind: 'apply'; line: number; moved: boolean } | { kind: 'conflict'; reason: string };
 
 /**
  * Place a hunk in the document as it is now. `snapshot` is the file as the model saw it. Lines that moved
@@ -123,7 +163,7 @@ export function place(current: readonly string[], snapshot: readonly string[], o
   if (now.length === 0) {
     return inSnapshot.length
       ? { kind: 'conflict', reason: 'you changed these lines while the deep edit ran' }
-      : { kind: 'conflict', reason: 'the model\'s patch does not match the file' };
+      : { kind: 'conflict', reason: "the model's patch does not match the file" };
   }
   const hint = inSnapshot[0] ?? 0;
   const best = now.reduce((a, b) => (Math.abs(b - hint) < Math.abs(a - hint) ? b : a));

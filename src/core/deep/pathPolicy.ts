@@ -7,7 +7,20 @@ import { ContentPolicy } from '../policy';
 
 /** Folders no model answer may write into, at any depth (compared case-insensitively): version control data and
  *  editor/IDE configuration, which can run commands (git hooks, `core.fsmonitor`, tasks, launch configs). */
-export const PROTECTED_DIRS = ['.git', '.hg', '.svn', '.jj', '.vscode', '.idea', '.vs', '.fleet', '.zed', '.devcontainer', '.theia', '.cursor'];
+export const PROTECTED_DIRS = [
+  '.git',
+  '.hg',
+  '.svn',
+  '.jj',
+  '.vscode',
+  '.idea',
+  '.vs',
+  '.fleet',
+  '.zed',
+  '.devcontainer',
+  '.theia',
+  '.cursor',
+];
 /** Single files no model answer may write (case-insensitive, at any depth). */
 export const PROTECTED_FILES = ['.gitmodules', '.gitconfig', '.npmrc', '.yarnrc', '.yarnrc.yml', '.envrc'];
 const PROTECTED_FILE_SUFFIXES = ['.code-workspace'];
@@ -16,7 +29,10 @@ export const MAX_PATH_CHARS = 1024;
 
 export type PathVerdict = { ok: true; path: string } | { ok: false; reason: string };
 
-const refuse = (raw: string, why: string): PathVerdict => ({ ok: false, reason: `${JSON.stringify(raw.length > 120 ? raw.slice(0, 117) + '…' : raw)}: ${why}` });
+const refuse = (raw: string, why: string): PathVerdict => ({
+  ok: false,
+  reason: `${JSON.stringify(raw.length > 120 ? raw.slice(0, 117) + '…' : raw)}: ${why}`,
+});
 
 /**
  * May a model answer write to this workspace-relative path? Returns the normalised path (forward slashes, no `.`
@@ -30,10 +46,12 @@ export function checkWritePath(raw: string, ignore: ContentPolicy): PathVerdict 
   if (raw.length > MAX_PATH_CHARS) return refuse(raw, `the path is longer than ${MAX_PATH_CHARS} characters`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(raw)) return refuse(raw, 'the path contains control characters');
-  if (/\p{Default_Ignorable_Code_Point}|[\u2028\u2029\ufeff]/u.test(raw)) return refuse(raw, 'the path contains invisible characters');
+  if (/\p{Default_Ignorable_Code_Point}|[\u2028\u2029\ufeff]/u.test(raw))
+    return refuse(raw, 'the path contains invisible characters');
   if (raw.includes('\\')) return refuse(raw, 'backslashes are not allowed in a path');
   if (/%[0-9a-f]{2}/i.test(raw)) return refuse(raw, 'percent-encoded paths are not allowed');
-  if (raw.includes(':')) return refuse(raw, 'the path contains ":" (a drive letter, a URL or an alternate data stream)');
+  if (raw.includes(':'))
+    return refuse(raw, 'the path contains ":" (a drive letter, a URL or an alternate data stream)');
   if (raw.startsWith('/')) return refuse(raw, 'absolute paths are not allowed');
   if (raw.startsWith('~')) return refuse(raw, 'home-relative paths are not allowed');
   const nfc = raw.normalize('NFC');
@@ -49,17 +67,28 @@ export function checkWritePath(raw: string, ignore: ContentPolicy): PathVerdict 
   }
   if (!segs.length) return refuse(raw, 'the path names no file');
   const lower = segs.map((s) => s.toLowerCase());
-  const dir = lower.slice(0, -1).find((s) => PROTECTED_DIRS.includes(s)) ?? (PROTECTED_DIRS.includes(lower[lower.length - 1]) ? lower[lower.length - 1] : undefined);
-  if (dir) return refuse(raw, `files in ${dir}/ are never written by a model (version control and editor settings can run commands)`);
+  const dir =
+    lower.slice(0, -1).find((s) => PROTECTED_DIRS.includes(s)) ??
+    (PROTECTED_DIRS.includes(lower[lower.length - 1]) ? lower[lower.length - 1] : undefined);
+  if (dir)
+    return refuse(
+      raw,
+      `files in ${dir}/ are never written by a model (version control and editor settings can run commands)`,
+    );
   const name = lower[lower.length - 1];
-  if (PROTECTED_FILES.includes(name) || PROTECTED_FILE_SUFFIXES.some((x) => name.endsWith(x))) return refuse(raw, `${segs[segs.length - 1]} is never written by a model`);
+  if (PROTECTED_FILES.includes(name) || PROTECTED_FILE_SUFFIXES.some((x) => name.endsWith(x)))
+    return refuse(raw, `${segs[segs.length - 1]} is never written by a model`);
   const path = segs.join('/');
   if (ignore.ignored(path)) return refuse(raw, 'the file matches "sparkEdit.ignoredFiles"');
   return { ok: true, path };
 }
 
 /** How much one deep answer may change. */
-export interface DeepLimits { maxFiles: number; maxChangedChars: number; maxAnswerChars: number }
+export interface DeepLimits {
+  maxFiles: number;
+  maxChangedChars: number;
+  maxAnswerChars: number;
+}
 export const DEFAULT_DEEP_LIMITS: DeepLimits = { maxFiles: 20, maxChangedChars: 1_000_000, maxAnswerChars: 4_000_000 };
 
 /**

@@ -1,5 +1,5 @@
 export const DEEP_INSTRUCTIONS = [
-  'You are Spark Edit\'s deep mode: you make careful edits across one or more files of a code base.',
+  "You are Spark Edit's deep mode: you make careful edits across one or more files of a code base.",
   'Answer with a single patch and nothing else, in exactly this format:',
   '*** Begin Patch',
   '*** Update File: <path as given>',
@@ -14,9 +14,16 @@ export const DEEP_INSTRUCTIONS = [
   'so it can be located. Use the file paths exactly as given. Do not use line numbers.',
 ].join('\n');
 
-export interface DeepFile { path: string; text: string }
+export interface DeepFile {
+  path: string;
+  text: string;
+}
 
-export function deepPrompt(instruction: string, files: DeepFile[], focus?: { path: string; startLine: number; endLine: number }): string {
+export function deepPrompt(
+  instruction: string,
+  files: DeepFile[],
+  focus?: { path: string; startLine: number; endLine: number },
+): string {
   const parts = [`Instruction: ${instruction.trim()}`];
   if (focus) parts.push(`The user is looking at ${focus.path}, lines ${focus.startLine + 1}-${focus.endLine + 1}.`);
   for (const f of files) parts.push(`<file path="${f.path}">\n${f.text}\n</file>`);

@@ -66,16 +66,22 @@ export class StreamingLineDiff {
   private heldAt = -1;
   private need = 0;
 
-  constructor(private readonly original: readonly string[], private readonly sink: DiffSink, opts: StreamingDiffOptions = {}) {
+  constructor(
+    private readonly original: readonly string[],
+    private readonly sink: DiffSink,
+    opts: StreamingDiffOptions = {},
+  ) {
     this.lookahead = opts.lookahead ?? 64;
     for (let i = 0; i < original.length; i++) {
       const k = norm(original[i]);
       let e = this.index.get(k);
-      if (!e) { e = { at: [], cursor: 0 }; this.index.set(k, e); }
+      if (!e) {
+        e = { at: [], cursor: 0 };
+        this.index.set(k, e);
+      }
       e.at.push(i);
     }
   }
-
 
   /** Linear in the input: each character is looked at a bounded number of times, however long the line. */
   push(chunk: string): void {
@@ -92,7 +98,12 @@ export class StreamingLineDiff {
     this.showPartial();
   }
 
-  private clearBuf() { this.parts = []; this.partLen = 0; this.prefixOk = true; this.partialCut = false; }
+  private clearBuf() {
+    this.parts = [];
+    this.partLen = 0;
+    this.prefixOk = true;
+    this.partialCut = false;
+  }
 
   private append(s: string) {
     if (this.prefixOk) {
@@ -108,7 +119,10 @@ export class StreamingLineDiff {
     // Show the incomplete line only once it cannot be the next original line (avoids flicker).
     const show = this.partLen > 0 && !this.prefixOk && !(this.firstLine && this.parts[0].charCodeAt(0) === 96 /* ` */);
     if (!show) {
-      if (this.partialShown) { this.sink.partial(null); this.partialShown = false; }
+      if (this.partialShown) {
+        this.sink.partial(null);
+        this.partialShown = false;
+      }
       return;
     }
     if (this.partialCut) return;
@@ -135,12 +149,18 @@ export class StreamingLineDiff {
       this.heldFence = null;
       this.decide(held);
     }
-    if (/^\s*```\s*$/.test(line)) { this.heldFence = line; return; } // maybe the closing fence: decide later
+    if (/^\s*```\s*$/.test(line)) {
+      this.heldFence = line;
+      return;
+    } // maybe the closing fence: decide later
     this.decide(line);
   }
 
   private decide(line: string) {
-    if (this.partialShown) { this.sink.partial(null); this.partialShown = false; }
+    if (this.partialShown) {
+      this.sink.partial(null);
+      this.partialShown = false;
+    }
     const k = norm(line);
     if (this.held.length) {
       const at = this.heldAt + this.held.length;
@@ -150,7 +170,10 @@ export class StreamingLineDiff {
         return;
       }
       this.releaseHeld();
-      if (this.held.length) { this.decide(line); return; } // a held line started another anchor: this line follows it
+      if (this.held.length) {
+        this.decide(line);
+        return;
+      } // a held line started another anchor: this line follows it
     }
     const e = this.index.get(k);
     if (e) {
@@ -183,7 +206,8 @@ export class StreamingLineDiff {
 
   /** The held run confirmed the anchor: original[next, heldAt) are removed, the held lines match. */
   private takeAnchor() {
-    const at = this.heldAt, n = this.held.length;
+    const at = this.heldAt,
+      n = this.held.length;
     this.held = [];
     this.heldAt = -1;
     for (let i = 0; i < n; i++) {
@@ -207,9 +231,16 @@ export class StreamingLineDiff {
     if (this.done) return;
     const rest = this.partLen ? this.parts.join('') : '';
     this.clearBuf();
-    if (this.partialShown) { this.sink.partial(null); this.partialShown = false; }
+    if (this.partialShown) {
+      this.sink.partial(null);
+      this.partialShown = false;
+    }
     if (rest.length > 0 && !/^\s*```\s*$/.test(rest)) {
-      if (this.heldFence !== null) { const h = this.heldFence; this.heldFence = null; this.decide(h); }
+      if (this.heldFence !== null) {
+        const h = this.heldFence;
+        this.heldFence = null;
+        this.decide(h);
+      }
       this.decide(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
     }
     while (this.held.length) this.releaseHeld(); // an unconfirmed anchor at the end: its lines are added lines
@@ -223,7 +254,10 @@ export class StreamingLineDiff {
 export function outputLines(text: string): string[] {
   const out: string[] = [];
   const d = new StreamingLineDiff([], {
-    added: (l) => out.push(l), matched: () => undefined, partial: () => undefined, finished: () => undefined,
+    added: (l) => out.push(l),
+    matched: () => undefined,
+    partial: () => undefined,
+    finished: () => undefined,
   });
   d.push(text);
   d.end();

@@ -1,5 +1,8 @@
 /** What a next-edit request is given: whether it is still the newest (a newer pause or a dismissal makes it stale). */
-export interface Ticket { readonly id: number; readonly stale: boolean }
+export interface Ticket {
+  readonly id: number;
+  readonly stale: boolean;
+}
 
 export interface Timers {
   set(fn: () => void, ms: number): unknown;
@@ -20,20 +23,35 @@ export class RequestBudget {
   started = 0;
   cancelled = 0;
 
-  constructor(private debounceMs: number, private readonly timers: Timers = realTimers) {}
+  constructor(
+    private debounceMs: number,
+    private readonly timers: Timers = realTimers,
+  ) {}
 
-  setDebounce(ms: number) { this.debounceMs = Math.max(0, ms); }
-  get debounce(): number { return this.debounceMs; }
-  get busy(): boolean { return !!this.inFlight; }
+  setDebounce(ms: number) {
+    this.debounceMs = Math.max(0, ms);
+  }
+  get debounce(): number {
+    return this.debounceMs;
+  }
+  get busy(): boolean {
+    return !!this.inFlight;
+  }
 
   /**
    * After the debounce (or `delayMs`), cancel what is in flight and call `run` with a fresh ticket. `run` returns the
    * request's cancel function and a promise that settles when it ends.
    */
-  schedule(run: (t: Ticket) => { cancel: () => void; done: Promise<unknown> } | undefined, delayMs = this.debounceMs): void {
+  schedule(
+    run: (t: Ticket) => { cancel: () => void; done: Promise<unknown> } | undefined,
+    delayMs = this.debounceMs,
+  ): void {
     this.clearTimer();
     const id = ++this.seq;
-    this.timer = this.timers.set(() => { this.timer = undefined; this.start(id, run); }, delayMs);
+    this.timer = this.timers.set(() => {
+      this.timer = undefined;
+      this.start(id, run);
+    }, delayMs);
   }
 
   /** Stop the pending debounce and the request in flight: whatever they would have shown is stale. */
@@ -44,26 +62,38 @@ export class RequestBudget {
   }
 
   /** Is this ticket the newest? */
-  current(t: Ticket): boolean { return t.id === this.seq; }
+  current(t: Ticket): boolean {
+    return t.id === this.seq;
+  }
 
   private start(id: number, run: (t: Ticket) => { cancel: () => void; done: Promise<unknown> } | undefined) {
     if (id !== this.seq) return;
     this.stopInFlight();
     const isStale = () => id !== this.seq;
-    const ticket: Ticket = { id, get stale() { return isStale(); } };
+    const ticket: Ticket = {
+      id,
+      get stale() {
+        return isStale();
+      },
+    };
     const r = run(ticket);
     if (!r) return;
     this.started++;
     const entry = { id, cancel: r.cancel };
     this.inFlight = entry;
-    const end = () => { if (this.inFlight === entry) this.inFlight = undefined; };
+    const end = () => {
+      if (this.inFlight === entry) this.inFlight = undefined;
+    };
     r.done.then(end, end);
   }
 
   private stopInFlight() {
     const f = this.inFlight;
     this.inFlight = undefined;
-    if (f) { this.cancelled++; f.cancel(); }
+    if (f) {
+      this.cancelled++;
+      f.cancel();
+    }
   }
 
   private clearTimer() {
@@ -71,5 +101,7 @@ export class RequestBudget {
     this.timer = undefined;
   }
 
-  dispose() { this.cancel(); }
+  dispose() {
+    this.cancel();
+  }
 }

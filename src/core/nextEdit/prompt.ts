@@ -23,16 +23,24 @@ export interface NextEditContext {
 }
 
 /** The editable window around the cursor and its read-only context. */
-export interface NextEditWindow { start: number; end: number; before: string[]; editable: string[]; after: string[] }
+export interface NextEditWindow {
+  start: number;
+  end: number;
+  before: string[];
+  editable: string[];
+  after: string[];
+}
 
 /** Lines above / below the cursor that the model may rewrite, and read-only context beyond them. */
 export const WINDOW = { above: 2, below: 20, context: 8 };
 
 export function nextEditWindow(lines: readonly string[], cursorLine: number, w = WINDOW): NextEditWindow {
   const c = Math.max(0, Math.min(lines.length - 1, cursorLine));
-  const start = Math.max(0, c - w.above), end = Math.min(lines.length - 1, c + w.below); // inclusive
+  const start = Math.max(0, c - w.above),
+    end = Math.min(lines.length - 1, c + w.below); // inclusive
   return {
-    start, end,
+    start,
+    end,
     before: lines.slice(Math.max(0, start - w.context), start),
     editable: lines.slice(start, end + 1),
     after: lines.slice(end + 1, end + 1 + w.context),
@@ -51,7 +59,9 @@ export function nextEditPrompt(ctx: NextEditContext, win = nextEditWindow(ctx.li
 }
 
 /** Read a next-edit prompt back (the demo model and the tests). */
-export function parseNextEditPrompt(text: string): { history: string[]; editable: string[]; cursor: number; path: string } | null {
+export function parseNextEditPrompt(
+  text: string,
+): { history: string[]; editable: string[]; cursor: number; path: string } | null {
   const e = /<editable>\n([\s\S]*?)\n?<\/editable>/.exec(text);
   if (!e) return null;
   const history = [...text.matchAll(/<edit>\n([\s\S]*?)\n<\/edit>/g)].map((m) => m[1]);
@@ -61,18 +71,30 @@ export function parseNextEditPrompt(text: string): { history: string[]; editable
 }
 
 /** One suggested edit: lines `start..start+oldLines.length-1` of the document become `newLines`. */
-export interface NextEditSuggestion { start: number; oldLines: string[]; newLines: string[] }
+export interface NextEditSuggestion {
+  start: number;
+  oldLines: string[];
+  newLines: string[];
+}
 
 /**
  * The model's answer as ONE small edit: the changed run of lines (a line diff of the editable window against the
  * answer) nearest the cursor, at or below it first. Undefined when the answer changes nothing, is cut off (fewer
  * lines than a real rewrite) or rewrites too much to be a "next edit".
  */
-export function parseNextEdit(answer: string, win: NextEditWindow, cursorLine: number, maxLines = 12): NextEditSuggestion | undefined {
+export function parseNextEdit(
+  answer: string,
+  win: NextEditWindow,
+  cursorLine: number,
+  maxLines = 12,
+): NextEditSuggestion | undefined {
   let text = answer.replace(/\r\n/g, '\n');
   const fence = /^```[^\n]*\n([\s\S]*?)\n```\s*$/.exec(text.trim());
   if (fence) text = fence[1];
-  text = text.replace(/^<editable>\n/, '').replace(/\n?<\/editable>\s*$/, '').replace(/\n$/, '');
+  text = text
+    .replace(/^<editable>\n/, '')
+    .replace(/\n?<\/editable>\s*$/, '')
+    .replace(/\n$/, '');
   const out = text.split('\n');
   if (out.length < win.editable.length / 2) return undefined; // a cut-off or empty answer is not an edit
   const hunks = lineHunks(win.editable, out).filter((h) => Math.max(h.oldLines.length, h.newLines.length) <= maxLines);
@@ -91,7 +113,12 @@ export function parseNextEdit(answer: string, win: NextEditWindow, cursorLine: n
  * the model has already passed (two lines after it agree with the original again), when it is at or below the
  * cursor. `complete` = the answer's complete lines so far. Undefined until such a run is known.
  */
-export function earlyNextEdit(complete: readonly string[], win: NextEditWindow, cursorLine: number, maxLines = 12): NextEditSuggestion | undefined {
+export function earlyNextEdit(
+  complete: readonly string[],
+  win: NextEditWindow,
+  cursorLine: number,
+  maxLines = 12,
+): NextEditSuggestion | undefined {
   const ed = win.editable;
   let i = 0;
   while (i < complete.length && i < ed.length && complete[i] === ed[i]) i++;
@@ -117,4 +144,3 @@ export function suggestionFits(s: NextEditSuggestion, lines: readonly string[]):
   if (s.start < 0 || s.start + s.oldLines.length > lines.length) return false;
   return s.oldLines.every((l, i) => lines[s.start + i] === l);
 }
-

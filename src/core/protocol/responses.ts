@@ -3,8 +3,14 @@
  * See shared/notes/protocols.md. Everything here is plain data: no vscode, no I/O.
  */
 
-export interface InputText { type: 'input_text'; text: string }
-export interface OutputText { type: 'output_text'; text: string }
+export interface InputText {
+  type: 'input_text';
+  text: string;
+}
+export interface OutputText {
+  type: 'output_text';
+  text: string;
+}
 export interface InputMessage {
   type: 'message';
   role: 'user' | 'assistant' | 'system' | 'developer';
@@ -40,29 +46,93 @@ export interface ResponseObject {
   output?: unknown[];
 }
 
-interface Seq { sequence_number?: number }
+interface Seq {
+  sequence_number?: number;
+}
 export type ServerEvent =
   | ({ type: 'response.created'; response: ResponseObject } & Seq)
   | ({ type: 'response.in_progress'; response: ResponseObject } & Seq)
-  | ({ type: 'response.output_item.added'; output_index: number; item: { id: string; type: string; [k: string]: unknown } } & Seq)
-  | ({ type: 'response.content_part.added'; item_id: string; output_index: number; content_index: number; part: { type: string; text?: string } } & Seq)
-  | ({ type: 'response.output_text.delta'; item_id: string; output_index: number; content_index: number; delta: string } & Seq)
-  | ({ type: 'response.output_text.done'; item_id: string; output_index: number; content_index: number; text: string } & Seq)
-  | ({ type: 'response.refusal.delta'; item_id: string; output_index: number; content_index: number; delta: string } & Seq)
-  | ({ type: 'response.refusal.done'; item_id: string; output_index: number; content_index: number; refusal: string } & Seq)
-  | ({ type: 'response.content_part.done'; item_id: string; output_index: number; content_index: number; part: { type: string; text?: string } } & Seq)
-  | ({ type: 'response.output_item.done'; output_index: number; item: { id: string; type: string; [k: string]: unknown } } & Seq)
+  | ({
+      type: 'response.output_item.added';
+      output_index: number;
+      item: { id: string; type: string; [k: string]: unknown };
+    } & Seq)
+  | ({
+      type: 'response.content_part.added';
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      part: { type: string; text?: string };
+    } & Seq)
+  | ({
+      type: 'response.output_text.delta';
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      delta: string;
+    } & Seq)
+  | ({
+      type: 'response.output_text.done';
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      text: string;
+    } & Seq)
+  | ({
+      type: 'response.refusal.delta';
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      delta: string;
+    } & Seq)
+  | ({
+      type: 'response.refusal.done';
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      refusal: string;
+    } & Seq)
+  | ({
+      type: 'response.content_part.done';
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      part: { type: string; text?: string };
+    } & Seq)
+  | ({
+      type: 'response.output_item.done';
+      output_index: number;
+      item: { id: string; type: string; [k: string]: unknown };
+    } & Seq)
   | ({ type: 'response.completed'; response: ResponseObject } & Seq)
   | ({ type: 'response.failed'; response: ResponseObject } & Seq)
   | ({ type: 'response.incomplete'; response: ResponseObject } & Seq)
-  | ({ type: 'error'; code?: string | null; message?: string; param?: string | null; error?: { code?: string; message?: string; type?: string }; status?: number } & Seq);
+  | ({
+      type: 'error';
+      code?: string | null;
+      message?: string;
+      param?: string | null;
+      error?: { code?: string; message?: string; type?: string };
+      status?: number;
+    } & Seq);
 
 export type ServerEventType = ServerEvent['type'];
 
 const KNOWN = new Set<string>([
-  'response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added',
-  'response.output_text.delta', 'response.output_text.done', 'response.content_part.done',
-  'response.output_item.done', 'response.refusal.delta', 'response.refusal.done', 'response.completed', 'response.failed', 'response.incomplete', 'error',
+  'response.created',
+  'response.in_progress',
+  'response.output_item.added',
+  'response.content_part.added',
+  'response.output_text.delta',
+  'response.output_text.done',
+  'response.content_part.done',
+  'response.output_item.done',
+  'response.refusal.delta',
+  'response.refusal.done',
+  'response.completed',
+  'response.failed',
+  'response.incomplete',
+  'error',
 ]);
 
 export type ParseResult =
@@ -80,7 +150,8 @@ export function parseServerEvent(raw: string): ParseResult {
   } catch {
     return { ok: false, reason: `malformed JSON frame (${raw.length} bytes): ${truncate(raw, 80)}` };
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, reason: 'frame is not a JSON object' };
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return { ok: false, reason: 'frame is not a JSON object' };
   const o = v as Record<string, unknown>;
   const type = o.type;
   if (typeof type !== 'string') return { ok: false, reason: 'frame has no "type"' };
@@ -98,10 +169,14 @@ export function parseServerEvent(raw: string): ParseResult {
     case 'response.refusal.done':
       if (typeof o.refusal !== 'string') return { ok: false, reason: 'refusal.done without "refusal"' };
       break;
-    case 'response.created': case 'response.in_progress': case 'response.completed':
-    case 'response.failed': case 'response.incomplete': {
+    case 'response.created':
+    case 'response.in_progress':
+    case 'response.completed':
+    case 'response.failed':
+    case 'response.incomplete': {
       const r = o.response as Record<string, unknown> | undefined;
-      if (!r || typeof r !== 'object' || typeof r.id !== 'string') return { ok: false, reason: `${type} without response.id` };
+      if (!r || typeof r !== 'object' || typeof r.id !== 'string')
+        return { ok: false, reason: `${type} without response.id` };
       break;
     }
   }

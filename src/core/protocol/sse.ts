@@ -4,7 +4,11 @@
  */
 import { ModelError } from '../transport/types';
 
-export interface SseEvent { event?: string; data: string; id?: string }
+export interface SseEvent {
+  event?: string;
+  data: string;
+  id?: string;
+}
 
 /** Longest SSE line or event accepted (a server that never ends an event is stopped, not buffered forever). */
 export const MAX_SSE_EVENT_CHARS = 4_000_000;
@@ -21,22 +25,31 @@ export class SseParser {
   private event: string | undefined;
   private id: string | undefined;
 
-  constructor(private readonly onEvent: (e: SseEvent) => void, private readonly maxEventChars = MAX_SSE_EVENT_CHARS) {}
+  constructor(
+    private readonly onEvent: (e: SseEvent) => void,
+    private readonly maxEventChars = MAX_SSE_EVENT_CHARS,
+  ) {}
 
   /** Linear in the input: each character is scanned once, each line joined once. Throws a ModelError past the cap. */
   push(chunk: Uint8Array | string): void {
     let s = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     if (!s) return;
-    if (this.skipLF) { this.skipLF = false; if (s.charCodeAt(0) === 10) s = s.slice(1); }
+    if (this.skipLF) {
+      this.skipLF = false;
+      if (s.charCodeAt(0) === 10) s = s.slice(1);
+    }
     const re = /[\r\n]/g;
     let start = 0;
     for (let m = re.exec(s); m; m = re.exec(s)) {
       const end = m.index;
       const line = this.partLen ? this.parts.join('') + s.slice(start, end) : s.slice(start, end);
-      this.parts = []; this.partLen = 0;
+      this.parts = [];
+      this.partLen = 0;
       let next = end + 1;
       if (s.charCodeAt(end) === 13) {
-        if (next < s.length) { if (s.charCodeAt(next) === 10) next++; } else this.skipLF = true;
+        if (next < s.length) {
+          if (s.charCodeAt(next) === 10) next++;
+        } else this.skipLF = true;
       }
       re.lastIndex = next;
       start = next;
@@ -53,17 +66,32 @@ export class SseParser {
   end(): void {
     const tail = this.decoder.decode();
     if (tail) this.push(tail);
-    if (this.partLen) { const l = this.parts.join(''); this.parts = []; this.partLen = 0; this.line(l); }
+    if (this.partLen) {
+      const l = this.parts.join('');
+      this.parts = [];
+      this.partLen = 0;
+      this.line(l);
+    }
     this.dispatch();
   }
 
   private tooLarge(): never {
-    this.parts = []; this.partLen = 0; this.data = []; this.dataLen = 0;
-    throw new ModelError('protocol', `The model server sent an event larger than ${Math.round(this.maxEventChars / 1e6 * 10) / 10} MB; the stream was stopped.`, 'event_too_large');
+    this.parts = [];
+    this.partLen = 0;
+    this.data = [];
+    this.dataLen = 0;
+    throw new ModelError(
+      'protocol',
+      `The model server sent an event larger than ${Math.round((this.maxEventChars / 1e6) * 10) / 10} MB; the stream was stopped.`,
+      'event_too_large',
+    );
   }
 
   private line(l: string) {
-    if (l === '') { this.dispatch(); return; }
+    if (l === '') {
+      this.dispatch();
+      return;
+    }
     if (l.startsWith(':')) return;
     const c = l.indexOf(':');
     const field = c < 0 ? l : l.slice(0, c);
@@ -78,9 +106,14 @@ export class SseParser {
   }
 
   private dispatch() {
-    if (this.data.length === 0) { this.event = undefined; return; }
+    if (this.data.length === 0) {
+      this.event = undefined;
+      return;
+    }
     const e: SseEvent = { data: this.data.join('\n'), event: this.event, id: this.id };
-    this.data = []; this.dataLen = 0; this.event = undefined;
+    this.data = [];
+    this.dataLen = 0;
+    this.event = undefined;
     this.onEvent(e);
   }
 }

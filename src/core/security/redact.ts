@@ -14,7 +14,9 @@ export class Redactor {
     this.keys = [...out].sort((a, b) => b.length - a.length);
   }
 
-  redact(text: string): string { return redact(text, this.keys); }
+  redact(text: string): string {
+    return redact(text, this.keys);
+  }
 }
 
 /** Replace every known key, `Bearer …` tokens, `sk-…`-shaped keys and URL credentials with a marker. */
@@ -34,7 +36,10 @@ export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
     if (!u.username && !u.password) return url;
-    u.username = ''; u.password = '';
+    u.username = '';
+    u.password = '';
     return u.toString();
-  } catch { return url.replace(/\/\/[^/@\s]*@/, '//'); }
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, '//');
+  }
 }

@@ -1,9 +1,24 @@
 import { performance } from 'node:perf_hooks';
 import { TARGETED_INSTRUCTIONS, retryLeftOutMessage } from '../targeted/prompt';
 import { TargetedRewrite, leftOutMessage } from '../targeted/rewrite';
-import { EDIT_INSTRUCTIONS, EditPromptInput, continueInput, editInstructionPrompt, editPrompt, redirectInput } from '../prompt';
+import {
+  EDIT_INSTRUCTIONS,
+  EditPromptInput,
+  continueInput,
+  editInstructionPrompt,
+  editPrompt,
+  redirectInput,
+} from '../prompt';
 import { InputMessage, assistantMessage, userMessage } from '../protocol/responses';
-import { ActiveStream, ModelError, ModelRequest, ModelTransport, StopReason, StreamResult, StreamStats } from '../transport/types';
+import {
+  ActiveStream,
+  ModelError,
+  ModelRequest,
+  ModelTransport,
+  StopReason,
+  StreamResult,
+  StreamStats,
+} from '../transport/types';
 import { Emitter } from '../util/emitter';
 import { Hunk, PreviewRegion } from './region';
 
@@ -46,7 +61,7 @@ export interface EditSessionOptions {
 }
 
 export type SessionEvent =
-  | { kind: 'content' }   // rows changed (streamed text, hunk resolved): re-render
+  | { kind: 'content' } // rows changed (streamed text, hunk resolved): re-render
   | { kind: 'state'; state: SessionState }
   | { kind: 'error'; error: ModelError; kept: boolean }
   // Targeted blocks that could not be placed (left out, nothing changed there): the user is told.
@@ -89,20 +104,35 @@ export class EditSession {
   }
 
   /** The prompt as it stands (after redirects), e.g. to restore this preview later. */
-  get promptInput(): EditPromptInput { return this.prompt; }
+  get promptInput(): EditPromptInput {
+    return this.prompt;
+  }
 
-  get state(): SessionState { return this._state; }
-  get isStreaming(): boolean { return this._state === 'requesting' || this._state === 'streaming'; }
-  get instruction(): string { return this.prompt.instruction; }
-  get text(): string { return this.streamedText; }
+  get state(): SessionState {
+    return this._state;
+  }
+  get isStreaming(): boolean {
+    return this._state === 'requesting' || this._state === 'streaming';
+  }
+  get instruction(): string {
+    return this.prompt.instruction;
+  }
+  get text(): string {
+    return this.streamedText;
+  }
   /** The last answer was cut off by an output limit: `continueAnswer()` asks the model for the rest. */
-  get canContinue(): boolean { return !this.isStreaming && this._state === 'pending' && this.lastStop?.kind === 'max_tokens'; }
+  get canContinue(): boolean {
+    return !this.isStreaming && this._state === 'pending' && this.lastStop?.kind === 'max_tokens';
+  }
 
   private setState(s: SessionState) {
     if (this._state === s) return;
     this._state = s;
     this.emitter.fire({ kind: 'state', state: s });
-    if (s === 'pending' || s === 'done' || s === 'failed') { const w = this.settledWaiters.splice(0); w.forEach((f) => f()); }
+    if (s === 'pending' || s === 'done' || s === 'failed') {
+      const w = this.settledWaiters.splice(0);
+      w.forEach((f) => f());
+    }
   }
 
   /** Resolves once the generation is no longer running. */
@@ -112,7 +142,9 @@ export class EditSession {
   }
 
   /** Before start(): chain the request to a warm-up that already sent this prompt's context (see EditSessionOptions.warm). */
-  useWarmup(w: { responseId: string; context: InputMessage }): void { if (!this.stream) this.warm = w; }
+  useWarmup(w: { responseId: string; context: InputMessage }): void {
+    if (!this.stream) this.warm = w;
+  }
   private warm: { responseId: string; context: InputMessage } | undefined;
 
   start(): void {
@@ -128,17 +160,33 @@ export class EditSession {
   }
 
   /** One request of this edit: the model, the instructions and the prediction (the code as it now is) never vary. */
-  private ask(input: InputMessage[], more: Pick<ModelRequest, 'incrementalInput' | 'previousResponseId'> = {}, prefix = '') {
+  private ask(
+    input: InputMessage[],
+    more: Pick<ModelRequest, 'incrementalInput' | 'previousResponseId'> = {},
+    prefix = '',
+  ) {
     // Targeted blocks are not a rewrite of the code: the code as a prediction would only be rejected tokens.
     const targeted = this.prompt.format === 'targeted';
-    this.run({ model: this.o.model, instructions: targeted ? TARGETED_INSTRUCTIONS : EDIT_INSTRUCTIONS, input, ...more, prediction: targeted ? undefined : this.prompt.code }, prefix);
+    this.run(
+      {
+        model: this.o.model,
+        instructions: targeted ? TARGETED_INSTRUCTIONS : EDIT_INSTRUCTIONS,
+        input,
+        ...more,
+        prediction: targeted ? undefined : this.prompt.code,
+      },
+      prefix,
+    );
   }
 
   /** The sink of one generation: the streaming line diff, or (targeted format) the adapter placing blocks. */
   private createSink(): AnswerSink {
     if (this.prompt.format !== 'targeted') return this.region.createDiff();
     const t: TargetedRewrite = new TargetedRewrite(this.region.original, this.region, {
-      onBlock: (r) => this.o.log?.(`edit ${this.id}: block ${r.block} ${r.outcome}${r.how ? ` (${r.how} match, line ${(r.at ?? 0) + 1} of the scope)` : ''}${r.reason ? `: ${r.reason}` : ''}`),
+      onBlock: (r) =>
+        this.o.log?.(
+          `edit ${this.id}: block ${r.block} ${r.outcome}${r.how ? ` (${r.how} match, line ${(r.at ?? 0) + 1} of the scope)` : ''}${r.reason ? `: ${r.reason}` : ''}`,
+        ),
       onNote: (m) => this.o.log?.(`edit ${this.id}: ${m}`),
     });
     this.targeted = t;
@@ -153,13 +201,23 @@ export class EditSession {
     const t = this.targeted;
     this.targeted = null;
     const m = t ? leftOutMessage(t.reports) : undefined;
-    this.leftOutReasons = t ? t.reports.filter((r) => r.outcome !== 'placed').map((r) => `change ${r.block}${r.firstLine ? ` (at "${r.firstLine}")` : ''}: ${r.reason}`) : [];
-    if (m) { this.leftOut = m; this.o.log?.(`edit ${this.id}: ${m}`); this.emitter.fire({ kind: 'notice', message: m }); }
+    this.leftOutReasons = t
+      ? t.reports
+          .filter((r) => r.outcome !== 'placed')
+          .map((r) => `change ${r.block}${r.firstLine ? ` (at "${r.firstLine}")` : ''}: ${r.reason}`)
+      : [];
+    if (m) {
+      this.leftOut = m;
+      this.o.log?.(`edit ${this.id}: ${m}`);
+      this.emitter.fire({ kind: 'notice', message: m });
+    }
   }
   private leftOutReasons: string[] = [];
 
   /** Blocks of the last targeted answer were left out, and what was placed is pending: `retryLeftOut()` may ask again. */
-  get canRetryLeftOut(): boolean { return !this.isStreaming && this._state === 'pending' && this.leftOutReasons.length > 0; }
+  get canRetryLeftOut(): boolean {
+    return !this.isStreaming && this._state === 'pending' && this.leftOutReasons.length > 0;
+  }
 
   /**
    * Recovery for blocks left out: ask the model for its whole answer again, told which blocks could not be placed and
@@ -194,7 +252,10 @@ export class EditSession {
     this.streamedText = prefix;
     this.diff = this.createSink();
     let diff = this.diff;
-    if (prefix) { diff.push(prefix); this.emitter.fire({ kind: 'content' }); }
+    if (prefix) {
+      diff.push(prefix);
+      this.emitter.fire({ kind: 'content' });
+    }
     const s = this.o.transport.stream(req, {
       onDelta: (t) => {
         if (this.diff !== diff) return;
@@ -204,14 +265,20 @@ export class EditSession {
         this.emitter.fire({ kind: 'content' });
         const max = this.o.maxOutputChars ?? 2_000_000;
         if (this.streamedText.length > max) {
-          const e = new ModelError('server', `The model's answer passed ${Math.round(max / 1e6 * 10) / 10} MB and was stopped.`, 'output_too_large');
+          const e = new ModelError(
+            'server',
+            `The model's answer passed ${Math.round((max / 1e6) * 10) / 10} MB and was stopped.`,
+            'output_too_large',
+          );
           this.error = e;
           this.interrupt();
           this.emitter.fire({ kind: 'error', error: e, kept: true });
         }
       },
       onWarning: (m) => this.o.log?.(m),
-      onCommentary: (t) => { if (this.diff === diff) this.commentary += t; },
+      onCommentary: (t) => {
+        if (this.diff === diff) this.commentary += t;
+      },
       onRestart: () => {
         if (this.diff !== diff) return;
         // A fallback retry produced different text: drop what is unresolved and diff the new answer from the start.
@@ -238,10 +305,18 @@ export class EditSession {
     this.stats = {
       sendLatencyMs: st.sentAt !== undefined ? st.sentAt - this.startedAt : undefined,
       ttftMs: first !== undefined ? first - this.startedAt : undefined,
-      tokensPerSecond: first !== undefined && st.endedAt !== undefined && st.endedAt > first ? (st.deltas / ((st.endedAt - first) / 1000)) : undefined,
-      deltas: st.deltas, chars: st.outputChars, warm: st.warm, resentFullInput: st.resentFullInput,
-      transport: st.transport, fellBack: st.fellBack,
-      acceptedPredictionTokens: st.acceptedPredictionTokens, rejectedPredictionTokens: st.rejectedPredictionTokens,
+      tokensPerSecond:
+        first !== undefined && st.endedAt !== undefined && st.endedAt > first
+          ? st.deltas / ((st.endedAt - first) / 1000)
+          : undefined,
+      deltas: st.deltas,
+      chars: st.outputChars,
+      warm: st.warm,
+      resentFullInput: st.resentFullInput,
+      transport: st.transport,
+      fellBack: st.fellBack,
+      acceptedPredictionTokens: st.acceptedPredictionTokens,
+      rejectedPredictionTokens: st.rejectedPredictionTokens,
     };
     this.lastResponseId = st.responseId ?? this.lastResponseId;
     this.answerPhase = st.answerPhase ?? this.answerPhase;
@@ -253,14 +328,16 @@ export class EditSession {
     this.collectStats(r.stats);
     this.lastResponseId = r.responseId ?? this.lastResponseId;
     this.lastStop = r.stop;
-    if (this.commentary) this.o.log?.(`the model's commentary (not part of the edit): ${this.commentary.trim().slice(0, 500)}`);
+    if (this.commentary)
+      this.o.log?.(`the model's commentary (not part of the edit): ${this.commentary.trim().slice(0, 500)}`);
     const stop = r.stop;
     if (stop.kind === 'refusal' || (stop.kind === 'end' && this.streamedText.trim() === '')) {
       // A refusal or an empty answer is not a rewrite to nothing: nothing changes, the user is told why.
       const words = stop.kind === 'refusal' && stop.message?.trim() ? `: "${stop.message.trim().slice(0, 300)}"` : '';
-      const e = stop.kind === 'refusal'
-        ? new ModelError('declined', `The model declined to make this edit${words}. Nothing was changed.`, 'refusal')
-        : new ModelError('declined', 'The model returned an empty answer. Nothing was changed.', 'empty_answer');
+      const e =
+        stop.kind === 'refusal'
+          ? new ModelError('declined', `The model declined to make this edit${words}. Nothing was changed.`, 'refusal')
+          : new ModelError('declined', 'The model returned an empty answer. Nothing was changed.', 'empty_answer');
       this.o.log?.(`edit ${this.id}: ${e.message}`);
       this.fail(e);
       return;
@@ -273,7 +350,10 @@ export class EditSession {
       const kept = this.region.pendingHunks().length > 0;
       const e = new ModelError('stopped', stoppedMessage(stop, kept), stop.raw);
       this.o.log?.(`edit ${this.id}: ${e.message}`);
-      if (!kept) { this.fail(e); return; }
+      if (!kept) {
+        this.fail(e);
+        return;
+      }
       this.error = e;
       this.afterGeneration(); // pending first, so the message can offer Continue
       this.emitter.fire({ kind: 'error', error: e, kept: true });
@@ -382,10 +462,16 @@ export class EditSession {
     if (this.commentary) full.splice(i >= 0 ? i : full.length - 1, 0, assistantMessage(this.commentary, 'commentary'));
   }
 
-  acceptHunk(h: Hunk): boolean { const ok = this.region.accept(h); if (ok) this.changed(); return ok; }
+  acceptHunk(h: Hunk): boolean {
+    const ok = this.region.accept(h);
+    if (ok) this.changed();
+    return ok;
+  }
   rejectHunk(h: Hunk): boolean {
     if (h.state !== 'pending') return false;
-    const ok = this.region.reject(h); if (ok) this.changed(); return ok;
+    const ok = this.region.reject(h);
+    if (ok) this.changed();
+    return ok;
   }
 
   /** Accept everything that arrived (stops a running generation first). */
@@ -415,12 +501,21 @@ export class EditSession {
 }
 
 /** What the user is told when an answer ended before the end of the code. */
-export function stoppedMessage(stop: Exclude<StopReason, { kind: 'end' } | { kind: 'refusal' }>, pending: boolean): string {
-  const kept = pending ? 'The lines it did not reach are unchanged; what arrived is a pending diff.' : 'Nothing was changed.';
+export function stoppedMessage(
+  stop: Exclude<StopReason, { kind: 'end' } | { kind: 'refusal' }>,
+  pending: boolean,
+): string {
+  const kept = pending
+    ? 'The lines it did not reach are unchanged; what arrived is a pending diff.'
+    : 'Nothing was changed.';
   switch (stop.kind) {
-    case 'max_tokens': return `The model stopped early: its answer reached the output limit (${stop.raw}) before the end of the code. ${kept}${pending ? ' Choose Continue to let it finish.' : ''}`;
-    case 'context_window': return `The model stopped early: the code and its answer do not fit in the model's context window (${stop.raw}). ${kept} Select less code and try again.`;
-    case 'content_filter': return `The model's answer was cut off by the provider's content filter (${stop.raw}). ${kept}`;
-    case 'other': return `The model stopped before finishing its answer (${stop.raw}). ${kept}`;
+    case 'max_tokens':
+      return `The model stopped early: its answer reached the output limit (${stop.raw}) before the end of the code. ${kept}${pending ? ' Choose Continue to let it finish.' : ''}`;
+    case 'context_window':
+      return `The model stopped early: the code and its answer do not fit in the model's context window (${stop.raw}). ${kept} Select less code and try again.`;
+    case 'content_filter':
+      return `The model's answer was cut off by the provider's content filter (${stop.raw}). ${kept}`;
+    case 'other':
+      return `The model stopped before finishing its answer (${stop.raw}). ${kept}`;
   }
 }

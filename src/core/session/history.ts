@@ -13,7 +13,12 @@
  * Pure: no `vscode` import; `S` is whatever the adapter needs to restore the previews of a state.
  */
 export type Span = 'none' | 'step' | 'stream';
-export interface Checkpoint<S> { hash: string; sig: string; span: Span; state: S }
+export interface Checkpoint<S> {
+  hash: string;
+  sig: string;
+  span: Span;
+  state: S;
+}
 
 export type Move =
   /** One native step; then look the landing state up. */
@@ -33,33 +38,54 @@ export class PreviewHistory<S> {
   private streamed = false;
 
   /** The preview changed the document (any of its own edits). */
-  noteOwnEdit(streaming: boolean): void { this.ownEdits++; this.at = false; if (streaming) this.streamed = true; }
+  noteOwnEdit(streaming: boolean): void {
+    this.ownEdits++;
+    this.at = false;
+    if (streaming) this.streamed = true;
+  }
   /** The user (or another extension) changed the document, not by undo/redo: the native redo stack is gone. */
-  noteUserEdit(): void { this.list.length = this.index + 1; this.at = false; }
+  noteUserEdit(): void {
+    this.list.length = this.index + 1;
+    this.at = false;
+  }
 
   /** A resting state was reached. Returns whether it is new. */
   record(hash: string, sig: string, state: S): boolean {
     const cur = this.at && this.index >= 0 ? this.list[this.index] : undefined;
-    if (cur && cur.hash === hash && cur.sig === sig) { this.ownEdits = 0; this.streamed = false; return false; }
-    const span: Span = this.ownEdits > 0 ? (this.streamed ? 'stream' : 'step') : (cur && cur.hash === hash ? 'none' : 'step');
+    if (cur && cur.hash === hash && cur.sig === sig) {
+      this.ownEdits = 0;
+      this.streamed = false;
+      return false;
+    }
+    const span: Span =
+      this.ownEdits > 0 ? (this.streamed ? 'stream' : 'step') : cur && cur.hash === hash ? 'none' : 'step';
     this.list.length = this.index + 1;
     this.list.push({ hash, sig, span, state });
     this.index = this.list.length - 1;
     this.at = true;
-    this.ownEdits = 0; this.streamed = false;
+    this.ownEdits = 0;
+    this.streamed = false;
     return true;
   }
 
   planUndo(): Move {
     if (!this.at || this.index <= 0) return { kind: 'once' };
     const c = this.list[this.index];
-    return c.span === 'none' ? { kind: 'jump', to: this.index - 1 } : c.span === 'stream' ? { kind: 'until', to: this.index - 1 } : { kind: 'once' };
+    return c.span === 'none'
+      ? { kind: 'jump', to: this.index - 1 }
+      : c.span === 'stream'
+        ? { kind: 'until', to: this.index - 1 }
+        : { kind: 'once' };
   }
 
   planRedo(): Move {
     if (!this.at || this.index + 1 >= this.list.length) return { kind: 'once' };
     const n = this.list[this.index + 1];
-    return n.span === 'none' ? { kind: 'jump', to: this.index + 1 } : n.span === 'stream' ? { kind: 'until', to: this.index + 1 } : { kind: 'once' };
+    return n.span === 'none'
+      ? { kind: 'jump', to: this.index + 1 }
+      : n.span === 'stream'
+        ? { kind: 'until', to: this.index + 1 }
+        : { kind: 'once' };
   }
 
   /**
@@ -69,13 +95,27 @@ export class PreviewHistory<S> {
   land(hash: string, dir: 'undo' | 'redo'): number {
     const from = this.at && dir === 'undo' ? this.index - 1 : dir === 'undo' ? this.index : this.index + 1;
     const order: number[] = [];
-    if (dir === 'undo') { for (let j = from; j >= 0; j--) order.push(j); for (let j = from + 1; j < this.list.length; j++) order.push(j); }
-    else { for (let j = from; j < this.list.length; j++) order.push(j); for (let j = from - 1; j >= 0; j--) order.push(j); }
-    for (const j of order) if (j >= 0 && this.list[j].hash === hash) { this.jump(j); return j; }
+    if (dir === 'undo') {
+      for (let j = from; j >= 0; j--) order.push(j);
+      for (let j = from + 1; j < this.list.length; j++) order.push(j);
+    } else {
+      for (let j = from; j < this.list.length; j++) order.push(j);
+      for (let j = from - 1; j >= 0; j--) order.push(j);
+    }
+    for (const j of order)
+      if (j >= 0 && this.list[j].hash === hash) {
+        this.jump(j);
+        return j;
+      }
     if (this.at && dir === 'undo') this.index = Math.max(-1, this.index - 1);
     this.at = false;
     return -1;
   }
 
-  jump(to: number): void { this.index = to; this.at = true; this.ownEdits = 0; this.streamed = false; }
+  jump(to: number): void {
+    this.index = to;
+    this.at = true;
+    this.ownEdits = 0;
+    this.streamed = false;
+  }
 }

@@ -15,16 +15,26 @@ import { DiffSink, StreamingLineDiff } from '../diff/streamingDiff';
 export type RowKind = 'ctx' | 'orig' | 'del' | 'add' | 'part' | 'user';
 export type HunkState = 'streaming' | 'pending' | 'accepted' | 'rejected';
 
-export interface Hunk { id: number; state: HunkState }
+export interface Hunk {
+  id: number;
+  state: HunkState;
+}
 export interface Row {
-  kind: RowKind; text: string; hunk: Hunk | null; orig: number; userEdited?: boolean;
+  kind: RowKind;
+  text: string;
+  hunk: Hunk | null;
+  orig: number;
+  userEdited?: boolean;
   /** Left by a hunk the user accepted or rejected: the end-of-stream cleanup never moves it. */
   decided?: boolean;
 }
 
 /** One document edit: replace region rows [from, from+deleteCount) with `lines` (region-relative). */
 export interface FlushPlan {
-  from: number; deleteCount: number; lines: string[]; rowsAfter: number;
+  from: number;
+  deleteCount: number;
+  lines: string[];
+  rowsAfter: number;
   /** The rows [from, from+lines.length) the plan renders, `lines` being their texts (rows keep changing while the edit is in flight). */
   snapshot?: { rows: Row[] };
   /** Region version the plan was made at. */
@@ -44,7 +54,11 @@ export interface RegionSnapshot {
   lineCount: number;
 }
 
-export interface DecorationRun { kind: 'add' | 'del' | 'part'; from: number; to: number }
+export interface DecorationRun {
+  kind: 'add' | 'del' | 'part';
+  from: number;
+  to: number;
+}
 
 let nextHunkId = 1;
 
@@ -71,7 +85,10 @@ export class PreviewRegion implements DiffSink {
   /** Bumped when hunks are created, closed or resolved (CodeLens positions and states). */
   hunkVersion = 0;
 
-  constructor(public startLine: number, public original: readonly string[]) {
+  constructor(
+    public startLine: number,
+    public original: readonly string[],
+  ) {
     this.rows = original.map((text, i) => ({ kind: 'orig' as RowKind, text, hunk: null, orig: i }));
     this.origRows = [...this.rows];
     this.rendered = [...this.rows];
@@ -80,20 +97,36 @@ export class PreviewRegion implements DiffSink {
   }
 
   /** A streaming diff feeding this region. */
-  createDiff(): StreamingLineDiff { return new StreamingLineDiff(this.original, this); }
+  createDiff(): StreamingLineDiff {
+    return new StreamingLineDiff(this.original, this);
+  }
 
-  get endLine(): number { return this.startLine + this.rendered.length; }
-  get renderedLineCount(): number { return this.rendered.length; }
-  get isDirty(): boolean { return this.dirty; }
+  get endLine(): number {
+    return this.startLine + this.rendered.length;
+  }
+  get renderedLineCount(): number {
+    return this.rendered.length;
+  }
+  get isDirty(): boolean {
+    return this.dirty;
+  }
 
-  private touch() { this.dirty = true; this.version++; }
+  private touch() {
+    this.dirty = true;
+    this.version++;
+  }
   /** Row `k` (current index) changed text, was inserted, or (removed=true) a row was removed at `k`. */
   private mark(k: number, removed = false) {
     if (k < this.lo) this.lo = k;
     const t = this.rows.length - k - (removed ? 0 : 1);
     if (t < this.tail) this.tail = t;
   }
-  private markAll() { this.lo = 0; this.tail = 0; this.runsCache = []; this.runsUpTo = 0; }
+  private markAll() {
+    this.lo = 0;
+    this.tail = 0;
+    this.runsCache = [];
+    this.runsUpTo = 0;
+  }
   /** Decoration runs of rendered rows [0, runsUpTo): rows above the frontier keep their kind while streaming. */
   private runsCache: DecorationRun[] = [];
   private runsUpTo = 0;
@@ -112,7 +145,8 @@ export class PreviewRegion implements DiffSink {
   private closeOpen() {
     if (this.open) {
       // The open hunk's rows sit at the stream's frontier: look there first, the whole region only when not found.
-      const f = this.frontier, open = this.open;
+      const f = this.frontier,
+        open = this.open;
       const near = (k: number) => k >= 0 && k < this.rows.length && this.rows[k].hunk === open;
       const has = near(f - 1) || near(f) || near(f + 1) || this.rows.some((r) => r.hunk === open);
       if (has) this.open.state = 'pending';
@@ -129,7 +163,9 @@ export class PreviewRegion implements DiffSink {
       const r = this.partialRow;
       this.partialRow = null;
       if (r.text !== line) this.mark(this.frontier - 1);
-      r.kind = 'add'; r.text = line; r.hunk = h;
+      r.kind = 'add';
+      r.text = line;
+      r.hunk = h;
     } else {
       this.rows.splice(this.frontier, 0, { kind: 'add', text: line, hunk: h, orig: -1 });
       this.mark(this.frontier);
@@ -140,11 +176,17 @@ export class PreviewRegion implements DiffSink {
 
   partial(text: string | null): void {
     if (text === null) {
-      if (this.partialRow) { this.removeRow(this.partialRow); this.partialRow = null; this.touch(); }
+      if (this.partialRow) {
+        this.removeRow(this.partialRow);
+        this.partialRow = null;
+        this.touch();
+      }
       return;
     }
-    if (this.partialRow) { this.partialRow.text = text; this.mark(this.frontier - 1); }
-    else {
+    if (this.partialRow) {
+      this.partialRow.text = text;
+      this.mark(this.frontier - 1);
+    } else {
       this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 };
       this.rows.splice(this.frontier, 0, this.partialRow);
       this.mark(this.frontier);
@@ -157,7 +199,14 @@ export class PreviewRegion implements DiffSink {
     if (from < index) {
       const h = this.ensureOpen();
       const dels: Row[] = [];
-      for (let i = from; i < index; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; dels.push(r); } }
+      for (let i = from; i < index; i++) {
+        const r = this.origRows[i];
+        if (r.kind === 'orig') {
+          r.kind = 'del';
+          r.hunk = h;
+          dels.push(r);
+        }
+      }
       this.liftDels(h, dels);
     }
     const m = this.origRows[index];
@@ -168,11 +217,21 @@ export class PreviewRegion implements DiffSink {
   }
 
   finished(from: number): void {
-    if (this.partialRow) { this.removeRow(this.partialRow); this.partialRow = null; }
+    if (this.partialRow) {
+      this.removeRow(this.partialRow);
+      this.partialRow = null;
+    }
     if (from < this.original.length) {
       const h = this.ensureOpen();
       const dels: Row[] = [];
-      for (let i = from; i < this.original.length; i++) { const r = this.origRows[i]; if (r.kind === 'orig') { r.kind = 'del'; r.hunk = h; dels.push(r); } }
+      for (let i = from; i < this.original.length; i++) {
+        const r = this.origRows[i];
+        if (r.kind === 'orig') {
+          r.kind = 'del';
+          r.hunk = h;
+          dels.push(r);
+        }
+      }
       this.liftDels(h, dels);
     }
     this.closeOpen();
@@ -212,7 +271,10 @@ export class PreviewRegion implements DiffSink {
   private advanceFrontier(nextOrig: number) {
     this.frontierRow = nextOrig < this.origRows.length ? this.origRows[nextOrig] : null;
     // Usually a short forward scan from the old frontier (rows between are the ones just decided).
-    if (!this.frontierRow) { this.frontier = this.rows.length; return; }
+    if (!this.frontierRow) {
+      this.frontier = this.rows.length;
+      return;
+    }
     let i = this.frontier;
     while (i < this.rows.length && this.rows[i] !== this.frontierRow) i++;
     this.frontier = i < this.rows.length ? i : this.rows.indexOf(this.frontierRow);
@@ -220,13 +282,23 @@ export class PreviewRegion implements DiffSink {
   }
 
   private recomputeFrontier() {
-    if (!this.frontierRow) { this.frontier = this.rows.length; return; }
+    if (!this.frontierRow) {
+      this.frontier = this.rows.length;
+      return;
+    }
     const i = this.rows.indexOf(this.frontierRow);
-    if (i >= 0) { this.frontier = i; return; }
+    if (i >= 0) {
+      this.frontier = i;
+      return;
+    }
     // The user deleted the frontier line: the next original line still present takes its place.
     for (let k = this.frontierRow.orig + 1; k < this.origRows.length; k++) {
       const j = this.rows.indexOf(this.origRows[k]);
-      if (j >= 0) { this.frontier = j; this.frontierRow = this.origRows[k]; return; }
+      if (j >= 0) {
+        this.frontier = j;
+        this.frontierRow = this.origRows[k];
+        return;
+      }
     }
     this.frontierRow = null;
     this.frontier = this.rows.length;
@@ -246,7 +318,12 @@ export class PreviewRegion implements DiffSink {
    */
   rebase(): void {
     this.original = this.rows.map((r) => r.text);
-    this.rows.forEach((r, i) => { r.kind = 'orig'; r.hunk = null; r.orig = i; r.decided = undefined; });
+    this.rows.forEach((r, i) => {
+      r.kind = 'orig';
+      r.hunk = null;
+      r.orig = i;
+      r.decided = undefined;
+    });
     this.origRows = [...this.rows];
     this.open = null;
     this.partialRow = null;
@@ -270,21 +347,31 @@ export class PreviewRegion implements DiffSink {
       else runs.push({ kind: r.kind, hunk, userEdited, n: 1 });
     }
     return {
-      startLine: this.startLine, original: this.original, runs, userTouched: this.userTouched, lineCount: this.rendered.length,
+      startLine: this.startLine,
+      original: this.original,
+      runs,
+      userTouched: this.userTouched,
+      lineCount: this.rendered.length,
       hunks: [...hunks.values()].map((h) => ({ id: h.id, state: h.state === 'streaming' ? 'pending' : h.state })),
     };
   }
 
   /** A settled region again, from a snapshot and the document's lines it covers (exactly what the snapshot saw). */
   static restore(snap: RegionSnapshot, lines: readonly string[]): PreviewRegion {
-    if (lines.length !== snap.lineCount) throw new Error(`restore: ${lines.length} lines for a ${snap.lineCount}-line snapshot`);
+    if (lines.length !== snap.lineCount)
+      throw new Error(`restore: ${lines.length} lines for a ${snap.lineCount}-line snapshot`);
     const region = new PreviewRegion(snap.startLine, snap.original);
     const hunks = new Map(snap.hunks.map((h) => [h.id, { id: h.id, state: h.state } as Hunk]));
     const rows: Row[] = [];
     let k = 0;
     for (const run of snap.runs) {
       for (let i = 0; i < run.n; i++, k++) {
-        const row: Row = { kind: run.kind === 'orig' ? 'ctx' : run.kind === 'part' ? 'add' : run.kind, text: lines[k], hunk: hunks.get(run.hunk) ?? null, orig: -1 };
+        const row: Row = {
+          kind: run.kind === 'orig' ? 'ctx' : run.kind === 'part' ? 'add' : run.kind,
+          text: lines[k],
+          hunk: hunks.get(run.hunk) ?? null,
+          orig: -1,
+        };
         if (run.userEdited) row.userEdited = true;
         rows.push(row);
       }
@@ -298,15 +385,18 @@ export class PreviewRegion implements DiffSink {
     region.frontier = rows.length;
     region.userTouched = snap.userTouched;
     region.markAll();
-    region.dirty = false; region.lo = rows.length; region.tail = rows.length;
+    region.dirty = false;
+    region.lo = rows.length;
+    region.tail = rows.length;
     region.hunkVersion++;
     return region;
   }
 
   // ---- Hunks ---------------------------------------------------------------------------------------
   /** Pending hunks in document order. */
-  pendingHunks(): Hunk[] { return this.hunks.filter((h) => h.state === 'pending'); }
-
+  pendingHunks(): Hunk[] {
+    return this.hunks.filter((h) => h.state === 'pending');
+  }
 
   accept(h: Hunk): boolean {
     if (h.state !== 'pending') return false;
@@ -395,16 +485,24 @@ export class PreviewRegion implements DiffSink {
     const pending: Hunk[] = [];
     let changed = false;
     for (let i = 0; i < this.rows.length;) {
-      if (!relayoutFree(this.rows[i])) { out.push(this.rows[i]); i++; continue; }
+      if (!relayoutFree(this.rows[i])) {
+        out.push(this.rows[i]);
+        i++;
+        continue;
+      }
       let j = i;
       while (j < this.rows.length && relayoutFree(this.rows[j])) j++;
       const seg = this.rows.slice(i, j);
       i = j;
       const start = out.length;
       // Each hunk refined on its own lines first (cheap); the segment re-diffed only if that is still clearly worse.
-      const refined: Row[] = [], refinedHunks: Hunk[] = [];
+      const refined: Row[] = [],
+        refinedHunks: Hunk[] = [];
       refineHunks(seg, refined, refinedHunks);
-      if (!relayoutSegment(refined, out, pending, maxCells)) { for (const r of refined) out.push(r); pending.push(...refinedHunks); }
+      if (!relayoutSegment(refined, out, pending, maxCells)) {
+        for (const r of refined) out.push(r);
+        pending.push(...refinedHunks);
+      }
       changed = changed || out.length - start !== seg.length || seg.some((r, k) => out[start + k] !== r);
     }
     const decided = this.hunks.filter((h) => h.state === 'accepted' || h.state === 'rejected');
@@ -423,17 +521,30 @@ export class PreviewRegion implements DiffSink {
    * O(changed rows): only the dirty range since the last commit is compared.
    */
   planFlush(): FlushPlan | null {
-    const a = this.renderedText; const b = this.rows;
+    const a = this.renderedText;
+    const b = this.rows;
     const min = Math.min(a.length, b.length);
     let p = Math.min(this.lo, min);
     while (p < min && a[p] === b[p].text) p++;
-    if (p === a.length && p === b.length) { this.dirty = false; this.lo = b.length; this.tail = b.length; return null; }
+    if (p === a.length && p === b.length) {
+      this.dirty = false;
+      this.lo = b.length;
+      this.tail = b.length;
+      return null;
+    }
     let s = Math.max(0, Math.min(this.tail, min - p));
     while (s < min - p && a[a.length - 1 - s] === b[b.length - 1 - s].text) s++;
     const end = b.length - s;
     const rows = b.slice(p, end);
     const lines = rows.map((r) => r.text);
-    return { from: p, deleteCount: a.length - s - p, lines, rowsAfter: b.length, snapshot: { rows }, version: this.version };
+    return {
+      from: p,
+      deleteCount: a.length - s - p,
+      lines,
+      rowsAfter: b.length,
+      snapshot: { rows },
+      version: this.version,
+    };
   }
 
   /** The document now holds the plan's result. */
@@ -447,7 +558,9 @@ export class PreviewRegion implements DiffSink {
     }
     this.settleRuns(plan ? plan.from : 0);
     if (plan && plan.version === this.version) {
-      this.dirty = false; this.lo = this.rows.length; this.tail = this.rows.length;
+      this.dirty = false;
+      this.lo = this.rows.length;
+      this.tail = this.rows.length;
     } else {
       // Rows changed while the edit was in flight: the dirty range still covers them.
       this.dirty = true;
@@ -460,9 +573,14 @@ export class PreviewRegion implements DiffSink {
     this.rendered = [...this.rows];
     this.renderedText = [...lines];
     for (const h of this.hunks) if (h.state === 'pending' || h.state === 'streaming') h.state = 'accepted';
-    this.open = null; this.partialRow = null; this.frontierRow = null; this.frontier = this.rows.length;
+    this.open = null;
+    this.partialRow = null;
+    this.frontierRow = null;
+    this.frontier = this.rows.length;
     this.markAll();
-    this.dirty = false; this.lo = this.rows.length; this.tail = this.rows.length;
+    this.dirty = false;
+    this.lo = this.rows.length;
+    this.tail = this.rows.length;
     this.hunkVersion++;
   }
 
@@ -483,11 +601,15 @@ export class PreviewRegion implements DiffSink {
    * decorated. The frontier only moves forward: the search starts where it was last found.
    */
   private renderedFrontier(): number {
-    const f = this.frontierRow, rows = this.rendered;
+    const f = this.frontierRow,
+      rows = this.rendered;
     if (!f) return rows.length;
     let k = Math.max(this.runsUpTo, Math.min(this.frontierHint, rows.length));
     while (k < rows.length && rows[k] !== f) k++;
-    if (k === rows.length) { k = this.runsUpTo; while (k < rows.length && rows[k] !== f) k++; } // rows above it went
+    if (k === rows.length) {
+      k = this.runsUpTo;
+      while (k < rows.length && rows[k] !== f) k++;
+    } // rows above it went
     this.frontierHint = k;
     return k;
   }
@@ -496,7 +618,9 @@ export class PreviewRegion implements DiffSink {
   private settleRuns(from: number) {
     const stable = Math.max(0, Math.min(from, this.frontier - 1, this.rendered.length));
     if (stable < this.runsUpTo) {
-      this.runsCache = this.runsCache.filter((r) => r.from < stable).map((r) => (r.to > stable ? { ...r, to: stable } : r));
+      this.runsCache = this.runsCache
+        .filter((r) => r.from < stable)
+        .map((r) => (r.to > stable ? { ...r, to: stable } : r));
       this.runsUpTo = stable;
     } else if (stable > this.runsUpTo) {
       scanRuns(this.rendered, this.runsUpTo, stable, this.runsCache);
@@ -511,14 +635,21 @@ export class PreviewRegion implements DiffSink {
     const rows = this.rendered;
     for (let i = 0; i < rows.length; i++) {
       const h = rows[i].hunk;
-      if (h && !seen.has(h)) { seen.add(h); out.push({ hunk: h, row: i }); }
+      if (h && !seen.has(h)) {
+        seen.add(h);
+        out.push({ hunk: h, row: i });
+      }
     }
     return out;
   }
 
-  renderedRows(): readonly Row[] { return this.rendered; }
+  renderedRows(): readonly Row[] {
+    return this.rendered;
+  }
   /** The texts the document holds for the region (row texts may already be ahead, e.g. a growing partial line). */
-  renderedLines(): readonly string[] { return this.renderedText; }
+  renderedLines(): readonly string[] {
+    return this.renderedText;
+  }
 
   /**
    * The user changed the document: replace [startLine:startCol, endLine:endCol) (document coordinates,
@@ -546,8 +677,11 @@ export class PreviewRegion implements DiffSink {
       // The whole region was replaced by the user.
       this.clobbered = true;
       this.startLine = startLine;
-      this.rows = []; this.rendered = []; this.renderedText = [];
-      this.frontierRow = null; this.frontier = 0;
+      this.rows = [];
+      this.rendered = [];
+      this.renderedText = [];
+      this.frontierRow = null;
+      this.frontier = 0;
       return;
     }
     const segs = text.split('\n');
@@ -556,7 +690,9 @@ export class PreviewRegion implements DiffSink {
       const keep = this.rendered[re];
       const newText = segs[segs.length - 1] + this.renderedText[re].slice(endCol);
       this.removeRendered(0, re); // rows 0..re-1 gone
-      keep.text = newText; keep.userEdited = true; this.renderedText[0] = newText;
+      keep.text = newText;
+      keep.userEdited = true;
+      this.renderedText[0] = newText;
       this.startLine = startLine + nl;
       this.recomputeFrontier();
       return;
@@ -568,7 +704,9 @@ export class PreviewRegion implements DiffSink {
       // Crosses the region end: the region now ends with the first line of the edit.
       const keep = this.rendered[rs];
       this.removeRendered(rs + 1, lastRow + 1);
-      keep.text = prefix + segs[0]; keep.userEdited = true; this.renderedText[rs] = keep.text;
+      keep.text = prefix + segs[0];
+      keep.userEdited = true;
+      this.renderedText[rs] = keep.text;
       this.recomputeFrontier();
       return;
     }
@@ -582,7 +720,9 @@ export class PreviewRegion implements DiffSink {
     }
     // Row rs keeps its identity with the first new line; the rest are user rows; extra old rows go.
     const first = this.rendered[rs];
-    first.text = newLines[0]; first.userEdited = true; this.renderedText[rs] = newLines[0];
+    first.text = newLines[0];
+    first.userEdited = true;
+    this.renderedText[rs] = newLines[0];
     if (oldCount > 1) this.removeRendered(rs + 1, re + 1);
     if (newLines.length > 1) this.insertRendered(rs, newLines.slice(1), 'after');
     this.recomputeFrontier();
@@ -598,7 +738,13 @@ export class PreviewRegion implements DiffSink {
 
   private insertRendered(at: number, lines: string[], where: 'before' | 'after') {
     const ref = this.rendered[at];
-    const newRows: Row[] = lines.map((text) => ({ kind: 'user' as RowKind, text, hunk: null, orig: -1, userEdited: true }));
+    const newRows: Row[] = lines.map((text) => ({
+      kind: 'user' as RowKind,
+      text,
+      hunk: null,
+      orig: -1,
+      userEdited: true,
+    }));
     const rAt = where === 'before' ? at : at + 1;
     this.rendered.splice(rAt, 0, ...newRows);
     this.renderedText.splice(rAt, 0, ...lines);
@@ -633,28 +779,58 @@ function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number
   for (const c of count.values()) bound += Math.abs(c);
   if (shown <= bound) return false; // at the bound: minimal already
   const cap = Math.min(shown - 1, Math.floor(maxCells / Math.max(1, oldRows.length + newRows.length)));
-  const parts = diffArrays(oldRows.map((r) => r.text), newRows.map((r) => r.text), { maxEditLength: cap });
+  const parts = diffArrays(
+    oldRows.map((r) => r.text),
+    newRows.map((r) => r.text),
+    { maxEditLength: cap },
+  );
   if (!parts) return false;
   const shared = new Set(seg.filter((r) => r.kind === 'ctx'));
-  let oi = 0, ni = 0;
+  let oi = 0,
+    ni = 0;
   let cur: Hunk | null = null;
-  let curDel: Row[] = [], curAdd: Row[] = [];
-  const close = () => { if (cur) { out.push(...curDel, ...curAdd); hunks.push(cur); cur = null; curDel = []; curAdd = []; } };
+  let curDel: Row[] = [],
+    curAdd: Row[] = [];
+  const close = () => {
+    if (cur) {
+      out.push(...curDel, ...curAdd);
+      hunks.push(cur);
+      cur = null;
+      curDel = [];
+      curAdd = [];
+    }
+  };
   for (const p of parts) {
     const n = p.value.length;
     if (!p.added && !p.removed) {
       close();
-      for (let k = 0; k < n; k++) { const r = oldRows[oi++]; ni++; r.kind = 'ctx'; r.hunk = null; out.push(r); }
+      for (let k = 0; k < n; k++) {
+        const r = oldRows[oi++];
+        ni++;
+        r.kind = 'ctx';
+        r.hunk = null;
+        out.push(r);
+      }
       continue;
     }
     cur ??= { id: nextHunkId++, state: 'pending' };
-    if (p.removed) for (let k = 0; k < n; k++) { const r = oldRows[oi++]; r.kind = 'del'; r.hunk = cur; curDel.push(r); }
+    if (p.removed)
+      for (let k = 0; k < n; k++) {
+        const r = oldRows[oi++];
+        r.kind = 'del';
+        r.hunk = cur;
+        curDel.push(r);
+      }
     else {
       for (let k = 0; k < n; k++) {
         const r = newRows[ni++];
         // An unchanged row is on both sides: as an added line it is a row of its own.
         if (shared.has(r)) curAdd.push({ kind: 'add', text: r.text, hunk: cur, orig: -1 });
-        else { r.kind = 'add'; r.hunk = cur; curAdd.push(r); }
+        else {
+          r.kind = 'add';
+          r.hunk = cur;
+          curAdd.push(r);
+        }
       }
     }
   }
@@ -666,7 +842,11 @@ function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number
 function refineHunks(seg: Row[], out: Row[], hunks: Hunk[], maxCellsPerHunk = 4_000_000) {
   for (let i = 0; i < seg.length;) {
     const r = seg[i];
-    if (!r.hunk) { out.push(r); i++; continue; }
+    if (!r.hunk) {
+      out.push(r);
+      i++;
+      continue;
+    }
     const h = r.hunk;
     let j = i;
     while (j < seg.length && seg[j].hunk === h) j++;
@@ -679,20 +859,51 @@ function refineHunks(seg: Row[], out: Row[], hunks: Hunk[], maxCellsPerHunk = 4_
       out.push(...dels, ...adds);
       continue;
     }
-    const parts = diffArrays(dels.map((x) => x.text), adds.map((x) => x.text));
-    let di = 0, ai = 0;
+    const parts = diffArrays(
+      dels.map((x) => x.text),
+      adds.map((x) => x.text),
+    );
+    let di = 0,
+      ai = 0;
     let cur: Hunk | null = null;
-    let curDel: Row[] = [], curAdd: Row[] = [];
-    const close = () => { if (cur) { out.push(...curDel, ...curAdd); curDel = []; curAdd = []; cur = null; } };
+    let curDel: Row[] = [],
+      curAdd: Row[] = [];
+    const close = () => {
+      if (cur) {
+        out.push(...curDel, ...curAdd);
+        curDel = [];
+        curAdd = [];
+        cur = null;
+      }
+    };
     for (const p of parts) {
       if (!p.added && !p.removed) {
         close();
-        for (let k = 0; k < p.value.length; k++) { const row = dels[di++]; ai++; row.kind = 'ctx'; row.hunk = null; out.push(row); }
+        for (let k = 0; k < p.value.length; k++) {
+          const row = dels[di++];
+          ai++;
+          row.kind = 'ctx';
+          row.hunk = null;
+          out.push(row);
+        }
         continue;
       }
-      if (!cur) { cur = { id: nextHunkId++, state: 'pending' }; hunks.push(cur); }
-      if (p.removed) for (let k = 0; k < p.value.length; k++) { const row = dels[di++]; row.hunk = cur; curDel.push(row); }
-      else for (let k = 0; k < p.value.length; k++) { const row = adds[ai++]; row.hunk = cur; curAdd.push(row); }
+      if (!cur) {
+        cur = { id: nextHunkId++, state: 'pending' };
+        hunks.push(cur);
+      }
+      if (p.removed)
+        for (let k = 0; k < p.value.length; k++) {
+          const row = dels[di++];
+          row.hunk = cur;
+          curDel.push(row);
+        }
+      else
+        for (let k = 0; k < p.value.length; k++) {
+          const row = adds[ai++];
+          row.hunk = cur;
+          curAdd.push(row);
+        }
     }
     close();
   }
@@ -706,7 +917,10 @@ function countNewlines(s: string): number {
 
 /** a.splice(at, del, ...items) without spreading a large array into arguments. */
 function spliceIn<T>(a: T[], at: number, del: number, items: T[]): void {
-  if (items.length < 10_000) { a.splice(at, del, ...items); return; }
+  if (items.length < 10_000) {
+    a.splice(at, del, ...items);
+    return;
+  }
   const tail = a.slice(at + del);
   a.length = at;
   for (const x of items) a.push(x);

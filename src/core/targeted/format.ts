@@ -42,7 +42,9 @@ export class TargetedParser {
   private inBlock = false;
   constructor(private readonly ev: TargetedEvents) {}
 
-  get sawBegin(): boolean { return this.began; }
+  get sawBegin(): boolean {
+    return this.began;
+  }
 
   push(chunk: string): void {
     let start = 0;
@@ -73,20 +75,41 @@ export class TargetedParser {
     this.parts.push(p);
     if (first && this.kind === 'unknown') {
       this.kind = this.began && !this.ended && !this.skipFile && p[0] === '+' ? 'add' : 'other';
-      if (this.kind === 'add') { this.ensureBlock(); const rest = p.slice(1); if (rest) this.ev.addPiece(rest); return; }
+      if (this.kind === 'add') {
+        this.ensureBlock();
+        const rest = p.slice(1);
+        if (rest) this.ev.addPiece(rest);
+        return;
+      }
     }
     if (this.kind === 'add' && !first) this.ev.addPiece(p);
   }
 
-  private ensureBlock() { if (!this.inBlock) { this.inBlock = true; this.ev.block(''); } }
+  private ensureBlock() {
+    if (!this.inBlock) {
+      this.inBlock = true;
+      this.ev.block('');
+    }
+  }
 
   private line(l: string) {
     this.ev.line?.(l);
     if (this.ended) return;
-    if (this.kind === 'add') { this.ev.addEnd(l.slice(1)); return; }
-    if (/^\*\*\* Begin Patch\s*$/.test(l)) { this.began = true; return; }
+    if (this.kind === 'add') {
+      this.ev.addEnd(l.slice(1));
+      return;
+    }
+    if (/^\*\*\* Begin Patch\s*$/.test(l)) {
+      this.began = true;
+      return;
+    }
     if (!this.began) return; // prose before the patch
-    if (/^\*\*\* End Patch\s*$/.test(l)) { this.ended = true; this.inBlock = false; this.ev.endPatch(); return; }
+    if (/^\*\*\* End Patch\s*$/.test(l)) {
+      this.ended = true;
+      this.inBlock = false;
+      this.ev.endPatch();
+      return;
+    }
     const file = /^\*\*\* (Update|Add|Delete) File:(.*)$/.exec(l);
     if (file) {
       this.inBlock = false;
@@ -96,9 +119,22 @@ export class TargetedParser {
     }
     if (this.skipFile) return;
     if (/^\*\*\* /.test(l)) return; // *** End of File, *** Move to: nothing to place in a scope
-    if (l.startsWith('@@')) { this.inBlock = true; this.ev.block(l.replace(/^@@+/, '').replace(/@@+\s*$/, '').trim()); return; }
+    if (l.startsWith('@@')) {
+      this.inBlock = true;
+      this.ev.block(
+        l
+          .replace(/^@@+/, '')
+          .replace(/@@+\s*$/, '')
+          .trim(),
+      );
+      return;
+    }
     if (/^```/.test(l)) return; // a fence around the patch
-    if (l.startsWith('-')) { this.ensureBlock(); this.ev.old(l.slice(1), true); return; }
+    if (l.startsWith('-')) {
+      this.ensureBlock();
+      this.ev.old(l.slice(1), true);
+      return;
+    }
     if (!this.inBlock && l.trim() === '') return;
     this.ensureBlock();
     this.ev.old(l.startsWith(' ') ? l.slice(1) : l, false);

@@ -14,7 +14,10 @@ export type Placement =
   | { ok: false; reason: string; outOfOrder?: boolean; ambiguous?: boolean };
 
 /** Indentation the model got consistently wrong: added lines get the same correction. */
-export interface Reindent { add: string; strip: string }
+export interface Reindent {
+  add: string;
+  strip: string;
+}
 
 export interface PlaceInput {
   /** The scope's lines (the original, as the model was given it). */
@@ -32,12 +35,26 @@ export interface PlaceInput {
 const ws = (s: string) => s.trim().replace(/\s+/g, ' ');
 
 /** Every start in [from, to) where `old` matches under `eq`. Stops counting at 2 (ambiguity is all we need). */
-function matches(lines: readonly string[], old: readonly string[], from: number, to: number, eq: (a: string, b: string) => boolean, limit = 2): number[] {
+function matches(
+  lines: readonly string[],
+  old: readonly string[],
+  from: number,
+  to: number,
+  eq: (a: string, b: string) => boolean,
+  limit = 2,
+): number[] {
   const out: number[] = [];
   for (let i = from; i + old.length <= to; i++) {
     let ok = true;
-    for (let k = 0; k < old.length; k++) if (!eq(lines[i + k], old[k])) { ok = false; break; }
-    if (ok) { out.push(i); if (out.length >= limit) break; }
+    for (let k = 0; k < old.length; k++)
+      if (!eq(lines[i + k], old[k])) {
+        ok = false;
+        break;
+      }
+    if (ok) {
+      out.push(i);
+      if (out.length >= limit) break;
+    }
   }
   return out;
 }
@@ -57,7 +74,12 @@ export function place(p: PlaceInput): Placement {
   if (old.length === 0) {
     // A pure insertion: only a header can say where (just after the line it names).
     if (h >= 0) return { ok: true, at: h + 1, how: 'header', reindent: null };
-    return { ok: false, reason: p.header ? `its header "${p.header.slice(0, 80)}" is not in the code` : 'it has no context lines to place it by' };
+    return {
+      ok: false,
+      reason: p.header
+        ? `its header "${p.header.slice(0, 80)}" is not in the code`
+        : 'it has no context lines to place it by',
+    };
   }
   if (h >= 0) from = h;
   const to = lines.length;
@@ -68,14 +90,27 @@ export function place(p: PlaceInput): Placement {
   ];
   for (const [how, eq] of tiers) {
     const m = matches(lines, old, from, to, eq);
-    if (m.length === 1) return { ok: true, at: m[0], how, reindent: how === 'indentation' ? reindentOf(lines, m[0], old) : null };
-    if (m.length > 1) return { ok: false, reason: `its lines occur more than once in the code (${ambiguityHint(p.header)})`, ambiguous: true };
+    if (m.length === 1)
+      return { ok: true, at: m[0], how, reindent: how === 'indentation' ? reindentOf(lines, m[0], old) : null };
+    if (m.length > 1)
+      return {
+        ok: false,
+        reason: `its lines occur more than once in the code (${ambiguityHint(p.header)})`,
+        ambiguous: true,
+      };
   }
   const f = fuzzy(p, from);
   if (f !== null) return f;
   // Not after the blocks already placed: is it before them (out of order), or nowhere?
-  if (p.from > 0 && matches(lines, old, 0, Math.min(lines.length, p.from + old.length - 1), (a, b) => ws(a) === ws(b), 1).length) {
-    return { ok: false, reason: 'it changes code above an earlier block (blocks must come in the order of the code)', outOfOrder: true };
+  if (
+    p.from > 0 &&
+    matches(lines, old, 0, Math.min(lines.length, p.from + old.length - 1), (a, b) => ws(a) === ws(b), 1).length
+  ) {
+    return {
+      ok: false,
+      reason: 'it changes code above an earlier block (blocks must come in the order of the code)',
+      outOfOrder: true,
+    };
   }
   return { ok: false, reason: 'its lines are not in the code being edited' };
 }
@@ -101,14 +136,19 @@ function fuzzy(p: PlaceInput, from: number): Placement | null {
   const distinctive = removedText.replace(/[^A-Za-z0-9_$]/g, '').length >= 8;
   let found = -1;
   for (let i = from; i + old.length <= lines.length; i++) {
-    let ok = true, hits = 0;
+    let ok = true,
+      hits = 0;
     for (let k = 0; k < old.length; k++) {
       const eq = ws(lines[i + k]) === want[k];
-      if (removed[k] && !eq) { ok = false; break; }
+      if (removed[k] && !eq) {
+        ok = false;
+        break;
+      }
       if (!removed[k] && want[k] !== '' && eq) hits++;
     }
     if (!ok || (hits < need && !distinctive)) continue;
-    if (found >= 0) return { ok: false, reason: 'its lines only roughly match the code, in more than one place', ambiguous: true };
+    if (found >= 0)
+      return { ok: false, reason: 'its lines only roughly match the code, in more than one place', ambiguous: true };
     found = i;
   }
   return found >= 0 ? { ok: true, at: found, how: 'fuzzy', reindent: reindentOf(lines, found, old) } : null;
@@ -118,10 +158,16 @@ function fuzzy(p: PlaceInput, from: number): Placement | null {
 export function reindentOf(lines: readonly string[], at: number, old: readonly string[]): Reindent | null {
   let r: Reindent | null = null;
   for (let k = 0; k < old.length; k++) {
-    const a = lines[at + k], b = old[k];
+    const a = lines[at + k],
+      b = old[k];
     if (a.trim() === '' || b.trim() === '' || a.trim() !== b.trim()) continue;
-    const ia = /^\s*/.exec(a)![0], ib = /^\s*/.exec(b)![0];
-    const d: Reindent = ia.endsWith(ib) ? { add: ia.slice(0, ia.length - ib.length), strip: '' } : ib.endsWith(ia) ? { add: '', strip: ib.slice(0, ib.length - ia.length) } : { add: '\u0000', strip: '' };
+    const ia = /^\s*/.exec(a)![0],
+      ib = /^\s*/.exec(b)![0];
+    const d: Reindent = ia.endsWith(ib)
+      ? { add: ia.slice(0, ia.length - ib.length), strip: '' }
+      : ib.endsWith(ia)
+        ? { add: '', strip: ib.slice(0, ib.length - ia.length) }
+        : { add: '\u0000', strip: '' };
     if (r && (r.add !== d.add || r.strip !== d.strip)) return null;
     r = d;
   }

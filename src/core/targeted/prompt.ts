@@ -42,12 +42,17 @@ export function targetedAsk(): string {
 /** Asking again after blocks could not be placed (the reasons as the user was told them). */
 export function retryLeftOutMessage(reasons: string[], currentCode?: string): string {
   const code = currentCode !== undefined ? `The code now reads:\n<code>\n${currentCode}\n</code>\n` : '';
-  return `Some blocks of your answer could not be placed in the code, so they were left out: ${reasons.join('; ')}.\n` + code +
+  return (
+    `Some blocks of your answer could not be placed in the code, so they were left out: ${reasons.join('; ')}.\n` +
+    code +
     'Answer again from the start with every change, as *** Begin Patch … *** End Patch blocks in the order of the code. ' +
-    'Copy each context line exactly, and give each block enough unchanged lines (or an @@ line naming the enclosing function) that it matches exactly one place.';
+    'Copy each context line exactly, and give each block enough unchanged lines (or an @@ line naming the enclosing function) that it matches exactly one place.'
+  );
 }
 
 export function targetedRedirectAsk(): string {
-  return 'Answer again from the start, applying the original instruction and this new direction to the code as it now reads: ' +
-    'only *** Begin Patch … *** End Patch blocks, in the order of the code.';
+  return (
+    'Answer again from the start, applying the original instruction and this new direction to the code as it now reads: ' +
+    'only *** Begin Patch … *** End Patch blocks, in the order of the code.'
+  );
 }

@@ -37,7 +37,14 @@ type BlockState =
   // index into `old`, or the added line itself). Held back: added lines before any old line (an insertion placed by
   // the context after it), and every line of a block whose leading lines were ambiguous (`deferred`: placed at its
   // end on all its old lines, trailing context included).
-  | { kind: 'collect'; header: string; old: string[]; removed: boolean[]; seq: Array<number | string>; deferred: boolean }
+  | {
+      kind: 'collect';
+      header: string;
+      old: string[];
+      removed: boolean[];
+      seq: Array<number | string>;
+      deferred: boolean;
+    }
   | { kind: 'placed'; reindent: Reindent | null; how: MatchHow; staleContext: number }
   | { kind: 'skip' }
   | { kind: 'none' };
@@ -60,26 +67,47 @@ export class TargetedRewrite {
   private rewrite: StreamingLineDiff | null = null;
   readonly reports: BlockReport[] = [];
 
-  constructor(private readonly original: readonly string[], private readonly sink: DiffSink, private readonly o: TargetedRewriteOptions = {}) {
+  constructor(
+    private readonly original: readonly string[],
+    private readonly sink: DiffSink,
+    private readonly o: TargetedRewriteOptions = {},
+  ) {
     this.parser = new TargetedParser({
-      block: (h) => { this.closeBlock(); this.blockNo++; this.block = { kind: 'collect', header: h, old: [], removed: [], seq: [], deferred: false }; },
+      block: (h) => {
+        this.closeBlock();
+        this.blockNo++;
+        this.block = { kind: 'collect', header: h, old: [], removed: [], seq: [], deferred: false };
+      },
       old: (t, removed) => this.old(t, removed),
       addPiece: (p) => this.addPiece(p),
       addEnd: (t) => this.addEnd(t),
-      foreign: (w) => this.o.onNote?.(`the answer tried to ${w}: ignored (a targeted edit changes only the code being edited)`),
-      endPatch: () => { this.closeBlock(); this.sawEnd = true; },
+      foreign: (w) =>
+        this.o.onNote?.(`the answer tried to ${w}: ignored (a targeted edit changes only the code being edited)`),
+      endPatch: () => {
+        this.closeBlock();
+        this.sawEnd = true;
+      },
       line: (l) => this.inspect(l),
     });
   }
 
   /** The answer was a whole rewrite rather than blocks (it is shown as one). */
-  get wasRewrite(): boolean { return this.mode === 'rewrite'; }
-  get placed(): number { return this.reports.filter((r) => r.outcome === 'placed').length; }
-  get blocks(): number { return this.blockNo; }
+  get wasRewrite(): boolean {
+    return this.mode === 'rewrite';
+  }
+  get placed(): number {
+    return this.reports.filter((r) => r.outcome === 'placed').length;
+  }
+  get blocks(): number {
+    return this.blockNo;
+  }
 
   push(chunk: string): void {
     if (this.done || !chunk) return;
-    if (this.mode === 'rewrite') { this.rewrite!.push(chunk); return; }
+    if (this.mode === 'rewrite') {
+      this.rewrite!.push(chunk);
+      return;
+    }
     if (this.mode === 'undecided') this.held.push(chunk);
     this.parser.push(chunk);
     this.settle();
@@ -88,9 +116,15 @@ export class TargetedRewrite {
   /** Blocks or a rewrite, once a line of the answer says which (see `inspect`). */
   private settle() {
     if (this.mode !== 'undecided' || this.verdict === undefined) return;
-    if (this.verdict === 'blocks') { this.mode = 'blocks'; this.held = []; return; }
+    if (this.verdict === 'blocks') {
+      this.mode = 'blocks';
+      this.held = [];
+      return;
+    }
     this.mode = 'rewrite';
-    this.o.onNote?.('the model answered with a rewrite of the code instead of targeted blocks: it is shown as a rewrite');
+    this.o.onNote?.(
+      'the model answered with a rewrite of the code instead of targeted blocks: it is shown as a rewrite',
+    );
     this.rewrite = new StreamingLineDiff(this.original, this.sink);
     for (const c of this.held.splice(0)) this.rewrite.push(c);
   }
@@ -107,7 +141,10 @@ export class TargetedRewrite {
     if (this.mode !== 'undecided' || this.verdict !== undefined) return;
     const t = line.trim();
     if (!t || t.startsWith('```')) return;
-    if (t.startsWith('*** Begin Patch') || t.startsWith('@@')) { this.verdict = 'blocks'; return; }
+    if (t.startsWith('*** Begin Patch') || t.startsWith('@@')) {
+      this.verdict = 'blocks';
+      return;
+    }
     if (t.length < 4 || !/[A-Za-z0-9]/.test(t)) return;
     this.originalSet ??= new Set(this.original.map((l) => l.trim()));
     if (this.originalSet.has(t)) this.verdict = 'rewrite';
@@ -116,26 +153,48 @@ export class TargetedRewrite {
   /** The answer is complete: decide the last block, keep every line after it, finish the region. */
   end(): void {
     if (this.done) return;
-    if (this.mode === 'rewrite') { this.done = true; this.rewrite!.end(); return; }
+    if (this.mode === 'rewrite') {
+      this.done = true;
+      this.rewrite!.end();
+      return;
+    }
     this.parser.end();
     this.settle();
-    if ((this.mode as string) === 'rewrite') { this.done = true; this.rewrite!.end(); return; }
+    if ((this.mode as string) === 'rewrite') {
+      this.done = true;
+      this.rewrite!.end();
+      return;
+    }
     this.closeBlock();
     this.done = true;
-    if (!this.parser.sawBegin) this.o.onNote?.('the answer was neither targeted blocks (no "*** Begin Patch") nor a rewrite of this code: nothing was changed');
-    else if (!this.sawEnd) this.o.onNote?.('the answer ended without "*** End Patch": its last block may be incomplete (review it before accepting)');
+    if (!this.parser.sawBegin)
+      this.o.onNote?.(
+        'the answer was neither targeted blocks (no "*** Begin Patch") nor a rewrite of this code: nothing was changed',
+      );
+    else if (!this.sawEnd)
+      this.o.onNote?.(
+        'the answer ended without "*** End Patch": its last block may be incomplete (review it before accepting)',
+      );
     this.keepUntil(this.original.length);
     this.sink.finished(this.from);
   }
 
   /** Original lines [cursor, to) stay as they are. */
   private keepUntil(to: number) {
-    for (; this.cursor < to; this.cursor++) { this.sink.matched(this.cursor, this.from); this.from = this.cursor + 1; }
+    for (; this.cursor < to; this.cursor++) {
+      this.sink.matched(this.cursor, this.from);
+      this.from = this.cursor + 1;
+    }
   }
 
   private old(text: string, removed: boolean) {
     const b = this.block;
-    if (b.kind === 'collect') { b.seq.push(b.old.length); b.old.push(text); b.removed.push(removed); return; }
+    if (b.kind === 'collect') {
+      b.seq.push(b.old.length);
+      b.old.push(text);
+      b.removed.push(removed);
+      return;
+    }
     if (b.kind === 'placed') this.follow(b, text, removed);
   }
 
@@ -144,7 +203,10 @@ export class TargetedRewrite {
     const here = this.cursor < this.original.length ? this.original[this.cursor] : undefined;
     const same = here !== undefined && here.trim().replace(/\s+/g, ' ') === text.trim().replace(/\s+/g, ' ');
     if (removed) {
-      if (same) { this.cursor++; return; }
+      if (same) {
+        this.cursor++;
+        return;
+      }
       this.cut(`a line it removes ("${text.trim().slice(0, 60)}") is not where the block says`);
       return;
     }
@@ -165,14 +227,21 @@ export class TargetedRewrite {
     const text = this.partial.join('');
     this.partial = [text];
     const shown = text.endsWith('\r') ? text.slice(0, -1) : text;
-    if (shown) this.sink.partial(applyReindent(shown.length > PARTIAL_MAX ? shown.slice(0, PARTIAL_MAX) + ' …' : shown, b.reindent));
+    if (shown)
+      this.sink.partial(
+        applyReindent(shown.length > PARTIAL_MAX ? shown.slice(0, PARTIAL_MAX) + ' …' : shown, b.reindent),
+      );
   }
 
   private addEnd(text: string) {
     if (!this.holding()) this.placeIfCollecting();
     const b = this.block;
-    if (b.kind === 'collect') { b.seq.push(text); return; }
-    this.partial = []; this.partialLen = 0;
+    if (b.kind === 'collect') {
+      b.seq.push(text);
+      return;
+    }
+    this.partial = [];
+    this.partialLen = 0;
     if (b.kind !== 'placed') return;
     this.sink.added(applyReindent(text, b.reindent));
   }
@@ -196,7 +265,10 @@ export class TargetedRewrite {
   private placeBlock(b: Extract<BlockState, { kind: 'collect' }>, final: boolean) {
     const p = place({ lines: this.original, from: this.cursor, old: b.old, removed: b.removed, header: b.header });
     const firstLine = (b.old.find((l) => l.trim()) ?? b.header).trim().slice(0, 80);
-    if (!p.ok && p.ambiguous && !final) { b.deferred = true; return; }
+    if (!p.ok && p.ambiguous && !final) {
+      b.deferred = true;
+      return;
+    }
     if (!p.ok) {
       this.block = { kind: 'skip' };
       this.report({ block: this.blockNo, outcome: 'unplaced', reason: p.reason, firstLine });
@@ -217,9 +289,13 @@ export class TargetedRewrite {
     // The lines this change group removed so far (since the last kept line) stay: never half a change group.
     this.cursor = this.from;
     const r = this.reports[this.reports.length - 1];
-    if (r && r.block === this.blockNo) { r.outcome = 'cut'; r.reason = reason; }
+    if (r && r.block === this.blockNo) {
+      r.outcome = 'cut';
+      r.reason = reason;
+    }
     this.block = { kind: 'skip' };
-    this.partial = []; this.partialLen = 0;
+    this.partial = [];
+    this.partialLen = 0;
     this.sink.partial(null);
     this.o.onBlock?.({ block: this.blockNo, outcome: 'cut', reason, firstLine: r?.firstLine });
   }
@@ -227,19 +303,27 @@ export class TargetedRewrite {
   private closeBlock() {
     const b = this.block;
     if (b.kind === 'collect' && (b.seq.length > 0 || b.header)) this.placeBlock(b, true);
-    else if (b.kind === 'collect') this.report({ block: this.blockNo, outcome: 'unplaced', reason: 'it is empty', firstLine: b.header });
+    else if (b.kind === 'collect')
+      this.report({ block: this.blockNo, outcome: 'unplaced', reason: 'it is empty', firstLine: b.header });
     const after = this.block;
-    if (after.kind === 'placed' && after.staleContext) this.o.onNote?.(`block ${this.blockNo}: ${after.staleContext} context line(s) did not match the code (kept as the code has them)`);
+    if (after.kind === 'placed' && after.staleContext)
+      this.o.onNote?.(
+        `block ${this.blockNo}: ${after.staleContext} context line(s) did not match the code (kept as the code has them)`,
+      );
     this.block = { kind: 'none' };
   }
 
-  private report(r: BlockReport) { this.reports.push(r); this.o.onBlock?.(r); }
+  private report(r: BlockReport) {
+    this.reports.push(r);
+    this.o.onBlock?.(r);
+  }
 }
 
 /** What the user is told about blocks that were left out (undefined when every block was placed). */
 export function leftOutMessage(reports: readonly BlockReport[]): string | undefined {
   const bad = reports.filter((r) => r.outcome !== 'placed');
   if (bad.length === 0) return undefined;
-  const one = (r: BlockReport) => `change ${r.block}${r.firstLine ? ` (at "${r.firstLine.slice(0, 40)}")` : ''}: ${r.outcome === 'cut' ? 'partly left out, ' : ''}${r.reason}`;
+  const one = (r: BlockReport) =>
+    `change ${r.block}${r.firstLine ? ` (at "${r.firstLine.slice(0, 40)}")` : ''}: ${r.outcome === 'cut' ? 'partly left out, ' : ''}${r.reason}`;
   return `${bad.length} of ${reports.length} change${reports.length === 1 ? '' : 's'} could not be placed safely and ${bad.length === 1 ? 'was' : 'were'} left out — ${bad.slice(0, 3).map(one).join('; ')}${bad.length > 3 ? '; …' : ''}. Nothing was changed there: select that code and ask again.`;
 }

@@ -14,7 +14,9 @@ export interface AnthropicOptions {
 export class AnthropicTransport implements ModelTransport {
   readonly name = 'anthropic-messages';
   private readonly agent: ReturnType<typeof agentFor>;
-  constructor(private readonly o: AnthropicOptions) { this.agent = agentFor(o.baseUrl); }
+  constructor(private readonly o: AnthropicOptions) {
+    this.agent = agentFor(o.baseUrl);
+  }
 
   stream(req: ModelRequest, handlers: StreamHandlers): ActiveStream {
     const headers: Record<string, string> = { 'anthropic-version': '2023-06-01' };
@@ -25,14 +27,27 @@ export class AnthropicTransport implements ModelTransport {
       const role = m.role === 'assistant' ? 'assistant' : 'user';
       const content = m.content.map((c) => c.text).join('');
       const last = messages[messages.length - 1];
-      if (last && last.role === role) last.content += '\n\n' + content; else messages.push({ role, content });
+      if (last && last.role === role) last.content += '\n\n' + content;
+      else messages.push({ role, content });
     }
-    const body = { model: req.model, max_tokens: req.maxOutputTokens ?? this.o.maxTokens ?? 8192, system: req.instructions, messages, stream: true };
+    const body = {
+      model: req.model,
+      max_tokens: req.maxOutputTokens ?? this.o.maxTokens ?? 8192,
+      system: req.instructions,
+      messages,
+      stream: true,
+    };
     let stop: string | undefined;
     let explanation: string | undefined;
     return streamJsonSse({
-      name: this.name, url: new URL(this.o.baseUrl.replace(/\/+$/, '') + '/messages'), body, headers, agent: this.agent,
-      stallMs: this.o.stallTimeoutMs ?? 120_000, handlers, terminal: 'message_stop',
+      name: this.name,
+      url: new URL(this.o.baseUrl.replace(/\/+$/, '') + '/messages'),
+      body,
+      headers,
+      agent: this.agent,
+      stallMs: this.o.stallTimeoutMs ?? 120_000,
+      handlers,
+      terminal: 'message_stop',
       onEvent: (data, event, s) => {
         const ev = s.json(data);
         if (ev === undefined) return;
@@ -40,10 +55,13 @@ export class AnthropicTransport implements ModelTransport {
           case 'content_block_delta':
             if (ev.delta?.type === 'text_delta' && typeof ev.delta.text === 'string') s.emit(ev.delta.text);
             return;
-          case 'message_start': s.stats.responseId = ev.message?.id; return;
+          case 'message_start':
+            s.stats.responseId = ev.message?.id;
+            return;
           case 'message_delta':
             stop = ev.delta?.stop_reason ?? stop;
-            if (typeof ev.delta?.stop_details?.explanation === 'string') explanation = ev.delta.stop_details.explanation;
+            if (typeof ev.delta?.stop_details?.explanation === 'string')
+              explanation = ev.delta.stop_details.explanation;
             return;
           case 'message_stop': {
             const r = stopReasonOf(stop ?? 'end_turn');
@@ -61,5 +79,7 @@ export class AnthropicTransport implements ModelTransport {
     });
   }
 
-  dispose(): void { this.agent.destroy(); }
+  dispose(): void {
+    this.agent.destroy();
+  }
 }

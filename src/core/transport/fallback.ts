@@ -24,7 +24,9 @@ export class FallbackTransport implements ModelTransport {
     private readonly o: { maxRecovered?: number; log?: (m: string) => void } = {},
   ) {}
 
-  get socketDisabled(): boolean { return this._socketDisabled; }
+  get socketDisabled(): boolean {
+    return this._socketDisabled;
+  }
 
   stream(req: ModelRequest, handlers: StreamHandlers): ActiveStream {
     if (this._socketDisabled) {
@@ -34,23 +36,44 @@ export class FallbackTransport implements ModelTransport {
     }
     let shown = '';
     let cancelled = false;
-    let active: ActiveStream = this.socket.stream(req, { ...handlers, onDelta: (d) => { shown += d; handlers.onDelta(d); } });
+    let active: ActiveStream = this.socket.stream(req, {
+      ...handlers,
+      onDelta: (d) => {
+        shown += d;
+        handlers.onDelta(d);
+      },
+    });
     const primary = active;
     const done = primary.done.catch(async (e: ModelError): Promise<StreamResult> => {
       if (cancelled || !(e instanceof ModelError) || !RECOVERABLE.has(e.kind)) throw e;
-      this.o.log?.(`socket failed (${e.message}); retrying over HTTP${shown ? ` (${shown.length} chars already shown)` : ''}`);
+      this.o.log?.(
+        `socket failed (${e.message}); retrying over HTTP${shown ? ` (${shown.length} chars already shown)` : ''}`,
+      );
       let retry = '';
-      let matched = 0;      // how much of `shown` the retry has reproduced
+      let matched = 0; // how much of `shown` the retry has reproduced
       let diverged = false;
-      const restart = () => { diverged = true; handlers.onRestart?.(); if (retry) handlers.onDelta(retry); };
+      const restart = () => {
+        diverged = true;
+        handlers.onRestart?.();
+        if (retry) handlers.onDelta(retry);
+      };
       active = this.http.stream(req, {
         ...handlers,
         onDelta: (d) => {
           retry += d;
-          if (diverged) { handlers.onDelta(d); return; }
-          if (matched >= shown.length) { handlers.onDelta(d); return; }
+          if (diverged) {
+            handlers.onDelta(d);
+            return;
+          }
+          if (matched >= shown.length) {
+            handlers.onDelta(d);
+            return;
+          }
           const k = Math.min(d.length, shown.length - matched);
-          if (d.slice(0, k) !== shown.slice(matched, matched + k)) { restart(); return; }
+          if (d.slice(0, k) !== shown.slice(matched, matched + k)) {
+            restart();
+            return;
+          }
           matched += k;
           if (d.length > k) handlers.onDelta(d.slice(k));
         },
@@ -67,11 +90,26 @@ export class FallbackTransport implements ModelTransport {
       return {
         ...r,
         text: retry,
-        stats: { ...r.stats, startedAt: primary.stats.startedAt, sentAt: primary.stats.sentAt ?? r.stats.sentAt, firstTokenAt: primary.stats.firstTokenAt ?? r.stats.firstTokenAt, warm: primary.stats.warm, fellBack: true, transport: this.http.name },
+        stats: {
+          ...r.stats,
+          startedAt: primary.stats.startedAt,
+          sentAt: primary.stats.sentAt ?? r.stats.sentAt,
+          firstTokenAt: primary.stats.firstTokenAt ?? r.stats.firstTokenAt,
+          warm: primary.stats.warm,
+          fellBack: true,
+          transport: this.http.name,
+        },
       };
     });
     done.catch(() => undefined);
-    return { done, stats: primary.stats, cancel: () => { cancelled = true; active.cancel(); } };
+    return {
+      done,
+      stats: primary.stats,
+      cancel: () => {
+        cancelled = true;
+        active.cancel();
+      },
+    };
   }
 
   dispose(): void {
@@ -86,7 +124,15 @@ export class StaticTransport implements ModelTransport {
   readonly name = 'static';
   constructor(private readonly text: string) {}
   stream(_req: ModelRequest, handlers: StreamHandlers): ActiveStream {
-    const stats = { startedAt: performance.now(), outputChars: this.text.length, deltas: 1, warm: true, transport: this.name, sentAt: performance.now(), firstTokenAt: performance.now() };
+    const stats = {
+      startedAt: performance.now(),
+      outputChars: this.text.length,
+      deltas: 1,
+      warm: true,
+      transport: this.name,
+      sentAt: performance.now(),
+      firstTokenAt: performance.now(),
+    };
     let cancelled = false;
     const done = Promise.resolve().then(() => {
       if (cancelled) throw new ModelError('cancelled', 'cancelled');
@@ -94,7 +140,15 @@ export class StaticTransport implements ModelTransport {
       return { text: this.text, stats: { ...stats, endedAt: performance.now() }, stop: { kind: 'end' as const } };
     });
     done.catch(() => undefined);
-    return { done, stats, cancel: () => { cancelled = true; } };
+    return {
+      done,
+      stats,
+      cancel: () => {
+        cancelled = true;
+      },
+    };
   }
-  dispose(): void { /* nothing */ }
+  dispose(): void {
+    /* nothing */
+  }
 }

@@ -7,7 +7,7 @@ export type EventOutcome =
   | { kind: 'continue' }
   | { kind: 'done'; result: StreamResult }
   | { kind: 'error'; error: ModelError }
-  | { kind: 'resend-full' }          // previous_response_not_found before any text: resend without it
+  | { kind: 'resend-full' } // previous_response_not_found before any text: resend without it
   | { kind: 'connection-limit'; error: ModelError };
 
 export interface ResponseState {
@@ -59,7 +59,10 @@ export function applyResponseEvent(st: ResponseState, ev: ServerEvent, handlers:
         return { kind: 'continue' };
       }
       if (phase === 'final_answer') st.stats.answerPhase = 'final_answer';
-      if (st.itemId !== ev.item_id) { st.itemId = ev.item_id; st.itemStart = st.text.length; }
+      if (st.itemId !== ev.item_id) {
+        st.itemId = ev.item_id;
+        st.itemStart = st.text.length;
+      }
       if (st.stats.firstTokenAt === undefined) st.stats.firstTokenAt = performance.now();
       st.text += ev.delta;
       st.stats.deltas++;
@@ -71,7 +74,9 @@ export function applyResponseEvent(st: ResponseState, ev: ServerEvent, handlers:
       if (phaseOf(st, ev.item_id, ev.output_index) === 'commentary') return { kind: 'continue' };
       const streamed = st.itemId === ev.item_id ? st.text.slice(st.itemStart ?? 0) : '';
       if (ev.text !== streamed) {
-        handlers.onWarning?.(`output_text.done disagrees with the streamed deltas (${ev.text.length} vs ${streamed.length} chars)`);
+        handlers.onWarning?.(
+          `output_text.done disagrees with the streamed deltas (${ev.text.length} vs ${streamed.length} chars)`,
+        );
       }
       return { kind: 'continue' };
     }
@@ -86,20 +91,31 @@ export function applyResponseEvent(st: ResponseState, ev: ServerEvent, handlers:
     case 'response.incomplete': {
       const reason = ev.response.incomplete_details?.reason;
       const stop = stopReasonOf(reason ?? 'incomplete');
-      return { kind: 'done', result: resultOf(st, ev.response.id, stop.kind === 'end' ? { kind: 'other', raw: String(reason) } : stop) };
+      return {
+        kind: 'done',
+        result: resultOf(st, ev.response.id, stop.kind === 'end' ? { kind: 'other', raw: String(reason) } : stop),
+      };
     }
     case 'response.failed': {
       const e = ev.response.error;
       // A rate limit that arrives as a failed response is busy, not broken: retried like HTTP 429.
       const kind = e?.code === 'rate_limit_exceeded' ? 'rate_limit' : 'server';
-      return { kind: 'error', error: new ModelError(kind, `The model failed: ${e?.message ?? 'no reason given'}`, e?.code ?? undefined) };
+      return {
+        kind: 'error',
+        error: new ModelError(kind, `The model failed: ${e?.message ?? 'no reason given'}`, e?.code ?? undefined),
+      };
     }
     case 'error': {
       const { code, message } = errorOf(ev);
       if (code === 'previous_response_not_found' && st.canResendFull && st.text === '') return { kind: 'resend-full' };
-      if (code === 'websocket_connection_limit_reached') return { kind: 'connection-limit', error: new ModelError('network', message, code) };
-      const kind = code === 'rate_limit_exceeded' ? 'rate_limit'
-        : code === 'invalid_api_key' || code === 'unauthorized' ? 'auth' : 'server';
+      if (code === 'websocket_connection_limit_reached')
+        return { kind: 'connection-limit', error: new ModelError('network', message, code) };
+      const kind =
+        code === 'rate_limit_exceeded'
+          ? 'rate_limit'
+          : code === 'invalid_api_key' || code === 'unauthorized'
+            ? 'auth'
+            : 'server';
       return { kind: 'error', error: new ModelError(kind, `The model server said: ${message}`, code) };
     }
     default:

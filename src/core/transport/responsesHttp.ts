@@ -4,7 +4,15 @@ import { performance } from 'node:perf_hooks';
 import { parseServerEvent } from '../protocol/responses';
 import { applyResponseEvent, responseCreateBody } from './responseEvents';
 import { agentFor, postSse } from './httpPost';
-import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamHandlers, StreamResult, StreamStats } from './types';
+import {
+  ActiveStream,
+  ModelError,
+  ModelRequest,
+  ModelTransport,
+  StreamHandlers,
+  StreamResult,
+  StreamStats,
+} from './types';
 
 export interface HttpTransportOptions {
   /** Base URL, e.g. https://api.openai.com/v1 */
@@ -40,29 +48,65 @@ export class ResponsesHttpTransport implements ModelTransport {
         const st = { text: '', stats, canResendFull: incremental };
         let outcome: StreamResult | ModelError | 'resend' | undefined;
         const { type: _t, ...body } = responseCreateBody(req, incremental);
-        current = postSse(url, { ...body, stream: true }, headers, this.agent, this.o.ca, (data) => {
-          if (outcome) return;
-          const p = parseServerEvent(data);
-          if (!p.ok) { outcome = new ModelError('protocol', `The model server sent a bad frame: ${p.reason}`); current?.abort(); return; }
-          if (!p.event) return;
-          const o = applyResponseEvent(st, p.event, handlers);
-          if (o.kind === 'done') outcome = o.result;
-          else if (o.kind === 'error' || o.kind === 'connection-limit') outcome = o.error;
-          else if (o.kind === 'resend-full') outcome = 'resend';
-        }, this.o.stallTimeoutMs ?? 60_000);
-        try { await current.done; } catch (e) { if (!outcome) outcome = cancelled ? new ModelError('cancelled', 'cancelled') : e instanceof ModelError ? e : new ModelError('network', String(e)); }
+        current = postSse(
+          url,
+          { ...body, stream: true },
+          headers,
+          this.agent,
+          this.o.ca,
+          (data) => {
+            if (outcome) return;
+            const p = parseServerEvent(data);
+            if (!p.ok) {
+              outcome = new ModelError('protocol', `The model server sent a bad frame: ${p.reason}`);
+              current?.abort();
+              return;
+            }
+            if (!p.event) return;
+            const o = applyResponseEvent(st, p.event, handlers);
+            if (o.kind === 'done') outcome = o.result;
+            else if (o.kind === 'error' || o.kind === 'connection-limit') outcome = o.error;
+            else if (o.kind === 'resend-full') outcome = 'resend';
+          },
+          this.o.stallTimeoutMs ?? 60_000,
+        );
+        try {
+          await current.done;
+        } catch (e) {
+          if (!outcome)
+            outcome = cancelled
+              ? new ModelError('cancelled', 'cancelled')
+              : e instanceof ModelError
+                ? e
+                : new ModelError('network', String(e));
+        }
         stats.sentAt ??= current.sentAt();
-        if (outcome === 'resend') { incremental = false; stats.resentFullInput = true; continue; }
+        if (outcome === 'resend') {
+          incremental = false;
+          stats.resentFullInput = true;
+          continue;
+        }
         if (outcome instanceof ModelError) throw outcome;
         if (!outcome) throw new ModelError('network', 'The stream ended before response.completed.');
         return outcome;
       }
       throw new ModelError('server', 'previous_response_not_found twice');
     };
-    const done = run().finally(() => { stats.endedAt = performance.now(); });
+    const done = run().finally(() => {
+      stats.endedAt = performance.now();
+    });
     done.catch(() => undefined);
-    return { done, stats, cancel: () => { cancelled = true; current?.abort(); } };
+    return {
+      done,
+      stats,
+      cancel: () => {
+        cancelled = true;
+        current?.abort();
+      },
+    };
   }
 
-  dispose(): void { this.agent.destroy(); }
+  dispose(): void {
+    this.agent.destroy();
+  }
 }

@@ -5,7 +5,14 @@ import { ResponseState, applyResponseEvent, responseCreateBody } from './respons
 import { Emitter, backoffDelay } from '../util/emitter';
 import { retryAfterMs } from './httpPost';
 import {
-  ActiveStream, ConnectionState, ModelError, ModelRequest, ModelTransport, StreamHandlers, StreamResult, StreamStats,
+  ActiveStream,
+  ConnectionState,
+  ModelError,
+  ModelRequest,
+  ModelTransport,
+  StreamHandlers,
+  StreamResult,
+  StreamStats,
 } from './types';
 
 export interface ResponsesSocketOptions {
@@ -57,7 +64,8 @@ export function responsesSocketUrl(base: string): string {
  */
 export class ResponsesSocketTransport implements ModelTransport {
   readonly name = 'openai-responses-ws';
-  private readonly o: Required<Omit<ResponsesSocketOptions, 'apiKey' | 'log' | 'ca'>> & Pick<ResponsesSocketOptions, 'apiKey' | 'log' | 'ca'>;
+  private readonly o: Required<Omit<ResponsesSocketOptions, 'apiKey' | 'log' | 'ca'>> &
+    Pick<ResponsesSocketOptions, 'apiKey' | 'log' | 'ca'>;
   private ws: WebSocket | null = null;
   private connecting: Promise<WebSocket> | null = null;
   private queue: Job[] = [];
@@ -79,14 +87,25 @@ export class ResponsesSocketTransport implements ModelTransport {
 
   constructor(opts: ResponsesSocketOptions) {
     this.o = {
-      pingIntervalMs: 15_000, pongTimeoutMs: 10_000, maxConnectionAgeMs: 55 * 60_000, connectTimeoutMs: 10_000,
-      stallTimeoutMs: 60_000, backoffBaseMs: 250, backoffCapMs: 30_000, keepWarm: true,
-      ...opts, url: responsesSocketUrl(opts.url),
+      pingIntervalMs: 15_000,
+      pongTimeoutMs: 10_000,
+      maxConnectionAgeMs: 55 * 60_000,
+      connectTimeoutMs: 10_000,
+      stallTimeoutMs: 60_000,
+      backoffBaseMs: 250,
+      backoffCapMs: 30_000,
+      keepWarm: true,
+      ...opts,
+      url: responsesSocketUrl(opts.url),
     };
   }
 
-  get state(): ConnectionState { return this._state; }
-  get busy(): boolean { return !!this.current || this.queue.length > 0; }
+  get state(): ConnectionState {
+    return this._state;
+  }
+  get busy(): boolean {
+    return !!this.current || this.queue.length > 0;
+  }
 
   private setState(s: ConnectionState) {
     if (this._state === s || this._state === 'disposed') return;
@@ -94,11 +113,17 @@ export class ResponsesSocketTransport implements ModelTransport {
     this.stateEmitter.fire(s);
   }
 
-  private log(m: string) { this.o.log?.(m); }
+  private log(m: string) {
+    this.o.log?.(m);
+  }
 
   /** Open the socket now (pre-warm). Resolves when open; never rejects (state says offline). */
   async connect(): Promise<void> {
-    try { await this.ensureOpen(); } catch { /* state/lastError already say why */ }
+    try {
+      await this.ensureOpen();
+    } catch {
+      /* state/lastError already say why */
+    }
   }
 
   private ensureOpen(): Promise<WebSocket> {
@@ -110,7 +135,12 @@ export class ResponsesSocketTransport implements ModelTransport {
     const headers: Record<string, string> = {};
     if (this.o.apiKey) headers.Authorization = `Bearer ${this.o.apiKey}`;
     this.connecting = new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(this.o.url, { headers, perMessageDeflate: false, handshakeTimeout: this.o.connectTimeoutMs, ca: this.o.ca });
+      const ws = new WebSocket(this.o.url, {
+        headers,
+        perMessageDeflate: false,
+        handshakeTimeout: this.o.connectTimeoutMs,
+        ca: this.o.ca,
+      });
       let opened = false;
       ws.on('open', () => {
         opened = true;
@@ -130,18 +160,30 @@ export class ResponsesSocketTransport implements ModelTransport {
       });
       ws.on('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
-        const err = status === 401 || status === 403
-          ? new ModelError('auth', `The model server refused the API key (HTTP ${status}). Set a valid key with "Spark Edit: Set API Key".`, String(status))
-          : status === 429
-            ? new ModelError('rate_limit', 'The model server is rate limiting (HTTP 429).', '429', retryAfterMs(res.headers['retry-after']))
-            : new ModelError('network', `The model server refused the WebSocket (HTTP ${status}).`, String(status));
+        const err =
+          status === 401 || status === 403
+            ? new ModelError(
+                'auth',
+                `The model server refused the API key (HTTP ${status}). Set a valid key with "Spark Edit: Set API Key".`,
+                String(status),
+              )
+            : status === 429
+              ? new ModelError(
+                  'rate_limit',
+                  'The model server is rate limiting (HTTP 429).',
+                  '429',
+                  retryAfterMs(res.headers['retry-after']),
+                )
+              : new ModelError('network', `The model server refused the WebSocket (HTTP ${status}).`, String(status));
         this.lastError = err;
         res.resume();
         ws.terminate();
       });
       ws.on('error', (e) => {
         if (!this.lastError || opened) this.lastError = new ModelError('network', `WebSocket error: ${e.message}`);
-        if (!opened) { /* close follows */ }
+        if (!opened) {
+          /* close follows */
+        }
       });
       ws.on('close', (code, reason) => {
         this.stopHeartbeat();
@@ -187,11 +229,14 @@ export class ResponsesSocketTransport implements ModelTransport {
   }
 
   private scheduleReconnect(immediate = false) {
-    if (this.disposed || !this.o.keepWarm && !this.busy) return;
+    if (this.disposed || (!this.o.keepWarm && !this.busy)) return;
     clearTimeout(this.reconnectTimer);
     const delay = immediate ? 0 : backoffDelay(this.failures - 1, this.o.backoffBaseMs, this.o.backoffCapMs);
     this.reconnectTimer = setTimeout(() => {
-      this.ensureOpen().then(() => this.pump(), () => this.failQueuedOnOffline());
+      this.ensureOpen().then(
+        () => this.pump(),
+        () => this.failQueuedOnOffline(),
+      );
     }, delay);
     this.reconnectTimer.unref?.();
   }
@@ -204,19 +249,26 @@ export class ResponsesSocketTransport implements ModelTransport {
 
   private rotate() {
     if (!this.ws) return;
-    if (this.current) { this.rotatePending = true; return; }
+    if (this.current) {
+      this.rotatePending = true;
+      return;
+    }
     this.log('rotating the socket before the connection age limit');
     const old = this.ws;
     this.ws = null;
     old.close(1000, 'rotate');
-    this.ensureOpen().then(() => this.pump(), () => undefined);
+    this.ensureOpen().then(
+      () => this.pump(),
+      () => undefined,
+    );
   }
 
   private onClosed(ws: WebSocket, code: number, reason: string) {
     if (ws !== this.ws) return; // an old socket we replaced on purpose
     this.ws = null;
     clearTimeout(this.rotateTimer);
-    clearTimeout(this.stallTimer); this.stallTimer = undefined;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     const job = this.current;
     this.current = null;
     if (job && !job.settled) {
@@ -227,10 +279,21 @@ export class ResponsesSocketTransport implements ModelTransport {
         this.queue.unshift(job);
       } else {
         const le = this.lastError;
-        this.settle(job, le?.kind === 'timeout' ? le
-          : le?.code === 'websocket_connection_limit_reached'
-            ? new ModelError('network', 'The connection reached its time limit mid-response.', 'websocket_connection_limit_reached')
-            : new ModelError('network', `The socket closed before response.completed (code ${code}${reason ? `: ${reason}` : ''}).`));
+        this.settle(
+          job,
+          le?.kind === 'timeout'
+            ? le
+            : le?.code === 'websocket_connection_limit_reached'
+              ? new ModelError(
+                  'network',
+                  'The connection reached its time limit mid-response.',
+                  'websocket_connection_limit_reached',
+                )
+              : new ModelError(
+                  'network',
+                  `The socket closed before response.completed (code ${code}${reason ? `: ${reason}` : ''}).`,
+                ),
+        );
       }
     }
     this.lastError = undefined;
@@ -244,19 +307,33 @@ export class ResponsesSocketTransport implements ModelTransport {
    * typing the instruction) and returns the response id the real request chains from, so the model has the
    * prefix ready. Resolves undefined when it fails: the real request then simply sends everything.
    */
-  prewarm(req: Omit<ModelRequest, 'generate' | 'previousResponseId' | 'incrementalInput'>): Promise<string | undefined> {
-    return this.stream({ ...req, generate: false }, { onDelta: () => undefined }).done.then((r) => r.responseId, () => undefined);
+  prewarm(
+    req: Omit<ModelRequest, 'generate' | 'previousResponseId' | 'incrementalInput'>,
+  ): Promise<string | undefined> {
+    return this.stream({ ...req, generate: false }, { onDelta: () => undefined }).done.then(
+      (r) => r.responseId,
+      () => undefined,
+    );
   }
 
   stream(req: ModelRequest, handlers: StreamHandlers): ActiveStream {
-    const stats: StreamStats = { startedAt: performance.now(), outputChars: 0, deltas: 0, warm: this._state === 'warm' && !this.busy };
+    const stats: StreamStats = {
+      startedAt: performance.now(),
+      outputChars: 0,
+      deltas: 0,
+      warm: this._state === 'warm' && !this.busy,
+    };
     let job!: Job;
     const done = new Promise<StreamResult>((resolve, reject) => {
       job = { req, handlers, stats, text: '', resolve, reject, settled: false, resentFull: false, connectRetries: 0 };
     });
     done.catch(() => undefined); // callers observe via their own await
-    if (this.disposed) { this.settle(job, new ModelError('cancelled', 'transport disposed')); }
-    else { this.queue.push(job); this.pump(); }
+    if (this.disposed) {
+      this.settle(job, new ModelError('cancelled', 'transport disposed'));
+    } else {
+      this.queue.push(job);
+      this.pump();
+    }
     return { done, stats, cancel: () => this.cancel(job) };
   }
 
@@ -268,12 +345,16 @@ export class ResponsesSocketTransport implements ModelTransport {
     if (this.current === job) {
       // No documented cancel event: closing the socket is the sure way to stop generation.
       this.current = null;
-      clearTimeout(this.stallTimer); this.stallTimer = undefined;
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
       const ws = this.ws;
       this.ws = null;
       ws?.terminate();
       this.stopHeartbeat();
-      this.ensureOpen().then(() => this.pump(), () => this.failQueuedOnOffline());
+      this.ensureOpen().then(
+        () => this.pump(),
+        () => this.failQueuedOnOffline(),
+      );
     }
   }
 
@@ -289,7 +370,10 @@ export class ResponsesSocketTransport implements ModelTransport {
     if (this.current || this.queue.length === 0 || this.disposed) return;
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) {
-      this.ensureOpen().then(() => this.pump(), () => this.failQueuedOnOffline());
+      this.ensureOpen().then(
+        () => this.pump(),
+        () => this.failQueuedOnOffline(),
+      );
       return;
     }
     const job = this.queue.shift()!;
@@ -321,7 +405,10 @@ export class ResponsesSocketTransport implements ModelTransport {
         this.stallTimer.unref?.();
         return;
       }
-      this.lastError = new ModelError('timeout', `No data from the model for ${Math.round(this.o.stallTimeoutMs / 1000)} s.`);
+      this.lastError = new ModelError(
+        'timeout',
+        `No data from the model for ${Math.round(this.o.stallTimeoutMs / 1000)} s.`,
+      );
       this.log('response stalled: closing the socket');
       this.ws?.terminate();
     };
@@ -347,15 +434,20 @@ export class ResponsesSocketTransport implements ModelTransport {
   }
 
   private handleEvent(job: Job, ev: ServerEvent) {
-    const st = job.st ??= { text: job.text, stats: job.stats, canResendFull: false };
+    const st = (job.st ??= { text: job.text, stats: job.stats, canResendFull: false });
     st.text = job.text;
     st.canResendFull = !!job.req.previousResponseId && !job.resentFull;
     const o = applyResponseEvent(st, ev, job.handlers);
     job.text = st.text;
     switch (o.kind) {
-      case 'continue': return;
-      case 'done': this.finishCurrent(o.result); return;
-      case 'error': this.finishCurrent(o.error); return;
+      case 'continue':
+        return;
+      case 'done':
+        this.finishCurrent(o.result);
+        return;
+      case 'error':
+        this.finishCurrent(o.error);
+        return;
       case 'resend-full':
         job.resentFull = true;
         job.st = undefined;
@@ -374,9 +466,14 @@ export class ResponsesSocketTransport implements ModelTransport {
     const job = this.current;
     if (!job) return;
     this.current = null;
-    clearTimeout(this.stallTimer); this.stallTimer = undefined;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     this.settle(job, r);
-    if (this.rotatePending) { this.rotatePending = false; this.rotate(); return; }
+    if (this.rotatePending) {
+      this.rotatePending = false;
+      this.rotate();
+      return;
+    }
     this.pump();
   }
 
@@ -385,9 +482,11 @@ export class ResponsesSocketTransport implements ModelTransport {
     this.disposed = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.rotateTimer);
-    clearTimeout(this.stallTimer); this.stallTimer = undefined;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     this.stopHeartbeat();
-    for (const j of [...this.queue, ...(this.current ? [this.current] : [])]) this.settle(j, new ModelError('cancelled', 'transport disposed'));
+    for (const j of [...this.queue, ...(this.current ? [this.current] : [])])
+      this.settle(j, new ModelError('cancelled', 'transport disposed'));
     this.queue = [];
     this.current = null;
     this.ws?.terminate();

@@ -4,7 +4,14 @@ import { ActiveStream, ModelError, ModelRequest, ModelTransport, StreamHandlers,
 export function isTransient(e: unknown): e is ModelError {
   if (!(e instanceof ModelError)) return false;
   if (e.kind === 'rate_limit') return true;
-  return e.kind === 'server' && (e.code === '502' || e.code === '503' || e.code === '529' || e.code === 'overloaded_error' || e.code === 'server_is_overloaded');
+  return (
+    e.kind === 'server' &&
+    (e.code === '502' ||
+      e.code === '503' ||
+      e.code === '529' ||
+      e.code === 'overloaded_error' ||
+      e.code === 'server_is_overloaded')
+  );
 }
 
 export interface RetryOptions {
@@ -26,7 +33,10 @@ export interface RetryOptions {
  */
 export class RetryingTransport implements ModelTransport {
   readonly name: string;
-  constructor(readonly inner: ModelTransport, private readonly o: RetryOptions = {}) {
+  constructor(
+    readonly inner: ModelTransport,
+    private readonly o: RetryOptions = {},
+  ) {
     this.name = inner.name;
   }
 
@@ -35,7 +45,13 @@ export class RetryingTransport implements ModelTransport {
     let cancelled = false;
     let timer: NodeJS.Timeout | undefined;
     let wake: (() => void) | undefined;
-    const relay: StreamHandlers = { ...handlers, onDelta: (d) => { shown = true; handlers.onDelta(d); } };
+    const relay: StreamHandlers = {
+      ...handlers,
+      onDelta: (d) => {
+        shown = true;
+        handlers.onDelta(d);
+      },
+    };
     let active = this.inner.stream(req, relay);
     const first = active;
     const retries = this.o.retries ?? 2;
@@ -50,7 +66,10 @@ export class RetryingTransport implements ModelTransport {
           const wait = e.retryAfterMs ?? Math.round(base * 2 ** attempt * (0.8 + Math.random() * 0.4));
           if (wait > maxWait) throw e;
           this.o.onRetry?.(e, wait, attempt + 1);
-          await new Promise<void>((resolve) => { wake = resolve; timer = setTimeout(resolve, wait); });
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            timer = setTimeout(resolve, wait);
+          });
           wake = undefined;
           if (cancelled) throw new ModelError('cancelled', 'cancelled');
           active = this.inner.stream(req, relay);
@@ -62,10 +81,19 @@ export class RetryingTransport implements ModelTransport {
     done.catch(() => undefined);
     return {
       done,
-      get stats() { return active.stats; },
-      cancel: () => { cancelled = true; clearTimeout(timer); wake?.(); active.cancel(); },
+      get stats() {
+        return active.stats;
+      },
+      cancel: () => {
+        cancelled = true;
+        clearTimeout(timer);
+        wake?.();
+        active.cancel();
+      },
     };
   }
 
-  dispose(): void { this.inner.dispose(); }
+  dispose(): void {
+    this.inner.dispose();
+  }
 }

@@ -31,30 +31,63 @@ export interface SseStreamOptions {
 
 /** The request lifecycle shared by the JSON-over-SSE providers (Chat Completions, Anthropic Messages). */
 export function streamJsonSse(o: SseStreamOptions): ActiveStream {
-  const stats: StreamStats = { startedAt: performance.now(), outputChars: 0, deltas: 0, warm: false, transport: o.name };
+  const stats: StreamStats = {
+    startedAt: performance.now(),
+    outputChars: 0,
+    deltas: 0,
+    warm: false,
+    transport: o.name,
+  };
   let text = '';
   let status: StopReason | undefined;
   let failure: ModelError | undefined;
   const ctl: SseStreamControl = {
     stats,
     json(data) {
-      try { return JSON.parse(data); } catch {
-        ctl.fail(new ModelError('protocol', `The model server sent a bad frame: malformed JSON (${data.length} bytes)`));
+      try {
+        return JSON.parse(data);
+      } catch {
+        ctl.fail(
+          new ModelError('protocol', `The model server sent a bad frame: malformed JSON (${data.length} bytes)`),
+        );
         return undefined;
       }
     },
     emit(d) {
       if (!d) return;
       if (stats.firstTokenAt === undefined) stats.firstTokenAt = performance.now();
-      text += d; stats.deltas++; stats.outputChars += d.length;
+      text += d;
+      stats.deltas++;
+      stats.outputChars += d.length;
       o.handlers.onDelta(d);
     },
-    fail(e) { if (!failure) { failure = e; sse.abort(); } },
-    finish(s = { kind: 'end' }) { status = s; },
+    fail(e) {
+      if (!failure) {
+        failure = e;
+        sse.abort();
+      }
+    },
+    finish(s = { kind: 'end' }) {
+      status = s;
+    },
   };
-  const sse = postSse(o.url, o.body, o.headers, o.agent, o.ca, (data, event) => { if (!failure) o.onEvent(data, event, ctl); }, o.stallMs);
+  const sse = postSse(
+    o.url,
+    o.body,
+    o.headers,
+    o.agent,
+    o.ca,
+    (data, event) => {
+      if (!failure) o.onEvent(data, event, ctl);
+    },
+    o.stallMs,
+  );
   const done = (async (): Promise<StreamResult> => {
-    try { await sse.done; } catch (e) { if (!failure) failure = e instanceof ModelError ? e : new ModelError('network', String(e)); }
+    try {
+      await sse.done;
+    } catch (e) {
+      if (!failure) failure = e instanceof ModelError ? e : new ModelError('network', String(e));
+    }
     stats.sentAt = sse.sentAt();
     stats.endedAt = performance.now();
     if (failure) throw failure;

@@ -24,7 +24,17 @@ export interface ModelRequest {
  * window): what arrived is pending, the lines it did not reach are unchanged. `declined`: a refusal or an
  * empty answer: nothing is changed.
  */
-export type ModelErrorKind = 'network' | 'protocol' | 'server' | 'auth' | 'rate_limit' | 'cancelled' | 'timeout' | 'config' | 'stopped' | 'declined';
+export type ModelErrorKind =
+  | 'network'
+  | 'protocol'
+  | 'server'
+  | 'auth'
+  | 'rate_limit'
+  | 'cancelled'
+  | 'timeout'
+  | 'config'
+  | 'stopped'
+  | 'declined';
 
 export class ModelError extends Error {
   constructor(
@@ -100,9 +110,17 @@ export type StopReason =
 /** A Responses `incomplete_details.reason`, Chat `finish_reason` or Anthropic `stop_reason` as a StopReason. */
 export function stopReasonOf(raw: string | null | undefined): StopReason {
   switch (raw) {
-    case undefined: case null: case '': case 'stop': case 'end_turn': case 'stop_sequence': case 'completed':
+    case undefined:
+    case null:
+    case '':
+    case 'stop':
+    case 'end_turn':
+    case 'stop_sequence':
+    case 'completed':
       return { kind: 'end' };
-    case 'max_output_tokens': case 'length': case 'max_tokens':
+    case 'max_output_tokens':
+    case 'length':
+    case 'max_tokens':
       return { kind: 'max_tokens', raw };
     case 'refusal':
       return { kind: 'refusal', raw };
@@ -118,12 +136,18 @@ export function stopReasonOf(raw: string | null | undefined): StopReason {
 /** A short, honest description of a stop that is not a finished answer (chat, deep jobs); undefined for `end`. */
 export function describeStop(stop: StopReason): string | undefined {
   switch (stop.kind) {
-    case 'end': return undefined;
-    case 'max_tokens': return `The model stopped early: its answer reached the output limit (${stop.raw}).`;
-    case 'refusal': return `The model declined to answer${stop.message?.trim() ? `: "${stop.message.trim().slice(0, 300)}"` : ''}.`;
-    case 'context_window': return `The model stopped early: the request and its answer do not fit in the model's context window (${stop.raw}).`;
-    case 'content_filter': return `The model's answer was cut off by the provider's content filter (${stop.raw}).`;
-    case 'other': return `The model stopped before finishing its answer (${stop.raw}).`;
+    case 'end':
+      return undefined;
+    case 'max_tokens':
+      return `The model stopped early: its answer reached the output limit (${stop.raw}).`;
+    case 'refusal':
+      return `The model declined to answer${stop.message?.trim() ? `: "${stop.message.trim().slice(0, 300)}"` : ''}.`;
+    case 'context_window':
+      return `The model stopped early: the request and its answer do not fit in the model's context window (${stop.raw}).`;
+    case 'content_filter':
+      return `The model's answer was cut off by the provider's content filter (${stop.raw}).`;
+    case 'other':
+      return `The model stopped before finishing its answer (${stop.raw}).`;
   }
 }
 

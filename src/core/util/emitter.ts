@@ -1,5 +1,7 @@
 export type Listener<T> = (value: T) => void;
-export interface Disposable { dispose(): void }
+export interface Disposable {
+  dispose(): void;
+}
 
 /** A minimal typed event emitter (the core cannot use vscode.EventEmitter). */
 export class Emitter<T> {
@@ -10,10 +12,16 @@ export class Emitter<T> {
   };
   fire(value: T): void {
     for (const l of [...this.listeners]) {
-      try { l(value); } catch (e) { console.error('[spark-edit] listener failed', e); }
+      try {
+        l(value);
+      } catch (e) {
+        console.error('[spark-edit] listener failed', e);
+      }
     }
   }
-  dispose(): void { this.listeners.clear(); }
+  dispose(): void {
+    this.listeners.clear();
+  }
 }
 
 /** Exponential backoff with full jitter in [base*2^n * (1-jitter), base*2^n], capped. */

@@ -17,7 +17,11 @@ export const TIMELINE_STEPS = {
 export type TimelineStep = keyof typeof TIMELINE_STEPS;
 export type TimelineMarks = Partial<Record<TimelineStep, number>>;
 
-export interface Timeline { id: number; command: number; marks: TimelineMarks }
+export interface Timeline {
+  id: number;
+  command: number;
+  marks: TimelineMarks;
+}
 
 const HEAD = /edit (\d+) timeline \(ms after the command at ([\d.]+) epoch ms\): (.*)$/;
 

@@ -6,7 +6,12 @@ export type Result = { code: string } | { cannot: string };
 export const cannot = (why: string): Result => ({ cannot: why });
 
 export function describe(name: string): string {
-  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase().trim() || 'this function';
+  const words =
+    name
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .replace(/_/g, ' ')
+      .toLowerCase()
+      .trim() || 'this function';
   return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
 }
 
@@ -21,20 +26,36 @@ export function document(code: string, lang: Lang): Result {
       const first = lines.slice(f.headerEndLine + 1).find((l) => l.trim());
       if (!first || /^\s*[rbu]?("""|''')/.test(first)) continue;
       const ind = /^[ \t]*/.exec(first)![0];
-      const args = f.params.length ? ['', `${ind}Args:`, ...f.params.map((p) => `${ind}    ${p.name}: The ${p.name.replace(/_/g, ' ')}.`)] : [];
-      const doc = args.length ? [`${ind}"""${describe(f.name)}`, ...args, `${ind}"""`] : [`${ind}"""${describe(f.name)}"""`];
+      const args = f.params.length
+        ? ['', `${ind}Args:`, ...f.params.map((p) => `${ind}    ${p.name}: The ${p.name.replace(/_/g, ' ')}.`)]
+        : [];
+      const doc = args.length
+        ? [`${ind}"""${describe(f.name)}`, ...args, `${ind}"""`]
+        : [`${ind}"""${describe(f.name)}"""`];
       inserts.set(f.headerEndLine + 1, doc);
     } else {
-      const above = lines.slice(0, f.headerLine).reverse().find((l) => l.trim());
+      const above = lines
+        .slice(0, f.headerLine)
+        .reverse()
+        .find((l) => l.trim());
       if (above && /\*\/\s*$/.test(above)) continue;
       const ind = f.indent;
-      const doc = [`${ind}/**`, `${ind} * ${describe(f.name)}`, ...f.params.map((p) => `${ind} * @param ${p.name} The ${p.name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}.`), `${ind} */`];
+      const doc = [
+        `${ind}/**`,
+        `${ind} * ${describe(f.name)}`,
+        ...f.params.map(
+          (p) => `${ind} * @param ${p.name} The ${p.name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}.`,
+        ),
+        `${ind} */`,
+      ];
       inserts.set(f.headerLine, doc);
     }
   }
   if (!inserts.size) return cannot('Every function here is documented already.');
   const out: string[] = [];
-  lines.forEach((l, i) => { out.push(...(inserts.get(i) ?? []), l); });
+  lines.forEach((l, i) => {
+    out.push(...(inserts.get(i) ?? []), l);
+  });
   return { code: out.join('\n') };
 }
 
@@ -46,9 +67,17 @@ export function useConst(code: string, lang: Lang): Result {
   const ids = toks.map((t, k) => ({ t, k })).filter(({ t }) => t.kind === 'id');
   const assigned = new Set<string>();
   for (const { t, k } of ids) {
-    const n = toks[next(toks, k)], p = toks[prev(toks, k)];
+    const n = toks[next(toks, k)],
+      p = toks[prev(toks, k)];
     if (p?.text === '.' || /^(var|let|const)$/.test(p?.text ?? '')) continue;
-    if ((n && /^([-+*/%&|^]|\*\*|<<|>>|>>>|&&|\|\||\?\?)?=$/.test(n.text)) || n?.text === '++' || n?.text === '--' || p?.text === '++' || p?.text === '--') assigned.add(t.text);
+    if (
+      (n && /^([-+*/%&|^]|\*\*|<<|>>|>>>|&&|\|\||\?\?)?=$/.test(n.text)) ||
+      n?.text === '++' ||
+      n?.text === '--' ||
+      p?.text === '++' ||
+      p?.text === '--'
+    )
+      assigned.add(t.text);
   }
   let changed = false;
   const out = toks.map((t) => t.text);
@@ -59,16 +88,34 @@ export function useConst(code: string, lang: Lang): Result {
     const name = toks[nameK].text;
     const inFor = toks[prev(toks, k)]?.text === '(' && toks[prev(toks, prev(toks, k))]?.text === 'for';
     let after = next(toks, nameK);
-    if (toks[after]?.text === ':') { while (after < toks.length && !['=', ';', ',', ')', 'of', 'in'].includes(toks[after].text)) after = next(toks, after); }
+    if (toks[after]?.text === ':') {
+      while (after < toks.length && !['=', ';', ',', ')', 'of', 'in'].includes(toks[after].text))
+        after = next(toks, after);
+    }
     const init = toks[after]?.text === '=' || (inFor && /^(of|in)$/.test(toks[after]?.text ?? ''));
-    const declaredTwice = ids.filter((x) => x.t.text === name && /^(var|let)$/.test(toks[prev(toks, x.k)]?.text ?? '')).length > 1;
+    const declaredTwice =
+      ids.filter((x) => x.t.text === name && /^(var|let)$/.test(toks[prev(toks, x.k)]?.text ?? '')).length > 1;
     // The first declarator only, when a second one follows: "let a = 1, b" keeps its keyword.
-    const multi = (() => { let d = 0; for (let j = after; j < toks.length; j++) { const x = toks[j].text; if ('([{'.includes(x)) d++; else if (')]}'.includes(x)) { if (--d < 0) return false; } else if (d === 0 && (x === ';' || /\n/.test(x))) return false; else if (d === 0 && x === ',') return true; } return false; })();
+    const multi = (() => {
+      let d = 0;
+      for (let j = after; j < toks.length; j++) {
+        const x = toks[j].text;
+        if ('([{'.includes(x)) d++;
+        else if (')]}'.includes(x)) {
+          if (--d < 0) return false;
+        } else if (d === 0 && (x === ';' || /\n/.test(x))) return false;
+        else if (d === 0 && x === ',') return true;
+      }
+      return false;
+    })();
     const outside = t.text === 'var' && (declaredTwice || usedOutsideBlock(toks, k, name, bodies));
     let kw = t.text;
     if (!multi && init && !assigned.has(name) && !declaredTwice && !outside) kw = 'const';
     else if (t.text === 'var' && !outside) kw = 'let';
-    if (kw !== t.text) { out[k] = kw; changed = true; }
+    if (kw !== t.text) {
+      out[k] = kw;
+      changed = true;
+    }
   }
   if (!changed) return cannot('There is no var or let here that could become const.');
   return { code: out.join('') };
@@ -79,7 +126,8 @@ function usedOutsideBlock(toks: Tok[], k: number, name: string, bodies: Set<numb
   const stack: number[] = [];
   for (let j = 0; j < k; j++) {
     if (toks[j].kind !== 'punct') continue;
-    if (toks[j].text === '{' || toks[j].text === '(') stack.push(j); else if ((toks[j].text === '}' || toks[j].text === ')') && stack.length) stack.pop();
+    if (toks[j].text === '{' || toks[j].text === '(') stack.push(j);
+    else if ((toks[j].text === '}' || toks[j].text === ')') && stack.length) stack.pop();
   }
   const open = stack[stack.length - 1];
   // The top of the code, or a function body's own block: var and let mean the same there.
@@ -87,41 +135,84 @@ function usedOutsideBlock(toks: Tok[], k: number, name: string, bodies: Set<numb
   let end: number;
   if (toks[open].text === '(') {
     // for (var i …) body: the scope ends with the loop's body.
-    const close = matching(toks, open), b = next(toks, close);
+    const close = matching(toks, open),
+      b = next(toks, close);
     end = toks[b]?.text === '{' ? matching(toks, b) : toks.findIndex((t, j) => j > close && t.text === ';');
   } else end = matching(toks, open);
   if (end < 0) return true;
   return toks.some((t, j) => j > end && t.kind === 'id' && t.text === name && toks[prev(toks, j)]?.text !== '.');
 }
 
-const KEYWORDS = /^(break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|let|static|yield|await|def|lambda|pass|None|True|False|and|or|not|is|elif|except|raise|from|as|global|nonlocal|assert|del)$/;
+const KEYWORDS =
+  /^(break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|let|static|yield|await|def|lambda|pass|None|True|False|and|or|not|is|elif|except|raise|from|as|global|nonlocal|assert|del)$/;
 
 /** Rename an identifier in code (declarations and uses), never inside strings or comments, never a property after ".". */
 export function rename(code: string, lang: Lang, from: string, to: string): Result {
-  if (!/^[A-Za-z_$][\w$]*$/.test(to) || KEYWORDS.test(to) || (lang === 'py' && to.includes('$'))) return cannot(`"${to}" is not a valid name.`);
+  if (!/^[A-Za-z_$][\w$]*$/.test(to) || KEYWORDS.test(to) || (lang === 'py' && to.includes('$')))
+    return cannot(`"${to}" is not a valid name.`);
   const toks = scan(code, lang);
-  if (toks.some((t) => t.kind === 'id' && t.text === to)) return cannot(`"${to}" is already used in this code: renaming ${from} to it would mix the two up.`);
-  if (lang === 'ts' && new RegExp(`export\\s+(default\\s+)?(async\\s+)?(function|const|let|var|class|interface|type|enum)\\s+${from.replace(/\$/g, '\\$')}(?![\\w$])`).test(code)) {
-    return cannot(`${from} is exported: other files may use it, and the demo only sees this code. Use F2 (Rename Symbol) to rename it everywhere.`);
+  if (toks.some((t) => t.kind === 'id' && t.text === to))
+    return cannot(`"${to}" is already used in this code: renaming ${from} to it would mix the two up.`);
+  if (
+    lang === 'ts' &&
+    new RegExp(
+      `export\\s+(default\\s+)?(async\\s+)?(function|const|let|var|class|interface|type|enum)\\s+${from.replace(/\$/g, '\\$')}(?![\\w$])`,
+    ).test(code)
+  ) {
+    return cannot(
+      `${from} is exported: other files may use it, and the demo only sees this code. Use F2 (Rename Symbol) to rename it everywhere.`,
+    );
   }
-  if (code.split('\n').some((l) => /^\s*(import|from)\b/.test(l) && new RegExp(`(?<![\\w$'"])${from.replace(/\$/g, '\\$')}(?![\\w$'"])`).test(l))) {
-    return cannot(`${from} is imported from another module: renaming it here alone would break the import. Use F2 (Rename Symbol) to rename it everywhere.`);
+  if (
+    code
+      .split('\n')
+      .some(
+        (l) =>
+          /^\s*(import|from)\b/.test(l) && new RegExp(`(?<![\\w$'"])${from.replace(/\$/g, '\\$')}(?![\\w$'"])`).test(l),
+      )
+  ) {
+    return cannot(
+      `${from} is imported from another module: renaming it here alone would break the import. Use F2 (Rename Symbol) to rename it everywhere.`,
+    );
   }
   if (toks.some((t) => t.kind === 'id' && t.text === from) && !declaredNames(code, lang).has(from)) {
-    return cannot(`${from} is declared outside this code: renaming it here alone would leave it undefined. Select the code that declares it too, or use F2 (Rename Symbol).`);
+    return cannot(
+      `${from} is declared outside this code: renaming it here alone would leave it undefined. Select the code that declares it too, or use F2 (Rename Symbol).`,
+    );
   }
   let n = 0;
   const re = new RegExp(`(?<![\\w$.])${from.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
   const out = toks.map((t, k) => {
-    if (t.kind === 'id' && t.text === from && toks[prev(toks, k)]?.text !== '.') { n++; return to; }
+    if (t.kind === 'id' && t.text === from && toks[prev(toks, k)]?.text !== '.') {
+      n++;
+      return to;
+    }
     // Code inside a template literal's ${…} or an f-string's {…}.
-    if (t.kind === 'str' && (t.text.startsWith('`') || (lang === 'py' && k > 0 && /f/i.test(toks[k - 1].text) && toks[k - 1].kind === 'id' && toks[k - 1].start + toks[k - 1].text.length === t.start))) {
+    if (
+      t.kind === 'str' &&
+      (t.text.startsWith('`') ||
+        (lang === 'py' &&
+          k > 0 &&
+          /f/i.test(toks[k - 1].text) &&
+          toks[k - 1].kind === 'id' &&
+          toks[k - 1].start + toks[k - 1].text.length === t.start))
+    ) {
       const holes = t.text.startsWith('`') ? /\$\{([^}]*)\}/g : /(?<!\{)\{([^{}]*)\}/g;
-      return t.text.replace(holes, (m) => m.replace(re, () => { n++; return to; }));
+      return t.text.replace(holes, (m) =>
+        m.replace(re, () => {
+          n++;
+          return to;
+        }),
+      );
     }
     return t.text;
   });
-  if (!n) return cannot(toks.some((t) => t.text === from) ? `${from} appears here only as a property (after "."): renaming a property needs its type's declaration too; use F2 (Rename Symbol).` : `There is no ${from} in this code.`);
+  if (!n)
+    return cannot(
+      toks.some((t) => t.text === from)
+        ? `${from} appears here only as a property (after "."): renaming a property needs its type's declaration too; use F2 (Rename Symbol).`
+        : `There is no ${from} in this code.`,
+    );
   return { code: out.join('') };
 }
 
@@ -132,8 +223,10 @@ export function upperStrings(code: string, lang: Lang): Result {
   const out = toks.map((t, k) => {
     if (t.kind !== 'str' || !/^['"]/.test(t.text)) return t.text;
     const p = toks[prev(toks, k)]?.text ?? '';
-    if (/^(from|import|require)$/.test(p) || (p === '(' && toks[prev(toks, prev(toks, k))]?.text === 'require')) return t.text;
-    if (lang === 'py' && k > 0 && toks[k - 1].kind === 'id' && toks[k - 1].start + toks[k - 1].text.length === t.start) return t.text;
+    if (/^(from|import|require)$/.test(p) || (p === '(' && toks[prev(toks, prev(toks, k))]?.text === 'require'))
+      return t.text;
+    if (lang === 'py' && k > 0 && toks[k - 1].kind === 'id' && toks[k - 1].start + toks[k - 1].text.length === t.start)
+      return t.text;
     const up = t.text.replace(/\\.|[^\\]/g, (c) => (c.length === 1 ? c.toUpperCase() : c));
     if (up !== t.text) changed = true;
     return up;
@@ -159,14 +252,31 @@ export function errorHandling(code: string, lang: Lang, after = ''): Result {
   return wrapStatements(code, lang, after, unit);
 }
 
-function wrapTs(code: string, lines: string[], f: Fn, unit: string): { from: number; to: number; lines: string[] } | undefined {
-  const open = code.slice(0, f.bodyOpen).split('\n').length - 1, close = f.bodyEndLine;
+function wrapTs(
+  code: string,
+  lines: string[],
+  f: Fn,
+  unit: string,
+): { from: number; to: number; lines: string[] } | undefined {
+  const open = code.slice(0, f.bodyOpen).split('\n').length - 1,
+    close = f.bodyEndLine;
   if (!/\{\s*$/.test(lines[open]) || !/^\s*\}/.test(lines[close]) || close <= open + 1) return undefined;
   const body = lines.slice(open + 1, close);
   if (/^\s*try\s*\{/.test(body.find((l) => l.trim()) ?? '') && /^\s*\}/.test(lines[close - 1])) return undefined;
   const ind = /^[ \t]*/.exec(body.find((l) => l.trim()) ?? '')![0] || f.indent + unit;
   const what = f.name ? `${f.name} failed:` : 'failed:';
-  return { from: open + 1, to: close - 1, lines: [`${ind}try {`, ...body.map((l) => (l.trim() ? unit + l : l)), `${ind}} catch (err) {`, `${ind}${unit}console.error('${what}', err);`, `${ind}${unit}throw err;`, `${ind}}`] };
+  return {
+    from: open + 1,
+    to: close - 1,
+    lines: [
+      `${ind}try {`,
+      ...body.map((l) => (l.trim() ? unit + l : l)),
+      `${ind}} catch (err) {`,
+      `${ind}${unit}console.error('${what}', err);`,
+      `${ind}${unit}throw err;`,
+      `${ind}}`,
+    ],
+  };
 }
 
 function wrapPy(lines: string[], f: Fn, unit: string): { from: number; to: number; lines: string[] } | undefined {
@@ -178,32 +288,75 @@ function wrapPy(lines: string[], f: Fn, unit: string): { from: number; to: numbe
   const doc = /^\s*[rbu]?("""|''')/.exec(lines[from + first]);
   if (doc) {
     let e = from + first;
-    if (!(lines[e].split(doc[1]).length > 2)) { e++; while (e <= f.bodyEndLine && !lines[e].includes(doc[1])) e++; }
+    if (!(lines[e].split(doc[1]).length > 2)) {
+      e++;
+      while (e <= f.bodyEndLine && !lines[e].includes(doc[1])) e++;
+    }
     from = e + 1;
   }
   if (from > f.bodyEndLine) return undefined;
   const body = lines.slice(from, f.bodyEndLine + 1);
   if (/^\s*try\s*:/.test(body.find((l) => l.trim()) ?? '')) return undefined;
-  return { from, to: f.bodyEndLine, lines: [`${ind}try:`, ...body.map((l) => (l.trim() ? unit + l : l)), `${ind}except Exception as err:`, `${ind}${unit}raise RuntimeError(f"${f.name} failed: {err}") from err`] };
+  return {
+    from,
+    to: f.bodyEndLine,
+    lines: [
+      `${ind}try:`,
+      ...body.map((l) => (l.trim() ? unit + l : l)),
+      `${ind}except Exception as err:`,
+      `${ind}${unit}raise RuntimeError(f"${f.name} failed: {err}") from err`,
+    ],
+  };
 }
 
 function wrapStatements(code: string, lang: Lang, after: string, unit: string): Result {
   const toks = scan(code, lang);
-  if (lang === 'ts' && !balanced(toks)) return cannot('The selection is not whole statements: select a whole function (or whole statements) to add error handling.');
+  if (lang === 'ts' && !balanced(toks))
+    return cannot(
+      'The selection is not whole statements: select a whole function (or whole statements) to add error handling.',
+    );
   const lines = code.split('\n');
   const firstLine = lines.find((l) => l.trim()) ?? '';
   const ind = /^[ \t]*/.exec(firstLine)![0];
-  if (lines.some((l) => l.trim() && /^[ \t]*/.exec(l)![0].length < ind.length)) return cannot('The selection is not whole statements: select a whole function (or whole statements) to add error handling.');
-  if (/^\s*(case|default)\b|^\s*(else|elif|except|finally|catch)\b/.test(firstLine)) return cannot('The selection starts in the middle of a statement: select a whole function (or whole statements).');
+  if (lines.some((l) => l.trim() && /^[ \t]*/.exec(l)![0].length < ind.length))
+    return cannot(
+      'The selection is not whole statements: select a whole function (or whole statements) to add error handling.',
+    );
+  if (/^\s*(case|default)\b|^\s*(else|elif|except|finally|catch)\b/.test(firstLine))
+    return cannot('The selection starts in the middle of a statement: select a whole function (or whole statements).');
   // Names the statements declare at their own level would be hidden from the code after them by the try block.
-  const declared = lang === 'py'
-    ? lines.filter((l) => /^[ \t]*/.exec(l)![0] === ind).map((l) => /^\s*([A-Za-z_]\w*)\s*(?:[-+*/]?=)(?!=)/.exec(l)?.[1]).filter((x): x is string => !!x)
-    : toks.filter((t, k) => t.kind === 'id' && /^(const|let|var|class|function)$/.test(toks[prev(toks, k)]?.text ?? '')).map((t) => t.text);
+  const declared =
+    lang === 'py'
+      ? lines
+          .filter((l) => /^[ \t]*/.exec(l)![0] === ind)
+          .map((l) => /^\s*([A-Za-z_]\w*)\s*(?:[-+*/]?=)(?!=)/.exec(l)?.[1])
+          .filter((x): x is string => !!x)
+      : toks
+          .filter((t, k) => t.kind === 'id' && /^(const|let|var|class|function)$/.test(toks[prev(toks, k)]?.text ?? ''))
+          .map((t) => t.text);
   const used = declared.filter((n) => new RegExp(`(?<![\\w$.])${n.replace(/\$/g, '\\$')}(?![\\w$])`).test(after));
-  if (lang === 'ts' && used.length) return cannot(`The code after the selection uses ${used.join(', ')}, declared in it: wrapping it in try would hide ${used.length === 1 ? 'it' : 'them'}. Select the whole function instead.`);
+  if (lang === 'ts' && used.length)
+    return cannot(
+      `The code after the selection uses ${used.join(', ')}, declared in it: wrapping it in try would hide ${used.length === 1 ? 'it' : 'them'}. Select the whole function instead.`,
+    );
   const body = lines.map((l) => (l.trim() ? unit + l : l));
   while (body.length && !body[body.length - 1].trim()) body.pop();
-  return { code: lang === 'py'
-    ? [`${ind}try:`, ...body, `${ind}except Exception as err:`, `${ind}${unit}raise RuntimeError(f"failed: {err}") from err`].join('\n')
-    : [`${ind}try {`, ...body, `${ind}} catch (err) {`, `${ind}${unit}console.error('failed:', err);`, `${ind}${unit}throw err;`, `${ind}}`].join('\n') };
+  return {
+    code:
+      lang === 'py'
+        ? [
+            `${ind}try:`,
+            ...body,
+            `${ind}except Exception as err:`,
+            `${ind}${unit}raise RuntimeError(f"failed: {err}") from err`,
+          ].join('\n')
+        : [
+            `${ind}try {`,
+            ...body,
+            `${ind}} catch (err) {`,
+            `${ind}${unit}console.error('failed:', err);`,
+            `${ind}${unit}throw err;`,
+            `${ind}}`,
+          ].join('\n'),
+  };
 }

@@ -23,7 +23,10 @@ export function demoNextEdit(promptText: string): string {
     const re = new RegExp(`(?<![\\w$.])${esc(sub.from)}(?![\\w$])`, 'g');
     return lines.map((l) => l.replace(re, sub.to)).join('\n') + '\n';
   }
-  return lines.map((l) => (l.includes(sub.from) && !l.includes(sub.to) ? l.split(sub.from).join(sub.to) : l)).join('\n') + '\n';
+  return (
+    lines.map((l) => (l.includes(sub.from) && !l.includes(sub.to) ? l.split(sub.from).join(sub.to) : l)).join('\n') +
+    '\n'
+  );
 }
 
 /** The newest one-line change in the history: the last `-old` / `+new` pair of equal-length hunks. */
@@ -50,21 +53,33 @@ function substitution(a: string, b: string): { from: string; to: string } | unde
   const w = /[\w$]/;
   while (p > 0 && w.test(a[p - 1])) p--;
   while (s > 0 && w.test(a[a.length - s])) s--;
-  const from = a.slice(p, a.length - s), to = b.slice(p, b.length - s);
+  const from = a.slice(p, a.length - s),
+    to = b.slice(p, b.length - s);
   return from.trim() && from !== to ? { from, to } : undefined;
 }
 
-interface Signature { name: string; added: string[]; oldCount: number }
+interface Signature {
+  name: string;
+  added: string[];
+  oldCount: number;
+}
 
 /** `function f(a)` → `function f(a, b)` (or a method / arrow const): the parameters added at the end. */
 function signatureChange(a: string, b: string): Signature | undefined {
-  const decl = /(?:function\s+([A-Za-z_$][\w$]*)|([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?|^\s*(?:async\s+)?([A-Za-z_$][\w$]*))\s*\(([^)]*)\)/;
-  const x = decl.exec(a), y = decl.exec(b);
+  const decl =
+    /(?:function\s+([A-Za-z_$][\w$]*)|([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?|^\s*(?:async\s+)?([A-Za-z_$][\w$]*))\s*\(([^)]*)\)/;
+  const x = decl.exec(a),
+    y = decl.exec(b);
   if (!x || !y) return undefined;
   const name = x[1] ?? x[2] ?? x[3];
   if (name !== (y[1] ?? y[2] ?? y[3]) || /^(if|for|while|switch|catch|return)$/.test(name)) return undefined;
-  const params = (s: string) => s.split(',').map((t) => t.trim()).filter(Boolean);
-  const pa = params(x[4]), pb = params(y[4]);
+  const params = (s: string) =>
+    s
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+  const pa = params(x[4]),
+    pb = params(y[4]);
   if (pb.length <= pa.length || pa.some((q, i) => q !== pb[i])) return undefined;
   const added = pb.slice(pa.length).map((q) => q.replace(/[?]?\s*[:=].*$/, '').trim());
   return { name, added, oldCount: pa.length };
@@ -74,7 +89,10 @@ function signatureChange(a: string, b: string): Signature | undefined {
 function addArguments(line: string, sig: Signature): string {
   if (new RegExp(`function\\s+${esc(sig.name)}\\b|\\b${esc(sig.name)}\\s*=`).test(line)) return line;
   return line.replace(new RegExp(`(?<![\\w$])${esc(sig.name)}\\(([^()]*)\\)`, 'g'), (m, args: string) => {
-    const n = args.split(',').map((t) => t.trim()).filter(Boolean).length;
+    const n = args
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean).length;
     if (n !== sig.oldCount) return m;
     return `${sig.name}(${[args.trim(), ...sig.added].filter(Boolean).join(', ')})`;
   });

@@ -11,11 +11,17 @@ export function targetedAnswer(code: string, rewritten: string, context = 3): st
   const a = code.split('\n');
   const b = rewritten.replace(/\n$/, '').split('\n');
   const ops: Array<{ k: ' ' | '-' | '+'; t: string }> = [];
-  for (const part of diffArrays(a, b)) for (const t of part.value) ops.push({ k: part.added ? '+' : part.removed ? '-' : ' ', t });
+  for (const part of diffArrays(a, b))
+    for (const t of part.value) ops.push({ k: part.added ? '+' : part.removed ? '-' : ' ', t });
   const changed: number[] = [];
-  ops.forEach((o, i) => { if (o.k !== ' ') changed.push(i); });
+  ops.forEach((o, i) => {
+    if (o.k !== ' ') changed.push(i);
+  });
   const out = ['*** Begin Patch'];
-  if (changed.length === 0) { out.push('*** End Patch'); return out.join('\n') + '\n'; }
+  if (changed.length === 0) {
+    out.push('*** End Patch');
+    return out.join('\n') + '\n';
+  }
   // Hunks as [start, end) ranges of ops, merged when the context between two changes is short.
   const hunks: Array<[number, number]> = [];
   for (const i of changed) {
@@ -30,8 +36,12 @@ export function targetedAnswer(code: string, rewritten: string, context = 3): st
     const origAt = (i: number) => ops.slice(0, i).filter((o) => o.k !== '+').length;
     // Extend the context upwards until the block's leading lines are placed exactly where they belong.
     for (let extra = 0; extra < 30 && start > 0; extra++) {
-      const lead: string[] = []; const removed: boolean[] = [];
-      for (let i = start; i < end && ops[i].k !== '+'; i++) { lead.push(ops[i].t); removed.push(ops[i].k === '-'); }
+      const lead: string[] = [];
+      const removed: boolean[] = [];
+      for (let i = start; i < end && ops[i].k !== '+'; i++) {
+        lead.push(ops[i].t);
+        removed.push(ops[i].k === '-');
+      }
       if (lead.length === 0) break; // an insertion first: placed by the lines after it
       const p = place({ lines: a, from: cursor, old: lead, removed, header: '' });
       if (p.ok && p.at === origAt(start)) break;

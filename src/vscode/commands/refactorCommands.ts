@@ -11,15 +11,22 @@ type Lines = { start: number; end: number };
 /** One built-in refactor (Fix This, Simplify, Add Documentation, …): an inline edit, or a chat question for Explain. */
 class RefactorCommand implements Command {
   readonly id: string;
-  constructor(private readonly rf: Refactor, private readonly edits: InlineEditController, private readonly chat: ChatViewProvider) {
+  constructor(
+    private readonly rf: Refactor,
+    private readonly edits: InlineEditController,
+    private readonly chat: ChatViewProvider,
+  ) {
     this.id = `sparkEdit.refactor.${rf.id}`;
   }
 
   async execute(args?: { lines?: Lines }) {
     const { rf } = this;
     const editor = vscode.window.activeTextEditor;
-    if (!editor) { void vscode.window.showInformationMessage(`Spark Edit: open a file to use "${rf.title}".`); return; }
-    const lines = args?.lines ?? await targetLines(editor);
+    if (!editor) {
+      void vscode.window.showInformationMessage(`Spark Edit: open a file to use "${rf.title}".`);
+      return;
+    }
+    const lines = args?.lines ?? (await targetLines(editor));
     if (rf.kind === 'explain') return this.chat.ask(rf.instruction, { uri: editor.document.uri, lines });
     if (rf.kind === 'tests') return this.addTests(editor, lines);
     return this.edits.start({ instruction: rf.instruction, lines, command: rf.kind });
@@ -31,7 +38,12 @@ class RefactorCommand implements Command {
     const testRel = testFileFor(rel);
     const root = vscode.workspace.getWorkspaceFolder(editor.document.uri)?.uri;
     const testUri = root ? vscode.Uri.joinPath(root, testRel) : undefined;
-    const exists = testUri ? await vscode.workspace.fs.stat(testUri).then(() => true, () => false) : false;
+    const exists = testUri
+      ? await vscode.workspace.fs.stat(testUri).then(
+          () => true,
+          () => false,
+        )
+      : false;
     const instruction = `${this.rf.instruction}\nTest file: ${testRel} (${exists ? 'it exists: add to it with *** Update File' : 'it does not exist yet: create it with *** Add File'}).`;
     return this.edits.start({ instruction, lines, command: 'tests', files: exists && testUri ? [testUri] : [] });
   }
@@ -46,12 +58,24 @@ class CustomRefactorCommand implements Command {
     // From user settings only: instructions a repository wrote are never sent with your key.
     const custom = readSettings().customRefactors;
     if (!custom.length) {
-      void vscode.window.showInformationMessage('Spark Edit: no custom refactors yet: add some to "sparkEdit.customRefactors" (name + instruction).', 'Open Settings').then((c) => {
-        if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit.customRefactors');
-      });
+      void vscode.window
+        .showInformationMessage(
+          'Spark Edit: no custom refactors yet: add some to "sparkEdit.customRefactors" (name + instruction).',
+          'Open Settings',
+        )
+        .then((c) => {
+          if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'sparkEdit.customRefactors');
+        });
       return;
     }
-    const pick = args?.name ? custom.find((c) => c.name === args.name) : (await vscode.window.showQuickPick(custom.map((c) => ({ label: c.name, detail: c.instruction, c })), { title: 'Spark Edit: Custom Refactor' }))?.c;
+    const pick = args?.name
+      ? custom.find((c) => c.name === args.name)
+      : (
+          await vscode.window.showQuickPick(
+            custom.map((c) => ({ label: c.name, detail: c.instruction, c })),
+            { title: 'Spark Edit: Custom Refactor' },
+          )
+        )?.c;
     if (!pick) return;
     return this.edits.start({ instruction: pick.instruction });
   }
@@ -68,10 +92,31 @@ class FixDiagnosticsCommand implements Command {
     const doc = editor.document;
     const line = args?.line ?? editor.selection.active.line;
     const block = await enclosingBlock(doc, new vscode.Position(line, 0));
-    const diags = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning && d.range.start.line >= block.start && d.range.end.line <= block.end);
-    const lines = diags.length ? { start: Math.min(block.start, ...diags.map((d) => d.range.start.line)), end: Math.max(block.end, ...diags.map((d) => d.range.end.line)) } : block;
-    const info = diags.map((d) => ({ line: d.range.start.line, message: d.message, source: d.source, code: typeof d.code === 'object' ? d.code.value : d.code, severity: (['error', 'warning', 'info', 'hint'] as const)[d.severity] }));
-    if (!info.length) { void vscode.window.showInformationMessage('Spark Edit: no problems here to fix.'); return; }
+    const diags = vscode.languages
+      .getDiagnostics(doc.uri)
+      .filter(
+        (d) =>
+          d.severity <= vscode.DiagnosticSeverity.Warning &&
+          d.range.start.line >= block.start &&
+          d.range.end.line <= block.end,
+      );
+    const lines = diags.length
+      ? {
+          start: Math.min(block.start, ...diags.map((d) => d.range.start.line)),
+          end: Math.max(block.end, ...diags.map((d) => d.range.end.line)),
+        }
+      : block;
+    const info = diags.map((d) => ({
+      line: d.range.start.line,
+      message: d.message,
+      source: d.source,
+      code: typeof d.code === 'object' ? d.code.value : d.code,
+      severity: (['error', 'warning', 'info', 'hint'] as const)[d.severity],
+    }));
+    if (!info.length) {
+      void vscode.window.showInformationMessage('Spark Edit: no problems here to fix.');
+      return;
+    }
     return this.edits.start({ instruction: fixInstruction(info), lines, command: 'fix' });
   }
 }

@@ -19,7 +19,9 @@ export abstract class Disposable implements vscode.Disposable {
     disposeAll(this.owned);
   }
 
-  protected get isDisposed(): boolean { return this.disposed; }
+  protected get isDisposed(): boolean {
+    return this.disposed;
+  }
 
   protected _register<T extends vscode.Disposable>(d: T): T {
     if (this.disposed) d.dispose();
