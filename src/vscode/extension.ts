@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
-import { ResponsesSocketTransport } from '../core/transport/responsesSocket';
-import { Connection } from '../core/providers';
-import { ModelsInUse } from '../core/modelLabels';
+import { SparkEditApi, createApi } from './api';
 import { ChatViewProvider } from './chat';
 import { ChatApply } from './chatApply';
 import { SparkCodeActions } from './codeActions';
@@ -12,14 +10,13 @@ import { deepCommands } from './commands/deepCommands';
 import { editCommands } from './commands/editCommands';
 import { refactorCommands } from './commands/refactorCommands';
 import { RenameCommand } from './commands/rename';
-import { Settings, readSettings } from './config';
+import { readSettings } from './config';
 import { ModelConnections } from './connections';
 import { ContentGate } from './contentGate';
 import { Ctx } from './ctx';
 import { DeepController } from './deep';
 import { InlineEditController } from './inlineEdit';
 import { Log } from './log';
-import { SessionView } from './preview';
 import { SaveGuard } from './saveGuard';
 import { EditSessions } from './sessions';
 import { StatusBar } from './statusBar';
@@ -30,41 +27,7 @@ export type { EditArgs } from './inlineEdit';
 export type { DeepArgs } from './commands/deepCommands';
 export type { HunkArgs } from './sessions';
 
-/** What `activate` returns: used by the integration tests (and by anyone scripting Spark Edit). */
-export interface SparkEditApi {
-  /** The fast model's warm socket, when its wire has one. */
-  transport(): ResponsesSocketTransport | undefined;
-  connection(): Connection | undefined;
-  deepConnection(): Connection | undefined;
-  deep(): DeepController;
-  chat(): ChatViewProvider;
-  /** The most recent lines of the Spark Edit log. */
-  logLines(): string[];
-  ready(): Promise<void>;
-  sessions(): SessionView[];
-  session(id: number): SessionView | undefined;
-  /**
-   * Resolves once the previews a save of `doc` set aside are shown again (at once when none are). `save()` resolves
-   * before that: VS Code gives extensions no way to hold it until the onDidSave listeners are done.
-   */
-  whenShownAgain(doc: vscode.TextDocument): Promise<void>;
-  /** Undo/redo (issue 11): the guard or a save is still moving `doc` (a walk through a stream's steps is not done). */
-  undoBusy(doc: vscode.TextDocument): boolean;
-  endpoint(): string;
-  usingDemoModel(): boolean;
-  /** Next-edit suggestions (issue 16). */
-  nextEdit(): NextEditController;
-  /** The models in use for fast and deep (what the status bar and the chat badge show). */
-  models(): ModelsInUse;
-  /** How many reconnects have run since activation. */
-  reconnects(): number;
-  /** The demo model's speed in tokens/s, while the demo server runs. */
-  demoTokensPerSecond(): number | undefined;
-  /** The settings in effect (re-read live; see RECONNECT_SETTINGS). */
-  settings(): Settings;
-  /** The status bar item's text and tooltip. */
-  statusBar(): { text: string; tooltip: string };
-}
+export type { SparkEditApi } from './api';
 
 /**
  * The composition root: it creates the services and registers the features, and nothing else. Each feature lives in
@@ -161,27 +124,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   );
 
   sessions.updateContext();
-  return {
-    transport: () => connections.fast?.socket,
-    connection: () => connections.fast,
-    deepConnection: () => connections.deep,
-    deep: () => deep,
-    chat: () => chat,
-    logLines: () => logs.lines(),
-    ready: () => connections.ready(),
-    sessions: () => sessions.all(),
-    session: (id) => sessions.get(id),
-    whenShownAgain: (doc) => saveGuard.whenShownAgain(doc),
-    undoBusy: (doc) => sessions.undoBusy(doc), // issue 11
-    endpoint: () => connections.endpoint,
-    usingDemoModel: () => connections.usingDemo,
-    nextEdit: () => nextEdit,
-    models: () => connections.models(),
-    reconnects: () => connections.reconnects,
-    demoTokensPerSecond: () => connections.demo?.defaultTokensPerSecond,
-    settings: () => ctx.settings,
-    statusBar: () => ({ text: ctx.status.text, tooltip: ctx.status.tooltipText }),
-  };
+  return createApi({ ctx, logs, connections, sessions, deep, chat, saveGuard, nextEdit });
 }
 
 export function deactivate() {
