@@ -1,5 +1,6 @@
 // `npm test`: everything, from a fresh clone. Installs npm dependencies if needed, then runs
-//   1. unit tests of the VS Code-free core (plain Node, mocha), then ESLint (npm run lint)
+//   1. unit tests of the VS Code-free core (plain Node, mocha), then ESLint (npm run lint) and Prettier's check
+//      (npm run format:check)
 //   2. integration tests inside a real VS Code extension host (code-server + Chromium, installed by the scripts)
 //   3. the benchmark's smoke test (it runs and its JSON has every key; speed is not judged here)
 //   4. the `npm start` smoke (the README's first command starts VS Code with Spark Edit and the demo model)
@@ -14,6 +15,7 @@ ensureDeps();
 const steps = [
   ['unit', 'npm', ['run', '--silent', 'test:unit']],
   ['lint', 'npm', ['run', '--silent', 'lint']],
+  ['format', 'npm', ['run', '--silent', 'format:check']],
   ['integration', 'npm', ['run', '--silent', 'test:integration']],
   ['bench smoke', 'npm', ['run', '--silent', 'bench', '--', '--smoke']],
   ['npm start smoke', 'node', ['scripts/start.mjs', '--smoke']],
