@@ -61,7 +61,18 @@ async function selectLines(page, from, to) {
   await page.keyboard.press('Control+G');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
   await page.keyboard.type(String(from));
+  // Enter counts only once the picker has read the line number (on a loaded machine it may lag the typing), and the
+  // keys after it must go to the editor, not to a picker still open.
+  await waitFor(
+    () =>
+      page.evaluate(
+        (n) => (document.querySelector('.quick-input-widget')?.textContent ?? '').includes(`line ${n}`),
+        from,
+      ),
+    `the go-to-line picker to read line ${from}`,
+  );
   await page.keyboard.press('Enter');
+  await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 10_000 });
   await page.keyboard.press('Home');
   await page.keyboard.press('Home');
   for (let i = from; i <= to; i++) await page.keyboard.press('Shift+ArrowDown');

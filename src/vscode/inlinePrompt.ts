@@ -139,7 +139,7 @@ export class InlinePrompt implements vscode.Disposable {
       qp.onDidAccept(() => {
         const item = qp.selectedItems[0] ?? qp.activeItems[0];
         done = true;
-        resolve(item?.instruction ?? (qp.value.trim() || undefined));
+        resolve(chosen(item, qp.value));
         qp.hide();
       });
       qp.onDidHide(() => {
@@ -154,6 +154,18 @@ export class InlinePrompt implements vscode.Disposable {
     if (this.open) this.finish(this.open.thread, undefined);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/**
+ * What Enter sends. Typed text wins over a highlighted item unless the item is what was typed or what it starts
+ * (the typed-text item comes back from the extension host a moment after the keys; Enter pressed before that must
+ * not send whichever refactor the picker's own filter happened to highlight).
+ */
+export function chosen(item: { label: string; instruction?: string } | undefined, value: string): string | undefined {
+  const typed = value.trim();
+  if (!typed) return item?.instruction;
+  if (item?.instruction && item.label.toLowerCase().startsWith(typed.toLowerCase())) return item.instruction;
+  return typed;
 }
 
 function describe(t: PromptTarget): string {
