@@ -261,22 +261,7 @@ export class ModelServer {
     let lastResponseId: string | undefined;
     let busy = false;
     const queue: any[] = [];
-    let limitTimer: NodeJS.Timeout | undefined;
-    if (this.o.connectionLimitMs) {
-      limitTimer = setTimeout(() => {
-        this.sendJson(ws, {
-          type: 'error',
-          status: 400,
-          error: {
-            type: 'invalid_request_error',
-            code: 'websocket_connection_limit_reached',
-            message:
-              'Responses websocket connection limit reached (60 minutes). Create a new websocket connection to continue.',
-          },
-        });
-        ws.close(1000);
-      }, this.o.connectionLimitMs);
-    }
+    const limitTimer = this.armConnectionLimit(ws);
     ws.on('close', () => {
       this.sockets.delete(ws);
       clearTimeout(limitTimer);
@@ -330,36 +315,64 @@ export class ModelServer {
       });
     };
     ws.on('message', (data) => {
-      let body: any;
-      try {
-        body = JSON.parse(data.toString());
-      } catch {
-        this.sendJson(ws, {
-          type: 'error',
-          status: 400,
-          error: {
-            type: 'invalid_request_error',
-            code: 'invalid_json',
-            message: 'Could not parse the client event as JSON.',
-          },
-        });
-        return;
-      }
-      if (body?.type !== 'response.create') {
-        this.sendJson(ws, {
-          type: 'error',
-          status: 400,
-          error: {
-            type: 'invalid_request_error',
-            code: 'unknown_event',
-            message: `Unknown client event type '${body?.type}'.`,
-          },
-        });
-        return;
-      }
+      const body = this.clientEvent(ws, data.toString());
+      if (body === undefined) return;
       queue.push(body);
       next();
     });
+  }
+
+  /** With `connectionLimitMs`, close the socket after that long with websocket_connection_limit_reached. */
+  private armConnectionLimit(ws: WebSocket): NodeJS.Timeout | undefined {
+    if (!this.o.connectionLimitMs) return undefined;
+    return setTimeout(() => {
+      this.sendJson(ws, {
+        type: 'error',
+        status: 400,
+        error: {
+          type: 'invalid_request_error',
+          code: 'websocket_connection_limit_reached',
+          message:
+            'Responses websocket connection limit reached (60 minutes). Create a new websocket connection to continue.',
+        },
+      });
+      ws.close(1000);
+    }, this.o.connectionLimitMs);
+  }
+
+  /**
+   * One client frame as a `response.create` event, or undefined after answering an `error` event (not JSON:
+   * invalid_json; any other type: unknown_event).
+   */
+  private clientEvent(ws: WebSocket, data: string): any {
+    let body: any;
+    try {
+      body = JSON.parse(data);
+    } catch {
+      this.sendJson(ws, {
+        type: 'error',
+        status: 400,
+        error: {
+          type: 'invalid_request_error',
+          code: 'invalid_json',
+          message: 'Could not parse the client event as JSON.',
+        },
+      });
+      return undefined;
+    }
+    if (body?.type !== 'response.create') {
+      this.sendJson(ws, {
+        type: 'error',
+        status: 400,
+        error: {
+          type: 'invalid_request_error',
+          code: 'unknown_event',
+          message: `Unknown client event type '${body?.type}'.`,
+        },
+      });
+      return undefined;
+    }
+    return body;
   }
 
   private sendJson(ws: WebSocket, ev: unknown) {
@@ -420,54 +433,11 @@ export class ModelServer {
       return id;
     }
     const output: any[] = [];
-    // A message streamed as output_text (or refusal) parts, with its own item id and output index.
     const message = (
       text: string,
       phase: 'commentary' | 'final_answer' | undefined,
       partType: 'output_text' | 'refusal',
-    ) => {
-      const itemId = newId('msg');
-      const output_index = output.length;
-      const ph = phase ? { phase } : {};
-      const ids = { item_id: itemId, output_index, content_index: 0 };
-      e({
-        type: 'response.output_item.added',
-        output_index,
-        item: { id: itemId, type: 'message', status: 'in_progress', role: 'assistant', ...ph, content: [] },
-      });
-      e({
-        type: 'response.content_part.added',
-        ...ids,
-        part:
-          partType === 'refusal'
-            ? { type: 'refusal', refusal: '' }
-            : { type: 'output_text', text: '', annotations: [], logprobs: [] },
-      });
-      const finish = (sent: string, status: 'completed' | 'incomplete') => {
-        const part =
-          partType === 'refusal'
-            ? { type: 'refusal', refusal: sent }
-            : { type: 'output_text', text: sent, annotations: [], logprobs: [] };
-        e(
-          partType === 'refusal'
-            ? { type: 'response.refusal.done', ...ids, refusal: sent }
-            : { type: 'response.output_text.done', ...ids, text: sent, logprobs: [] },
-        );
-        e({ type: 'response.content_part.done', ...ids, part });
-        const item = { id: itemId, type: 'message', status, role: 'assistant', ...ph, content: [part] };
-        e({ type: 'response.output_item.done', output_index, item });
-        output.push(item);
-      };
-      const delta = (tok: string) => {
-        if (tok)
-          e(
-            partType === 'refusal'
-              ? { type: 'response.refusal.delta', ...ids, delta: tok }
-              : { type: 'response.output_text.delta', ...ids, delta: tok, logprobs: [] },
-          );
-      };
-      return { delta, finish };
-    };
+    ) => outputMessage(e, output, phase, partType);
     const phased = step.commentary !== undefined;
     if (phased) {
       const c = message(step.commentary!, 'commentary', 'output_text');
@@ -488,6 +458,32 @@ export class ModelServer {
     }
     const text = this.textFor(step, body, prompt);
     const m = message(text, phased ? 'final_answer' : undefined, 'output_text');
+    const { outcome, sent } = await this.paceWithFaults(text, step, alive, {
+      malformed: () => raw('{"type":"response.output_text.delta","delta":'),
+      kill,
+      fail: () => 'fail',
+      delta: (tok) => m.delta(tok),
+    });
+    if (outcome === 'stop' || outcome === 'dead') return undefined;
+    if (outcome === 'stall') return new Promise<undefined>(() => undefined);
+    if (!endResponse(e, { base, output, usage: usageOf(sent) }, step, outcome, (st) => m.finish(sent, st)))
+      return undefined;
+    keep(sent);
+    return id;
+  }
+
+  /**
+   * Stream the text at the step's pace, with its faults at their character counts, in this order: a malformed
+   * frame, a dropped connection, a clean end, a stall, a failure (the wire's own, where it has one), the output
+   * limit. `delta` sends one non-empty token. Returns how it ended and the text sent.
+   */
+  private async paceWithFaults(
+    text: string,
+    step: ScriptStep,
+    alive: () => boolean,
+    wire: { malformed: () => void; kill: () => void; fail?: () => 'fail' | 'stop'; delta: (tok: string) => void },
+  ): Promise<{ outcome: PaceOutcome; sent: string }> {
+    const f = step.faults ?? {};
     const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
     let sent = '';
     const outcome = await this.pace(
@@ -495,50 +491,26 @@ export class ModelServer {
       step,
       (tok) => {
         if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) {
-          raw('{"type":"response.output_text.delta","delta":');
+          wire.malformed();
           return 'stop';
         }
         if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) {
-          kill();
+          wire.kill();
           return 'stop';
         }
         if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
         if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
-        if (f.failAfterChars !== undefined && sent.length >= f.failAfterChars) return 'fail';
+        if (wire.fail && f.failAfterChars !== undefined && sent.length >= f.failAfterChars) return wire.fail();
         if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
-        m.delta(tok);
-        sent += tok;
+        if (tok) {
+          wire.delta(tok);
+          sent += tok;
+        }
         return 'ok';
       },
       alive,
     );
-    if (outcome === 'stop' || outcome === 'dead') return undefined;
-    if (outcome === 'stall') return new Promise<undefined>(() => undefined);
-    if (outcome === 'fail') {
-      const err = f.failWith ?? {
-        code: 'server_error',
-        message: 'The model failed while generating (injected fault).',
-      };
-      e({ type: 'response.failed', response: { ...base, status: 'failed', error: err, output, usage: usageOf(sent) } });
-      return undefined;
-    }
-    const reason =
-      outcome === 'incomplete'
-        ? 'max_output_tokens'
-        : step.stopReason && step.stopReason !== 'completed'
-          ? step.stopReason
-          : undefined;
-    m.finish(sent, reason ? 'incomplete' : 'completed');
-    if (reason) {
-      e({
-        type: 'response.incomplete',
-        response: { ...base, status: 'incomplete', incomplete_details: { reason }, output, usage: usageOf(sent) },
-      });
-    } else {
-      e({ type: 'response.completed', response: { ...base, status: 'completed', output, usage: usageOf(sent) } });
-    }
-    keep(sent);
-    return id;
+    return { outcome, sent };
   }
 
   /** Responses kept with `store: true` (the default) can be continued over HTTP with previous_response_id; `store: false` ones cannot. */
@@ -557,7 +529,7 @@ export class ModelServer {
     step: ScriptStep,
     send: (tok: string) => 'ok' | 'stop' | 'stall' | 'fail' | 'incomplete',
     alive: () => boolean,
-  ): Promise<'done' | 'stop' | 'stall' | 'fail' | 'incomplete' | 'dead'> {
+  ): Promise<PaceOutcome> {
     const toks = tokenize(text);
     const rate = step.tokensPerSecond ?? this.defaultTokensPerSecond ?? 0;
     if (step.firstTokenDelayMs) await sleep(step.firstTokenDelayMs);
@@ -923,31 +895,12 @@ export class ModelServer {
       await new Promise((r) => setTimeout(r, 5));
       res.write(frame.subarray(cut));
     }
-    const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
-    let sent = '';
-    const outcome = await this.pace(
-      text,
-      step,
-      (tok) => {
-        if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) {
-          res.write('data: {"choices":[{"delta":\n\n');
-          return 'stop';
-        }
-        if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) {
-          kill();
-          return 'stop';
-        }
-        if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
-        if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
-        if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
-        if (tok) {
-          w(chunk(refusing ? { refusal: tok } : { content: tok }, null));
-          sent += tok;
-        }
-        return 'ok';
-      },
-      alive,
-    );
+    // Chat Completions has no failure event: failAfterChars does not apply.
+    const { outcome, sent } = await this.paceWithFaults(text, step, alive, {
+      malformed: () => res.write('data: {"choices":[{"delta":\n\n'),
+      kill,
+      delta: (tok) => w(chunk(refusing ? { refusal: tok } : { content: tok }, null)),
+    });
     if (outcome !== 'done' && outcome !== 'incomplete') {
       if (outcome === 'stop' && alive()) res.end();
       return;
@@ -1025,35 +978,16 @@ export class ModelServer {
     });
     ev('content_block_start', { index: 0, content_block: { type: 'text', text: '', citations: null } });
     ev('ping', {});
-    const truncateAt = f.truncateAfterChars ?? f.incompleteAfterChars;
-    let sent = '';
-    const outcome = await this.pace(
-      text,
-      step,
-      (tok) => {
-        if (f.malformedAfterChars !== undefined && sent.length >= f.malformedAfterChars) {
-          res.write('event: content_block_delta\ndata: {"type":"content_block_delta",\n\n');
-          return 'stop';
-        }
-        if (f.dropAfterChars !== undefined && sent.length >= f.dropAfterChars) {
-          kill();
-          return 'stop';
-        }
-        if (f.endAfterChars !== undefined && sent.length >= f.endAfterChars) return 'stop';
-        if (f.stallAfterChars !== undefined && sent.length >= f.stallAfterChars) return 'stall';
-        if (f.failAfterChars !== undefined && sent.length >= f.failAfterChars) {
-          ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: newId('req') });
-          return 'stop';
-        }
-        if (truncateAt !== undefined && sent.length >= truncateAt) return 'incomplete';
-        if (tok) {
-          ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: tok } });
-          sent += tok;
-        }
-        return 'ok';
+    const { outcome, sent } = await this.paceWithFaults(text, step, alive, {
+      malformed: () => res.write('event: content_block_delta\ndata: {"type":"content_block_delta",\n\n'),
+      kill,
+      // A failure mid-stream is an `error` event (then the stream ends).
+      fail: () => {
+        ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: newId('req') });
+        return 'stop';
       },
-      alive,
-    );
+      delta: (tok) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: tok } }),
+    });
     if (outcome !== 'done' && outcome !== 'incomplete') {
       if (outcome === 'stop' && alive()) res.end();
       return;
@@ -1081,6 +1015,98 @@ export class ModelServer {
     ev('message_stop', {});
     res.end();
   }
+}
+
+/** How a paced stream ended. */
+type PaceOutcome = 'done' | 'stop' | 'stall' | 'fail' | 'incomplete' | 'dead';
+
+/** A Responses output message streamed as one output_text (or refusal) part, with its own item id and output index. */
+function outputMessage(
+  e: (ev: any) => void,
+  output: any[],
+  phase: 'commentary' | 'final_answer' | undefined,
+  partType: 'output_text' | 'refusal',
+) {
+  const itemId = newId('msg');
+  const output_index = output.length;
+  const ph = phase ? { phase } : {};
+  const ids = { item_id: itemId, output_index, content_index: 0 };
+  e({
+    type: 'response.output_item.added',
+    output_index,
+    item: { id: itemId, type: 'message', status: 'in_progress', role: 'assistant', ...ph, content: [] },
+  });
+  e({
+    type: 'response.content_part.added',
+    ...ids,
+    part:
+      partType === 'refusal'
+        ? { type: 'refusal', refusal: '' }
+        : { type: 'output_text', text: '', annotations: [], logprobs: [] },
+  });
+  const finish = (sent: string, status: 'completed' | 'incomplete') => {
+    const part =
+      partType === 'refusal'
+        ? { type: 'refusal', refusal: sent }
+        : { type: 'output_text', text: sent, annotations: [], logprobs: [] };
+    e(
+      partType === 'refusal'
+        ? { type: 'response.refusal.done', ...ids, refusal: sent }
+        : { type: 'response.output_text.done', ...ids, text: sent, logprobs: [] },
+    );
+    e({ type: 'response.content_part.done', ...ids, part });
+    const item = { id: itemId, type: 'message', status, role: 'assistant', ...ph, content: [part] };
+    e({ type: 'response.output_item.done', output_index, item });
+    output.push(item);
+  };
+  const delta = (tok: string) => {
+    if (tok)
+      e(
+        partType === 'refusal'
+          ? { type: 'response.refusal.delta', ...ids, delta: tok }
+          : { type: 'response.output_text.delta', ...ids, delta: tok, logprobs: [] },
+      );
+  };
+  return { delta, finish };
+}
+
+/**
+ * The end of a response's streamed text: `response.failed` (an injected failure; returns false), or the message's
+ * done events (`finish`) then `response.incomplete` (max_output_tokens, or the step's own stop reason) or
+ * `response.completed` (returns true).
+ */
+function endResponse(
+  e: (ev: any) => void,
+  r: { base: Record<string, unknown>; output: any[]; usage: unknown },
+  step: ScriptStep,
+  outcome: 'done' | 'fail' | 'incomplete',
+  finish: (status: 'completed' | 'incomplete') => void,
+): boolean {
+  const { base, output, usage } = r;
+  if (outcome === 'fail') {
+    const err = step.faults?.failWith ?? {
+      code: 'server_error',
+      message: 'The model failed while generating (injected fault).',
+    };
+    e({ type: 'response.failed', response: { ...base, status: 'failed', error: err, output, usage } });
+    return false;
+  }
+  const reason =
+    outcome === 'incomplete'
+      ? 'max_output_tokens'
+      : step.stopReason && step.stopReason !== 'completed'
+        ? step.stopReason
+        : undefined;
+  finish(reason ? 'incomplete' : 'completed');
+  if (reason) {
+    e({
+      type: 'response.incomplete',
+      response: { ...base, status: 'incomplete', incomplete_details: { reason }, output, usage },
+    });
+  } else {
+    e({ type: 'response.completed', response: { ...base, status: 'completed', output, usage } });
+  }
+  return true;
 }
 
 /** Where an SSE runner writes: an HTTP response, or a collector for a non-streaming answer. */
