@@ -574,16 +574,7 @@ export class ModelServer {
   // ---------------------------------------------------------------- HTTP (Responses SSE, Chat Completions SSE)
   private onHttp(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = req.url ?? '';
-    if (req.method === 'GET' && /\/models\/?$/.test(url)) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          object: 'list',
-          data: [{ id: 'spark-demo', object: 'model', created: 0, owned_by: 'spark' }],
-        }),
-      );
-      return;
-    }
+    if (req.method === 'GET' && /\/models\/?$/.test(url)) return answerModels(res);
     const isResponses = req.method === 'POST' && /\/responses\/?(\?.*)?$/.test(url);
     const isChat = req.method === 'POST' && /\/chat\/completions\/?(\?.*)?$/.test(url);
     const isAnthropic = req.method === 'POST' && /\/messages\/?(\?.*)?$/.test(url);
@@ -615,27 +606,7 @@ export class ModelServer {
       );
       return;
     }
-    if (isAnthropic) {
-      // The SDK sends x-api-key, or Authorization: Bearer (auth tokens); the version header is required.
-      const version = req.headers['anthropic-version'];
-      if (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version)) {
-        fail(
-          400,
-          'invalid_request_error',
-          'anthropic-version: header is required and must be a version date (e.g. 2023-06-01)',
-        );
-        return;
-      }
-      const key =
-        typeof req.headers['x-api-key'] === 'string' ? `Bearer ${req.headers['x-api-key']}` : req.headers.authorization;
-      if (!this.authorized(key)) {
-        fail(401, 'authentication_error', 'invalid x-api-key');
-        return;
-      }
-    } else if (!this.authorized(req.headers.authorization)) {
-      fail(401, 'invalid_request_error', 'Incorrect API key provided.', 'invalid_api_key');
-      return;
-    }
+    if (!this.httpAuthorized(req, isAnthropic, fail)) return;
     let data = '';
     req.setEncoding('utf8');
     req.on('data', (c) => (data += c));
@@ -661,52 +632,7 @@ export class ModelServer {
       }
       const step = this.takeStep(transport);
       const f = step.faults ?? {};
-      if (f.httpStatus) {
-        const st = f.httpStatus;
-        const type = isAnthropic
-          ? st === 429
-            ? 'rate_limit_error'
-            : st === 529
-              ? 'overloaded_error'
-              : st === 401
-                ? 'authentication_error'
-                : st === 403
-                  ? 'permission_error'
-                  : st >= 500
-                    ? 'api_error'
-                    : 'invalid_request_error'
-          : st === 429
-            ? 'requests'
-            : st >= 500
-              ? 'server_error'
-              : 'invalid_request_error';
-        fail(
-          st,
-          type,
-          `injected HTTP ${st}`,
-          st === 429 ? 'rate_limit_exceeded' : String(st),
-          null,
-          f.retryAfter ? { 'retry-after': f.retryAfter } : {},
-        );
-        return;
-      }
-      if (f.errorEvent) {
-        // A request-level error over HTTP is a real status with a JSON body, never a 200 with an error frame.
-        const st = f.errorEvent.code === 'rate_limit_exceeded' ? 429 : 400;
-        fail(
-          st,
-          isAnthropic
-            ? st === 429
-              ? 'rate_limit_error'
-              : 'invalid_request_error'
-            : st === 429
-              ? 'requests'
-              : 'invalid_request_error',
-          f.errorEvent.message,
-          f.errorEvent.code,
-        );
-        return;
-      }
+      if (injectHttpError(f, isAnthropic, fail)) return;
       if (body.stream !== true) {
         void this.answerJson(transport, body, step, res);
         return;
@@ -732,6 +658,36 @@ export class ModelServer {
           if (alive()) res.end();
         });
     });
+  }
+
+  /** The request's credentials (Anthropic: x-api-key or Bearer, and a dated anthropic-version); false once refused. */
+  private httpAuthorized(
+    req: http.IncomingMessage,
+    isAnthropic: boolean,
+    fail: (status: number, type: string, message: string, code?: string | null) => void,
+  ): boolean {
+    if (isAnthropic) {
+      // The SDK sends x-api-key, or Authorization: Bearer (auth tokens); the version header is required.
+      const version = req.headers['anthropic-version'];
+      if (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version)) {
+        fail(
+          400,
+          'invalid_request_error',
+          'anthropic-version: header is required and must be a version date (e.g. 2023-06-01)',
+        );
+        return false;
+      }
+      const key =
+        typeof req.headers['x-api-key'] === 'string' ? `Bearer ${req.headers['x-api-key']}` : req.headers.authorization;
+      if (!this.authorized(key)) {
+        fail(401, 'authentication_error', 'invalid x-api-key');
+        return false;
+      }
+    } else if (!this.authorized(req.headers.authorization)) {
+      fail(401, 'invalid_request_error', 'Incorrect API key provided.', 'invalid_api_key');
+      return false;
+    }
+    return true;
   }
 
   /** A request without `stream: true`: the same answer as one JSON object (Response, chat.completion, Message). */
@@ -1015,6 +971,79 @@ export class ModelServer {
     ev('message_stop', {});
     res.end();
   }
+}
+
+/** An injected request-level fault (`httpStatus`, or `errorEvent` over HTTP): answered with its status and each wire's error type. */
+function injectHttpError(
+  f: Faults,
+  isAnthropic: boolean,
+  fail: (
+    status: number,
+    type: string,
+    message: string,
+    code?: string | null,
+    param?: string | null,
+    headers?: Record<string, string>,
+  ) => void,
+): boolean {
+  if (f.httpStatus) {
+    const st = f.httpStatus;
+    const type = isAnthropic
+      ? st === 429
+        ? 'rate_limit_error'
+        : st === 529
+          ? 'overloaded_error'
+          : st === 401
+            ? 'authentication_error'
+            : st === 403
+              ? 'permission_error'
+              : st >= 500
+                ? 'api_error'
+                : 'invalid_request_error'
+      : st === 429
+        ? 'requests'
+        : st >= 500
+          ? 'server_error'
+          : 'invalid_request_error';
+    fail(
+      st,
+      type,
+      `injected HTTP ${st}`,
+      st === 429 ? 'rate_limit_exceeded' : String(st),
+      null,
+      f.retryAfter ? { 'retry-after': f.retryAfter } : {},
+    );
+    return true;
+  }
+  if (f.errorEvent) {
+    // A request-level error over HTTP is a real status with a JSON body, never a 200 with an error frame.
+    const st = f.errorEvent.code === 'rate_limit_exceeded' ? 429 : 400;
+    fail(
+      st,
+      isAnthropic
+        ? st === 429
+          ? 'rate_limit_error'
+          : 'invalid_request_error'
+        : st === 429
+          ? 'requests'
+          : 'invalid_request_error',
+      f.errorEvent.message,
+      f.errorEvent.code,
+    );
+    return true;
+  }
+  return false;
+}
+
+/** GET /models: the one model this server serves. */
+function answerModels(res: http.ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(
+    JSON.stringify({
+      object: 'list',
+      data: [{ id: 'spark-demo', object: 'model', created: 0, owned_by: 'spark' }],
+    }),
+  );
 }
 
 /** How a paced stream ended. */
