@@ -751,33 +751,7 @@ export class ModelServer {
         () => true,
         () => undefined,
       );
-      const chunks = events.filter((c) => c.object === 'chat.completion.chunk');
-      const content = chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
-      const refusal = chunks.map((c) => c.choices?.[0]?.delta?.refusal ?? '').join('');
-      const finish = chunks.map((c) => c.choices?.[0]?.finish_reason).find((x) => x) ?? null;
-      const usage = chunks.find((c) => c.usage)?.usage ?? null;
-      send(200, {
-        id: chunks[0]?.id ?? newId('chatcmpl'),
-        object: 'chat.completion',
-        created: chunks[0]?.created ?? Math.floor(Date.now() / 1000),
-        model: body.model ?? 'spark-demo',
-        choices: [
-          {
-            index: 0,
-            message: {
-              role: 'assistant',
-              content: refusal ? null : content,
-              refusal: refusal || null,
-              annotations: [],
-            },
-            logprobs: null,
-            finish_reason: finish,
-          },
-        ],
-        usage,
-        service_tier: 'default',
-        system_fingerprint: null,
-      });
+      send(200, chatCompletionOf(events, body));
       return;
     }
     await this.runAnthropic(
@@ -1033,6 +1007,37 @@ function injectHttpError(
     return true;
   }
   return false;
+}
+
+/** A non-streaming `chat.completion` put together from the chunks the stream sent. */
+function chatCompletionOf(events: any[], body: any) {
+  const chunks = events.filter((c) => c.object === 'chat.completion.chunk');
+  const content = chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
+  const refusal = chunks.map((c) => c.choices?.[0]?.delta?.refusal ?? '').join('');
+  const finish = chunks.map((c) => c.choices?.[0]?.finish_reason).find((x) => x) ?? null;
+  const usage = chunks.find((c) => c.usage)?.usage ?? null;
+  return {
+    id: chunks[0]?.id ?? newId('chatcmpl'),
+    object: 'chat.completion',
+    created: chunks[0]?.created ?? Math.floor(Date.now() / 1000),
+    model: body.model ?? 'spark-demo',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: refusal ? null : content,
+          refusal: refusal || null,
+          annotations: [],
+        },
+        logprobs: null,
+        finish_reason: finish,
+      },
+    ],
+    usage,
+    service_tier: 'default',
+    system_fingerprint: null,
+  };
 }
 
 /** GET /models: the one model this server serves. */
