@@ -3,11 +3,7 @@
 // Accept or reject each change with the CodeLens above it, or all at once (Ctrl+Enter / Ctrl+Backspace).
 // Select saveOrder and run "Spark Edit: Convert to async/await", or select total and run "Spark Edit: Add Tests".
 
-export interface Order {
-  id: string;
-  items: { price: number; qty: number }[];
-  coupon?: string;
-}
+export interface Order { id: string; items: { price: number; qty: number }[]; coupon?: string }
 
 export function total(order: Order): number {
   var sum = 0;
