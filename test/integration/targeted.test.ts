@@ -9,13 +9,7 @@ import { openEditor, screenshot, serverHooks, sleep, waitFor } from './helpers';
 const BIG: string[] = [];
 for (let i = 0; i < 2000; i++)
   BIG.push(
-    i % 20 === 0
-      ? `function f${i}(x: number) {`
-      : i % 20 === 19
-        ? '}'
-        : i % 20 === 18
-          ? '  return x;'
-          : `  x += ${i};`,
+    i % 20 === 0 ? `function f${i}(x: number) {` : i % 20 === 19 ? '}' : i % 20 === 18 ? '  return x;' : `  x += ${i};`,
   );
 const BIG_TEXT = BIG.join('\n') + '\n';
 const patch = (...l: string[]) => ['*** Begin Patch', ...l, '*** End Patch', ''].join('\n');
