@@ -49,7 +49,9 @@ const PROBES = `(() => {
       });
     }
     send(d) {
-      if (F.armed && F.instruction && F.marks.wsInstruction === undefined) { const s = textOf(d); if (s && s.includes(F.instruction)) mark('wsInstruction'); }
+      // The picker (promptStyle quickInput) sends what is typed as it is typed: the frame that counts is the first one
+      // after Enter (the accept), which is what starts the edit.
+      if (F.armed && F.marks.enter !== undefined && F.marks.wsInstruction === undefined) mark('wsInstruction');
       return super.send(d);
     }
   }
@@ -146,7 +148,7 @@ export const STAGES = [
     'enter_to_instruction_sent',
     'enter',
     'wsInstruction',
-    'Enter → the instruction on the socket to the extension host (workbench: input box accepts)',
+    'Enter → the first frame on the socket to the extension host after it (the picker accepts)',
   ],
   ['instruction_sent_to_command', 'wsInstruction', 'host.command', '→ the edit command running in the extension host'],
   ['command_to_request_sent', 'host.command', 'host.sent', '→ the request on the wire to the model'],

@@ -234,7 +234,9 @@ export class ModelServer {
       JSON.stringify(body.instructions ?? body.system ?? body.messages?.[0] ?? '').includes(TARGETED_MARKER)
     ) {
       const r = demo().demoFromPrompt(promptText);
-      return 'code' in r ? { code: demo().targetedAnswer(conv.code, r.code) } : r;
+      // The blocks are a diff of the code as the prompt has it and the rewrite ending in one newline, as a rewrite
+      // answer does (a newline more or less would otherwise be a change of the file's last line).
+      return 'code' in r ? { code: demo().targetedAnswer(conv.code, r.code.replace(/\n$/, '') + '\n') } : r;
     }
     // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).
     if (whole.includes('*** Begin Patch')) return demo().demoDeep(promptText);
