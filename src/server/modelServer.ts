@@ -234,9 +234,11 @@ export class ModelServer {
       JSON.stringify(body.instructions ?? body.system ?? body.messages?.[0] ?? '').includes(TARGETED_MARKER)
     ) {
       const r = demo().demoFromPrompt(promptText);
-      // The blocks are a diff of the code as the prompt has it and the rewrite ending in one newline, as a rewrite
-      // answer does (a newline more or less would otherwise be a change of the file's last line).
-      return 'code' in r ? { code: demo().targetedAnswer(conv.code, r.code.replace(/\n$/, '') + '\n') } : r;
+      // The blocks diff the code as the prompt has it against the rewrite as a rewrite answer ends: the same final
+      // newline as that code, plus one (a newline more or less would otherwise be a change of the last line).
+      if (!('code' in r)) return r;
+      const rewritten = conv.code.endsWith('\n') ? r.code.replace(/\n?$/, '\n') : r.code.replace(/\n$/, '');
+      return { code: demo().targetedAnswer(conv.code, rewritten + '\n') };
     }
     // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).
     if (whole.includes('*** Begin Patch')) return demo().demoDeep(promptText);
