@@ -18,7 +18,25 @@ const base = path.join(hostDir, smoke ? 'demo-smoke' : 'demo');
 if (smoke) fs.rmSync(base, { recursive: true, force: true });
 const dirs = { userData: path.join(base, 'user-data'), extensions: path.join(base, 'extensions') };
 const workspace = path.join(base, 'workspace');
-if (!fs.existsSync(workspace)) fs.cpSync(path.join(repo, 'demo', 'workspace'), workspace, { recursive: true });
+// The demo workspace is copied once and then yours to edit; when the repository's demo has changed since (a newer
+// Spark Edit), the old copy is kept aside and the new demo copied, so the README's tips match the files.
+const demoSource = path.join(repo, 'demo', 'workspace');
+const { createHash } = await import('node:crypto');
+const demoStamp = createHash('sha1');
+for (const f of fs.readdirSync(demoSource, { recursive: true }).map(String).sort()) {
+  const full = path.join(demoSource, f);
+  if (fs.statSync(full).isFile()) demoStamp.update(f).update(fs.readFileSync(full));
+}
+const stamp = demoStamp.digest('hex').slice(0, 12);
+const stampFile = path.join(base, 'demo-version');
+if (fs.existsSync(workspace) && (fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8').trim() : '') !== stamp) {
+  const aside = `${workspace}-before-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  fs.renameSync(workspace, aside);
+  console.log(`[start] the demo workspace changed in this version: your old copy is in ${aside}`);
+}
+if (!fs.existsSync(workspace)) fs.cpSync(demoSource, workspace, { recursive: true });
+fs.mkdirSync(base, { recursive: true });
+fs.writeFileSync(stampFile, stamp + '\n');
 // The demo opens on the workspace's README (the tips, and where the walkthrough is).
 if (!fs.existsSync(path.join(dirs.userData, 'User', 'settings.json')))
   writeUserSettings(dirs, { 'workbench.startupEditor': 'readme' });
