@@ -251,11 +251,12 @@ export class ModelServer {
     return demo().demoFromPrompt(promptText);
   }
 
-  /** An unscripted step is the demo model's: when the demo cannot do what was asked, it declines (a refusal). */
+  /** An unscripted step is the demo model's: its answer, or, when the demo cannot do what was asked, a refusal. */
   private demoStep(step: ScriptStep, body: any, promptText: string): ScriptStep {
     if (step.text !== undefined || step.refusal !== undefined) return step;
     const d = this.demoAnswer(body, promptText);
-    return 'cannot' in d ? { ...step, refusal: d.cannot } : step;
+    // The answer is kept in the step, so it is computed once per request (textFor returns it as it is).
+    return 'cannot' in d ? { ...step, refusal: d.cannot } : { ...step, text: d.code };
   }
 
   // ---------------------------------------------------------------- WebSocket (Responses)

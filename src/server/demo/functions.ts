@@ -1,5 +1,5 @@
 /** Where the functions are in a piece of code (demo model): TypeScript/JavaScript by tokens, Python by indentation. */
-import { Lang, Tok, lineOf, matching, next, prev, scan } from './scan';
+import { Lang, Tok, lineOf, lineStarts, matching, next, prev, scan } from './scan';
 
 export interface Fn {
   name: string;
@@ -26,7 +26,10 @@ export function findFunctions(code: string, lang: Lang): Fn[] {
   return lang === 'py' ? pyFunctions(code) : tsFunctions(code, scan(code, 'ts'));
 }
 
-const indentAt = (code: string, line: number) => /^[ \t]*/.exec(code.split('\n')[line] ?? '')![0];
+const indentAt = (code: string, line: number) => {
+  const at = lineStarts(code);
+  return /^[ \t]*/.exec(code.slice(at[line] ?? code.length, at[line + 1] ?? code.length))![0];
+};
 
 export function tsFunctions(code: string, toks: Tok[]): Fn[] {
   const out: Fn[] = [];
