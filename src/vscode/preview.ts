@@ -80,6 +80,8 @@ export class SessionView implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
   private lastLensKey = '';
   flushes = 0;
+  /** The multi-place operation (rename across files, deep job) this preview is part of: see editGroups.ts. */
+  groupId?: number;
   /** Set by the undo guard (issue 11): our own edits, and the moments the document rests in step with the preview. */
   hooks: { ownEdit?(streaming: boolean): void; synced?(): void } = {};
   /** The undo guard is moving the document through its history: this view neither edits nor follows changes. */
