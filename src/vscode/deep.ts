@@ -589,8 +589,8 @@ export class DeepController implements vscode.Disposable {
 
   /**
    * Every file a deep job changes is shown: opened in a tab (the editor the user was in comes back to the front).
-   * Before its preview streams in: an editor of the document appearing and hiding while the preview's edits are in
-   * flight garbled them (seen in the host: lines doubled in a two-hunk preview).
+   * Before its preview is placed and streams in, so the hunks are placed against the text right before the preview
+   * starts and no editor appears or hides while its edits are in flight.
    */
   private async showOnce(o: LandState, path: string, doc: vscode.TextDocument) {
     if (o.shown.has(path)) return;

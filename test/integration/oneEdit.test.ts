@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import { serverHooks, useServer, waitFor, workspaceUri } from './helpers';
+import {
+  ORIGINAL,
+  REWRITE,
+  openEditor,
+  select,
+  serverHooks,
+  startEdit,
+  useServer,
+  waitFor,
+  workspaceUri,
+} from './helpers';
 
 // Issue 11: a multi-place operation (a rename across files, a deep job, a chat Apply) is ONE edit.
 
@@ -251,6 +261,32 @@ describe('Issue 11: a multi-place operation is one edit (real VS Code host)', fu
     await waitFor(() => v1.isEnded && v2.isEnded, 'both decided');
     assert.equal(one.getText(), ONE);
     assert.equal(two.getText(), TWO);
+  });
+
+  it('a preview whose editor is hidden and shown again while it streams stays in step with the document', async () => {
+    // Found with the deep job above: with no visible editor, the preview's edit goes through a WorkspaceEdit, and
+    // code-server reports it as a smaller diff of several changes; taken for the user's typing, it doubled lines.
+    // The race needs the edit to go out while the editor is hidden: three rounds (it showed in the first of five, twice).
+    for (let round = 0; round < 3; round++) {
+      const ed = await openEditor(ORIGINAL);
+      const other = await vscode.workspace.openTextDocument(workspaceUri('oneedit/two.ts'));
+      select(ed, 2, 15);
+      server.enqueue({ text: REWRITE, tokensPerSecond: 100 });
+      const v = await startEdit(a, 'use const/let');
+      for (let i = 0; i < 6 && v.session.isStreaming; i++) {
+        await vscode.window.showTextDocument(other, { preview: false, viewColumn: ed.viewColumn });
+        await vscode.window.showTextDocument(ed.document, { preview: false, viewColumn: ed.viewColumn });
+      }
+      await v.session.whenSettled();
+      await waitFor(() => v.region.planFlush() === null, 'in sync');
+      assert.ok(
+        v.matchesDocument(),
+        `the document holds exactly the preview: ${JSON.stringify(ed.document.getText())} vs ${JSON.stringify(v.region.renderedLines())} from line ${v.region.startLine}`,
+      );
+      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'decided');
+      assert.equal(ed.document.getText(), ORIGINAL.split('\n').slice(0, 2).join('\n') + '\n' + REWRITE);
+    }
   });
 
   it('a chat Apply of a block with two changes is one pending edit: one Accept All takes both', async () => {
