@@ -85,9 +85,14 @@ export class EditGroups implements vscode.Disposable {
     for (const m of members) await m.settled();
     const blocked = this.blocker(g, members);
     if (blocked) {
-      const msg = `Spark Edit: nothing was ${how}ed: ${blocked}. Decide each file on its own (Accept All / Reject All in its editor decides the files still pending together).`;
       this.log(`${g.label}: ${how} all refused: ${blocked}`);
-      void vscode.window.showWarningMessage(msg);
+      const here = members.filter((m) => m.document === view.document);
+      const only = `${how === 'accept' ? 'Accept' : 'Reject'} in ${rel(view.document.uri.toString())} Only`;
+      void vscode.window
+        .showWarningMessage(`Spark Edit: nothing was ${how}ed: ${blocked}.`, only)
+        .then(async (pick) => {
+          if (pick) for (const m of here) await (how === 'accept' ? m.acceptAll() : m.rejectAll());
+        });
       return false;
     }
     this.log(`${g.label}: ${how} all in ${members.length} file(s)`);
