@@ -205,6 +205,19 @@ describe('Issue 11: a multi-place operation is one edit (real VS Code host)', fu
     assert.equal(use.getText(), USE);
   });
 
+  it('a rename with one file saved while pending: the save writes the original, one Accept All still renames both', async () => {
+    const { vl, vu } = await renameAcrossFiles();
+    await vscode.window.showTextDocument(use, { preview: false });
+    assert.ok(await use.save(), 'saved');
+    await a.whenShownAgain(use);
+    const onDisk = Buffer.from(await vscode.workspace.fs.readFile(use.uri)).toString('utf8');
+    assert.equal(onDisk, USE, 'the save wrote the file without the pending edit');
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: vl.session.id });
+    await waitFor(() => vl.isEnded && vu.isEnded, 'both decided');
+    assert.equal(lib.getText(), LIB_RENAMED);
+    assert.equal(use.getText(), USE_RENAMED);
+  });
+
   it('a rename whose other file was closed (its pending edit dropped): Accept All changes nothing and names the file', async () => {
     const { vl, vu } = await renameAcrossFiles();
     // Close use.ts's tab, reverting it: its pending edit is dropped with it.
