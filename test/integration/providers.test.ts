@@ -139,6 +139,16 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
       docB.getText(),
       "import { alpha } from './a';\n\nexport function beta(y: number) {\n  var result = alpha(y) + 1;\n  return result;\n}\n",
     );
+    // a.ts back as it was, on disk too: code-server's auto-save (after a delay) may have written the accepted text
+    // before afterEach reverts it, and the next tests start from the fixture.
+    const we = new vscode.WorkspaceEdit();
+    we.replace(
+      docA.uri,
+      new vscode.Range(0, 0, docA.lineCount, 0),
+      docA.getText().replace('const doubled', 'var doubled'),
+    );
+    assert.ok(await vscode.workspace.applyEdit(we));
+    assert.ok(await docA.save());
   });
 
   it('a deep job can be cancelled while it runs, and leaves nothing behind', async () => {
