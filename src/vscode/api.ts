@@ -47,6 +47,8 @@ export interface SparkEditApi {
   settings(): Settings;
   /** The status bar item's text and tooltip. */
   statusBar(): { text: string; tooltip: string };
+  /** The pending multi-file operation's status bar text (issue 11; hidden when there is none). */
+  groupStatus(): string;
 }
 
 /** The services `activate` created, as the API reads them. */
@@ -84,5 +86,6 @@ export function createApi(p: ApiParts): SparkEditApi {
     demoTokensPerSecond: () => connections.demo?.defaultTokensPerSecond,
     settings: () => ctx.settings,
     statusBar: () => ({ text: ctx.status.text, tooltip: ctx.status.tooltipText }),
+    groupStatus: () => sessions.groups.statusText,
   };
 }

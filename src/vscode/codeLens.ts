@@ -59,16 +59,19 @@ export class PendingEditLenses implements vscode.CodeLensProvider {
         v.timing.lastEditBeforeLens = v.timing.lastEditApplied;
       }
       if (pending.length > 1 || (pending.length > 0 && !v.session.isStreaming)) {
+        // One operation over several files (issue 11): its Accept All / Reject All decide every file.
+        const n = this.sessions.groups.fileCount(v);
+        const files = n > 1 ? ` — ${n} files` : '';
         lenses.push(
           new vscode.CodeLens(top, {
-            title: 'Accept All (Ctrl+Enter)',
+            title: `Accept All${files} (Ctrl+Enter)`,
             command: 'sparkEdit.acceptAll',
             arguments: [{ sessionId: sid }],
           }),
         );
         lenses.push(
           new vscode.CodeLens(top, {
-            title: 'Reject All (Ctrl+Backspace)',
+            title: `Reject All${files} (Ctrl+Backspace)`,
             command: 'sparkEdit.rejectAll',
             arguments: [{ sessionId: sid }],
           }),

@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { DEEP_INSTRUCTIONS, deepPrompt } from '../core/deep/prompt';
 import { DeepJob, JobQueue } from '../core/deep/jobs';
-import { StreamingPatchParser, PatchOp, place } from '../core/deep/patch';
+import { StreamingPatchParser, PatchOp, PlacedHunk, combineHunks, place } from '../core/deep/patch';
 import { Connection } from '../core/providers';
 import { userMessage } from '../core/protocol/responses';
 import { ModelError, describeStop } from '../core/transport/types';
@@ -50,7 +50,11 @@ export interface DeepDeps {
     oldLines: string[],
     newLines: string[],
     instruction: string,
+    /** The job's operation (issue 11): its previews are decided together. */
+    group?: number,
   ): SessionView | undefined;
+  /** A new multi-place operation (editGroups.ts) for a job's previews. */
+  newGroup(label: string): number;
   /** The ignore list in effect (a model never writes those files either). */
   policy(): ContentPolicy;
   /** Scrub keys from text that came from a server before it is shown. */
@@ -108,7 +112,12 @@ interface LandState {
   shown: Set<string>;
   /** The user confirmed these changes by name (files outside the request). */
   confirmed?: boolean;
+  /** The operation the job's previews form (issue 11), made with its first preview. */
+  group?: number;
+  label: string;
 }
+
+type UpdateOp = Extract<PatchOp, { kind: 'update' }>;
 
 const LANGUAGES: Record<string, string> = {
   ts: 'typescript',
@@ -247,7 +256,6 @@ export class DeepController implements vscode.Disposable {
       : undefined;
     const views: SessionView[] = [];
     this.landed.set(job.id, views);
-    let chain = Promise.resolve();
     let chars = 0;
     const files0 = new Set<string>();
     const limits = this.limits;
@@ -267,12 +275,11 @@ export class DeepController implements vscode.Disposable {
       budget,
       onLimit: stop,
       shown: new Set<string>(),
+      label: `deep job ${job.id}`,
     };
+    const lander = this.lander(job, land, () => ctx.cancelled);
     const onOp = (op: PatchOp) => {
-      if (stopped) return;
-      chain = chain
-        .then(() => this.land(job, op, land, ctx.cancelled))
-        .catch((e) => this.deps.log(`deep job ${job.id}: ${e}`));
+      if (!stopped) lander.push(op);
     };
     const parser = new StreamingPatchParser(onOp);
     const s = conn.transport.stream(
@@ -298,7 +305,7 @@ export class DeepController implements vscode.Disposable {
     ctx.onCancel(() => {
       s.cancel();
       // Cancelled: nothing of this job stays in the documents.
-      void chain.then(async () => {
+      void lander.done().then(async () => {
         for (const v of views) await v.rejectAll();
       });
     });
@@ -322,11 +329,42 @@ export class DeepController implements vscode.Disposable {
       // is dropped, never placed.
       parser.end();
     }
-    await chain;
+    lander.end(); // complete blocks only: what a limit cut off never reached the batch
+    await lander.done();
     if (ctx.cancelled) return;
     if (budget.exceeded && !stopped) stopped = budget.exceeded;
     for (const w of parser.warnings) this.deps.log(`deep job ${job.id}: ${w}`);
     this.report(job, views, files0, stopped);
+  }
+
+  /**
+   * Lands a job's patch operations in order. A file's hunks land together, as ONE pending edit (issue 11), once the
+   * answer moves on to another file or ends (`end`).
+   */
+  private lander(job: DeepJob, land: LandState, cancelled: () => boolean) {
+    let chain = Promise.resolve();
+    let batch: UpdateOp[] = [];
+    const then = (f: () => Promise<void>) => {
+      chain = chain.then(f).catch((e) => this.deps.log(`deep job ${job.id}: ${e}`));
+    };
+    const end = () => {
+      const ops = batch;
+      batch = [];
+      if (ops.length) then(() => this.landUpdates(job, ops, land, cancelled()));
+    };
+    return {
+      push: (op: PatchOp) => {
+        if (op.kind === 'update') {
+          if (batch.length && batch[0].path !== op.path) end();
+          batch.push(op);
+          return;
+        }
+        end();
+        then(() => this.land(job, op, land, cancelled()));
+      },
+      end,
+      done: () => chain,
+    };
   }
 
   /** A job's answer is in: log and announce what landed, conflicted, was refused or is held. */
@@ -381,9 +419,15 @@ export class DeepController implements vscode.Disposable {
       onLimit: () => undefined,
       shown: new Set<string>(),
       confirmed: true,
+      label: `deep job ${jobId} (confirmed files)`,
     };
     const before = views.length;
-    for (const h of held) await this.land(job ?? ({ id: jobId, state: 'done' } as DeepJob), h.op, land, false);
+    const j = job ?? ({ id: jobId, state: 'done' } as DeepJob);
+    const updates = new Map<string, UpdateOp[]>();
+    for (const h of held)
+      if (h.op.kind === 'update') updates.set(h.op.path, [...(updates.get(h.op.path) ?? []), h.op]);
+      else await this.land(j, h.op, land, false);
+    for (const ops of updates.values()) await this.landUpdates(j, ops, land, false);
     return views.length - before;
   }
 
@@ -497,11 +541,12 @@ export class DeepController implements vscode.Disposable {
     if (!opened) return;
     const doc = opened.doc;
     target = opened.target;
+    await this.showOnce(o, path, doc); // first: placed against the text as it is right before the preview starts
     const current = doc.getText().split(/\r?\n/);
     let view: SessionView | undefined;
     if (op.kind === 'add') {
       const empty = doc.getText().length === 0;
-      view = empty ? this.deps.preview(doc, 0, [], op.lines, o.instruction) : undefined;
+      view = empty ? this.deps.preview(doc, 0, [], op.lines, o.instruction, this.groupOf(o)) : undefined;
       if (!view) {
         this.conflict(job, path, 'the file to add already has content', { old: [], new: op.lines });
         return;
@@ -521,19 +566,94 @@ export class DeepController implements vscode.Disposable {
       }
       if (p.moved)
         this.deps.log(`deep job ${job.id}: ${path}: lines moved since the request; rebased to line ${p.line + 1}`);
-      view = this.deps.preview(doc, p.line, op.old, op.new, o.instruction);
+      view = this.deps.preview(doc, p.line, op.old, op.new, o.instruction, this.groupOf(o));
       if (!view) {
         this.conflict(job, path, 'another pending edit covers these lines', op);
         return;
       }
     }
+    await this.record(o, view, path, doc);
+  }
+
+  /** The job's operation: every preview of the job is decided together (issue 11). */
+  private groupOf(o: LandState): number {
+    o.group ??= this.deps.newGroup(o.label);
+    return o.group;
+  }
+
+  private async record(o: LandState, view: SessionView, path: string, doc: vscode.TextDocument) {
     o.views.push(view);
     o.files.add(path);
-    // Every file a deep job changes is shown: opened in a tab (the editor the user was in comes back to the front).
-    if (!o.shown.has(path)) {
-      o.shown.add(path);
-      await showInBackground(doc);
+    await this.showOnce(o, path, doc);
+  }
+
+  /**
+   * Every file a deep job changes is shown: opened in a tab (the editor the user was in comes back to the front).
+   * Before its preview is placed and streams in, so the hunks are placed against the text right before the preview
+   * starts and no editor appears or hides while its edits are in flight.
+   */
+  private async showOnce(o: LandState, path: string, doc: vscode.TextDocument) {
+    if (o.shown.has(path)) return;
+    o.shown.add(path);
+    await showInBackground(doc);
+  }
+
+  /**
+   * A job's hunks for one existing file, as ONE pending edit (issue 11): each is placed in the file as it is now
+   * (conflicts reported one by one, never applied), then all placed hunks become one preview from the first to the
+   * last, so one Accept All covers every hunk and every hunk is coloured.
+   */
+  private async landUpdates(job: DeepJob, ops: UpdateOp[], o: LandState, cancelled: boolean) {
+    if (cancelled || job.state === 'cancelled' || !ops.length) return;
+    if (ops.length === 1) return this.land(job, ops[0], o, cancelled);
+    const checked = await this.checkPath(job, ops[0].path, o);
+    if (!checked) return;
+    const { path, uri } = checked;
+    const admitted: UpdateOp[] = [];
+    for (const op of ops) {
+      const size = [...op.old, ...op.new].reduce((n, l) => n + l.length + 1, 0);
+      if (!o.budget.admit(path, size)) {
+        o.onLimit(o.budget.exceeded!);
+        break;
+      }
+      admitted.push(op);
     }
+    if (!admitted.length) return;
+    let target = o.byPath.get(path);
+    const heldBefore = this.held.length;
+    const opened = target
+      ? { doc: await vscode.workspace.openTextDocument(target.uri), target }
+      : await this.openTarget(job, admitted[0], o, path, uri);
+    if (!opened) {
+      // Held for confirmation (a file outside the request): the whole file's change is held together.
+      if (this.held.length > heldBefore)
+        for (const op of admitted.slice(1)) this.held.push({ jobId: job.id, path, op: { ...op, path } });
+      return;
+    }
+    const doc = opened.doc;
+    target = opened.target;
+    await this.showOnce(o, path, doc); // first: placed against the text as it is right before the preview starts
+    const current = doc.getText().split(/\r?\n/);
+    const placed: PlacedHunk<UpdateOp>[] = [];
+    for (const op of admitted) {
+      const p = place(current, target.snapshot, op.old);
+      if (p.kind === 'conflict') this.conflict(job, path, p.reason, op);
+      else {
+        if (p.moved)
+          this.deps.log(`deep job ${job.id}: ${path}: lines moved since the request; rebased to line ${p.line + 1}`);
+        placed.push({ line: p.line, old: op.old, new: op.new, tag: op });
+      }
+    }
+    const c = combineHunks(current, placed);
+    for (const h of c.overlapping) this.conflict(job, path, 'it overlaps another change of the same answer', h.tag);
+    if (!c.used.length) return;
+    const view = this.deps.preview(doc, c.start, c.oldLines, c.newLines, o.instruction, this.groupOf(o));
+    if (!view) {
+      for (const h of c.used) this.conflict(job, path, 'another pending edit covers these lines', h.tag);
+      return;
+    }
+    this.deps.log(`deep job ${job.id}: ${path}: ${c.used.length} hunks as one pending edit`);
+    await this.record(o, view, path, doc);
   }
 
   /**

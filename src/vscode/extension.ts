@@ -59,8 +59,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
         model: () => connections.deep?.model ?? connections.deepModel,
         log: ctx.log,
         allowed: (doc) => ctx.gate.allowed(doc, true),
-        preview: (doc, startLine, oldLines, newLines, instruction) =>
-          sessions.previewChange(doc, startLine, oldLines, newLines, instruction),
+        preview: (doc, startLine, oldLines, newLines, instruction, group) =>
+          sessions.previewChange(doc, startLine, oldLines, newLines, instruction, group),
+        newGroup: (label) => sessions.groups.create(label),
         policy: () => ctx.gate.policy,
         redact: ctx.redact,
       },

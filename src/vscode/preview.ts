@@ -80,6 +80,8 @@ export class SessionView implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
   private lastLensKey = '';
   flushes = 0;
+  /** The multi-place operation (rename across files, deep job) this preview is part of: see editGroups.ts. */
+  groupId?: number;
   /** Set by the undo guard (issue 11): our own edits, and the moments the document rests in step with the preview. */
   hooks: { ownEdit?(streaming: boolean): void; synced?(): void } = {};
   /** The undo guard is moving the document through its history: this view neither edits nor follows changes. */
@@ -250,13 +252,10 @@ export class SessionView implements vscode.Disposable {
   onDocumentChanged(e: vscode.TextDocumentChangeEvent): boolean {
     if (this.ended || this.suspended || e.contentChanges.length === 0) return false;
     const x = this.expected;
-    if (x && e.document.version === x.version && e.contentChanges.length === 1) {
-      const c = e.contentChanges[0];
-      if (c.range.start.isEqual(x.start) && c.range.end.isEqual(x.end) && c.text === x.text) {
-        this.expected = null;
-        x.commit();
-        return true;
-      }
+    if (x && e.document.version === x.version && isExpectedChange(e, x)) {
+      this.expected = null;
+      x.commit();
+      return true;
     }
     // The user's own edit. Changes in one event are non-overlapping; apply bottom-up so positions hold.
     const changes = [...e.contentChanges].sort((a, b) => b.range.start.compareTo(a.range.start));
@@ -467,6 +466,25 @@ export class SessionView implements vscode.Disposable {
     this.endEmitter.dispose();
     this.changeEmitter.dispose();
   }
+}
+
+/**
+ * Is this change event our expected edit? Either exactly its replacement, or (seen in code-server when the document
+ * has no visible editor, so the edit goes through a WorkspaceEdit) the same edit reported as a smaller diff: several
+ * changes, all inside the replaced range, after which the document holds the replacement text there. Taking such an
+ * event for the user's typing doubled preview lines and lost others.
+ */
+function isExpectedChange(e: vscode.TextDocumentChangeEvent, x: ExpectedChange): boolean {
+  const cs = e.contentChanges;
+  if (cs.length === 1 && cs[0].range.start.isEqual(x.start) && cs[0].range.end.isEqual(x.end) && cs[0].text === x.text)
+    return true;
+  if (!cs.every((c) => c.range.start.isAfterOrEqual(x.start) && c.range.end.isBeforeOrEqual(x.end))) return false;
+  const lines = x.text.split('\n');
+  const end =
+    lines.length === 1
+      ? x.start.translate(0, x.text.length)
+      : new vscode.Position(x.start.line + lines.length - 1, lines[lines.length - 1].length);
+  return e.document.getText(new vscode.Range(x.start, end)) === x.text;
 }
 
 /** Translate "replace region rows [from, from+deleteCount) with lines" into a document range and text. */

@@ -11,6 +11,7 @@ import { endedLine, reportError, timelineOf } from './editReports';
 import { Decorations, SessionView, createDecorations } from './preview';
 import { UndoGuard, ViewState } from './undoGuard';
 import { Disposable } from './util/dispose';
+import { EditGroups } from './editGroups';
 
 export interface HunkArgs {
   sessionId: number;
@@ -30,9 +31,12 @@ export class EditSessions extends Disposable {
   private readonly lensEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires when the CodeLenses of a pending edit may have changed. */
   readonly onDidChangeLenses = this.lensEmitter.event;
+  /** Multi-place operations (issue 11): one Accept All / Reject All over the previews of a rename or deep job. */
+  readonly groups: EditGroups;
 
   constructor(private readonly ctx: Ctx) {
     super();
+    this.groups = this._register(new EditGroups(ctx.log));
     const d = this.decorations;
     for (const t of [d.added, d.removed, d.partial, d.addedChars, d.removedChars]) this._register(t);
     this._register({
@@ -81,6 +85,7 @@ export class EditSessions extends Disposable {
     this.setContext('sparkEdit.streaming', !!v && v.session.isStreaming);
     this.setContext('sparkEdit.hasPending', !!v);
     this.setContext('sparkEdit.canContinue', !!v && v.session.canContinue);
+    this.groups.updateStatus(v);
   }
 
   refreshLenses(): void {
@@ -112,6 +117,7 @@ export class EditSessions extends Disposable {
     oldLines: string[],
     newLines: string[],
     instruction: string,
+    group?: number,
   ): SessionView | undefined {
     if (
       this.viewsFor(doc).some(
@@ -120,7 +126,7 @@ export class EditSessions extends Disposable {
     )
       return undefined;
     const transport = new StaticTransport(newLines.length ? newLines.join('\n') + '\n' : '');
-    return this.create(
+    const view = this.create(
       doc,
       startLine,
       oldLines,
@@ -129,6 +135,11 @@ export class EditSessions extends Disposable {
       transport,
       performance.now(),
     );
+    if (group !== undefined) {
+      this.groups.join(group, view);
+      this.lensEmitter.fire();
+    }
+    return view;
   }
 
   /** One pending edit in one document: the view that previews it, wired to CodeLens, context keys and stats. */
@@ -181,6 +192,7 @@ export class EditSessions extends Disposable {
       performance.now(),
       true,
     );
+    if (st.group !== undefined) this.groups.join(st.group, view);
     this.wire(view, st.transport);
     view.decorate();
     this.lensEmitter.fire();

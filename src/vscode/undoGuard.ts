@@ -12,6 +12,8 @@ export interface ViewState {
   prompt: EditPromptInput;
   model: string;
   transport: ModelTransport;
+  /** The multi-place operation it belongs to (editGroups.ts): shown again, it rejoins it. */
+  group?: number;
 }
 
 export interface GuardHost {
@@ -155,6 +157,7 @@ export class UndoGuard {
       prompt: v.session.promptInput,
       model: v.model,
       transport: v.transport,
+      group: v.groupId,
     }));
     const sig = JSON.stringify(state.map((s) => [s.region.startLine, s.region.runs, s.region.hunks]));
     this.history.record(this.hash(), sig, state);

@@ -123,11 +123,13 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
     const body = server.requests[server.requests.length - 1].body;
     assert.match(body.system, /Begin Patch/);
     assert.match(JSON.stringify(body.messages), /deep\/a\.ts[\s\S]*deep\/b\.ts/);
-    // Accept a.ts, reject b.ts.
+    // Accept a.ts, reject b.ts: hunk by hunk (Accept All / Reject All decide the whole job: oneEdit.test.ts).
     const va = views.find((v) => v.document === docA)!;
     const vb = views.find((v) => v.document === docB)!;
-    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: va.session.id });
-    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: vb.session.id });
+    const [ha] = va.region.pendingHunks();
+    const [hb] = vb.region.pendingHunks();
+    await vscode.commands.executeCommand('sparkEdit.acceptHunk', { sessionId: va.session.id, hunkId: ha.id });
+    await vscode.commands.executeCommand('sparkEdit.rejectHunk', { sessionId: vb.session.id, hunkId: hb.id });
     await waitFor(() => va.isEnded && vb.isEnded, 'both decided');
     assert.equal(
       docA.getText(),
@@ -137,6 +139,16 @@ describe('Providers, fallback and deep mode in a real VS Code host', function ()
       docB.getText(),
       "import { alpha } from './a';\n\nexport function beta(y: number) {\n  var result = alpha(y) + 1;\n  return result;\n}\n",
     );
+    // a.ts back as it was, on disk too: code-server's auto-save (after a delay) may have written the accepted text
+    // before afterEach reverts it, and the next tests start from the fixture.
+    const we = new vscode.WorkspaceEdit();
+    we.replace(
+      docA.uri,
+      new vscode.Range(0, 0, docA.lineCount, 0),
+      docA.getText().replace('const doubled', 'var doubled'),
+    );
+    assert.ok(await vscode.workspace.applyEdit(we));
+    assert.ok(await docA.save());
   });
 
   it('a deep job can be cancelled while it runs, and leaves nothing behind', async () => {

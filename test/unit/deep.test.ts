@@ -259,3 +259,37 @@ describe('endpoints', () => {
     assert.match(endpointProblem('', false)!, /empty/);
   });
 });
+
+import { combineHunks } from '../../src/core/deep/patch';
+describe('one change per file (issue 11)', () => {
+  const file = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+  it('joins a file’s hunks into one change with the lines between them unchanged, in any order', () => {
+    const r = combineHunks(file, [
+      { line: 5, old: ['f'], new: ['F', 'F2'], tag: 2 },
+      { line: 1, old: ['b', 'c'], new: ['B'], tag: 1 },
+    ]);
+    assert.equal(r.start, 1);
+    assert.deepEqual(r.oldLines, ['b', 'c', 'd', 'e', 'f']);
+    assert.deepEqual(r.newLines, ['B', 'd', 'e', 'F', 'F2']);
+    assert.deepEqual(
+      r.used.map((h) => h.tag),
+      [1, 2],
+    );
+    // Applying the one change gives exactly what applying each hunk would.
+    const applied = [...file.slice(0, r.start), ...r.newLines, ...file.slice(r.start + r.oldLines.length)];
+    assert.deepEqual(applied, ['a', 'B', 'd', 'e', 'F', 'F2', 'g']);
+  });
+  it('leaves out a hunk that overlaps an earlier one, and handles insertions', () => {
+    const r = combineHunks(file, [
+      { line: 1, old: ['b', 'c'], new: ['X'], tag: 'first' },
+      { line: 2, old: ['c'], new: ['Y'], tag: 'overlap' },
+      { line: 4, old: [], new: ['ins'], tag: 'insert' },
+    ]);
+    assert.deepEqual(
+      r.overlapping.map((h) => h.tag),
+      ['overlap'],
+    );
+    assert.deepEqual(r.oldLines, ['b', 'c', 'd']);
+    assert.deepEqual(r.newLines, ['X', 'd', 'ins']);
+  });
+});

@@ -169,3 +169,48 @@ export function place(current: readonly string[], snapshot: readonly string[], o
   const best = now.reduce((a, b) => (Math.abs(b - hint) < Math.abs(a - hint) ? b : a));
   return { kind: 'apply', line: best, moved: best !== hint };
 }
+
+/** A hunk placed in the current text: its old lines start at `line`. */
+export interface PlacedHunk<T = unknown> {
+  line: number;
+  old: readonly string[];
+  new: readonly string[];
+  tag: T;
+}
+
+/**
+ * Several placed hunks of one file as ONE change (issue 11: a deep job's changes to a file are one pending edit):
+ * the lines from the first hunk's start to the last hunk's end, old and new, with the unchanged lines between the
+ * hunks in both. Hunks overlapping an earlier one (in line order) are left out and returned in `overlapping`.
+ */
+export function combineHunks<T>(
+  current: readonly string[],
+  hunks: readonly PlacedHunk<T>[],
+): { start: number; oldLines: string[]; newLines: string[]; used: PlacedHunk<T>[]; overlapping: PlacedHunk<T>[] } {
+  const sorted = [...hunks].sort((a, b) => a.line - b.line);
+  const used: PlacedHunk<T>[] = [];
+  const overlapping: PlacedHunk<T>[] = [];
+  let end = -1;
+  for (const h of sorted) {
+    // Two insertions at one line, or a hunk starting inside the previous one: not both can apply.
+    if (
+      used.length &&
+      (h.line < end || (h.line === end && h.old.length === 0 && used[used.length - 1].line === h.line))
+    )
+      overlapping.push(h);
+    else {
+      used.push(h);
+      end = h.line + h.old.length;
+    }
+  }
+  if (!used.length) return { start: 0, oldLines: [], newLines: [], used, overlapping };
+  const start = used[0].line;
+  const oldLines = current.slice(start, end);
+  const newLines: string[] = [];
+  let at = start;
+  for (const h of used) {
+    newLines.push(...current.slice(at, h.line), ...h.new);
+    at = h.line + h.old.length;
+  }
+  return { start, oldLines, newLines, used, overlapping };
+}

@@ -19,7 +19,7 @@ class AcceptAllCommand implements Command {
   constructor(private readonly sessions: EditSessions) {}
   async execute(args?: SessionArgs) {
     const v = this.sessions.viewFromArgs(args);
-    if (v) await v.acceptAll();
+    if (v) await this.sessions.groups.decideAll(v, 'accept'); // every file of a multi-place operation (issue 11)
   }
 }
 
@@ -28,7 +28,7 @@ class RejectAllCommand implements Command {
   constructor(private readonly sessions: EditSessions) {}
   async execute(args?: SessionArgs) {
     const v = this.sessions.viewFromArgs(args);
-    if (v) await v.rejectAll();
+    if (v) await this.sessions.groups.decideAll(v, 'reject'); // every file of a multi-place operation (issue 11)
   }
 }
 

@@ -3,6 +3,7 @@ import { Command } from '../commandManager';
 import { Ctx } from '../ctx';
 import { InlineEditController } from '../inlineEdit';
 import { EditSessions } from '../sessions';
+import type { SessionView } from '../preview';
 
 /**
  * Rename Symbol…: a semantic rename through the language's rename provider, shown as pending diffs; the model only
@@ -51,35 +52,53 @@ export class RenameCommand implements Command {
 
   /**
    * Show a WorkspaceEdit as pending inline diffs: one edit per file, from its first to its last touched line, so
-   * every hunk is coloured and one Accept All / Reject All covers the whole operation there.
+   * every hunk is coloured; across files, one operation (issue 11): Accept All / Reject All in any of them decides
+   * every file. When a file cannot show its part (another pending edit covers those lines), nothing is shown.
    */
   private async previewWorkspaceEdit(
     edit: vscode.WorkspaceEdit,
     instruction: string,
-  ): Promise<{ sessionIds: number[] }> {
-    const ids: number[] = [];
-    for (const [uri, edits] of edit.entries()) {
-      if (!edits.length) continue;
+  ): Promise<{ sessionIds: number[]; groupId?: number }> {
+    const entries = edit.entries().filter(([, edits]) => edits.length > 0);
+    const group = entries.length > 1 ? this.sessions.groups.create(instruction) : undefined;
+    const views: SessionView[] = [];
+    for (const [uri, edits] of entries) {
       const doc = await vscode.workspace.openTextDocument(uri);
-      const sorted = [...edits].sort((x, y) => x.range.start.compareTo(y.range.start));
-      const start = sorted[0].range.start.line;
-      const end = Math.max(...sorted.map((e) => e.range.end.line));
-      const oldLines: string[] = [];
-      for (let i = start; i <= end; i++) oldLines.push(doc.lineAt(i).text);
-      const base = doc.offsetAt(new vscode.Position(start, 0));
-      let text = oldLines.join('\n');
-      for (const e of [...sorted].reverse()) {
-        const a = doc.offsetAt(e.range.start) - base,
-          b = doc.offsetAt(e.range.end) - base;
-        text = text.slice(0, a) + e.newText + text.slice(b);
+      const { start, oldLines, newLines } = fileChange(doc, edits);
+      const v = this.sessions.previewChange(doc, start, oldLines, newLines, instruction, group);
+      if (v) {
+        views.push(v);
+        continue;
       }
-      const v = this.sessions.previewChange(doc, start, oldLines, text.split('\n'), instruction);
-      if (v) ids.push(v.session.id);
-      else
-        void vscode.window.showWarningMessage(
-          `Spark Edit: ${vscode.workspace.asRelativePath(uri)} already has a pending edit over those lines: accept or reject it first.`,
-        );
+      // Half a rename is worse than none: take back what is shown, say which file blocked.
+      for (const shown of views) await shown.rejectAll();
+      void vscode.window.showWarningMessage(
+        `Spark Edit: nothing was renamed: ${vscode.workspace.asRelativePath(uri)} already has a pending edit over those lines: accept or reject it first.`,
+      );
+      return { sessionIds: [] };
     }
-    return { sessionIds: ids };
+    if (views.length > 1)
+      this.ctx.log(`${instruction}: one pending edit in each of ${views.length} files (one Accept All decides all)`);
+    return { sessionIds: views.map((v) => v.session.id), groupId: group };
   }
+}
+
+/** One file's text edits as one change from its first to its last touched line. */
+function fileChange(
+  doc: vscode.TextDocument,
+  edits: vscode.TextEdit[],
+): { start: number; oldLines: string[]; newLines: string[] } {
+  const sorted = [...edits].sort((x, y) => x.range.start.compareTo(y.range.start));
+  const start = sorted[0].range.start.line;
+  const end = Math.max(...sorted.map((e) => e.range.end.line));
+  const oldLines: string[] = [];
+  for (let i = start; i <= end; i++) oldLines.push(doc.lineAt(i).text);
+  const base = doc.offsetAt(new vscode.Position(start, 0));
+  let text = oldLines.join('\n');
+  for (const e of [...sorted].reverse()) {
+    const a = doc.offsetAt(e.range.start) - base,
+      b = doc.offsetAt(e.range.end) - base;
+    text = text.slice(0, a) + e.newText + text.slice(b);
+  }
+  return { start, oldLines, newLines: text.split('\n') };
 }
