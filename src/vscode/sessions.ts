@@ -34,7 +34,7 @@ export class EditSessions extends Disposable {
   constructor(private readonly ctx: Ctx) {
     super();
     const d = this.decorations;
-    for (const t of [d.added, d.removed, d.partial, d.addedChars, d.removedChars]) this._register(t);
+    for (const t of [d.added, d.removed, d.partial, d.stopped, d.addedChars, d.removedChars]) this._register(t);
     this._register({
       dispose: () => {
         for (const v of this.views.values()) v.dispose();
