@@ -139,7 +139,10 @@ describe('Spark Edit core loop in a real VS Code host', function () {
   it('Esc in the middle of an unclosed doc comment leaves the file as it was (the half line is never proposed)', async () => {
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 15);
-    const answer = REWRITE.replace('export function parse', '/** Parses text into trimmed lines. */\nexport function parse');
+    const answer = REWRITE.replace(
+      'export function parse',
+      '/** Parses text into trimmed lines. */\nexport function parse',
+    );
     server.enqueue({ text: answer, tokensPerSecond: 40, holdAfterChars: '/** Parses te'.length });
     const v = await startEdit(a, 'add doc comments');
     await waitFor(() => ed.document.getText().includes('/** Parses te'), 'the unclosed comment on screen');
