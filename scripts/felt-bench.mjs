@@ -94,8 +94,9 @@ const PROBES = `(() => {
       if (m.boxClosing === undefined && qi && (qi.classList.contains('quick-input-widget-closing') || qi.style.display === 'none' || !qi.isConnected)) mark('boxClosing', t);
       if (m.firstChange === undefined && lines.textContent !== base) { mark('firstChange', t); painted('firstChangePainted'); }
       if (m.firstDecoration === undefined && !F.baseline.decorated && decorated()) { mark('firstDecoration', t); painted('firstDecorationPainted'); }
-      // The per-hunk Accept inlay hint (src/vscode/inlayControls.ts ACCEPT_LABEL): injected text in the line.
-      if (m.firstAcceptInlay === undefined && lines.textContent.includes('✓ Accept')) { mark('firstAcceptInlay', t); painted('firstAcceptInlayPainted'); }
+      // The per-hunk Accept inlay hint (src/vscode/inlayControls.ts ACCEPT_LABEL): injected text in the line (its space
+      // is rendered as a no-break space; escaped twice: this is a template string).
+      if (m.firstAcceptInlay === undefined && /\\u2713\\sAccept/.test(lines.textContent)) { mark('firstAcceptInlay', t); painted('firstAcceptInlayPainted'); }
       if (m.firstLens === undefined || m.firstAcceptLens === undefined) {
         const lt = lensText();
         if (m.firstLens === undefined && lt && lt !== F.baseline.lens) mark('firstLens', t);
