@@ -413,13 +413,31 @@ interface FeltStage {
 interface Felt {
   felt_first_change_ms_p50: number;
   felt_first_change_ms_p90: number;
+  /** Enter → the first clickable Accept control painted, whatever its surface (the per-hunk inlay hint or a lens). */
   felt_first_lens_ms_p50: number;
   felt_first_lens_ms_p90: number;
+  felt_first_inlay_ms_p50: number;
+  felt_first_inlay_ms_p90: number;
+  /** Enter → the first Accept CodeLens painted (Accept All: the whole edit's controls). */
+  felt_first_codelens_ms_p50: number;
+  felt_first_codelens_ms_p90: number;
   felt_first_decoration_ms_p50: number;
   felt_breakdown_ms: Record<string, FeltStage>;
   felt_edits: number;
   felt_load_avg_1m: number[];
   felt_instruction: string;
+}
+type FeltPair = 'felt_first_change_ms' | 'felt_first_lens_ms' | 'felt_first_inlay_ms' | 'felt_first_codelens_ms';
+/** "p50 X ms, p90 Y ms" of one felt measure. */
+function p5090(felt: Felt, k: FeltPair): string {
+  const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : '–');
+  return `p50 ${ms(felt[`${k}_p50`])}, p90 ${ms(felt[`${k}_p90`])}`;
+}
+/** The JSON keys `<k>_p50` and `<k>_p90` of each felt measure (null without the browser stage). */
+function feltKeys(felt: Felt | null, ks: FeltPair[]): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const k of ks) for (const p of ['p50', 'p90'] as const) out[`${k}_${p}`] = felt ? felt[`${k}_${p}`] : null;
+  return out;
 }
 function feltBench(): Felt {
   const out = path.join(os.tmpdir(), `spark-felt-${process.pid}.json`);
@@ -549,6 +567,8 @@ async function main() {
     sus: stat(sus),
   };
   const hostSus = host ? stat(host.sustained_tokens_per_s_host) : null;
+  // Command → last hunk of the targeted edit in the real host (the row, the JSON key and its fallback share it).
+  const tgtHost = host?.targeted_complete_ms_host?.length ? stat(host.targeted_complete_ms_host) : null;
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
   const row = (name: string, st: Stat, unit: string, d = 2) =>
     `| ${name} | ${f(st.min, d)} | ${f(st.p50, d)} | ${f(st.max, d)} | ${unit} | ${st.n} |`;
@@ -593,11 +613,11 @@ async function main() {
       'ms',
       1,
     ),
-    ...(host?.targeted_complete_ms_host?.length
+    ...(tgtHost
       ? [
           row(
-            `targeted edit, one-line fix in a ${SMOKE ? 300 : 2000}-line file: command → last hunk in the document (VS Code ${host.vscode_version} host, demo model, 1,000 tok/s)`,
-            stat(host.targeted_complete_ms_host),
+            `targeted edit, one-line fix in a ${SMOKE ? 300 : 2000}-line file: command → last hunk in the document (VS Code ${host!.vscode_version} host, demo model, 1,000 tok/s)`,
+            tgtHost,
             'ms',
             1,
           ),
@@ -619,7 +639,7 @@ async function main() {
       : []),
     ...(felt
       ? [
-          `felt latency in the browser (code-server + Chromium, demo model, "${felt.felt_instruction}" on an 8-line function, ${felt.felt_edits} edits, load average ${felt.felt_load_avg_1m.map((x) => f(x, 1)).join(' → ')}): Enter → first changed character painted p50 ${f(felt.felt_first_change_ms_p50, 0)} ms, p90 ${f(felt.felt_first_change_ms_p90, 0)} ms; Enter → first Accept lens painted p50 ${f(felt.felt_first_lens_ms_p50, 0)} ms, p90 ${f(felt.felt_first_lens_ms_p90, 0)} ms`,
+          `felt latency in the browser (code-server + Chromium, demo model, "${felt.felt_instruction}" on an 8-line function, ${felt.felt_edits} edits, load average ${felt.felt_load_avg_1m.map((x) => f(x, 1)).join(' → ')}): Enter → first changed character painted ${p5090(felt, 'felt_first_change_ms')}; Enter → first clickable Accept control painted (inlay hint or lens) ${p5090(felt, 'felt_first_lens_ms')}; the Accept inlay hint ${p5090(felt, 'felt_first_inlay_ms')}; the first Accept CodeLens ${p5090(felt, 'felt_first_codelens_ms')}`,
           `felt latency breakdown (p50 / p90 ms): ${Object.values(felt.felt_breakdown_ms)
             .map((b) => `${b.label} ${f(b.p50, 1)} / ${f(b.p90, 1)}`)
             .join('; ')}`,
@@ -652,12 +672,9 @@ async function main() {
     sustained_tokens_per_s_core: s.sus.p50,
     // Command → last hunk shown: in the VS Code host when it ran (the definition), else in the core.
     targeted_output_tokens_2000: tgt.tokens,
-    targeted_complete_ms_2000:
-      host?.targeted_complete_ms_host?.length && !SMOKE ? stat(host.targeted_complete_ms_host).p50 : stat(tgt.ms).p50,
+    targeted_complete_ms_2000: tgtHost && !SMOKE ? tgtHost.p50 : stat(tgt.ms).p50,
     targeted_complete_ms_2000_core: stat(tgt.ms).p50,
-    targeted_complete_ms_2000_host: host?.targeted_complete_ms_host?.length
-      ? stat(host.targeted_complete_ms_host).p50
-      : null,
+    targeted_complete_ms_2000_host: tgtHost ? tgtHost.p50 : null,
     targeted_vs_rewrite_ratio_2000: tgt.tokens / tgt.rewriteTokens,
     sustained_tokens_per_s_host: hostSus ? hostSus.p50 : null,
     event_loop_lag_ms_p99: host ? host.event_loop_lag_ms_p99 : null,
@@ -668,10 +685,7 @@ async function main() {
     next_edit_added_ms_p50: host?.next_edit ? stat(host.next_edit.next_edit_added_ms).p50 : null,
     next_edit_typing_lag_ms_p99: host?.next_edit ? host.next_edit.next_edit_typing_lag_ms_p99 : null,
     heap_growth_mb: Math.max(mem.streamGrowthMb, mem.editsGrowthMb),
-    felt_first_change_ms_p50: felt ? felt.felt_first_change_ms_p50 : null,
-    felt_first_change_ms_p90: felt ? felt.felt_first_change_ms_p90 : null,
-    felt_first_lens_ms_p50: felt ? felt.felt_first_lens_ms_p50 : null,
-    felt_first_lens_ms_p90: felt ? felt.felt_first_lens_ms_p90 : null,
+    ...feltKeys(felt, ['felt_first_change_ms', 'felt_first_lens_ms', 'felt_first_inlay_ms', 'felt_first_codelens_ms']),
     felt_breakdown_ms_p50: felt
       ? Object.fromEntries(Object.entries(felt.felt_breakdown_ms).map(([k, b]) => [k, b.p50]))
       : null,
@@ -719,6 +733,8 @@ async function main() {
       'felt_first_change_ms_p90',
       'felt_first_lens_ms_p50',
       'felt_first_lens_ms_p90',
+      'felt_first_codelens_ms_p50',
+      'felt_first_codelens_ms_p90',
     ];
     const values = json as Record<string, unknown>;
     const bad = required.filter((k) => typeof values[k] !== 'number' || !Number.isFinite(values[k] as number));

@@ -1,11 +1,12 @@
 // The bench's browser stage: felt latency, from Enter in the instruction box to the first changed character painted,
-// and to the first Accept lens painted, in the real workbench (code-server + Chromium) with the packaged Spark Edit and
+// and to the first clickable Accept control painted (whatever its surface: the per-hunk inlay hint or a lens), in the real workbench (code-server + Chromium) with the packaged Spark Edit and
 // the built-in demo model (no key, warm socket). Driven by keyboard as a user does: select, Ctrl+I, type, Enter.
-//   node scripts/felt-bench.mjs --out FILE [--edits N] [--warmup N] [--tokens-per-second N]   (run by `npm run bench` after `tsc -p .`)
+//   node scripts/felt-bench.mjs --out FILE [--edits N] [--warmup N] [--tokens-per-second N] [--prompt-style inline]   (run by `npm run bench` after `tsc -p .`)
 // Timestamps come from both sides, as epoch ms (performance.timeOrigin + performance.now()):
 //  - the page: the Enter keydown, the instruction box hidden, WebSocket frames to and from the extension host
 //    (the instruction going out, the first $tryApplyEdits coming in), DOM mutations of the editor (first changed
-//    character in .view-lines, first Spark Edit decoration, first Accept lens) and the end of the frame that painted them;
+//    character in .view-lines, first Spark Edit decoration, first Accept inlay hint, first Accept lens) and the end of
+//    the frame that painted them;
 //  - the extension host: Spark Edit's timeline log line per edit (src/core/util/timeline.ts).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -76,12 +77,13 @@ const PROBES = `(() => {
     requestAnimationFrame(loop);
   };
   const painted = (key) => waiting.push({ key, frame: inFrame ? frame : frame + 1 });
-  F.arm = (instruction) => {
+  F.arm = (instruction, inline) => {
     F.marks = {}; F.instruction = instruction; waiting.length = 0;
     const ed = document.querySelector('.editor-group-container.active .monaco-editor') || document.querySelector('.monaco-editor');
     const lines = ed.querySelector('.view-lines');
     const base = lines.textContent;
-    const qi = document.querySelector('.quick-input-widget');
+    // The instruction box: the picker (promptStyle quickInput) or the box at the code (a comment thread's zone widget).
+    const qi = inline ? ed.querySelector('.review-widget') : document.querySelector('.quick-input-widget');
     const lensText = () => [...ed.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | ');
     const decorated = () => !!ed.querySelector('.view-overlays [class*="ced-"], .view-lines [class*="ced-"]');
     F.baseline = { lens: lensText(), decorated: decorated() };
@@ -92,6 +94,9 @@ const PROBES = `(() => {
       if (m.boxClosing === undefined && qi && (qi.classList.contains('quick-input-widget-closing') || qi.style.display === 'none' || !qi.isConnected)) mark('boxClosing', t);
       if (m.firstChange === undefined && lines.textContent !== base) { mark('firstChange', t); painted('firstChangePainted'); }
       if (m.firstDecoration === undefined && !F.baseline.decorated && decorated()) { mark('firstDecoration', t); painted('firstDecorationPainted'); }
+      // The per-hunk Accept inlay hint (src/vscode/inlayControls.ts ACCEPT_LABEL): injected text in the line (its space
+      // is rendered as a no-break space; escaped twice: this is a template string).
+      if (m.firstAcceptInlay === undefined && /\\u2713\\sAccept/.test(lines.textContent)) { mark('firstAcceptInlay', t); painted('firstAcceptInlayPainted'); }
       if (m.firstLens === undefined || m.firstAcceptLens === undefined) {
         const lt = lensText();
         if (m.firstLens === undefined && lt && lt !== F.baseline.lens) mark('firstLens', t);
@@ -176,7 +181,15 @@ export const STAGES = [
     'firstDecorationPainted',
     'first change painted → its highlight painted',
   ],
-  // The Accept lens.
+  // The Accept control as an inlay hint (per hunk).
+  [
+    'first_hunk_ready_to_inlay_provided',
+    'host.firstHunkReady',
+    'host.acceptInlayProvided',
+    'inlay: the first hunk complete → the Accept inlay hint asked for (VS Code waits ≥ 25 ms after each change)',
+  ],
+  ['inlay_provided_to_painted', 'host.acceptInlayProvided', 'firstAcceptInlayPainted', 'inlay: provided → painted'],
+  // The Accept lens (Accept All: the whole edit's controls stay CodeLens).
   [
     'enter_to_first_hunk_ready',
     'enter',
@@ -199,7 +212,18 @@ export const STAGES = [
 ];
 
 /** `tokensPerSecond`: the demo model's speed (its default is 1,000; slower shows how lenses behave during a long stream). */
-export async function feltBench({ edits = 10, warmup = 1, tokensPerSecond, log = console.error } = {}) {
+/**
+ * `promptStyle`: "quickInput" (the picker, the default here: what the goals are measured with) or "inline" (the box at
+ * the code, the extension's default since issue 15): only the Enter → instruction sent steps differ.
+ */
+export async function feltBench({
+  edits = 10,
+  warmup = 1,
+  tokensPerSecond,
+  promptStyle = 'quickInput',
+  log = console.error,
+} = {}) {
+  const inline = promptStyle === 'inline';
   const require = createRequire(import.meta.url);
   const { parseTimeline } = require(path.join(repo, 'out', 'src', 'core', 'util', 'timeline.js'));
   const env = ensureHost();
@@ -213,7 +237,7 @@ export async function feltBench({ edits = 10, warmup = 1, tokensPerSecond, log =
   // The instruction is typed in the picker (promptStyle quickInput), not the box at the code: what is timed starts at
   // Enter, so the box makes no difference to it, and the picker takes the keyboard without the box's focus delay.
   writeUserSettings(dirs, {
-    'sparkEdit.promptStyle': 'quickInput',
+    ...(inline ? {} : { 'sparkEdit.promptStyle': 'quickInput' }),
     ...(tokensPerSecond ? { 'sparkEdit.demoTokensPerSecond': tokensPerSecond } : {}),
   });
   installExtension(env, dirs, path.join(repo, 'dist', 'spark-edit.vsix'));
@@ -271,10 +295,16 @@ export async function feltBench({ edits = 10, warmup = 1, tokensPerSecond, log =
       await page.keyboard.press('Control+Home');
       for (let k = 0; k < 8; k++) await page.keyboard.press('Shift+ArrowDown');
       await page.keyboard.press('Control+I');
-      await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
+      if (inline)
+        await waitFor(
+          () => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')),
+          'the keyboard focus in the instruction box at the code',
+          10_000,
+        );
+      else await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
       await page.keyboard.type(INSTRUCTION);
       await sleep(200); // let the box settle, as a person pausing before Enter
-      await page.evaluate((ins) => window.__felt.arm(ins), INSTRUCTION);
+      await page.evaluate(([ins, inl]) => window.__felt.arm(ins, inl), [INSTRUCTION, inline]);
       await page.keyboard.press('Enter');
       // Done when the Accept lens is painted and the stream has ended (Accept All shows with one hunk only then).
       await waitFor(
@@ -291,7 +321,7 @@ export async function feltBench({ edits = 10, warmup = 1, tokensPerSecond, log =
       );
       await sleep(300);
       log(
-        `[felt] edit ${i + 1}/${warmup + edits}${i < warmup ? ' (warm-up)' : ''}: first change ${(marks.firstChangePainted - marks.enter).toFixed(0)} ms, Accept lens ${(marks.firstAcceptLensPainted - marks.enter).toFixed(0)} ms`,
+        `[felt] edit ${i + 1}/${warmup + edits}${i < warmup ? ' (warm-up)' : ''}: first change ${(marks.firstChangePainted - marks.enter).toFixed(0)} ms, Accept inlay ${(marks.firstAcceptInlayPainted - marks.enter).toFixed(0)} ms, Accept lens ${(marks.firstAcceptLensPainted - marks.enter).toFixed(0)} ms`,
       );
     }
     // The extension host's timelines, one per edit, in order (the log file is flushed within a moment).
@@ -321,6 +351,11 @@ export async function feltBench({ edits = 10, warmup = 1, tokensPerSecond, log =
   fs.rmSync(tmp, { recursive: true, force: true });
   const at = (r, k) => (k.startsWith('host.') ? r.host[k.slice(5)] : r[k]);
   const ms = (k) => runs.map((r) => r[k] - r.enter);
+  // The first clickable Accept control painted, whatever its surface.
+  for (const r of runs) {
+    const c = [r.firstAcceptInlayPainted, r.firstAcceptLensPainted].filter((x) => x !== undefined);
+    if (c.length) r.firstAcceptControlPainted = Math.min(...c);
+  }
   const breakdown = {};
   for (const [key, a, b, label] of STAGES) {
     const xs = runs.map((r) => at(r, b) - at(r, a));
@@ -329,13 +364,20 @@ export async function feltBench({ edits = 10, warmup = 1, tokensPerSecond, log =
   return {
     felt_first_change_ms_p50: q(ms('firstChangePainted'), 0.5),
     felt_first_change_ms_p90: q(ms('firstChangePainted'), 0.9),
-    felt_first_lens_ms_p50: q(ms('firstAcceptLensPainted'), 0.5),
-    felt_first_lens_ms_p90: q(ms('firstAcceptLensPainted'), 0.9),
+    // Enter → the first clickable Accept control painted, whatever its surface (inlay hint or lens).
+    felt_first_lens_ms_p50: q(ms('firstAcceptControlPainted'), 0.5),
+    felt_first_lens_ms_p90: q(ms('firstAcceptControlPainted'), 0.9),
+    felt_first_inlay_ms_p50: q(ms('firstAcceptInlayPainted'), 0.5),
+    felt_first_inlay_ms_p90: q(ms('firstAcceptInlayPainted'), 0.9),
+    // Enter → the first Accept lens painted (Accept All, or per hunk with inlay hints off), as before issue 17's cut.
+    felt_first_codelens_ms_p50: q(ms('firstAcceptLensPainted'), 0.5),
+    felt_first_codelens_ms_p90: q(ms('firstAcceptLensPainted'), 0.9),
     felt_first_decoration_ms_p50: q(ms('firstDecorationPainted'), 0.5),
     felt_breakdown_ms: breakdown,
     felt_edits: runs.length,
     felt_load_avg_1m: load,
     felt_instruction: INSTRUCTION,
+    felt_prompt_style: promptStyle,
     felt_runs: runs,
   };
 }
@@ -351,6 +393,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     edits: Number(arg('--edits', 10)),
     warmup: Number(arg('--warmup', 1)),
     tokensPerSecond: tps ? Number(tps) : undefined,
+    promptStyle: arg('--prompt-style', 'quickInput'),
   });
   if (out) fs.writeFileSync(out, JSON.stringify(r, null, 2));
   else console.log(JSON.stringify(r, null, 2));

@@ -61,6 +61,7 @@ export function timelineOf(view: SessionView): string {
       firstHunkReady: at(tm.firstHunkReady),
       lastEditApplied: at(tm.acceptLensProvided !== undefined ? tm.lastEditBeforeLens : tm.lastEditApplied),
       acceptLensProvided: at(tm.acceptLensProvided),
+      acceptInlayProvided: at(tm.acceptInlayProvided),
     },
   });
 }

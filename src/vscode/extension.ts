@@ -4,6 +4,7 @@ import { ChatViewProvider } from './chat';
 import { ChatApply } from './chatApply';
 import { SparkCodeActions } from './codeActions';
 import { PendingEditLenses } from './codeLens';
+import { PendingEditInlayControls } from './inlayControls';
 import { CommandManager } from './commandManager';
 import { connectionCommands } from './commands/connectionCommands';
 import { deepCommands } from './commands/deepCommands';
@@ -117,7 +118,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     ...connectionCommands(ctx, connections, logs),
   );
 
-  own(vscode.languages.registerCodeLensProvider({ scheme: '*' }, new PendingEditLenses(sessions, deep.newFiles)));
+  const lenses = own(new PendingEditLenses(sessions, deep.newFiles));
+  own(vscode.languages.registerCodeLensProvider({ scheme: '*' }, lenses));
+  own(vscode.languages.registerInlayHintsProvider({ scheme: '*' }, new PendingEditInlayControls(sessions)));
   own(
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SparkCodeActions(), {
       providedCodeActionKinds: SparkCodeActions.providedCodeActionKinds,

@@ -14,6 +14,8 @@ export interface Decorations {
   added: vscode.TextEditorDecorationType;
   removed: vscode.TextEditorDecorationType;
   partial: vscode.TextEditorDecorationType;
+  /** Where an interrupted stream stopped (its text per range: "⋯ stopped (Esc)"), until the edit is decided. */
+  stopped: vscode.TextEditorDecorationType;
   /** Word-level highlights inside paired changed lines. */
   addedChars: vscode.TextEditorDecorationType;
   removedChars: vscode.TextEditorDecorationType;
@@ -45,6 +47,9 @@ export function createDecorations(): Decorations {
       isWholeLine: true,
       backgroundColor: new vscode.ThemeColor('sparkEdit.addedLineBackground'),
       after: { contentText: ' ▍', color: new vscode.ThemeColor('sparkEdit.streamingCursor') },
+    }),
+    stopped: vscode.window.createTextEditorDecorationType({
+      after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic', margin: '0 0 0 1.5em' },
     }),
   };
 }
@@ -89,7 +94,7 @@ export class SessionView implements vscode.Disposable {
   suspended = false;
   /** A decision's edit (accept/reject) is being applied, as opposed to the stream's. */
   private deciding = false;
-  /** performance.now() marks for the edit's timeline (see core/util/timeline.ts); codeLens.ts adds the lens marks. */
+  /** performance.now() marks for the edit's timeline (see core/util/timeline.ts); codeLens.ts and inlayControls.ts add the control marks. */
   readonly timing: {
     firstEditSent?: number;
     firstEditApplied?: number;
@@ -97,6 +102,8 @@ export class SessionView implements vscode.Disposable {
     firstHunkReady?: number;
     acceptLensProvided?: number;
     lastEditBeforeLens?: number;
+    /** The first per-hunk Accept inlay hint provided (inlayControls.ts). */
+    acceptInlayProvided?: number;
   } = {};
 
   constructor(
@@ -216,6 +223,7 @@ export class SessionView implements vscode.Disposable {
       part: vscode.Range[] = [];
     const addChars: vscode.Range[] = [],
       delChars: vscode.Range[] = [];
+    const stopped: vscode.DecorationOptions[] = [];
     for (const v of liveViews) {
       if (v.document !== this.document || v.ended || v.suspended) continue; // a suspended preview's lines are not in the document
       const start = v.region.startLine;
@@ -225,6 +233,11 @@ export class SessionView implements vscode.Disposable {
         );
       for (const c of v.wordHighlights())
         (c.kind === 'add' ? addChars : delChars).push(new vscode.Range(start + c.row, c.from, start + c.row, c.to));
+      const mark = v.stopMark();
+      if (mark) {
+        const end = this.document.lineAt(mark.line).range.end;
+        stopped.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: mark.text } } });
+      }
     }
     for (const ed of editors) {
       if (ed.document !== this.document) continue;
@@ -236,7 +249,18 @@ export class SessionView implements vscode.Disposable {
       ed.setDecorations(this.decorations.added, add);
       ed.setDecorations(this.decorations.removed, del);
       ed.setDecorations(this.decorations.partial, part);
+      ed.setDecorations(this.decorations.stopped, stopped);
     }
+  }
+
+  /** Where the interrupted stream stopped, marked at the end of the last line above it until the edit is decided. */
+  stopMark(): { line: number; text: string } | undefined {
+    const at = this.session.isStreaming || this.ended ? -1 : this.region.stopRow();
+    if (at < 0 || !this.region.stop) return undefined;
+    return {
+      line: Math.min(this.region.startLine + at, this.document.lineCount - 1),
+      text: `⋯ ${this.region.stop.reason}`,
+    };
   }
 
   private words: { key: string; ranges: CharRange[] } = { key: '', ranges: [] };

@@ -38,7 +38,7 @@ export class EditSessions extends Disposable {
     super();
     this.groups = this._register(new EditGroups(ctx.log));
     const d = this.decorations;
-    for (const t of [d.added, d.removed, d.partial, d.addedChars, d.removedChars]) this._register(t);
+    for (const t of [d.added, d.removed, d.partial, d.stopped, d.addedChars, d.removedChars]) this._register(t);
     this._register({
       dispose: () => {
         for (const v of this.views.values()) v.dispose();

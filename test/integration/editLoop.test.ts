@@ -104,28 +104,51 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(ed.document.getText(), expected);
   });
 
-  it('Esc while streaming keeps the partial text as a pending diff', async () => {
+  it('Esc while streaming keeps the whole lines that arrived as a pending diff, never the unfinished line, and marks where it stopped', async () => {
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 15);
-    const long = REWRITE.replace('  return out;', '  // a\n  // b\n  // c\n  return out;');
-    // Held after four lines: Esc is sure to come mid-stream (the held stream ends when the socket is closed).
-    server.enqueue({
-      text: long,
-      tokensPerSecond: 40,
-      holdAfterChars: long.split('\n').slice(0, 4).join('\n').length + 1,
-    });
+    const long = REWRITE.replace('  return out;', '  // a comment the model was writing\n  return out;');
+    // Held in the middle of a line: Esc is sure to come mid-stream, with half a line on screen (the held stream
+    // ends when the socket is closed).
+    const hold = long.indexOf('  // a comment') + '  // a com'.length;
+    server.enqueue({ text: long, tokensPerSecond: 40, holdAfterChars: hold });
     const v = await startEdit(a, 'slow one');
-    await waitFor(() => ed.document.getText().includes('const lines'), 'some streamed text');
+    await waitFor(() => ed.document.getText().includes('  // a com'), 'the half line on screen');
     await vscode.commands.executeCommand('sparkEdit.interrupt');
     assert.equal(v.session.state, 'pending');
-    await sleep(300);
+    await waitFor(() => v.region.planFlush() === null, 'document in sync');
     const held = ed.document.getText();
-    assert.ok(held.includes('const lines'), 'streamed text kept');
+    assert.ok(held.includes('const lines'), 'the whole lines that arrived are kept');
+    assert.ok(!held.includes('  // a com'), `the unfinished line is not proposed: ${held}`);
     assert.ok(!held.includes('let sum'), 'nothing after the interrupt arrives');
-    assert.ok(v.region.pendingHunks().length >= 1);
+    assert.equal(v.region.pendingHunks().length, 1);
+    assert.equal(v.region.textIf('reject').join('\n'), lines(ORIGINAL).slice(2, 16).join('\n'));
+    // The stop point is marked at the end of the last line the stream wrote, above the first line it did not reach.
+    const mark = v.stopMark();
+    assert.ok(mark, 'the stop point is marked');
+    assert.equal(mark.text, '⋯ stopped (Esc)');
+    assert.equal(ed.document.lineAt(mark.line).text, '  }');
+    assert.equal(ed.document.lineAt(mark.line + 1).text, '  return out;');
+    await screenshot('esc-stop-mark');
     await vscode.commands.executeCommand('sparkEdit.rejectAll');
     await waitFor(() => v.isEnded, 'ended');
+    assert.equal(v.stopMark(), undefined, 'the mark goes with the decision');
     assert.equal(ed.document.getText(), ORIGINAL);
+  });
+
+  it('Esc in the middle of an unclosed doc comment leaves the file as it was (the half line is never proposed)', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    const answer = REWRITE.replace(
+      'export function parse',
+      '/** Parses text into trimmed lines. */\nexport function parse',
+    );
+    server.enqueue({ text: answer, tokensPerSecond: 40, holdAfterChars: '/** Parses te'.length });
+    const v = await startEdit(a, 'add doc comments');
+    await waitFor(() => ed.document.getText().includes('/** Parses te'), 'the unclosed comment on screen');
+    await vscode.commands.executeCommand('sparkEdit.interrupt');
+    await waitFor(() => v.isEnded, 'nothing to decide: the edit ends');
+    await waitFor(() => ed.document.getText() === ORIGINAL, 'the original, untouched');
   });
 
   it('redirect cancels the running response and produces the redirected result', async () => {

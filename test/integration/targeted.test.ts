@@ -126,12 +126,16 @@ describe('Targeted edits in a real VS Code host (issue 14)', function () {
     const text = ed.document.getText();
     assert.ok(text.includes('x += 303 * 2; // fixed'), 'block 1 kept');
     assert.ok(!text.includes('and this'), 'nothing after Esc arrives');
-    // The untitled document holds BIG_TEXT (BIG.length lines and an empty last one), plus two preview rows.
+    // The untitled document holds BIG_TEXT (BIG.length lines and an empty last one), plus one preview row: the
+    // unfinished line of block 2 is never proposed (half a line), its original line stays as it was.
     assert.equal(
       ed.document.lineCount,
-      BIG.length + 1 + 2,
-      'block 1 (removed + added) and the partial line of block 2: every other line as it was',
+      BIG.length + 1 + 1,
+      'block 1 (removed + added) only: the partial line of block 2 is left out, every other line as it was',
     );
+    assert.ok(!/^ {2}x \+= 1703 ?$/m.test(text), 'no half line of block 2');
+    assert.equal(v.region.pendingHunks().length, 1, 'block 1 only');
+    assert.equal(v.stopMark()?.text, '⋯ stopped (Esc)');
     await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'ended');
     assert.equal(ed.document.getText(), BIG_TEXT, 'reject-all gives the original back');

@@ -82,13 +82,35 @@ describe('streaming line diff + preview region', () => {
     assert.ok(!region.rows.some((r) => r.kind === 'part'));
   });
 
-  it('interrupt keeps what arrived pending and the rest of the original unchanged', () => {
+  it('interrupt keeps the whole lines that arrived pending, leaves the unfinished line out, the rest unchanged', () => {
     const region = new PreviewRegion(0, ['a', 'b', 'c', 'd']);
     const d = region.createDiff();
     d.push('a\nB\nb\nC');
-    region.interrupt();
-    assert.deepEqual(region.textIf('accept'), ['a', 'B', 'b', 'C', 'c', 'd']);
+    region.interrupt('stopped (Esc)');
+    assert.deepEqual(region.textIf('accept'), ['a', 'B', 'b', 'c', 'd'], 'the half line "C" is never proposed');
     assert.deepEqual(region.textIf('reject'), ['a', 'b', 'c', 'd']);
+    assert.ok(!region.rows.some((r) => r.kind === 'part'));
+    assert.deepEqual(region.stop, { before: region.rows[3], reason: 'stopped (Esc)' });
+  });
+
+  it('interrupt in the middle of an unclosed doc comment proposes no half comment (the rest of the file keeps its colours)', () => {
+    const region = new PreviewRegion(0, ['function f() {', '  return 1;', '}']);
+    const d = region.createDiff();
+    d.push('/**\n * Returns one');
+    region.interrupt('stopped (Esc)');
+    // Only the complete line "/**" is pending; the unfinished " * Returns one" is not in the proposal.
+    assert.deepEqual(region.textIf('accept'), ['/**', 'function f() {', '  return 1;', '}']);
+    assert.equal(region.pendingHunks().length, 1);
+    assert.ok(!region.rows.some((r) => r.text === ' * Returns one'));
+  });
+
+  it('interrupt before any whole line leaves nothing pending (the half line alone is dropped, its hunk with it)', () => {
+    const region = new PreviewRegion(0, ['a', 'b']);
+    const d = region.createDiff();
+    d.push('/** half');
+    region.interrupt('stopped (Esc)');
+    assert.equal(region.pendingHunks().length, 0);
+    assert.deepEqual(region.textIf('accept'), ['a', 'b']);
   });
 
   it('random rewrites: accept gives the output, reject the original, for any chunking', () => {

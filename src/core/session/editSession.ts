@@ -345,7 +345,7 @@ export class EditSession {
     if (stop.kind !== 'end') {
       // The answer ended before the end of the code: what arrived is pending and every line it did not reach
       // stays exactly as it is (as on an interrupt), never "deleted".
-      this.region.interrupt();
+      this.region.interrupt('the answer stopped here');
       this.reportLeftOut();
       const kept = this.region.pendingHunks().length > 0;
       const e = new ModelError('stopped', stoppedMessage(stop, kept), stop.raw);
@@ -379,10 +379,10 @@ export class EditSession {
     this.stream = null;
     this.collectStats(s.stats);
     this.error = e;
-    const kept = this.streamedText.length > 0;
+    // Keep what arrived (whole lines only) as a pending diff: the user decides. Nothing is half-applied.
+    if (this.streamedText.length > 0) this.region.interrupt('the answer broke off here');
+    const kept = this.region.pendingHunks().length > 0;
     if (kept) {
-      // Keep what arrived as a pending diff: the user decides. Nothing is half-applied.
-      this.region.interrupt();
       this.reportLeftOut();
       this.emitter.fire({ kind: 'error', error: e, kept: true });
       this.afterGeneration();
@@ -410,7 +410,7 @@ export class EditSession {
   interrupt(): boolean {
     if (!this.isStreaming) return false;
     this.stopStream();
-    this.region.interrupt();
+    this.region.interrupt('stopped (Esc)');
     this.reportLeftOut();
     this.afterGeneration();
     return true;

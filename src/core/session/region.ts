@@ -84,6 +84,18 @@ export class PreviewRegion implements DiffSink {
   private tail = 0;
   /** Bumped when hunks are created, closed or resolved (CodeLens positions and states). */
   hunkVersion = 0;
+  /**
+   * Where an interrupted stream stopped (Esc, a truncated or failed answer): the first original row it did not reach
+   * (null: it reached the region's end), shown to the user until the edit is decided. Null when it was not cut.
+   */
+  stop: { before: Row | null; reason: string } | null = null;
+
+  /** The rendered row the stop point is marked on (the last one above where the stream stopped), or -1. */
+  stopRow(): number {
+    if (!this.stop || !this.rendered.length) return -1;
+    const i = this.stop.before ? this.rendered.indexOf(this.stop.before) : this.rendered.length;
+    return i < 0 ? -1 : Math.max(0, i - 1);
+  }
 
   constructor(
     public startLine: number,
@@ -317,6 +329,7 @@ export class PreviewRegion implements DiffSink {
    * line of a new baseline, for a redirected stream. The document mirror is untouched.
    */
   rebase(): void {
+    this.stop = null;
     this.original = this.rows.map((r) => r.text);
     this.rows.forEach((r, i) => {
       r.kind = 'orig';
@@ -430,12 +443,16 @@ export class PreviewRegion implements DiffSink {
   }
 
   /** Stop streaming here: the rewrite ends at the current frontier; untouched original lines stay as they are. */
-  interrupt(): void {
+  interrupt(reason = 'stopped'): void {
     if (this.partialRow) {
-      // Keep what arrived: an incomplete line is still a line the user can accept or reject.
-      this.partialRow.kind = 'add';
+      // Never half a line: the unfinished row is left out (an unclosed `/**` would colour the rest of the file), and
+      // the original lines it would have replaced stay as they are, as every line the stream did not reach.
+      // A row the user typed in is theirs and stays.
+      if (this.partialRow.userEdited) this.partialRow.kind = 'add';
+      else this.removeRow(this.partialRow);
       this.partialRow = null;
     }
+    this.stop = { before: this.frontierRow, reason };
     for (const r of this.rows) if (r.kind === 'orig') r.kind = 'ctx';
     this.closeOpen();
     this.frontierRow = null;
@@ -569,6 +586,7 @@ export class PreviewRegion implements DiffSink {
 
   /** The document region now holds exactly `lines` as plain text (a whole-region replace by the adapter). */
   resetTo(lines: string[]): void {
+    this.stop = null;
     this.rows = lines.map((text) => ({ kind: 'ctx' as RowKind, text, hunk: null, orig: -1 }));
     this.rendered = [...this.rows];
     this.renderedText = [...lines];

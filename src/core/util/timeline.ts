@@ -13,6 +13,8 @@ export const TIMELINE_STEPS = {
   /** The last document edit before the Accept lens was provided (or of the edit, without a lens). */
   lastEditApplied: 'last edit applied',
   acceptLensProvided: 'Accept lens provided',
+  /** The per-hunk Accept control as an inlay hint (issue 17: the controls appear with the hunk). */
+  acceptInlayProvided: 'Accept inlay provided',
 } as const;
 export type TimelineStep = keyof typeof TIMELINE_STEPS;
 export type TimelineMarks = Partial<Record<TimelineStep, number>>;
