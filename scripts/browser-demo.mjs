@@ -6,10 +6,21 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { waitFor, lensText, stepper } from './browser-e2e.mjs';
+import { waitFor, lensText, stepper, chatFrame } from './browser-e2e.mjs';
 
 const require = createRequire(import.meta.url);
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/** The compile options of "does the demo's answer compile" (shared with test/unit/demoModel.test.ts). */
+export function demoCheckOptions(ts) {
+  const file = path.join(repo, 'scripts', 'demo-check.tsconfig.json');
+  const { options, errors } = ts.convertCompilerOptionsFromJson(
+    JSON.parse(fs.readFileSync(file, 'utf8')).compilerOptions,
+    path.dirname(file),
+  );
+  if (errors.length) throw new Error(`${file}: ${errors.map((e) => e.messageText).join('; ')}`);
+  return options;
+}
 
 /** TypeScript errors (syntax and types) of every .ts file in dir. */
 export function tsErrors(dir) {
@@ -18,17 +29,7 @@ export function tsErrors(dir) {
     .readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
     .map((f) => path.join(dir, f));
-  const program = ts.createProgram(files, {
-    noEmit: true,
-    strict: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-    types: ['node'],
-    typeRoots: [path.join(repo, 'node_modules', '@types')],
-    skipLibCheck: true,
-  });
+  const program = ts.createProgram(files, demoCheckOptions(ts));
   return ts
     .getPreEmitDiagnostics(program)
     .map((d) => `${path.basename(d.file?.fileName ?? '')}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
@@ -233,16 +234,6 @@ export async function demoFlow(page, workspace, artifacts) {
   await step("the chat's empty state explains it; an example sends itself and gets an answer", async () => {
     await openFile(page, 'orders.ts');
     await selectLines(page, 8, 14);
-    const findFrame = async () => {
-      for (const f of page.frames()) {
-        try {
-          if (await f.$('#spark-chat')) return f;
-        } catch {
-          /* detached */
-        }
-      }
-      return undefined;
-    };
     // Show the chat: from the Explorer (a click on Spark Edit while the chat shows would close it; a chat webview
     // made earlier may exist while hidden, so its frame says nothing about what shows).
     if (
@@ -255,7 +246,7 @@ export async function demoFlow(page, workspace, artifacts) {
       await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
     await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click();
     let frame;
-    await waitFor(async () => !!(frame = await findFrame()), 'the chat webview');
+    await waitFor(async () => !!(frame = await chatFrame(page)), 'the chat webview');
     await frame.click('#new');
     await frame.waitForSelector('.empty .example', { timeout: 10_000 });
     await page.screenshot({ path: path.join(artifacts, 'chat-empty.png') });
@@ -266,13 +257,7 @@ export async function demoFlow(page, workspace, artifacts) {
   // Leave the window as the other flows expect it: a new (empty) chat, the Explorer in the side bar (the chat flow
   // opens the chat with a click that would close it if it showed), sample.ts the active editor.
   await page.keyboard.press('Escape');
-  for (const f of page.frames()) {
-    try {
-      if (await f.$('#spark-chat')) await f.click('#new', { timeout: 5_000 });
-    } catch {
-      /* hidden or detached */
-    }
-  }
+  await (await chatFrame(page))?.click('#new', { timeout: 5_000 }).catch(() => undefined); // hidden or detached
   if (
     !(await page
       .locator('.explorer-folders-view')
