@@ -44,6 +44,7 @@ export async function run(): Promise<TestOutcome> {
   require('./targeted.test');
   require('./nextEdit.test');
   require('./settings.test');
+  require('./firstTen.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {
