@@ -146,8 +146,13 @@ export async function demoFlow(page, workspace, artifacts) {
           if (await dirty()) throw new Error(`keys went into the code (try ${i + 1})`);
           await page.keyboard.press('Escape'); // cancel: nothing is asked
           await waitFor(
-            () => page.evaluate(() => !document.querySelector('.review-widget .monaco-editor')),
-            'the box to close',
+            () =>
+              page.evaluate(
+                () =>
+                  !document.querySelector('.review-widget .monaco-editor') &&
+                  !document.querySelector('.comment-range-glyph[class*="comment-thread"]'),
+              ),
+            'the box and its gutter glyph to go',
           );
         }
         if (await dirty()) throw new Error('orders.ts changed');
@@ -177,9 +182,15 @@ export async function demoFlow(page, workspace, artifacts) {
       await page.screenshot({ path: path.join(artifacts, 'inline-prompt.png') });
       await page.keyboard.press('Enter');
       await acceptAndSave(page);
+      // On disk (under load the write can come after the tab stops being dirty).
+      const wrapped = /export function total\(order: Order\): number \{\n {2}try \{/;
+      await waitFor(
+        () => wrapped.test(fs.readFileSync(path.join(dir, 'orders.ts'), 'utf8')),
+        'orders.ts written',
+        10_000,
+      ).catch(() => undefined);
       const text = fs.readFileSync(path.join(dir, 'orders.ts'), 'utf8');
-      if (!/export function total\(order: Order\): number \{\n {2}try \{/.test(text))
-        throw new Error(`not wrapped inside the function:\n${text}`);
+      if (!wrapped.test(text)) throw new Error(`not wrapped inside the function:\n${text}`);
       const errs = tsErrors(dir).filter((e) => !errorsBefore.includes(e));
       if (errs.length) throw new Error(`new errors: ${errs.join('; ')}`);
     },

@@ -41,9 +41,11 @@ export class InlinePrompt implements vscode.Disposable {
     this.disposables.push(
       this.ctrl,
       // From the editing comment's Send (or Enter): the comment, its body now what was typed.
-      vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) =>
-        this.finish(this.open?.thread, c ? (typeof c.body === 'string' ? c.body : c.body.value) : undefined),
-      ),
+      // Keys still held for the box (typed into it before Spark Edit saw it focused) follow what it shows.
+      vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) => {
+        const body = c ? (typeof c.body === 'string' ? c.body : c.body.value) : '';
+        this.finish(this.open?.thread, this.focus?.withHeld(body) ?? body);
+      }),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', () => this.finish(this.open?.thread, undefined)),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.pick', async () => {
         const o = this.open;

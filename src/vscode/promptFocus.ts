@@ -9,22 +9,29 @@ import * as vscode from 'vscode';
  * seen, not guessed: the box's editor becomes the active text editor. If it does not, the thread is collapsed and
  * expanded again (a few times).
  *
- * Keys typed between Ctrl+I and that moment would go to the selected code. Meanwhile Spark Edit takes the editor's
- * `type` command (as Vim-like extensions do, only while the box opens): what is typed into the code is kept and
- * typed into the box once it has the focus; an Enter among it sends the instruction. If another extension owns
- * `type`, nothing is taken (the keys then reach the code, as before).
+ * Keys typed between Ctrl+I and that moment would go to the selected code. Until the box is expanded, Spark Edit
+ * holds the editor's `type` command (as Vim-like extensions do; not if another extension owns it), and keys that
+ * still reached the code after Ctrl+I arrived (before the workbench knew of the hold, or between the release and
+ * the focus) are undone there. All of them, in the order typed, go into the box once it has the focus; an Enter
+ * among them sends the instruction.
  */
 export class PromptFocus implements vscode.Disposable {
   private settle: (ok: boolean) => void = () => undefined;
   /** Resolves once the box has the keyboard (true), or when it gave up / the prompt ended (false). */
   readonly focused = new Promise<boolean>((r) => (this.settle = r));
   private typeOverride?: vscode.Disposable;
-  private buffered = '';
+  /** What was typed since Ctrl+I arrived (held, or into the code), in order. */
+  private typed: string[] = [];
+  private codeWatch?: vscode.Disposable;
+  private before?: { text: string; version: number; selections: readonly vscode.Selection[] };
   private input?: vscode.TextDocument;
+  /** The box's editor, once it is the active text editor. */
+  private box?: vscode.TextEditor;
+  /** Typed keys on their way into the box (see withHeld). */
+  private landing = '';
   private done = false;
+  private thread!: vscode.CommentThread;
   private readonly disposables: vscode.Disposable[] = [];
-  /** Typing forwarded to VS Code's own `type`, in order. */
-  private chain: Thenable<unknown> = Promise.resolve();
 
   constructor(
     private readonly code: vscode.TextEditor,
@@ -48,75 +55,40 @@ export class PromptFocus implements vscode.Disposable {
     );
   }
 
-  private thread!: vscode.CommentThread;
-  private captured: Promise<void> = Promise.resolve();
-
-  /** Before the thread is made: from now on, typing is kept for the box. */
+  /** Before the thread is made: from now on, what is typed is kept for the box. */
   capture(): void {
+    const doc = this.code.document;
+    this.before = { text: doc.getText(), version: doc.version, selections: this.code.selections };
+    this.codeWatch = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === doc) for (const c of e.contentChanges) this.typed.push(c.text);
+    });
     try {
-      this.typeOverride = vscode.commands.registerCommand('type', (args: { text?: string }) => this.onType(args));
+      this.typeOverride = vscode.commands.registerCommand('type', (args: { text?: string }) => {
+        if (!this.done) this.typed.push(args?.text ?? '');
+        else return vscode.commands.executeCommand('default:type', args); // a late call: VS Code's typing
+      });
     } catch {
       this.o.log('prompt: another extension handles typing; keys typed before the box has the focus reach the code');
     }
-    this.captured = this.takeBackStrayKeys();
   }
 
   /** The thread is made (collapsed): open it and move the keyboard into it. */
   open(thread: vscode.CommentThread): void {
     this.thread = thread;
-    void this.captured.then(() => this.focus());
-  }
-
-  /**
-   * Keys typed in the moment between Ctrl+I and the workbench knowing of the `type` override went into the code
-   * (they arrive here after the command, so the text at `start` is the text before them): once the override is
-   * known (a round trip), those changes are undone and their text goes first into the box.
-   */
-  private async takeBackStrayKeys() {
-    const ed = this.code;
-    const doc = ed.document;
-    const before = { text: doc.getText(), version: doc.version, selections: ed.selections };
-    const typed: string[] = [];
-    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document === doc) for (const c of e.contentChanges) typed.push(c.text);
-    });
-    try {
-      await vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true);
-    } finally {
-      sub.dispose();
-    }
-    if (!this.typeOverride || doc.version === before.version || doc.isClosed || this.done) return;
-    const now = doc.getText();
-    let p = 0;
-    while (p < now.length && p < before.text.length && now[p] === before.text[p]) p++;
-    let q = 0;
-    while (
-      q < now.length - p &&
-      q < before.text.length - p &&
-      now[now.length - 1 - q] === before.text[before.text.length - 1 - q]
-    )
-      q++;
-    const range = new vscode.Range(doc.positionAt(p), doc.positionAt(now.length - q));
-    const ok = await ed.edit((b) => b.replace(range, before.text.slice(p, before.text.length - q)), {
-      undoStopBefore: false,
-      undoStopAfter: false,
-    });
-    if (!ok) return;
-    ed.selections = before.selections;
-    this.buffered = typed.join('') + this.buffered;
-    this.o.log(
-      `prompt: ${typed.join('').length} character(s) typed into the code before the box opened moved to the box`,
-    );
+    void this.focus();
   }
 
   private async focus() {
     const t0 = Date.now();
     this.input = await this.inputDocument(2000);
-    if (!this.o.alive()) return this.finish(false);
-    for (let attempt = 1; attempt <= 4 && this.o.alive(); attempt++) {
+    // Typing goes where the focus is again (the box, once expanded); keys that reach the code meanwhile are taken
+    // back. The release reaches the workbench before the expand (messages keep their order).
+    this.typeOverride?.dispose();
+    this.typeOverride = undefined;
+    for (let attempt = 1; attempt <= 4 && this.o.alive() && !this.done; attempt++) {
       if (attempt > 1) {
         this.thread.collapsibleState = vscode.CommentThreadCollapsibleState.Collapsed;
-        await this.roundTrip(); // a round trip: the collapse is there before the expand
+        await vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true); // a round trip
       }
       this.thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
       if (await this.activeIsInput(attempt === 1 ? 1500 : 1000)) {
@@ -124,12 +96,8 @@ export class PromptFocus implements vscode.Disposable {
         return this.finish(true);
       }
     }
-    this.o.log('prompt: the box did not get the keyboard focus; click it to type');
-    this.finish(false);
-  }
-
-  private roundTrip(): Thenable<unknown> {
-    return vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true);
+    if (this.o.alive()) this.o.log('prompt: the box did not get the keyboard focus; click it to type');
+    await this.finish(false);
   }
 
   /** The box's input document: one that appears after the thread was made, with VS Code's comment-input name. */
@@ -162,7 +130,10 @@ export class PromptFocus implements vscode.Disposable {
   }
 
   private activeIsInput(ms: number): Promise<boolean> {
-    if (this.isInput(vscode.window.activeTextEditor)) return Promise.resolve(true);
+    if (this.isInput(vscode.window.activeTextEditor)) {
+      this.box = vscode.window.activeTextEditor;
+      return Promise.resolve(true);
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         sub.dispose();
@@ -170,7 +141,8 @@ export class PromptFocus implements vscode.Disposable {
       }, ms);
       const sub = vscode.window.onDidChangeActiveTextEditor((ed) => {
         if (!this.isInput(ed)) return;
-        if (!this.input) this.input = ed!.document;
+        this.input ??= ed!.document;
+        this.box = ed;
         clearTimeout(timer);
         sub.dispose();
         resolve(true);
@@ -179,35 +151,65 @@ export class PromptFocus implements vscode.Disposable {
     });
   }
 
-  /**
-   * Typing while the box opens is kept for the box, in order (also keys typed after the focus landed and before
-   * that was seen: they follow the earlier ones). Once done, the override is gone; a late call is VS Code's typing.
-   */
-  private onType(args: { text?: string }) {
-    if (!this.done) {
-      this.buffered += args?.text ?? '';
-      return;
+  /** Undo what was typed into the code since Ctrl+I arrived (the text goes to the box instead). */
+  private async restoreCode(): Promise<void> {
+    const ed = this.code;
+    const doc = ed.document;
+    const b = this.before;
+    if (!b || doc.isClosed || doc.version === b.version) return;
+    const now = doc.getText();
+    let p = 0;
+    while (p < now.length && p < b.text.length && now[p] === b.text[p]) p++;
+    let q = 0;
+    while (q < now.length - p && q < b.text.length - p && now[now.length - 1 - q] === b.text[b.text.length - 1 - q])
+      q++;
+    const range = new vscode.Range(doc.positionAt(p), doc.positionAt(now.length - q));
+    const ok = await ed.edit((e) => e.replace(range, b.text.slice(p, b.text.length - q)), {
+      undoStopBefore: false,
+      undoStopAfter: false,
+    });
+    if (ok) {
+      ed.selections = b.selections;
+      this.o.log('prompt: keys typed into the code while the box opened were moved to the box');
     }
-    this.chain = this.chain.then(() => vscode.commands.executeCommand('default:type', args));
-    return this.chain;
   }
 
-  private finish(ok: boolean) {
+  private async finish(ok: boolean) {
     if (this.done) return;
     this.done = true;
-    const text = this.buffered;
-    this.buffered = '';
-    this.typeOverride?.dispose(); // typing goes straight to VS Code again
+    this.typeOverride?.dispose();
     this.typeOverride = undefined;
+    this.codeWatch?.dispose();
+    const text = this.typed.join('');
+    this.typed = [];
+    if (text) await this.restoreCode();
     const nl = text.indexOf('\n');
-    if (ok && text) {
-      if (nl >= 0) this.o.send(text.slice(0, nl));
-      else this.chain = this.chain.then(() => vscode.commands.executeCommand('default:type', { text }));
-    } else if (text && this.o.alive()) {
-      // The box never got the keyboard: the keys still go into it (its text), never onto the selected code.
-      this.o.prefill(nl >= 0 ? text.slice(0, nl) : text);
-    }
-    void Promise.resolve(this.chain).then(() => this.settle(ok));
+    const box = this.box;
+    if (!text || !this.o.alive()) {
+      /* nothing typed, or the prompt ended */
+    } else if (ok && nl >= 0) this.o.send(text.slice(0, nl));
+    else if (ok && box) {
+      // Into the box's own editor (never whatever has the focus when it lands), at the start: keys typed straight
+      // into the box meanwhile came after these.
+      this.landing = text;
+      if (await box.edit((e) => e.insert(new vscode.Position(0, 0), text))) {
+        const end = box.document.lineAt(box.document.lineCount - 1).range.end;
+        box.selection = new vscode.Selection(end, end);
+      }
+      if (this.landing === text) this.landing = '';
+    } else this.o.prefill(nl >= 0 ? text.slice(0, nl) : text); // the box never got the keyboard: shown in it
+    this.settle(ok);
+  }
+
+  /** Sending now, `body` what the box shows: keys still on their way into it come first. */
+  withHeld(body: string): string {
+    const held = this.typed.join('');
+    if (held) void this.restoreCode(); // keys that went into the code are the instruction's, not the code's
+    const landing = this.landing && !body.startsWith(this.landing) ? this.landing : '';
+    this.landing = '';
+    this.typed = [];
+    const nl = held.indexOf('\n');
+    return landing + (nl >= 0 ? held.slice(0, nl) : held) + body;
   }
 
   dispose() {
@@ -215,6 +217,7 @@ export class PromptFocus implements vscode.Disposable {
       this.done = true;
       this.typeOverride?.dispose();
       this.typeOverride = undefined;
+      this.codeWatch?.dispose();
       this.settle(false);
     }
     for (const d of this.disposables.splice(0)) d.dispose();

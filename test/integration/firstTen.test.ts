@@ -145,6 +145,13 @@ describe('Issue 15 polish: the cursor after "Fix with Spark Edit" + Accept', fun
       const v = a.sessions().find((s) => s.document === doc)!;
       assert.ok(v, 'a pending fix');
       await v.session.whenSettled();
+      // The cursor on the misspelled (removed) line of the pending diff, as the user left it.
+      const misspelled = doc
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes('subtotl >='));
+      ed.selection = new vscode.Selection(misspelled, 6, misspelled, 6);
+      await waitFor(() => ed.selection.active.line === misspelled, 'the cursor on the misspelled line');
       const pendingAt = ed.selection.active.line;
       if (save) {
         await doc.save();
