@@ -21,7 +21,10 @@ interface Parked {
  * The set-aside and the restore are the guard's own edits (busy), so undo never lands between them.
  */
 export class SaveGuard extends Disposable {
-  private readonly setAside = new Map<string, { parked: Parked[]; finish: () => void }>();
+  private readonly setAside = new Map<
+    string,
+    { parked: Parked[]; finish: () => void; cursor?: { text: string; selections: readonly vscode.Selection[] } }
+  >();
   /** Saves whose previews are not shown again yet (from the save participant to the end of the restore). */
   private readonly showingAgain = new Map<string, { done: Promise<void>; resolve: () => void }>();
 
@@ -72,10 +75,13 @@ export class SaveGuard extends Disposable {
       (async () => {
         let handedOn = false; // to the restore after the save, which calls finish()
         try {
+          // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
+          const ed = vscode.window.visibleTextEditors.find((x) => x.document === e.document);
+          const cursor = ed && { text: e.document.getText(), selections: ed.selections };
           const parked = await this.park(e.document, vs);
           if (parked.length) {
             this.sessions.guardFor(e.document).noteSetAside(shown);
-            this.setAside.set(uri, { parked, finish });
+            this.setAside.set(uri, { parked, finish, cursor });
             handedOn = true;
             this.fallBackIfNoSave(e.document, parked);
           }
@@ -145,6 +151,8 @@ export class SaveGuard extends Disposable {
     this.setAside.delete(doc.uri.toString());
     try {
       const back = await this.unpark(doc, entry.parked);
+      const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
+      if (ed && entry.cursor && doc.getText() === entry.cursor.text) ed.selections = entry.cursor.selections;
       // Only now (the guard no longer busy) may a preview that rests record its state for undo.
       await Promise.all(back.map((v) => v.flush()));
       this.sessions.refreshLenses();
