@@ -17,6 +17,18 @@ async function waitFor(cond, what, ms = 20_000) {
 const lensText = (page) =>
   page.evaluate(() => [...document.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | '));
 
+/** The chat webview's frame (webviews are nested iframes), or undefined while there is none. */
+async function chatFrame(page) {
+  for (const f of page.frames()) {
+    try {
+      if (await f.$('#spark-chat')) return f;
+    } catch {
+      /* detached */
+    }
+  }
+  return undefined;
+}
+
 /** Runs named steps, recording each as a test result; a failing step leaves a screenshot. */
 function stepper(page, artifacts, prefix, results) {
   return async (title, fn) => {
@@ -123,22 +135,12 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
   const file = path.join(workspace, 'sample.ts');
   const step = stepper(page, artifacts, 'browser chat', results);
   let frame;
-  const findFrame = async () => {
-    for (const f of page.frames()) {
-      try {
-        if (await f.$('#spark-chat')) return f;
-      } catch {
-        /* detached */
-      }
-    }
-    return undefined;
-  };
   await step('open the chat view from the activity bar; the selection shows as a context chip', async () => {
     await page.keyboard.press('Control+1');
     await page.keyboard.press('Control+Home');
     for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
     await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click();
-    await waitFor(async () => !!(frame = await findFrame()), 'the chat webview');
+    await waitFor(async () => !!(frame = await chatFrame(page)), 'the chat webview');
     await frame.waitForSelector('.chip[data-chip="selection"]', { timeout: 10_000 });
   });
   await step("a removed chip is left out of the message's context", async () => {
@@ -221,12 +223,14 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
     await page.waitForSelector('.monaco-workbench', { timeout: 30_000 });
     frame = undefined;
     // The side bar comes back as it was (the chat open); only if it does not, open it (a click would toggle it shut).
-    await waitFor(async () => !!(frame = await findFrame()), 'the chat webview restored after reload', 15_000).catch(
-      async () => {
-        await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click({ timeout: 30_000 });
-        await waitFor(async () => !!(frame = await findFrame()), 'the chat webview after reload');
-      },
-    );
+    await waitFor(
+      async () => !!(frame = await chatFrame(page)),
+      'the chat webview restored after reload',
+      15_000,
+    ).catch(async () => {
+      await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click({ timeout: 30_000 });
+      await waitFor(async () => !!(frame = await chatFrame(page)), 'the chat webview after reload');
+    });
     await frame.waitForSelector('.msg.assistant', { timeout: 20_000 });
     const after = await frame.$$eval('.msg', (e) => e.length);
     if (after !== before) throw new Error(`${before} messages before the reload, ${after} after`);
@@ -236,4 +240,4 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
   return results;
 }
 
-export { waitFor, lensText, stepper };
+export { waitFor, lensText, stepper, chatFrame };

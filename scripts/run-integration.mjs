@@ -99,15 +99,36 @@ try {
       for (const frame of page.frames()) {
         found.push(
           ...(await frame
-            .evaluate(
-              (sel) =>
-                [...document.querySelectorAll(sel)].map((e) => ({
-                  text: e.textContent ?? '',
-                  title: e.getAttribute('title') ?? e.getAttribute('aria-label') ?? '',
-                  hidden: !!e.hidden,
-                })),
-              selector,
-            )
+            .evaluate((sel) => {
+              /** The element's width with its text unclipped (a hidden copy beside it, no width limit). */
+              const natural = (e) => {
+                const c = e.cloneNode(true);
+                Object.assign(c.style, {
+                  position: 'absolute',
+                  visibility: 'hidden',
+                  maxWidth: 'none',
+                  width: 'auto',
+                  overflow: 'visible',
+                  flex: 'none',
+                });
+                e.parentElement?.appendChild(c);
+                const w = c.getBoundingClientRect().width;
+                c.remove();
+                return w;
+              };
+              return [...document.querySelectorAll(sel)].map((e) => ({
+                text: e.textContent ?? '',
+                title: e.getAttribute('title') ?? e.getAttribute('aria-label') ?? '',
+                hidden: !!e.hidden,
+                // Cut off (an ellipsis) at the size it has now; `width` 0: not laid out (hidden).
+                // (scrollWidth alone misses text cut by less than the end padding.)
+                clipped:
+                  e.scrollWidth > e.clientWidth ||
+                  (e.clientWidth > 0 && natural(e) > e.getBoundingClientRect().width + 0.5),
+                width: e.clientWidth,
+                naturalWidth: e.clientWidth > 0 ? natural(e) : 0,
+              }));
+            }, selector)
             .catch(() => [])),
         );
       }

@@ -78,7 +78,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     };
     this.disposables.push(
       vscode.window.onDidChangeActiveTextEditor((e) => {
-        if (e) this.lastEditor = e;
+        // Not an input box (the instruction box at the code is a `comment:` document): the code stays the context.
+        if (e && e.document.uri.scheme !== 'comment') this.lastEditor = e;
         refresh();
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {

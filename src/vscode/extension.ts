@@ -106,7 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   const saveGuard = own(new SaveGuard(ctx, sessions));
   // Issue 15: the instruction is asked for at the code (or in the picker: sparkEdit.promptStyle).
-  const inlinePrompt = own(new InlinePrompt(context.globalState));
+  const inlinePrompt = own(new InlinePrompt(context.globalState, ctx.log));
   const edits = new InlineEditController(ctx, connections, sessions, deep, inlinePrompt);
 
   const commands = own(new CommandManager());

@@ -251,6 +251,9 @@ export class NextEditController implements vscode.Disposable {
     this.current = { ed, s, version, jumped: false };
     this.view.show(ed, s, near(ed, s));
     void vscode.commands.executeCommand('setContext', CONTEXT_KEY, true);
+    // As VS Code does for inline suggestions (quickSuggestions "offWhenInlineCompletions"): the word-suggest popup
+    // does not stay open over a next edit, so the next Tab is the suggestion's. Typing brings the popup back.
+    void vscode.commands.executeCommand('hideSuggestWidget');
     this.shownEmitter.fire(s);
     return true;
   }

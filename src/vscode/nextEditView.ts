@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { NextEditSuggestion } from '../core/nextEdit/prompt';
+import { changedSpan } from '../core/diff/wordDiff';
 
 /**
  * How a next-edit suggestion is drawn: decorations only, never text in the document. Its own, lighter colours
@@ -74,7 +75,7 @@ function hintAt(doc: vscode.TextDocument, line: number, text: string): vscode.De
 
 /**
  * Where to strike and where to show new text. Same number of lines: per line, the changed middle (common prefix and
- * suffix kept) is struck and its replacement follows it. Otherwise the old lines are struck whole and the new
+ * suffix of whole tokens kept) is struck and its replacement follows it. Otherwise the old lines are struck whole and the new
  * lines follow the last one (or the line above, for an insertion), joined by ⏎.
  */
 function shapes(
@@ -87,13 +88,12 @@ function shapes(
     s.oldLines.forEach((a, i) => {
       const b = s.newLines[i];
       if (a === b) return;
-      let p = 0;
-      while (p < a.length && p < b.length && a[p] === b[p]) p++;
-      let q = 0;
-      while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
-      const r = new vscode.Range(s.start + i, p, s.start + i, a.length - q);
+      const span = changedSpan(a, b);
+      if (!span) return;
+      // Whole tokens (issue 15): "sum" → "subtotal" strikes "sum", never the "m" between "su" and "btotal".
+      const r = new vscode.Range(s.start + i, span.from, s.start + i, span.to);
       if (!r.isEmpty) removed.push({ range: r });
-      const add = b.slice(p, b.length - q);
+      const add = span.insert;
       if (add) inserted.push({ range: new vscode.Range(r.end, r.end), renderOptions: { after: ghost(add) } });
     });
     return { removed, inserted };

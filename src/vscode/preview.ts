@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { EditSession, SessionState } from '../core/session/editSession';
 import { FlushPlan, Hunk, PreviewRegion } from '../core/session/region';
 import { CharRange, changedChars } from '../core/diff/wordDiff';
+import { keepingCursor } from './util/keepCursor';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
 import { flushDelay } from '../core/util/frameClock';
@@ -453,10 +454,22 @@ export class SessionView implements vscode.Disposable {
     let ok: boolean;
     try {
       if (editor) {
-        ok = await editor.edit((b) => b.replace(edit.range, edit.text), {
-          undoStopBefore: undoBefore,
-          undoStopAfter: undoAfter,
-        });
+        const apply = () =>
+          editor.edit((b) => b.replace(edit.range, edit.text), {
+            undoStopBefore: undoBefore,
+            undoStopAfter: undoAfter,
+          });
+        // A decision keeps the cursor where the user left it (issue 15: after Accept it jumped to the last line).
+        ok = this.deciding
+          ? await keepingCursor(
+              editor,
+              this.region.startLine + plan.from,
+              plan.deleteCount,
+              plan.lines,
+              apply,
+              this.log,
+            )
+          : await apply();
       } else {
         const we = new vscode.WorkspaceEdit();
         we.replace(this.document.uri, edit.range, edit.text);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { keepingCursor } from './util/keepCursor';
 import { Ctx } from './ctx';
 import { SessionView } from './preview';
 import { EditSessions } from './sessions';
@@ -20,7 +21,10 @@ interface Parked {
  * The set-aside and the restore are the guard's own edits (busy), so undo never lands between them.
  */
 export class SaveGuard extends Disposable {
-  private readonly setAside = new Map<string, { parked: Parked[]; finish: () => void }>();
+  private readonly setAside = new Map<
+    string,
+    { parked: Parked[]; finish: () => void; cursor?: { text: string; selections: readonly vscode.Selection[] } }
+  >();
   /** Saves whose previews are not shown again yet (from the save participant to the end of the restore). */
   private readonly showingAgain = new Map<string, { done: Promise<void>; resolve: () => void }>();
 
@@ -71,10 +75,13 @@ export class SaveGuard extends Disposable {
       (async () => {
         let handedOn = false; // to the restore after the save, which calls finish()
         try {
+          // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
+          const ed = vscode.window.visibleTextEditors.find((x) => x.document === e.document);
+          const cursor = ed && { text: e.document.getText(), selections: ed.selections };
           const parked = await this.park(e.document, vs);
           if (parked.length) {
             this.sessions.guardFor(e.document).noteSetAside(shown);
-            this.setAside.set(uri, { parked, finish });
+            this.setAside.set(uri, { parked, finish, cursor });
             handedOn = true;
             this.fallBackIfNoSave(e.document, parked);
           }
@@ -109,7 +116,7 @@ export class SaveGuard extends Disposable {
         const startLine = v.region.startLine;
         const shown = v.region.renderedRows().map((r) => r.text);
         const aside = v.region.textIf('reject');
-        if (!(await replaceLines(doc, startLine, shown.length, aside))) {
+        if (!(await replaceLines(doc, startLine, shown.length, aside, this.ctx.log))) {
           v.resume();
           continue;
         }
@@ -144,6 +151,8 @@ export class SaveGuard extends Disposable {
     this.setAside.delete(doc.uri.toString());
     try {
       const back = await this.unpark(doc, entry.parked);
+      const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
+      if (ed && entry.cursor && doc.getText() === entry.cursor.text) ed.selections = entry.cursor.selections;
       // Only now (the guard no longer busy) may a preview that rests record its state for undo.
       await Promise.all(back.map((v) => v.flush()));
       this.sessions.refreshLenses();
@@ -167,7 +176,10 @@ export class SaveGuard extends Disposable {
         for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++)
           now.push(doc.lineAt(i).text);
         if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
-        if (now.join('\n') !== p.aside.join('\n') || !(await replaceLines(doc, p.startLine, p.aside.length, p.shown))) {
+        if (
+          now.join('\n') !== p.aside.join('\n') ||
+          !(await replaceLines(doc, p.startLine, p.aside.length, p.shown, log))
+        ) {
           // The document changed in between: the text stays as written (original plus your typing), the preview goes.
           log(
             `save of ${vscode.workspace.asRelativePath(doc.uri)}: edit ${v.session.id} could not be shown again (the document changed meanwhile); it is dropped`,
@@ -195,6 +207,7 @@ async function replaceLines(
   startLine: number,
   count: number,
   lines: string[],
+  log?: (m: string) => void,
 ): Promise<boolean> {
   const end = startLine + count;
   const range =
@@ -204,7 +217,16 @@ async function replaceLines(
   const text = lines.join('\n') + (end < doc.lineCount && lines.length ? '\n' : '');
   // In an editor: no undo stops of its own, so the set-aside and the restore join the undo steps around them.
   const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
-  if (ed) return ed.edit((b) => b.replace(range, text), { undoStopBefore: false, undoStopAfter: false });
+  // The cursor stays where the user left it, not at the end of the replaced lines (issue 15).
+  if (ed)
+    return keepingCursor(
+      ed,
+      startLine,
+      count,
+      lines,
+      () => ed.edit((b) => b.replace(range, text), { undoStopBefore: false, undoStopAfter: false }),
+      log,
+    );
   const we = new vscode.WorkspaceEdit();
   we.replace(doc.uri, range, text);
   return vscode.workspace.applyEdit(we);

@@ -55,13 +55,14 @@ export async function screenshot(name: string): Promise<string | undefined> {
 }
 
 /**
- * What the browser page really shows: text, title and hidden flag of every element matching `selector`, in every
- * frame (the launcher reads the DOM; webviews included). Undefined outside the launcher.
+ * What the browser page really shows: text, title, hidden flag and whether it is cut off (wider than its box) of every
+ * element matching `selector`, in every frame (the launcher reads the DOM; webviews included). Undefined outside the
+ * launcher.
  */
 export async function domTexts(
   name: string,
   selector: string,
-): Promise<Array<{ text: string; title: string; hidden: boolean }> | undefined> {
+): Promise<Array<{ text: string; title: string; hidden: boolean; clipped?: boolean; width?: number }> | undefined> {
   const dir = process.env.SPARK_ARTIFACTS;
   if (!dir) return undefined;
   const req = path.join(dir, `${name}.text-request`);

@@ -46,6 +46,7 @@ export async function run(): Promise<TestOutcome> {
   require('./settings.test');
   require('./oneEdit.test'); // issue 11
   require('./controls.test');
+  require('./firstTen.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {

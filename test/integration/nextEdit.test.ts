@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, openFileWith, screenshot, serverHooks, waitFor, workspaceUri } from './helpers';
+import { domTexts, openEditor, openFileWith, screenshot, serverHooks, waitFor, workspaceUri } from './helpers';
 
 const AREA = ['function area(w, h) {', '  const a = w * h;', '  check(a);', '  log(w);', '  return a;', '}', ''].join(
   '\n',
@@ -153,6 +153,22 @@ describe('Next-edit suggestions (real VS Code host)', function () {
     assert.equal(shown(), undefined, 'typing dismissed it');
     const t = ed.document.getText();
     assert.ok(t.includes('  const a = w * h;'), 'the suggestion was never written');
+  });
+
+  it("showing a suggestion closes an open word-suggest popup, so the next Tab is the suggestion's (issue 15)", async function () {
+    const popup = async (name: string) => ((await domTexts(name, '.suggest-widget.visible')) ?? []).length > 0;
+    if ((await domTexts('suggest-probe', '.suggest-widget')) === undefined) this.skip(); // no launcher to read the page
+    const ed = await openEditor(AREA + 'const widthOfBox = 1;\n');
+    server.enqueue({ holdAfterChars: 0, transport: 'ws' });
+    const held = server.held;
+    await renameByTyping(ed, 'idth');
+    await waitFor(() => server.held > held, 'the request reached the server');
+    await vscode.commands.executeCommand('editor.action.triggerSuggest');
+    await waitFor(() => popup('suggest-open'), 'the word-suggest popup open');
+    server.release();
+    await waitFor(() => !!shown(), 'a suggestion');
+    await waitFor(async () => !(await popup('suggest-closed')), 'the popup closed by the suggestion', 10_000);
+    assert.ok(shown(), 'the suggestion is still shown');
   });
 
   it('a file on the ignore list: the pause is refused by the content policy and nothing is sent', async () => {

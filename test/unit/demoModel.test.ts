@@ -38,23 +38,23 @@ const SUGGESTED = [
   ...REFACTORS.filter((r) => r.kind !== 'explain' && r.kind !== 'tests').map((r) => r.instruction),
 ];
 
+/** The compile options of "does the demo's answer compile" (shared with scripts/browser-demo.mjs). */
+function demoCheckOptions(): ts.CompilerOptions {
+  const file = path.join(repo, 'scripts', 'demo-check.tsconfig.json');
+  const { options, errors } = ts.convertCompilerOptionsFromJson(
+    JSON.parse(fs.readFileSync(file, 'utf8')).compilerOptions,
+    path.dirname(file),
+  );
+  assert.deepEqual(errors, [], file);
+  return options;
+}
+
 /** TypeScript diagnostics (syntax and types) of the demo files with some replaced. */
 function tsErrors(over: Record<string, string>): Map<string, string[]> {
   const texts = new Map<string, string>();
   for (const f of files.filter((x) => x.endsWith('.ts'))) texts.set(path.join('/ws', f), read(f));
   for (const [f, t] of Object.entries(over)) texts.set(path.join('/ws', f), t);
-  const options: ts.CompilerOptions = {
-    noEmit: true,
-    strict: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-    types: ['node'],
-    typeRoots: [path.join(repo, 'node_modules', '@types')],
-    skipLibCheck: true,
-    allowImportingTsExtensions: false,
-  };
+  const options = demoCheckOptions();
   const host = ts.createCompilerHost(options);
   const orig = { getSourceFile: host.getSourceFile, fileExists: host.fileExists, readFile: host.readFile };
   host.getSourceFile = (name, lang, ...rest) =>
