@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { reportLeftOutBlocks } from './targeted';
 import { performance } from 'node:perf_hooks';
 import { Hunk, PreviewRegion } from '../core/session/region';
+import { removedPrefix } from '../core/session/removedRows';
+import { readRemovedLines } from './config';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { StaticTransport } from '../core/transport/fallback';
 import { InputMessage } from '../core/protocol/responses';
@@ -34,7 +36,7 @@ export class EditSessions extends Disposable {
   constructor(private readonly ctx: Ctx) {
     super();
     const d = this.decorations;
-    for (const t of [d.added, d.removed, d.partial, d.addedChars, d.removedChars]) this._register(t);
+    for (const t of [d.added, d.removed, d.partial, d.addedChars, d.removedChars, d.removedPrefix]) this._register(t);
     this._register({
       dispose: () => {
         for (const v of this.views.values()) v.dispose();
@@ -143,7 +145,7 @@ export class EditSessions extends Disposable {
     warm?: { responseId: string; context: InputMessage },
   ): SessionView {
     this.guardFor(doc).checkpoint(); // the state before this preview: where undo returns to
-    const region = new PreviewRegion(startLine, original);
+    const region = new PreviewRegion(startLine, original, removedPrefix(doc.languageId, readRemovedLines()));
     const view = new SessionView(
       doc,
       region,
