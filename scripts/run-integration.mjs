@@ -103,6 +103,7 @@ try {
               (sel) =>
                 [...document.querySelectorAll(sel)].map((e) => ({
                   text: e.textContent ?? '',
+                  shown: e.innerText ?? e.textContent ?? '', // what is drawn (display: none left out)
                   title: e.getAttribute('title') ?? e.getAttribute('aria-label') ?? '',
                   hidden: !!e.hidden,
                 })),

@@ -61,7 +61,7 @@ export async function screenshot(name: string): Promise<string | undefined> {
 export async function domTexts(
   name: string,
   selector: string,
-): Promise<Array<{ text: string; title: string; hidden: boolean }> | undefined> {
+): Promise<Array<{ text: string; shown: string; title: string; hidden: boolean }> | undefined> {
   const dir = process.env.SPARK_ARTIFACTS;
   if (!dir) return undefined;
   const req = path.join(dir, `${name}.text-request`);
