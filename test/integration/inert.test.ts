@@ -152,6 +152,10 @@ describe('Issue 11: a pending preview is no false code for the language server',
       await vscode.workspace
         .getConfiguration('sparkEdit')
         .update('preview.removedLines', undefined, vscode.ConfigurationTarget.Global);
+      await waitFor(
+        () => vscode.workspace.getConfiguration('sparkEdit').get('preview.removedLines') === 'comment',
+        'the setting back to comment',
+      );
       const rej = await measure(`${which}-reject`, e.content, e.from, e.to, e.rewrite, 'reject');
       const acc = await measure(`${which}-accept`, e.content, e.from, e.to, e.rewrite, 'accept');
       numbers.comment = {
