@@ -118,6 +118,7 @@ try {
               };
               return [...document.querySelectorAll(sel)].map((e) => ({
                 text: e.textContent ?? '',
+                shown: e.innerText ?? e.textContent ?? '', // what is drawn (display: none left out)
                 title: e.getAttribute('title') ?? e.getAttribute('aria-label') ?? '',
                 hidden: !!e.hidden,
                 // Cut off (an ellipsis) at the size it has now; `width` 0: not laid out (hidden).

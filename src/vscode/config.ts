@@ -124,6 +124,13 @@ export function readEditFormat(): Settings['editFormat'] {
   return v === 'rewrite' || v === 'targeted' ? v : 'auto';
 }
 
+/** `sparkEdit.preview.removedLines`, read when an edit starts (issue 11): removed lines as comments or as code. */
+export function readRemovedLines(): 'comment' | 'code' {
+  return vscode.workspace.getConfiguration('sparkEdit').get<string>('preview.removedLines', 'comment') === 'code'
+    ? 'code'
+    : 'comment';
+}
+
 /**
  * Settings whose change needs a new connection: where requests go, with which key, model and wire. Every other
  * `sparkEdit.*` setting is live: re-read into `ctx.settings` at once and used by the next request (the demo

@@ -20,6 +20,8 @@ export interface Decorations {
   /** Word-level highlights inside paired changed lines. */
   addedChars: vscode.TextEditorDecorationType;
   removedChars: vscode.TextEditorDecorationType;
+  /** The line-comment prefix of removed rows (issue 11, see core/session/removedRows.ts): not shown. */
+  removedPrefix: vscode.TextEditorDecorationType;
 }
 
 export function createDecorations(): Decorations {
@@ -44,6 +46,8 @@ export function createDecorations(): Decorations {
     removedChars: vscode.window.createTextEditorDecorationType({
       backgroundColor: new vscode.ThemeColor('sparkEdit.removedTextBackground'),
     }),
+    // The CSS after `none;` reaches the span VS Code draws for the range: the prefix takes no room on screen.
+    removedPrefix: vscode.window.createTextEditorDecorationType({ textDecoration: 'none; display: none' }),
     partial: vscode.window.createTextEditorDecorationType({
       isWholeLine: true,
       backgroundColor: new vscode.ThemeColor('sparkEdit.addedLineBackground'),
@@ -223,17 +227,28 @@ export class SessionView implements vscode.Disposable {
       del: vscode.Range[] = [],
       part: vscode.Range[] = [];
     const addChars: vscode.Range[] = [],
-      delChars: vscode.Range[] = [];
+      delChars: vscode.Range[] = [],
+      hidden: vscode.Range[] = [];
     const stopped: vscode.DecorationOptions[] = [];
     for (const v of liveViews) {
       if (v.document !== this.document || v.ended || v.suspended) continue; // a suspended preview's lines are not in the document
       const start = v.region.startLine;
-      for (const r of v.region.decorationRuns())
+      for (const r of v.region.decorationRuns()) {
         (r.kind === 'add' ? add : r.kind === 'del' ? del : part).push(
           new vscode.Range(start + r.from, 0, start + r.to - 1, 0),
         );
-      for (const c of v.wordHighlights())
-        (c.kind === 'add' ? addChars : delChars).push(new vscode.Range(start + c.row, c.from, start + c.row, c.to));
+        if (r.kind === 'del' && v.region.removedPrefix)
+          for (let i = r.from; i < r.to; i++) {
+            const n = v.region.prefixColumns(i);
+            if (n) hidden.push(new vscode.Range(start + i, 0, start + i, n));
+          }
+      }
+      for (const c of v.wordHighlights()) {
+        const n = c.kind === 'del' ? v.region.prefixColumns(c.row) : 0; // row text starts after the prefix
+        (c.kind === 'add' ? addChars : delChars).push(
+          new vscode.Range(start + c.row, n + c.from, start + c.row, n + c.to),
+        );
+      }
       const mark = v.stopMark();
       if (mark) {
         const end = this.document.lineAt(mark.line).range.end;
@@ -244,6 +259,7 @@ export class SessionView implements vscode.Disposable {
       if (ed.document !== this.document) continue;
       ed.setDecorations(this.decorations.addedChars, addChars);
       ed.setDecorations(this.decorations.removedChars, delChars);
+      ed.setDecorations(this.decorations.removedPrefix, hidden);
     }
     for (const ed of editors) {
       if (ed.document !== this.document) continue;

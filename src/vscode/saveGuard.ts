@@ -114,7 +114,7 @@ export class SaveGuard extends Disposable {
           continue;
         }
         const startLine = v.region.startLine;
-        const shown = v.region.renderedRows().map((r) => r.text);
+        const shown = [...v.region.renderedLines()]; // the document's lines (removed rows with their prefix)
         const aside = v.region.textIf('reject');
         if (!(await replaceLines(doc, startLine, shown.length, aside, this.ctx.log))) {
           v.resume();

@@ -225,7 +225,7 @@ describe('Spark Edit core loop in a real VS Code host', function () {
       '\n' +
       [
         'export function parse(text: string) {',
-        '  var lines = text.split("\\n");',
+        '//   var lines = text.split("\\n");',
         '  const lines = text.split("\\n");',
         '  var out = [];',
         '  for (var i = 0; i < lines.length; i++) {',
@@ -235,7 +235,7 @@ describe('Spark Edit core loop in a real VS Code host', function () {
         '}',
         '',
         'export function total(xs: number[]) {',
-        '  var sum = 0;',
+        '//   var sum = 0;',
         '  let sum = 0;',
         '  for (const x of xs) sum += x;',
         '  return sum;',

@@ -62,7 +62,9 @@ export async function screenshot(name: string): Promise<string | undefined> {
 export async function domTexts(
   name: string,
   selector: string,
-): Promise<Array<{ text: string; title: string; hidden: boolean; clipped?: boolean; width?: number }> | undefined> {
+): Promise<
+  Array<{ text: string; shown: string; title: string; hidden: boolean; clipped?: boolean; width?: number }> | undefined
+> {
   const dir = process.env.SPARK_ARTIFACTS;
   if (!dir) return undefined;
   const req = path.join(dir, `${name}.text-request`);

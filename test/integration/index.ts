@@ -40,6 +40,7 @@ export async function run(): Promise<TestOutcome> {
   require('./faults.test');
   require('./stopReasons.test');
   require('./trust.test');
+  require('./inert.test');
   require('./security.test');
   require('./targeted.test');
   require('./nextEdit.test');

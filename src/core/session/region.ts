@@ -27,6 +27,46 @@ export interface Row {
   userEdited?: boolean;
   /** Left by a hunk the user accepted or rejected: the end-of-stream cleanup never moves it. */
   decided?: boolean;
+  /** A removed row whose comment prefix the user edited away: the document holds its text as it is (see rowLine). */
+  plain?: boolean;
+  /** The document's line for this row carries the removed-row prefix now (as last written; the kind may be ahead). */
+  prefixed?: boolean;
+}
+
+/**
+ * THE mapping from a row to the document's line (issue 11): a removed row is written behind the language's line-comment
+ * prefix (src/core/session/removedRows.ts), so the language server sees only the proposal; every other row as it is.
+ * Everything that writes region rows to the document goes through here, and everything that reads them back through
+ * setRowFromLine, its inverse: rowLine(r) after setRowFromLine(r, line) is `line`, byte for byte.
+ */
+export function rowLine(r: Row, prefix: string): string {
+  return prefix && r.kind === 'del' && !r.plain ? prefix + r.text : r.text;
+}
+
+/**
+ * A row's text from the document's line (the inverse of rowLine): the prefix the line was written with is not the
+ * row's text. What counts is how the line was written (`prefixed`), not the row's kind now: a row that became removed
+ * after the last flush is still plain code in the document until the next one.
+ */
+export function setRowFromLine(r: Row, line: string, prefix: string): void {
+  if (r.prefixed && prefix && line.startsWith(prefix)) {
+    r.text = line.slice(prefix.length);
+    return;
+  }
+  r.text = line;
+  if (r.prefixed) {
+    // The user edited the prefix away: the line stays exactly as they made it.
+    r.prefixed = false;
+    if (r.kind === 'del') r.plain = true;
+  }
+}
+
+/** The document now holds `line` for row `r` (a flush wrote it). */
+function wroteLine(r: Row, line: string, prefix: string): void {
+  const p =
+    !!prefix && line.length === prefix.length + r.text.length && line.startsWith(prefix) && line.endsWith(r.text);
+  if (p) r.prefixed = true;
+  else if (r.prefixed) r.prefixed = false;
 }
 
 /** One document edit: replace region rows [from, from+deleteCount) with `lines` (region-relative). */
@@ -52,6 +92,8 @@ export interface RegionSnapshot {
   hunks: Array<{ id: number; state: HunkState }>;
   userTouched: boolean;
   lineCount: number;
+  /** The removed rows' prefix in the document (see rowLine). */
+  removedPrefix: string;
 }
 
 export interface DecorationRun {
@@ -100,6 +142,8 @@ export class PreviewRegion implements DiffSink {
   constructor(
     public startLine: number,
     public original: readonly string[],
+    /** Removed rows are written behind this prefix (a line comment of the file's language; '' = as code). */
+    readonly removedPrefix = '',
   ) {
     this.rows = original.map((text, i) => ({ kind: 'orig' as RowKind, text, hunk: null, orig: i }));
     this.origRows = [...this.rows];
@@ -269,10 +313,19 @@ export class PreviewRegion implements DiffSink {
       if (r.hunk === h && r.kind !== 'del') top = k;
       else if (!(r.kind === 'user' && r.hunk === null)) break;
     }
-    if (top === first) return;
     const set = new Set(dels);
     let last = first;
-    for (let k = first; k < this.rows.length && set.size; k++) if (set.has(this.rows[k])) last = k;
+    for (let k = first, left = dels.length; k < this.rows.length && left; k++)
+      if (set.has(this.rows[k])) {
+        last = k;
+        left--;
+      }
+    if (top === first) {
+      // They stay where they are, but their document lines change (the removed rows' prefix, see rowLine).
+      this.mark(first);
+      this.mark(last);
+      return;
+    }
     const moved = this.rows.slice(first, last + 1).filter((r) => set.has(r));
     const stay = this.rows.slice(first, last + 1).filter((r) => !set.has(r));
     this.rows.splice(top, last + 1 - top, ...moved, ...this.rows.slice(top, first), ...stay);
@@ -365,6 +418,7 @@ export class PreviewRegion implements DiffSink {
       runs,
       userTouched: this.userTouched,
       lineCount: this.rendered.length,
+      removedPrefix: this.removedPrefix,
       hunks: [...hunks.values()].map((h) => ({ id: h.id, state: h.state === 'streaming' ? 'pending' : h.state })),
     };
   }
@@ -373,7 +427,7 @@ export class PreviewRegion implements DiffSink {
   static restore(snap: RegionSnapshot, lines: readonly string[]): PreviewRegion {
     if (lines.length !== snap.lineCount)
       throw new Error(`restore: ${lines.length} lines for a ${snap.lineCount}-line snapshot`);
-    const region = new PreviewRegion(snap.startLine, snap.original);
+    const region = new PreviewRegion(snap.startLine, snap.original, snap.removedPrefix);
     const hunks = new Map(snap.hunks.map((h) => [h.id, { id: h.id, state: h.state } as Hunk]));
     const rows: Row[] = [];
     let k = 0;
@@ -381,10 +435,14 @@ export class PreviewRegion implements DiffSink {
       for (let i = 0; i < run.n; i++, k++) {
         const row: Row = {
           kind: run.kind === 'orig' ? 'ctx' : run.kind === 'part' ? 'add' : run.kind,
-          text: lines[k],
+          text: '',
           hunk: hunks.get(run.hunk) ?? null,
           orig: -1,
         };
+        // The snapshot was taken in step with the document: a removed row's line has the prefix unless the user removed it.
+        if (row.kind === 'del' && snap.removedPrefix) row.prefixed = lines[k].startsWith(snap.removedPrefix);
+        setRowFromLine(row, lines[k], snap.removedPrefix);
+        if (row.kind === 'del' && snap.removedPrefix && !row.prefixed) row.plain = true;
         if (run.userEdited) row.userEdited = true;
         rows.push(row);
       }
@@ -431,6 +489,7 @@ export class PreviewRegion implements DiffSink {
       r.kind = r.kind === 'add' || r.kind === 'part' ? (r.userEdited ? 'user' : 'ctx') : 'ctx';
       r.hunk = null;
       r.decided = true;
+      r.plain = undefined;
       return true;
     });
     if (this.partialRow && this.partialRow.hunk === null) this.partialRow = null;
@@ -540,9 +599,13 @@ export class PreviewRegion implements DiffSink {
   planFlush(): FlushPlan | null {
     const a = this.renderedText;
     const b = this.rows;
+    const pf = this.removedPrefix;
+    const ra = this.rendered;
     const min = Math.min(a.length, b.length);
     let p = Math.min(this.lo, min);
-    while (p < min && a[p] === b[p].text) p++;
+    // A row is unchanged when it is the same row with the same line: a row of equal text but another kind (a removed
+    // line and the added line that repeats it) is not, or the mirror would pair the document's lines with wrong rows.
+    while (p < min && ra[p] === b[p] && a[p] === rowLine(b[p], pf)) p++;
     if (p === a.length && p === b.length) {
       this.dirty = false;
       this.lo = b.length;
@@ -550,10 +613,15 @@ export class PreviewRegion implements DiffSink {
       return null;
     }
     let s = Math.max(0, Math.min(this.tail, min - p));
-    while (s < min - p && a[a.length - 1 - s] === b[b.length - 1 - s].text) s++;
+    while (
+      s < min - p &&
+      ra[a.length - 1 - s] === b[b.length - 1 - s] &&
+      a[a.length - 1 - s] === rowLine(b[b.length - 1 - s], pf)
+    )
+      s++;
     const end = b.length - s;
     const rows = b.slice(p, end);
-    const lines = rows.map((r) => r.text);
+    const lines = rows.map((r) => rowLine(r, pf));
     return {
       from: p,
       deleteCount: a.length - s - p,
@@ -566,12 +634,15 @@ export class PreviewRegion implements DiffSink {
 
   /** The document now holds the plan's result. */
   commitFlush(plan: FlushPlan | null): void {
+    const pf = this.removedPrefix;
     if (plan?.snapshot) {
       spliceIn(this.rendered, plan.from, plan.deleteCount, plan.snapshot.rows);
       spliceIn(this.renderedText, plan.from, plan.deleteCount, plan.lines);
+      if (pf) plan.snapshot.rows.forEach((r, k) => wroteLine(r, plan.lines[k], pf));
     } else {
       this.rendered = [...this.rows];
-      this.renderedText = this.rows.map((r) => r.text);
+      this.renderedText = this.rows.map((r) => rowLine(r, pf));
+      if (pf) this.rows.forEach((r, k) => wroteLine(r, this.renderedText[k], pf));
     }
     this.settleRuns(plan ? plan.from : 0);
     if (plan && plan.version === this.version) {
@@ -664,6 +735,11 @@ export class PreviewRegion implements DiffSink {
   renderedRows(): readonly Row[] {
     return this.rendered;
   }
+  /** Columns of rendered row `i` that are the removed-row prefix, not its text (0 for every other row; see rowLine). */
+  prefixColumns(i: number): number {
+    const r = this.rendered[i];
+    return r?.prefixed ? this.removedPrefix.length : 0;
+  }
   /** The texts the document holds for the region (row texts may already be ahead, e.g. a growing partial line). */
   renderedLines(): readonly string[] {
     return this.renderedText;
@@ -708,7 +784,7 @@ export class PreviewRegion implements DiffSink {
       const keep = this.rendered[re];
       const newText = segs[segs.length - 1] + this.renderedText[re].slice(endCol);
       this.removeRendered(0, re); // rows 0..re-1 gone
-      keep.text = newText;
+      setRowFromLine(keep, newText, this.removedPrefix);
       keep.userEdited = true;
       this.renderedText[0] = newText;
       this.startLine = startLine + nl;
@@ -722,9 +798,9 @@ export class PreviewRegion implements DiffSink {
       // Crosses the region end: the region now ends with the first line of the edit.
       const keep = this.rendered[rs];
       this.removeRendered(rs + 1, lastRow + 1);
-      keep.text = prefix + segs[0];
+      setRowFromLine(keep, prefix + segs[0], this.removedPrefix);
       keep.userEdited = true;
-      this.renderedText[rs] = keep.text;
+      this.renderedText[rs] = prefix + segs[0];
       this.recomputeFrontier();
       return;
     }
@@ -738,7 +814,7 @@ export class PreviewRegion implements DiffSink {
     }
     // Row rs keeps its identity with the first new line; the rest are user rows; extra old rows go.
     const first = this.rendered[rs];
-    first.text = newLines[0];
+    setRowFromLine(first, newLines[0], this.removedPrefix);
     first.userEdited = true;
     this.renderedText[rs] = newLines[0];
     if (oldCount > 1) this.removeRendered(rs + 1, re + 1);
