@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { REFACTORS } from '../core/refactors';
-import { PromptFocus } from './promptFocus';
 
 /**
  * The instruction box at the code (issue 15): a comment-thread input anchored under the lines to edit (the public
@@ -27,9 +26,6 @@ export class InlinePrompt implements vscode.Disposable {
   private open?: { thread: vscode.CommentThread; resolve: (s: string | undefined) => void; target: PromptTarget };
   private readonly disposables: vscode.Disposable[] = [];
 
-  /** The focus of the box now opening (tests wait on `focus.focused`). */
-  focus?: PromptFocus;
-
   constructor(
     private readonly state: vscode.Memento,
     private readonly log: (m: string) => void = () => undefined,
@@ -41,11 +37,9 @@ export class InlinePrompt implements vscode.Disposable {
     this.disposables.push(
       this.ctrl,
       // From the editing comment's Send (or Enter): the comment, its body now what was typed.
-      // Keys still held for the box (typed into it before Spark Edit saw it focused) follow what it shows.
-      vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) => {
-        const body = c ? (typeof c.body === 'string' ? c.body : c.body.value) : '';
-        this.finish(this.open?.thread, this.focus?.withHeld(body) ?? body);
-      }),
+      vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) =>
+        this.finish(this.open?.thread, c ? (typeof c.body === 'string' ? c.body : c.body.value) : undefined),
+      ),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', () => this.finish(this.open?.thread, undefined)),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.pick', async () => {
         const o = this.open;
@@ -81,33 +75,24 @@ export class InlinePrompt implements vscode.Disposable {
     const range = new vscode.Range(target.startLine, 0, target.endLine, doc.lineAt(target.endLine).text.length);
     // One comment in edit mode: its editor is the input. The thread starts collapsed and opens once VS Code has
     // made its widget, because only that transition moves the keyboard focus into an editing comment (a reply box
-    // shown with the thread is focused before it is laid out, so the keys would go on to the code): PromptFocus.
+    // shown with the thread is focused before it is laid out, so the keys would go on to the code).
     const comment: vscode.Comment = {
       body: '',
       mode: vscode.CommentMode.Editing,
       author: { name: 'Instruction' },
       contextValue: 'sparkEditPrompt',
     };
-    const known = PromptFocus.commentDocs();
-    // Typing is kept for the box from before the box exists; it opens once its widget exists, the focus is checked
-    // (PromptFocus).
-    this.focus?.dispose();
-    const focus: PromptFocus = new PromptFocus(target.editor, {
-      known,
-      log: this.log,
-      send: (text) => this.finish(this.open?.thread, text),
-      prefill: (text) => (thread.comments = [{ ...comment, body: text }]),
-      alive: (): boolean => this.open?.thread === thread && this.focus === focus,
-    });
-    this.focus = focus;
-    focus.capture();
     const thread = this.ctrl.createCommentThread(doc.uri, range, [comment]);
     thread.canReply = false;
     thread.contextValue = 'sparkEditPrompt';
     thread.label = `Spark Edit${target.deep ? ' (deep)' : ''}: edit ${describe(target)} (Enter to send, Esc to cancel)`;
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Collapsed;
-    void vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true);
-    focus.open(thread);
+    // A round trip to the workbench first (the thread's creation is then there), then a little time to make its widget.
+    void Promise.resolve(vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true)).then(() =>
+      setTimeout(() => {
+        if (this.open?.thread === thread) thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
+      }, 250),
+    );
     return new Promise((resolve) => {
       this.open = { thread, resolve, target };
     });
@@ -120,7 +105,6 @@ export class InlinePrompt implements vscode.Disposable {
       return;
     }
     this.open = undefined;
-    this.focus?.dispose();
     o.thread.dispose();
     // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again.
     const ed = o.target.editor;
