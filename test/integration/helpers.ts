@@ -120,6 +120,23 @@ export const fileExists = (uri: vscode.Uri): Thenable<boolean> =>
     () => false,
   );
 
+/**
+ * Files of a suite's own, one per test (a document closed by one test may still be in memory when the next one
+ * starts): `fileFor(name)` gives a new workspace file `<prefix>-<name>-<n>.ts`; `used` lists them for revertFiles.
+ */
+export function suiteFiles(prefix: string): { fileFor: (name: string) => vscode.Uri; used: string[] } {
+  let n = 0;
+  const used: string[] = [];
+  return {
+    used,
+    fileFor: (name) => {
+      const rel = `${prefix}-${name}-${++n}.ts`;
+      used.push(rel);
+      return workspaceUri(rel);
+    },
+  };
+}
+
 /** Revert workspace files a test may have left dirty. */
 export async function revertFiles(rels: string[]): Promise<void> {
   for (const rel of rels) {

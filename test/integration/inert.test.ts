@@ -11,6 +11,7 @@ import {
   openFileWith,
   ORIGINAL,
   revertFiles,
+  suiteFiles,
   REWRITE,
   screenshot,
   select,
@@ -29,13 +30,7 @@ describe('Issue 11: a pending preview is no false code for the language server',
   this.timeout(180_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  let n = 0;
-  const used: string[] = [];
-  const fileFor = (name: string) => {
-    const rel = `inert-${name}-${++n}.ts`;
-    used.push(rel);
-    return workspaceUri(rel);
-  };
+  const { fileFor, used } = suiteFiles('inert');
   serverHooks(
     (x, s) => {
       a = x;

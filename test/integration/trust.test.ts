@@ -8,6 +8,7 @@ import {
   openFileWith,
   ORIGINAL,
   revertFiles,
+  suiteFiles,
   REWRITE,
   screenshot,
   select,
@@ -27,14 +28,7 @@ describe('Issue 11: an inline diff a person can trust', function () {
   this.timeout(120_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  // Each test has files of its own: a document closed by one test may still be in memory when the next one starts.
-  let n = 0;
-  const used: string[] = [];
-  const fileFor = (name: string) => {
-    const rel = `trust-${name}-${++n}.ts`;
-    used.push(rel);
-    return workspaceUri(rel);
-  };
+  const { fileFor, used } = suiteFiles('trust');
   serverHooks(
     (x, s) => {
       a = x;
