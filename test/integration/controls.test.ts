@@ -2,7 +2,13 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { ACCEPT_LABEL, PendingEditInlayControls, REJECT_LABEL } from '../../src/vscode/inlayControls';
+import {
+  ACCEPT_LABEL,
+  clickGesture,
+  HINT_PAD,
+  PendingEditInlayControls,
+  REJECT_LABEL,
+} from '../../src/vscode/inlayControls';
 import type { EditSessions } from '../../src/vscode/sessions';
 import { openEditor, ORIGINAL, REWRITE, screenshot, select, serverHooks, startEdit, waitFor } from './helpers';
 
@@ -18,6 +24,20 @@ const lensTitles = async (doc: vscode.TextDocument) =>
   (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)).map(
     (l) => l.command?.title ?? '',
   );
+
+/** The label names the gesture that runs it (a plain click only moves the caret) and starts with a real space. */
+function assertLabelled(h: vscode.InlayHint) {
+  const values = parts(h).map((p) => p.value);
+  assert.equal(values[0], HINT_PAD, `starts with a space: ${JSON.stringify(values)}`);
+  assert.ok(/^\s+$/.test(HINT_PAD));
+  assert.ok(/click/.test(clickGesture()));
+  assert.ok(
+    values.some((x) => x.includes(clickGesture())),
+    `the label says ${clickGesture()}: ${JSON.stringify(values)}`,
+  );
+  // In this host (code-server in Chromium, multiCursorModifier alt) the link gesture is Ctrl (⌘ on a Mac).
+  assert.equal(clickGesture(), 'Ctrl/⌘+click');
+}
 
 describe('Issue 17: the Accept/Reject controls appear with the hunk (real VS Code host)', function () {
   this.timeout(90_000);
@@ -66,6 +86,7 @@ describe('Issue 17: the Accept/Reject controls appear with the hunk (real VS Cod
     assert.equal(accept.command?.command, 'sparkEdit.acceptHunk');
     assert.deepEqual(accept.command?.arguments, [{ sessionId: v.session.id, hunkId: h.id }]);
     assert.equal(reject?.command?.command, 'sparkEdit.rejectHunk');
+    assertLabelled(hint);
     // At the end of the hunk's first row: pushes no code around.
     const row = ed.document.lineAt(hint.position.line);
     assert.equal(row.text, '  const lines = text.split("\\n");', 'on the hunk’s first added row');
@@ -88,6 +109,41 @@ describe('Issue 17: the Accept/Reject controls appear with the hunk (real VS Cod
     await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'ended');
     assert.equal(ed.document.getText(), ORIGINAL.replace('var lines', 'const lines'));
+  });
+
+  it('the inlay controls say the click they need, start with a space, and never sit on a removed row (remove-only hunks)', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 1, 15);
+    // Lines 1..15 without their two blank lines: two hunks that only remove, the first at the region's first row.
+    const lines = ORIGINAL.split('\n').slice(1, 16);
+    const text = lines.filter((_, i) => i !== 0 && i !== 9).join('\n') + '\n';
+    server.enqueue({ text });
+    const v = await startEdit(a, 'drop the blank lines');
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'document in sync');
+    assert.equal(v.region.pendingHunks().length, 2, 'two remove-only hunks');
+    const removed = new Set<number>();
+    v.region.renderedRows().forEach((r, i) => {
+      if (r.kind === 'del') removed.add(v.region.startLine + i);
+    });
+    assert.deepEqual([...removed], [1, 10], 'the blank lines are shown as removed rows');
+    let hints: vscode.InlayHint[] = [];
+    await waitFor(async () => {
+      hints = (await hintsOf(ed.document)).filter((x) => parts(x).some((p) => p.value === ACCEPT_LABEL));
+      return hints.length === 2;
+    }, 'two Accept inlay hints');
+    const at = hints.map((x) => x.position.line).sort((x, y) => x - y);
+    // The row above each removed blank line: line 0 (just outside the region) and line 9 ("}").
+    assert.deepEqual(at, [0, 9], `hint lines ${at.join(', ')}`);
+    for (const h of hints) {
+      assert.ok(!removed.has(h.position.line), `a hint on removed line ${h.position.line}`);
+      assert.equal(h.position.character, ed.document.lineAt(h.position.line).text.length, 'at the end of its row');
+      assertLabelled(h);
+    }
+    await screenshot('inlay-controls-remove-only');
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), ORIGINAL);
   });
 
   it('with editor.inlayHints.enabled off, the per-hunk Accept/Reject are lenses again (never missing)', async () => {
