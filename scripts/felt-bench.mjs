@@ -2,6 +2,7 @@
 // and to the first clickable Accept control painted (whatever its surface: the per-hunk inlay hint or a lens), in the real workbench (code-server + Chromium) with the packaged Spark Edit and
 // the built-in demo model (no key, warm socket). Driven by keyboard as a user does: select, Ctrl+I, type, Enter.
 //   node scripts/felt-bench.mjs --out FILE [--edits N] [--warmup N] [--tokens-per-second N] [--prompt-style inline]   (run by `npm run bench` after `tsc -p .`)
+//     [--trace DIR]: a Chromium performance trace per measured edit (DIR/edit-N.json; tracing itself slows the page)
 // Timestamps come from both sides, as epoch ms (performance.timeOrigin + performance.now()):
 //  - the page: the Enter keydown, the instruction box hidden, WebSocket frames to and from the extension host
 //    (the instruction going out, the first $tryApplyEdits coming in), DOM mutations of the editor (first changed
@@ -29,8 +30,10 @@ const PROBES = `(() => {
   if (window.top !== window || window.__felt) return;
   const now = () => performance.timeOrigin + performance.now();
   const F = window.__felt = { armed: false, marks: {}, instruction: '' };
-  const mark = (k, t) => { if (F.armed && F.marks[k] === undefined) F.marks[k] = t === undefined ? now() : t; };
-  const first = (k, t) => { if (F.marks[k] === undefined || t < F.marks[k]) F.marks[k] = t; };
+  // Each mark is also a User Timing mark (felt:NAME), so a trace (--trace) shows it.
+  const um = (k, t) => { try { performance.mark('felt:' + k, { startTime: t - performance.timeOrigin }); } catch {} };
+  const mark = (k, t) => { if (F.armed && F.marks[k] === undefined) { F.marks[k] = t === undefined ? now() : t; um(k, F.marks[k]); } };
+  const first = (k, t) => { if (F.marks[k] === undefined || t < F.marks[k]) { F.marks[k] = t; um(k, t); } };
   const dec = new TextDecoder('utf-8', { fatal: false });
   const textOf = (d) => typeof d === 'string' ? d : d instanceof ArrayBuffer ? dec.decode(new Uint8Array(d)) : ArrayBuffer.isView(d) ? dec.decode(d) : null;
   const Orig = window.WebSocket;
@@ -95,8 +98,9 @@ const PROBES = `(() => {
       if (m.firstChange === undefined && lines.textContent !== base) { mark('firstChange', t); painted('firstChangePainted'); }
       if (m.firstDecoration === undefined && !F.baseline.decorated && decorated()) { mark('firstDecoration', t); painted('firstDecorationPainted'); }
       // The per-hunk Accept inlay hint (src/vscode/inlayControls.ts ACCEPT_LABEL): injected text in the line (its space
-      // is rendered as a no-break space; escaped twice: this is a template string).
-      if (m.firstAcceptInlay === undefined && /\\u2713\\sAccept/.test(lines.textContent)) { mark('firstAcceptInlay', t); painted('firstAcceptInlayPainted'); }
+      // is rendered as a no-break space; escaped twice: this is a template string). It counts as a control a person can
+      // use only with the gesture it needs in its label (a plain click only moves the caret): "(Ctrl/⌘+click)".
+      if (m.firstAcceptInlay === undefined && /\\u2713\\sAccept[^\\n]*\\+click\\)/.test(lines.textContent)) { mark('firstAcceptInlay', t); painted('firstAcceptInlayPainted'); }
       if (m.firstLens === undefined || m.firstAcceptLens === undefined) {
         const lt = lensText();
         if (m.firstLens === undefined && lt && lt !== F.baseline.lens) mark('firstLens', t);
@@ -221,6 +225,7 @@ export async function feltBench({
   warmup = 1,
   tokensPerSecond,
   promptStyle = 'quickInput',
+  trace,
   log = console.error,
 } = {}) {
   const inline = promptStyle === 'inline';
@@ -304,6 +309,20 @@ export async function feltBench({
       else await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
       await page.keyboard.type(INSTRUCTION);
       await sleep(200); // let the box settle, as a person pausing before Enter
+      // `trace`: a Chromium performance trace of each measured edit (Enter → the Accept lens), to read in Perfetto or
+      // chrome://tracing (what the renderer spends Enter → painted on).
+      const tracing = trace && i >= warmup;
+      if (tracing)
+        await browser.startTracing(page, {
+          path: path.join(trace, `edit-${i - warmup + 1}.json`),
+          categories: [
+            'devtools.timeline',
+            'disabled-by-default-devtools.timeline',
+            'blink.user_timing',
+            'v8.execute',
+            'disabled-by-default-v8.cpu_profiler',
+          ],
+        });
       await page.evaluate(([ins, inl]) => window.__felt.arm(ins, inl), [INSTRUCTION, inline]);
       await page.keyboard.press('Enter');
       // Done when the Accept lens is painted and the stream has ended (Accept All shows with one hunk only then).
@@ -313,6 +332,7 @@ export async function feltBench({
       );
       await waitFor(async () => /Accept All/.test(await lensText(page)), 'the stream to end (Accept All)');
       const marks = await page.evaluate(() => window.__felt.disarm());
+      if (tracing) await browser.stopTracing();
       if (i >= warmup) runs.push(marks);
       await page.keyboard.press('Control+Backspace'); // reject: the file returns to its original
       await waitFor(
@@ -364,7 +384,8 @@ export async function feltBench({
   return {
     felt_first_change_ms_p50: q(ms('firstChangePainted'), 0.5),
     felt_first_change_ms_p90: q(ms('firstChangePainted'), 0.9),
-    // Enter → the first clickable Accept control painted, whatever its surface (inlay hint or lens).
+    // Enter → the first Accept control painted that a person can use, whatever its surface: the inlay hint (its label
+    // names the Ctrl/⌘+click it needs) or a lens (a plain click). felt_first_codelens_ms: the first a plain click runs.
     felt_first_lens_ms_p50: q(ms('firstAcceptControlPainted'), 0.5),
     felt_first_lens_ms_p90: q(ms('firstAcceptControlPainted'), 0.9),
     felt_first_inlay_ms_p50: q(ms('firstAcceptInlayPainted'), 0.5),
@@ -394,6 +415,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     warmup: Number(arg('--warmup', 1)),
     tokensPerSecond: tps ? Number(tps) : undefined,
     promptStyle: arg('--prompt-style', 'quickInput'),
+    trace: arg('--trace'),
   });
   if (out) fs.writeFileSync(out, JSON.stringify(r, null, 2));
   else console.log(JSON.stringify(r, null, 2));
