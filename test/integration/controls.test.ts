@@ -146,6 +146,27 @@ describe('Issue 17: the Accept/Reject controls appear with the hunk (real VS Cod
     assert.equal(ed.document.getText(), ORIGINAL);
   });
 
+  it('a remove-only hunk on the document’s first line has its inlay controls on the row below it', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 0, 2);
+    server.enqueue({ text: ORIGINAL.split('\n').slice(1, 3).join('\n') + '\n' }); // the import line removed
+    const v = await startEdit(a, 'drop the import');
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'document in sync');
+    assert.equal(v.region.startLine, 0);
+    assert.equal(v.region.renderedRows()[0].kind, 'del', 'line 0 is the removed row');
+    let hints: vscode.InlayHint[] = [];
+    await waitFor(async () => {
+      hints = (await hintsOf(ed.document)).filter((x) => parts(x).some((p) => p.value === ACCEPT_LABEL));
+      return hints.length === 1;
+    }, 'the Accept inlay hint');
+    assert.equal(hints[0].position.line, 1, 'no line above the removed row: the row below it');
+    assertLabelled(hints[0]);
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), ORIGINAL);
+  });
+
   it('with editor.inlayHints.enabled off, the per-hunk Accept/Reject are lenses again (never missing)', async () => {
     await vscode.workspace
       .getConfiguration('editor')
