@@ -418,6 +418,12 @@ interface Felt {
   felt_first_lens_ms_p90: number;
   felt_first_inlay_ms_p50: number;
   felt_first_inlay_ms_p90: number;
+  /** Enter → the editor title's ✓ Accept All painted (one plain click; shown with the context key canAcceptAll). */
+  felt_first_title_ms_p50: number;
+  felt_first_title_ms_p90: number;
+  /** Enter → the first Accept a plain click runs (the title's ✓ or a lens). */
+  felt_first_plain_click_ms_p50: number;
+  felt_first_plain_click_ms_p90: number;
   /** Enter → the first Accept CodeLens painted (Accept All: the whole edit's controls). */
   felt_first_codelens_ms_p50: number;
   felt_first_codelens_ms_p90: number;
@@ -427,7 +433,13 @@ interface Felt {
   felt_load_avg_1m: number[];
   felt_instruction: string;
 }
-type FeltPair = 'felt_first_change_ms' | 'felt_first_lens_ms' | 'felt_first_inlay_ms' | 'felt_first_codelens_ms';
+type FeltPair =
+  | 'felt_first_change_ms'
+  | 'felt_first_lens_ms'
+  | 'felt_first_inlay_ms'
+  | 'felt_first_title_ms'
+  | 'felt_first_plain_click_ms'
+  | 'felt_first_codelens_ms';
 /** "p50 X ms, p90 Y ms" of one felt measure. */
 function p5090(felt: Felt, k: FeltPair): string {
   const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : '–');
@@ -639,7 +651,7 @@ async function main() {
       : []),
     ...(felt
       ? [
-          `felt latency in the browser (code-server + Chromium, demo model, "${felt.felt_instruction}" on an 8-line function, ${felt.felt_edits} edits, load average ${felt.felt_load_avg_1m.map((x) => f(x, 1)).join(' → ')}): Enter → first changed character painted ${p5090(felt, 'felt_first_change_ms')}; Enter → first clickable Accept control painted (inlay hint or lens) ${p5090(felt, 'felt_first_lens_ms')}; the Accept inlay hint ${p5090(felt, 'felt_first_inlay_ms')}; the first Accept CodeLens ${p5090(felt, 'felt_first_codelens_ms')}`,
+          `felt latency in the browser (code-server + Chromium, demo model, "${felt.felt_instruction}" on an 8-line function, ${felt.felt_edits} edits, load average ${felt.felt_load_avg_1m.map((x) => f(x, 1)).join(' → ')}): Enter → first changed character painted ${p5090(felt, 'felt_first_change_ms')}; Enter → first clickable Accept control painted (inlay hint, the editor title's ✓ or a lens) ${p5090(felt, 'felt_first_lens_ms')}; the Accept inlay hint (Ctrl/⌘+click) ${p5090(felt, 'felt_first_inlay_ms')}; the editor title's ✓ Accept All (plain click) ${p5090(felt, 'felt_first_title_ms')}; the first Accept a plain click runs ${p5090(felt, 'felt_first_plain_click_ms')}; the first Accept CodeLens ${p5090(felt, 'felt_first_codelens_ms')}`,
           `felt latency breakdown (p50 / p90 ms): ${Object.values(felt.felt_breakdown_ms)
             .map((b) => `${b.label} ${f(b.p50, 1)} / ${f(b.p90, 1)}`)
             .join('; ')}`,
@@ -685,7 +697,14 @@ async function main() {
     next_edit_added_ms_p50: host?.next_edit ? stat(host.next_edit.next_edit_added_ms).p50 : null,
     next_edit_typing_lag_ms_p99: host?.next_edit ? host.next_edit.next_edit_typing_lag_ms_p99 : null,
     heap_growth_mb: Math.max(mem.streamGrowthMb, mem.editsGrowthMb),
-    ...feltKeys(felt, ['felt_first_change_ms', 'felt_first_lens_ms', 'felt_first_inlay_ms', 'felt_first_codelens_ms']),
+    ...feltKeys(felt, [
+      'felt_first_change_ms',
+      'felt_first_lens_ms',
+      'felt_first_inlay_ms',
+      'felt_first_title_ms',
+      'felt_first_plain_click_ms',
+      'felt_first_codelens_ms',
+    ]),
     felt_breakdown_ms_p50: felt
       ? Object.fromEntries(Object.entries(felt.felt_breakdown_ms).map(([k, b]) => [k, b.p50]))
       : null,
@@ -735,6 +754,8 @@ async function main() {
       'felt_first_lens_ms_p90',
       'felt_first_codelens_ms_p50',
       'felt_first_codelens_ms_p90',
+      'felt_first_title_ms_p50',
+      'felt_first_title_ms_p90',
     ];
     const values = json as Record<string, unknown>;
     const bad = required.filter((k) => typeof values[k] !== 'number' || !Number.isFinite(values[k] as number));

@@ -89,6 +89,9 @@ const PROBES = `(() => {
     const qi = inline ? ed.querySelector('.review-widget') : document.querySelector('.quick-input-widget');
     const lensText = () => [...ed.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | ');
     const decorated = () => !!ed.querySelector('.view-overlays [class*="ced-"], .view-lines [class*="ced-"]');
+    const group = ed.closest('.editor-group-container') || document;
+    const titleAccept = () =>
+      [...group.querySelectorAll('.editor-actions .action-label')].some((a) => /^Accept All/.test(a.getAttribute('aria-label') || a.title || ''));
     F.baseline = { lens: lensText(), decorated: decorated() };
     const check = () => {
       const t = now();
@@ -101,6 +104,8 @@ const PROBES = `(() => {
       // is rendered as a no-break space; escaped twice: this is a template string). It counts as a control a person can
       // use only with the gesture it needs in its label (a plain click only moves the caret): "(Ctrl/⌘+click)".
       if (m.firstAcceptInlay === undefined && /\\u2713\\sAccept[^\\n]*\\+click\\)/.test(lines.textContent)) { mark('firstAcceptInlay', t); painted('firstAcceptInlayPainted'); }
+      // The editor title's ✓ Accept All (package.json editor/title, context key sparkEdit.canAcceptAll): one plain click.
+      if (m.firstAcceptTitle === undefined && titleAccept()) { mark('firstAcceptTitle', t); painted('firstAcceptTitlePainted'); }
       if (m.firstLens === undefined || m.firstAcceptLens === undefined) {
         const lt = lensText();
         if (m.firstLens === undefined && lt && lt !== F.baseline.lens) mark('firstLens', t);
@@ -111,6 +116,8 @@ const PROBES = `(() => {
     F.mo = new MutationObserver(check);
     F.mo.observe(ed, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['class', 'style'] });
     if (qi) F.mo.observe(qi, { attributes: true, attributeFilter: ['style', 'class'] });
+    const title = group.querySelector('.title');
+    if (title) F.mo.observe(title, { subtree: true, childList: true, attributes: true, attributeFilter: ['class', 'style', 'aria-label'] });
     F.armed = true;
     requestAnimationFrame(loop);
   };
@@ -341,7 +348,7 @@ export async function feltBench({
       );
       await sleep(300);
       log(
-        `[felt] edit ${i + 1}/${warmup + edits}${i < warmup ? ' (warm-up)' : ''}: first change ${(marks.firstChangePainted - marks.enter).toFixed(0)} ms, Accept inlay ${(marks.firstAcceptInlayPainted - marks.enter).toFixed(0)} ms, Accept lens ${(marks.firstAcceptLensPainted - marks.enter).toFixed(0)} ms`,
+        `[felt] edit ${i + 1}/${warmup + edits}${i < warmup ? ' (warm-up)' : ''}: first change ${(marks.firstChangePainted - marks.enter).toFixed(0)} ms, Accept inlay ${(marks.firstAcceptInlayPainted - marks.enter).toFixed(0)} ms, title ✓ ${(marks.firstAcceptTitlePainted - marks.enter).toFixed(0)} ms, Accept lens ${(marks.firstAcceptLensPainted - marks.enter).toFixed(0)} ms`,
       );
     }
     // The extension host's timelines, one per edit, in order (the log file is flushed within a moment).
@@ -373,7 +380,11 @@ export async function feltBench({
   const ms = (k) => runs.map((r) => r[k] - r.enter);
   // The first clickable Accept control painted, whatever its surface.
   for (const r of runs) {
-    const c = [r.firstAcceptInlayPainted, r.firstAcceptLensPainted].filter((x) => x !== undefined);
+    const c = [r.firstAcceptInlayPainted, r.firstAcceptLensPainted, r.firstAcceptTitlePainted].filter(
+      (x) => x !== undefined,
+    );
+    const plain = [r.firstAcceptLensPainted, r.firstAcceptTitlePainted].filter((x) => x !== undefined);
+    if (plain.length) r.firstPlainClickAcceptPainted = Math.min(...plain);
     if (c.length) r.firstAcceptControlPainted = Math.min(...c);
   }
   const breakdown = {};
@@ -391,6 +402,11 @@ export async function feltBench({
     felt_first_inlay_ms_p50: q(ms('firstAcceptInlayPainted'), 0.5),
     felt_first_inlay_ms_p90: q(ms('firstAcceptInlayPainted'), 0.9),
     // Enter → the first Accept lens painted (Accept All, or per hunk with inlay hints off), as before issue 17's cut.
+    // Enter → the editor title's ✓ Accept All painted (a plain click), and the first Accept a plain click runs (title or lens).
+    felt_first_title_ms_p50: q(ms('firstAcceptTitlePainted'), 0.5),
+    felt_first_title_ms_p90: q(ms('firstAcceptTitlePainted'), 0.9),
+    felt_first_plain_click_ms_p50: q(ms('firstPlainClickAcceptPainted'), 0.5),
+    felt_first_plain_click_ms_p90: q(ms('firstPlainClickAcceptPainted'), 0.9),
     felt_first_codelens_ms_p50: q(ms('firstAcceptLensPainted'), 0.5),
     felt_first_codelens_ms_p90: q(ms('firstAcceptLensPainted'), 0.9),
     felt_first_decoration_ms_p50: q(ms('firstDecorationPainted'), 0.5),

@@ -56,7 +56,7 @@ export class PendingEditLenses implements vscode.CodeLensProvider, vscode.Dispos
         v.timing.acceptLensProvided = performance.now();
         v.timing.lastEditBeforeLens = v.timing.lastEditApplied;
       }
-      if (pending.length > 1 || (pending.length > 0 && !v.session.isStreaming)) {
+      if (v.acceptAllOffered) {
         // One operation over several files (issue 11): its Accept All / Reject All decide every file.
         const n = this.sessions.groups.fileCount(v);
         const files = n > 1 ? ` — ${n} files` : '';

@@ -138,6 +138,15 @@ export class SessionView implements vscode.Disposable {
   get region(): PreviewRegion {
     return this.session.region;
   }
+  /**
+   * Accept All is offered (lens and the editor title's ✓) once there is something whole to accept: two or more
+   * pending hunks while streaming (Accept All then stops the stream), or any pending hunk once it ended.
+   */
+  get acceptAllOffered(): boolean {
+    const n = this.region.pendingHunks().length;
+    return n > 1 || (n > 0 && !this.session.isStreaming);
+  }
+
   get isEnded(): boolean {
     return this.ended;
   }

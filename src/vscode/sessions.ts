@@ -88,6 +88,7 @@ export class EditSessions extends Disposable {
     this.setContext('sparkEdit.streaming', !!v && v.session.isStreaming);
     this.setContext('sparkEdit.hasPending', !!v);
     this.setContext('sparkEdit.canContinue', !!v && v.session.canContinue);
+    this.setContext('sparkEdit.canAcceptAll', !!v && v.acceptAllOffered); // the editor title's ✓ (issue 17)
     this.groups.updateStatus(v);
   }
 
