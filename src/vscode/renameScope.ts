@@ -29,7 +29,7 @@ function globFor(doc: vscode.TextDocument): string | undefined {
 export async function filesMentioning(doc: vscode.TextDocument, name: string): Promise<vscode.Uri[]> {
   const glob = globFor(doc);
   if (!glob || !name || doc.uri.scheme === 'untitled' || !vscode.workspace.workspaceFolders?.length) return [];
-  const word = new RegExp(`(?<![\\w$])${name.replace(/[$]/g, '\\$')}(?![\\w$])`);
+  const word = new RegExp(`(?<![\\w$])${name.replace(/[.*+?^${}()|[\]\\$-]/g, '\\$&')}(?![\\w$])`);
   const found: vscode.Uri[] = [];
   const uris = await vscode.workspace.findFiles(glob, EXCLUDE, MAX_LISTED);
   for (const uri of uris) {
