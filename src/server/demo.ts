@@ -93,7 +93,17 @@ export function demoFromPrompt(prompt: string): DemoResult {
     if ('cannot' in r) return r;
     code = r.code;
   }
-  return { code: code.replace(/\n?$/, '\n') };
+  return { code: withTrailingBlankLines(code, conv.code) };
+}
+
+/**
+ * The answer text for `code` (one line per line, a newline after the last), ending on exactly the blank lines the
+ * asked-for code ended on: the demo keeps what it was not asked to change (issue 11: the blank line after a
+ * selected function was proposed for deletion).
+ */
+export function withTrailingBlankLines(code: string, asked: string): string {
+  const blank = /(?:\n[ \t]*)*$/.exec(asked)?.[0] ?? '';
+  return code.replace(/(?:\n[ \t]*)*$/, '') + blank + '\n';
 }
 
 /** The demo "deep model": a patch that changes what was selected (or each file given), or adds a test file. */

@@ -234,10 +234,10 @@ export class ModelServer {
       JSON.stringify(body.instructions ?? body.system ?? body.messages?.[0] ?? '').includes(TARGETED_MARKER)
     ) {
       const r = demo().demoFromPrompt(promptText);
-      // The blocks diff the code as the prompt has it against the rewrite as a rewrite answer ends: the same final
-      // newline as that code, plus one (a newline more or less would otherwise be a change of the last line).
+      // The blocks diff the code as the prompt has it against the rewrite as a rewrite answer ends: the code's own
+      // trailing blank lines (demoFromPrompt keeps them), plus one newline.
       if (!('code' in r)) return r;
-      const rewritten = conv.code.endsWith('\n') ? r.code.replace(/\n?$/, '\n') : r.code.replace(/\n$/, '');
+      const rewritten = r.code.replace(/\n$/, '');
       return { code: demo().targetedAnswer(conv.code, rewritten + '\n') };
     }
     // Deep mode's instructions ask for a patch (Responses `instructions`, Anthropic `system`, or a chat system message).

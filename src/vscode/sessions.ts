@@ -158,10 +158,8 @@ export class EditSessions extends Disposable {
     warm?: { responseId: string; context: InputMessage },
   ): SessionView {
     this.guardFor(doc).checkpoint(); // the state before this preview: where undo returns to
-    // Removed lines as comments for streamed inline edits only: previews of known changes (deep, rename, chat Apply)
-    // keep them as code until their host tests pass with comments (issue 11, not done).
-    const mode = model === 'deep' ? 'code' : readRemovedLines();
-    const region = new PreviewRegion(startLine, original, removedPrefix(doc.languageId, mode));
+    // Removed lines as comments for every preview: streamed edits and known changes (deep, rename, chat Apply).
+    const region = new PreviewRegion(startLine, original, removedPrefix(doc.languageId, readRemovedLines()));
     const view = new SessionView(
       doc,
       region,

@@ -15,6 +15,8 @@ import { REFACTORS, fixInstruction, testFileFor } from '../../src/core/refactors
 import { StreamingPatchParser, PatchOp, locate } from '../../src/core/deep/patch';
 import { DEMO_CANT, demoDeep, demoEdit, demoFromPrompt } from '../../src/server/demo';
 import { findFunctions } from '../../src/server/demo/functions';
+import { PreviewRegion } from '../../src/core/session/region';
+import { outputLines } from '../../src/core/diff/streamingDiff';
 
 const repo = path.resolve(__dirname, '../../..');
 const WS = path.join(repo, 'demo', 'workspace');
@@ -375,3 +377,40 @@ function parsePatch(text: string): PatchOp[] {
   p.end();
   return ops;
 }
+
+describe('a selection ending on a blank line (issue 11)', () => {
+  const FN = ['export function total(order: Order): number {', '  var sum = 0;', '  return sum;', '}'];
+  it('the demo answer keeps the blank line the selection ended on (and adds none when there was none)', () => {
+    for (const tail of [[''], ['', ''], ['  '], []]) {
+      const code = [...FN, ...tail].join('\n');
+      const r = demoFromPrompt(editPrompt({ instruction: 'use const', code, fileName: 'orders.ts' }));
+      assert.ok('code' in r);
+      const lines = outputLines(r.code);
+      assert.deepEqual(lines.slice(FN.length), tail, JSON.stringify(tail));
+      assert.equal(lines[1], '  const sum = 0;');
+    }
+  });
+  it('a rewrite answer without the trailing blank line keeps it: only the asked-for line changes', () => {
+    const original = [...FN, ''];
+    for (const answer of [FN.join('\n') + '\n', FN.join('\n')].map((t) => t.replace('var', 'let'))) {
+      const region = new PreviewRegion(0, original);
+      const d = region.createDiff();
+      d.push(answer);
+      d.end();
+      region.relayoutClean();
+      assert.deepEqual(region.textIf('accept'), [...FN.map((l) => l.replace('var', 'let')), '']);
+      assert.deepEqual(
+        region.rows.filter((x) => x.kind === 'del').map((x) => x.text),
+        ['  var sum = 0;'],
+        'only the var line is removed, never the blank line',
+      );
+    }
+  });
+  it('lines the answer dropped before the trailing blank lines are still removed', () => {
+    const region = new PreviewRegion(0, ['a();', 'b();', 'c();', '', '']);
+    const d = region.createDiff();
+    d.push('a();\n');
+    d.end();
+    assert.deepEqual(region.textIf('accept'), ['a();', '', '']);
+  });
+});

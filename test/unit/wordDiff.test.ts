@@ -63,3 +63,71 @@ describe('whole-token highlights (issue 15)', () => {
     assert.equal(preview('same', 'same'), 'same');
   });
 });
+
+/** Highlights of a hunk of removed lines `dels` and added lines `adds`: the highlighted text per row, row by row. */
+function hunkMarks(dels: string[], adds: string[]): { del: string[][]; add: string[][] } {
+  const rows = [
+    ...dels.map((text) => ({ kind: 'del', text, hunk: h })),
+    ...adds.map((text) => ({ kind: 'add', text, hunk: h })),
+  ];
+  const r = changedChars(rows);
+  const per = (kind: 'del' | 'add', off: number, n: number) =>
+    Array.from({ length: n }, (_, k) =>
+      r.filter((x) => x.kind === kind && x.row === off + k).map((x) => rows[x.row].text.slice(x.from, x.to)),
+    );
+  return { del: per('del', 0, dels.length), add: per('add', dels.length, adds.length) };
+}
+
+describe('word highlights in re-indented lines (issue 11)', () => {
+  it('a line re-indented with one word changed highlights only that word', () => {
+    assert.deepEqual(marks('  var x = a + 1;', '    const x = a + 1;'), [['var'], ['const']]);
+    assert.deepEqual(marks('\tvar x = a + 1;', '        const x = a + 1;'), [['var'], ['const']]);
+    assert.deepEqual(marks('        return sum;', 'return subtotal;'), [['sum'], ['subtotal']]);
+  });
+  it('a line whose only change is its indentation highlights nothing', () => {
+    assert.deepEqual(marks('  sum += x;', '      sum += x;'), [[], []]);
+    assert.deepEqual(marks('\tif (a) return b;', '    if (a) return b;'), [[], []]);
+  });
+  it('a block wrapped in try { … }: each line pairs with its re-indented self, only the changed word is marked', () => {
+    const dels = [
+      '  var sum = 0;',
+      '  for (var i = 0; i < order.items.length; i++) {',
+      '    sum += order.items[i].price * order.items[i].qty;',
+      '  }',
+    ];
+    const adds = [
+      '  try {',
+      '    let sum = 0;',
+      '    for (let i = 0; i < order.items.length; i++) {',
+      '      sum += order.items[i].price * order.items[i].qty;',
+      '    }',
+      '  } catch (err) {',
+      '    throw err;',
+      '  }',
+    ];
+    const m = hunkMarks(dels, adds);
+    assert.deepEqual(m.del, [['var'], ['var'], [], []]);
+    assert.deepEqual(m.add, [[], ['let'], ['let'], [], [], [], [], []]);
+  });
+  it('a removed line between kept ones is not paired with the next line', () => {
+    const m = hunkMarks(
+      ['  const a = load(x);', '  console.log(a);', '  return a.value;'],
+      ['    const a = await load(x);', '    return a.value ?? 0;'],
+    );
+    assert.deepEqual(m.del, [[], [], []]);
+    assert.deepEqual(m.add, [['await'], ['??', '0']]);
+  });
+  it('lines with little in common are left to the line colours, even at the same place', () => {
+    const m = hunkMarks(['  return sum;'], ['  console.log("done", items.length, other);']);
+    assert.deepEqual(m, { del: [[]], add: [[]] });
+  });
+  it('a 60-line rename pairs line by line (every line highlights only the renamed word)', () => {
+    const dels = Array.from({ length: 60 }, (_, k) => `  total${k % 3 ? '' : ' '}= sum(xs[${k}]) + sum(ys);`);
+    const adds = dels.map((l) => '  ' + l.replace(/\bsum\b/g, 'subtotal'));
+    const m = hunkMarks(dels, adds);
+    for (let k = 0; k < 60; k++) {
+      assert.deepEqual(m.del[k], ['sum', 'sum'], `del ${k}`);
+      assert.deepEqual(m.add[k], ['subtotal', 'subtotal'], `add ${k}`);
+    }
+  });
+});

@@ -65,6 +65,8 @@ export class StreamingLineDiff {
   private held: string[] = [];
   private heldAt = -1;
   private need = 0;
+  /** How many blank lines the answer so far ends with (see keepBlankTail). */
+  private blankTail = 0;
 
   constructor(
     private readonly original: readonly string[],
@@ -147,12 +149,18 @@ export class StreamingLineDiff {
     if (this.heldFence !== null) {
       const held = this.heldFence;
       this.heldFence = null;
-      this.decide(held);
+      this.answerLine(held);
     }
     if (/^\s*```\s*$/.test(line)) {
       this.heldFence = line;
       return;
     } // maybe the closing fence: decide later
+    this.answerLine(line);
+  }
+
+  /** One line of the answer, decided (each once; decide itself may decide held lines again). */
+  private answerLine(line: string) {
+    this.blankTail = line.trim() === '' ? this.blankTail + 1 : 0;
     this.decide(line);
   }
 
@@ -217,6 +225,18 @@ export class StreamingLineDiff {
     }
   }
 
+  /**
+   * The complete answer ends on at least as many blank lines as the original (issue 11): a model (the demo too)
+   * answers the code without the blank line a selection ended on, and nobody asked to delete it. The original's
+   * trailing blank lines the answer left out are taken as the answer's last lines, so they stay.
+   */
+  private keepBlankTail() {
+    let m = 0;
+    while (m < this.original.length && this.original[this.original.length - 1 - m].trim() === '') m++;
+    for (let i = this.original.length - m + this.blankTail; i < this.original.length; i++)
+      this.answerLine(norm(this.original[i]));
+  }
+
   /** The run broke: the first held line is an added line; the others are decided again by the usual rules. */
   private releaseHeld() {
     const held = this.held;
@@ -239,10 +259,11 @@ export class StreamingLineDiff {
       if (this.heldFence !== null) {
         const h = this.heldFence;
         this.heldFence = null;
-        this.decide(h);
+        this.answerLine(h);
       }
-      this.decide(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+      this.answerLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
     }
+    this.keepBlankTail();
     while (this.held.length) this.releaseHeld(); // an unconfirmed anchor at the end: its lines are added lines
     this.heldFence = null;
     this.done = true;
@@ -250,8 +271,11 @@ export class StreamingLineDiff {
   }
 }
 
-/** The new lines a complete model answer yields, by exactly the rules the streaming diff applies. */
-export function outputLines(text: string): string[] {
+/**
+ * The new lines a complete model answer yields, by exactly the rules the streaming diff applies; given the original,
+ * with the original's trailing blank lines the answer left out (see keepBlankTail).
+ */
+export function outputLines(text: string, original: readonly string[] = []): string[] {
   const out: string[] = [];
   const d = new StreamingLineDiff([], {
     added: (l) => out.push(l),
@@ -261,5 +285,11 @@ export function outputLines(text: string): string[] {
   });
   d.push(text);
   d.end();
+  const blanks = (ls: readonly string[]) => {
+    let n = 0;
+    while (n < ls.length && ls[ls.length - 1 - n].trim() === '') n++;
+    return n;
+  };
+  for (let i = original.length - blanks(original) + blanks(out); i < original.length; i++) out.push(norm(original[i]));
   return out;
 }

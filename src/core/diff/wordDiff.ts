@@ -44,9 +44,10 @@ export function changedSpan(a: string, b: string): { from: number; to: number; i
 }
 
 /**
- * Word-level highlights (issue 11): within each hunk, removed lines are paired in order with added lines, and the
- * tokens that differ in each pair are returned, so a rename shows what changed instead of a red and a green line.
- * A token is highlighted whole (issue 15). Pairs of lines with nothing in common are left to the whole-line
+ * Word-level highlights (issue 11): within each hunk, removed lines are paired with the added lines they most
+ * resemble (in order: see pairRows), and the tokens that differ in each pair are returned, so a rename shows what
+ * changed instead of a red and a green line. A token is highlighted whole (issue 15); a change of indentation is
+ * never highlighted and never shifts the pairing. Pairs of lines with little in common are left to the whole-line
  * colours. Cost follows the changed lines only.
  */
 export function changedChars(rows: readonly RowLike[], maxLineLength = 400): CharRange[] {
@@ -66,22 +67,95 @@ export function changedChars(rows: readonly RowLike[], maxLineLength = 400): Cha
       else if (rows[j].kind === 'add') adds.push(j);
     }
     i = j;
-    for (let k = 0; k < Math.min(dels.length, adds.length); k++)
-      out.push(...pairHighlights(rows[dels[k]].text, rows[adds[k]].text, dels[k], adds[k], maxLineLength));
+    const pairs = pairRows(
+      dels.map((r) => rows[r].text),
+      adds.map((r) => rows[r].text),
+    );
+    for (const [d, a] of pairs)
+      out.push(...pairHighlights(rows[dels[d]].text, rows[adds[a]].text, dels[d], adds[a], maxLineLength));
   }
   return out;
 }
 
-/** The changed tokens of one removed/added pair; none when the lines are long or share no visible token. */
+/** The visible tokens of a line (whitespace left out). */
+const visibleTokens = (line: string) => codeTokens(line).filter((t) => t.trim());
+
+/** How alike two lines are, from 0 to 1: the share of their visible tokens they have in common (as multisets). */
+export function lineSimilarity(a: string, b: string): number {
+  const ta = visibleTokens(a),
+    tb = visibleTokens(b);
+  if (!ta.length || !tb.length) return 0;
+  const count = new Map<string, number>();
+  for (const t of ta) count.set(t, (count.get(t) ?? 0) + 1);
+  let common = 0;
+  for (const t of tb) {
+    const c = count.get(t) ?? 0;
+    if (c > 0) {
+      common++;
+      count.set(t, c - 1);
+    }
+  }
+  return (2 * common) / (ta.length + tb.length);
+}
+
+/** Below this, a removed and an added line are different lines (one was removed, the other written anew). */
+const MIN_SIMILARITY = 0.4;
+/** Hunks larger than this (removed × added lines) are paired in order, without the search. */
+const MAX_PAIRING_CELLS = 40_000;
+
+/**
+ * Which removed line (index in `a`) became which added line (index in `b`): the in-order pairing of the most alike
+ * lines (a dynamic programme over the hunk, maximising the total similarity; pairs below MIN_SIMILARITY are never
+ * made). So a block wrapped in `try {`…`}` pairs each line with its re-indented self, not with the line above it.
+ */
+export function pairRows(a: readonly string[], b: readonly string[]): Array<[number, number]> {
+  if (!a.length || !b.length) return [];
+  const sim = (i: number, j: number) => lineSimilarity(a[i], b[j]);
+  if (a.length * b.length > MAX_PAIRING_CELLS) {
+    const out: Array<[number, number]> = [];
+    for (let k = 0; k < Math.min(a.length, b.length); k++) if (sim(k, k) >= MIN_SIMILARITY) out.push([k, k]);
+    return out;
+  }
+  const w = b.length + 1;
+  const score = new Float64Array((a.length + 1) * w);
+  const s = new Float64Array(a.length * b.length);
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const x = sim(i - 1, j - 1);
+      s[(i - 1) * b.length + (j - 1)] = x;
+      const diag = x >= MIN_SIMILARITY ? score[(i - 1) * w + j - 1] + x : -1;
+      score[i * w + j] = Math.max(score[(i - 1) * w + j], score[i * w + j - 1], diag);
+    }
+  const out: Array<[number, number]> = [];
+  for (let i = a.length, j = b.length; i > 0 && j > 0;) {
+    const x = s[(i - 1) * b.length + (j - 1)];
+    if (x >= MIN_SIMILARITY && score[i * w + j] === score[(i - 1) * w + j - 1] + x) {
+      out.push([i - 1, j - 1]);
+      i--;
+      j--;
+    } else if (score[i * w + j] === score[(i - 1) * w + j]) i--;
+    else j--;
+  }
+  return out.reverse();
+}
+
+const indentOf = (line: string) => line.length - line.trimStart().length;
+
+/**
+ * The changed tokens of one removed/added pair; none when the lines are long or share no visible token. The
+ * leading whitespace of each line is left out of the comparison: a re-indented line highlights only what changed.
+ */
 function pairHighlights(a: string, b: string, delRow: number, addRow: number, maxLineLength: number): CharRange[] {
   if (a.length > maxLineLength || b.length > maxLineLength) return [];
-  const parts = diffArrays(codeTokens(a), codeTokens(b));
+  const ia = indentOf(a),
+    ib = indentOf(b);
+  const parts = diffArrays(codeTokens(a.slice(ia)), codeTokens(b.slice(ib)));
   let same = 0;
   for (const p of parts) if (!p.added && !p.removed) for (const t of p.value) if (t.trim()) same += t.length;
   if (same === 0) return []; // nothing in common: the line colours say it all
   const out: CharRange[] = [];
-  let ca = 0,
-    cb = 0;
+  let ca = ia,
+    cb = ib;
   for (const p of parts) {
     for (const t of p.value) {
       // Each changed token (whitespace is never highlighted).

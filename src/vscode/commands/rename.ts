@@ -4,6 +4,7 @@ import { Ctx } from '../ctx';
 import { InlineEditController } from '../inlineEdit';
 import { EditSessions } from '../sessions';
 import type { SessionView } from '../preview';
+import { filesMentioning, leftOut } from '../renameScope';
 
 /**
  * Rename Symbol…: a semantic rename through the language's rename provider, shown as pending diffs; the model only
@@ -33,6 +34,8 @@ export class RenameCommand implements Command {
       }));
     if (!newName?.trim() || newName === oldName) return;
     let edit: vscode.WorkspaceEdit | undefined;
+    // The files that use the name are opened first: a language server may only know the open ones (issue 11).
+    const mentioning = oldName ? await filesMentioning(doc, oldName) : [];
     try {
       edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>(
         'vscode.executeDocumentRenameProvider',
@@ -43,11 +46,27 @@ export class RenameCommand implements Command {
     } catch (e) {
       this.ctx.log(`rename provider: ${(e as Error).message}`);
     }
-    if (edit && edit.size > 0) return this.previewWorkspaceEdit(edit, `rename ${oldName} to ${newName}`);
+    if (edit && edit.size > 0) {
+      this.sayLeftOut(leftOut(mentioning, edit), oldName);
+      return this.previewWorkspaceEdit(edit, `rename ${oldName} to ${newName}`);
+    }
     this.ctx.log(`no rename provider for ${doc.languageId}: asking the model`);
     return this.edits.start({
       instruction: `Rename ${oldName} to ${newName} everywhere in this code (declarations and uses), changing nothing else.`,
     });
+  }
+
+  /** Files that mention the name but are not in the rename are named, never silently left as they were. */
+  private sayLeftOut(files: vscode.Uri[], oldName: string): void {
+    if (!files.length) return;
+    const names = files.map((u) => vscode.workspace.asRelativePath(u));
+    this.ctx.log(
+      `rename ${oldName}: not changed by the rename provider, though they mention ${oldName}: ${names.join(', ')}`,
+    );
+    const shown = names.slice(0, 4).join(', ') + (names.length > 4 ? ` and ${names.length - 4} more` : '');
+    void vscode.window.showInformationMessage(
+      `Spark Edit: ${names.length === 1 ? 'this file mentions' : `${names.length} files mention`} "${oldName}" but the language's rename does not change ${names.length === 1 ? 'it' : 'them'} (another symbol of that name, or a file the language server does not see): ${shown}.`,
+    );
   }
 
   /**
