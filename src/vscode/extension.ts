@@ -23,6 +23,7 @@ import { EditSessions } from './sessions';
 import { StatusBar } from './statusBar';
 import { NextEditController } from './nextEdit';
 import { InlinePrompt } from './inlinePrompt';
+import { OpenDemoFileCommand } from './commands/walkthroughCommands';
 
 export type { EditArgs } from './inlineEdit';
 export type { DeepArgs } from './commands/deepCommands';
@@ -111,11 +112,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   const commands = own(new CommandManager());
   commands.register(
-    ...editCommands(edits, sessions),
+    ...editCommands(edits, sessions, inlinePrompt),
     ...deepCommands(ctx, connections, deep, edits),
     ...refactorCommands(edits, chat),
     new RenameCommand(ctx, sessions, edits),
     ...connectionCommands(ctx, connections, logs),
+    new OpenDemoFileCommand(),
   );
 
   const lenses = own(new PendingEditLenses(sessions, deep.newFiles));
