@@ -136,6 +136,14 @@ export async function keyboardFlow(page, workspace, artifacts) {
         await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')
       ).replace(/\u00a0/g, ' ');
       await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-type-at-once.png') });
+      // Once the box has the keyboard the lock is lifted (no lock on the tab) and the box keeps the keyboard.
+      await waitFor(
+        () => page.evaluate(() => !document.querySelector('.tab.active .codicon-lock-small')),
+        'the lock lifted once the box has the keyboard',
+      );
+      await page.keyboard.type('Q');
+      await waitFor(async () => (await boxText(page)).trim().endsWith('Q'), 'a key typed into the box after the lift');
+      if (!(await boxHasFocus(page))) throw new Error('the box lost the keyboard when the lock was lifted');
       await page.keyboard.press('Escape'); // cancels the box
       await waitFor(async () => !(await boxText(page)), 'the box to close');
       if (dirty || fs.readFileSync(file, 'utf8') !== before || code.includes(typed)) {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { chooseFormat } from '../core/targeted/prompt';
 import { fileScope } from './targeted';
-import { InlinePrompt } from './inlinePrompt';
+import { InlinePrompt, PromptTarget } from './inlinePrompt';
 import { readEditFormat } from './config';
 import { performance } from 'node:perf_hooks';
 import { CommandKind, route } from '../core/deep/router';
@@ -50,6 +50,7 @@ export class InlineEditController {
     let t0 = performance.now();
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
+      if (args?.typingLocked) await TypingLock.lift(); // the keybinding locked the active editor tab
       void vscode.window.showInformationMessage('Spark Edit: open a file and select code to edit.');
       return;
     }
@@ -75,7 +76,8 @@ export class InlineEditController {
             editor.selections = selections;
           await lock?.release();
         };
-        instruction = await this.ask(editor, startLine, endLine, args, noSelection, beforeClose);
+        const onFocused = () => void lock?.release(true); // the keys go to the box now
+        instruction = await this.ask(editor, startLine, endLine, args, noSelection, { beforeClose, onFocused });
         if (!instruction?.trim() && editor.selections.every((s) => s.isEmpty)) editor.selections = selections;
         t0 = performance.now(); // time starts when the user confirms, not while they type
       }
@@ -145,7 +147,7 @@ export class InlineEditController {
     endLine: number,
     args: EditArgs | undefined,
     noSelection: boolean,
-    beforeClose: (sent: boolean) => Thenable<void>,
+    hooks: Pick<PromptTarget, 'beforeClose' | 'onFocused'>,
   ): Thenable<string | undefined> {
     const style = vscode.workspace.getConfiguration('sparkEdit').get<'inline' | 'quickInput'>('promptStyle', 'inline');
     return (
@@ -157,7 +159,7 @@ export class InlineEditController {
           endLine,
           deep: args?.mode === 'deep',
           noSelection,
-          beforeClose,
+          ...hooks,
         },
         style,
       )

@@ -17,6 +17,8 @@ export interface PromptTarget {
   noSelection?: boolean;
   /** A redirect of a running or pending edit: its instruction so far. */
   redirect?: string;
+  /** Runs once the box has the keyboard. */
+  onFocused?: () => void;
   /** Runs when the box is sent or cancelled, before it closes (the code takes typing again: TypingLock). */
   beforeClose?: (sent: boolean) => Thenable<void>;
 }
@@ -111,6 +113,7 @@ export class InlinePrompt implements vscode.Disposable {
       if (ed?.document.uri.scheme !== 'comment' || this.open?.thread !== thread) return;
       reveal.dispose();
       revealBox(target);
+      target.onFocused?.();
     });
     return new Promise((resolve) => {
       this.open = { thread, resolve, target, reveal };

@@ -11,8 +11,9 @@ const RESET_READONLY = 'workbench.action.files.resetActiveEditorReadonlyInSessio
  * workbench, before anything reaches the extension host (which can take a second on a cold first Ctrl+I); then
  * Edit Selection, with `typingLocked`. Keys typed into the code meanwhile are refused by the editor ("Cannot edit in
  * read-only editor"), never applied. Invoked otherwise (command palette, a menu), the lock is taken here, as early
- * as the extension host can. The lock is lifted (the file's own read-only state again) once the instruction is
- * sent or cancelled, before any edit is made.
+ * as the extension host can. The lock is lifted (the file's own read-only state again) as soon as the box has the
+ * keyboard (the keys go there; Spark Edit's own edits to the file, e.g. a decision on another pending edit, work
+ * again), else once the instruction is sent or cancelled, before any edit is made.
  */
 export class TypingLock {
   private released = false;
@@ -26,18 +27,29 @@ export class TypingLock {
       try {
         if (vscode.window.activeTextEditor?.document === editor.document)
           await vscode.commands.executeCommand(SET_READONLY);
+        else lock.released = true; // not the active editor: nothing locked, nothing to lift
       } catch (e) {
+        lock.released = true;
         log(`prompt: could not lock the code while the box opens: ${String(e)}`);
       }
     }
     return lock;
   }
 
-  /** The code takes typing again (idempotent). Its editor is made active first: the command acts on that one. */
-  async release(): Promise<void> {
+  /** Lifts the lock of the active editor tab (the keybinding took it, but there is no text editor to edit). */
+  static async lift(): Promise<void> {
+    await Promise.resolve(vscode.commands.executeCommand(RESET_READONLY)).catch(() => undefined);
+  }
+
+  /**
+   * The code takes typing again (idempotent). Its editor is made active first: the command acts on that one. With
+   * `inPlace`, only if its tab is the active one already (the box has the keyboard: it must keep it).
+   */
+  async release(inPlace = false): Promise<void> {
     if (this.released) return;
-    this.released = true;
     const doc = this.editor.document;
+    if (inPlace && !(!doc.isClosed && activeTabIs(doc))) return;
+    this.released = true;
     if (doc.isClosed) {
       // Closed while the box was open: lifted when the file shows again (the session's read-only state stays).
       const uri = doc.uri.toString();
@@ -49,13 +61,17 @@ export class TypingLock {
       return;
     }
     try {
-      // The active editor tab (the box at the code is inside it, though the API's active text editor is the box).
-      const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-      if (!(tab instanceof vscode.TabInputText && tab.uri.toString() === doc.uri.toString()))
+      if (!activeTabIs(doc))
         await vscode.window.showTextDocument(doc, { viewColumn: this.editor.viewColumn, preserveFocus: false });
       await vscode.commands.executeCommand(RESET_READONLY);
     } catch {
       /* the window is closing */
     }
   }
+}
+
+/** The active editor tab shows `doc` (the box at the code is inside it, though the API's active text editor is the box). */
+function activeTabIs(doc: vscode.TextDocument): boolean {
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return tab instanceof vscode.TabInputText && tab.uri.toString() === doc.uri.toString();
 }
