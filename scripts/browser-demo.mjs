@@ -187,6 +187,15 @@ export async function demoFlow(page, workspace, artifacts) {
       });
       await page.screenshot({ path: path.join(artifacts, 'demo-box-whole.png') });
       await page.keyboard.press('Escape');
+      // The next keys go to the code (the box gives the keyboard back to the code as it closes).
+      await waitFor(
+        () =>
+          page.evaluate(() => {
+            const a = document.activeElement;
+            return !document.querySelector('.review-widget') && !!a?.closest('.monaco-editor');
+          }),
+        'the box closed and the keyboard back in the code',
+      );
     } finally {
       await page.setViewportSize(size);
     }
@@ -249,12 +258,51 @@ export async function demoFlow(page, workspace, artifacts) {
         throw new Error(`the caret is at "${where}", not after "subtotal" (Ln 9, Col 15)`);
     },
   );
+  await step(
+    'Add Tests previews orders.test.ts under its own name; Reject writes nothing and leaves no problems',
+    async () => {
+      await openFile(page, 'orders.ts');
+      const problems = () =>
+        page.evaluate(() => {
+          const item = [...document.querySelectorAll('.statusbar-item')].find((e) =>
+            /problems/i.test(e.id + ' ' + (e.querySelector('a')?.getAttribute('aria-label') ?? '')),
+          );
+          return (item?.textContent?.match(/\d+/g) ?? []).map(Number).reduce((a, b) => a + b, 0);
+        });
+      const before = await problems();
+      await selectLines(page, 8, 9);
+      await palette(page, 'Spark Edit: Add Tests');
+      const tab = page.locator('.tab', { hasText: /^orders\.test\.ts/ }).first();
+      await tab.waitFor({ timeout: 30_000 }).catch(async (e) => {
+        const tabs = await page.evaluate(() => [...document.querySelectorAll('.tab')].map((t) => t.textContent));
+        throw new Error(`no preview tab named orders.test.ts (tabs: ${tabs.join(' | ')}): ${e}`);
+      });
+      await tab.click();
+      await waitFor(
+        async () => /New file/.test(await lensText(page)),
+        'the new test file preview (New file lens)',
+        30_000,
+      );
+      await waitFor(async () => !/writing/.test(await lensText(page)), 'the answer to finish', 30_000);
+      await page.screenshot({ path: path.join(artifacts, 'demo-add-tests-preview.png') });
+      await page.keyboard.press('Control+Backspace');
+      await tab.waitFor({ state: 'detached', timeout: 20_000 });
+      if (fs.existsSync(path.join(dir, 'orders.test.ts'))) throw new Error('orders.test.ts was written after Reject');
+      await waitFor(
+        async () => (await problems()) === before,
+        `the Problems count back to ${before} after Reject`,
+      ).catch(async (e) => {
+        await page.screenshot({ path: path.join(artifacts, 'demo-add-tests-stale-problems.png') });
+        throw e;
+      });
+    },
+  );
   await step('Add Tests writes demo/orders.test.ts (accepted from its preview), which compiles', async () => {
     await openFile(page, 'orders.ts');
     await selectLines(page, 8, 9);
     await palette(page, 'Spark Edit: Add Tests');
-    // The new file is a preview in a tab of its own (untitled until accepted): switch to it, accept it.
-    const tab = page.locator('.tab', { hasText: 'Tests for demo/orders.ts' }).first();
+    // The new file is a preview in a tab of its own, under its name (in memory until accepted): switch to it, accept.
+    const tab = page.locator('.tab', { hasText: /^orders\.test\.ts/ }).first();
     await tab.waitFor({ timeout: 30_000 });
     await tab.click();
     await waitFor(

@@ -23,6 +23,7 @@ import { EditSessions } from './sessions';
 import { StatusBar } from './statusBar';
 import { NextEditController } from './nextEdit';
 import { InlinePrompt } from './inlinePrompt';
+import { NEW_FILE_SCHEME } from './newFilePreviews';
 import { OpenDemoFileCommand } from './commands/walkthroughCommands';
 
 export type { EditArgs } from './inlineEdit';
@@ -120,6 +121,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     new OpenDemoFileCommand(),
   );
 
+  own(vscode.workspace.registerFileSystemProvider(NEW_FILE_SCHEME, deep.previews, { isCaseSensitive: true }));
   const lenses = own(new PendingEditLenses(sessions, deep.newFiles));
   own(vscode.languages.registerCodeLensProvider({ scheme: '*' }, lenses));
   own(vscode.languages.registerInlayHintsProvider({ scheme: '*' }, new PendingEditInlayControls(sessions)));
