@@ -289,8 +289,8 @@ export async function demoFlow(page, workspace, artifacts) {
       await tab.waitFor({ state: 'detached', timeout: 20_000 });
       if (fs.existsSync(path.join(dir, 'orders.test.ts'))) throw new Error('orders.test.ts was written after Reject');
       await waitFor(
-        async () => (await problems()) === before,
-        `the Problems count back to ${before} after Reject`,
+        async () => (await problems()) <= before,
+        `the Problems count back to ${before} (or fewer) after Reject`,
       ).catch(async (e) => {
         await page.screenshot({ path: path.join(artifacts, 'demo-add-tests-stale-problems.png') });
         throw e;
