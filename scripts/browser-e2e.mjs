@@ -14,6 +14,13 @@ async function waitFor(cond, what, ms = 20_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+async function palette(page, command) {
+  await page.keyboard.press('Control+Shift+P');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(command);
+  await page.waitForTimeout(400);
+  await page.keyboard.press('Enter');
+}
 const lensText = (page) =>
   page.evaluate(() => [...document.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | '));
 
@@ -45,15 +52,24 @@ function stepper(page, artifacts, prefix, results) {
   };
 }
 
+/** The keyboard is in the instruction box at the code (issue 15: a comment-thread input under the selection). */
+const boxHasFocus = (page) => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor'));
+/** What the instruction box at the code shows ('' when there is none). */
+const boxText = (page) =>
+  page.evaluate(() =>
+    (document.querySelector('.review-widget .monaco-editor .view-lines')?.textContent ?? '').replace(/\u00a0/g, ' '),
+  );
+
+/** Ctrl+I, then wait until the instruction box at the code has the keyboard. */
+export async function openBox(page) {
+  await page.keyboard.press('Control+I');
+  await waitFor(() => boxHasFocus(page), 'the keyboard focus in the instruction box at the code');
+}
+
 export async function requestEdit(page, instruction) {
   await page.keyboard.press('Control+Home');
   for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
-  await page.keyboard.press('Control+I');
-  // The instruction box at the code (issue 15): a comment-thread input under the selection, focused.
-  await waitFor(
-    () => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor')),
-    'the keyboard focus in the instruction box at the code',
-  );
+  await openBox(page);
   await page.keyboard.type(instruction);
   await page.keyboard.press('Enter');
   await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff (Accept All lens)');
@@ -101,6 +117,64 @@ export async function keyboardFlow(page, workspace, artifacts) {
     );
     await page.keyboard.press('Control+1');
   });
+  await step(
+    'the first Ctrl+I, then typing at once: the code is untouched, the keys go to the box or are refused',
+    async () => {
+      // A fast typist on a cold session (issue 15): keys typed before the box has the keyboard used to replace the
+      // selected lines. No waits between Ctrl+I and the keys.
+      const typed = 'use const';
+      const before = fs.readFileSync(file, 'utf8');
+      await page.keyboard.press('Control+Home');
+      for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
+      await page.keyboard.press('Control+I');
+      await page.keyboard.type(typed);
+      await waitFor(() => boxHasFocus(page), 'the keyboard focus in the instruction box at the code');
+      await page.waitForTimeout(500); // keys still on their way land (not a race: the checks below hold at any time)
+      const inBox = (await boxText(page)).trim();
+      const dirty = await page.evaluate(() => !!document.querySelector('.tab.active.dirty'));
+      const code = (
+        await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')
+      ).replace(/\u00a0/g, ' ');
+      await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-type-at-once.png') });
+      // Once the box has the keyboard the lock is lifted (no lock on the tab) and the box keeps the keyboard.
+      await waitFor(
+        () => page.evaluate(() => !document.querySelector('.tab.active .codicon-lock-small')),
+        'the lock lifted once the box has the keyboard',
+      );
+      await page.keyboard.type('Q');
+      await waitFor(async () => (await boxText(page)).trim().endsWith('Q'), 'a key typed into the box after the lift');
+      if (!(await boxHasFocus(page))) throw new Error('the box lost the keyboard when the lock was lifted');
+      await page.keyboard.press('Escape'); // cancels the box
+      await waitFor(async () => !(await boxText(page)), 'the box to close');
+      if (dirty || fs.readFileSync(file, 'utf8') !== before || code.includes(typed)) {
+        // Leave the file as it was for the next steps.
+        fs.writeFileSync(file, before);
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+1');
+        await palette(page, 'File: Revert File');
+        throw new Error(`keys typed after Ctrl+I edited the code (dirty: ${dirty}); box: "${inBox}"`);
+      }
+      if (!typed.endsWith(inBox)) throw new Error(`the box shows "${inBox}", not (the end of) "${typed}"`);
+      // The code takes typing again as soon as the box is gone (the lock is lifted before it closes).
+      const codeHasZ = () =>
+        page.evaluate(() => /Z/.test(document.querySelector('.monaco-editor .view-lines')?.textContent ?? ''));
+      await waitFor(
+        () =>
+          page.evaluate(() => {
+            const a = document.activeElement;
+            return !!a?.closest('.monaco-editor') && !a.closest('.review-widget');
+          }),
+        'the keyboard back in the code after Esc',
+      );
+      await page.keyboard.press('End');
+      await page.keyboard.type('Z');
+      await waitFor(codeHasZ, 'the key typed into the code after Esc');
+      await page.keyboard.press('Control+Z');
+      await waitFor(async () => !(await codeHasZ()), 'the undo');
+      await page.keyboard.press('Control+S');
+      await waitFor(() => fs.readFileSync(file, 'utf8') === before, 'sample.ts as it was on disk');
+    },
+  );
   await step('Ctrl+I, instruction, Enter streams a diff; Ctrl+Enter accepts; saved file has the edit', async () => {
     await requestEdit(page, 'use const');
     await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-pending.png') });
@@ -125,6 +199,25 @@ export async function keyboardFlow(page, workspace, artifacts) {
   });
   await step('Esc (not streaming) rejects', async () => {
     await rejectWith('Escape', 'Esc');
+  });
+  await step('Ctrl+Shift+I on a pending edit asks in the box at the code; the redirected answer streams', async () => {
+    await requestEdit(page, 'rename out to result');
+    await page.keyboard.press('Control+Shift+I');
+    await waitFor(() => boxHasFocus(page), 'the keyboard in the redirect box at the code');
+    const label = await page.evaluate(() => document.querySelector('.review-widget')?.textContent ?? '');
+    if (!/redirect this edit/.test(label)) throw new Error(`not the redirect box: ${label.slice(0, 200)}`);
+    if (await page.evaluate(() => !!document.querySelector('.quick-input-widget:not([style*="display: none"]) input')))
+      throw new Error('the redirect opened the picker at the top');
+    await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-redirect-box.png') });
+    await page.keyboard.type('rename result to list'); // the redirect applies to the proposed code
+    await page.keyboard.press('Enter');
+    const code = () => page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '');
+    await waitFor(async () => /\blist\b/.test(await code()), 'the redirected answer in the code');
+    await waitFor(async () => !/writing/.test(await lensText(page)), 'the answer to finish (no "writing…" lens)');
+    await page.keyboard.press('Control+Backspace');
+    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
+    await page.keyboard.press('Control+S');
+    await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was after the reject');
   });
   return results;
 }
@@ -240,4 +333,4 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
   return results;
 }
 
-export { waitFor, lensText, stepper, chatFrame };
+export { waitFor, lensText, stepper, chatFrame, palette, boxHasFocus, boxText };

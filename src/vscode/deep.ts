@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { NEW_FILE_SCHEME, NewFilePreviews } from './newFilePreviews';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { DEEP_INSTRUCTIONS, deepPrompt } from '../core/deep/prompt';
@@ -167,6 +168,8 @@ async function closeUntitled(doc: vscode.TextDocument) {
     we.delete(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
     await vscode.workspace.applyEdit(we);
   }
+  // A named preview (NewFilePreviews) is saved empty, to memory, so that it closes without a prompt.
+  if (doc.uri.scheme === NEW_FILE_SCHEME && doc.isDirty) await doc.save();
   const tabs = vscode.window.tabGroups.all
     .flatMap((g) => g.tabs)
     .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === doc.uri.toString());
@@ -192,6 +195,8 @@ export class DeepController implements vscode.Disposable {
   readonly held: Held[] = [];
   /** Untitled previews of files a job adds (preview document URI → the workspace path Accept creates). */
   readonly newFiles = new Map<string, string>();
+  /** Where those previews live (registered for NEW_FILE_SCHEME in extension.ts). */
+  readonly previews = new NewFilePreviews();
   /** How much one answer may change (files, bytes, answer size). */
   limits: DeepLimits;
   readonly landed = new Map<number, SessionView[]>();
@@ -485,8 +490,12 @@ export class DeepController implements vscode.Disposable {
       () => false,
     );
     if (op.kind === 'add' && !exists) {
-      // A new file exists only as a preview (an untitled document) until it is accepted; it is created on disk then.
-      doc = await vscode.workspace.openTextDocument({ content: '', language: languageOf(path) });
+      // A new file exists only as a preview until it is accepted; it is created on disk then. The preview has the
+      // file's name (an in-memory file: NewFilePreviews), else (one is open with text) it is an untitled document.
+      const named = this.previews.fresh(uri);
+      doc = named
+        ? await vscode.workspace.openTextDocument(named)
+        : await vscode.workspace.openTextDocument({ content: '', language: languageOf(path) });
       this.newFiles.set(doc.uri.toString(), path);
       target = { uri: doc.uri, snapshot: [''], createAt: uri };
       o.byPath.set(path, target);
@@ -685,10 +694,12 @@ export class DeepController implements vscode.Disposable {
       }
       this.deps.log(`deep job ${job.id}: created ${rel} (accepted)`);
       await closeUntitled(preview);
+      this.previews.forget(preview.uri);
       await vscode.window.showTextDocument(at, { preview: false, preserveFocus: true });
     } else {
       this.deps.log(`deep job ${job.id}: ${rel} not created (its content was rejected)`);
       await closeUntitled(preview);
+      this.previews.forget(preview.uri);
     }
   }
 

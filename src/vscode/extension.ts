@@ -23,6 +23,8 @@ import { EditSessions } from './sessions';
 import { StatusBar } from './statusBar';
 import { NextEditController } from './nextEdit';
 import { InlinePrompt } from './inlinePrompt';
+import { NEW_FILE_SCHEME } from './newFilePreviews';
+import { OpenDemoFileCommand } from './commands/walkthroughCommands';
 
 export type { EditArgs } from './inlineEdit';
 export type { DeepArgs } from './commands/deepCommands';
@@ -111,13 +113,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   const commands = own(new CommandManager());
   commands.register(
-    ...editCommands(edits, sessions),
+    ...editCommands(edits, sessions, inlinePrompt),
     ...deepCommands(ctx, connections, deep, edits),
     ...refactorCommands(edits, chat),
     new RenameCommand(ctx, sessions, edits),
     ...connectionCommands(ctx, connections, logs),
+    new OpenDemoFileCommand(),
   );
 
+  own(vscode.workspace.registerFileSystemProvider(NEW_FILE_SCHEME, deep.previews, { isCaseSensitive: true }));
   const lenses = own(new PendingEditLenses(sessions, deep.newFiles));
   own(vscode.languages.registerCodeLensProvider({ scheme: '*' }, lenses));
   own(vscode.languages.registerInlayHintsProvider({ scheme: '*' }, new PendingEditInlayControls(sessions)));

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { chooseFormat } from '../core/targeted/prompt';
 import { fileScope } from './targeted';
-import { InlinePrompt } from './inlinePrompt';
+import { InlinePrompt, PromptTarget } from './inlinePrompt';
 import { readEditFormat } from './config';
 import { performance } from 'node:perf_hooks';
 import { CommandKind, route } from '../core/deep/router';
@@ -12,6 +12,7 @@ import { Ctx } from './ctx';
 import { DeepController } from './deep';
 import { targetLines } from './editTargets';
 import { EditSessions } from './sessions';
+import { TypingLock } from './typingLock';
 
 export interface EditArgs {
   instruction?: string;
@@ -25,6 +26,8 @@ export interface EditArgs {
   ask?: () => Thenable<string | undefined>;
   /** Edit the whole file (as "/file …" in the instruction does). */
   wholeFile?: boolean;
+  /** The Ctrl+I keybinding made the code read-only before this command ran (TypingLock). */
+  typingLocked?: boolean;
 }
 
 type Warmup = { context: InputMessage; id: Promise<string | undefined> };
@@ -47,17 +50,39 @@ export class InlineEditController {
     let t0 = performance.now();
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
+      if (args?.typingLocked) await TypingLock.lift(); // the keybinding locked the active editor tab
       void vscode.window.showInformationMessage('Spark Edit: open a file and select code to edit.');
       return;
     }
     const doc = editor.document;
-    let { start: startLine, end: endLine } = args?.lines ?? (await targetLines(editor));
     let instruction = args?.instruction;
+    // Nothing typed while the box opens reaches the code (TypingLock); lifted before any edit.
+    const lock =
+      instruction === undefined || args?.typingLocked
+        ? await TypingLock.take(editor, !!args?.typingLocked, ctx.log)
+        : undefined;
+    let startLine: number;
+    let endLine: number;
     let warmup: Warmup | undefined;
-    if (instruction === undefined) {
-      warmup = this.prewarm(doc, startLine, endLine);
-      instruction = await this.ask(editor, startLine, endLine, args);
-      t0 = performance.now(); // time starts when the user confirms, not while they type
+    try {
+      const noSelection = editor.selection.isEmpty && !args?.lines;
+      ({ start: startLine, end: endLine } = args?.lines ?? (await targetLines(editor)));
+      if (instruction === undefined) {
+        warmup = this.prewarm(doc, startLine, endLine);
+        const selections = collapse(editor);
+        const beforeClose = async (sent: boolean) => {
+          // Cancelled: the selection as it was. Either way the code takes typing again before the box closes.
+          if (!sent && !editor.document.isClosed && editor.selections.every((s) => s.isEmpty))
+            editor.selections = selections;
+          await lock?.release();
+        };
+        const onFocused = () => void lock?.release(true); // the keys go to the box now
+        instruction = await this.ask(editor, startLine, endLine, args, noSelection, { beforeClose, onFocused });
+        if (!instruction?.trim() && editor.selections.every((s) => s.isEmpty)) editor.selections = selections;
+        t0 = performance.now(); // time starts when the user confirms, not while they type
+      }
+    } finally {
+      await lock?.release();
     }
     if (!instruction?.trim()) return;
     if (!ctx.gate.allowed(doc)) return;
@@ -104,12 +129,25 @@ export class InlineEditController {
     return { sessionId: view.session.id };
   }
 
+  /** Runs `f` once the inline edit `sessionId` has ended (accepted or rejected); false if there is no such edit. */
+  whenEnded(sessionId: number, f: () => void): boolean {
+    const v = this.sessions.viewFromArgs({ sessionId });
+    if (!v || v.isEnded) return false;
+    const sub = v.onDidEnd(() => {
+      sub.dispose();
+      f();
+    });
+    return true;
+  }
+
   /** The instruction: from the caller, else the box at the code (or the picker: `sparkEdit.promptStyle`). */
   private ask(
     editor: vscode.TextEditor,
     startLine: number,
     endLine: number,
     args: EditArgs | undefined,
+    noSelection: boolean,
+    hooks: Pick<PromptTarget, 'beforeClose' | 'onFocused'>,
   ): Thenable<string | undefined> {
     const style = vscode.workspace.getConfiguration('sparkEdit').get<'inline' | 'quickInput'>('promptStyle', 'inline');
     return (
@@ -120,7 +158,8 @@ export class InlineEditController {
           startLine,
           endLine,
           deep: args?.mode === 'deep',
-          noSelection: editor.selection.isEmpty && !args?.lines,
+          noSelection,
+          ...hooks,
         },
         style,
       )
@@ -262,4 +301,15 @@ export class InlineEditController {
     );
     return { context, id };
   }
+}
+
+/**
+ * At Ctrl+I the selection collapses to its start (the lines to edit are kept): the box, not the code, is where the
+ * instruction goes. Returns the selections as they were (put back when the box is cancelled).
+ */
+function collapse(editor: vscode.TextEditor): readonly vscode.Selection[] {
+  const before = editor.selections;
+  if (!editor.selection.isEmpty)
+    editor.selection = new vscode.Selection(editor.selection.start, editor.selection.start);
+  return before;
 }

@@ -15,6 +15,12 @@ export interface PromptTarget {
   deep?: boolean;
   /** Nothing was selected: say that "/file …" edits the whole file. */
   noSelection?: boolean;
+  /** A redirect of a running or pending edit: its instruction so far. */
+  redirect?: string;
+  /** Runs once the box has the keyboard. */
+  onFocused?: () => void;
+  /** Runs when the box is sent or cancelled, before it closes (the code takes typing again: TypingLock). */
+  beforeClose?: (sent: boolean) => Thenable<void>;
 }
 
 const HISTORY_KEY = 'sparkEdit.promptHistory';
@@ -23,7 +29,12 @@ export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
 
 export class InlinePrompt implements vscode.Disposable {
   private readonly ctrl = vscode.comments.createCommentController(PROMPT_CONTROLLER, 'Spark Edit');
-  private open?: { thread: vscode.CommentThread; resolve: (s: string | undefined) => void; target: PromptTarget };
+  private open?: {
+    thread: vscode.CommentThread;
+    resolve: (s: string | undefined) => void;
+    target: PromptTarget;
+    reveal: vscode.Disposable;
+  };
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -85,7 +96,10 @@ export class InlinePrompt implements vscode.Disposable {
     const thread = this.ctrl.createCommentThread(doc.uri, range, [comment]);
     thread.canReply = false;
     thread.contextValue = 'sparkEditPrompt';
-    thread.label = `Spark Edit${target.deep ? ' (deep)' : ''}: edit ${describe(target)} (Enter to send, Esc to cancel)`;
+    thread.label =
+      target.redirect !== undefined
+        ? `Spark Edit: redirect this edit (was: ${target.redirect}) (Enter to send, Esc to cancel)`
+        : `Spark Edit${target.deep ? ' (deep)' : ''}: edit ${describe(target)} (Enter to send, Esc to cancel)`;
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Collapsed;
     // A round trip to the workbench first (the thread's creation is then there), then a little time to make its widget.
     void Promise.resolve(vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true)).then(() =>
@@ -93,8 +107,16 @@ export class InlinePrompt implements vscode.Disposable {
         if (this.open?.thread === thread) thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
       }, 250),
     );
+    // The whole box in view (issue 15: Send/Cancel were cut off at the editor's bottom edge): once the box has the
+    // keyboard (its input is the active text editor, so it is laid out), the line below it is revealed.
+    const reveal = vscode.window.onDidChangeActiveTextEditor((ed) => {
+      if (ed?.document.uri.scheme !== 'comment' || this.open?.thread !== thread) return;
+      reveal.dispose();
+      revealBox(target);
+      target.onFocused?.();
+    });
     return new Promise((resolve) => {
-      this.open = { thread, resolve, target };
+      this.open = { thread, resolve, target, reveal };
     });
   }
 
@@ -105,13 +127,18 @@ export class InlinePrompt implements vscode.Disposable {
       return;
     }
     this.open = undefined;
-    o.thread.dispose();
-    // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again.
-    const ed = o.target.editor;
-    if (!ed.document.isClosed)
-      void vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false });
+    o.reveal.dispose();
     if (text?.trim()) this.remember(text);
-    o.resolve(text?.trim() ? text.trim() : undefined);
+    // While the box still has the keyboard, the code is made writable again: keys typed after Enter / Esc reach it.
+    const close = () => {
+      o.thread.dispose();
+      // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again.
+      const ed = o.target.editor;
+      if (!ed.document.isClosed)
+        void vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false });
+      o.resolve(text?.trim() ? text.trim() : undefined);
+    };
+    void Promise.resolve(o.target.beforeClose?.(!!text?.trim())).then(close, close);
   }
 
   /** The picker: what is typed is the instruction; ↑/↓ go through the recent instructions and the refactors. */
@@ -175,4 +202,13 @@ function describe(t: PromptTarget): string {
   const n = t.endLine - t.startLine + 1;
   const where = `${n} line${n === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(t.editor.document.uri)}`;
   return t.noSelection ? `${where} (around the cursor) — or "/file …" for the whole file` : where;
+}
+
+/** The line after the box's lines at the bottom of the view at most (the box sits between them), else its first at the top. */
+function revealBox(t: PromptTarget) {
+  const doc = t.editor.document;
+  if (doc.isClosed) return;
+  if (t.endLine + 1 < doc.lineCount)
+    t.editor.revealRange(new vscode.Range(t.endLine + 1, 0, t.endLine + 1, 0), vscode.TextEditorRevealType.Default);
+  else t.editor.revealRange(new vscode.Range(t.startLine, 0, t.startLine, 0), vscode.TextEditorRevealType.AtTop);
 }

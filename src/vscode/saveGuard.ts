@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { NEW_FILE_SCHEME } from './newFilePreviews';
 import { keepingCursor } from './util/keepCursor';
 import { Ctx } from './ctx';
 import { SessionView } from './preview';
@@ -64,6 +65,7 @@ export class SaveGuard extends Disposable {
 
   private onWillSave(e: vscode.TextDocumentWillSaveEvent): void {
     if (e.document.isUntitled) return; // an untitled preview (a deep job's new file) has no mixed state; Save As is explicit
+    if (e.document.uri.scheme === NEW_FILE_SCHEME) return; // a named new-file preview: saved to memory only (NewFilePreviews)
     const vs = this.sessions.viewsFor(e.document).filter((v) => !v.isEnded);
     if (!vs.length) return;
     const uri = e.document.uri.toString();

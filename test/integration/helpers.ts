@@ -77,6 +77,11 @@ export async function domTexts(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A deep job's new file, previewed before Accept (named in memory: NewFilePreviews, or untitled). */
+export function isNewFilePreview(doc: vscode.TextDocument): boolean {
+  return doc.isUntitled || doc.uri.scheme === 'spark-new';
+}
+
 /** Revert and close every editor (closeAllEditors would block on a save prompt for a dirty untitled file). */
 export async function closeAllReverted(): Promise<void> {
   for (let i = 0; i < 30 && vscode.window.activeTextEditor; i++) {

@@ -5,7 +5,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { fileExists, openFileWith, select, serverHooks, sleep, startEdit, waitFor, workspaceUri } from './helpers';
+import {
+  fileExists,
+  openFileWith,
+  select,
+  serverHooks,
+  sleep,
+  startEdit,
+  waitFor,
+  workspaceUri,
+  isNewFilePreview,
+} from './helpers';
 
 const ws = workspaceUri;
 const root = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -259,7 +269,8 @@ describe('Security: hostile answers and repositories (real VS Code host)', funct
     const uri = ws('deep/added.ts');
     server.enqueue({ transport: 'anthropic', text: patch('*** Add File: deep/added.ts', '+export const added = 1;') });
     await deepJob(a, 'add a module', ['sec/a.ts']);
-    const find = (t: string) => a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes(t));
+    const find = (t: string) =>
+      a.sessions().find((s) => isNewFilePreview(s.document) && s.document.getText().includes(t));
     await waitFor(() => !!find('added = 1'), 'an untitled preview holds the new file');
     const v = find('added = 1');
     await v!.session.whenSettled();

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import { REFACTORS } from '../../src/core/refactors';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { fileExists, openEditor, select, serverHooks, useServer, waitFor, workspaceUri } from './helpers';
+import {
+  fileExists,
+  openEditor,
+  select,
+  serverHooks,
+  useServer,
+  waitFor,
+  workspaceUri,
+  isNewFilePreview,
+} from './helpers';
 
 const CODE = 'function load(url) {\n  return fetch(url).then(function (r) { return r.json(); });\n}\n';
 const ASYNC = 'async function load(url) {\n  const r = await fetch(url);\n  return r.json();\n}\n';
@@ -173,10 +182,10 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     assert.match(lastInput(server), /deep\/a\.test\.ts/);
     // The new file is a preview (an untitled document) until accepted; Accept creates it on disk.
     await waitFor(
-      () => a.sessions().some((s) => s.document.isUntitled && s.document.getText().includes('doubles')),
+      () => a.sessions().some((s) => isNewFilePreview(s.document) && s.document.getText().includes('doubles')),
       'the new test file has a pending diff',
     );
-    const v = a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes('doubles'))!;
+    const v = a.sessions().find((s) => isNewFilePreview(s.document) && s.document.getText().includes('doubles'))!;
     assert.equal(await fileExists(ws('deep/a.test.ts')), false, 'not on disk before Accept');
     await v.session.whenSettled();
     await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
@@ -203,10 +212,10 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     await job.done;
     assert.equal(job.state, 'done', job.error);
     await waitFor(
-      () => a.sessions().some((s) => s.document.isUntitled && s.document.getText().includes('x = 1')),
+      () => a.sessions().some((s) => isNewFilePreview(s.document) && s.document.getText().includes('x = 1')),
       'the added file has a pending diff',
     );
-    const v = a.sessions().find((s) => s.document.isUntitled && s.document.getText().includes('x = 1'))!;
+    const v = a.sessions().find((s) => isNewFilePreview(s.document) && s.document.getText().includes('x = 1'))!;
     await v.session.whenSettled();
     assert.equal(await fileExists(uri), false, 'not on disk while pending');
     const preview = v.document.uri.toString();

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { Command } from '../commandManager';
 import { EditArgs, InlineEditController } from '../inlineEdit';
 import { EditSessions, HunkArgs } from '../sessions';
+import { InlinePrompt } from '../inlinePrompt';
+import { SessionView } from '../preview';
 
 type SessionArgs = { sessionId?: number };
 
@@ -60,23 +62,39 @@ class InterruptCommand implements Command {
   }
 }
 
-/** Redirect a running or pending edit with a new instruction. */
+/** Redirect a running or pending edit with a new instruction: asked in the box at the code (issue 15). */
 class RedirectCommand implements Command {
   readonly id = 'sparkEdit.redirect';
-  constructor(private readonly sessions: EditSessions) {}
+  constructor(
+    private readonly sessions: EditSessions,
+    private readonly prompt: InlinePrompt,
+  ) {}
   async execute(args?: SessionArgs & { instruction?: string }) {
     const v = this.sessions.viewFromArgs(args);
     if (!v) return;
-    const instruction =
-      args?.instruction ??
-      (await vscode.window.showInputBox({
-        title: 'Spark Edit: Redirect',
-        prompt: `Change direction (was: ${v.session.instruction})`,
-        ignoreFocusOut: true,
-      }));
+    const instruction = args?.instruction ?? (await this.ask(v));
     if (!instruction?.trim() || v.isEnded) return;
     v.redirect(instruction);
     this.sessions.updateContext();
+  }
+
+  /** The box at the edit's lines when its file shows (and `promptStyle` is "inline"); else the input box. */
+  private ask(v: SessionView): Thenable<string | undefined> {
+    const doc = v.document;
+    const active = vscode.window.activeTextEditor;
+    const editor = active?.document === doc ? active : vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    const style = vscode.workspace.getConfiguration('sparkEdit').get<'inline' | 'quickInput'>('promptStyle', 'inline');
+    if (editor && style === 'inline' && !doc.isClosed) {
+      const last = doc.lineCount - 1;
+      const startLine = Math.min(v.region.startLine, last);
+      const endLine = Math.min(Math.max(startLine, v.region.endLine - 1), last);
+      return this.prompt.ask({ editor, startLine, endLine, redirect: v.session.instruction }, 'inline');
+    }
+    return vscode.window.showInputBox({
+      title: 'Spark Edit: Redirect',
+      prompt: `Change direction (was: ${v.session.instruction})`,
+      ignoreFocusOut: true,
+    });
   }
 }
 
@@ -91,7 +109,7 @@ class ContinueCommand implements Command {
 }
 
 /** The commands that start an inline edit and act on pending ones. */
-export function editCommands(edits: InlineEditController, sessions: EditSessions): Command[] {
+export function editCommands(edits: InlineEditController, sessions: EditSessions, prompt: InlinePrompt): Command[] {
   return [
     new EditSelectionCommand(edits),
     new AcceptAllCommand(sessions),
@@ -99,7 +117,7 @@ export function editCommands(edits: InlineEditController, sessions: EditSessions
     new AcceptHunkCommand(sessions),
     new RejectHunkCommand(sessions),
     new InterruptCommand(sessions),
-    new RedirectCommand(sessions),
+    new RedirectCommand(sessions, prompt),
     new ContinueCommand(sessions),
   ];
 }

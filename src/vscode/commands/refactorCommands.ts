@@ -5,6 +5,7 @@ import { Command } from '../commandManager';
 import { readSettings } from '../config';
 import { enclosingBlock, targetLines } from '../editTargets';
 import { InlineEditController } from '../inlineEdit';
+import { caretAfterChange } from '../../core/util/caret';
 
 type Lines = { start: number; end: number };
 
@@ -117,8 +118,24 @@ class FixDiagnosticsCommand implements Command {
       void vscode.window.showInformationMessage('Spark Edit: no problems here to fix.');
       return;
     }
-    return this.edits.start({ instruction: fixInstruction(info), lines, command: 'fix' });
+    const caret = editor.selection.active;
+    const lineText = doc.lineAt(caret.line).text;
+    const r = await this.edits.start({ instruction: fixInstruction(info), lines, command: 'fix' });
+    if (r?.sessionId !== undefined) this.edits.whenEnded(r.sessionId, () => placeCaret(editor, caret, lineText));
+    return r;
   }
+}
+
+/**
+ * After the fix (issue 15): the caret was left mid-word (the stream carries it along). On the line it was on: at the
+ * end of the word the fix changed there (as after typing the fix), else back at its column.
+ */
+function placeCaret(editor: vscode.TextEditor, caret: vscode.Position, lineText: string) {
+  const doc = editor.document;
+  if (doc.isClosed || caret.line >= doc.lineCount || !editor.selection.isEmpty) return;
+  if (editor.selection.active.line !== caret.line) return; // the user moved on, or the lines moved
+  const p = new vscode.Position(caret.line, caretAfterChange(lineText, doc.lineAt(caret.line).text, caret.character));
+  editor.selection = new vscode.Selection(p, p);
 }
 
 /** The refactor and quick-fix commands. */
