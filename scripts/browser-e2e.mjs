@@ -200,6 +200,30 @@ export async function keyboardFlow(page, workspace, artifacts) {
   await step('Esc (not streaming) rejects', async () => {
     await rejectWith('Escape', 'Esc');
   });
+  // Issue 17: the editor title's ✓ / ✗ run with a plain mouse click (the inlay controls need Ctrl+click).
+  const titleAction = (name) =>
+    page.locator(`.editor-group-container.active .editor-actions .action-label[aria-label^="${name}"]`).first();
+  await step("the editor title's ✗ Reject All and ✓ Accept All work with a plain click; Undo after it", async () => {
+    await requestEdit(page, 'rename out to result');
+    await titleAction('Reject All').click();
+    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go after ✗');
+    await page.keyboard.press('Control+S');
+    await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file unchanged after ✗ Reject All');
+    await requestEdit(page, 'rename out to result');
+    await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-title-controls.png') });
+    await titleAction('Accept All').click();
+    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go after ✓');
+    const code = () => page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '');
+    if (!/\bresult\b/.test(await code())) throw new Error('✓ Accept All did not apply the rename');
+    if (await titleAction('Accept All').count()) throw new Error('the ✓ stays in the title with nothing pending');
+    await page.keyboard.press('Control+Z'); // the pending diff comes back (its ✓ too)
+    await waitFor(async () => /Accept All/.test(await lensText(page)), 'Undo to bring the pending diff back');
+    await waitFor(async () => (await titleAction('Accept All').count()) > 0, 'the ✓ back in the title after Undo');
+    await page.keyboard.press('Control+Backspace');
+    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
+    await page.keyboard.press('Control+S');
+    await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was before the edit');
+  });
   await step('Ctrl+Shift+I on a pending edit asks in the box at the code; the redirected answer streams', async () => {
     await requestEdit(page, 'rename out to result');
     await page.keyboard.press('Control+Shift+I');
