@@ -3,6 +3,7 @@ import { reportLeftOutBlocks } from './targeted';
 import { performance } from 'node:perf_hooks';
 import { Hunk, PreviewRegion } from '../core/session/region';
 import { removedPrefix } from '../core/session/removedRows';
+import { syntaxFor } from '../core/session/structure';
 import { readRemovedLines } from './config';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { StaticTransport } from '../core/transport/fallback';
@@ -161,6 +162,7 @@ export class EditSessions extends Disposable {
     // keep them as code until their host tests pass with comments (issue 11, not done).
     const mode = model === 'deep' ? 'code' : readRemovedLines();
     const region = new PreviewRegion(startLine, original, removedPrefix(doc.languageId, mode));
+    region.syntax = syntaxFor(doc.languageId); // a stopped stream proposes whole constructs only (issue 11)
     const view = new SessionView(
       doc,
       region,
@@ -256,6 +258,11 @@ export class EditSessions extends Disposable {
         );
       }
     });
+  }
+
+  /** The value last sent for a context key (what `when` clauses see), e.g. `sparkEdit.hasPending`. */
+  contextValue(key: string): boolean | undefined {
+    return this.contextKeys.get(key);
   }
 
   private setContext(key: string, value: boolean): void {
