@@ -46,6 +46,7 @@ export async function run(): Promise<TestOutcome> {
   require('./nextEdit.test');
   require('./settings.test');
   require('./oneEdit.test'); // issue 11
+  require('./undoTrust.test'); // issue 11 (HA)
   require('./controls.test');
   require('./firstTen.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };

@@ -1,0 +1,230 @@
+import * as vscode from 'vscode';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { ModelServer } from '../../src/server/modelServer';
+import { demoRewrite } from '../../src/server/demo';
+import type { SparkEditApi } from '../../src/vscode/extension';
+import type { SessionView } from '../../src/vscode/preview';
+import { ACCEPT_LABEL } from '../../src/vscode/inlayControls';
+import {
+  domTexts,
+  openFileWith,
+  revertFiles,
+  select,
+  serverHooks,
+  startEdit,
+  suiteFiles,
+  waitFor,
+  workspaceUri,
+} from './helpers';
+
+/**
+ * Issue 11, round 4 (brief HA): after ANY undo/redo the UI (lenses, inlay hints, context key) matches exactly the set
+ * of pending edits, and undo/redo only land on states the user could have meant.
+ */
+
+/** What the CodeLens and inlay hint providers give for a document, and the context key. */
+export interface Ui {
+  acceptAll: number;
+  rejectAll: number;
+  hunkControls: number;
+  hasPending: boolean | undefined;
+}
+
+export async function uiOf(a: SparkEditApi, doc: vscode.TextDocument): Promise<Ui> {
+  const lenses =
+    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
+  const cmds = lenses.map((l) => l.command?.command ?? '');
+  const hints =
+    (await vscode.commands.executeCommand<vscode.InlayHint[]>(
+      'vscode.executeInlayHintProvider',
+      doc.uri,
+      new vscode.Range(0, 0, doc.lineCount, 0),
+    )) ?? [];
+  // executeInlayHintProvider drops the label parts' commands: the Accept label tells the per-hunk control.
+  const hintLabels = hints.flatMap((h) => (typeof h.label === 'string' ? [h.label] : h.label.map((p) => p.value)));
+  return {
+    acceptAll: cmds.filter((c) => c === 'sparkEdit.acceptAll').length,
+    rejectAll: cmds.filter((c) => c === 'sparkEdit.rejectAll').length,
+    hunkControls:
+      hintLabels.filter((l) => l === ACCEPT_LABEL).length + cmds.filter((c) => c === 'sparkEdit.acceptHunk').length,
+    hasPending: a.contextKey('sparkEdit.hasPending'),
+  };
+}
+
+/** The UI a set of pending edits in the active document must show (inlay hints on: per-hunk controls are hints). */
+export function uiWanted(views: SessionView[]): Ui {
+  const pending = views.filter((v) => v.region.pendingHunks().length > 0);
+  return {
+    acceptAll: pending.length,
+    rejectAll: pending.length,
+    hunkControls: pending.reduce((n, v) => n + v.region.pendingHunks().length, 0),
+    hasPending: views.length > 0,
+  };
+}
+
+/** The "Accept All" lenses the browser page really draws (undefined outside the launcher). */
+async function shownLenses(name: string): Promise<number | undefined> {
+  const found = await domTexts(name, '.monaco-editor .codelens-decoration');
+  return found?.filter((f) => /Accept All/.test(f.text)).length;
+}
+
+describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', function () {
+  this.timeout(180_000);
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  const { fileFor, used } = suiteFiles('undotrust');
+  serverHooks(
+    (x, s) => {
+      a = x;
+      server = s;
+    },
+    { cleanup: async () => revertFiles(used) },
+  );
+  afterEach(async () => {
+    for (const rel of used.splice(0))
+      await vscode.workspace.fs.delete(workspaceUri(rel)).then(undefined, () => undefined);
+  });
+
+  let shots = 0;
+  const live = (doc: vscode.TextDocument): SessionView[] =>
+    a.sessions().filter((v) => v.document === doc && !v.isEnded);
+
+  /** The text, the pending hunks and the UI once the undo guard is done; the UI must match the pending set. */
+  async function settledUi(doc: vscode.TextDocument, what: string): Promise<{ text: string; hunks: number; ui: Ui }> {
+    let last: { text: string; hunks: number; ui: Ui; want: Ui } | undefined;
+    try {
+      await waitFor(
+        async () => {
+          if (a.undoBusy(doc)) return false;
+          const views = live(doc);
+          if (views.some((v) => v.session.isStreaming || v.region.planFlush() !== null)) return false;
+          const ui = await uiOf(a, doc);
+          const want = uiWanted(live(doc));
+          last = { text: doc.getText(), hunks: want.hunkControls, ui, want };
+          return JSON.stringify(ui) === JSON.stringify(want);
+        },
+        what,
+        8000,
+      );
+    } catch {
+      assert.fail(`${what}: the UI does not match the pending edits: ${JSON.stringify(last)}`);
+    }
+    // What the page draws (in the launcher): the editor asks for lenses again ≥ 250 ms after a change.
+    if ((await shownLenses(`lens-probe-${++shots}`)) !== undefined)
+      await waitFor(
+        async () => (await shownLenses(`lens-${++shots}`)) === last!.want.acceptAll,
+        `${what}: the page draws ${last!.want.acceptAll} Accept All lens(es)`,
+        8000,
+      ).catch(async () =>
+        assert.fail(
+          `${what}: the page draws ${await shownLenses(`lens-${++shots}`)} Accept All lens(es), wanted ${last!.want.acceptAll}`,
+        ),
+      );
+    return { text: last!.text, hunks: last!.hunks, ui: last!.ui };
+  }
+
+  async function press(
+    doc: vscode.TextDocument,
+    cmd: 'undo' | 'redo',
+    want: { text: string; hunks: number },
+    what: string,
+  ) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand(cmd);
+    await waitFor(() => !a.undoBusy(doc) && doc.getText() === want.text, `${what}: the text`, 8000).catch(() =>
+      assert.fail(`${what}: after ${cmd} the text is:\n${doc.getText()}\n(wanted:\n${want.text})`),
+    );
+    await new Promise((r) => setTimeout(r, 300)); // no late replays
+    const s = await settledUi(doc, what);
+    assert.equal(s.text, want.text, `${what}: the text stays put`);
+    assert.equal(s.hunks, want.hunks, `${what}: pending hunks`);
+  }
+
+  const orders = () => fs.readFileSync(workspaceUri('demo/orders.ts').fsPath, 'utf8');
+
+  for (const how of ['the lens', 'Ctrl+Shift+Enter (a line inserted), then the lens'] as const)
+    it(`orphan lens: Accept All by ${how}, Undo (pending again), Undo (original): no lens, hint or context key is left`, async () => {
+      const src = orders();
+      const lines = src.split('\n');
+      const from = lines.findIndex((l) => l.startsWith('export function total'));
+      let to = from;
+      while (lines[to] !== '}') to++;
+      const code = lines.slice(from, to + 1).join('\n');
+      const ed = await openFileWith(fileFor('orphan'), src);
+      select(ed, from, to);
+      server.enqueue({ text: demoRewrite('use const', code), tokensPerSecond: 300 });
+      const v = await startEdit(a, 'use const');
+      await v.session.whenSettled();
+      const pend = await settledUi(ed.document, 'pending');
+      assert.ok(pend.hunks >= 1, 'a pending diff');
+      const pending = pend.text;
+      let typed: string | undefined;
+      if (how !== 'the lens') {
+        // VS Code's own Ctrl+Shift+Enter is "Insert Line Above": a newcomer pressing it for Accept All types a line.
+        ed.selection = new vscode.Selection(from + 1, 0, from + 1, 0);
+        await vscode.commands.executeCommand('editor.action.insertLineBefore');
+        await waitFor(() => ed.document.getText() !== pending, 'a line inserted');
+        typed = (await settledUi(ed.document, 'a line typed into the pending diff')).text;
+      }
+      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'accepted');
+      const accepted = ed.document.getText();
+      assert.ok(accepted.includes('  let sum = 0;') && !accepted.includes('var sum'), 'accepted');
+      await settledUi(ed.document, 'accepted');
+      await press(ed.document, 'undo', { text: typed ?? pending, hunks: pend.hunks }, 'undo of Accept All');
+      if (typed) await press(ed.document, 'undo', { text: pending, hunks: pend.hunks }, 'undo of the typed line');
+      await press(ed.document, 'undo', { text: src, hunks: 0 }, 'undo again: the original');
+      await press(ed.document, 'redo', { text: pending, hunks: pend.hunks }, 'redo: pending again');
+      if (typed) await press(ed.document, 'redo', { text: typed, hunks: pend.hunks }, 'redo of the typed line');
+      await press(ed.document, 'redo', { text: accepted, hunks: 0 }, 'redo: accepted again');
+    });
+
+  /** The demo's loadOrders and the demo model's "add error handling" answer for it. */
+  function loadOrders() {
+    const src = orders();
+    const lines = src.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('export async function loadOrders'));
+    let to = from;
+    while (lines[to] !== '}') to++;
+    return { src, from, to, answer: demoRewrite('add error handling', lines.slice(from, to + 1).join('\n')) };
+  }
+
+  for (const lead of ['', '/** Loads the orders. */\n'])
+    it(`Esc mid-stream after \`try {\` and one line${lead ? ', after a complete doc comment' : ''}: never half a construct`, async () => {
+      const { src, from, to, answer } = loadOrders();
+      const text = lead + answer;
+      const ed = await openFileWith(fileFor('esc'), src);
+      select(ed, from, to);
+      // Held once `try {` and the first line of the old body (re-indented) have arrived.
+      const hold = text.indexOf('var res = await fetch(url);\n') + 'var res = await fetch(url);\n'.length;
+      const held = server.held;
+      server.enqueue({ text, tokensPerSecond: 400, holdAfterChars: hold });
+      const v = await startEdit(a, 'add error handling');
+      await waitFor(
+        () => server.held > held && v.region.planFlush() === null && ed.document.getText().includes('  try {'),
+        'held after `try {` and one line, shown',
+      );
+      await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+      await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'stopped, in sync');
+      const s = await settledUi(ed.document, 'after Esc');
+      const srcLines = src.split('\n');
+      if (!lead) {
+        assert.equal(s.text, src, 'nothing half-done is proposed: the document is the original');
+        assert.equal(s.hunks, 0);
+        assert.ok(
+          a.logLines().some((l) => l.includes('Stopped before a complete change — nothing to apply')),
+          'the user is told',
+        );
+        return;
+      }
+      // The complete doc comment is proposed; `try {` and the streamed line are not.
+      assert.equal(s.hunks, 1, s.text);
+      assert.ok(!s.text.includes('  try {'), s.text);
+      assert.ok(v.stopMark()?.text.includes('stopped (Esc)'), 'the stop is marked');
+      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'accepted');
+      const want = [...srcLines.slice(0, from), '/** Loads the orders. */', ...srcLines.slice(from)].join('\n');
+      assert.equal(ed.document.getText(), want, 'accepted: the comment, and the old body exactly as it was');
+    });
+});
