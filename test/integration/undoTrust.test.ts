@@ -91,7 +91,11 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     a.sessions().filter((v) => v.document === doc && !v.isEnded);
 
   /** The text, the pending hunks and the UI once the undo guard is done; the UI must match the pending set. */
-  async function settledUi(doc: vscode.TextDocument, what: string): Promise<{ text: string; hunks: number; ui: Ui }> {
+  async function settledUi(
+    doc: vscode.TextDocument,
+    what: string,
+    page = true,
+  ): Promise<{ text: string; hunks: number; ui: Ui }> {
     let last: { text: string; hunks: number; ui: Ui; want: Ui } | undefined;
     try {
       await waitFor(
@@ -111,7 +115,7 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       assert.fail(`${what}: the UI does not match the pending edits: ${JSON.stringify(last)}`);
     }
     // What the page draws (in the launcher): the editor asks for lenses again ≥ 250 ms after a change.
-    if ((await shownLenses(`lens-probe-${++shots}`)) !== undefined)
+    if (page && (await shownLenses(`lens-probe-${++shots}`)) !== undefined)
       await waitFor(
         async () => (await shownLenses(`lens-${++shots}`)) === last!.want.acceptAll,
         `${what}: the page draws ${last!.want.acceptAll} Accept All lens(es)`,
@@ -226,5 +230,181 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       await waitFor(() => v.isEnded, 'accepted');
       const want = [...srcLines.slice(0, from), '/** Loads the orders. */', ...srcLines.slice(from)].join('\n');
       assert.equal(ed.document.getText(), want, 'accepted: the comment, and the old body exactly as it was');
+    });
+
+  // ---- The class: a seeded random walk over decisions, undo/redo, saves and typing in two files ----------------
+
+  /** Two functions whose `var`/`let` lines every edit flips (the same number of lines: functions stay findable). */
+  const WALK_FILE = [
+    '// walk',
+    'export function parse(text: string) {',
+    '  var lines = text.split("\\n");',
+    '  var out = [];',
+    '  for (var i = 0; i < lines.length; i++) {',
+    '    out.push(lines[i].trim());',
+    '  }',
+    '  return out;',
+    '}',
+    '',
+    'export function total(xs: number[]) {',
+    '  var sum = 0;',
+    '  var n = 0;',
+    '  for (const x of xs) sum += x;',
+    '  return sum + n;',
+    '}',
+    '',
+  ].join('\n');
+
+  type Meant = { text: string; hunks: number };
+  interface Walker {
+    ed: vscode.TextEditor;
+    /** The states the user meant, in undo order, and where the document is among them. */
+    states: Meant[];
+    at: number;
+  }
+
+  function rng(seed: number) {
+    let x = seed;
+    return (n: number) => {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      return x % n;
+    };
+  }
+
+  /** The lines of function `name` in the document (its header to the closing brace at column 0). */
+  function fnRange(doc: vscode.TextDocument, name: string): { from: number; to: number } | undefined {
+    const lines = doc.getText().split('\n');
+    const from = lines.findIndex((l) => l.startsWith(`export function ${name}(`));
+    if (from < 0) return undefined;
+    let to = from;
+    while (to < lines.length && lines[to] !== '}') to++;
+    return to < lines.length ? { from, to } : undefined;
+  }
+
+  async function meantNow(w: Walker, what: string): Promise<Meant> {
+    const doc = w.ed.document;
+    await waitFor(
+      () => !a.undoBusy(doc) && live(doc).every((v) => !v.session.isStreaming && v.region.planFlush() === null),
+      `${what}: settled`,
+      10_000,
+    );
+    return { text: doc.getText(), hunks: live(doc).reduce((n, v) => n + v.region.pendingHunks().length, 0) };
+  }
+
+  async function push(w: Walker, what: string) {
+    const m = await meantNow(w, what);
+    w.states.length = w.at + 1;
+    w.states.push(m);
+    w.at++;
+  }
+
+  /** One random step; returns its name (or undefined when it did not apply). */
+  async function walkStep(ws: Walker[], r: (n: number) => number): Promise<string | undefined> {
+    const w = ws[r(ws.length)];
+    const doc = w.ed.document;
+    w.ed = await vscode.window.showTextDocument(doc); // an editor hidden by the other file's is closed: a fresh one
+    const views = live(doc);
+    const kind = r(9);
+    const name = `${['edit', 'accept hunk', 'reject hunk', 'accept all', 'reject all', 'undo', 'redo', 'save', 'type'][kind]} in ${vscode.workspace.asRelativePath(doc.uri)}`;
+    if (kind === 0) {
+      const fn = r(2) ? 'parse' : 'total';
+      const range = fnRange(doc, fn);
+      if (!range || views.some((v) => v.region.startLine <= range.to && v.region.endLine > range.from))
+        return undefined;
+      const lines = doc
+        .getText()
+        .split('\n')
+        .slice(range.from, range.to + 1);
+      const flip = lines.map((l, i) =>
+        /\b(var|let) /.test(l) && (r(2) || i === 1)
+          ? l.replace(/\b(var|let) /, (m) => (m === 'var ' ? 'let ' : 'var '))
+          : l,
+      );
+      if (flip.join('\n') === lines.join('\n')) return undefined;
+      select(w.ed, range.from, range.to);
+      server.enqueue({ text: flip.join('\n') + '\n', tokensPerSecond: 2000 });
+      const v = await startEdit(a, 'flip');
+      await v.session.whenSettled();
+      await push(w, name);
+      return name;
+    }
+    if (kind >= 1 && kind <= 4) {
+      const v = views[r(Math.max(1, views.length))];
+      if (!v) return undefined;
+      const hs = v.region.pendingHunks();
+      if (kind <= 2) {
+        if (!hs.length) return undefined;
+        const h = hs[r(hs.length)];
+        await vscode.commands.executeCommand(kind === 1 ? 'sparkEdit.acceptHunk' : 'sparkEdit.rejectHunk', {
+          sessionId: v.session.id,
+          hunkId: h.id,
+        });
+      } else
+        await vscode.commands.executeCommand(kind === 3 ? 'sparkEdit.acceptAll' : 'sparkEdit.rejectAll', {
+          sessionId: v.session.id,
+        });
+      await push(w, name);
+      return name;
+    }
+    if (kind === 5 || kind === 6) {
+      if (kind === 5 ? w.at === 0 : w.at + 1 >= w.states.length) return undefined;
+      await vscode.commands.executeCommand(kind === 5 ? 'undo' : 'redo');
+      w.at += kind === 5 ? -1 : 1;
+      return name;
+    }
+    if (kind === 7) {
+      await doc.save();
+      await a.whenShownAgain(doc);
+      return name;
+    }
+    // Typing a character on the first line (a comment, outside every edit): a step of its own.
+    const ok = await w.ed.edit((b) => b.insert(new vscode.Position(0, doc.lineAt(0).text.length), 'x'), {
+      undoStopBefore: true,
+      undoStopAfter: true,
+    });
+    if (!ok) return undefined;
+    await push(w, name);
+    return name;
+  }
+
+  for (const seed of [1, 2, 3])
+    it(`random walk (seed ${seed}, 40 steps, 2 files): every undo/redo lands on the state meant, the UI matches the pending edits`, async function () {
+      const r = rng(seed);
+      const ws: Walker[] = [];
+      for (const name of ['walk-a', 'walk-b']) {
+        const ed = await openFileWith(fileFor(name), WALK_FILE);
+        ws.push({ ed, states: [{ text: WALK_FILE, hunks: 0 }], at: 0 });
+      }
+      const trail: string[] = [];
+      const t0 = Date.now();
+      for (let i = 0; trail.length < 40 && i < 400; i++) {
+        const step = await walkStep(ws, r);
+        if (!step) continue;
+        trail.push(step);
+        for (const w of ws) {
+          const want = w.states[w.at];
+          const got = await meantNow(w, step).catch(() => ({ text: w.ed.document.getText(), hunks: -1 }));
+          // Right after an undo/redo the text may still be moving (the guard walks): wait for the state meant.
+          await waitFor(
+            async () => {
+              const m = await meantNow(w, step);
+              return m.text === want.text && m.hunks === want.hunks;
+            },
+            step,
+            8000,
+          ).catch(async () => {
+            const m = await meantNow(w, step).catch(() => got);
+            const msg = `seed ${seed}, step ${trail.length} (${step}): ${vscode.workspace.asRelativePath(w.ed.document.uri)} holds ${m.hunks} pending hunks and:\n${m.text}\nwanted ${want.hunks} hunks and:\n${want.text}\ntrail: ${trail.join(' → ')}\nstates: ${JSON.stringify(w.states)} at ${w.at}\nlog:\n${a.logLines().slice(-80).join('\n')}`;
+            if (process.env.SPARK_ARTIFACTS)
+              fs.writeFileSync(`${process.env.SPARK_ARTIFACTS}/walk-seed-${seed}.txt`, msg);
+            assert.fail(
+              `seed ${seed}, step ${trail.length} (${step}): ${vscode.workspace.asRelativePath(w.ed.document.uri)} holds ${m.hunks} pending hunks and:\n${m.text}\nwanted ${want.hunks} hunks and:\n${want.text}\ntrail: ${trail.join(' → ')}`,
+            );
+          });
+        }
+        const active = vscode.window.activeTextEditor!.document;
+        await settledUi(active, `seed ${seed}, step ${trail.length} (${step}); trail: ${trail.join(' → ')}`, false);
+      }
+      console.log(`[issue 11] random walk seed ${seed}: ${trail.length} steps in ${Date.now() - t0} ms`);
     });
 });
