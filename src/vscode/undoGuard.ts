@@ -97,7 +97,24 @@ export class UndoGuard {
   constructor(
     readonly document: vscode.TextDocument,
     private readonly host: GuardHost,
-  ) {}
+  ) {
+    this.history.onTruncate = (i) => this.dropAsidesAfter(i);
+  }
+
+  /**
+   * A new branch from resting state `i`: the editor's redo stack is gone, and with it the saves' pairs above the
+   * document's place (history indices are reused, so a stale pair once took a later state's text for a set-aside).
+   */
+  private dropAsidesAfter(i: number): void {
+    for (let k = this.asides.length - 1; k >= 0; k--) {
+      const p = this.asides[k];
+      if (p.noted > i) this.asides.splice(k, 1);
+      else if (p.noted === i) {
+        p.n = p.below;
+        if (!p.n) this.asides.splice(k, 1);
+      }
+    }
+  }
 
   private hash(): string {
     return createHash('sha1').update(this.document.getText()).digest('base64');
