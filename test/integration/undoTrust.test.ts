@@ -82,6 +82,7 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     { cleanup: async () => revertFiles(used) },
   );
   afterEach(async () => {
+    await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     for (const rel of used.splice(0))
       await vscode.workspace.fs.delete(workspaceUri(rel)).then(undefined, () => undefined);
   });
@@ -149,6 +150,12 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
 
   for (const how of ['the lens', 'Ctrl+Shift+Enter (a line inserted), then the lens'] as const)
     it(`orphan lens: Accept All by ${how}, Undo (pending again), Undo (original): no lens, hint or context key is left`, async () => {
+      if (how !== 'the lens') {
+        // Known limit (README): code-server's auto-save (afterDelay, 1 s) while a diff shown again by Undo is pending
+        // sets it aside with an editor edit, which cuts off the editor's Redo; this longer sequence meets it about one
+        // run in three (the last Redo then finds nothing to redo). Off here: this test is about what the UI shows.
+        await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+      }
       const src = orders();
       const lines = src.split('\n');
       const from = lines.findIndex((l) => l.startsWith('export function total'));
@@ -182,6 +189,7 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       await press(ed.document, 'redo', { text: pending, hunks: pend.hunks }, 'redo: pending again');
       if (typed) await press(ed.document, 'redo', { text: typed, hunks: pend.hunks }, 'redo of the typed line');
       await press(ed.document, 'redo', { text: accepted, hunks: 0 }, 'redo: accepted again');
+      await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     });
 
   /** The demo's loadOrders and the demo model's "add error handling" answer for it. */
@@ -407,4 +415,52 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       }
       console.log(`[issue 11] random walk seed ${seed}: ${trail.length} steps in ${Date.now() - t0} ms`);
     });
+
+  it('undo never revives a hunk rejected earlier: edit, save, reject the hunk; a second edit, Reject All, save; Undo ×3, Redo ×3', async () => {
+    const ed = await openFileWith(fileFor('revive'), WALK_FILE);
+    const doc = ed.document;
+    const edit = async (fn: string, from: RegExp, to: string) => {
+      const r = fnRange(doc, fn)!;
+      const lines = doc
+        .getText()
+        .split('\n')
+        .slice(r.from, r.to + 1);
+      select(await vscode.window.showTextDocument(doc), r.from, r.to);
+      server.enqueue({ text: lines.map((l) => l.replace(from, to)).join('\n') + '\n', tokensPerSecond: 2000 });
+      const v = await startEdit(a, 'flip');
+      await v.session.whenSettled();
+      await waitFor(() => v.region.planFlush() === null, 'in sync');
+      return v;
+    };
+    // A first edit, saved while pending (its set-aside text is the original's), then its hunk rejected.
+    const v1 = await edit('total', /var sum/, 'let sum');
+    const pending1 = (await settledUi(doc, 'first edit pending', false)).text;
+    await doc.save();
+    await a.whenShownAgain(doc);
+    await vscode.commands.executeCommand('sparkEdit.rejectHunk', {
+      sessionId: v1.session.id,
+      hunkId: v1.region.pendingHunks()[0].id,
+    });
+    await waitFor(() => v1.isEnded, 'first edit rejected');
+    assert.equal(doc.getText(), WALK_FILE);
+    // A second edit, rejected as a whole, saved.
+    const v2 = await edit('parse', /var (lines|i)/, 'let $1');
+    const pending2 = await settledUi(doc, 'second edit pending', false);
+    assert.equal(pending2.hunks, 2);
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v2.session.id });
+    await waitFor(() => v2.isEnded, 'second edit rejected');
+    await doc.save();
+    assert.equal(doc.getText(), WALK_FILE);
+    await press(doc, 'undo', { text: pending2.text, hunks: 2 }, 'undo of Reject All: the second edit pending');
+    await press(
+      doc,
+      'undo',
+      { text: WALK_FILE, hunks: 0 },
+      'undo again: before the second edit (the first hunk stays rejected)',
+    );
+    await press(doc, 'undo', { text: pending1, hunks: 1 }, 'undo of the per-hunk reject: the first edit pending');
+    await press(doc, 'redo', { text: WALK_FILE, hunks: 0 }, 'redo of the per-hunk reject');
+    await press(doc, 'redo', { text: pending2.text, hunks: 2 }, 'redo: the second edit pending');
+    await press(doc, 'redo', { text: WALK_FILE, hunks: 0 }, 'redo of Reject All');
+  });
 });
