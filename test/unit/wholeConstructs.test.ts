@@ -86,6 +86,54 @@ describe('whole constructs: where a stopped change is cut', () => {
   });
 });
 
+describe('whole constructs: the incremental cut equals the plain definition', () => {
+  /** The definition: every candidate's whole text scanned from the top. */
+  function naiveCut(rows: CutRow[], syn = TS): number {
+    const text = (c: number) =>
+      rows.map((r, i) => (i < c ? r.accepted : r.rejected)).filter((t): t is string => t !== null);
+    const orig = bracketSignature(text(0), syn);
+    const ok = (c: number) =>
+      bracketSignature(text(c), syn) === orig && bodilessBlocks(text(c), syn) <= bodilessBlocks(text(0), syn);
+    if (!rows.some((r) => r.pending) || ok(rows.length)) return rows.length;
+    for (let c = rows.length - 1; c > 0; c--) if (rows[c - 1].pending && ok(c)) return c;
+    return 0;
+  }
+
+  it('on 2,000 random stopped changes (brackets, strings and comments across lines, Python blocks)', () => {
+    let seed = 5;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const ts = ['{', '}', 'f(a[1]);', '/* open (', 'close ) */', '`tpl {', 'end }`', '"s {"', '// c )', 'x'];
+    const py = ['def f():', '    pass', 'if x:', '    y = (1,', '    2)', '"""', '{ doc', 'try:', 'except E:', ''];
+    for (let t = 0; t < 2000; t++) {
+      const syn = t % 2 ? PY : TS;
+      const pieces = t % 2 ? py : ts;
+      const rows: CutRow[] = Array.from({ length: rnd(14) }, () => {
+        const text = pieces[rnd(pieces.length)];
+        const k = rnd(3); // unchanged, added, removed
+        return k === 0
+          ? { accepted: text, rejected: text, pending: false }
+          : k === 1
+            ? { accepted: text, rejected: null, pending: true }
+            : { accepted: null, rejected: text, pending: true };
+      });
+      assert.equal(structuralCut(rows, syn), naiveCut(rows, syn), `case ${t}: ${JSON.stringify(rows)}`);
+    }
+  });
+
+  it('a 5,000-line rewrite stopped half-way with nothing balanced: bounded work, nothing proposed', () => {
+    const rows: CutRow[] = [{ accepted: 'function f() {', rejected: 'function f() {', pending: false }];
+    for (let i = 0; i < 2500; i++) rows.push({ accepted: `  try { a${i}();`, rejected: null, pending: true });
+    for (let i = 0; i < 2500; i++) rows.push({ accepted: `  b${i}();`, rejected: `  b${i}();`, pending: false });
+    rows.push({ accepted: '}', rejected: '}', pending: false });
+    const t0 = performance.now();
+    assert.equal(structuralCut(rows, TS), 0);
+    console.log(`      (5,000-line stopped rewrite, no balanced prefix: ${(performance.now() - t0).toFixed(0)} ms)`);
+  });
+});
+
 describe('whole constructs: a stopped stream in a preview region', () => {
   const original = ['function f(x: number) {', '  const y = g(x);', '  return y;', '}'];
 

@@ -69,56 +69,92 @@ export function codeOnly(lines: readonly string[], syn: Syntax): string[] {
 /** codeOnly, and the end marker of a block comment or multi-line string still open at the end (null: none). */
 export function scan(lines: readonly string[], syn: Syntax): { code: string[]; open: string | null } {
   const out: string[] = [];
-  let inBlock: string | null = null; // the end marker of an open block comment or multi-line string
+  let open: string | null = null; // the end marker of an open block comment or multi-line string
   for (const line of lines) {
-    let o = '';
-    let i = 0;
-    while (i < line.length) {
-      if (inBlock) {
-        const j = findEnd(line, i, inBlock);
-        if (j < 0) {
-          o += ' '.repeat(line.length - i);
-          i = line.length;
-          break;
-        }
-        o += ' '.repeat(j + inBlock.length - i);
-        i = j + inBlock.length;
-        inBlock = null;
-        continue;
-      }
-      if (syn.lineComments.some((c) => line.startsWith(c, i))) {
+    const r = scanLine(line, open, syn);
+    out.push(r.code);
+    open = r.open;
+  }
+  return { code: out, open };
+}
+
+/** One line of `scan`, from the open block comment or multi-line string `open` (null: none). */
+function scanLine(line: string, open: string | null, syn: Syntax): { code: string; open: string | null } {
+  let inBlock = open;
+  let o = '';
+  let i = 0;
+  while (i < line.length) {
+    if (inBlock) {
+      const j = findEnd(line, i, inBlock);
+      if (j < 0) {
         o += ' '.repeat(line.length - i);
         break;
       }
-      const block = syn.blockComments.find(([b]) => line.startsWith(b, i));
-      if (block) {
-        inBlock = block[1];
-        o += ' '.repeat(block[0].length);
-        i += block[0].length;
-        continue;
-      }
-      const ml = syn.multiline.find((m) => line.startsWith(m, i));
-      if (ml) {
-        inBlock = ml;
-        o += ' '.repeat(ml.length);
-        i += ml.length;
-        continue;
-      }
-      const q = line[i];
-      if (syn.quotes.includes(q)) {
-        const j = findEnd(line, i + 1, q);
-        const end = j < 0 ? line.length : j + 1; // an unclosed quote ends with its line
-        o += ' '.repeat(end - i);
-        i = end;
-        continue;
-      }
-      o += q;
-      i++;
+      o += ' '.repeat(j + inBlock.length - i);
+      i = j + inBlock.length;
+      inBlock = null;
+      continue;
     }
-    out.push(o);
+    if (syn.lineComments.some((c) => line.startsWith(c, i))) {
+      o += ' '.repeat(line.length - i);
+      break;
+    }
+    const block = syn.blockComments.find(([b]) => line.startsWith(b, i));
+    const ml = block ? undefined : syn.multiline.find((m) => line.startsWith(m, i));
+    if (block || ml) {
+      inBlock = block ? block[1] : ml!;
+      const len = block ? block[0].length : ml!.length;
+      o += ' '.repeat(len);
+      i += len;
+      continue;
+    }
+    const q = line[i];
+    if (syn.quotes.includes(q)) {
+      const j = findEnd(line, i + 1, q);
+      const stop = j < 0 ? line.length : j + 1; // an unclosed quote ends with its line
+      o += ' '.repeat(stop - i);
+      i = stop;
+      continue;
+    }
+    o += q;
+    i++;
   }
-  return { code: out, open: inBlock };
+  return { code: o, open: inBlock };
 }
+
+/** Where a left-to-right bracket scan is: the open comment/string, the open brackets, the unmatched closers. */
+interface ScanState {
+  open: string | null;
+  stack: string[];
+  closers: string;
+}
+const fresh = (): ScanState => ({ open: null, stack: [], closers: '' });
+const copy = (st: ScanState): ScanState => ({ open: st.open, stack: [...st.stack], closers: st.closers });
+
+function close(st: ScanState, ch: string): void {
+  const c = CLOSE.indexOf(ch);
+  if (st.stack.length && st.stack[st.stack.length - 1] === OPEN[c]) st.stack.pop();
+  else st.closers += ch;
+}
+
+function feed(st: ScanState, line: string, syn: Syntax): void {
+  const r = scanLine(line, st.open, syn);
+  st.open = r.open;
+  for (const ch of r.code)
+    if (OPEN.includes(ch)) st.stack.push(ch);
+    else if (CLOSE.includes(ch)) close(st, ch);
+}
+
+/** `st` followed by text whose own scan (from nothing open) gave `w`. */
+function append(st: ScanState, w: ScanState): void {
+  for (const ch of w.closers) close(st, ch);
+  st.stack.push(...w.stack);
+  st.open = w.open;
+}
+
+const signatureOf = (st: ScanState): string =>
+  // A comment or string left open hides everything after it: that differs from any closed one.
+  st.closers + '|' + st.stack.join('') + (st.open ? ` open ${st.open}` : '');
 
 /** The index of `end` in `line` from `i`, skipping backslash escapes (block comments have none that matter). */
 function findEnd(line: string, i: number, end: string): number {
@@ -137,23 +173,9 @@ function findEnd(line: string, i: number, end: string): number {
  * counts as unmatched and leaves the opener open). Equal signatures: the code fits its surroundings the same way.
  */
 export function bracketSignature(lines: readonly string[], syn: Syntax): string {
-  const stack: string[] = [];
-  let closers = '';
-  const { code, open } = scan(lines, syn);
-  for (const l of code)
-    for (const ch of l) {
-      const o = OPEN.indexOf(ch);
-      if (o >= 0) {
-        stack.push(ch);
-        continue;
-      }
-      const c = CLOSE.indexOf(ch);
-      if (c < 0) continue;
-      if (stack.length && stack[stack.length - 1] === OPEN[c]) stack.pop();
-      else closers += ch;
-    }
-  // A comment or string left open hides everything after it: that differs from any closed one.
-  return closers + '|' + stack.join('') + (open ? ` open ${open}` : '');
+  const st = fresh();
+  for (const l of lines) feed(st, l, syn);
+  return signatureOf(st);
 }
 
 const indentOf = (l: string) => l.length - l.trimStart().length;
@@ -216,9 +238,11 @@ export interface CutRow {
  * Where to cut a stopped change: the largest `c` such that rows [0, c) as accepted and rows [c, n) as rejected keep
  * the shape of the all-rejected text (the original plus what the user decided or typed). `rows.length`: the whole
  * change keeps it; 0: no prefix does (nothing balanced is left). Only cuts right after a pending row can differ, so
- * those are tried, from the end: O(pending rows × rows) at worst, usually one or two tries.
+ * those are tried, from the end. The scan states after every accepted prefix are kept, and the rows after the last
+ * pending one (the lines the stream never reached) are scanned once: a try costs the pending rows after its cut.
+ * Past `budget` scanned rows (a huge change stopped early with nothing balanced) it gives up: 0, nothing proposed.
  */
-export function structuralCut(rows: readonly CutRow[], syn: Syntax): number {
+export function structuralCut(rows: readonly CutRow[], syn: Syntax, budget = 100_000): number {
   const n = rows.length;
   const text = (c: number): string[] => {
     const out: string[] = [];
@@ -228,11 +252,44 @@ export function structuralCut(rows: readonly CutRow[], syn: Syntax): number {
     }
     return out;
   };
+  let last = n - 1;
+  while (last >= 0 && !rows[last].pending) last--;
+  if (last < 0) return n;
   const orig = shapeOf(text(0), syn);
-  if (!rows.some((r) => r.pending) || keepsShape(shapeOf(text(n), syn), orig)) return n;
-  for (let c = n - 1; c > 0; c--) {
+  const blocksOk = (c: number) => !syn.indentBlocks || bodilessBlocks(text(c), syn) <= orig.bodiless;
+  const pre: ScanState[] = [fresh()];
+  for (let i = 0; i < n; i++) {
+    const st = copy(pre[i]);
+    const t = rows[i].accepted;
+    if (t !== null) feed(st, t, syn);
+    pre.push(st);
+  }
+  if (signatureOf(pre[n]) === orig.brackets && blocksOk(n)) return n;
+  const tail = fresh();
+  const tailRows: string[] = [];
+  for (let i = last + 1; i < n; i++) {
+    const t = rows[i].rejected;
+    if (t !== null) {
+      feed(tail, t, syn);
+      tailRows.push(t);
+    }
+  }
+  let spent = 0;
+  for (let c = last; c > 0; c--) {
     if (!rows[c - 1].pending) continue;
-    if (keepsShape(shapeOf(text(c), syn), orig)) return c;
+    const st = copy(pre[c]);
+    for (let i = c; i <= last; i++) {
+      const t = rows[i].rejected;
+      if (t !== null) feed(st, t, syn);
+    }
+    spent += last - c + 1;
+    if (st.open === null) append(st, tail);
+    else {
+      for (const t of tailRows) feed(st, t, syn);
+      spent += tailRows.length;
+    }
+    if (signatureOf(st) === orig.brackets && blocksOk(c)) return c;
+    if (spent > budget) return 0;
   }
   return 0;
 }
