@@ -413,6 +413,11 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
         await settledUi(active, `seed ${seed}, step ${trail.length} (${step}); trail: ${trail.join(' → ')}`, false);
       }
       console.log(`[issue 11] random walk seed ${seed}: ${trail.length} steps in ${Date.now() - t0} ms`);
+      // Leave nothing moving for the suites after this one: no pending edit, no undo walk, both files saved.
+      for (const v of a.sessions()) await v.rejectAll();
+      await waitFor(() => ws.every((w) => !a.undoBusy(w.ed.document)), 'the undo guards idle');
+      for (const w of ws) await w.ed.document.save();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
 
   it('undo never revives a hunk rejected earlier: edit, save, reject the hunk; a second edit, Reject All, save; Undo ×3, Redo ×3', async () => {
