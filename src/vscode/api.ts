@@ -49,6 +49,8 @@ export interface SparkEditApi {
   statusBar(): { text: string; tooltip: string };
   /** The pending multi-file operation's status bar text (issue 11; hidden when there is none). */
   groupStatus(): string;
+  /** The value Spark Edit last set for a context key (`sparkEdit.hasPending`, `sparkEdit.streaming`, …). */
+  contextKey(key: string): boolean | undefined;
 }
 
 /** The services `activate` created, as the API reads them. */
@@ -87,5 +89,6 @@ export function createApi(p: ApiParts): SparkEditApi {
     settings: () => ctx.settings,
     statusBar: () => ({ text: ctx.status.text, tooltip: ctx.status.tooltipText }),
     groupStatus: () => sessions.groups.statusText,
+    contextKey: (k) => sessions.contextValue(k),
   };
 }

@@ -3,6 +3,7 @@ import { reportLeftOutBlocks } from './targeted';
 import { performance } from 'node:perf_hooks';
 import { Hunk, PreviewRegion } from '../core/session/region';
 import { removedPrefix } from '../core/session/removedRows';
+import { syntaxFor } from '../core/session/structure';
 import { readRemovedLines } from './config';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { StaticTransport } from '../core/transport/fallback';
@@ -160,6 +161,7 @@ export class EditSessions extends Disposable {
     this.guardFor(doc).checkpoint(); // the state before this preview: where undo returns to
     // Removed lines as comments for every preview: streamed edits and known changes (deep, rename, chat Apply).
     const region = new PreviewRegion(startLine, original, removedPrefix(doc.languageId, readRemovedLines()));
+    region.syntax = syntaxFor(doc.languageId); // a stopped stream proposes whole constructs only (issue 11)
     const view = new SessionView(
       doc,
       region,
@@ -255,6 +257,11 @@ export class EditSessions extends Disposable {
         );
       }
     });
+  }
+
+  /** The value last sent for a context key (what `when` clauses see), e.g. `sparkEdit.hasPending`. */
+  contextValue(key: string): boolean | undefined {
+    return this.contextKeys.get(key);
   }
 
   private setContext(key: string, value: boolean): void {

@@ -32,6 +32,18 @@ const MAX_STEPS = 2000;
 const EXEC_GRACE_MS = 500;
 
 type Dir = 'undo' | 'redo';
+/**
+ * A save's set-aside and restore (see UndoGuard.asides): the texts shown before, the text written, the resting state
+ * the history was at when it was noted, and how many of its saves lie below the document's place in the editor's stack.
+ */
+interface Aside {
+  shown: string[];
+  aside: string;
+  noted: number;
+  /** Saves that made this same pair (auto-save repeats it), and how many of them are below the document's place. */
+  n: number;
+  below: number;
+}
 /** An undo/redo command of ours whose change event has not been seen yet. */
 interface Expected {
   dir: Dir;
@@ -85,7 +97,24 @@ export class UndoGuard {
   constructor(
     readonly document: vscode.TextDocument,
     private readonly host: GuardHost,
-  ) {}
+  ) {
+    this.history.onTruncate = (i) => this.dropAsidesAfter(i);
+  }
+
+  /**
+   * A new branch from resting state `i`: the editor's redo stack is gone, and with it the saves' pairs above the
+   * document's place (history indices are reused, so a stale pair once took a later state's text for a set-aside).
+   */
+  private dropAsidesAfter(i: number): void {
+    for (let k = this.asides.length - 1; k >= 0; k--) {
+      const p = this.asides[k];
+      if (p.noted > i) this.asides.splice(k, 1);
+      else if (p.noted === i) {
+        p.n = p.below;
+        if (!p.n) this.asides.splice(k, 1);
+      }
+    }
+  }
 
   private hash(): string {
     return createHash('sha1').update(this.document.getText()).digest('base64');
@@ -104,7 +133,7 @@ export class UndoGuard {
    * save began, or, when a preview edit in flight landed after VS Code's undo stop and so joined the set-aside's
    * step, one of the texts the last preview edits left; or the set-aside text itself when that edit was the first).
    */
-  private readonly asides: Array<{ shown: string[]; aside: string }> = [];
+  private readonly asides: Aside[] = [];
   /** Texts the preview's latest own edits left (newest last). */
   private readonly recent: string[] = [];
   noteOwnEdit(): void {
@@ -115,14 +144,34 @@ export class UndoGuard {
   noteSetAside(shown: string): void {
     const aside = this.hash();
     if (aside === shown) return;
-    const pair = { shown: [...new Set([...this.recent, shown])], aside };
-    const key = (p: { shown: string[]; aside: string }) => `${p.aside}|${p.shown.join(',')}`;
-    if (this.asides.some((p) => key(p) === key(pair))) return; // auto-save repeats the same pair
+    // `noted`: the resting state the history was at (the pair's undo steps lie between it and the next one).
+    const pair = { shown: [...new Set([...this.recent, shown])], aside, noted: this.history.index, n: 1, below: 1 };
+    const key = (p: Aside) => `${p.noted}|${p.aside}|${p.shown.join(',')}`;
+    const same = this.asides.find((p) => key(p) === key(pair));
+    if (same) {
+      // Auto-save repeats the same pair: one more of it in the editor's stack, below the document's place.
+      same.n++;
+      same.below = Math.min(same.n, same.below + 1);
+      return;
+    }
     this.asides.push(pair);
     if (this.asides.length > 200) this.asides.shift();
   }
-  private isAside(h: string): boolean {
-    return this.asides.some((p) => p.aside === h);
+  private isAside(h: string, dir: Dir): boolean {
+    return this.asidesHere(dir).some((p) => p.aside === h);
+  }
+  /**
+   * The pairs whose undo steps lie on the way of an undo/redo from the history's position: noted at the resting state
+   * before it or at it (undo), at it (redo), and below the document's place in the editor's stack (undo) or above it
+   * (redo). A text alone does not tell: a Reject's result is the original's text, as is every save's set-aside of that
+   * preview, so an undo that landed on the rejected text went on through an older pair, and the already rejected hunk
+   * came back; a redo of the Reject went on past it (issue 11, HA item 2).
+   */
+  private asidesHere(dir: Dir): Aside[] {
+    const i = this.history.index;
+    return this.asides.filter((p) =>
+      dir === 'undo' ? p.below > 0 && (p.noted === i || p.noted === i - 1) : p.below < p.n && p.noted === i,
+    );
   }
 
   /**
@@ -131,13 +180,22 @@ export class UndoGuard {
    */
   private async passAside(dir: 'undo' | 'redo', before: string | undefined): Promise<boolean> {
     const h = this.hash();
-    const pairs = this.asides.filter((p) => p.aside === h);
+    const pairs = this.asidesHere(dir).filter((p) => p.aside === h);
     if (!pairs.length) return false;
-    if (dir === 'redo')
-      return before !== undefined && (before === h || pairs.some((p) => p.shown.includes(before))) && this.step('redo');
+    // The pair crossed: the oldest of those ahead (redo), the newest of those behind (undo); several can share texts.
+    if (dir === 'redo') {
+      const p = pairs.find((x) => before !== undefined && (before === h || x.shown.includes(before)));
+      if (!p || !(await this.step('redo'))) return false;
+      p.below++;
+      return true;
+    }
     if (!(await this.step('undo'))) return false;
     const now = this.hash();
-    if (now === h || pairs.some((p) => p.shown.includes(now))) return true;
+    const p = [...pairs].reverse().find((x) => now === h || x.shown.includes(now));
+    if (p) {
+      p.below--;
+      return true;
+    }
     await this.step('redo'); // the set-aside's text was a real state's too (the original before the preview): back to it
     return false;
   }
@@ -192,7 +250,7 @@ export class UndoGuard {
     const views = this.host.views(this.document);
     if (!views.some((v) => v.session.isStreaming)) {
       const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
-      if (plan.kind === 'once' && !this.isAside(this.hash())) {
+      if (plan.kind === 'once' && !this.isAside(this.hash(), dir)) {
         const j = this.history.land(this.hash(), dir);
         if (j < 0) {
           for (const v of views) v.onDocumentChanged(e);

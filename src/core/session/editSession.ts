@@ -348,7 +348,11 @@ export class EditSession {
       this.region.interrupt('the answer stopped here');
       this.reportLeftOut();
       const kept = this.region.pendingHunks().length > 0;
-      const e = new ModelError('stopped', stoppedMessage(stop, kept), stop.raw);
+      const e = new ModelError(
+        'stopped',
+        stoppedMessage(stop, kept, !!this.region.structureCut?.nothingLeft),
+        stop.raw,
+      );
       this.o.log?.(`edit ${this.id}: ${e.message}`);
       if (!kept) {
         this.fail(e);
@@ -382,6 +386,8 @@ export class EditSession {
     // Keep what arrived (whole lines only) as a pending diff: the user decides. Nothing is half-applied.
     if (this.streamedText.length > 0) this.region.interrupt('the answer broke off here');
     const kept = this.region.pendingHunks().length > 0;
+    if (!kept && this.region.structureCut?.nothingLeft)
+      this.o.log?.(`edit ${this.id}: the answer broke off inside a construct: ${NOTHING_COMPLETE}`);
     if (kept) {
       this.reportLeftOut();
       this.emitter.fire({ kind: 'error', error: e, kept: true });
@@ -412,6 +418,13 @@ export class EditSession {
     this.stopStream();
     this.region.interrupt('stopped (Esc)');
     this.reportLeftOut();
+    if (this.region.structureCut?.nothingLeft) {
+      // What arrived was only the start of a construct (`try {` and a line): nothing of it can be applied.
+      const e = new ModelError('stopped', NOTHING_COMPLETE, 'incomplete_construct');
+      this.o.log?.(`edit ${this.id}: ${e.message}`);
+      this.error = e;
+      this.emitter.fire({ kind: 'error', error: e, kept: false });
+    }
     this.afterGeneration();
     return true;
   }
@@ -500,14 +513,21 @@ export class EditSession {
   }
 }
 
+/** A stop that left only the start of a construct (structure.ts): said instead of proposing invalid code. */
+export const NOTHING_COMPLETE = 'Stopped before a complete change — nothing to apply.';
+
 /** What the user is told when an answer ended before the end of the code. */
 export function stoppedMessage(
   stop: Exclude<StopReason, { kind: 'end' } | { kind: 'refusal' }>,
   pending: boolean,
+  /** What arrived was cut back to whole constructs, and nothing was left (structure.ts). */
+  incomplete = false,
 ): string {
   const kept = pending
     ? 'The lines it did not reach are unchanged; what arrived is a pending diff.'
-    : 'Nothing was changed.';
+    : incomplete
+      ? NOTHING_COMPLETE
+      : 'Nothing was changed.';
   switch (stop.kind) {
     case 'max_tokens':
       return `The model stopped early: its answer reached the output limit (${stop.raw}) before the end of the code. ${kept}${pending ? ' Choose Continue to let it finish.' : ''}`;

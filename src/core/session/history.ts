@@ -36,6 +36,8 @@ export class PreviewHistory<S> {
   at = false;
   private ownEdits = 0;
   private streamed = false;
+  /** Called when the checkpoints after `index` are dropped (a new branch: the editor's redo stack is gone too). */
+  onTruncate?: (index: number) => void;
 
   /** The preview changed the document (any of its own edits). */
   noteOwnEdit(streaming: boolean): void {
@@ -45,6 +47,7 @@ export class PreviewHistory<S> {
   }
   /** The user (or another extension) changed the document, not by undo/redo: the native redo stack is gone. */
   noteUserEdit(): void {
+    this.onTruncate?.(this.index);
     this.list.length = this.index + 1;
     this.at = false;
   }
@@ -59,6 +62,7 @@ export class PreviewHistory<S> {
     }
     const span: Span =
       this.ownEdits > 0 ? (this.streamed ? 'stream' : 'step') : cur && cur.hash === hash ? 'none' : 'step';
+    this.onTruncate?.(this.index);
     this.list.length = this.index + 1;
     this.list.push({ hash, sig, span, state });
     this.index = this.list.length - 1;

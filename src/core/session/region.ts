@@ -1,5 +1,6 @@
 import { diffArrays } from 'diff';
 import { DiffSink, StreamingLineDiff } from '../diff/streamingDiff';
+import { CutRow, Syntax, structuralCut } from './structure';
 
 /**
  * A preview region is the mirror of a run of whole lines in the document while an edit is previewed:
@@ -131,6 +132,13 @@ export class PreviewRegion implements DiffSink {
    * (null: it reached the region's end), shown to the user until the edit is decided. Null when it was not cut.
    */
   stop: { before: Row | null; reason: string } | null = null;
+  /**
+   * The file's syntax (structure.ts): when set, a stopped stream proposes only a prefix of the change that keeps the
+   * region's brackets (and Python's blocks) as the original's were.
+   */
+  syntax?: Syntax;
+  /** The last stop cut the change back to a whole construct: how many pending rows went, and whether any hunk is left. */
+  structureCut: { droppedRows: number; nothingLeft: boolean } | null = null;
 
   /** The rendered row the stop point is marked on (the last one above where the stream stopped), or -1. */
   stopRow(): number {
@@ -514,10 +522,53 @@ export class PreviewRegion implements DiffSink {
     this.stop = { before: this.frontierRow, reason };
     for (const r of this.rows) if (r.kind === 'orig') r.kind = 'ctx';
     this.closeOpen();
+    this.structureCut = null;
+    if (this.syntax) this.keepWholeConstructs(this.syntax);
     this.frontierRow = null;
     this.frontier = this.rows.length;
     this.markAll();
     this.touch();
+  }
+
+  /**
+   * After a stop: keep only the longest prefix of the change that leaves the structure as the original's (brackets
+   * balanced as they were, no Python block left without its body). The rows after the cut go back to the original:
+   * added rows are dropped (a row the user typed in stays, as theirs), removed rows are plain original lines again.
+   */
+  private keepWholeConstructs(syn: Syntax): void {
+    const pending = (r: Row) => !!r.hunk && r.hunk.state === 'pending';
+    const isAdd = (r: Row) => r.kind === 'add' || r.kind === 'part';
+    const cut: CutRow[] = this.rows.map((r) => {
+      const p = pending(r);
+      return {
+        pending: p,
+        accepted: p && r.kind === 'del' ? null : r.text,
+        rejected: p && isAdd(r) && !r.userEdited ? null : r.text,
+      };
+    });
+    const c = structuralCut(cut, syn);
+    if (c === this.rows.length) return;
+    const had = this.pendingHunks().length;
+    const keep = this.rows.slice(0, c);
+    let dropped = 0;
+    for (const r of this.rows.slice(c)) {
+      if (!pending(r)) {
+        keep.push(r);
+        continue;
+      }
+      dropped++;
+      if (isAdd(r) && !r.userEdited) continue;
+      r.kind = isAdd(r) ? 'user' : 'ctx';
+      r.hunk = null;
+      r.plain = undefined;
+      keep.push(r);
+    }
+    if (this.stop) this.stop.before = keep[c] ?? null; // marked on the last kept row
+    this.rows = keep;
+    for (let i = this.hunks.length - 1; i >= 0; i--)
+      if (this.hunks[i].state === 'pending' && !keep.some((r) => r.hunk === this.hunks[i])) this.hunks.splice(i, 1);
+    this.hunkVersion++;
+    this.structureCut = { droppedRows: dropped, nothingLeft: had > 0 && this.pendingHunks().length === 0 };
   }
 
   /** Every unresolved hunk rejected: the region holds the original plus the user's own edits. */
