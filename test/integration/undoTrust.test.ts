@@ -239,6 +239,36 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       assert.equal(ed.document.getText(), want, 'accepted: the comment, and the old body exactly as it was');
     });
 
+  it('Esc mid-stream right after a changed line ("use const": `const res` arrived, `var res` not yet passed): nothing of that hunk is proposed, so Accept All cannot redeclare', async () => {
+    const src = orders();
+    const lines = src.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('export async function loadOrders'));
+    let to = from;
+    while (lines[to] !== '}') to++;
+    const answer = demoRewrite('use const', lines.slice(from, to + 1).join('\n'));
+    const changed = answer.split('\n').find((l) => /^\s*const res\b/.test(l));
+    assert.ok(changed, `the demo's answer changes var res: ${answer}`);
+    const ed = await openFileWith(fileFor('esc-const'), src);
+    select(ed, from, to);
+    // Held once the changed line has arrived whole, before the next line: its original is not passed yet.
+    const hold = answer.indexOf(changed + '\n') + changed.length + 1;
+    const held = server.held;
+    server.enqueue({ text: answer, tokensPerSecond: 400, holdAfterChars: hold });
+    const v = await startEdit(a, 'use const');
+    await waitFor(
+      () => server.held > held && v.region.planFlush() === null && ed.document.getText().includes(changed),
+      'held after the changed line, shown',
+    );
+    await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+    await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'stopped, in sync');
+    const s = await settledUi(ed.document, 'after Esc');
+    assert.ok(!s.text.includes(changed), `the open hunk's line is not proposed: ${s.text}`);
+    assert.equal(s.text, src, 'the document is the original');
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), src, 'Accept All after the stop changes nothing');
+  });
+
   // ---- The class: a seeded random walk over decisions, undo/redo, saves and typing in two files ----------------
 
   /** Two functions whose `var`/`let` lines every edit flips (the same number of lines: functions stay findable). */

@@ -102,6 +102,51 @@ describe('streaming line diff + preview region', () => {
     assert.deepEqual(region.textIf('accept'), ['/**', 'function f() {', '  return 1;', '}']);
     assert.equal(region.pendingHunks().length, 1);
     assert.ok(!region.rows.some((r) => r.text === ' * Returns one'));
+    // Esc by the user (dropOpen): the lone "/**" goes too: its hunk was still open (no original line had come after
+    // it), and a lone "/**" would comment out the rest.
+    const esc = new PreviewRegion(0, ['function f() {', '  return 1;', '}']);
+    esc.createDiff().push('/**\n * Returns one');
+    esc.interrupt('stopped (Esc)', { dropOpen: true });
+    assert.deepEqual(esc.textIf('accept'), ['function f() {', '  return 1;', '}']);
+    assert.equal(esc.structureCut?.nothingLeft, true, 'the user is told nothing complete arrived');
+  });
+
+  it('interrupt drops the hunk still open: a changed line whose original the stream had not passed yet is not proposed as an insertion (issue 11: "use const" stopped after `const res` kept `var res` below it)', () => {
+    const original = [
+      'async function load(url) {',
+      '  var res = await fetch(url);',
+      '  var data = await res.json();',
+      '  return data;',
+      '}',
+    ];
+    const region = new PreviewRegion(0, original);
+    const d = region.createDiff();
+    d.push(
+      'async function load(url) {\n  const res = await fetch(url);\n  const data = await res.json();\n  return data;\n',
+    );
+    // Stopped after `  return data;`: the first two lines' hunk is closed by the unchanged `  return data;`.
+    region.interrupt('stopped (Esc)');
+    assert.deepEqual(region.textIf('accept'), [
+      'async function load(url) {',
+      '  const res = await fetch(url);',
+      '  const data = await res.json();',
+      '  return data;',
+      '}',
+    ]);
+    const r2 = new PreviewRegion(0, original);
+    r2.createDiff().push('async function load(url) {\n  const res = await fetch(url);\n');
+    r2.interrupt('stopped (Esc)', { dropOpen: true });
+    // Stopped right after the changed line: which original line it replaces was not known yet, so nothing of the
+    // open hunk is proposed (before: `const res` was added above the kept `var res`, a redeclaration).
+    assert.deepEqual(r2.textIf('accept'), original);
+    assert.equal(r2.pendingHunks().length, 0);
+    assert.equal(r2.structureCut?.nothingLeft, true);
+    assert.ok(!r2.rows.some((r) => r.text.includes('const res')), 'no row of the open hunk is left in the document');
+    // A stop by the model (an output limit) keeps the open hunk's whole lines, so Continue can finish them.
+    const r3 = new PreviewRegion(0, original);
+    r3.createDiff().push('async function load(url) {\n  const res = await fetch(url);\n');
+    r3.interrupt('the answer stopped here');
+    assert.equal(r3.pendingHunks().length, 1);
   });
 
   it('interrupt before any whole line leaves nothing pending (the half line alone is dropped, its hunk with it)', () => {

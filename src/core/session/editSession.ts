@@ -271,7 +271,7 @@ export class EditSession {
             'output_too_large',
           );
           this.error = e;
-          this.interrupt();
+          this.interrupt({ byModel: true }); // the model's stop: the open hunk's whole lines stay (as on an output limit)
           this.emitter.fire({ kind: 'error', error: e, kept: true });
         }
       },
@@ -413,10 +413,12 @@ export class EditSession {
   }
 
   /** Esc while streaming: stop generating and keep what arrived as a pending diff. */
-  interrupt(): boolean {
+  interrupt(o: { byModel?: boolean } = {}): boolean {
     if (!this.isStreaming) return false;
     this.stopStream();
-    this.region.interrupt('stopped (Esc)');
+    // The user stopped it (Esc, Stop, Accept All while it writes): only the hunks the stream moved past are proposed.
+    if (o.byModel) this.region.interrupt('the answer stopped here');
+    else this.region.interrupt('stopped (Esc)', { dropOpen: true });
     this.reportLeftOut();
     if (this.region.structureCut?.nothingLeft) {
       // What arrived was only the start of a construct (`try {` and a line): nothing of it can be applied.

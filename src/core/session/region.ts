@@ -509,8 +509,12 @@ export class PreviewRegion implements DiffSink {
     this.touch();
   }
 
-  /** Stop streaming here: the rewrite ends at the current frontier; untouched original lines stay as they are. */
-  interrupt(reason = 'stopped'): void {
+  /**
+   * Stop streaming here: the rewrite ends at the current frontier; untouched original lines stay as they are.
+   * `dropOpen`: the user stopped the stream (Esc, Stop, Accept All while it writes): the hunk still open is dropped
+   * (below). A stop by the model (output limit, broken answer) keeps its whole lines, so Continue can finish them.
+   */
+  interrupt(reason = 'stopped', o: { dropOpen?: boolean } = {}): void {
     if (this.partialRow) {
       // Never half a line: the unfinished row is left out (an unclosed `/**` would colour the rest of the file), and
       // the original lines it would have replaced stay as they are, as every line the stream did not reach.
@@ -521,13 +525,53 @@ export class PreviewRegion implements DiffSink {
     }
     this.stop = { before: this.frontierRow, reason };
     for (const r of this.rows) if (r.kind === 'orig') r.kind = 'ctx';
+    // The hunk still open when the stream stopped has no proven end: its added lines arrived, but which original
+    // lines they replace was not known yet ("use const" stopped after `const res = …` kept `var res = …` below it:
+    // a redeclaration once accepted). When the user stopped it, a hunk counts once the stream moved past it.
+    const had = this.pendingHunks().length + (this.open && this.rows.some((r) => r.hunk === this.open) ? 1 : 0);
+    const droppedOpen = o.dropOpen ? this.dropOpen() : 0;
     this.closeOpen();
     this.structureCut = null;
     if (this.syntax) this.keepWholeConstructs(this.syntax);
+    const cut = this.structureCut as { droppedRows: number } | null; // set by keepWholeConstructs
+    if (had > 0 && this.pendingHunks().length === 0)
+      this.structureCut = { droppedRows: (cut?.droppedRows ?? 0) + droppedOpen, nothingLeft: true };
     this.frontierRow = null;
     this.frontier = this.rows.length;
     this.markAll();
     this.touch();
+  }
+
+  /**
+   * After a stop: the open hunk's rows go back to the original (as keepWholeConstructs does for the rows after its
+   * cut): added rows are dropped (a row the user typed in stays, as theirs), removed rows are original lines again.
+   * Returns how many rows it touched.
+   */
+  private dropOpen(): number {
+    const open = this.open;
+    if (!open) return 0;
+    this.open = null;
+    const keep: Row[] = [];
+    let dropped = 0;
+    for (const r of this.rows) {
+      if (r.hunk !== open) {
+        keep.push(r);
+        continue;
+      }
+      dropped++;
+      const add = r.kind === 'add' || r.kind === 'part';
+      if (add && !r.userEdited) continue;
+      r.kind = add ? 'user' : 'ctx';
+      r.hunk = null;
+      r.plain = undefined;
+      keep.push(r);
+    }
+    if (this.stop?.before && !keep.includes(this.stop.before)) this.stop.before = null;
+    this.rows = keep;
+    const i = this.hunks.indexOf(open);
+    if (i >= 0) this.hunks.splice(i, 1);
+    this.hunkVersion++;
+    return dropped;
   }
 
   /**
