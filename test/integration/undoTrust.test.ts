@@ -191,6 +191,32 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     });
 
+  it('Reject All, then typing elsewhere, then one Undo: only the typing goes (the rejected diff does not come back with it)', async () => {
+    const src = orders();
+    const lines = src.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('export function total'));
+    let to = from;
+    while (lines[to] !== '}') to++;
+    const ed = await openFileWith(fileFor('reject-type'), src);
+    select(ed, from, to);
+    server.enqueue({ text: demoRewrite('use const', lines.slice(from, to + 1).join('\n')), tokensPerSecond: 300 });
+    const v = await startEdit(a, 'use const');
+    await v.session.whenSettled();
+    const pend = await settledUi(ed.document, 'pending');
+    assert.ok(pend.hunks >= 1, 'a pending diff');
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'rejected');
+    assert.equal((await settledUi(ed.document, 'rejected')).text, src);
+    // Typing elsewhere, as a person does (the `type` command), at the end of the file's first line.
+    ed.selection = new vscode.Selection(0, lines[0].length, 0, lines[0].length);
+    await vscode.commands.executeCommand('type', { text: 'x' });
+    await waitFor(() => ed.document.getText() !== src, 'the x typed');
+    const typed = ed.document.getText();
+    assert.equal(typed, [lines[0] + 'x', ...lines.slice(1)].join('\n'));
+    await press(ed.document, 'undo', { text: src, hunks: 0 }, 'one undo: the typing only');
+    await press(ed.document, 'undo', { text: pend.text, hunks: pend.hunks }, 'undo again: the pending diff');
+  });
+
   /** The demo's loadOrders and the demo model's "add error handling" answer for it. */
   function loadOrders() {
     const src = orders();
