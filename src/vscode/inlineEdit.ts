@@ -64,6 +64,7 @@ export class InlineEditController {
     let startLine: number;
     let endLine: number;
     let warmup: Warmup | undefined;
+    let released: Promise<void> | undefined;
     try {
       const noSelection = editor.selection.isEmpty && !args?.lines;
       ({ start: startLine, end: endLine } = args?.lines ?? (await targetLines(editor)));
@@ -82,10 +83,14 @@ export class InlineEditController {
         t0 = performance.now(); // time starts when the user confirms, not while they type
       }
     } finally {
-      await lock?.release();
+      // Not awaited (a round trip to the workbench, ~15 ms): the request goes out meanwhile, and the first document
+      // edit waits for it (SessionView.gateFirstEdit below); every other way out of here awaits it first.
+      released = lock?.release();
     }
-    if (!instruction?.trim()) return;
-    if (!ctx.gate.allowed(doc)) return;
+    if (!instruction?.trim() || !ctx.gate.allowed(doc)) {
+      await released;
+      return;
+    }
     // Targeted edits (issue 14): "/file …" edits the whole file; large scopes ask for targeted blocks.
     const scope = fileScope(instruction);
     const wholeFile = scope.wholeFile || args?.wholeFile === true;
@@ -98,6 +103,7 @@ export class InlineEditController {
     const r = await this.route(doc, startLine, endLine, instruction, args, format === 'targeted');
     if (r.mode === 'deep') {
       if (!(await connections.deepReady())) return;
+      await released;
       const job = this.deep.start({
         instruction: r.instruction,
         files: [doc.uri, ...r.others],
@@ -122,6 +128,7 @@ export class InlineEditController {
       t0,
       warmId ? { responseId: warmId, context } : undefined,
     );
+    view.gateFirstEdit(released); // synchronously after the request started: no token can have arrived yet
     // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
     // submitted: it would grow over the preview and muddy its colours.
     if (!editor.selection.isEmpty && editor.document === doc)

@@ -81,6 +81,8 @@ export class SessionView implements vscode.Disposable {
   private again = false;
   private expected: ExpectedChange | null = null;
   private undoStopNext = true; // the first preview edit starts its own undo group
+  /** The first edit waits for this (the code taking typing again after the box: TypingLock), the request does not. */
+  private firstEditGate: Promise<unknown> | undefined;
   private ended = false;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly endEmitter = new vscode.EventEmitter<void>();
@@ -191,7 +193,17 @@ export class SessionView implements vscode.Disposable {
     return this.inFlight;
   }
 
+  /** The first document edit waits for `gate` (issue 17: the request goes out without waiting for it). */
+  gateFirstEdit(gate: Promise<unknown> | undefined): void {
+    this.firstEditGate = gate;
+  }
+
   private async doFlush(): Promise<void> {
+    if (this.firstEditGate) {
+      const gate = this.firstEditGate;
+      this.firstEditGate = undefined;
+      await gate;
+    }
     const region = this.region;
     if (this.document.isClosed || this.suspended || this.ended) return;
     const plan = region.planFlush();
