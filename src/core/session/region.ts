@@ -551,21 +551,7 @@ export class PreviewRegion implements DiffSink {
     const open = this.open;
     if (!open) return 0;
     this.open = null;
-    const keep: Row[] = [];
-    let dropped = 0;
-    for (const r of this.rows) {
-      if (r.hunk !== open) {
-        keep.push(r);
-        continue;
-      }
-      dropped++;
-      const add = r.kind === 'add' || r.kind === 'part';
-      if (add && !r.userEdited) continue;
-      r.kind = add ? 'user' : 'ctx';
-      r.hunk = null;
-      r.plain = undefined;
-      keep.push(r);
-    }
+    const { keep, dropped } = withdrawRows(this.rows, (r) => r.hunk === open);
     if (this.stop?.before && !keep.includes(this.stop.before)) this.stop.before = null;
     this.rows = keep;
     const i = this.hunks.indexOf(open);
@@ -593,20 +579,9 @@ export class PreviewRegion implements DiffSink {
     const c = structuralCut(cut, syn);
     if (c === this.rows.length) return;
     const had = this.pendingHunks().length;
-    const keep = this.rows.slice(0, c);
-    let dropped = 0;
-    for (const r of this.rows.slice(c)) {
-      if (!pending(r)) {
-        keep.push(r);
-        continue;
-      }
-      dropped++;
-      if (isAdd(r) && !r.userEdited) continue;
-      r.kind = isAdd(r) ? 'user' : 'ctx';
-      r.hunk = null;
-      r.plain = undefined;
-      keep.push(r);
-    }
+    const tail = withdrawRows(this.rows.slice(c), pending);
+    const keep = [...this.rows.slice(0, c), ...tail.keep];
+    const dropped = tail.dropped;
     if (this.stop) this.stop.before = keep[c] ?? null; // marked on the last kept row
     this.rows = keep;
     for (let i = this.hunks.length - 1; i >= 0; i--)
@@ -1125,4 +1100,28 @@ function scanRuns(rows: readonly Row[], from: number, to: number, runs: Decorati
     if (last && last.kind === k && last.to === i) runs[runs.length - 1] = { kind: k, from: last.from, to: i + 1 };
     else runs.push({ kind: k, from: i, to: i + 1 });
   }
+}
+
+/**
+ * The rows `take` picks go back to the original (a stop's cut, the open hunk on Esc): added rows are dropped (a row
+ * the user typed in stays, as theirs), removed rows are plain original lines again. Returns the rows left and how
+ * many were picked.
+ */
+function withdrawRows(rows: Row[], take: (r: Row) => boolean): { keep: Row[]; dropped: number } {
+  const keep: Row[] = [];
+  let dropped = 0;
+  for (const r of rows) {
+    if (!take(r)) {
+      keep.push(r);
+      continue;
+    }
+    dropped++;
+    const add = r.kind === 'add' || r.kind === 'part';
+    if (add && !r.userEdited) continue;
+    r.kind = add ? 'user' : 'ctx';
+    r.hunk = null;
+    r.plain = undefined;
+    keep.push(r);
+  }
+  return { keep, dropped };
 }
