@@ -148,6 +148,16 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
 
   const orders = () => fs.readFileSync(workspaceUri('demo/orders.ts').fsPath, 'utf8');
 
+  /** A function of the demo's orders.ts (its first line starts with `header`; lines from..to) and the demo's answer. */
+  function demoFunction(header: string, instruction: string) {
+    const src = orders();
+    const lines = src.split('\n');
+    const from = lines.findIndex((l) => l.startsWith(header));
+    let to = from;
+    while (lines[to] !== '}') to++;
+    return { src, lines, from, to, answer: demoRewrite(instruction, lines.slice(from, to + 1).join('\n')) };
+  }
+
   for (const how of ['the lens', 'Ctrl+Shift+Enter (a line inserted), then the lens'] as const)
     it(`orphan lens: Accept All by ${how}, Undo (pending again), Undo (original): no lens, hint or context key is left`, async () => {
       // Known limit (README): code-server's auto-save (afterDelay, 1 s) while a diff shown again by Undo is pending
@@ -155,15 +165,10 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       // three (the last Redo then finds nothing to redo). Off here: this test is about what the UI shows after each
       // step (the random walk below keeps auto-save on).
       await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
-      const src = orders();
-      const lines = src.split('\n');
-      const from = lines.findIndex((l) => l.startsWith('export function total'));
-      let to = from;
-      while (lines[to] !== '}') to++;
-      const code = lines.slice(from, to + 1).join('\n');
+      const { src, from, to, answer } = demoFunction('export function total', 'use const');
       const ed = await openFileWith(fileFor('orphan'), src);
       select(ed, from, to);
-      server.enqueue({ text: demoRewrite('use const', code), tokensPerSecond: 300 });
+      server.enqueue({ text: answer, tokensPerSecond: 300 });
       const v = await startEdit(a, 'use const');
       await v.session.whenSettled();
       const pend = await settledUi(ed.document, 'pending');
@@ -192,14 +197,10 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     });
 
   it('Reject All, then typing elsewhere, then one Undo: only the typing goes (the rejected diff does not come back with it)', async () => {
-    const src = orders();
-    const lines = src.split('\n');
-    const from = lines.findIndex((l) => l.startsWith('export function total'));
-    let to = from;
-    while (lines[to] !== '}') to++;
+    const { src, lines, from, to, answer } = demoFunction('export function total', 'use const');
     const ed = await openFileWith(fileFor('reject-type'), src);
     select(ed, from, to);
-    server.enqueue({ text: demoRewrite('use const', lines.slice(from, to + 1).join('\n')), tokensPerSecond: 300 });
+    server.enqueue({ text: answer, tokensPerSecond: 300 });
     const v = await startEdit(a, 'use const');
     await v.session.whenSettled();
     const pend = await settledUi(ed.document, 'pending');
@@ -218,14 +219,7 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
   });
 
   /** The demo's loadOrders and the demo model's "add error handling" answer for it. */
-  function loadOrders() {
-    const src = orders();
-    const lines = src.split('\n');
-    const from = lines.findIndex((l) => l.startsWith('export async function loadOrders'));
-    let to = from;
-    while (lines[to] !== '}') to++;
-    return { src, from, to, answer: demoRewrite('add error handling', lines.slice(from, to + 1).join('\n')) };
-  }
+  const loadOrders = () => demoFunction('export async function loadOrders', 'add error handling');
 
   for (const lead of ['', '/** Loads the orders. */\n'])
     it(`Esc mid-stream after \`try {\` and one line${lead ? ', after a complete doc comment' : ''}: never half a construct`, async () => {
@@ -266,12 +260,7 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     });
 
   it('Esc mid-stream right after a changed line ("use const": `const res` arrived, `var res` not yet passed): nothing of that hunk is proposed, so Accept All cannot redeclare', async () => {
-    const src = orders();
-    const lines = src.split('\n');
-    const from = lines.findIndex((l) => l.startsWith('export async function loadOrders'));
-    let to = from;
-    while (lines[to] !== '}') to++;
-    const answer = demoRewrite('use const', lines.slice(from, to + 1).join('\n'));
+    const { src, from, to, answer } = demoFunction('export async function loadOrders', 'use const');
     const changed = answer.split('\n').find((l) => /^\s*const res\b/.test(l));
     assert.ok(changed, `the demo's answer changes var res: ${answer}`);
     const ed = await openFileWith(fileFor('esc-const'), src);
