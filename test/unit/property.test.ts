@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PreviewRegion } from '../../src/core/session/region';
 import { outputLines } from '../../src/core/diff/streamingDiff';
+import { SimDocument, strip } from './simDocument';
 
 /**
  * Property test of the preview region against a simulated document. Random interleavings of model chunks,
@@ -34,11 +35,6 @@ const Case = fc.record({
   acceptAll: fc.boolean(),
 });
 
-const INS = '\u2063U'; // inserted-line mark
-const TYPED = '\u2062t'; // typed-text mark
-const strip = (doc: string[]) =>
-  doc.filter((l) => !l.startsWith(INS)).map((l) => l.replace(new RegExp(`${TYPED}\\d+\\.`, 'g'), ''));
-
 /** One order in every state (issue 11): within a hunk, no removed line sits below a line the hunk added. */
 function oldAboveNew(region: PreviewRegion) {
   const added = new Set<number>();
@@ -52,37 +48,14 @@ function oldAboveNew(region: PreviewRegion) {
 
 type CaseT = typeof Case extends fc.Arbitrary<infer T> ? T : never;
 function run(c: CaseT) {
-  const doc: string[] = [...c.prefix, ...c.original, ...c.suffix];
-  const region = new PreviewRegion(c.prefix.length, c.original);
+  const sim = new SimDocument(
+    [...c.prefix, ...c.original, ...c.suffix],
+    new PreviewRegion(c.prefix.length, c.original),
+  );
+  const { doc, region } = sim;
   const diff = region.createDiff();
   const text = c.model.join('\n') + (c.trailingNewline ? '\n' : '');
   let sent = 0;
-  let marks = 0;
-  const inserted: string[] = [];
-  const typed: string[] = [];
-  let held: ReturnType<PreviewRegion['planFlush']> = null;
-  let heldStart = 0;
-  let userSince = false;
-  const land = () => {
-    // The edit is version-checked: it fails if the user changed the document meanwhile (the adapter then retries).
-    if (held && !userSince) {
-      doc.splice(heldStart + held.from, held.deleteCount, ...held.lines);
-      region.commitFlush(held);
-    }
-    held = null;
-  };
-  const flush = () => {
-    land();
-    const plan = region.planFlush();
-    if (!plan) return;
-    doc.splice(region.startLine + plan.from, plan.deleteCount, ...plan.lines);
-    region.commitFlush(plan);
-  };
-  const kindAt = (docLine: number) => {
-    const i = docLine - region.startLine;
-    const rows = region.renderedRows();
-    return i >= 0 && i < rows.length ? rows[i].kind : 'outside';
-  };
   for (const a of c.actions) {
     switch (a.t) {
       case 'chunk':
@@ -92,45 +65,23 @@ function run(c: CaseT) {
         }
         break;
       case 'flush':
-        flush();
+        sim.flush();
         break;
       case 'plan':
-        if (!held) {
-          held = region.planFlush();
-          heldStart = region.startLine;
-          userSince = false;
-        }
+        sim.plan();
         break;
       case 'land':
-        land();
+        sim.land();
         break;
-      case 'insertLine': {
-        // A new line typed before doc line `at` (or at the very end).
-        const at = a.at % (doc.length + 1);
-        const mark = `${INS}${marks++}.`;
-        inserted.push(mark);
-        userSince = true;
-        if (at < doc.length || doc.length === 0) {
-          region.applyUserEdit(at, 0, at, 0, mark + '\n');
-          doc.splice(at, 0, mark);
-        } else {
-          const last = doc.length - 1;
-          if (last < 0) break;
-          region.applyUserEdit(last, doc[last].length, last, doc[last].length, '\n' + mark);
-          doc.push(mark);
-        }
+      case 'insertLine':
+        sim.insertLine(a.at % (doc.length + 1)); // before doc line `at`, or at the very end
         break;
-      }
       case 'type': {
         if (!doc.length) break;
         const at = a.at % doc.length;
-        const k = kindAt(at);
+        const k = sim.kindAt(at);
         if (k !== 'outside' && k !== 'ctx' && k !== 'orig' && k !== 'user') break; // only lines that are not ours
-        const mark = `${TYPED}${marks++}.`;
-        typed.push(mark);
-        userSince = true;
-        region.applyUserEdit(at, doc[at].length, at, doc[at].length, mark);
-        doc[at] += mark;
+        sim.type(at, doc[at].length);
         break;
       }
       case 'resolve': {
@@ -144,20 +95,19 @@ function run(c: CaseT) {
     }
     oldAboveNew(region);
   }
-  land();
+  sim.land();
   if (sent < text.length) diff.push(text.slice(sent));
   diff.end();
   oldAboveNew(region);
   region.relayoutClean();
   oldAboveNew(region);
-  flush();
+  sim.flush();
   // Hunks resolved on the way count: compare against what the choices imply.
   if (c.acceptAll) region.acceptAll();
   else region.rejectAll();
-  flush();
+  sim.flush();
   assert.equal(region.planFlush(), null, 'document and preview in sync');
-  const plain = strip(doc);
-  return { doc, plain, inserted, typed };
+  return { doc, plain: strip(doc), inserted: sim.inserted, typed: sim.typed };
 }
 
 describe("property: reject-all / accept-all around the user's own edits", function () {

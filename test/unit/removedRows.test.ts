@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { PreviewRegion, Row, rowLine, setRowFromLine } from '../../src/core/session/region';
 import { outputLines } from '../../src/core/diff/streamingDiff';
 import { removedPrefix } from '../../src/core/session/removedRows';
+import { INS, SimDocument, strip } from './simDocument';
 
 /**
  * Issue 11: removed rows are written into the document behind the language's line-comment prefix, so the language
@@ -35,11 +36,6 @@ const Case = fc.record({
 });
 type CaseT = typeof Case extends fc.Arbitrary<infer T> ? T : never;
 
-const INS = '\u2063U';
-const TYPED = '\u2062t';
-const strip = (doc: string[]) =>
-  doc.filter((l) => !l.startsWith(INS)).map((l) => l.replace(new RegExp(`${TYPED}\\d+\\.`, 'g'), ''));
-
 /** The document holds the region's rendering, and stripping each line of it gives back the row's text. */
 function checkRendering(region: PreviewRegion, doc: string[]) {
   const rows = region.renderedRows();
@@ -60,81 +56,52 @@ function checkRendering(region: PreviewRegion, doc: string[]) {
 }
 
 function run(c: CaseT) {
-  const doc: string[] = [...c.prefix, ...c.original, ...c.suffix];
-  let region = new PreviewRegion(c.prefix.length, c.original, PREFIX);
-  const diff = region.createDiff();
+  const sim = new SimDocument(
+    [...c.prefix, ...c.original, ...c.suffix],
+    new PreviewRegion(c.prefix.length, c.original, PREFIX),
+  );
+  const { doc } = sim;
+  const diff = sim.region.createDiff();
   const text = c.model.join('\n');
-  let sent = 0,
-    marks = 0;
-  const inserted: string[] = [],
-    typed: string[] = [];
-  let held: ReturnType<PreviewRegion['planFlush']> = null;
-  let heldStart = 0,
-    userSince = false;
-  const land = () => {
-    if (held && !userSince) {
-      doc.splice(heldStart + held.from, held.deleteCount, ...held.lines);
-      region.commitFlush(held);
-    }
-    held = null;
-  };
+  let sent = 0;
   const flush = () => {
-    land();
-    const plan = region.planFlush();
-    if (plan) {
-      doc.splice(region.startLine + plan.from, plan.deleteCount, ...plan.lines);
-      region.commitFlush(plan);
-    }
-    checkRendering(region, doc);
+    sim.flush();
+    checkRendering(sim.region, doc);
   };
   for (const a of c.actions) {
     if (a.t === 'chunk' && sent < text.length) {
       diff.push(text.slice(sent, sent + a.n));
       sent += a.n;
     } else if (a.t === 'flush') flush();
-    else if (a.t === 'plan' && !held) {
-      held = region.planFlush();
-      heldStart = region.startLine;
-      userSince = false;
-    } else if (a.t === 'land') land();
-    else if (a.t === 'insertLine') {
-      const at = a.at % doc.length; // a real document always has a line after the region
-      const mark = `${INS}${marks++}.`;
-      inserted.push(mark);
-      userSince = true;
-      region.applyUserEdit(at, 0, at, 0, mark + '\n');
-      doc.splice(at, 0, mark);
-    } else if (a.t === 'type') {
+    else if (a.t === 'plan') sim.plan();
+    else if (a.t === 'land') sim.land();
+    else if (a.t === 'insertLine')
+      sim.insertLine(a.at % doc.length); // a real document always has a line after the region
+    else if (a.t === 'type') {
       // Typing anywhere the user can see: in a removed row, after its (hidden) prefix.
       const at = a.at % doc.length;
-      const i = at - region.startLine;
-      const rows = region.renderedRows();
-      const k = i >= 0 && i < rows.length ? rows[i].kind : 'outside';
+      const k = sim.kindAt(at);
       if (k === 'add' || k === 'part') continue; // the model's own rows are covered by property.test.ts
       if (doc[at].startsWith(INS)) continue; // (the inserted line's mark must stay first to be told apart)
-      const from = k === 'del' ? region.prefixColumns(i) : 0;
-      const col = a.col % 2 ? doc[at].length : from; // at the start of the visible text or at the end (never inside a mark)
-      const mark = `${TYPED}${marks++}.`;
-      typed.push(mark);
-      userSince = true;
-      region.applyUserEdit(at, col, at, col, mark);
-      doc[at] = doc[at].slice(0, col) + mark + doc[at].slice(col);
+      const from = k === 'del' ? sim.region.prefixColumns(at - sim.region.startLine) : 0;
+      sim.type(at, a.col % 2 ? doc[at].length : from); // at the start of the visible text or at the end (never inside a mark)
     } else if (a.t === 'resolve' && c.resolveOnTheWay) {
-      const hs = region.pendingHunks();
+      const hs = sim.region.pendingHunks();
       if (hs.length) {
         const h = hs[a.which % hs.length];
-        if (a.accept) region.accept(h);
-        else region.reject(h);
+        if (a.accept) sim.region.accept(h);
+        else sim.region.reject(h);
       }
     }
   }
-  land();
+  sim.land();
   if (sent < text.length) diff.push(text.slice(sent));
   diff.end();
-  region.relayoutClean();
+  sim.region.relayoutClean();
   flush();
   if (c.restore) {
     // Undo/redo: the preview is rebuilt from its snapshot and the document's lines (prefixes included).
+    const region = sim.region;
     const snap = region.snapshot();
     const lines = doc.slice(snap.startLine, snap.startLine + snap.lineCount);
     const back = PreviewRegion.restore(snap, lines);
@@ -143,14 +110,14 @@ function run(c: CaseT) {
       region.rows.map((r) => [r.kind === 'orig' ? 'ctx' : r.kind === 'part' ? 'add' : r.kind, r.text, r.hunk?.id ?? 0]),
       'restored rows are the rows',
     );
-    region = back;
-    checkRendering(region, doc);
+    sim.region = back;
+    checkRendering(back, doc);
   }
-  if (c.acceptAll) region.acceptAll();
-  else region.rejectAll();
+  if (c.acceptAll) sim.region.acceptAll();
+  else sim.region.rejectAll();
   flush();
-  assert.equal(region.planFlush(), null);
-  return { doc, inserted, typed };
+  assert.equal(sim.region.planFlush(), null);
+  return { doc, inserted: sim.inserted, typed: sim.typed };
 }
 
 describe('issue 11: removed rows as comments (the document strips back to the rows, byte for byte)', function () {
