@@ -90,8 +90,8 @@ const PROBES = `(() => {
     const lensText = () => [...ed.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | ');
     const decorated = () => !!ed.querySelector('.view-overlays [class*="ced-"], .view-lines [class*="ced-"]');
     const group = ed.closest('.editor-group-container') || document;
-    const titleAccept = () =>
-      [...group.querySelectorAll('.editor-actions .action-label')].some((a) => /^Accept (All|.stops writing.)/.test(a.getAttribute('aria-label') || a.title || ''));
+    const titleAccept = (re = /^Accept (All|.stops writing.)/) =>
+      [...group.querySelectorAll('.editor-actions .action-label')].some((a) => re.test(a.getAttribute('aria-label') || a.title || ''));
     F.baseline = { lens: lensText(), decorated: decorated() };
     const check = () => {
       const t = now();
@@ -106,7 +106,7 @@ const PROBES = `(() => {
       if (m.firstAcceptInlay === undefined && /\\u2713\\sAccept[^\\n]*\\+click\\)/.test(lines.textContent)) { mark('firstAcceptInlay', t); painted('firstAcceptInlayPainted'); }
       // The editor title's ✓ (package.json editor/title): "Accept (stops writing)" while the stream writes
       // (sparkEdit.canAcceptSoFar), Accept All once it ended (sparkEdit.canAcceptAll): one plain click.
-      if (m.firstAcceptTitle === undefined && titleAccept()) { mark('firstAcceptTitle', t); painted('firstAcceptTitlePainted'); }
+      if (m.firstAcceptTitle === undefined && titleAccept()) { mark('firstAcceptTitle', t); painted('firstAcceptTitlePainted'); if (titleAccept(/^Accept .stops writing./)) mark('firstAcceptTitleStopsWriting', t); }
       if (m.firstLens === undefined || m.firstAcceptLens === undefined) {
         const lt = lensText();
         if (m.firstLens === undefined && lt && lt !== F.baseline.lens) mark('firstLens', t);
