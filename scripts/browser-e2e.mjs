@@ -175,6 +175,75 @@ export async function keyboardFlow(page, workspace, artifacts) {
       await waitFor(() => fs.readFileSync(file, 'utf8') === before, 'sample.ts as it was on disk');
     },
   );
+  await step(
+    'the picker (promptStyle quickInput): Ctrl+I, then typing at once: the code is untouched, the keys go to the picker or are refused, the picker keeps the keyboard',
+    async () => {
+      // Issue 17: with the picker the lock is lifted as soon as the picker is shown (it has the keyboard then), not
+      // after Enter, so the first edit does not wait for it (the felt bench's "first token → first edit sent").
+      // Keys typed before the picker shows must still be refused, and the lift must not take the keyboard from it.
+      const settings = path.join(workspace, '.vscode', 'settings.json');
+      fs.mkdirSync(path.dirname(settings), { recursive: true });
+      fs.writeFileSync(settings, JSON.stringify({ 'sparkEdit.promptStyle': 'quickInput' }));
+      const picker = () =>
+        page.evaluate(() => {
+          const w = document.querySelector('.quick-input-widget');
+          return !!w && w.style.display !== 'none' && !w.classList.contains('quick-input-widget-closing');
+        });
+      const pickerText = () => page.evaluate(() => document.querySelector('.quick-input-widget input')?.value ?? '');
+      const select8 = async () => {
+        await page.keyboard.press('Control+Home');
+        for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
+      };
+      /** Ctrl+I on the selected lines: which prompt takes the keyboard (closed again with Esc). */
+      const promptKind = async () => {
+        await select8();
+        await page.keyboard.press('Control+I');
+        let kind;
+        await waitFor(
+          async () => !!(kind = (await picker()) ? 'picker' : (await boxHasFocus(page)) ? 'box' : undefined),
+          'a prompt after Ctrl+I',
+        );
+        await page.keyboard.press('Escape');
+        await waitFor(async () => !(await picker()) && !(await boxHasFocus(page)), 'the prompt closed');
+        return kind;
+      };
+      const before = fs.readFileSync(file, 'utf8');
+      try {
+        // The workspace setting is read at Ctrl+I: until it is live the box at the code opens (Esc, again).
+        await waitFor(async () => (await promptKind()) === 'picker', 'the picker as the prompt (workspace setting)');
+        await select8();
+        const typed = 'use const';
+        await page.keyboard.press('Control+I');
+        await page.keyboard.type(typed);
+        await waitFor(picker, 'the picker');
+        await page.waitForTimeout(500); // keys still on their way land (the checks below hold at any time)
+        const inPicker = (await pickerText()).trim();
+        const dirty = await page.evaluate(() => !!document.querySelector('.tab.active.dirty'));
+        const code = (
+          await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')
+        ).replace(/\u00a0/g, ' ');
+        await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-picker-type-at-once.png') });
+        if (!(await picker())) throw new Error('the picker closed when the lock was lifted');
+        await page.keyboard.type('Q');
+        await waitFor(async () => (await pickerText()).endsWith('Q'), 'a key typed into the picker after the lift');
+        await page.keyboard.press('Escape');
+        await waitFor(async () => !(await picker()), 'the picker to close');
+        if (dirty || fs.readFileSync(file, 'utf8') !== before || code.includes(typed)) {
+          fs.writeFileSync(file, before);
+          await page.keyboard.press('Control+1');
+          await palette(page, 'File: Revert File');
+          throw new Error(`keys typed after Ctrl+I edited the code (dirty: ${dirty}); picker: "${inPicker}"`);
+        }
+        if (!typed.endsWith(inPicker)) throw new Error(`the picker shows "${inPicker}", not (the end of) "${typed}"`);
+      } finally {
+        fs.rmSync(path.join(workspace, '.vscode'), { recursive: true, force: true });
+        await page.keyboard.press('Control+1');
+        // The next steps use the box at the code: wait until Ctrl+I opens it again.
+        await waitFor(async () => (await promptKind()) === 'box', 'the box at the code as the prompt again');
+        await page.keyboard.press('Control+Home');
+      }
+    },
+  );
   await step('Ctrl+I, instruction, Enter streams a diff; Ctrl+Enter accepts; saved file has the edit', async () => {
     await requestEdit(page, 'use const');
     await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-pending.png') });

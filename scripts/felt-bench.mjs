@@ -90,8 +90,8 @@ const PROBES = `(() => {
     const lensText = () => [...ed.querySelectorAll('.codelens-decoration')].map((e) => e.textContent).join(' | ');
     const decorated = () => !!ed.querySelector('.view-overlays [class*="ced-"], .view-lines [class*="ced-"]');
     const group = ed.closest('.editor-group-container') || document;
-    const titleAccept = () =>
-      [...group.querySelectorAll('.editor-actions .action-label')].some((a) => /^Accept All/.test(a.getAttribute('aria-label') || a.title || ''));
+    const titleAccept = (re = /^Accept (All|.stops writing.)/) =>
+      [...group.querySelectorAll('.editor-actions .action-label')].some((a) => re.test(a.getAttribute('aria-label') || a.title || ''));
     F.baseline = { lens: lensText(), decorated: decorated() };
     const check = () => {
       const t = now();
@@ -104,8 +104,9 @@ const PROBES = `(() => {
       // is rendered as a no-break space; escaped twice: this is a template string). It counts as a control a person can
       // use only with the gesture it needs in its label (a plain click only moves the caret): "(Ctrl/⌘+click)".
       if (m.firstAcceptInlay === undefined && /\\u2713\\sAccept[^\\n]*\\+click\\)/.test(lines.textContent)) { mark('firstAcceptInlay', t); painted('firstAcceptInlayPainted'); }
-      // The editor title's ✓ Accept All (package.json editor/title, context key sparkEdit.canAcceptAll): one plain click.
-      if (m.firstAcceptTitle === undefined && titleAccept()) { mark('firstAcceptTitle', t); painted('firstAcceptTitlePainted'); }
+      // The editor title's ✓ (package.json editor/title): "Accept (stops writing)" while the stream writes
+      // (sparkEdit.canAcceptSoFar), Accept All once it ended (sparkEdit.canAcceptAll): one plain click.
+      if (m.firstAcceptTitle === undefined && titleAccept()) { mark('firstAcceptTitle', t); painted('firstAcceptTitlePainted'); if (titleAccept(/^Accept .stops writing./)) mark('firstAcceptTitleStopsWriting', t); }
       if (m.firstLens === undefined || m.firstAcceptLens === undefined) {
         const lt = lensText();
         if (m.firstLens === undefined && lt && lt !== F.baseline.lens) mark('firstLens', t);

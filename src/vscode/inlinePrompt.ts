@@ -17,7 +17,7 @@ export interface PromptTarget {
   noSelection?: boolean;
   /** A redirect of a running or pending edit: its instruction so far. */
   redirect?: string;
-  /** Runs once the box has the keyboard. */
+  /** Runs once the box (or the picker) has the keyboard. */
   onFocused?: () => void;
   /** Runs when the box is sent or cancelled, before it closes (the code takes typing again: TypingLock). */
   beforeClose?: (sent: boolean) => Thenable<void>;
@@ -177,6 +177,10 @@ export class InlinePrompt implements vscode.Disposable {
         qp.dispose();
       });
       qp.show();
+      // The workbench focuses the picker's input while it shows it (QuickInputController.show, in the same task as
+      // this $createOrUpdate), and handles what is sent from here after it in order: the code can take typing again
+      // now (TypingLock), so the first edit after Enter has nothing to wait for (issue 17).
+      target.onFocused?.();
     });
   }
 

@@ -149,6 +149,19 @@ export class SessionView implements vscode.Disposable {
     return n > 1 || (n > 0 && !this.session.isStreaming);
   }
 
+  /**
+   * The editor title's ✓ while the stream writes (issue 17: a plain-click Accept with the first hunk): "Accept (stops
+   * writing)" stops the stream and accepts what a stop keeps (the complete hunks, cut to whole constructs; the open
+   * one dropped), so it is offered only when that is something. Once the stream ended, Accept All takes its place.
+   */
+  get acceptSoFarOffered(): boolean {
+    if (!this.session.isStreaming || this.region.pendingHunks().length === 0) return false;
+    const v = this.region.version;
+    if (this.keptCache?.version !== v) this.keptCache = { version: v, kept: this.region.keptIfStopped() };
+    return this.keptCache.kept > 0;
+  }
+  private keptCache: { version: number; kept: number } | undefined;
+
   get isEnded(): boolean {
     return this.ended;
   }

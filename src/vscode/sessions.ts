@@ -89,7 +89,10 @@ export class EditSessions extends Disposable {
     this.setContext('sparkEdit.streaming', !!v && v.session.isStreaming);
     this.setContext('sparkEdit.hasPending', !!v);
     this.setContext('sparkEdit.canContinue', !!v && v.session.canContinue);
-    this.setContext('sparkEdit.canAcceptAll', !!v && v.acceptAllOffered); // the editor title's ✓ (issue 17)
+    // The editor title's ✓ (issue 17): "Accept (stops writing)" while the stream writes, Accept All once it ended.
+    const soFar = !!v && v.acceptSoFarOffered;
+    this.setContext('sparkEdit.canAcceptSoFar', soFar);
+    this.setContext('sparkEdit.canAcceptAll', !soFar && !!v && !v.session.isStreaming && v.acceptAllOffered);
     this.groups.updateStatus(v);
   }
 

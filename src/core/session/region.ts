@@ -543,6 +543,38 @@ export class PreviewRegion implements DiffSink {
   }
 
   /**
+   * How many pending hunks a stop by the user (Esc, Stop, Accept while it writes) would leave now, changing nothing:
+   * the unfinished line and the open hunk withdrawn, the rest cut to whole constructs, as interrupt(…, { dropOpen })
+   * does (issue 17: the title's ✓ is offered mid-stream only when accepting would keep something).
+   */
+  keptIfStopped(): number {
+    const pending = this.pendingHunks().length;
+    if (pending === 0 || !this.syntax) return pending;
+    const open = this.open;
+    const cut: CutRow[] = [];
+    const hunkAt: Array<Hunk | null> = [];
+    for (const r of this.rows) {
+      const add = r.kind === 'add' || r.kind === 'part';
+      if (r === this.partialRow && !r.userEdited) continue; // never half a line
+      if (open && r.hunk === open) {
+        if (add && !r.userEdited) continue; // the open hunk's added rows are dropped, its removed rows are original again
+        cut.push({ pending: false, accepted: r.text, rejected: r.text });
+        hunkAt.push(null);
+        continue;
+      }
+      const p = !!r.hunk && r.hunk.state === 'pending';
+      cut.push({
+        pending: p,
+        accepted: p && r.kind === 'del' ? null : r.text,
+        rejected: p && add && !r.userEdited ? null : r.text,
+      });
+      hunkAt.push(p ? r.hunk : null);
+    }
+    const c = structuralCut(cut, this.syntax);
+    return new Set(hunkAt.slice(0, c).filter((h) => h !== null)).size;
+  }
+
+  /**
    * After a stop: the open hunk's rows go back to the original (as keepWholeConstructs does for the rows after its
    * cut): added rows are dropped (a row the user typed in stays, as theirs), removed rows are original lines again.
    * Returns how many rows it touched.

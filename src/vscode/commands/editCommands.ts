@@ -17,12 +17,21 @@ export class EditSelectionCommand implements Command {
 }
 
 class AcceptAllCommand implements Command {
-  readonly id = 'sparkEdit.acceptAll';
+  readonly id: string = 'sparkEdit.acceptAll';
   constructor(private readonly sessions: EditSessions) {}
   async execute(args?: SessionArgs) {
     const v = this.sessions.viewFromArgs(args);
     if (v) await this.sessions.groups.decideAll(v, 'accept'); // every file of a multi-place operation (issue 11)
   }
+}
+
+/**
+ * The editor title's ✓ while the stream writes (issue 17): stops it and accepts what the stop keeps, the complete
+ * hunks cut to whole constructs (never the open one), exactly as Accept All does mid-stream; offered only when that is
+ * something (context key sparkEdit.canAcceptSoFar). Its label says it stops the writing.
+ */
+class AcceptSoFarCommand extends AcceptAllCommand {
+  override readonly id = 'sparkEdit.acceptSoFar';
 }
 
 class RejectAllCommand implements Command {
@@ -113,6 +122,7 @@ export function editCommands(edits: InlineEditController, sessions: EditSessions
   return [
     new EditSelectionCommand(edits),
     new AcceptAllCommand(sessions),
+    new AcceptSoFarCommand(sessions),
     new RejectAllCommand(sessions),
     new AcceptHunkCommand(sessions),
     new RejectHunkCommand(sessions),
