@@ -63,9 +63,11 @@ export function createDecorations(): Decorations {
 const liveViews = new Set<SessionView>();
 
 /** A flush plan about to be sent: what the document will show once it lands (see SessionView.decorate). */
-interface Ahead {
-  view: SessionView;
-  after: RenderedAfter;
+export interface Ahead {
+  /** The preview the edit is for: drawn as `after` says (as it is now without), even while suspended when `shown`. */
+  view?: SessionView;
+  after?: RenderedAfter;
+  shown?: boolean;
   /** The document line (before the edit) where the replaced lines end, and how many lines the edit adds. */
   endLine: number;
   delta: number;
@@ -300,10 +302,12 @@ export class SessionView implements vscode.Disposable {
     const d: SentDecorations = { added: [], removed: [], partial: [], addedChars: [], removedChars: [], hidden: [] };
     d.stopped = [];
     for (const v of liveViews) {
-      if (v.document !== this.document || v.ended || v.suspended) continue; // a suspended preview's lines are not in the document
-      const after = ahead?.view === v ? ahead.after : undefined;
+      const mine = ahead?.view === v;
+      // A suspended preview's lines are not in the document (unless this edit puts them back: `shown`).
+      if (v.document !== this.document || v.ended || (v.suspended && !(mine && ahead?.shown))) continue;
+      const after = mine ? ahead?.after : undefined;
       // A preview below the edit in flight moves with it.
-      const shift = ahead && !after && v.region.startLine >= ahead.endLine ? ahead.delta : 0;
+      const shift = ahead && !mine && v.region.startLine >= ahead.endLine ? ahead.delta : 0;
       const start = v.region.startLine + shift;
       const prefixed = after ? after.prefixed : (i: number) => v.region.prefixColumns(i) > 0;
       const cols = (i: number) => (prefixed(i) ? v.region.removedPrefix.length : 0);

@@ -2,7 +2,17 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, select, serverHooks, startEdit, waitFor } from './helpers';
+import {
+  openEditor,
+  openFileWith,
+  revertFiles,
+  select,
+  serverHooks,
+  startEdit,
+  suiteFiles,
+  waitFor,
+  workspaceUri,
+} from './helpers';
 
 /**
  * Issue 11 (HB): a removed row is written into the document behind the language's line comment (`// ` here), hidden by
@@ -73,9 +83,17 @@ describe('Issue 11 (HB): a removed row never shows without its decoration', func
   this.timeout(120_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  serverHooks((x, s) => {
-    a = x;
-    server = s;
+  const { fileFor, used } = suiteFiles('removedrows');
+  serverHooks(
+    (x, s) => {
+      a = x;
+      server = s;
+    },
+    { cleanup: () => revertFiles(used) },
+  );
+  afterEach(async () => {
+    for (const rel of used.splice(0))
+      await vscode.workspace.fs.delete(workspaceUri(rel)).then(undefined, () => undefined);
   });
 
   async function settled(v: { session: { whenSettled(): Promise<unknown> }; region: { planFlush(): unknown } }) {
@@ -114,6 +132,33 @@ describe('Issue 11 (HB): a removed row never shows without its decoration', func
       }
     });
   }
+
+  it('saves mid-stream and while pending (the previews set aside and shown again): rows and decorations in step', async () => {
+    const ed = await openFileWith(fileFor('save'), BIG);
+    const w = watchRows(a, ed.document);
+    try {
+      select(ed, 0, 29);
+      const held = server.held;
+      server.enqueue({ tokensPerSecond: 2000, holdAfterChars: 300 });
+      const v = await startEdit(a, 'use const');
+      await waitFor(() => server.held > held && w.removedSeen > 0, 'held mid-way, a removed row shown');
+      await ed.document.save();
+      await a.whenShownAgain(ed.document);
+      w.check('shown again mid-stream');
+      server.release();
+      await settled(v);
+      const seen = w.removedSeen;
+      await ed.document.save();
+      await a.whenShownAgain(ed.document);
+      await waitFor(() => v.matchesDocument(), 'shown again');
+      w.check('shown again while pending');
+      assert.ok(w.removedSeen > seen, 'the removed rows were checked after the save');
+      assert.ok(ed.document.getText().includes('let acc0'), 'the preview is back');
+      assert.deepEqual(w.problems.slice(0, 8), [], `${w.problems.length} bad moments`);
+    } finally {
+      w.dispose();
+    }
+  });
 
   it('Esc mid-stream (the open hunk withdrawn), a second edit below, decisions above it: rows and decorations in step', async () => {
     const ed = await openEditor(BIG);
