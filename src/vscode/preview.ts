@@ -47,7 +47,9 @@ export function createDecorations(): Decorations {
       backgroundColor: new vscode.ThemeColor('sparkEdit.removedTextBackground'),
     }),
     // The CSS after `none;` reaches the span VS Code draws for the range: the prefix takes no room on screen.
-    removedPrefix: vscode.window.createTextEditorDecorationType({ textDecoration: 'none; display: none' }),
+    removedPrefix: vscode.window.createTextEditorDecorationType({
+      textDecoration: 'none; font-size: 0; visibility: hidden',
+    }),
     partial: vscode.window.createTextEditorDecorationType({
       isWholeLine: true,
       backgroundColor: new vscode.ThemeColor('sparkEdit.addedLineBackground'),

@@ -358,8 +358,8 @@ describe('Issue 11: an inline diff a person can trust', function () {
       await vscode.commands.executeCommand('notifications.clearAll');
       await waitFor(
         async () =>
-          ((await domTexts('word-diff-lens', '.monaco-editor .codelens-decoration')) ?? []).some((f) =>
-            /Accept All/.test(f.text),
+          ((await domTexts('word-diff-lens', '.monaco-editor .codelens-decoration')) ?? []).some(
+            (f) => /Accept All/.test(f.shown), // drawn, not only in the DOM
           ),
         'the Accept All lens drawn',
       );
