@@ -112,7 +112,7 @@ export interface RenderedAfter {
   runs: DecorationRun[];
   /** Does rendered row `i` carry the removed-row prefix then? */
   prefixed(i: number): boolean;
-  /** The rendered rows then (O(region): for the word highlights of a settled preview only). */
+  /** The rendered rows then (O(region): for the word highlights of a settled preview only; before the plan lands). */
   rows(): Row[];
 }
 
