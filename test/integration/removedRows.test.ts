@@ -6,6 +6,7 @@ import {
   openEditor,
   openFileWith,
   revertFiles,
+  screenshot,
   select,
   serverHooks,
   startEdit,
@@ -115,10 +116,19 @@ describe('Issue 11 (HB): a removed row never shows without its decoration', func
         else await settled(v);
         await waitFor(() => w.removedSeen > 0, 'removed rows in the document before the redirect');
         const before = w.changes;
+        // The redirected answer (the demo model's) held mid-way too: what the browser shows then.
+        server.enqueue({ tokensPerSecond: 2000, holdAfterChars: 600 });
+        const held2 = server.held;
         await vscode.commands.executeCommand('sparkEdit.redirect', {
           sessionId: v.session.id,
           instruction: 'add doc comments',
         });
+        await waitFor(() => server.held > held2 && w.changes > before, 'the redirected answer held mid-way, shown');
+        await waitFor(() => v.region.planFlush() === null, 'in sync mid-redirect');
+        assert.ok(v.session.isStreaming, 'mid-redirect');
+        await screenshot(`removed-rows-mid-redirect-${when === 'mid-stream' ? 'streaming' : 'pending'}`);
+        w.check('mid-redirect');
+        server.release();
         await settled(v);
         w.check('settled');
         assert.ok(w.changes - before >= 2, `the redirect streamed in several flushes (${w.changes - before})`);
