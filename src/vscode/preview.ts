@@ -197,6 +197,8 @@ export class SessionView implements vscode.Disposable {
   }
 
   private lastFlushAt: number | undefined;
+  /** The flush plan whose decorations were sent with its edit (see decorate's `ahead`). */
+  private aheadSent: FlushPlan | undefined;
   private scheduleFlush() {
     if (this.flushTimer || this.ended) return;
     // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
@@ -254,7 +256,10 @@ export class SessionView implements vscode.Disposable {
       this.timing.lastEditApplied = performance.now();
       this.timing.firstEditApplied ??= this.timing.lastEditApplied;
     }
-    this.decorate();
+    // While streaming, the decorations sent with the edit are complete (no word highlights, no stop mark) unless the
+    // rows changed in flight: no second round of the same ranges.
+    const sentAhead = !!plan && this.aheadSent === plan && region.version === plan.version && this.session.isStreaming;
+    if (!sentAhead) this.decorate();
     const key = this.lensKey();
     if (key !== this.lastLensKey) {
       this.lastLensKey = key;
@@ -545,6 +550,7 @@ export class SessionView implements vscode.Disposable {
             undoStopAfter: undoAfter,
           });
           // In the same tick: the workbench gets the decorations with the edit (issue 11).
+          this.aheadSent = plan;
           this.decorate(undefined, {
             view: this,
             after: this.region.renderedAfter(plan),
