@@ -9,7 +9,7 @@ import { Ctx } from './ctx';
 import { DeepController } from './deep';
 import { Log } from './log';
 import { NextEditController } from './nextEdit';
-import { SessionView } from './preview';
+import { SentDecorations, SessionView, sentDecorations } from './preview';
 import { SaveGuard } from './saveGuard';
 import { EditSessions } from './sessions';
 
@@ -51,6 +51,8 @@ export interface SparkEditApi {
   groupStatus(): string;
   /** The value Spark Edit last set for a context key (`sparkEdit.hasPending`, `sparkEdit.streaming`, …). */
   contextKey(key: string): boolean | undefined;
+  /** The preview decorations Spark Edit last sent to `doc`'s editors (issue 11: removed rows never drawn bare). */
+  decorationsSent(doc: vscode.TextDocument): SentDecorations | undefined;
 }
 
 /** The services `activate` created, as the API reads them. */
@@ -90,5 +92,6 @@ export function createApi(p: ApiParts): SparkEditApi {
     statusBar: () => ({ text: ctx.status.text, tooltip: ctx.status.tooltipText }),
     groupStatus: () => sessions.groups.statusText,
     contextKey: (k) => sessions.contextValue(k),
+    decorationsSent: (doc) => sentDecorations(doc),
   };
 }

@@ -49,8 +49,11 @@ export class PendingEditLenses implements vscode.CodeLensProvider, vscode.Dispos
         lenses.push(lens(top, '$(loading~spin) Spark Edit is writing… Stop (Esc)', 'sparkEdit.interrupt', sid));
         lenses.push(lens(top, 'Redirect…', 'sparkEdit.redirect', sid));
       }
-      if (v.session.canContinue)
+      if (v.session.canContinue) {
         lenses.push(lens(top, '$(debug-continue) Continue (the model stopped early)', 'sparkEdit.continue', sid));
+        // Nothing proposed yet (issue 11): the only other choice is to leave the code as it is.
+        if (!region.pendingHunks().length) lenses.push(lens(top, 'Dismiss (Esc)', 'sparkEdit.rejectAll', sid));
+      }
       const pending = region.pendingHunks();
       if (pending.length && v.timing.acceptLensProvided === undefined) {
         v.timing.acceptLensProvided = performance.now();

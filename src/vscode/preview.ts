@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { performance } from 'node:perf_hooks';
 import { EditSession, SessionState } from '../core/session/editSession';
-import { FlushPlan, Hunk, PreviewRegion } from '../core/session/region';
+import { FlushPlan, Hunk, PreviewRegion, RenderedAfter } from '../core/session/region';
 import { CharRange, changedChars } from '../core/diff/wordDiff';
 import { keepingCursor } from './util/keepCursor';
 import { ModelError, ModelTransport } from '../core/transport/types';
@@ -47,7 +47,9 @@ export function createDecorations(): Decorations {
       backgroundColor: new vscode.ThemeColor('sparkEdit.removedTextBackground'),
     }),
     // The CSS after `none;` reaches the span VS Code draws for the range: the prefix takes no room on screen.
-    removedPrefix: vscode.window.createTextEditorDecorationType({ textDecoration: 'none; display: none' }),
+    removedPrefix: vscode.window.createTextEditorDecorationType({
+      textDecoration: 'none; font-size: 0; visibility: hidden',
+    }),
     partial: vscode.window.createTextEditorDecorationType({
       isWholeLine: true,
       backgroundColor: new vscode.ThemeColor('sparkEdit.addedLineBackground'),
@@ -61,6 +63,37 @@ export function createDecorations(): Decorations {
 
 /** Every live preview, so the decorations of a document can show all of its previews at once. */
 const liveViews = new Set<SessionView>();
+
+/** A flush plan about to be sent: what the document will show once it lands (see SessionView.decorate). */
+export interface Ahead {
+  /** The preview the edit is for: drawn as `after` says (as it is now without), even while suspended when `shown`. */
+  view?: SessionView;
+  after?: RenderedAfter;
+  shown?: boolean;
+  /** The document line (before the edit) where the replaced lines end, and how many lines the edit adds. */
+  endLine: number;
+  delta: number;
+}
+
+/** The decoration ranges last sent for a document (issue 11; what the tests read through the API). */
+export interface SentDecorations {
+  added: vscode.Range[];
+  removed: vscode.Range[];
+  partial: vscode.Range[];
+  addedChars: vscode.Range[];
+  removedChars: vscode.Range[];
+  /** The removed rows' comment prefixes (not shown). */
+  hidden: vscode.Range[];
+  stopped?: vscode.DecorationOptions[];
+  /** The document's version when they were sent, and whether they were sent ahead of an edit in flight. */
+  version?: number;
+  ahead?: boolean;
+}
+const sent = new WeakMap<vscode.TextDocument, SentDecorations>();
+/** The decorations Spark Edit last sent to the editors of `doc` (undefined: never, no editor showed it). */
+export function sentDecorations(doc: vscode.TextDocument): SentDecorations | undefined {
+  return sent.get(doc);
+}
 
 interface ExpectedChange {
   version: number;
@@ -177,6 +210,8 @@ export class SessionView implements vscode.Disposable {
   }
 
   private lastFlushAt: number | undefined;
+  /** The flush plan whose decorations were sent with its edit (see decorate's `ahead`). */
+  private aheadSent: FlushPlan | undefined;
   private scheduleFlush() {
     if (this.flushTimer || this.ended) return;
     // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
@@ -234,7 +269,10 @@ export class SessionView implements vscode.Disposable {
       this.timing.lastEditApplied = performance.now();
       this.timing.firstEditApplied ??= this.timing.lastEditApplied;
     }
-    this.decorate();
+    // While streaming, the decorations sent with the edit are complete (no word highlights, no stop mark) unless the
+    // rows changed in flight: no second round of the same ranges.
+    const sentAhead = !!plan && this.aheadSent === plan && region.version === plan.version && this.session.isStreaming;
+    if (!sentAhead) this.decorate();
     const key = this.lensKey();
     if (key !== this.lastLensKey) {
       this.lastLensKey = key;
@@ -254,54 +292,69 @@ export class SessionView implements vscode.Disposable {
     return vscode.window.visibleTextEditors.find((e) => e.document === this.document);
   }
 
-  decorate(editors: readonly vscode.TextEditor[] = vscode.window.visibleTextEditors) {
+  /**
+   * Draw the document's previews. With `ahead` (issue 11), as the document will be once this view's flush plan lands:
+   * sent in the same tick as the edit, so the workbench applies both before it paints (a removed row drawn without
+   * its decoration shows its comment prefix and no strike-through).
+   */
+  decorate(editors: readonly vscode.TextEditor[] = vscode.window.visibleTextEditors, ahead?: Ahead) {
+    const eds = editors.filter((ed) => ed.document === this.document);
+    if (!eds.length) return;
+    const d = this.ranges(ahead);
+    for (const ed of eds) {
+      ed.setDecorations(this.decorations.addedChars, d.addedChars);
+      ed.setDecorations(this.decorations.removedChars, d.removedChars);
+      ed.setDecorations(this.decorations.removedPrefix, d.hidden);
+    }
+    for (const ed of eds) {
+      ed.setDecorations(this.decorations.added, d.added);
+      ed.setDecorations(this.decorations.removed, d.removed);
+      ed.setDecorations(this.decorations.partial, d.partial);
+      if (!ahead) ed.setDecorations(this.decorations.stopped, d.stopped ?? []);
+    }
+    sent.set(this.document, { ...d, version: this.document.version, ahead: !!ahead });
+  }
+
+  /** The decoration ranges of every live preview of this document (see decorate). */
+  private ranges(ahead?: Ahead): SentDecorations {
     // One set of decoration types for every preview: a document's ranges are those of all its live previews
     // (each used to overwrite the others', so only one of several edits in a file was coloured).
-    const add: vscode.Range[] = [],
-      del: vscode.Range[] = [],
-      part: vscode.Range[] = [];
-    const addChars: vscode.Range[] = [],
-      delChars: vscode.Range[] = [],
-      hidden: vscode.Range[] = [];
-    const stopped: vscode.DecorationOptions[] = [];
+    const d: SentDecorations = { added: [], removed: [], partial: [], addedChars: [], removedChars: [], hidden: [] };
+    d.stopped = [];
     for (const v of liveViews) {
-      if (v.document !== this.document || v.ended || v.suspended) continue; // a suspended preview's lines are not in the document
-      const start = v.region.startLine;
-      for (const r of v.region.decorationRuns()) {
-        (r.kind === 'add' ? add : r.kind === 'del' ? del : part).push(
+      const mine = ahead?.view === v;
+      // A suspended preview's lines are not in the document (unless this edit puts them back: `shown`).
+      if (v.document !== this.document || v.ended || (v.suspended && !(mine && ahead?.shown))) continue;
+      const after = mine ? ahead?.after : undefined;
+      // A preview below the edit in flight moves with it.
+      const shift = ahead && !mine && v.region.startLine >= ahead.endLine ? ahead.delta : 0;
+      const start = v.region.startLine + shift;
+      const prefixed = after ? after.prefixed : (i: number) => v.region.prefixColumns(i) > 0;
+      const cols = (i: number) => (prefixed(i) ? v.region.removedPrefix.length : 0);
+      for (const r of after ? after.runs : v.region.decorationRuns()) {
+        (r.kind === 'add' ? d.added : r.kind === 'del' ? d.removed : d.partial).push(
           new vscode.Range(start + r.from, 0, start + r.to - 1, 0),
         );
         if (r.kind === 'del' && v.region.removedPrefix)
           for (let i = r.from; i < r.to; i++) {
-            const n = v.region.prefixColumns(i);
-            if (n) hidden.push(new vscode.Range(start + i, 0, start + i, n));
+            const n = cols(i);
+            if (n) d.hidden.push(new vscode.Range(start + i, 0, start + i, n));
           }
       }
-      for (const c of v.wordHighlights()) {
-        const n = c.kind === 'del' ? v.region.prefixColumns(c.row) : 0; // row text starts after the prefix
-        (c.kind === 'add' ? addChars : delChars).push(
+      const words = after ? (v.session.isStreaming ? [] : changedChars(after.rows())) : v.wordHighlights();
+      for (const c of words) {
+        const n = c.kind === 'del' ? cols(c.row) : 0; // row text starts after the prefix
+        (c.kind === 'add' ? d.addedChars : d.removedChars).push(
           new vscode.Range(start + c.row, n + c.from, start + c.row, n + c.to),
         );
       }
-      const mark = v.stopMark();
+      const mark = ahead ? undefined : v.stopMark();
       if (mark) {
         const end = this.document.lineAt(mark.line).range.end;
-        stopped.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: mark.text } } });
+        d.stopped.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: mark.text } } });
       }
     }
-    for (const ed of editors) {
-      if (ed.document !== this.document) continue;
-      ed.setDecorations(this.decorations.addedChars, addChars);
-      ed.setDecorations(this.decorations.removedChars, delChars);
-      ed.setDecorations(this.decorations.removedPrefix, hidden);
-    }
-    for (const ed of editors) {
-      if (ed.document !== this.document) continue;
-      ed.setDecorations(this.decorations.added, add);
-      ed.setDecorations(this.decorations.removed, del);
-      ed.setDecorations(this.decorations.partial, part);
-      ed.setDecorations(this.decorations.stopped, stopped);
-    }
+    return d;
   }
 
   /** Where the interrupted stream stopped, marked at the end of the last line above it until the edit is decided. */
@@ -504,11 +557,21 @@ export class SessionView implements vscode.Disposable {
     let ok: boolean;
     try {
       if (editor) {
-        const apply = () =>
-          editor.edit((b) => b.replace(edit.range, edit.text), {
+        const apply = () => {
+          const sending = editor.edit((b) => b.replace(edit.range, edit.text), {
             undoStopBefore: undoBefore,
             undoStopAfter: undoAfter,
           });
+          // In the same tick: the workbench gets the decorations with the edit (issue 11).
+          this.aheadSent = plan;
+          this.decorate(undefined, {
+            view: this,
+            after: this.region.renderedAfter(plan),
+            endLine: this.region.startLine + plan.from + plan.deleteCount,
+            delta: plan.lines.length - plan.deleteCount,
+          });
+          return sending;
+        };
         // A decision keeps the cursor where the user left it (issue 15: after Accept it jumped to the last line).
         ok = this.deciding
           ? await keepingCursor(
@@ -533,6 +596,7 @@ export class SessionView implements vscode.Disposable {
       this.expected = null;
       if (ok && this.document.version > v0) commit();
     }
+    if (!ok) this.decorate(); // the decorations sent ahead were for an edit that did not land
     return ok;
   }
 

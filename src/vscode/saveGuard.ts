@@ -108,8 +108,8 @@ export class SaveGuard extends Disposable {
       for (const v of vs.sort((x, y) => y.region.startLine - x.region.startLine)) {
         if (v.isEnded) continue;
         v.suspend();
-        v.decorate(); // no colours on lines about to move (the set-aside lines would be coloured wrongly)
         if (!v.matchesDocument()) {
+          v.decorate();
           v.resume();
           this.ctx.log(`save: edit ${v.session.id} is out of step with the document; it is rejected for the save`);
           await v.rejectAll();
@@ -118,7 +118,11 @@ export class SaveGuard extends Disposable {
         const startLine = v.region.startLine;
         const shown = [...v.region.renderedLines()]; // the document's lines (removed rows with their prefix)
         const aside = v.region.textIf('reject');
-        if (!(await replaceLines(doc, startLine, shown.length, aside, this.ctx.log))) {
+        // No colours on the set-aside lines: sent with the edit (issue 11), so no line is drawn with wrong ones.
+        const alongside = () =>
+          v.decorate(undefined, { endLine: startLine + shown.length, delta: aside.length - shown.length });
+        if (!(await replaceLines(doc, startLine, shown.length, aside, this.ctx.log, alongside))) {
+          v.decorate();
           v.resume();
           continue;
         }
@@ -180,7 +184,15 @@ export class SaveGuard extends Disposable {
         if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
         if (
           now.join('\n') !== p.aside.join('\n') ||
-          !(await replaceLines(doc, p.startLine, p.aside.length, p.shown, log))
+          !(await replaceLines(doc, p.startLine, p.aside.length, p.shown, log, () =>
+            // Its colours go out with its lines (issue 11): a removed row is never drawn with its `//` showing.
+            v.decorate(undefined, {
+              view: v,
+              shown: true,
+              endLine: p.startLine + p.aside.length,
+              delta: p.shown.length - p.aside.length,
+            }),
+          ))
         ) {
           // The document changed in between: the text stays as written (original plus your typing), the preview goes.
           log(
@@ -210,6 +222,8 @@ async function replaceLines(
   count: number,
   lines: string[],
   log?: (m: string) => void,
+  /** Called right after the edit is sent, in the same tick (the decorations that go with it). */
+  alongside?: () => void,
 ): Promise<boolean> {
   const end = startLine + count;
   const range =
@@ -226,7 +240,11 @@ async function replaceLines(
       startLine,
       count,
       lines,
-      () => ed.edit((b) => b.replace(range, text), { undoStopBefore: false, undoStopAfter: false }),
+      () => {
+        const sending = ed.edit((b) => b.replace(range, text), { undoStopBefore: false, undoStopAfter: false });
+        alongside?.();
+        return sending;
+      },
       log,
     );
   const we = new vscode.WorkspaceEdit();

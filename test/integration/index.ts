@@ -48,6 +48,7 @@ export async function run(): Promise<TestOutcome> {
   require('./oneEdit.test'); // issue 11
   require('./renameDemo.test'); // issue 11: the demo's rename
   require('./undoTrust.test'); // issue 11 (HA)
+  require('./removedRows.test'); // issue 11 (HB)
   require('./controls.test');
   require('./firstTen.test');
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };

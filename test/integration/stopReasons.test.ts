@@ -154,6 +154,61 @@ describe('Stop reasons in deep jobs (real VS Code host)', function () {
         ),
     );
   });
+
+  it('an output-limit stop inside the only construct leaves nothing to apply: the edit stays pending, nothing proposed, and Continue finishes it (issue 11)', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 11, 15); // `total()`: the region's only construct
+    // "wrap it in try/catch": the answer opens `try {` first, so a cut inside it leaves no whole change.
+    const answer = [
+      'export function total(xs: number[]) {',
+      '  try {',
+      '    var sum = 0;',
+      '    for (const x of xs) sum += x;',
+      '    return sum;',
+      '  } catch {',
+      '    return 0;',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const cut = answer.indexOf('    for'); // inside `try {`
+    server.enqueue({ text: answer, faults: { truncateAfterChars: cut } });
+    const v = await startEdit(a, 'wrap it in try/catch');
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    assert.equal(v.session.state, 'pending', 'still open, so it can be continued');
+    assert.ok(!v.isEnded, 'the preview stays');
+    assert.equal(v.region.pendingHunks().length, 0, 'nothing proposed');
+    assert.equal(ed.document.getText(), ORIGINAL, 'the code is unchanged');
+    assert.equal(v.session.canContinue, true);
+    assert.equal(a.contextKey('sparkEdit.canContinue'), true, 'Continue is offered (command, lens)');
+    assert.ok(
+      a
+        .logLines()
+        .some((l) => /output limit .*nothing is proposed yet, your code is unchanged\. Choose Continue/.test(l)),
+      'the user is told why and what to do',
+    );
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+      'vscode.executeCodeLensProvider',
+      ed.document.uri,
+    );
+    const titles = (lenses ?? []).map((l) => l.command?.title ?? '');
+    assert.ok(
+      titles.some((t) => /Continue/.test(t)),
+      `a Continue lens: ${titles.join(' | ')}`,
+    );
+    server.enqueue({ text: answer.slice(v.session.text.length) });
+    await vscode.commands.executeCommand('sparkEdit.continue', { sessionId: v.session.id });
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    assert.equal(v.session.state, 'pending');
+    assert.equal(v.session.text, answer, 'the whole answer');
+    assert.ok(v.region.pendingHunks().length > 0, 'the finished change is proposed');
+    assert.equal(v.session.canContinue, false);
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'accepted');
+    assert.equal(ed.document.getText(), ORIGINAL.split('\n').slice(0, 11).join('\n') + '\n' + answer);
+  });
 });
 
 describe('generate:false warm-up (real VS Code host)', function () {

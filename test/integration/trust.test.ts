@@ -5,6 +5,7 @@ import { demoRewrite } from '../../src/server/demo';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
 import {
+  domTexts,
   openFileWith,
   ORIGINAL,
   revertFiles,
@@ -347,8 +348,24 @@ describe('Issue 11: an inline diff a person can trust', function () {
     );
     ed.selection = new vscode.Selection(0, 0, 0, 0);
     if (process.env.SPARK_ARTIFACTS) {
+      // The README's picture (media/pending-word-diff.png): today's controls drawn, no toast over the code, and no
+      // auto-save in the middle (a save shows the file without its previews until it is written).
+      const files = vscode.workspace.getConfiguration('files');
+      const autoSave = files.inspect('autoSave')?.globalValue;
+      await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+      await a.whenShownAgain(ed.document);
+      await waitFor(() => ed.document.getText().includes('subtotal') && v.matchesDocument(), 'the preview shown');
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await waitFor(
+        async () =>
+          ((await domTexts('word-diff-lens', '.monaco-editor .codelens-decoration')) ?? []).some(
+            (f) => /Accept All/.test(f.shown), // drawn, not only in the DOM
+          ),
+        'the Accept All lens drawn',
+      );
       await new Promise((r) => setTimeout(r, 800));
       await screenshot('pending-word-diff');
+      await files.update('autoSave', autoSave, vscode.ConfigurationTarget.Global);
     }
     await vscode.window.showTextDocument(ed.document);
     await vscode.commands.executeCommand('sparkEdit.acceptAll'); // what Ctrl+Enter runs

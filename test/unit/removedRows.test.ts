@@ -36,6 +36,13 @@ const Case = fc.record({
 });
 type CaseT = typeof Case extends fc.Arbitrary<infer T> ? T : never;
 
+/** Each row's decoration kind ('' for none) from decoration runs. */
+function perRow(runs: ReadonlyArray<{ kind: string; from: number; to: number }>, n: number): string[] {
+  const out: string[] = Array.from({ length: n }, () => '');
+  for (const r of runs) for (let i = r.from; i < r.to; i++) out[i] = out[i] ? 'overlap' : r.kind;
+  return out;
+}
+
 /** The document holds the region's rendering, and stripping each line of it gives back the row's text. */
 function checkRendering(region: PreviewRegion, doc: string[]) {
   const rows = region.renderedRows();
@@ -65,8 +72,26 @@ function run(c: CaseT) {
   const text = c.model.join('\n');
   let sent = 0;
   const flush = () => {
-    sim.flush();
-    checkRendering(sim.region, doc);
+    sim.land();
+    const region = sim.region;
+    const plan = region.planFlush();
+    if (plan) {
+      // What the adapter draws with the edit, before it lands, is what the region says once it has (issue 11 HB).
+      const after = region.renderedAfter(plan);
+      const n = region.renderedRows().length + plan.lines.length - plan.deleteCount;
+      const drawn = Array.from({ length: n }, (_, i) => (after.prefixed(i) ? 'P' : '-'));
+      const runs = perRow(after.runs, n);
+      const rowsAhead = after.rows();
+      sim.apply(plan);
+      assert.deepEqual(runs, perRow(region.decorationRuns(), n), 'the decoration runs sent ahead are the landed ones');
+      assert.deepEqual(
+        drawn,
+        Array.from({ length: n }, (_, i) => (region.prefixColumns(i) > 0 ? 'P' : '-')),
+        'the prefixes hidden ahead are the landed ones',
+      );
+      assert.deepEqual(rowsAhead, region.renderedRows(), 'the rows ahead are the landed ones');
+    }
+    checkRendering(region, doc);
   };
   for (const a of c.actions) {
     if (a.t === 'chunk' && sent < text.length) {
@@ -164,6 +189,34 @@ describe('issue 11: removed rows as comments (the document strips back to the ro
       }),
       { numRuns: runs, seed },
     );
+  });
+
+  it('decorations sent ahead of a decision: the hunks below the decided one move with it (issue 11 HB)', () => {
+    const original = ['a();', 'b();', 'c();', 'd();', 'e();', 'f();'];
+    const region = new PreviewRegion(0, original, PREFIX);
+    const d = region.createDiff();
+    d.push('A();\nb();\nc();\nd();\nE();\nf();\n');
+    d.end();
+    const flush = () => {
+      const plan = region.planFlush();
+      if (!plan) return;
+      const after = region.renderedAfter(plan);
+      const n = region.renderedRows().length + plan.lines.length - plan.deleteCount;
+      const ahead = { runs: perRow(after.runs, n), prefixed: Array.from({ length: n }, (_, i) => after.prefixed(i)) };
+      region.commitFlush(plan);
+      assert.deepEqual(ahead.runs, perRow(region.decorationRuns(), n));
+      assert.deepEqual(
+        ahead.prefixed,
+        Array.from({ length: n }, (_, i) => region.prefixColumns(i) > 0),
+      );
+      return ahead;
+    };
+    flush();
+    assert.deepEqual(perRow(region.decorationRuns(), 8), ['del', 'add', '', '', '', 'del', 'add', '']);
+    region.accept(region.pendingHunks()[0]); // its removed row goes: the second hunk moves up a line
+    const ahead = flush();
+    assert.deepEqual(ahead?.runs, ['', '', '', '', 'del', 'add', '']);
+    assert.deepEqual(ahead?.prefixed, [false, false, false, false, true, false, false]);
   });
 
   it('a removed row the user types into keeps the typing; one whose prefix was edited away comes back as typed', () => {

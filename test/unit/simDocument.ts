@@ -46,7 +46,11 @@ export class SimDocument {
   flush(): void {
     this.land();
     const plan = this.region.planFlush();
-    if (!plan) return;
+    if (plan) this.apply(plan);
+  }
+
+  /** A planned flush reaches the document at once. */
+  apply(plan: FlushPlan): void {
     this.doc.splice(this.region.startLine + plan.from, plan.deleteCount, ...plan.lines);
     this.region.commitFlush(plan);
   }

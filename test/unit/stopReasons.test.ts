@@ -10,6 +10,7 @@ import { ModelError, ModelTransport } from '../../src/core/transport/types';
 import { userMessage } from '../../src/core/protocol/responses';
 import { PreviewRegion } from '../../src/core/session/region';
 import { EditSession, SessionEvent } from '../../src/core/session/editSession';
+import { syntaxFor } from '../../src/core/session/structure';
 
 /**
  * How the model ended its answer decides what an edit may change (README fault matrix): a truncated answer
@@ -144,6 +145,56 @@ describe('stop reasons: what an edit may change', () => {
       assert.ok(!s.text.includes('cannot help'), 'the refusal is never code');
     });
   }
+
+  for (const wire of WIRES) {
+    it(`${wire}: cut off by the output limit inside the only construct: pending with nothing proposed, Continue finishes it (issue 11)`, async () => {
+      const original = ['function f() {', '  run();', '}'];
+      const answer = 'function f() {\n  try {\n    run();\n  } catch {}\n}\n';
+      server.enqueue({ text: answer, faults: { truncateAfterChars: answer.indexOf('    run') } });
+      const t = use(transportFor(wire, server));
+      const s = new EditSession({
+        region: new PreviewRegion(0, original),
+        prompt: { instruction: 'x', code: original.join('\n') },
+        model: 'm',
+        transport: t,
+      });
+      s.region.syntax = syntaxFor('typescript');
+      const errors: string[] = [];
+      s.onEvent((e) => void (e.kind === 'error' && errors.push(`${e.kept}: ${e.error.message}`)));
+      s.start();
+      await s.whenSettled();
+      assert.equal(s.region.structureCut?.nothingLeft, true, 'the whole-construct cut left nothing');
+      assert.equal(s.state, 'pending');
+      assert.equal(s.region.pendingHunks().length, 0);
+      assert.equal(s.canContinue, true);
+      assert.deepEqual(s.region.textIf('accept'), original, 'nothing would change');
+      assert.equal(errors.length, 1);
+      assert.match(errors[0], /output limit .*nothing is proposed yet, your code is unchanged\. Choose Continue/);
+      server.enqueue({ text: answer.slice(s.text.length) });
+      assert.ok(s.continueAnswer());
+      await s.whenSettled();
+      assert.equal(s.state, 'pending');
+      assert.equal(s.text, answer);
+      assert.deepEqual(s.region.textIf('accept'), answer.slice(0, -1).split('\n'));
+    });
+  }
+
+  it('another stop (content filter) with nothing whole left still changes nothing and ends (no Continue)', async () => {
+    const original = ['function f() {', '  run();', '}'];
+    const answer = 'function f() {\n  try {\n    run();\n  } catch {}\n}\n';
+    server.enqueue({ text: answer.slice(0, answer.indexOf('    run')), stopReason: 'content_filter' });
+    const s = new EditSession({
+      region: new PreviewRegion(0, original),
+      prompt: { instruction: 'x', code: original.join('\n') },
+      model: 'm',
+      transport: use(transportFor('chat', server)),
+    });
+    s.region.syntax = syntaxFor('typescript');
+    s.start();
+    await s.whenSettled();
+    assert.equal(s.state, 'failed');
+    assert.equal(s.canContinue, false);
+  });
 
   for (const wire of WIRES) {
     it(`${wire}: an empty answer changes nothing and says so`, async () => {

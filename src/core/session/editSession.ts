@@ -348,18 +348,22 @@ export class EditSession {
       this.region.interrupt('the answer stopped here');
       this.reportLeftOut();
       const kept = this.region.pendingHunks().length > 0;
+      // Cut off by the output limit with nothing whole to propose yet (inside the region's only construct): the edit
+      // stays pending with nothing proposed, so Continue can finish the answer (issue 11).
+      const toContinue = !kept && stop.kind === 'max_tokens' && this.streamedText.trim() !== '';
       const e = new ModelError(
         'stopped',
-        stoppedMessage(stop, kept, !!this.region.structureCut?.nothingLeft),
+        stoppedMessage(stop, kept, !!this.region.structureCut?.nothingLeft, toContinue),
         stop.raw,
       );
       this.o.log?.(`edit ${this.id}: ${e.message}`);
-      if (!kept) {
+      if (!kept && !toContinue) {
         this.fail(e);
         return;
       }
       this.error = e;
-      this.afterGeneration(); // pending first, so the message can offer Continue
+      this.emitter.fire({ kind: 'content' });
+      this.setState('pending'); // pending first, so the message can offer Continue
       this.emitter.fire({ kind: 'error', error: e, kept: true });
       return;
     }
@@ -524,15 +528,19 @@ export function stoppedMessage(
   pending: boolean,
   /** What arrived was cut back to whole constructs, and nothing was left (structure.ts). */
   incomplete = false,
+  /** Nothing is proposed, but the edit stays open so Continue can finish the answer. */
+  toContinue = false,
 ): string {
   const kept = pending
     ? 'The lines it did not reach are unchanged; what arrived is a pending diff.'
-    : incomplete
-      ? NOTHING_COMPLETE
-      : 'Nothing was changed.';
+    : toContinue
+      ? `It stopped inside the code it was rewriting, before a complete change: nothing is proposed yet, your code is unchanged.`
+      : incomplete
+        ? NOTHING_COMPLETE
+        : 'Nothing was changed.';
   switch (stop.kind) {
     case 'max_tokens':
-      return `The model stopped early: its answer reached the output limit (${stop.raw}) before the end of the code. ${kept}${pending ? ' Choose Continue to let it finish.' : ''}`;
+      return `The model stopped early: its answer reached the output limit (${stop.raw}) before the end of the code. ${kept}${pending || toContinue ? ' Choose Continue to let it finish.' : ''}`;
     case 'context_window':
       return `The model stopped early: the code and its answer do not fit in the model's context window (${stop.raw}). ${kept} Select less code and try again.`;
     case 'content_filter':

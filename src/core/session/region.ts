@@ -62,10 +62,14 @@ export function setRowFromLine(r: Row, line: string, prefix: string): void {
   }
 }
 
+/** Is `line` row `r`'s text behind the removed-row prefix? */
+function writtenWithPrefix(r: Row, line: string, prefix: string): boolean {
+  return !!prefix && line.length === prefix.length + r.text.length && line.startsWith(prefix) && line.endsWith(r.text);
+}
+
 /** The document now holds `line` for row `r` (a flush wrote it). */
 function wroteLine(r: Row, line: string, prefix: string): void {
-  const p =
-    !!prefix && line.length === prefix.length + r.text.length && line.startsWith(prefix) && line.endsWith(r.text);
+  const p = writtenWithPrefix(r, line, prefix);
   if (p) r.prefixed = true;
   else if (r.prefixed) r.prefixed = false;
 }
@@ -101,6 +105,15 @@ export interface DecorationRun {
   kind: 'add' | 'del' | 'part';
   from: number;
   to: number;
+}
+
+/** What the document will show once a flush plan lands (see PreviewRegion.renderedAfter). */
+export interface RenderedAfter {
+  runs: DecorationRun[];
+  /** Does rendered row `i` carry the removed-row prefix then? */
+  prefixed(i: number): boolean;
+  /** The rendered rows then (O(region): for the word highlights of a settled preview only; before the plan lands). */
+  rows(): Row[];
 }
 
 let nextHunkId = 1;
@@ -784,6 +797,35 @@ export class PreviewRegion implements DiffSink {
     const runs = this.runsCache.slice();
     scanRuns(this.rendered, this.runsUpTo, this.renderedFrontier(), runs);
     return runs;
+  }
+
+  /**
+   * What the document will show once `plan` lands, before it does (issue 11): the adapter sends these decorations in
+   * the same tick as the edit, so no removed row is drawn without its decoration, its comment prefix visible (the
+   * edit's change event, after which decorationRuns() would say so, comes back a round trip later). Call it in the
+   * tick the plan was made: the plan's rows may change once it is in flight. O(runs + the plan's rows).
+   */
+  renderedAfter(plan: FlushPlan): RenderedAfter {
+    const a = plan.from,
+      b = a + plan.deleteCount,
+      mid = plan.snapshot?.rows ?? [],
+      d = mid.length - plan.deleteCount;
+    const pf = this.removedPrefix,
+      rendered = this.rendered,
+      lines = plan.lines;
+    const now = this.decorationRuns();
+    const runs: DecorationRun[] = [];
+    for (const r of now) if (r.from < a) runs.push({ kind: r.kind, from: r.from, to: Math.min(r.to, a) });
+    const inPlan: DecorationRun[] = [];
+    scanRuns(mid, 0, mid.length, inPlan);
+    for (const r of inPlan) runs.push({ kind: r.kind, from: r.from + a, to: r.to + a });
+    for (const r of now) if (r.to > b) runs.push({ kind: r.kind, from: Math.max(r.from, b) + d, to: r.to + d });
+    const prefixed = (i: number): boolean => {
+      if (i < a) return !!rendered[i]?.prefixed;
+      if (i < a + mid.length) return writtenWithPrefix(mid[i - a], lines[i - a], pf);
+      return !!rendered[i - d]?.prefixed;
+    };
+    return { runs, prefixed, rows: () => [...rendered.slice(0, a), ...mid, ...rendered.slice(b)] };
   }
 
   /**
