@@ -56,7 +56,7 @@ export class EarlyKeys implements vscode.Disposable {
 
   private typed(text: string) {
     const active = vscode.window.activeTextEditor?.document;
-    if (this.holding && (!active || active === this.doc)) {
+    if (this.holding && active === this.doc) {
       this.firstAt ??= performance.now() - this.t0;
       this.held += text;
       return;
