@@ -13,6 +13,7 @@ import { DeepController } from './deep';
 import { targetLines } from './editTargets';
 import { EditSessions } from './sessions';
 import { TypingLock } from './typingLock';
+import { EarlyKeys } from './earlyKeys';
 
 export interface EditArgs {
   instruction?: string;
@@ -56,6 +57,8 @@ export class InlineEditController {
     }
     const doc = editor.document;
     let instruction = args?.instruction;
+    // Keys typed before the box has the keyboard are held for it (EarlyKeys), first: the lock already refuses them.
+    const keys = instruction === undefined && !args?.ask ? EarlyKeys.start(doc, ctx.log) : undefined;
     // Nothing typed while the box opens reaches the code (TypingLock); lifted before any edit.
     const lock =
       instruction === undefined || args?.typingLocked
@@ -72,17 +75,19 @@ export class InlineEditController {
         warmup = this.prewarm(doc, startLine, endLine);
         const selections = collapse(editor);
         const beforeClose = async (sent: boolean) => {
+          keys?.dispose(); // keys typed from now on are for the code: never passed on (an Undo could overtake them)
           // Cancelled: the selection as it was. Either way the code takes typing again before the box closes.
           if (!sent && !editor.document.isClosed && editor.selections.every((s) => s.isEmpty))
             editor.selections = selections;
           await lock?.release();
         };
         const onFocused = () => void lock?.release(true); // the keys go to the box now
-        instruction = await this.ask(editor, startLine, endLine, args, noSelection, { beforeClose, onFocused });
+        instruction = await this.ask(editor, startLine, endLine, args, noSelection, { beforeClose, onFocused, keys });
         if (!instruction?.trim() && editor.selections.every((s) => s.isEmpty)) editor.selections = selections;
         t0 = performance.now(); // time starts when the user confirms, not while they type
       }
     } finally {
+      keys?.dispose();
       // Not awaited (a round trip to the workbench, ~15 ms): the request goes out meanwhile, and the first document
       // edit waits for it (SessionView.gateFirstEdit below); every other way out of here awaits it first.
       released = lock?.release();
@@ -154,7 +159,7 @@ export class InlineEditController {
     endLine: number,
     args: EditArgs | undefined,
     noSelection: boolean,
-    hooks: Pick<PromptTarget, 'beforeClose' | 'onFocused'>,
+    hooks: Pick<PromptTarget, 'beforeClose' | 'onFocused' | 'keys'>,
   ): Thenable<string | undefined> {
     const style = vscode.workspace.getConfiguration('sparkEdit').get<'inline' | 'quickInput'>('promptStyle', 'inline');
     return (

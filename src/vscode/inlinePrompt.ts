@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { REFACTORS } from '../core/refactors';
+import type { EarlyKeys } from './earlyKeys';
 
 /**
  * The instruction box at the code (issue 15): a comment-thread input anchored under the lines to edit (the public
@@ -17,6 +18,8 @@ export interface PromptTarget {
   noSelection?: boolean;
   /** A redirect of a running or pending edit: its instruction so far. */
   redirect?: string;
+  /** Keys typed into the code before the box had the keyboard: they go into the box (or the picker). */
+  keys?: EarlyKeys;
   /** Runs once the box (or the picker) has the keyboard. */
   onFocused?: () => void;
   /** Runs when the box is sent or cancelled, before it closes (the code takes typing again: TypingLock). */
@@ -51,6 +54,12 @@ export class InlinePrompt implements vscode.Disposable {
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) =>
         this.finish(this.open?.thread, c ? (typeof c.body === 'string' ? c.body : c.body.value) : undefined),
       ),
+      // Enter in the box: through the extension host, after the characters typed before it (they may still pass
+      // through the `type` override, EarlyKeys: one ordered channel), then VS Code's own submit.
+      vscode.commands.registerCommand('sparkEdit.inlinePrompt.enter', async () => {
+        await this.open?.target.keys?.settled();
+        await vscode.commands.executeCommand('editor.action.submitComment');
+      }),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', () => this.finish(this.open?.thread, undefined)),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.pick', async () => {
         const o = this.open;
@@ -113,6 +122,7 @@ export class InlinePrompt implements vscode.Disposable {
       if (ed?.document.uri.scheme !== 'comment' || this.open?.thread !== thread) return;
       reveal.dispose();
       revealBox(target);
+      target.keys?.intoBox();
       target.onFocused?.();
     });
     return new Promise((resolve) => {
@@ -164,6 +174,9 @@ export class InlinePrompt implements vscode.Disposable {
     qp.onDidChangeValue((v) => {
       qp.items = v.trim() ? [typed(v), ...fixed] : fixed;
     });
+    // Keys typed into the code before the picker showed (EarlyKeys) start its text.
+    if (target.keys?.pending) qp.value = target.keys.pending.split(/\r?\n/)[0];
+    target.keys?.retire();
     return new Promise((resolve) => {
       let done = false;
       qp.onDidAccept(() => {

@@ -145,6 +145,9 @@ describe('Issue 15 polish: the cursor after "Fix with Spark Edit" + Accept', fun
       const v = a.sessions().find((s) => s.document === doc)!;
       assert.ok(v, 'a pending fix');
       await v.session.whenSettled();
+      // The answer has ended, but the preview's last coalesced document edit may not have landed yet (flaky in CI:
+      // it removed a line above the cursor after the test had placed it, "lines 8+1→0", so the save saw line 8).
+      await v.settled();
       // The cursor on the misspelled (removed) line of the pending diff, as the user left it.
       const misspelled = doc
         .getText()

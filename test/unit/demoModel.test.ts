@@ -230,6 +230,17 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
       p,
       /def mean\(xs\):\n {4}if not xs:\n {8}raise ValueError\("mean\(\) of an empty sequence"\)\n {4}total = 0/,
     );
+    // The whole file: every function an empty list breaks, median (IndexError on sorted(xs)[…]) included.
+    const all0 = read('stats.py').split('\n');
+    const all = edit('stats.py', { start: 0, end: all0.length - 2 }, REFACTORS[0].instruction).text!;
+    for (const fn of ['mean', 'variance', 'median'])
+      assert.match(
+        all,
+        new RegExp(
+          `def ${fn}\\(xs\\):\\n {4}if not xs:\\n {8}raise ValueError\\("${fn}\\(\\) of an empty sequence"\\)`,
+        ),
+        fn,
+      );
   });
 
   it('rename never renames inside strings or comments, and renames inside template holes', () => {

@@ -52,7 +52,7 @@ describe('onboarding (issue 15)', () => {
       pkg.contributes.keybindings.some(
         (k: { key: string; command: string; when: string }) =>
           k.key === 'enter' &&
-          k.command === 'editor.action.submitComment' &&
+          k.command === 'sparkEdit.inlinePrompt.enter' && // then editor.action.submitComment (earlyKeys.ts)
           /commentController == sparkEdit\.prompt/.test(k.when),
       ),
     );

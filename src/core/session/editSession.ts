@@ -87,8 +87,8 @@ export class EditSession {
   /** The current answer came labelled `phase: "final_answer"`. */
   private answerPhase: 'final_answer' | undefined;
   private prompt: EditPromptInput;
-  /** performance.now() when the command started. */
-  readonly startedAt: number;
+  /** performance.now() when the command started; for a redirect or a continuation, when it was sent (issue 15). */
+  startedAt: number;
   stats: EditStats = { deltas: 0, chars: 0, warm: false };
   error: ModelError | undefined;
   private readonly emitter = new Emitter<SessionEvent>();
@@ -452,6 +452,7 @@ export class EditSession {
     const current = this.region.original.join('\n');
     const { full, incremental } = redirectInput(first, partial, newInstruction, current);
     this.keepPhases(full, partial);
+    this.startedAt = performance.now(); // not the time spent typing the new direction
     this.prompt = { ...first, instruction: `${first.instruction}; then: ${newInstruction}`, code: current };
     this.emitter.fire({ kind: 'content' });
     this.ask(full, { incrementalInput: incremental, previousResponseId: this.lastResponseId });
@@ -469,6 +470,7 @@ export class EditSession {
     this.region.rebase();
     const { full, incremental } = continueInput(this.prompt, partial);
     this.keepPhases(full, partial);
+    this.startedAt = performance.now();
     this.emitter.fire({ kind: 'content' });
     this.ask(full, { incrementalInput: incremental, previousResponseId: this.lastResponseId }, partial);
     return true;

@@ -175,19 +175,18 @@ function findBugs(code: string, lang: Lang, around: string): Result {
   return { code: out };
 }
 
-/** Python: `/ len(xs)` with no check that xs is not empty raises ZeroDivisionError: raise a clear ValueError first. */
+/**
+ * Python: an empty sequence argument fails with no clear message: `/ len(xs)` raises ZeroDivisionError, and indexing
+ * it (or a sorted copy: `ordered = sorted(xs)`, `ordered[middle]`, as a median does) raises IndexError. Every
+ * function that does either without an emptiness check gets one that raises a clear ValueError first.
+ */
 function guardEmpty(code: string, found: string[]): string {
   const lines = code.split('\n');
   const unit = indentUnit(code, 'py');
   for (const f of findFunctions(code, 'py').reverse()) {
     const body = lines.slice(f.headerEndLine + 1, f.bodyEndLine + 1).join('\n');
-    const m = /\/\s*len\((\w+)\)/.exec(body);
-    if (
-      !m ||
-      !f.params.some((p) => p.name === m[1]) ||
-      new RegExp(`if\\s+(not\\s+${m[1]}|len\\(${m[1]}\\)\\s*==\\s*0)`).test(body)
-    )
-      continue;
+    const name = emptyUse(body, f.params.map((p) => p.name));
+    if (!name || new RegExp(`if\\s+(not\\s+${name}|len\\(${name}\\)\\s*==\\s*0)`).test(body)) continue;
     let at = f.headerEndLine + 1;
     const first = lines[at] ?? '';
     const ind = /^[ \t]*/.exec(lines.slice(at).find((l) => l.trim()) ?? '')![0] || f.indent + unit;
@@ -199,8 +198,20 @@ function guardEmpty(code: string, found: string[]): string {
       }
       at++;
     }
-    lines.splice(at, 0, `${ind}if not ${m[1]}:`, `${ind}${unit}raise ValueError("${f.name}() of an empty sequence")`);
-    found.push(`${f.name}: empty ${m[1]}`);
+    lines.splice(at, 0, `${ind}if not ${name}:`, `${ind}${unit}raise ValueError("${f.name}() of an empty sequence")`);
+    found.push(`${f.name}: empty ${name}`);
   }
   return lines.join('\n');
+}
+
+/** The parameter a function body divides by the length of, or indexes (itself or a sorted/list copy of it). */
+function emptyUse(body: string, params: string[]): string | undefined {
+  for (const p of params) {
+    const names = [p];
+    for (const c of body.matchAll(new RegExp(`(\\w+)\\s*=\\s*(?:sorted|list|tuple)\\(\\s*${p}\\s*[,)]`, 'g')))
+      names.push(c[1]);
+    const alt = names.join('|');
+    if (new RegExp(`/\\s*len\\((?:${alt})\\)|\\b(?:${alt})\\[`).test(body)) return p;
+  }
+  return undefined;
 }
