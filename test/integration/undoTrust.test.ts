@@ -218,6 +218,105 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     await press(ed.document, 'undo', { text: pend.text, hunks: pend.hunks }, 'undo again: the pending diff');
   });
 
+  /** Resolves at the next save of `doc` once the previews it set aside are shown again. */
+  function nextSave(doc: vscode.TextDocument): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const d = vscode.workspace.onDidSaveTextDocument((s) => {
+        if (s !== doc) return;
+        d.dispose();
+        void a.whenShownAgain(doc).then(resolve);
+      });
+    });
+  }
+
+  const DECISIONS = [
+    'Accept All',
+    'Reject All',
+    'accept a hunk',
+    'reject a hunk',
+    'Esc mid-stream, then Reject All',
+    'redirect, then Reject All',
+  ] as const;
+  for (const how of DECISIONS)
+    it(`${how} with auto-save on (saved while pending and after), then typing elsewhere with the keyboard: one Undo takes only the typing, the next lands on the pending diff`, async () => {
+      // The newcomer (browser, auto-save on): Esc mid-stream, Reject All, "x" typed elsewhere, ONE Ctrl+Z removed the
+      // x AND brought the rejected diff back. An auto-save while the diff was pending set it aside (the original's
+      // text, written) and showed it again: undoing the typing landed on that same text, and the guard took it for
+      // the save's set-aside and went on through the pair, undoing the Reject.
+      const files = vscode.workspace.getConfiguration('files');
+      await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+      try {
+        const { src, lines, from, to, answer } = demoFunction('export function total', 'use const');
+        const ed = await openFileWith(fileFor('decide-type'), src);
+        const doc = ed.document;
+        select(ed, from, to);
+        const mid = how.startsWith('Esc') || how.startsWith('redirect');
+        // Held mid-stream once the first changed lines and the line after them have arrived.
+        const sumLine = answer.split('\n').find((l) => l.includes('sum +='))!;
+        const hold = answer.indexOf(sumLine) + sumLine.length + 1;
+        const held = server.held;
+        server.enqueue({ text: answer, tokensPerSecond: 400, holdAfterChars: mid ? hold : undefined });
+        if (how.startsWith('redirect')) server.enqueue({ text: answer, tokensPerSecond: 400 });
+        let saved = nextSave(doc);
+        const v = await startEdit(a, 'use const');
+        if (mid) {
+          await waitFor(() => server.held > held && v.region.planFlush() === null, 'held mid-stream, shown');
+          if (how.startsWith('Esc'))
+            await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+          else
+            await vscode.commands.executeCommand('sparkEdit.redirect', {
+              sessionId: v.session.id,
+              instruction: 'use const, really',
+            });
+        }
+        await v.session.whenSettled();
+        await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'settled, in sync');
+        // Pending long enough for an auto-save: it sets the diff aside, writes the original, shows the diff again.
+        await saved;
+        const pend = await settledUi(doc, 'pending, saved');
+        assert.ok(pend.hunks >= 1, `a pending diff: ${pend.text}`);
+        // Auto-save repeats (the diff shown again makes the document dirty): read the file between two writes.
+        await waitFor(() => fs.readFileSync(doc.uri.fsPath, 'utf8') === src, 'the file on disk holds the original');
+        await waitFor(() => !a.undoBusy(doc), 'no save setting the diff aside');
+        saved = nextSave(doc);
+        const h = v.region.pendingHunks()[0];
+        if (how === 'accept a hunk' || how === 'reject a hunk')
+          await vscode.commands.executeCommand(
+            how === 'accept a hunk' ? 'sparkEdit.acceptHunk' : 'sparkEdit.rejectHunk',
+            {
+              sessionId: v.session.id,
+              hunkId: h.id,
+            },
+          );
+        else
+          await vscode.commands.executeCommand(how === 'Accept All' ? 'sparkEdit.acceptAll' : 'sparkEdit.rejectAll', {
+            sessionId: v.session.id,
+          });
+        await waitFor(() => v.isEnded || v.region.pendingHunks().length < pend.hunks, 'decided');
+        await saved; // auto-save after the decision too
+        const decided = await settledUi(doc, 'decided, saved');
+        if (how.includes('Reject All') || (how === 'reject a hunk' && decided.hunks === 0))
+          assert.equal(decided.text, src, 'rejected: the original');
+        // Typing elsewhere with the keyboard: the caret moved to the end of the first line, then "x" typed.
+        saved = nextSave(doc);
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('cursorTop');
+        await vscode.commands.executeCommand('cursorEnd');
+        await vscode.commands.executeCommand('type', { text: 'x' });
+        await waitFor(() => doc.getText() !== decided.text, 'the x typed');
+        const typedLines = decided.text.split('\n');
+        typedLines[0] += 'x';
+        assert.equal(doc.getText(), typedLines.join('\n'), 'the x at the end of the first line');
+        await saved; // and auto-saved
+        await press(doc, 'undo', decided, 'one undo: the typing only');
+        assert.ok(lines[0] === doc.lineAt(0).text, 'the x is gone');
+        await press(doc, 'undo', { text: pend.text, hunks: pend.hunks }, 'undo again: the pending diff');
+        await waitFor(() => !doc.isDirty || !a.undoBusy(doc), 'quiet');
+      } finally {
+        await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      }
+    });
+
   /** The demo's loadOrders and the demo model's "add error handling" answer for it. */
   const loadOrders = () => demoFunction('export async function loadOrders', 'add error handling');
 
