@@ -455,8 +455,15 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     const doc = w.ed.document;
     w.ed = await vscode.window.showTextDocument(doc); // an editor hidden by the other file's is closed: a fresh one
     const views = live(doc);
-    const kind = r(9);
-    const name = `${['edit', 'accept hunk', 'reject hunk', 'accept all', 'reject all', 'undo', 'redo', 'save', 'type'][kind]} in ${vscode.workspace.asRelativePath(doc.uri)}`;
+    const kind = r(11);
+    const name = `${['edit', 'accept hunk', 'reject hunk', 'accept all', 'reject all', 'undo', 'redo', 'save', 'type', 'Esc mid-stream', 'auto-save'][kind]} in ${vscode.workspace.asRelativePath(doc.uri)}`;
+    if (kind === 9) return (await escEdit(w, r, name)) ? name : undefined;
+    if (kind === 10) {
+      // Wait for auto-save (afterDelay) to save the document, as it does while a person reads the diff.
+      if (!doc.isDirty) return undefined;
+      await nextSave(doc);
+      return name;
+    }
     if (kind === 0) {
       const fn = r(2) ? 'parse' : 'total';
       const range = fnRange(doc, fn);
@@ -508,24 +515,67 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       await a.whenShownAgain(doc);
       return name;
     }
-    // Typing a character on the first line (a comment, outside every edit): a step of its own.
-    const ok = await w.ed.edit((b) => b.insert(new vscode.Position(0, doc.lineAt(0).text.length), 'x'), {
-      undoStopBefore: true,
-      undoStopAfter: true,
-    });
-    if (!ok) return undefined;
+    // Typing a character on the first line (a comment, outside every edit) with the keyboard's own command, after a
+    // caret move (a move ends the editor's typing group: each such "x" is a step of its own).
+    const before = doc.getText();
+    await vscode.commands.executeCommand('cursorBottom');
+    await vscode.commands.executeCommand('cursorTop');
+    await vscode.commands.executeCommand('cursorEnd');
+    await vscode.commands.executeCommand('type', { text: 'x' });
+    await waitFor(() => doc.getText() !== before, `${name}: the x typed`);
     await push(w, name);
     return name;
   }
 
+  /**
+   * An edit of `total` stopped with Esc mid-stream (held once its first changed line and the line after it arrived;
+   * `total`'s lines are whole statements, so what arrived is proposed). Returns whether it applied.
+   */
+  async function escEdit(w: Walker, r: (n: number) => number, name: string): Promise<boolean> {
+    const doc = w.ed.document;
+    const range = fnRange(doc, 'total');
+    if (!range || live(doc).some((v) => v.region.startLine <= range.to && v.region.endLine > range.from)) return false;
+    const lines = doc
+      .getText()
+      .split('\n')
+      .slice(range.from, range.to + 1);
+    const flip = lines.map((l, i) =>
+      /\b(var|let) /.test(l) && (i === 1 || r(2))
+        ? l.replace(/\b(var|let) /, (m) => (m === 'var ' ? 'let ' : 'var '))
+        : l,
+    );
+    // Held after the first unchanged line below the first changed one (line 1 always changes).
+    let k = 2;
+    while (k < flip.length - 1 && flip[k] !== lines[k]) k++;
+    const hold = flip.slice(0, k + 1).join('\n').length + 1;
+    select(w.ed, range.from, range.to);
+    const held = server.held;
+    server.enqueue({ text: flip.join('\n') + '\n', tokensPerSecond: 2000, holdAfterChars: hold });
+    const v = await startEdit(a, 'flip');
+    await waitFor(() => server.held > held && v.region.planFlush() === null, `${name}: held mid-stream, shown`);
+    await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+    await v.session.whenSettled();
+    await push(w, name);
+    return true;
+  }
+
   for (const seed of [1, 2, 3])
-    it(`random walk (seed ${seed}, 40 steps, 2 files): every undo/redo lands on the state meant, the UI matches the pending edits`, async function () {
+    it(`random walk (seed ${seed}, 40 steps, 2 files, auto-save on, Esc mid-stream, typing with the type command): every undo/redo lands on the state meant, the UI matches the pending edits`, async function () {
+      await vscode.workspace
+        .getConfiguration('files')
+        .update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
       const r = rng(seed);
       const ws: Walker[] = [];
       for (const name of ['walk-a', 'walk-b']) {
         const ed = await openFileWith(fileFor(name), WALK_FILE);
         ws.push({ ed, states: [{ text: WALK_FILE, hunks: 0 }], at: 0 });
       }
+      // Known limit (README): a save while a diff is pending sets it aside with an editor edit, which cuts off the
+      // editor's Redo (a plain file keeps it: see the test below). Saves are seen as they happen, so the walk knows.
+      const cut = vscode.workspace.onWillSaveTextDocument((e) => {
+        const w = ws.find((x) => x.ed.document === e.document);
+        if (w && live(e.document).length) w.states.length = w.at + 1;
+      });
       const trail: string[] = [];
       const t0 = Date.now();
       for (let i = 0; trail.length < 40 && i < 400; i++) {
@@ -560,9 +610,31 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       // Leave nothing moving for the suites after this one: no pending edit, no undo walk, both files saved.
       for (const v of a.sessions()) await v.rejectAll();
       await waitFor(() => ws.every((w) => !a.undoBusy(w.ed.document)), 'the undo guards idle');
+      cut.dispose();
       for (const w of ws) await w.ed.document.save();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
+
+  it('a plain file (no Spark Edit): auto-save after Undo keeps Redo (VS Code keeps it: the cut above is ours)', async () => {
+    await vscode.workspace
+      .getConfiguration('files')
+      .update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+    const ed = await openFileWith(fileFor('plain'), WALK_FILE);
+    const doc = ed.document;
+    await vscode.commands.executeCommand('cursorTop');
+    await vscode.commands.executeCommand('cursorEnd');
+    await vscode.commands.executeCommand('type', { text: 'x' });
+    const typed = doc.getText();
+    assert.notEqual(typed, WALK_FILE);
+    await nextSave(doc);
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => doc.getText() === WALK_FILE, 'undone');
+    await nextSave(doc); // auto-save after the undo
+    assert.equal(fs.readFileSync(doc.uri.fsPath, 'utf8'), WALK_FILE);
+    await vscode.commands.executeCommand('redo');
+    await waitFor(() => doc.getText() === typed, 'redo still works after the auto-save');
+    await nextSave(doc);
+  });
 
   it('undo never revives a hunk rejected earlier: edit, save, reject the hunk; a second edit, Reject All, save; Undo ×3, Redo ×3', async () => {
     const ed = await openFileWith(fileFor('revive'), WALK_FILE);
