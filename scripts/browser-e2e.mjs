@@ -224,6 +224,10 @@ export async function keyboardFlow(page, workspace, artifacts) {
     await page.keyboard.press('Control+S');
     await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was before the edit');
   });
+  await step(
+    "the newcomer's undo (issue 11): Esc mid-stream, auto-save, Ctrl+Backspace, 'x' typed elsewhere, Ctrl+Z takes only the x; Ctrl+Z again brings the diff back",
+    async () => newcomerUndo(page, workspace, file, artifacts),
+  );
   await step('Ctrl+Shift+I on a pending edit asks in the box at the code; the redirected answer streams', async () => {
     await requestEdit(page, 'rename out to result');
     await page.keyboard.press('Control+Shift+I');
@@ -244,6 +248,78 @@ export async function keyboardFlow(page, workspace, artifacts) {
     await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was after the reject');
   });
   return results;
+}
+
+/** The user settings file of the code-server the flows run in (beside the workspace; see run-integration.mjs). */
+function setUserSetting(workspace, key, value) {
+  const f = path.join(path.dirname(workspace), 'user-data', 'User', 'settings.json');
+  const s = JSON.parse(fs.readFileSync(f, 'utf8'));
+  if (value === undefined) delete s[key];
+  else s[key] = value;
+  fs.writeFileSync(f, JSON.stringify(s, null, 2));
+}
+
+/**
+ * What a newcomer saw (issue 11, browser, auto-save on): Esc mid-stream, Reject All, "x" typed elsewhere, and ONE
+ * Ctrl+Z removed the x AND brought the rejected diff back. The file holds AFTER_CONST before and after.
+ */
+async function newcomerUndo(page, workspace, file, artifacts) {
+  const code = async () =>
+    (await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')).replace(
+      /\u00a0/g,
+      ' ',
+    );
+  const saved = () => fs.statSync(file).mtimeMs;
+  // A slow demo model, so Esc lands mid-stream (code-server's auto-save is on by default: afterDelay, 1 s).
+  setUserSetting(workspace, 'sparkEdit.demoTokensPerSecond', 12);
+  try {
+    await page.waitForTimeout(1500); // the settings file is read again
+    await page.keyboard.press('Control+Home');
+    for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
+    await openBox(page);
+    await page.keyboard.type('rename out to result');
+    await page.keyboard.press('Enter');
+    await waitFor(async () => /\bresult\b/.test(await code()), 'the first renamed line streamed');
+    if (!/writing/.test(await lensText(page))) throw new Error('the answer was complete before Esc (too fast)');
+    await page.keyboard.press('Escape');
+    await waitFor(async () => !/writing/.test(await lensText(page)), 'the stream stopped');
+    await waitFor(async () => /Accept All/.test(await lensText(page)), 'the stopped diff pending');
+    const t0 = saved();
+    await waitFor(() => saved() > t0, 'an auto-save while the stopped diff is pending');
+    if (fs.readFileSync(file, 'utf8') !== AFTER_CONST) throw new Error('the file on disk holds a pending diff');
+    await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-newcomer-stopped.png') });
+    await page.keyboard.press('Control+Backspace');
+    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go after Reject All');
+    const t1 = saved();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('End');
+    await page.keyboard.type('x');
+    const typed = AFTER_CONST.replace('{\n', '{x\n');
+    await waitFor(() => saved() > t1 && fs.readFileSync(file, 'utf8') === typed, 'the x auto-saved');
+    const t2 = saved();
+    await page.keyboard.press('Control+Z');
+    await waitFor(() => saved() > t2, 'the undo auto-saved');
+    await page.waitForTimeout(1500); // a late walk of the undo guard would show here (and be auto-saved)
+    const disk = fs.readFileSync(file, 'utf8');
+    const lens = await lensText(page);
+    await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-newcomer-undo.png') });
+    if (disk !== AFTER_CONST)
+      throw new Error(`one Ctrl+Z: the file on disk is not the text before the x:\n${disk}\nlenses: ${lens}`);
+    if (/Accept All/.test(lens) || /\bresult\b/.test(await code()))
+      throw new Error(`one Ctrl+Z brought the rejected diff back with the x undone: ${lens}`);
+    await page.keyboard.press('Control+Z');
+    await waitFor(
+      async () => /Accept All/.test(await lensText(page)),
+      'the second Ctrl+Z brings the stopped diff back',
+    );
+    if (!/\bresult\b/.test(await code())) throw new Error('the diff came back without its lines');
+    await page.keyboard.press('Control+Backspace');
+    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
+    await page.keyboard.press('Control+S');
+    await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was before the edit');
+  } finally {
+    setUserSetting(workspace, 'sparkEdit.demoTokensPerSecond', undefined);
+  }
 }
 
 /** The side-panel chat in the real browser: chips, a streamed answer, sanitised hostile HTML, Apply → inline diff, themes. */
