@@ -196,6 +196,51 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     });
 
+  for (const end of ['the answer ends', 'Esc'] as const)
+    it(`typing on, at the same caret, while ${end === 'Esc' ? 'Esc stops the stream' : 'the answer ends'}: one Undo takes the typing after it, never the stream's last lines with it`, async () => {
+      // The editor merges a key typed at the same caret into the open undo step before it: the stream's last edit
+      // (or the lines Esc withdraws) left open, the key after it joined it, and Undo took both, landing on a
+      // half-streamed text no one meant. Auto-save off: a save's undo stops would hide it.
+      await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+      const { src, lines, from, to, answer } = demoFunction('export function total', 'use const');
+      const ed = await openFileWith(fileFor('type-on'), src);
+      const doc = ed.document;
+      select(ed, from, to);
+      const sumLine = answer.split('\n').find((l) => l.includes('sum +='))!;
+      const hold = answer.indexOf(sumLine) + sumLine.length + 1;
+      const held = server.held;
+      server.enqueue({ text: answer, tokensPerSecond: 400, holdAfterChars: hold });
+      const v = await startEdit(a, 'use const');
+      await waitFor(() => server.held > held && v.region.planFlush() === null, 'held mid-stream, shown');
+      // The person types at the end of the first line while the model writes (that typing goes with the stream).
+      ed.selection = new vscode.Selection(0, lines[0].length, 0, lines[0].length);
+      await vscode.commands.executeCommand('type', { text: 'a' });
+      await waitFor(() => doc.lineAt(0).text.endsWith('a'), 'a typed');
+      if (end === 'Esc') await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+      else server.release();
+      await v.session.whenSettled();
+      await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'settled, in sync');
+      const pend = await settledUi(doc, 'pending');
+      assert.ok(pend.hunks >= 1, `a pending diff: ${pend.text}`);
+      // Typing on at the same caret, no move in between.
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('type', { text: 'b' });
+      await waitFor(() => doc.lineAt(0).text.endsWith('ab'), 'b typed');
+      await settledUi(doc, 'b typed');
+      // One Undo: the b (and the a with it when the editor grouped the two keys, as it does for keys typed at the same
+      // caret), never any of the stream's lines: the pending diff as it was, with its lenses.
+      await vscode.commands.executeCommand('undo');
+      await waitFor(() => !a.undoBusy(doc) && !doc.lineAt(0).text.endsWith('b'), 'the b undone', 8000);
+      await new Promise((r) => setTimeout(r, 300)); // no late replays
+      const after = await settledUi(doc, 'one undo');
+      const rest = (t: string) => t.split('\n').slice(1).join('\n');
+      const diag = `got:\n${after.text}\nwanted:\n${pend.text}\nlog:\n${a.logLines().slice(-40).join('\n')}`;
+      if (process.env.SPARK_ARTIFACTS) fs.writeFileSync(`${process.env.SPARK_ARTIFACTS}/type-on-${end}.txt`, diag);
+      assert.equal(rest(after.text), rest(pend.text), "the stream's lines are untouched by the undo");
+      assert.ok([lines[0], lines[0] + 'a'].includes(after.text.split('\n')[0]), after.text.split('\n')[0]);
+      assert.equal(after.hunks, pend.hunks, 'the pending diff as it was');
+    });
+
   it('Reject All, then typing elsewhere, then one Undo: only the typing goes (the rejected diff does not come back with it)', async () => {
     const { src, lines, from, to, answer } = demoFunction('export function total', 'use const');
     const ed = await openFileWith(fileFor('reject-type'), src);
