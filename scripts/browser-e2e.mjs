@@ -324,8 +324,11 @@ async function newcomerUndo(page, workspace, file, artifacts) {
       await waitFor(async () => /result\.push/.test(await code()), 'a renamed line streamed');
       const whole = /return result/.test(await code());
       await page.keyboard.press('Escape');
-      await page.waitForTimeout(1000); // the lenses follow ≥ 250 ms after a change
-      const pending = /Accept All/.test(await lensText(page));
+      // A stopped diff shows its Accept All lens (≥ 250 ms after the change; later under load); nothing left, none.
+      const pending = await waitFor(async () => /Accept All/.test(await lensText(page)), 'a stopped diff', 5000).then(
+        () => true,
+        () => false,
+      );
       stopped = !whole && pending && !/return result/.test(await code());
       console.log(
         `[browser] newcomer's undo, try ${attempt + 1}: answer whole before Esc ${whole}, pending ${pending}`,
