@@ -348,6 +348,10 @@ export async function keyboardFlow(page, workspace, artifacts) {
     await page.keyboard.press('Control+S');
     await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was before the edit');
   });
+  await step(
+    "the newcomer's undo (issue 11): Esc mid-stream, auto-save, Ctrl+Backspace, 'x' typed elsewhere, Ctrl+Z takes only the x; Ctrl+Z again brings the diff back",
+    async () => newcomerUndo(page, workspace, file, artifacts),
+  );
   await step('Ctrl+Shift+I on a pending edit asks in the box at the code; the redirected answer streams', async () => {
     await requestEdit(page, 'rename out to result');
     await page.keyboard.press('Control+Shift+I');
@@ -368,6 +372,133 @@ export async function keyboardFlow(page, workspace, artifacts) {
     await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was after the reject');
   });
   return results;
+}
+
+/**
+ * Set a user setting as a person does, in the settings JSON editor (code-server does not pick up a settings file
+ * written from outside in time). The file is beside the workspace (see run-integration.mjs).
+ */
+async function setUserSetting(page, workspace, key, value) {
+  const f = path.join(path.dirname(workspace), 'user-data', 'User', 'settings.json');
+  const s = JSON.parse(fs.readFileSync(f, 'utf8'));
+  if (value === undefined) delete s[key];
+  else s[key] = value;
+  await palette(page, 'Preferences: Open User Settings (JSON)');
+  // It opens as a tab or as a floating (modal) editor, with the keyboard in it.
+  await waitFor(
+    () =>
+      page.evaluate(() =>
+        /security\.workspace\.trust/.test(
+          document.activeElement?.closest('.monaco-editor')?.querySelector('.view-lines')?.textContent ?? '',
+        ),
+      ),
+    'the user settings.json open with the keyboard in it',
+  );
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  // One line: the editor types it as keys (a newline would indent the next line; a closing bracket types over).
+  await page.keyboard.insertText(JSON.stringify(s));
+  await page.keyboard.press('Control+S');
+  const read = () => {
+    try {
+      return JSON.parse(fs.readFileSync(f, 'utf8'));
+    } catch {
+      return {};
+    }
+  };
+  await waitFor(() => read()[key] === value && Object.keys(read()).length === Object.keys(s).length, `${key} saved`);
+  await page.keyboard.press('Control+W');
+  await page.keyboard.press('Control+1');
+  await waitFor(
+    () =>
+      page.evaluate(() =>
+        /parse\(text/.test(
+          document.activeElement?.closest('.monaco-editor')?.querySelector('.view-lines')?.textContent ?? '',
+        ),
+      ),
+    'the keyboard back in sample.ts',
+  );
+}
+
+/**
+ * What a newcomer saw (issue 11, browser, auto-save on): Esc mid-stream, Reject All, "x" typed elsewhere, and ONE
+ * Ctrl+Z removed the x AND brought the rejected diff back. The file holds AFTER_CONST before and after.
+ */
+async function newcomerUndo(page, workspace, file, artifacts) {
+  const code = async () =>
+    (await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')).replace(
+      /\u00a0/g,
+      ' ',
+    );
+  const saved = () => fs.statSync(file).mtimeMs;
+  // A slow demo model, so Esc lands mid-stream (code-server's auto-save is on by default: afterDelay, 1 s).
+  await setUserSetting(page, workspace, 'sparkEdit.demoTokensPerSecond', 8);
+  try {
+    // Esc mid-stream: the first renamed line shown, the last not yet. The settings file is read again after a
+    // moment: until the model is slow, the answer may be whole before Esc (then Esc rejects it): try again.
+    let stopped = false;
+    for (let attempt = 0; attempt < 4 && !stopped; attempt++) {
+      await page.waitForTimeout(1000);
+      await page.keyboard.press('Control+Home');
+      for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
+      await openBox(page);
+      await page.keyboard.type('rename out to result');
+      await page.keyboard.press('Enter');
+      // The second renamed line arrived: the first change is whole (the line after it came), the answer is not.
+      await waitFor(async () => /result\.push/.test(await code()), 'a renamed line streamed');
+      const whole = /return result/.test(await code());
+      await page.keyboard.press('Escape');
+      // A stopped diff shows its Accept All lens (≥ 250 ms after the change; later under load); nothing left, none.
+      const pending = await waitFor(async () => /Accept All/.test(await lensText(page)), 'a stopped diff', 5000).then(
+        () => true,
+        () => false,
+      );
+      stopped = !whole && pending && !/return result/.test(await code());
+      console.log(
+        `[browser] newcomer's undo, try ${attempt + 1}: answer whole before Esc ${whole}, pending ${pending}`,
+      );
+      if (!stopped && pending) await page.keyboard.press('Control+Backspace');
+      await waitFor(async () => stopped || !/Accept/.test(await lensText(page)), 'no diff left from the try');
+    }
+    if (!stopped) throw new Error('Esc never landed mid-stream (the demo model stayed too fast)');
+    await waitFor(async () => !/writing/.test(await lensText(page)), 'the stream stopped');
+    await waitFor(async () => /Accept All/.test(await lensText(page)), 'the stopped diff pending');
+    const t0 = saved();
+    await waitFor(() => saved() > t0, 'an auto-save while the stopped diff is pending');
+    if (fs.readFileSync(file, 'utf8') !== AFTER_CONST) throw new Error('the file on disk holds a pending diff');
+    await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-newcomer-stopped.png') });
+    await page.keyboard.press('Control+Backspace');
+    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go after Reject All');
+    const t1 = saved();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('End');
+    await page.keyboard.type('x');
+    const typed = AFTER_CONST.replace('{\n', '{x\n');
+    await waitFor(() => saved() > t1 && fs.readFileSync(file, 'utf8') === typed, 'the x auto-saved');
+    const t2 = saved();
+    await page.keyboard.press('Control+Z');
+    await waitFor(() => saved() > t2, 'the undo auto-saved');
+    await page.waitForTimeout(1500); // a late walk of the undo guard would show here (and be auto-saved)
+    const disk = fs.readFileSync(file, 'utf8');
+    const lens = await lensText(page);
+    await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-newcomer-undo.png') });
+    if (disk !== AFTER_CONST)
+      throw new Error(`one Ctrl+Z: the file on disk is not the text before the x:\n${disk}\nlenses: ${lens}`);
+    if (/Accept All/.test(lens) || /\bresult\b/.test(await code()))
+      throw new Error(`one Ctrl+Z brought the rejected diff back with the x undone: ${lens}`);
+    await page.keyboard.press('Control+Z');
+    await waitFor(
+      async () => /Accept All/.test(await lensText(page)),
+      'the second Ctrl+Z brings the stopped diff back',
+    );
+    if (!/\bresult\b/.test(await code())) throw new Error('the diff came back without its lines');
+    await page.keyboard.press('Control+Backspace');
+    await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
+    await page.keyboard.press('Control+S');
+    await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was before the edit');
+  } finally {
+    await setUserSetting(page, workspace, 'sparkEdit.demoTokensPerSecond', undefined);
+  }
 }
 
 /** The side-panel chat in the real browser: chips, a streamed answer, sanitised hostile HTML, Apply → inline diff, themes. */

@@ -166,11 +166,19 @@ export class UndoGuard {
    * (redo). A text alone does not tell: a Reject's result is the original's text, as is every save's set-aside of that
    * preview, so an undo that landed on the rejected text went on through an older pair, and the already rejected hunk
    * came back; a redo of the Reject went on past it (issue 11, HA item 2).
+   * The pairs noted at the state before lie in the span of the state the document is at (its stream, its decision):
+   * on the way only when the document is exactly at that state. Above it (the user typed after a Reject, `at` is
+   * false) they are below that state, not on the way: undoing the typing lands on the Reject's text, which is the
+   * set-aside's, and taking it for the pair undid the Reject with the typing (issue 11, the newcomer's Esc, Reject
+   * All, "x", one Ctrl+Z).
    */
   private asidesHere(dir: Dir): Aside[] {
     const i = this.history.index;
+    const spanBelow = this.history.at;
     return this.asides.filter((p) =>
-      dir === 'undo' ? p.below > 0 && (p.noted === i || p.noted === i - 1) : p.below < p.n && p.noted === i,
+      dir === 'undo'
+        ? p.below > 0 && (p.noted === i || (spanBelow && p.noted === i - 1))
+        : p.below < p.n && p.noted === i,
     );
   }
 

@@ -196,6 +196,51 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     });
 
+  for (const end of ['the answer ends', 'Esc'] as const)
+    it(`typing on, at the same caret, while ${end === 'Esc' ? 'Esc stops the stream' : 'the answer ends'}: one Undo takes the typing after it, never the stream's last lines with it`, async () => {
+      // The editor merges a key typed at the same caret into the open undo step before it: the stream's last edit
+      // (or the lines Esc withdraws) left open, the key after it joined it, and Undo took both, landing on a
+      // half-streamed text no one meant. Auto-save off: a save's undo stops would hide it.
+      await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+      const { src, lines, from, to, answer } = demoFunction('export function total', 'use const');
+      const ed = await openFileWith(fileFor('type-on'), src);
+      const doc = ed.document;
+      select(ed, from, to);
+      const sumLine = answer.split('\n').find((l) => l.includes('sum +='))!;
+      const hold = answer.indexOf(sumLine) + sumLine.length + 1;
+      const held = server.held;
+      server.enqueue({ text: answer, tokensPerSecond: 400, holdAfterChars: hold });
+      const v = await startEdit(a, 'use const');
+      await waitFor(() => server.held > held && v.region.planFlush() === null, 'held mid-stream, shown');
+      // The person types at the end of the first line while the model writes (that typing goes with the stream).
+      ed.selection = new vscode.Selection(0, lines[0].length, 0, lines[0].length);
+      await vscode.commands.executeCommand('type', { text: 'a' });
+      await waitFor(() => doc.lineAt(0).text.endsWith('a'), 'a typed');
+      if (end === 'Esc') await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+      else server.release();
+      await v.session.whenSettled();
+      await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'settled, in sync');
+      const pend = await settledUi(doc, 'pending');
+      assert.ok(pend.hunks >= 1, `a pending diff: ${pend.text}`);
+      // Typing on at the same caret, no move in between.
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('type', { text: 'b' });
+      await waitFor(() => doc.lineAt(0).text.endsWith('ab'), 'b typed');
+      await settledUi(doc, 'b typed');
+      // One Undo: the b (and the a with it when the editor grouped the two keys, as it does for keys typed at the same
+      // caret), never any of the stream's lines: the pending diff as it was, with its lenses.
+      await vscode.commands.executeCommand('undo');
+      await waitFor(() => !a.undoBusy(doc) && !doc.lineAt(0).text.endsWith('b'), 'the b undone', 8000);
+      await new Promise((r) => setTimeout(r, 300)); // no late replays
+      const after = await settledUi(doc, 'one undo');
+      const rest = (t: string) => t.split('\n').slice(1).join('\n');
+      const diag = `got:\n${after.text}\nwanted:\n${pend.text}\nlog:\n${a.logLines().slice(-40).join('\n')}`;
+      if (process.env.SPARK_ARTIFACTS) fs.writeFileSync(`${process.env.SPARK_ARTIFACTS}/type-on-${end}.txt`, diag);
+      assert.equal(rest(after.text), rest(pend.text), "the stream's lines are untouched by the undo");
+      assert.ok([lines[0], lines[0] + 'a'].includes(after.text.split('\n')[0]), after.text.split('\n')[0]);
+      assert.equal(after.hunks, pend.hunks, 'the pending diff as it was');
+    });
+
   it('Reject All, then typing elsewhere, then one Undo: only the typing goes (the rejected diff does not come back with it)', async () => {
     const { src, lines, from, to, answer } = demoFunction('export function total', 'use const');
     const ed = await openFileWith(fileFor('reject-type'), src);
@@ -217,6 +262,105 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     await press(ed.document, 'undo', { text: src, hunks: 0 }, 'one undo: the typing only');
     await press(ed.document, 'undo', { text: pend.text, hunks: pend.hunks }, 'undo again: the pending diff');
   });
+
+  /** Resolves at the next save of `doc` once the previews it set aside are shown again. */
+  function nextSave(doc: vscode.TextDocument): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const d = vscode.workspace.onDidSaveTextDocument((s) => {
+        if (s !== doc) return;
+        d.dispose();
+        void a.whenShownAgain(doc).then(resolve);
+      });
+    });
+  }
+
+  const DECISIONS = [
+    'Accept All',
+    'Reject All',
+    'accept a hunk',
+    'reject a hunk',
+    'Esc mid-stream, then Reject All',
+    'redirect, then Reject All',
+  ] as const;
+  for (const how of DECISIONS)
+    it(`${how} with auto-save on (saved while pending and after), then typing elsewhere with the keyboard: one Undo takes only the typing, the next lands on the pending diff`, async () => {
+      // The newcomer (browser, auto-save on): Esc mid-stream, Reject All, "x" typed elsewhere, ONE Ctrl+Z removed the
+      // x AND brought the rejected diff back. An auto-save while the diff was pending set it aside (the original's
+      // text, written) and showed it again: undoing the typing landed on that same text, and the guard took it for
+      // the save's set-aside and went on through the pair, undoing the Reject.
+      const files = vscode.workspace.getConfiguration('files');
+      await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+      try {
+        const { src, lines, from, to, answer } = demoFunction('export function total', 'use const');
+        const ed = await openFileWith(fileFor('decide-type'), src);
+        const doc = ed.document;
+        select(ed, from, to);
+        const mid = how.startsWith('Esc') || how.startsWith('redirect');
+        // Held mid-stream once the first changed lines and the line after them have arrived.
+        const sumLine = answer.split('\n').find((l) => l.includes('sum +='))!;
+        const hold = answer.indexOf(sumLine) + sumLine.length + 1;
+        const held = server.held;
+        server.enqueue({ text: answer, tokensPerSecond: 400, holdAfterChars: mid ? hold : undefined });
+        if (how.startsWith('redirect')) server.enqueue({ text: answer, tokensPerSecond: 400 });
+        let saved = nextSave(doc);
+        const v = await startEdit(a, 'use const');
+        if (mid) {
+          await waitFor(() => server.held > held && v.region.planFlush() === null, 'held mid-stream, shown');
+          if (how.startsWith('Esc'))
+            await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+          else
+            await vscode.commands.executeCommand('sparkEdit.redirect', {
+              sessionId: v.session.id,
+              instruction: 'use const, really',
+            });
+        }
+        await v.session.whenSettled();
+        await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'settled, in sync');
+        // Pending long enough for an auto-save: it sets the diff aside, writes the original, shows the diff again.
+        await saved;
+        const pend = await settledUi(doc, 'pending, saved');
+        assert.ok(pend.hunks >= 1, `a pending diff: ${pend.text}`);
+        // Auto-save repeats (the diff shown again makes the document dirty): read the file between two writes.
+        await waitFor(() => fs.readFileSync(doc.uri.fsPath, 'utf8') === src, 'the file on disk holds the original');
+        await waitFor(() => !a.undoBusy(doc), 'no save setting the diff aside');
+        saved = nextSave(doc);
+        const h = v.region.pendingHunks()[0];
+        if (how === 'accept a hunk' || how === 'reject a hunk')
+          await vscode.commands.executeCommand(
+            how === 'accept a hunk' ? 'sparkEdit.acceptHunk' : 'sparkEdit.rejectHunk',
+            {
+              sessionId: v.session.id,
+              hunkId: h.id,
+            },
+          );
+        else
+          await vscode.commands.executeCommand(how === 'Accept All' ? 'sparkEdit.acceptAll' : 'sparkEdit.rejectAll', {
+            sessionId: v.session.id,
+          });
+        await waitFor(() => v.isEnded || v.region.pendingHunks().length < pend.hunks, 'decided');
+        await saved; // auto-save after the decision too
+        const decided = await settledUi(doc, 'decided, saved');
+        if (how.includes('Reject All') || (how === 'reject a hunk' && decided.hunks === 0))
+          assert.equal(decided.text, src, 'rejected: the original');
+        // Typing elsewhere with the keyboard: the caret moved to the end of the first line, then "x" typed.
+        saved = nextSave(doc);
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('cursorTop');
+        await vscode.commands.executeCommand('cursorEnd');
+        await vscode.commands.executeCommand('type', { text: 'x' });
+        await waitFor(() => doc.getText() !== decided.text, 'the x typed');
+        const typedLines = decided.text.split('\n');
+        typedLines[0] += 'x';
+        assert.equal(doc.getText(), typedLines.join('\n'), 'the x at the end of the first line');
+        await saved; // and auto-saved
+        await press(doc, 'undo', decided, 'one undo: the typing only');
+        assert.ok(lines[0] === doc.lineAt(0).text, 'the x is gone');
+        await press(doc, 'undo', { text: pend.text, hunks: pend.hunks }, 'undo again: the pending diff');
+        await waitFor(() => !doc.isDirty || !a.undoBusy(doc), 'quiet');
+      } finally {
+        await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      }
+    });
 
   /** The demo's loadOrders and the demo model's "add error handling" answer for it. */
   const loadOrders = () => demoFunction('export async function loadOrders', 'add error handling');
@@ -356,8 +500,15 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     const doc = w.ed.document;
     w.ed = await vscode.window.showTextDocument(doc); // an editor hidden by the other file's is closed: a fresh one
     const views = live(doc);
-    const kind = r(9);
-    const name = `${['edit', 'accept hunk', 'reject hunk', 'accept all', 'reject all', 'undo', 'redo', 'save', 'type'][kind]} in ${vscode.workspace.asRelativePath(doc.uri)}`;
+    const kind = r(11);
+    const name = `${['edit', 'accept hunk', 'reject hunk', 'accept all', 'reject all', 'undo', 'redo', 'save', 'type', 'Esc mid-stream', 'auto-save'][kind]} in ${vscode.workspace.asRelativePath(doc.uri)}`;
+    if (kind === 9) return (await escEdit(w, r, name)) ? name : undefined;
+    if (kind === 10) {
+      // Wait for auto-save (afterDelay) to save the document, as it does while a person reads the diff.
+      if (!doc.isDirty) return undefined;
+      await nextSave(doc);
+      return name;
+    }
     if (kind === 0) {
       const fn = r(2) ? 'parse' : 'total';
       const range = fnRange(doc, fn);
@@ -409,24 +560,71 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       await a.whenShownAgain(doc);
       return name;
     }
-    // Typing a character on the first line (a comment, outside every edit): a step of its own.
-    const ok = await w.ed.edit((b) => b.insert(new vscode.Position(0, doc.lineAt(0).text.length), 'x'), {
-      undoStopBefore: true,
-      undoStopAfter: true,
-    });
-    if (!ok) return undefined;
+    // Typing a character on the first line (a comment, outside every edit) with the keyboard's own command, after a
+    // caret move (a move ends the editor's typing group: each such "x" is a step of its own).
+    const before = doc.getText();
+    await vscode.commands.executeCommand('cursorBottom');
+    await vscode.commands.executeCommand('cursorTop');
+    await vscode.commands.executeCommand('cursorEnd');
+    await vscode.commands.executeCommand('type', { text: 'x' });
+    await waitFor(() => doc.getText() !== before, `${name}: the x typed`);
     await push(w, name);
     return name;
   }
 
-  for (const seed of [1, 2, 3])
-    it(`random walk (seed ${seed}, 40 steps, 2 files): every undo/redo lands on the state meant, the UI matches the pending edits`, async function () {
+  /**
+   * An edit of `total` stopped with Esc mid-stream (held once its first changed line and the line after it arrived;
+   * `total`'s lines are whole statements, so what arrived is proposed). Returns whether it applied.
+   */
+  async function escEdit(w: Walker, r: (n: number) => number, name: string): Promise<boolean> {
+    const doc = w.ed.document;
+    const range = fnRange(doc, 'total');
+    if (!range || live(doc).some((v) => v.region.startLine <= range.to && v.region.endLine > range.from)) return false;
+    const lines = doc
+      .getText()
+      .split('\n')
+      .slice(range.from, range.to + 1);
+    const flip = lines.map((l, i) =>
+      /\b(var|let) /.test(l) && (i === 1 || r(2))
+        ? l.replace(/\b(var|let) /, (m) => (m === 'var ' ? 'let ' : 'var '))
+        : l,
+    );
+    // Held after the first unchanged line below the first changed one (line 1 always changes).
+    let k = 2;
+    while (k < flip.length - 1 && flip[k] !== lines[k]) k++;
+    const hold = flip.slice(0, k + 1).join('\n').length + 1;
+    select(w.ed, range.from, range.to);
+    const held = server.held;
+    server.enqueue({ text: flip.join('\n') + '\n', tokensPerSecond: 2000, holdAfterChars: hold });
+    const v = await startEdit(a, 'flip');
+    await waitFor(() => server.held > held && v.region.planFlush() === null, `${name}: held mid-stream, shown`);
+    await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+    await v.session.whenSettled();
+    await push(w, name);
+    return true;
+  }
+
+  // SPARK_WALK_SEEDS=4,5,6 walks other seeds (to look for a seed that finds a bug). Seed 7 (of 4–18) found the
+  // newcomer's class (issue 11, round 5) without the undo guard's fix: edit, type, save, reject the hunk, type,
+  // auto-save, undo brought the rejected hunk back with the typing undone.
+  const seeds = process.env.SPARK_WALK_SEEDS ? process.env.SPARK_WALK_SEEDS.split(',').map(Number) : [1, 2, 3, 7];
+  for (const seed of seeds)
+    it(`random walk (seed ${seed}, 40 steps, 2 files, auto-save on, Esc mid-stream, typing with the type command): every undo/redo lands on the state meant, the UI matches the pending edits`, async function () {
+      await vscode.workspace
+        .getConfiguration('files')
+        .update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
       const r = rng(seed);
       const ws: Walker[] = [];
       for (const name of ['walk-a', 'walk-b']) {
         const ed = await openFileWith(fileFor(name), WALK_FILE);
         ws.push({ ed, states: [{ text: WALK_FILE, hunks: 0 }], at: 0 });
       }
+      // Known limit (README): a save while a diff is pending sets it aside with an editor edit, which cuts off the
+      // editor's Redo (a plain file keeps it: see the test below). Saves are seen as they happen, so the walk knows.
+      const cut = vscode.workspace.onWillSaveTextDocument((e) => {
+        const w = ws.find((x) => x.ed.document === e.document);
+        if (w && live(e.document).length) w.states.length = w.at + 1;
+      });
       const trail: string[] = [];
       const t0 = Date.now();
       for (let i = 0; trail.length < 40 && i < 400; i++) {
@@ -461,9 +659,31 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       // Leave nothing moving for the suites after this one: no pending edit, no undo walk, both files saved.
       for (const v of a.sessions()) await v.rejectAll();
       await waitFor(() => ws.every((w) => !a.undoBusy(w.ed.document)), 'the undo guards idle');
+      cut.dispose();
       for (const w of ws) await w.ed.document.save();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
+
+  it('a plain file (no Spark Edit): auto-save after Undo keeps Redo (VS Code keeps it: the cut above is ours)', async () => {
+    await vscode.workspace
+      .getConfiguration('files')
+      .update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+    const ed = await openFileWith(fileFor('plain'), WALK_FILE);
+    const doc = ed.document;
+    await vscode.commands.executeCommand('cursorTop');
+    await vscode.commands.executeCommand('cursorEnd');
+    await vscode.commands.executeCommand('type', { text: 'x' });
+    const typed = doc.getText();
+    assert.notEqual(typed, WALK_FILE);
+    await nextSave(doc);
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => doc.getText() === WALK_FILE, 'undone');
+    await nextSave(doc); // auto-save after the undo
+    assert.equal(fs.readFileSync(doc.uri.fsPath, 'utf8'), WALK_FILE);
+    await vscode.commands.executeCommand('redo');
+    await waitFor(() => doc.getText() === typed, 'redo still works after the auto-save');
+    await nextSave(doc);
+  });
 
   it('undo never revives a hunk rejected earlier: edit, save, reject the hunk; a second edit, Reject All, save; Undo ×3, Redo ×3', async () => {
     const ed = await openFileWith(fileFor('revive'), WALK_FILE);
