@@ -56,6 +56,7 @@ export class EarlyKeys implements vscode.Disposable {
 
   private typed(text: string) {
     const active = vscode.window.activeTextEditor?.document;
+    if (this.sink && active === this.doc) return this.sink(text); // typed before the picker had the keyboard
     if (this.holding && active === this.doc) {
       this.firstAt ??= performance.now() - this.t0;
       this.held += text;
@@ -101,6 +102,18 @@ export class EarlyKeys implements vscode.Disposable {
       .catch((e) => this.log(`prompt: a typed Enter did not send the box: ${String(e)}`))
       .then(() => this.pass(rest));
   }
+
+  /**
+   * The picker is the prompt: what was held starts its text (see pending), and keys typed into the code that reach
+   * the extension host after it is shown (typed before it had the keyboard) go to `sink`, never on to VS Code's
+   * typing, which would put them into the code once the lock is lifted.
+   */
+  toPicker(sink: (text: string) => void) {
+    this.held = '';
+    this.holding = false;
+    this.sink = sink;
+  }
+  private sink?: (text: string) => void;
 
   /** No more holding (the box or the picker has the keyboard); characters typed into the box pass on. */
   retire() {

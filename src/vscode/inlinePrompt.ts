@@ -175,8 +175,14 @@ export class InlinePrompt implements vscode.Disposable {
       qp.items = v.trim() ? [typed(v), ...fixed] : fixed;
     });
     // Keys typed into the code before the picker showed (EarlyKeys) start its text.
-    if (target.keys?.pending) qp.value = target.keys.pending.split(/\r?\n/)[0];
-    target.keys?.retire();
+    // Keys that reach the extension host after the picker is shown were typed before it had the keyboard: they
+    // come before anything typed into it, so they are added while the picker still shows only what was set here
+    // (once the user typed into it, a late key would land out of order, and is dropped).
+    let set = target.keys?.pending.split(/\r?\n/)[0] ?? '';
+    if (set) qp.value = set;
+    target.keys?.toPicker((text) => {
+      if (qp.value === set) qp.value = set += text.split(/\r?\n/)[0];
+    });
     return new Promise((resolve) => {
       let done = false;
       qp.onDidAccept(() => {
