@@ -113,7 +113,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   const commands = own(new CommandManager());
   commands.register(
-    ...editCommands(edits, sessions, inlinePrompt),
+    ...editCommands(edits, sessions, inlinePrompt, ctx.log),
     ...deepCommands(ctx, connections, deep, edits),
     ...refactorCommands(edits, chat),
     new RenameCommand(ctx, sessions, edits),

@@ -181,6 +181,41 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.ok(texts.includes('use reduce instead'), 'the new direction was sent');
   });
 
+  it('keys typed right after Ctrl+Shift+I (redirect: no lock, the stream writes) never reach the code; they go to the box', async () => {
+    // Newcomer, round 5: typing at once after Ctrl+Shift+I put "add d" into the code (auto-save wrote it) and the box
+    // got "oc comments". The keys are typed the moment the redirect command starts, before its box exists.
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 11, 15);
+    const redirected = 'export function total(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0);\n}\n';
+    server.enqueue(
+      {
+        text: 'export function total(xs: number[]) {\n  // FIRST DIRECTION\n' + '  // filler\n'.repeat(60) + '}\n',
+        tokensPerSecond: 60,
+      },
+      { text: redirected },
+    );
+    const v = await startEdit(a, 'add comments');
+    await waitFor(() => ed.document.getText().includes('FIRST DIRECTION'), 'first direction streaming');
+    const asked = vscode.commands.executeCommand('sparkEdit.redirect', { sessionId: v.session.id });
+    const typed = 'use reduce';
+    for (const ch of typed) await vscode.commands.executeCommand('type', { text: ch });
+    await waitFor(
+      () => vscode.window.activeTextEditor?.document.uri.scheme === 'comment',
+      'the box has the keyboard',
+      20_000,
+    );
+    const box = vscode.window.activeTextEditor!.document;
+    await waitFor(() => box.getText() === typed, `the typed keys in the box (it has "${box.getText()}")`);
+    assert.ok(!ed.document.getText().includes(typed), 'nothing typed reached the code');
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.enter');
+    await asked;
+    await waitFor(() => v.session.state === 'pending' && v.region.planFlush() === null, 'redirected edit pending');
+    assert.ok(JSON.stringify(server.requests[server.requests.length - 1].body.input).includes(typed), 'sent');
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), lines(ORIGINAL).slice(0, 11).join('\n') + '\n' + redirected);
+  });
+
   it('reject-all restores the original byte-for-byte after the user typed elsewhere during streaming', async () => {
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 9);

@@ -4,6 +4,7 @@ import { EditArgs, InlineEditController } from '../inlineEdit';
 import { EditSessions, HunkArgs } from '../sessions';
 import { InlinePrompt } from '../inlinePrompt';
 import { SessionView } from '../preview';
+import { EarlyKeys } from '../earlyKeys';
 
 type SessionArgs = { sessionId?: number };
 
@@ -77,6 +78,7 @@ class RedirectCommand implements Command {
   constructor(
     private readonly sessions: EditSessions,
     private readonly prompt: InlinePrompt,
+    private readonly log: (m: string) => void,
   ) {}
   async execute(args?: SessionArgs & { instruction?: string }) {
     const v = this.sessions.viewFromArgs(args);
@@ -94,10 +96,16 @@ class RedirectCommand implements Command {
     const editor = active?.document === doc ? active : vscode.window.visibleTextEditors.find((e) => e.document === doc);
     const style = vscode.workspace.getConfiguration('sparkEdit').get<'inline' | 'quickInput'>('promptStyle', 'inline');
     if (editor && style === 'inline' && !doc.isClosed) {
+      // Keys typed before the box has the keyboard are held for it (EarlyKeys): with no lock (the stream still writes
+      // into the file), they went into the code, and auto-save wrote them (newcomer, round 5: `add dexport function`).
+      const keys = EarlyKeys.start(doc, this.log);
       const last = doc.lineCount - 1;
       const startLine = Math.min(v.region.startLine, last);
       const endLine = Math.min(Math.max(startLine, v.region.endLine - 1), last);
-      return this.prompt.ask({ editor, startLine, endLine, redirect: v.session.instruction }, 'inline');
+      const beforeClose = () => Promise.resolve(keys?.dispose());
+      return this.prompt
+        .ask({ editor, startLine, endLine, redirect: v.session.instruction, keys, beforeClose }, 'inline')
+        .finally(() => keys?.dispose());
     }
     return vscode.window.showInputBox({
       title: 'Spark Edit: Redirect',
@@ -118,7 +126,12 @@ class ContinueCommand implements Command {
 }
 
 /** The commands that start an inline edit and act on pending ones. */
-export function editCommands(edits: InlineEditController, sessions: EditSessions, prompt: InlinePrompt): Command[] {
+export function editCommands(
+  edits: InlineEditController,
+  sessions: EditSessions,
+  prompt: InlinePrompt,
+  log: (m: string) => void,
+): Command[] {
   return [
     new EditSelectionCommand(edits),
     new AcceptAllCommand(sessions),
@@ -127,7 +140,7 @@ export function editCommands(edits: InlineEditController, sessions: EditSessions
     new AcceptHunkCommand(sessions),
     new RejectHunkCommand(sessions),
     new InterruptCommand(sessions),
-    new RedirectCommand(sessions, prompt),
+    new RedirectCommand(sessions, prompt, log),
     new ContinueCommand(sessions),
   ];
 }
