@@ -262,13 +262,7 @@ export async function demoFlow(page, workspace, artifacts) {
     'Add Tests previews orders.test.ts under its own name; Reject writes nothing and leaves no problems',
     async () => {
       await openFile(page, 'orders.ts');
-      const problems = () =>
-        page.evaluate(() => {
-          const item = [...document.querySelectorAll('.statusbar-item')].find((e) =>
-            /problems/i.test(e.id + ' ' + (e.querySelector('a')?.getAttribute('aria-label') ?? '')),
-          );
-          return (item?.textContent?.match(/\d+/g) ?? []).map(Number).reduce((a, b) => a + b, 0);
-        });
+      const problems = () => problemCount(page);
       const before = await problems();
       await selectLines(page, 8, 9);
       await palette(page, 'Spark Edit: Add Tests');
@@ -299,6 +293,7 @@ export async function demoFlow(page, workspace, artifacts) {
   );
   await step('Add Tests writes demo/orders.test.ts (accepted from its preview), which compiles', async () => {
     await openFile(page, 'orders.ts');
+    const before = await problemCount(page);
     await selectLines(page, 8, 9);
     await palette(page, 'Spark Edit: Add Tests');
     // The new file is a preview in a tab of its own, under its name (in memory until accepted): switch to it, accept.
@@ -322,6 +317,19 @@ export async function demoFlow(page, workspace, artifacts) {
     );
     const errs = tsErrors(dir);
     if (errs.length) throw new Error(`errors: ${errs.join('; ')}`);
+    // What the person sees: the editor's own TypeScript, with the demo workspace's settings (no node_modules there),
+    // reports nothing for the accepted file (newcomer, round 5: "Cannot find name 'node:test'", ts2591, ×2).
+    // The file is open, so its diagnostics come within a few seconds of the accept.
+    const appeared = await waitFor(async () => (await problemCount(page)) > before, 'new problems', 8_000).then(
+      () => true,
+      () => false,
+    );
+    if (appeared) {
+      await page.screenshot({ path: path.join(artifacts, 'demo-add-tests-problems.png') });
+      throw new Error(
+        `the accepted orders.test.ts has problems in the editor: ${before} → ${await problemCount(page)}`,
+      );
+    }
   });
   await step('Python: "add doc comments" on mean gives docstrings, and stats.py parses', async () => {
     await openFile(page, 'stats.py');
@@ -399,4 +407,14 @@ export async function demoFlow(page, workspace, artifacts) {
   await page.keyboard.press('Enter');
   await page.waitForTimeout(500);
   return results;
+}
+
+/** The status bar's Problems count (errors + warnings). */
+function problemCount(page) {
+  return page.evaluate(() => {
+    const item = [...document.querySelectorAll('.statusbar-item')].find((e) =>
+      /problems/i.test(e.id + ' ' + (e.querySelector('a')?.getAttribute('aria-label') ?? '')),
+    );
+    return (item?.textContent?.match(/\d+/g) ?? []).map(Number).reduce((a, b) => a + b, 0);
+  });
 }
