@@ -158,6 +158,19 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     return { src, lines, from, to, answer: demoRewrite(instruction, lines.slice(from, to + 1).join('\n')) };
   }
 
+  /** "use const" on the demo's total(), streamed to its end: the editor, the session and the pending diff's UI. */
+  async function pendingUseConst(name: string) {
+    const d = demoFunction('export function total', 'use const');
+    const ed = await openFileWith(fileFor(name), d.src);
+    select(ed, d.from, d.to);
+    server.enqueue({ text: d.answer, tokensPerSecond: 300 });
+    const v = await startEdit(a, 'use const');
+    await v.session.whenSettled();
+    const pend = await settledUi(ed.document, 'pending');
+    assert.ok(pend.hunks >= 1, 'a pending diff');
+    return { ...d, ed, v, pend };
+  }
+
   for (const how of ['the lens', 'Ctrl+Shift+Enter (a line inserted), then the lens'] as const)
     it(`orphan lens: Accept All by ${how}, Undo (pending again), Undo (original): no lens, hint or context key is left`, async () => {
       // Known limit (README): code-server's auto-save (afterDelay, 1 s) while a diff shown again by Undo is pending
@@ -165,14 +178,7 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
       // three (the last Redo then finds nothing to redo). Off here: this test is about what the UI shows after each
       // step (the random walk below keeps auto-save on).
       await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
-      const { src, from, to, answer } = demoFunction('export function total', 'use const');
-      const ed = await openFileWith(fileFor('orphan'), src);
-      select(ed, from, to);
-      server.enqueue({ text: answer, tokensPerSecond: 300 });
-      const v = await startEdit(a, 'use const');
-      await v.session.whenSettled();
-      const pend = await settledUi(ed.document, 'pending');
-      assert.ok(pend.hunks >= 1, 'a pending diff');
+      const { src, from, ed, v, pend } = await pendingUseConst('orphan');
       const pending = pend.text;
       let typed: string | undefined;
       if (how !== 'the lens') {
@@ -242,14 +248,7 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     });
 
   it('Reject All, then typing elsewhere, then one Undo: only the typing goes (the rejected diff does not come back with it)', async () => {
-    const { src, lines, from, to, answer } = demoFunction('export function total', 'use const');
-    const ed = await openFileWith(fileFor('reject-type'), src);
-    select(ed, from, to);
-    server.enqueue({ text: answer, tokensPerSecond: 300 });
-    const v = await startEdit(a, 'use const');
-    await v.session.whenSettled();
-    const pend = await settledUi(ed.document, 'pending');
-    assert.ok(pend.hunks >= 1, 'a pending diff');
+    const { src, lines, ed, v, pend } = await pendingUseConst('reject-type');
     await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
     await waitFor(() => v.isEnded, 'rejected');
     assert.equal((await settledUi(ed.document, 'rejected')).text, src);
