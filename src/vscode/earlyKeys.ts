@@ -24,6 +24,8 @@ export class EarlyKeys implements vscode.Disposable {
   private chain: Promise<unknown> = Promise.resolve();
   private lastKey: Promise<unknown> = Promise.resolve();
   private sub?: vscode.Disposable;
+  /** Where keys typed into the code go while the picker is the prompt (see toPicker). */
+  private sink?: (text: string) => void;
   private readonly t0 = performance.now();
   private firstAt?: number;
 
@@ -113,7 +115,6 @@ export class EarlyKeys implements vscode.Disposable {
     this.holding = false;
     this.sink = sink;
   }
-  private sink?: (text: string) => void;
 
   /** No more holding (the box or the picker has the keyboard); characters typed into the box pass on. */
   retire() {
