@@ -212,6 +212,56 @@ describe('Issue 17: the Accept/Reject controls appear with the hunk (real VS Cod
     );
   });
 
+  // Issue 17, sixth round: one truth for the keys. The title bar names each action's key the way VS Code does (its
+  // tooltip: the first keybinding whose `when` holds in the title's context, else the last one declared); Reject All
+  // said "(Escape)" (its Esc binding, declared last), beside "Stop Generating (Escape)", while the lens said
+  // Ctrl+Backspace and Esc stopped the stream. Now: Reject All is Ctrl+Backspace everywhere (it works in every
+  // state), Esc is claimed only by Stop while the model writes (README: Esc rejects all once nothing is streaming).
+  const titleControls = async (name: string) =>
+    (await domTexts(name, '.editor-actions .action-label'))
+      ?.map((e) => e.title)
+      .filter((t) => /^(Accept|Reject|Stop|Discard)/.test(t));
+  const titleControlsAre = async (name: string, expected: string[]) => {
+    let shown: string[] | undefined;
+    await waitFor(
+      async () => {
+        shown = await titleControls(name);
+        return !shown || JSON.stringify(shown) === JSON.stringify(expected);
+      },
+      `the title bar to show ${JSON.stringify(expected)}`,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; shown: ${JSON.stringify(shown)}`);
+    });
+    if (shown) assert.ok(shown.filter((t) => /Escape/.test(t)).length <= 1, `one control claims Esc: ${shown}`);
+  };
+  it('title and lens name the same keys in each state, and only one control claims Esc (a single open hunk mid-stream, then pending)', async () => {
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 15);
+    // Held inside the first changed line: the only hunk is still open, nothing whole to accept.
+    server.enqueue({ text: REWRITE, tokensPerSecond: 400, holdAfterChars: REWRITE.indexOf('const lines') + 5 });
+    const v = await startEdit(a, 'use const/let');
+    await waitFor(() => v.flushes > 0 && v.region.planFlush() === null, 'the open hunk in the document');
+    assert.equal(v.session.isStreaming, true);
+    assert.equal(v.region.pendingHunks().length, 0, 'no complete hunk yet');
+    await titleControlsAre('title-keys-streaming', ['Reject All (Ctrl+Backspace)', 'Stop Generating (Escape)']);
+    const streamingLenses = await lensTitles(ed.document);
+    assert.ok(
+      streamingLenses.some((t) => /Stop \(Esc\)/.test(t)),
+      `the lens's Stop says Esc: ${streamingLenses}`,
+    );
+    assert.ok(!streamingLenses.some((t) => /Reject All.*Esc/.test(t)), 'no lens offers Esc for Reject All mid-stream');
+    server.release();
+    await v.session.whenSettled();
+    await waitFor(() => a.contextKey('sparkEdit.canAcceptAll') === true, 'Accept All once the stream ended');
+    await titleControlsAre('title-keys-pending', ['Accept All (Ctrl+Enter)', 'Reject All (Ctrl+Backspace)']);
+    const lenses = await lensTitles(ed.document);
+    assert.ok(lenses.includes('Accept All (Ctrl+Enter)'), `lens: ${lenses}`);
+    assert.ok(lenses.includes('Reject All (Ctrl+Backspace)'), `lens: ${lenses}`);
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'rejected');
+    assert.equal(ed.document.getText(), ORIGINAL);
+  });
+
   // The lens and inlay controllers wait for a quiet document; with auto-save's delay shorter than CodeLens's ≥ 250 ms
   // debounce, the save guard's set-aside and restore (two changes per save) never leave one, and the Accept All lens
   // never came (6 s, twice; the browser's default 1 s delay let it through at 0.9 s here, and starved it under load
