@@ -68,6 +68,7 @@ export class InlineEditController {
     let endLine: number;
     let warmup: Warmup | undefined;
     let released: Promise<void> | undefined;
+    const picker = new PickerClose();
     try {
       const noSelection = editor.selection.isEmpty && !args?.lines;
       ({ start: startLine, end: endLine } = args?.lines ?? (await targetLines(editor)));
@@ -82,7 +83,9 @@ export class InlineEditController {
           await lock?.release();
         };
         const onFocused = () => void lock?.release(true); // the keys go to the box now
-        instruction = await this.ask(editor, startLine, endLine, args, noSelection, { beforeClose, onFocused, keys });
+        const closeLater = picker.later;
+        const hooks = { beforeClose, onFocused, keys, closeLater };
+        instruction = await this.ask(editor, startLine, endLine, args, noSelection, hooks);
         if (!instruction?.trim() && editor.selections.every((s) => s.isEmpty)) editor.selections = selections;
         t0 = performance.now(); // time starts when the user confirms, not while they type
       }
@@ -93,6 +96,7 @@ export class InlineEditController {
       released = lock?.release();
     }
     if (!instruction?.trim() || !ctx.gate.allowed(doc)) {
+      picker.now();
       await released;
       return;
     }
@@ -107,6 +111,7 @@ export class InlineEditController {
     const format = chooseFormat(readEditFormat(), endLine - startLine + 1, wholeFile);
     const r = await this.route(doc, startLine, endLine, instruction, args, format === 'targeted');
     if (r.mode === 'deep') {
+      picker.now();
       if (!(await connections.deepReady())) return;
       await released;
       const job = this.deep.start({
@@ -134,6 +139,7 @@ export class InlineEditController {
       warmId ? { responseId: warmId, context } : undefined,
     );
     view.gateFirstEdit(released); // synchronously after the request started: no token can have arrived yet
+    view.withFirstEdit(picker.now); // the picker closes in the tick of the first edit (at most PICKER_CLOSE_MS later)
     // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
     // submitted: it would grow over the preview and muddy its colours.
     if (!editor.selection.isEmpty && editor.document === doc)
@@ -159,7 +165,7 @@ export class InlineEditController {
     endLine: number,
     args: EditArgs | undefined,
     noSelection: boolean,
-    hooks: Pick<PromptTarget, 'beforeClose' | 'onFocused' | 'keys'>,
+    hooks: Pick<PromptTarget, 'beforeClose' | 'onFocused' | 'keys' | 'closeLater'>,
   ): Thenable<string | undefined> {
     const style = vscode.workspace.getConfiguration('sparkEdit').get<'inline' | 'quickInput'>('promptStyle', 'inline');
     return (
@@ -324,4 +330,26 @@ function collapse(editor: vscode.TextEditor): readonly vscode.Selection[] {
   if (!editor.selection.isEmpty)
     editor.selection = new vscode.Selection(editor.selection.start, editor.selection.start);
   return before;
+}
+
+/**
+ * Issue 17: Enter in the picker closes it in the same extension-host tick as the first document edit, so both reach
+ * the workbench in one message batch and it closes the picker and draws the first change in one frame (closed first,
+ * the renderer spent its frames on the picker's blur, focus and layout while the edit waited behind them). Never
+ * later than PICKER_CLOSE_MS after Enter (a model slow to answer, an error, a path with no edit).
+ */
+const PICKER_CLOSE_MS = 30;
+class PickerClose {
+  private close: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  readonly later = (close: () => void) => {
+    this.close = close;
+    this.timer = setTimeout(this.now, PICKER_CLOSE_MS);
+  };
+  readonly now = () => {
+    clearTimeout(this.timer);
+    const c = this.close;
+    this.close = undefined;
+    c?.();
+  };
 }

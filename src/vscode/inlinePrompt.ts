@@ -24,6 +24,11 @@ export interface PromptTarget {
   onFocused?: () => void;
   /** Runs when the box is sent or cancelled, before it closes (the code takes typing again: TypingLock). */
   beforeClose?: (sent: boolean) => Thenable<void>;
+  /**
+   * The picker, once an instruction is sent: when to close it (issue 17: with the first document edit, so that the
+   * workbench closes the picker and draws the first change in one go). Without it, it closes at once.
+   */
+  closeLater?: (close: () => void) => void;
 }
 
 const HISTORY_KEY = 'sparkEdit.promptHistory';
@@ -185,13 +190,21 @@ export class InlinePrompt implements vscode.Disposable {
     });
     return new Promise((resolve) => {
       let done = false;
+      let hidden = false;
       qp.onDidAccept(() => {
         const item = qp.selectedItems[0] ?? qp.activeItems[0];
         done = true;
-        resolve(chosen(item, qp.value));
-        qp.hide();
+        const text = chosen(item, qp.value);
+        resolve(text);
+        const hide = () => {
+          if (!hidden) qp.hide();
+          hidden = true;
+        };
+        if (text?.trim() && target.closeLater) target.closeLater(hide);
+        else hide();
       });
       qp.onDidHide(() => {
+        hidden = true; // Esc in the moment before it closes with the first edit: closed, nothing left to do
         if (!done) resolve(undefined);
         qp.dispose();
       });

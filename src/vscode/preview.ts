@@ -252,6 +252,12 @@ export class SessionView implements vscode.Disposable {
     return this.inFlight;
   }
 
+  /** Runs `f` in the tick the first document edit is sent, after it (issue 17: the picker closes with it). */
+  withFirstEdit(f: () => void): void {
+    this.firstEditSent = f;
+  }
+  private firstEditSent: (() => void) | undefined;
+
   /** The first document edit waits for `gate` (issue 17: the request goes out without waiting for it). */
   gateFirstEdit(gate: Promise<unknown> | undefined): void {
     this.firstEditGate = gate;
@@ -582,6 +588,9 @@ export class SessionView implements vscode.Disposable {
             endLine: this.region.startLine + plan.from + plan.deleteCount,
             delta: plan.lines.length - plan.deleteCount,
           });
+          const f = this.firstEditSent;
+          this.firstEditSent = undefined;
+          f?.();
           return sending;
         };
         // A decision keeps the cursor where the user left it (issue 15: after Accept it jumped to the last line).
