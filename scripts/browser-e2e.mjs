@@ -110,7 +110,16 @@ async function typedAtOnce(page, file, artifacts, { delay = 0, select = true, wa
     );
   let refused = '';
   await waitFor(async () => {
-    const preview = /Accept All/.test(await lensText(page));
+    // The pending diff: its Accept All lens, or the editor title's ✓ (under load the lens can lag for seconds while
+    // auto-save sets the pending lines aside and back; seen twice with the diff, inlays and ✓ all shown).
+    const preview =
+      /Accept All/.test(await lensText(page)) ||
+      (await page.evaluate(
+        () =>
+          !!document.querySelector(
+            '.editor-group-container.active .editor-actions .action-label[aria-label^="Accept"]',
+          ),
+      ));
     const dirty = await page.evaluate(() => !!document.querySelector('.tab.active.dirty'));
     // Auto-save writes the file without the pending edit once there is one (a read mid-write sees a prefix).
     const disk = fs.readFileSync(file, 'utf8');
@@ -134,8 +143,9 @@ async function typedAtOnce(page, file, artifacts, { delay = 0, select = true, wa
   if (shot) await page.screenshot({ path: path.join(artifacts, shot) });
   await waitFor(async () => !/writing/.test(await lensText(page)), 'the answer to finish (no "writing…" lens)');
   // Every key, in order: the proposed code has every `out` renamed to `result`.
-  const shown = await code();
-  if (!/\bresult\b/.test(shown)) throw new Error(`the rename is not in the proposed code: ${shown}`);
+  await waitFor(async () => /\bresult\b/.test(await code()), 'the rename in the proposed code').catch(async (e) => {
+    throw new Error(`${e.message}: ${await code()}`);
+  });
   await page.keyboard.press('Control+Backspace');
   await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
   await waitFor(
