@@ -61,6 +61,7 @@ const server = await startCodeServer(
     SPARK_ARTIFACTS: artifacts,
     SPARK_TEST_GREP: process.env.SPARK_TEST_GREP ?? '',
     SPARK_TEST_RETRIES: process.env.SPARK_TEST_RETRIES ?? (process.env.CI ? '1' : '0'),
+    SPARK_TYPE_LATENCY: process.env.SPARK_TYPE_LATENCY ?? '', // a measurement in the keyboard flow (browser-e2e.mjs)
   },
   logFile,
 );

@@ -1,5 +1,5 @@
-# Spark Edit works on Python too: select mean and press Ctrl+I ("add doc comments", "add error handling"),
-# or run "Spark Edit: Fix This" on it (what happens with an empty list?).
+# Spark Edit works on Python too: select mean and press Ctrl+I ("add doc comments", "add error handling"), or
+# Ctrl+. → "Spark Edit: Fix This" (no red squiggle here: no Python checker; what happens with an empty list?).
 
 
 def mean(xs):

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from './util/dispose';
+import { walkthroughTick } from './walkthroughProgress';
 
 /** One command: its id and what it does (markdown-language-features' `Command`). */
 export interface Command {
@@ -10,6 +11,12 @@ export interface Command {
 /** Registers commands and unregisters them all when disposed. */
 export class CommandManager extends Disposable {
   register(...commands: Command[]): void {
-    for (const c of commands) this._register(vscode.commands.registerCommand(c.id, c.execute, c));
+    for (const c of commands)
+      this._register(
+        vscode.commands.registerCommand(c.id, (...args: unknown[]) => {
+          walkthroughTick(c.id); // the walkthrough's step ticks, however the command was run
+          return c.execute(...args);
+        }),
+      );
   }
 }

@@ -16,6 +16,11 @@ export interface DeepRequest {
   instruction: string;
   files: vscode.Uri[];
   focus?: { uri: vscode.Uri; startLine: number; endLine: number };
+  /**
+   * A file the job adds is shown in front, with the keyboard (Add Tests: the new test file's preview, issue 15), if
+   * the user is still in the file the request was made from; else in the background, as every other file.
+   */
+  showAdded?: boolean;
 }
 
 export interface Conflict {
@@ -116,6 +121,8 @@ interface LandState {
   /** The operation the job's previews form (issue 11), made with its first preview. */
   group?: number;
   label: string;
+  /** DeepRequest.showAdded: the file the request was made from. */
+  showAddedFrom?: vscode.Uri;
 }
 
 type UpdateOp = Extract<PatchOp, { kind: 'update' }>;
@@ -281,6 +288,7 @@ export class DeepController implements vscode.Disposable {
       onLimit: stop,
       shown: new Set<string>(),
       label: `deep job ${job.id}`,
+      showAddedFrom: req.showAdded ? req.focus?.uri : undefined,
     };
     const lander = this.lander(job, land, () => ctx.cancelled);
     const onOp = (op: PatchOp) => {
@@ -604,7 +612,10 @@ export class DeepController implements vscode.Disposable {
   private async showOnce(o: LandState, path: string, doc: vscode.TextDocument) {
     if (o.shown.has(path)) return;
     o.shown.add(path);
-    await showInBackground(doc);
+    const from = vscode.window.activeTextEditor;
+    if (o.byPath.get(path)?.createAt && o.showAddedFrom?.toString() === from?.document.uri.toString())
+      await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: false, viewColumn: from?.viewColumn });
+    else await showInBackground(doc);
   }
 
   /**

@@ -13,12 +13,22 @@ import { performance } from 'node:perf_hooks';
  * them (measured, with the override removed once typing paused 300 ms); keys typed into the code after the box
  * are never passed on (a Ctrl+Z pressed after them would overtake them: measured).
  *
- * Not held: keys typed before the override reaches the workbench (one round trip to the extension host after
- * Ctrl+I); keys bound to commands (Backspace, arrows, paste: in the box, one pressed within a round trip of the
+ * Keys typed before the override reaches the workbench (one round trip to the extension host after Ctrl+I; over a
+ * second on a cold first Ctrl+I): the Ctrl+I keybinding sets the context key `sparkEdit.holdingKeys` in the
+ * workbench, with the lock, and while it is set the letters and the space typed into the locked code run
+ * `sparkEdit.holdKey` (keybindings, see HOLD_KEY), in order with Edit Selection and the overridden `type`: held too.
+ * No cost outside that window (a `type` override for good would send every key typed anywhere through the
+ * extension host). Not held: other characters typed before the override is there (digits and punctuation depend on
+ * the keyboard layout: refused by the lock); keys bound to commands (Backspace, arrows, paste: in the box, one pressed within a round trip of the
  * character before it can overtake that character); IME composition. If another extension owns `type` (one
  * override per extension host), nothing is held: the keys are refused as before, and that is logged.
  */
+/** Set by the Ctrl+I keybinding (in the workbench, with the lock) until the box or the picker has the keyboard. */
+export const HOLDING_KEYS = 'sparkEdit.holdingKeys';
+
 export class EarlyKeys implements vscode.Disposable {
+  /** The keys being held now (one prompt at a time), for `sparkEdit.holdKey`. */
+  private static current?: EarlyKeys;
   private held = '';
   private holding = true;
   private chain: Promise<unknown> = Promise.resolve();
@@ -28,6 +38,8 @@ export class EarlyKeys implements vscode.Disposable {
   private sink?: (text: string) => void;
   private readonly t0 = performance.now();
   private firstAt?: number;
+  /** How many of the held keys came from the keybindings of the first round trip (sparkEdit.holdKey). */
+  private byKeybinding = 0;
 
   private constructor(
     private readonly doc: vscode.TextDocument,
@@ -41,9 +53,55 @@ export class EarlyKeys implements vscode.Disposable {
       keys.sub = vscode.commands.registerCommand('type', (args?: { text?: string }) => keys.typed(args?.text ?? ''));
     } catch (e) {
       log(`prompt: keys typed before the box opens are refused (another extension owns "type": ${String(e)})`);
+      EarlyKeys.unhold();
       return undefined;
     }
+    // (A prompt still open is replaced by this one: it no longer holds, and the context key is this one's now.)
+    if (EarlyKeys.current) EarlyKeys.current.holding = false;
+    EarlyKeys.current = keys;
     return keys;
+  }
+
+  /**
+   * `sparkEdit.holdKey`: a letter or space typed into the locked code while `sparkEdit.holdingKeys` is set (the
+   * keybindings of the first round trip after Ctrl+I); typed as usual when nothing holds (refused by the lock).
+   */
+  static holdKey(args?: { text?: string }): unknown {
+    const text = args?.text ?? '';
+    const keys = EarlyKeys.current;
+    if (!keys) return vscode.commands.executeCommand('default:type', { text });
+    if (keys.holding) keys.byKeybinding++;
+    return keys.typed(text);
+  }
+
+  /**
+   * The keybindings stop holding, and every key they caught is here (`pending`): the workbench answers after the
+   * keys typed before it cleared the context key, on the same channel. For the picker, whose input the keys typed
+   * into it do not pass through `type`: what was held must be its text when it shows, not arrive after.
+   */
+  async stopHolding(): Promise<void> {
+    await Promise.resolve(vscode.commands.executeCommand('setContext', HOLDING_KEYS, false)).then(undefined, () => 0);
+  }
+
+  /**
+   * At activation: the Ctrl+I keybinding that holds the first round trip's keys sets its context key with the
+   * workbench's own `_setContext` (the API's `setContext` is the extension host's: a round trip, and unknown to
+   * `runCommands`, which then stops before Edit Selection). Offered only where that command exists
+   * (`sparkEdit.canHoldKeys`); else Ctrl+I locks without holding, as before.
+   */
+  static async enable(log: (m: string) => void): Promise<void> {
+    const all = await vscode.commands.getCommands(false);
+    if (!all.includes('_setContext')) {
+      log('prompt: keys typed in the first moment after Ctrl+I are refused (no "_setContext" in this VS Code)');
+      return;
+    }
+    await vscode.commands.executeCommand('setContext', 'sparkEdit.canHoldKeys', true);
+    log('prompt: keys typed right after Ctrl+I are held for the box (sparkEdit.canHoldKeys)');
+  }
+
+  /** The keybindings stop holding (the box or the picker has the keyboard, or the prompt is gone). */
+  private static unhold() {
+    void Promise.resolve(vscode.commands.executeCommand('setContext', HOLDING_KEYS, false)).then(undefined, () => 0);
   }
 
   /** What was typed into the code and not yet put into the box. */
@@ -93,7 +151,7 @@ export class EarlyKeys implements vscode.Disposable {
     if (!text) return;
     this.log(
       `prompt: ${text.length} key(s) typed before the box had the keyboard go into it (the first held ` +
-        `${this.firstAt?.toFixed(0)} ms after Edit Selection started)`,
+        `${this.firstAt?.toFixed(0)} ms after Edit Selection started; ${this.byKeybinding} held by the keybindings)`,
     );
     const enter = text.search(/\r?\n/);
     if (enter < 0) return this.pass(text);
@@ -112,17 +170,19 @@ export class EarlyKeys implements vscode.Disposable {
    */
   toPicker(sink: (text: string) => void) {
     this.held = '';
-    this.holding = false;
+    this.retire();
     this.sink = sink;
   }
 
   /** No more holding (the box or the picker has the keyboard); characters typed into the box pass on. */
   retire() {
+    if (this.holding) EarlyKeys.unhold();
     this.holding = false;
   }
 
   dispose() {
-    this.holding = false;
+    this.retire();
+    if (EarlyKeys.current === this) EarlyKeys.current = undefined;
     this.sub?.dispose();
     this.sub = undefined;
   }

@@ -118,6 +118,7 @@ export class InlineEditController {
         instruction: r.instruction,
         files: [doc.uri, ...r.others],
         focus: { uri: doc.uri, startLine, endLine },
+        showAdded: args?.command === 'tests', // the new test file's preview in front (issue 15)
       });
       return { jobId: job.id };
     }

@@ -157,7 +157,8 @@ export class InlinePrompt implements vscode.Disposable {
   }
 
   /** The picker: what is typed is the instruction; ↑/↓ go through the recent instructions and the refactors. */
-  private pick(target: PromptTarget): Promise<string | undefined> {
+  private async pick(target: PromptTarget): Promise<string | undefined> {
+    await target.keys?.stopHolding(); // every key the keybindings held is in `pending` now (EarlyKeys)
     const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { instruction?: string }>();
     qp.title = `Spark Edit${target.deep ? ': Deep Edit' : ''}`;
     qp.placeholder = `Edit ${describe(target)}: type an instruction, or pick a recent one or a refactor`;

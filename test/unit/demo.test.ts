@@ -10,6 +10,28 @@ describe('demo model', () => {
     assert.equal(out.match(/\/\*\*/g)?.length, 1);
     assert.match(out, /\/\*\*\n \* Total\.\n \* @param o The o\.\n \*\/\nfunction total/);
   });
+  it('documents declarations, not the callbacks passed along (issue 15: a doc comment between .then and .catch)', () => {
+    const saveOrder = [
+      'export function saveOrder(url: string, order: Order): Promise<boolean> {',
+      "  return fetch(url, { method: 'POST', body: JSON.stringify(order) })",
+      '    .then((res) => res.ok)',
+      '    .catch((err) => {',
+      "      console.error('could not save the order', err);",
+      '      return false;',
+      '    });',
+      '}',
+    ].join('\n');
+    const out = demoRewrite('add doc comments', saveOrder);
+    assert.equal(out.match(/\/\*\*/g)?.length, 1, out);
+    assert.ok(out.startsWith('/**\n * Save order.\n * @param url The url.\n * @param order The order.\n */\n'), out);
+    assert.ok(out.includes('    .then((res) => res.ok)\n    .catch((err) => {'), out);
+    // Named arrow functions and methods are declarations: documented.
+    const named = demoRewrite(
+      'add doc comments',
+      'const add = (a: number) => {\n  return a;\n};\nclass C {\n  run(x) {\n  }\n}',
+    );
+    assert.equal(named.match(/\/\*\*/g)?.length, 2, named);
+  });
   it('renames, converts to const, and otherwise changes nothing', () => {
     assert.equal(
       demoRewrite('rename out to result', 'var out = [];\nreturn out;'),

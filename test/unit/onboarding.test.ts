@@ -23,7 +23,8 @@ describe('onboarding (issue 15)', () => {
         assert.ok(ours.has(m[1]) || builtIn.has(m[1]), `${s.id}: ${m[1]}`);
       for (const e of s.completionEvents) {
         const c = /^onCommand:(.*)$/.exec(e)?.[1];
-        if (c) assert.ok(ours.has(c), `${s.id}: ${c}`);
+        // Ctrl+I's Edit Selection id, registered but deliberately not contributed (no activation round trip: earlyKeys.ts).
+        if (c) assert.ok(ours.has(c) || c === 'sparkEdit.editSelectionHoldingKeys', `${s.id}: ${c}`);
       }
     }
   });

@@ -34,6 +34,9 @@ export function document(code: string, lang: Lang): Result {
         : [`${ind}"""${describe(f.name)}"""`];
       inserts.set(f.headerEndLine + 1, doc);
     } else {
+      // Declarations only: an anonymous callback passed along (`.catch((err) => {`) has no line of its own for a
+      // doc comment (it went between `.then(…)` and `.catch(…)`, issue 15).
+      if (!f.name) continue;
       const above = lines
         .slice(0, f.headerLine)
         .reverse()

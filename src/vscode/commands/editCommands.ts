@@ -134,6 +134,10 @@ export function editCommands(
 ): Command[] {
   return [
     new EditSelectionCommand(edits),
+    // Ctrl+I while keys are held (EarlyKeys): an id no extension activates on, so the workbench sends it at once. The
+    // first run of a contributed command in a session waits a round trip for its activation event, and the keys
+    // typed meanwhile reached the extension host before it (issue 15: the session's first Ctrl+I got nothing).
+    { id: 'sparkEdit.editSelectionHoldingKeys', execute: (a?: EditArgs) => edits.start(a) },
     new AcceptAllCommand(sessions),
     new AcceptSoFarCommand(sessions),
     new RejectAllCommand(sessions),
@@ -142,5 +146,6 @@ export function editCommands(
     new InterruptCommand(sessions),
     new RedirectCommand(sessions, prompt, log),
     new ContinueCommand(sessions),
+    { id: 'sparkEdit.holdKey', execute: (a?: { text?: string }) => EarlyKeys.holdKey(a) }, // Ctrl+I's first round trip
   ];
 }
