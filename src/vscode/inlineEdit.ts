@@ -83,8 +83,7 @@ export class InlineEditController {
           await lock?.release();
         };
         const onFocused = () => void lock?.release(true); // the keys go to the box now
-        const closeLater = picker.later;
-        const hooks = { beforeClose, onFocused, keys, closeLater };
+        const hooks = { beforeClose, onFocused, keys, closeLater: picker.later };
         instruction = await this.ask(editor, startLine, endLine, args, noSelection, hooks);
         if (!instruction?.trim() && editor.selections.every((s) => s.isEmpty)) editor.selections = selections;
         t0 = performance.now(); // time starts when the user confirms, not while they type
