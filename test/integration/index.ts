@@ -51,6 +51,7 @@ export async function run(): Promise<TestOutcome> {
   require('./removedRows.test'); // issue 11 (HB)
   require('./controls.test');
   require('./firstTen.test');
+  require('./redirectKeeps.test'); // issue 11 (HB): a redirect never loses the pending proposal
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {
