@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { ModelServer, ScriptStep } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
@@ -14,6 +15,7 @@ import {
   startEdit,
   suiteFiles,
   waitFor,
+  workspaceUri,
 } from './helpers';
 
 /**
@@ -244,4 +246,156 @@ describe('Issue 11 (HB): a redirect that proposes nothing new gives the pending 
       'said why the proposal did not come back',
     );
   });
+});
+
+/**
+ * Issue 11 (brief HB, item 3): the ✓/✗ inlay controls were seen on a removed (struck-through) row in a pending
+ * redirect. In every state (pending, mid-redirect, redirect pending, after per-hunk decisions) each control sits at
+ * the end of a line that is not drawn removed: its hunk's first added line, or the line above a hunk that only removes.
+ */
+describe('Issue 11 (HB): the per-hunk inlay controls are never on a removed row', function () {
+  this.timeout(120_000);
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  const { fileFor, used } = suiteFiles('inlayrows');
+  serverHooks(
+    (x, s) => {
+      a = x;
+      server = s;
+    },
+    { cleanup: async () => revertFiles(used) },
+  );
+
+  /** Lines of the hints the provider gives, and the lines drawn removed / added. */
+  async function check(v: SessionView, what: string) {
+    await waitFor(() => v.region.planFlush() === null, `${what}: in sync`);
+    const doc = v.document;
+    const hints =
+      (await vscode.commands.executeCommand<vscode.InlayHint[]>(
+        'vscode.executeInlayHintProvider',
+        doc.uri,
+        new vscode.Range(0, 0, doc.lineCount, 0),
+      )) ?? [];
+    const at = hints
+      .filter((h) => (typeof h.label === 'string' ? [h.label] : h.label.map((p) => p.value)).includes(ACCEPT_LABEL))
+      .map((h) => h.position.line);
+    const d = a.decorationsSent(doc);
+    const inRanges = (rs: readonly vscode.Range[] | undefined, line: number) =>
+      (rs ?? []).some((r) => r.start.line <= line && line <= r.end.line);
+    for (const line of at)
+      assert.ok(
+        !inRanges(d?.removed, line),
+        `${what}: a control on removed line ${line} ("${doc.lineAt(line).text}"); removed ${JSON.stringify(d?.removed)}`,
+      );
+    const pending = v.region.pendingHunks().length;
+    if (!v.session.isStreaming) assert.equal(at.length, pending, `${what}: one control per pending hunk`);
+    return at;
+  }
+
+  // The first answer changes both functions; the redirect documents them and changes more (inserted, changed and
+  // removed lines: hunks of every shape).
+  const REDIRECTED = REWRITE.replace(
+    'export function parse',
+    '/** Parses text into trimmed lines. */\nexport function parse',
+  )
+    .replace('    out.push(lines[i].trim());\n', '    out.push(lines[i]);\n')
+    .replace('  for (const x of xs) sum += x;\n', '')
+    .replace('export function total', '/** The sum. */\nexport function total');
+
+  for (const when of ['pending', 'mid-stream'] as const)
+    it(`redirect ${when === 'pending' ? 'a pending diff' : 'mid-stream'}: controls off removed rows mid-redirect, pending, and after each per-hunk decision`, async () => {
+      const ed = await openFileWith(fileFor(when), ORIGINAL);
+      select(ed, 2, 15);
+      const held = server.held;
+      server.enqueue({
+        text: REWRITE,
+        tokensPerSecond: 400,
+        holdAfterChars: when === 'mid-stream' ? REWRITE.indexOf('let sum') : undefined,
+      });
+      const v = await startEdit(a, 'use const');
+      if (when === 'pending') {
+        await v.session.whenSettled();
+        await check(v, 'pending');
+      } else await waitFor(() => server.held > held && v.region.planFlush() === null, 'held mid-stream');
+      const held2 = server.held;
+      server.enqueue({
+        text: REDIRECTED,
+        tokensPerSecond: 400,
+        holdAfterChars: REDIRECTED.indexOf('export function total'),
+      });
+      server.release();
+      await vscode.commands.executeCommand('sparkEdit.redirect', {
+        sessionId: v.session.id,
+        instruction: 'add doc comments',
+      });
+      await waitFor(() => server.held > held2, 'the redirect held mid-way');
+      await check(v, 'mid-redirect');
+      server.release();
+      await v.session.whenSettled();
+      assert.equal(v.session.state, 'pending');
+      await check(v, 'redirect pending');
+      let n = 0;
+      while (v.region.pendingHunks().length > 0 && n < 10) {
+        const h = v.region.pendingHunks()[0];
+        await vscode.commands.executeCommand(n % 2 ? 'sparkEdit.rejectHunk' : 'sparkEdit.acceptHunk', {
+          sessionId: v.session.id,
+          hunkId: h.id,
+        });
+        await waitFor(() => v.isEnded || !v.region.pendingHunks().includes(h), 'decided');
+        if (!v.isEnded) await check(v, `after decision ${++n}`);
+        else n++;
+      }
+    });
+});
+
+describe("Issue 11 (HB): inlay controls with the demo model (the newcomer's redirect)", function () {
+  this.timeout(120_000);
+  let a!: SparkEditApi;
+  const { fileFor, used } = suiteFiles('inlaydemo');
+  serverHooks(
+    (x) => {
+      a = x;
+    },
+    { cleanup: async () => revertFiles(used) },
+  );
+
+  for (const [first, then] of [
+    ['use const', 'add doc comments'],
+    ['add doc comments', 'use const'],
+    ['use const', 'add error handling'],
+  ] as const)
+    it(`demo orders.ts, all of it: "${first}", redirected "${then}": no control on a removed row, pending and after decisions`, async () => {
+      const src = fs.readFileSync(workspaceUri('demo/orders.ts').fsPath, 'utf8');
+      const ed = await openFileWith(fileFor('demo'), src);
+      const doc = ed.document;
+      select(ed, 0, doc.lineCount - 1);
+      const v = await startEdit(a, first);
+      await v.session.whenSettled();
+      await vscode.commands.executeCommand('sparkEdit.redirect', { sessionId: v.session.id, instruction: then });
+      await v.session.whenSettled();
+      for (let n = 0; n < 12 && !v.isEnded; n++) {
+        await waitFor(() => v.region.planFlush() === null, 'in sync');
+        const hints =
+          (await vscode.commands.executeCommand<vscode.InlayHint[]>(
+            'vscode.executeInlayHintProvider',
+            doc.uri,
+            new vscode.Range(0, 0, doc.lineCount, 0),
+          )) ?? [];
+        const d = a.decorationsSent(doc);
+        for (const h of hints) {
+          const line = h.position.line;
+          assert.ok(
+            !(d?.removed ?? []).some((r) => r.start.line <= line && line <= r.end.line),
+            `step ${n}: a control on removed line ${line}: "${doc.lineAt(line).text}"`,
+          );
+        }
+        const h = v.region.pendingHunks()[0];
+        if (!h) break;
+        await vscode.commands.executeCommand(n % 2 ? 'sparkEdit.rejectHunk' : 'sparkEdit.acceptHunk', {
+          sessionId: v.session.id,
+          hunkId: h.id,
+        });
+        await waitFor(() => v.isEnded || !v.region.pendingHunks().includes(h), 'decided');
+      }
+    });
 });
