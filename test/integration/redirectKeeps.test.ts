@@ -202,6 +202,17 @@ describe('Issue 11 (HB): a redirect that proposes nothing new gives the pending 
     assert.deepEqual(await shown(a, v), before, 'the proposal as it was');
   });
 
+  it('pending, Ctrl+Shift+I, Esc at once (before the box has the keyboard: the Esc of the code editor): the box is cancelled, nothing changes', async () => {
+    const { ed, v, before } = await pending('esc-early');
+    await vscode.window.showTextDocument(ed.document);
+    const asked = vscode.commands.executeCommand('sparkEdit.redirect', { sessionId: v.session.id });
+    // What the Escape keybinding runs while the code has the keyboard (no arguments): Reject All when nothing streams.
+    await vscode.commands.executeCommand('sparkEdit.rejectAll');
+    await asked;
+    assert.ok(!v.isEnded, 'the edit is still pending');
+    assert.deepEqual(await shown(a, v), before, 'the proposal as it was');
+  });
+
   it('redirected mid-stream, and the redirect is declined: what Esc would keep is pending, reviewable', async () => {
     const ed = await openFileWith(fileFor('mid'), ORIGINAL);
     select(ed, 2, 15);
