@@ -96,9 +96,10 @@ describe('Issue 11 (HB): a redirect that proposes nothing new gives the pending 
     await v.session.whenSettled();
     await waitFor(() => v.session.state === 'pending' && v.region.planFlush() === null, 'pending, in sync');
     let before!: Shown;
+    let d: ReturnType<SparkEditApi['decorationsSent']>;
     await waitFor(async () => {
       before = await shown(a, v);
-      const d = a.decorationsSent(v.document);
+      d = a.decorationsSent(v.document);
       // Settled: the lenses, both hunks' controls and both hunks' word highlights drawn.
       return (
         before.acceptAll === 1 &&
@@ -107,7 +108,11 @@ describe('Issue 11 (HB): a redirect that proposes nothing new gives the pending 
         d?.addedChars.length === 2 &&
         d.removedChars.length === 2
       );
-    }, 'the pending UI settled');
+    }, 'the pending UI settled').catch((e: Error) => {
+      throw new Error(
+        `${e.message}: ${JSON.stringify({ ...before, text: undefined })} word ranges ${d?.addedChars.length}/${d?.removedChars.length}`,
+      );
+    });
     assert.equal(v.region.pendingHunks().length, 2, 'two pending hunks');
     return { ed, v, before };
   }
