@@ -78,6 +78,17 @@ export class InlinePrompt implements vscode.Disposable {
     );
   }
 
+  /**
+   * Esc pressed in the code while the box at `doc` opens (issue 11: it takes ~250 ms and a round trip to get the
+   * keyboard; the code has it meanwhile): cancel the box, never act on the code. True when there was one to cancel.
+   */
+  cancelOpenFor(doc: vscode.TextDocument): boolean {
+    if (this.open?.target.editor.document !== doc) return false;
+    this.log('prompt: Esc before the box had the keyboard: the box is cancelled, the code is left as it is');
+    this.finish(this.open.thread, undefined);
+    return true;
+  }
+
   history(): string[] {
     return this.state.get<string[]>(HISTORY_KEY, []);
   }

@@ -51,6 +51,8 @@ export async function run(): Promise<TestOutcome> {
   require('./removedRows.test'); // issue 11 (HB)
   require('./controls.test');
   require('./firstTen.test');
+  require('./redirectKeeps.test'); // issue 11 (HB): a redirect never loses the pending proposal
+  require('./undoSettles.test'); // issue 11 (HB): no Spark controls left on the original after Undo
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {

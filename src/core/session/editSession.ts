@@ -20,7 +20,7 @@ import {
   StreamStats,
 } from '../transport/types';
 import { Emitter } from '../util/emitter';
-import { Hunk, PreviewRegion } from './region';
+import { Hunk, PreviewRegion, SavedProposal } from './region';
 
 /**
  * requesting → streaming → pending → done, with interrupt (streaming → pending) and
@@ -339,7 +339,7 @@ export class EditSession {
           ? new ModelError('declined', `The model declined to make this edit${words}. Nothing was changed.`, 'refusal')
           : new ModelError('declined', 'The model returned an empty answer. Nothing was changed.', 'empty_answer');
       this.o.log?.(`edit ${this.id}: ${e.message}`);
-      this.fail(e);
+      if (!this.restoreBeforeRedirect(e)) this.fail(e);
       return;
     }
     if (stop.kind !== 'end') {
@@ -357,6 +357,7 @@ export class EditSession {
         stop.raw,
       );
       this.o.log?.(`edit ${this.id}: ${e.message}`);
+      if (!kept && this.restoreBeforeRedirect(e)) return; // a redirect cut off before anything whole: what it replaced
       if (!kept && !toContinue) {
         this.fail(e);
         return;
@@ -370,6 +371,8 @@ export class EditSession {
     diff.end();
     this.region.relayoutClean();
     this.reportLeftOut();
+    if (this.region.pendingHunks().length === 0 && this.restoreBeforeRedirect(UNCHANGED)) return;
+    this.beforeRedirect = undefined; // the redirect's answer is the proposal now
     this.afterGeneration();
   }
 
@@ -393,10 +396,11 @@ export class EditSession {
     if (!kept && this.region.structureCut?.nothingLeft)
       this.o.log?.(`edit ${this.id}: the answer broke off inside a construct: ${NOTHING_COMPLETE}`);
     if (kept) {
+      this.beforeRedirect = undefined; // what the redirect wrote is the proposal now
       this.reportLeftOut();
       this.emitter.fire({ kind: 'error', error: e, kept: true });
       this.afterGeneration();
-    } else {
+    } else if (!this.restoreBeforeRedirect(e)) {
       this.fail(e);
     }
     void diff;
@@ -417,12 +421,17 @@ export class EditSession {
   }
 
   /** Esc while streaming: stop generating and keep what arrived as a pending diff. */
-  interrupt(o: { byModel?: boolean } = {}): boolean {
+  interrupt(o: { byModel?: boolean; deciding?: boolean } = {}): boolean {
     if (!this.isStreaming) return false;
     this.stopStream();
     // The user stopped it (Esc, Stop, Accept All while it writes): only the hunks the stream moved past are proposed.
     if (o.byModel) this.region.interrupt('the answer stopped here');
     else this.region.interrupt('stopped (Esc)', { dropOpen: true });
+    // Esc on a redirect before anything whole arrived: the proposal it replaced comes back (never for Accept All, which
+    // decides on what the document shows: a proposal the user does not see is never accepted).
+    if (this.region.pendingHunks().length === 0 && !o.deciding && this.restoreBeforeRedirect(STOPPED_REDIRECT))
+      return true;
+    if (this.region.pendingHunks().length > 0) this.beforeRedirect = undefined;
     this.reportLeftOut();
     if (this.region.structureCut?.nothingLeft) {
       // What arrived was only the start of a construct (`try {` and a line): nothing of it can be applied.
@@ -446,6 +455,18 @@ export class EditSession {
     // Cancelling closes the socket, and the server's cached response goes with it: an id from before the cancel
     // can never be found again (previous_response_not_found, a wasted round trip). Send the whole conversation.
     if (cancelled) this.lastResponseId = undefined;
+    // What the user can review now is kept aside until the redirect proposes something (issue 11): the pending
+    // proposal, or what Esc would keep of a running stream. A redirect of a redirect that has proposed nothing yet keeps
+    // the older one.
+    if (cancelled) this.region.interrupt('stopped (Esc)', { dropOpen: true });
+    if (this.region.pendingHunks().length > 0)
+      this.beforeRedirect = {
+        proposal: this.region.saveProposal(),
+        prompt: this.prompt,
+        text: partial,
+        phase: this.answerPhase,
+        commentary: this.commentary,
+      };
     this.region.rejectAll();
     this.region.rebase();
     const first = this.prompt;
@@ -457,6 +478,47 @@ export class EditSession {
     this.emitter.fire({ kind: 'content' });
     this.ask(full, { incrementalInput: incremental, previousResponseId: this.lastResponseId });
   }
+
+  /**
+   * A redirect ended with nothing new to propose (a refusal, an empty or unchanged answer, a failure, an output limit or
+   * Esc before anything whole): the proposal it replaced comes back exactly (the same rows and hunks: the document,
+   * decorations and controls as before), pending, and the user is told why. False when there is none to bring back
+   * (not a redirect), or the user edited the region meanwhile (their typing stays: the caller ends the edit as before).
+   */
+  private restoreBeforeRedirect(e: ModelError): boolean {
+    const b = this.beforeRedirect;
+    this.beforeRedirect = undefined;
+    if (!b) return false;
+    if (!this.region.restoreProposal(b.proposal)) {
+      this.o.log?.(`edit ${this.id}: the redirect proposed nothing, and the code was edited meanwhile: not restored`);
+      return false;
+    }
+    this.stream = null;
+    this.diff = null;
+    this.prompt = b.prompt;
+    this.streamedText = b.text;
+    this.answerPhase = b.phase;
+    this.commentary = b.commentary;
+    this.lastStop = undefined; // nothing to Continue: the proposal is the earlier answer's
+    this.lastResponseId = undefined; // the failed turn is not part of the conversation: a next redirect resends it all
+    const why = e.message.replace(/\s*Nothing was changed\.$/, '').replace(/\s*Your text is unchanged\.$/, '');
+    const err = new ModelError('stopped', `Redirect: ${why} The previous proposal is shown again.`, e.code);
+    this.error = err; // said (and logged) by the editor's error report
+    this.emitter.fire({ kind: 'content' });
+    this.setState('pending');
+    this.emitter.fire({ kind: 'error', error: err, kept: true });
+    return true;
+  }
+  /** The proposal a redirect replaced, with the conversation that produced it, until the redirect proposes something. */
+  private beforeRedirect:
+    | {
+        proposal: SavedProposal;
+        prompt: EditPromptInput;
+        text: string;
+        phase: 'final_answer' | undefined;
+        commentary: string;
+      }
+    | undefined;
 
   /**
    * The last answer was cut off by an output limit: ask the model to go on from where it stopped. The text
@@ -497,13 +559,14 @@ export class EditSession {
 
   /** Accept everything that arrived (stops a running generation first). */
   acceptAll(): void {
-    if (this.isStreaming) this.interrupt();
+    if (this.isStreaming) this.interrupt({ deciding: true });
     this.region.acceptAll();
     this.changed();
   }
 
   /** Reject everything: the region returns to the original plus the user's own edits. */
   rejectAll(): void {
+    this.beforeRedirect = undefined;
     this.stopStream();
     this.region.rejectAll();
     this.emitter.fire({ kind: 'content' });
@@ -520,6 +583,10 @@ export class EditSession {
     this.emitter.dispose();
   }
 }
+
+/** A redirect whose answer is the code unchanged, or that was stopped before anything whole (restoreBeforeRedirect). */
+const UNCHANGED = new ModelError('stopped', 'the model answered with the code unchanged.', 'unchanged');
+const STOPPED_REDIRECT = new ModelError('stopped', 'stopped before anything whole arrived.', 'stopped');
 
 /** A stop that left only the start of a construct (structure.ts): said instead of proposing invalid code. */
 export const NOTHING_COMPLETE = 'Stopped before a complete change — nothing to apply.';

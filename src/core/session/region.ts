@@ -101,6 +101,17 @@ export interface RegionSnapshot {
   removedPrefix: string;
 }
 
+/** A proposal kept aside by a redirect (PreviewRegion.saveProposal). */
+export interface SavedProposal {
+  readonly rows: ReadonlyArray<{ row: Row; fields: Row }>;
+  readonly original: readonly string[];
+  readonly origRows: readonly Row[];
+  readonly hunks: ReadonlyArray<{ hunk: Hunk; state: HunkState }>;
+  readonly stop: { before: Row | null; reason: string } | null;
+  readonly structureCut: { droppedRows: number; nothingLeft: boolean } | null;
+  readonly userEdits: number;
+}
+
 export interface DecorationRun {
   kind: 'add' | 'del' | 'part';
   from: number;
@@ -133,6 +144,8 @@ export class PreviewRegion implements DiffSink {
   userTouched = false;
   /** The user replaced the whole region: nothing left to preview. */
   clobbered = false;
+  /** How many user edits touched the region's rows (a saved proposal is brought back only if none came since). */
+  private userEdits = 0;
   private dirty = true;
   version = 0;
   /** Rows before `lo` and the last `tail` rows are unchanged in text since the last commit. */
@@ -419,6 +432,50 @@ export class PreviewRegion implements DiffSink {
     this.hunkVersion++;
     this.markAll();
     this.touch();
+  }
+
+  /**
+   * The proposal as it stands (rows, hunks, baseline, stop mark), kept by a redirect (issue 11) so that a redirect that
+   * ends with nothing new to propose (a refusal, an empty or unchanged answer, a failure, Esc before anything whole)
+   * brings it back exactly: the same rows and hunk objects, so the document, decorations and controls are as before.
+   */
+  saveProposal(): SavedProposal {
+    return {
+      rows: this.rows.map((row) => ({ row, fields: { ...row } })),
+      original: this.original,
+      origRows: [...this.origRows],
+      hunks: this.hunks.map((hunk) => ({ hunk, state: hunk.state })),
+      stop: this.stop && { ...this.stop },
+      structureCut: this.structureCut,
+      userEdits: this.userEdits,
+    };
+  }
+
+  /**
+   * Back to a saved proposal (see saveProposal); the document follows at the next flush. Refused (false) when the user
+   * edited the region since: their typing is never thrown away to bring a proposal back.
+   */
+  restoreProposal(s: SavedProposal): boolean {
+    if (s.userEdits !== this.userEdits || this.clobbered) return false;
+    for (const { row, fields } of s.rows) {
+      for (const k of Object.keys(row) as Array<keyof Row>) if (!(k in fields)) delete row[k];
+      Object.assign(row, fields);
+    }
+    this.rows = s.rows.map((x) => x.row);
+    this.original = s.original;
+    this.origRows = [...s.origRows];
+    for (const { hunk, state } of s.hunks) hunk.state = state === 'streaming' ? 'pending' : state;
+    this.hunks.splice(0, this.hunks.length, ...s.hunks.map((x) => x.hunk));
+    this.stop = s.stop && { ...s.stop };
+    this.structureCut = s.structureCut;
+    this.open = null;
+    this.partialRow = null;
+    this.frontierRow = null;
+    this.frontier = this.rows.length;
+    this.hunkVersion++;
+    this.markAll();
+    this.touch();
+    return true;
   }
 
   /** The region as rendered now (call when in sync and not streaming). */
@@ -765,8 +822,13 @@ export class PreviewRegion implements DiffSink {
       this.lo = this.rows.length;
       this.tail = this.rows.length;
     } else {
-      // Rows changed while the edit was in flight: the dirty range still covers them.
+      // Rows changed while the edit was in flight: the dirty range still covers them, and the rows the plan wrote (a
+      // planFlush() in between may have found rows and mirror equal, then they were the rows before this edit).
       this.dirty = true;
+      if (plan) {
+        this.lo = Math.min(this.lo, plan.from);
+        this.tail = Math.min(this.tail, Math.max(0, this.rendered.length - (plan.from + plan.lines.length)));
+      }
     }
   }
 
@@ -906,6 +968,7 @@ export class PreviewRegion implements DiffSink {
       return;
     }
     if (rs >= len || len === 0) return; // after the region
+    this.userEdits++;
     this.touch();
     this.markAll();
     this.userTouched = true;

@@ -37,9 +37,15 @@ class AcceptSoFarCommand extends AcceptAllCommand {
 
 class RejectAllCommand implements Command {
   readonly id = 'sparkEdit.rejectAll';
-  constructor(private readonly sessions: EditSessions) {}
+  constructor(
+    private readonly sessions: EditSessions,
+    private readonly prompt: InlinePrompt,
+  ) {}
   async execute(args?: SessionArgs) {
     const v = this.sessions.viewFromArgs(args);
+    // Esc (the keybinding: no args) while a box at this file opens, before it has the keyboard: it cancels the box.
+    // It rejected the pending diff a redirect was asked for (issue 11: the proposal was lost).
+    if (v && !args && this.prompt.cancelOpenFor(v.document)) return;
     if (v) await this.sessions.groups.decideAll(v, 'reject'); // every file of a multi-place operation (issue 11)
   }
 }
@@ -65,9 +71,13 @@ class RejectHunkCommand implements Command {
 /** Stop Generating (Esc): what arrived stays as a pending diff. */
 class InterruptCommand implements Command {
   readonly id = 'sparkEdit.interrupt';
-  constructor(private readonly sessions: EditSessions) {}
+  constructor(
+    private readonly sessions: EditSessions,
+    private readonly prompt: InlinePrompt,
+  ) {}
   execute(args?: SessionArgs) {
     const v = this.sessions.viewFromArgs(args);
+    if (v && !args && this.prompt.cancelOpenFor(v.document)) return; // Esc meant for the box (see RejectAllCommand)
     if (v?.interrupt()) this.sessions.updateContext();
   }
 }
@@ -140,10 +150,10 @@ export function editCommands(
     { id: 'sparkEdit.editSelectionHoldingKeys', execute: (a?: EditArgs) => edits.start(a) },
     new AcceptAllCommand(sessions),
     new AcceptSoFarCommand(sessions),
-    new RejectAllCommand(sessions),
+    new RejectAllCommand(sessions, prompt),
     new AcceptHunkCommand(sessions),
     new RejectHunkCommand(sessions),
-    new InterruptCommand(sessions),
+    new InterruptCommand(sessions, prompt),
     new RedirectCommand(sessions, prompt, log),
     new ContinueCommand(sessions),
     { id: 'sparkEdit.holdKey', execute: (a?: { text?: string }) => EarlyKeys.holdKey(a) }, // Ctrl+I's first round trip
