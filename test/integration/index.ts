@@ -51,6 +51,8 @@ export async function run(): Promise<TestOutcome> {
   require('./removedRows.test'); // issue 11 (HB)
   require('./controls.test');
   require('./firstTen.test');
+  require('./ownEditRace.test'); // issue 11 (HA): keystrokes that beat our edits
+  require('./lensPlace.test'); // issue 11 (HA): the Accept All lens at the first pending hunk
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {
