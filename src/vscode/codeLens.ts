@@ -17,8 +17,6 @@ export class PendingEditLenses implements vscode.CodeLensProvider, vscode.Dispos
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subs: vscode.Disposable[];
-  /** What was last provided per document (lines, titles, commands): the event fires only when that would change. */
-  private readonly provided = new Map<vscode.TextDocument, string>();
 
   /** `newFiles`: the deep jobs' new files (uri → workspace path), created on disk only when accepted. */
   constructor(
@@ -26,11 +24,10 @@ export class PendingEditLenses implements vscode.CodeLensProvider, vscode.Dispos
     private readonly newFiles: ReadonlyMap<string, string>,
   ) {
     this.subs = [
-      sessions.onDidChangeLenses(() => this.fireIfChanged()),
+      sessions.onDidChangeLenses(() => this.changed.fire()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('editor.inlayHints.enabled')) this.changed.fire();
       }),
-      vscode.workspace.onDidCloseTextDocument((d) => this.provided.delete(d)),
     ];
   }
 
@@ -39,26 +36,8 @@ export class PendingEditLenses implements vscode.CodeLensProvider, vscode.Dispos
     this.changed.dispose();
   }
 
-  /**
-   * Every onDidChangeCodeLenses restarts VS Code's CodeLens debounce (≥ 250 ms) and cancels a request in flight, so it
-   * fires only when the lenses would really differ from those last provided (issue 11, HA item 2: a save's set-aside
-   * and restore, each auto-save, re-armed it with the same lenses, and under load the lens did not come for 20 s).
-   */
-  private fireIfChanged(): void {
-    const docs = new Set<vscode.TextDocument>(this.provided.keys());
-    for (const v of this.sessions.all()) docs.add(v.document);
-    for (const d of docs) {
-      if (d.isClosed) continue;
-      if (signature(this.lensesFor(d)) !== this.provided.get(d)) {
-        this.changed.fire();
-        return;
-      }
-    }
-  }
-
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const lenses = this.lensesFor(doc);
-    this.provided.set(doc, signature(lenses));
     for (const v of this.sessions.viewsFor(doc)) {
       if (v.region.pendingHunks().length && v.timing.acceptLensProvided === undefined) {
         v.timing.acceptLensProvided = performance.now();
@@ -113,15 +92,6 @@ export class PendingEditLenses implements vscode.CodeLensProvider, vscode.Dispos
     }
     return lenses;
   }
-}
-
-/** The lenses as VS Code would draw them: line, title and command of each. */
-function signature(lenses: vscode.CodeLens[]): string {
-  return lenses
-    .map(
-      (l) => `${l.range.start.line}|${l.command?.title}|${l.command?.command}|${JSON.stringify(l.command?.arguments)}`,
-    )
-    .join('\n');
 }
 
 /** How many of the rendered rows before `row` stay in the document while it is set aside (what Reject would keep). */
