@@ -12,6 +12,7 @@ import { NextEditController } from './nextEdit';
 import { SentDecorations, SessionView, sentDecorations } from './preview';
 import { SaveGuard } from './saveGuard';
 import { EditSessions } from './sessions';
+import { BeforeOwnEdit, setBeforeOwnEdit } from './util/ownEdits';
 
 /** What `activate` returns: used by the integration tests (and by anyone scripting Spark Edit). */
 export interface SparkEditApi {
@@ -53,6 +54,8 @@ export interface SparkEditApi {
   contextKey(key: string): boolean | undefined;
   /** The preview decorations Spark Edit last sent to `doc`'s editors (issue 11: removed rows never drawn bare). */
   decorationsSent(doc: vscode.TextDocument): SentDecorations | undefined;
+  /** Tests only (issue 11, HA): run `hook` right before each of Spark Edit's own edits is sent (util/ownEdits.ts). */
+  beforeOwnEdit(hook: BeforeOwnEdit | undefined): void;
 }
 
 /** The services `activate` created, as the API reads them. */
@@ -93,5 +96,6 @@ export function createApi(p: ApiParts): SparkEditApi {
     groupStatus: () => sessions.groups.statusText,
     contextKey: (k) => sessions.contextValue(k),
     decorationsSent: (doc) => sentDecorations(doc),
+    beforeOwnEdit: (hook) => setBeforeOwnEdit(hook),
   };
 }

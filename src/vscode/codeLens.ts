@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { performance } from 'node:perf_hooks';
 import { EditSessions } from './sessions';
 import { inlayControlsShown } from './inlayControls';
+import type { Row } from '../core/session/region';
 
 function lens(at: vscode.Range, title: string, command: string, args?: unknown): vscode.CodeLens {
   return new vscode.CodeLens(at, { title, command, arguments: args === undefined ? undefined : [args] });
@@ -36,12 +37,28 @@ export class PendingEditLenses implements vscode.CodeLensProvider, vscode.Dispos
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const lenses = this.lensesFor(doc);
+    for (const v of this.sessions.viewsFor(doc)) {
+      if (v.region.pendingHunks().length && v.timing.acceptLensProvided === undefined) {
+        v.timing.acceptLensProvided = performance.now();
+        v.timing.lastEditBeforeLens = v.timing.lastEditApplied;
+      }
+    }
+    return lenses;
+  }
+
+  private lensesFor(doc: vscode.TextDocument): vscode.CodeLens[] {
     const lenses: vscode.CodeLens[] = [];
     const perHunk = !inlayControlsShown(doc);
     for (const v of this.sessions.viewsFor(doc)) {
-      if (v.suspended) continue; // set aside for a save: its lines are not in the document this moment
+      // Set aside for a save (its added lines are out of the document this moment): the same lenses, on the lines
+      // that are there (issue 11, HA item 3: the lenses went for the set-aside, and came back ≥ 250 ms later).
       const region = v.region;
-      const top = new vscode.Range(region.startLine, 0, region.startLine, 0);
+      const at = (line: number) => {
+        const l = Math.min(Math.max(0, line), Math.max(0, doc.lineCount - 1));
+        return new vscode.Range(l, 0, l, 0);
+      };
+      const top = at(region.startLine);
       const sid = { sessionId: v.session.id };
       const newFile = this.newFiles.get(doc.uri.toString());
       if (newFile) lenses.push(lens(top, `$(new-file) New file ${newFile}: created on disk only when you accept`, ''));
@@ -54,26 +71,36 @@ export class PendingEditLenses implements vscode.CodeLensProvider, vscode.Dispos
         // Nothing proposed yet (issue 11): the only other choice is to leave the code as it is.
         if (!region.pendingHunks().length) lenses.push(lens(top, 'Dismiss (Esc)', 'sparkEdit.rejectAll', sid));
       }
-      const pending = region.pendingHunks();
-      if (pending.length && v.timing.acceptLensProvided === undefined) {
-        v.timing.acceptLensProvided = performance.now();
-        v.timing.lastEditBeforeLens = v.timing.lastEditApplied;
-      }
+      const anchors = region.hunkAnchors().filter((x) => x.hunk.state === 'pending');
+      const line = (row: number) => region.startLine + (v.suspended ? keptRowsBefore(region.renderedRows(), row) : row);
       if (v.acceptAllOffered) {
+        // Above the first pending hunk, not the region's top (issue 11, HA item 2: after a per-hunk decision the lens
+        // sat above the function the decided hunk was in, far from the hunks left).
+        const first = anchors.length ? at(line(anchors[0].row)) : top;
         // One operation over several files (issue 11): its Accept All / Reject All decide every file.
         const n = this.sessions.groups.fileCount(v);
         const files = n > 1 ? ` — ${n} files` : '';
-        lenses.push(lens(top, `Accept All${files} (Ctrl+Enter)`, 'sparkEdit.acceptAll', sid));
-        lenses.push(lens(top, `Reject All${files} (Ctrl+Backspace)`, 'sparkEdit.rejectAll', sid));
+        lenses.push(lens(first, `Accept All${files} (Ctrl+Enter)`, 'sparkEdit.acceptAll', sid));
+        lenses.push(lens(first, `Reject All${files} (Ctrl+Backspace)`, 'sparkEdit.rejectAll', sid));
       }
       if (!perHunk) continue;
-      for (const { hunk: h, row: idx } of region.hunkAnchors()) {
-        if (h.state !== 'pending') continue;
-        const at = new vscode.Range(region.startLine + idx, 0, region.startLine + idx, 0);
-        lenses.push(lens(at, '$(check) Accept', 'sparkEdit.acceptHunk', { ...sid, hunkId: h.id }));
-        lenses.push(lens(at, '$(close) Reject', 'sparkEdit.rejectHunk', { ...sid, hunkId: h.id }));
+      for (const { hunk: h, row: idx } of anchors) {
+        const r = at(line(idx));
+        lenses.push(lens(r, '$(check) Accept', 'sparkEdit.acceptHunk', { ...sid, hunkId: h.id }));
+        lenses.push(lens(r, '$(close) Reject', 'sparkEdit.rejectHunk', { ...sid, hunkId: h.id }));
       }
     }
     return lenses;
   }
+}
+
+/** How many of the rendered rows before `row` stay in the document while it is set aside (what Reject would keep). */
+function keptRowsBefore(rows: readonly Row[], row: number): number {
+  let n = 0;
+  for (let i = 0; i < row && i < rows.length; i++) {
+    const r = rows[i];
+    const pending = r.hunk && r.hunk.state !== 'accepted' && r.hunk.state !== 'rejected';
+    if (!(pending && (r.kind === 'add' || r.kind === 'part') && !r.userEdited)) n++;
+  }
+  return n;
 }

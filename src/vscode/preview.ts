@@ -4,6 +4,7 @@ import { EditSession, SessionState } from '../core/session/editSession';
 import { FlushPlan, Hunk, PreviewRegion, RenderedAfter } from '../core/session/region';
 import { CharRange, changedChars } from '../core/diff/wordDiff';
 import { keepingCursor } from './util/keepCursor';
+import { beforeOwnEdit } from './util/ownEdits';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
 import { flushDelay } from '../core/util/frameClock';
@@ -393,16 +394,32 @@ export class SessionView implements vscode.Disposable {
     return this.words.ranges;
   }
 
-  /** Called for every change to this document. Returns whether the change was this view's own edit. */
+  /**
+   * Called for every change to this document (also while a save or the undo guard holds it). Returns whether the
+   * change was this view's own edit. A suspended view does not follow changes but keeps them (`missed`, with the
+   * version each made): when the edit that set it aside did not land, they are the user's and it follows them on
+   * resume (issue 11, HA: dropping them left the mirror behind the document, and Reject then wrote over the typing).
+   */
   onDocumentChanged(e: vscode.TextDocumentChangeEvent): boolean {
-    if (this.ended || this.suspended || e.contentChanges.length === 0) return false;
+    if (this.ended || e.contentChanges.length === 0) return false;
     const x = this.expected;
     if (x && e.document.version === x.version && isExpectedChange(e, x)) {
       this.expected = null;
       x.commit();
       return true;
     }
-    // The user's own edit. Changes in one event are non-overlapping; apply bottom-up so positions hold.
+    if (this.suspended) {
+      this.missed.push({ e, version: e.document.version });
+      return false;
+    }
+    this.followUserEdit(e);
+    return false;
+  }
+  private missed: Array<{ e: vscode.TextDocumentChangeEvent; version: number }> = [];
+
+  /** The user's own edit: into the region's mirror, then a flush. */
+  private followUserEdit(e: vscode.TextDocumentChangeEvent): void {
+    // Changes in one event are non-overlapping; apply bottom-up so positions hold.
     this.userEdits++;
     const changes = [...e.contentChanges].sort((a, b) => b.range.start.compareTo(a.range.start));
     for (const c of changes) {
@@ -418,15 +435,15 @@ export class SessionView implements vscode.Disposable {
       this.log('the previewed region was replaced by the user: the preview is dropped, nothing is changed');
       this.session.dispose();
       this.end();
-      return false;
+      return;
     }
     this.scheduleFlush();
-    return false;
   }
 
   /** Stop following the document (the undo guard moves it); `drop` then ends the view without touching the text. */
   suspend() {
     this.suspended = true;
+    this.missed = [];
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
   }
@@ -436,8 +453,17 @@ export class SessionView implements vscode.Disposable {
     this.end();
     this.wakeDecisions();
   }
-  resume() {
+  /**
+   * Follow the document again. `after`: the document version from which the changes that came while suspended are
+   * the user's, to be followed now, in order (-1: all of them; the edit that set the view aside did not land). Without
+   * it they are not followed: the caller knows the document holds what the view last rendered (matchesDocument).
+   */
+  resume(after?: number) {
     this.suspended = false;
+    const missed = this.missed;
+    this.missed = [];
+    if (after !== undefined)
+      for (const m of missed) if (m.version > after && !this.ended && !this.suspended) this.followUserEdit(m.e);
     this.wakeDecisions();
   }
   /** Decisions (accept/reject) made while the view is suspended (set aside for a save) wait until it is back. */
@@ -576,6 +602,7 @@ export class SessionView implements vscode.Disposable {
     try {
       if (editor) {
         const apply = () => {
+          beforeOwnEdit(this.document, 'preview'); // tests only: the user's keystroke first (util/ownEdits.ts)
           const sending = editor.edit((b) => b.replace(edit.range, edit.text), {
             undoStopBefore: undoBefore,
             undoStopAfter: undoAfter,
@@ -607,6 +634,7 @@ export class SessionView implements vscode.Disposable {
       } else {
         const we = new vscode.WorkspaceEdit();
         we.replace(this.document.uri, edit.range, edit.text);
+        beforeOwnEdit(this.document, 'preview');
         ok = await vscode.workspace.applyEdit(we);
       }
     } catch (e) {

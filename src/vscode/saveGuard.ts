@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { NEW_FILE_SCHEME } from './newFilePreviews';
 import { keepingCursor } from './util/keepCursor';
+import { beforeOwnEdit } from './util/ownEdits';
 import { Ctx } from './ctx';
 import { SessionView } from './preview';
 import { EditSessions } from './sessions';
@@ -115,23 +116,41 @@ export class SaveGuard extends Disposable {
           await v.rejectAll();
           continue;
         }
-        const startLine = v.region.startLine;
-        const shown = [...v.region.renderedLines()]; // the document's lines (removed rows with their prefix)
-        const aside = v.region.textIf('reject');
-        // No colours on the set-aside lines: sent with the edit (issue 11), so no line is drawn with wrong ones.
-        const alongside = () =>
-          v.decorate(undefined, { endLine: startLine + shown.length, delta: aside.length - shown.length });
-        if (!(await replaceLines(doc, startLine, shown.length, aside, this.ctx.log, alongside))) {
-          v.decorate();
-          v.resume();
-          continue;
-        }
-        parked.push({ view: v, startLine, shown, aside });
+        const p = await this.setAsideOne(doc, v);
+        if (p) parked.push(p);
       }
     } finally {
       release();
     }
     return parked;
+  }
+
+  /**
+   * One suspended preview's lines set aside (replaced by what Reject would leave). The edit is version-checked: when
+   * the user's keystroke reached the editor first, it does not land, and the keystrokes that came meanwhile are
+   * followed (issue 11, HA: they were dropped, and a later Reject wrote the stale line over the typing); then it is
+   * tried again on the text that now holds them, at most three times, after which the preview stays as it is.
+   */
+  private async setAsideOne(doc: vscode.TextDocument, v: SessionView): Promise<Parked | undefined> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const startLine = v.region.startLine;
+      const shown = [...v.region.renderedLines()]; // the document's lines (removed rows with their prefix)
+      const aside = v.region.textIf('reject');
+      // No colours on the set-aside lines: sent with the edit (issue 11), so no line is drawn with wrong ones.
+      const alongside = () =>
+        v.decorate(undefined, { endLine: startLine + shown.length, delta: aside.length - shown.length });
+      const landed = await replaceLines(doc, startLine, shown.length, aside, this.ctx.log, alongside, 'setAside');
+      if (landed) return { view: v, startLine, shown, aside };
+      v.resume(-1); // every change that came meanwhile was someone else's
+      if (v.isEnded || !v.matchesDocument()) break;
+      v.suspend();
+    }
+    if (!v.isEnded) {
+      v.decorate();
+      if (v.suspended) v.resume();
+      this.ctx.log(`save: edit ${v.session.id} could not be set aside (the document kept changing); it stays shown`);
+    }
+    return undefined;
   }
 
   /**
@@ -182,16 +201,24 @@ export class SaveGuard extends Disposable {
         for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++)
           now.push(doc.lineAt(i).text);
         if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
+        const before = doc.version; // the restore makes version before + 1; the user's keystrokes come after it
         if (
           now.join('\n') !== p.aside.join('\n') ||
-          !(await replaceLines(doc, p.startLine, p.aside.length, p.shown, log, () =>
-            // Its colours go out with its lines (issue 11): a removed row is never drawn with its `//` showing.
-            v.decorate(undefined, {
-              view: v,
-              shown: true,
-              endLine: p.startLine + p.aside.length,
-              delta: p.shown.length - p.aside.length,
-            }),
+          !(await replaceLines(
+            doc,
+            p.startLine,
+            p.aside.length,
+            p.shown,
+            log,
+            () =>
+              // Its colours go out with its lines (issue 11): a removed row is never drawn with its `//` showing.
+              v.decorate(undefined, {
+                view: v,
+                shown: true,
+                endLine: p.startLine + p.aside.length,
+                delta: p.shown.length - p.aside.length,
+              }),
+            'restore',
           ))
         ) {
           // The document changed in between: the text stays as written (original plus your typing), the preview goes.
@@ -201,7 +228,7 @@ export class SaveGuard extends Disposable {
           v.drop();
           continue;
         }
-        v.resume();
+        v.resume(before + 1); // keystrokes on the restored lines that came before this point are followed
         if (!v.matchesDocument()) {
           log(`save: edit ${v.session.id} does not match the document after the save; it is dropped`);
           v.drop();
@@ -224,6 +251,7 @@ async function replaceLines(
   log?: (m: string) => void,
   /** Called right after the edit is sent, in the same tick (the decorations that go with it). */
   alongside?: () => void,
+  what: 'setAside' | 'restore' = 'setAside',
 ): Promise<boolean> {
   const end = startLine + count;
   const range =
@@ -241,6 +269,7 @@ async function replaceLines(
       count,
       lines,
       () => {
+        beforeOwnEdit(doc, what); // tests only: the user's keystroke first (util/ownEdits.ts)
         const sending = ed.edit((b) => b.replace(range, text), { undoStopBefore: false, undoStopAfter: false });
         alongside?.();
         return sending;
@@ -249,5 +278,6 @@ async function replaceLines(
     );
   const we = new vscode.WorkspaceEdit();
   we.replace(doc.uri, range, text);
+  beforeOwnEdit(doc, what);
   return vscode.workspace.applyEdit(we);
 }

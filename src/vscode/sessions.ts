@@ -313,10 +313,12 @@ export class EditSessions extends Disposable {
       g.onUndoRedo(e.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : 'redo', e);
       return;
     }
-    if (g?.busy) return; // the guard or a save is moving the document: its edits are its own
+    // The guard or a save moving the document suspends the previews it moves, and they keep what comes meanwhile: a
+    // keystroke that beat the guard's edit is followed once it is known that the edit failed (issue 11, HA). The
+    // others follow every change (the user's; a set-aside below them, which leaves them where they are).
     let ours = false;
     for (const v of this.viewsFor(e.document)) ours = v.onDocumentChanged(e) || ours;
-    if (g && !ours) g.history.noteUserEdit();
+    if (g && !ours && !g.busy) g.history.noteUserEdit();
   }
 
   /**

@@ -53,6 +53,8 @@ export async function run(): Promise<TestOutcome> {
   require('./firstTen.test');
   require('./redirectKeeps.test'); // issue 11 (HB): a redirect never loses the pending proposal
   require('./undoSettles.test'); // issue 11 (HB): no Spark controls left on the original after Undo
+  require('./ownEditRace.test'); // issue 11 (HA): keystrokes that beat our edits
+  require('./lensPlace.test'); // issue 11 (HA): the Accept All lens at the first pending hunk
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {
