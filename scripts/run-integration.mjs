@@ -211,6 +211,17 @@ const failures = [
     .map((t) => `↻ passed on retry: ${t.title}: first attempt ${t.retried.split('\n')[0]}`),
 ];
 fs.writeFileSync(path.join(artifacts, 'integration-failures.txt'), failures.join('\n'));
+// Every failed (or retried) test's whole error, uncut: a rare failure under load must tell what it saw.
+fs.writeFileSync(
+  path.join(artifacts, 'integration-errors.txt'),
+  outcome.tests
+    .filter((t) => t.state === 'failed' || t.retried)
+    .map(
+      (t) =>
+        `${t.state === 'failed' ? '✗' : '↻'} ${t.title}\n${t.error ?? ''}${t.retried ? `\nfirst attempt: ${t.retried}` : ''}`,
+    )
+    .join('\n\n'),
+);
 console.log(`integration: ${outcome.passed} passed, ${outcome.failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(outcome.failed > 0 || outcome.passed === 0 ? 1 : 0);
