@@ -153,6 +153,36 @@ export async function revertFiles(rels: string[]): Promise<void> {
   }
 }
 
+/** The inlay hints VS Code resolves for the whole document (the per-hunk ✓/✗ controls are hints). */
+export async function inlayHintsOf(doc: vscode.TextDocument): Promise<vscode.InlayHint[]> {
+  const range = new vscode.Range(0, 0, doc.lineCount, 0);
+  return (
+    (await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range)) ?? []
+  );
+}
+
+/** The code lenses VS Code resolves for the document. */
+export async function codeLensesOf(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
+}
+
+/** A hint's label text, part by part (executeInlayHintProvider drops the parts' commands: the label tells them). */
+export const hintLabels = (h: vscode.InlayHint): string[] =>
+  typeof h.label === 'string' ? [h.label] : h.label.map((p) => p.value);
+
+/**
+ * A real-host suite that writes its own workspace files: `serverHooks` (the loopback model, a clean slate after each
+ * test) with the files it wrote reverted after each test, and `suiteFiles(prefix)` to name them.
+ */
+export function hostSuite(
+  prefix: string,
+  set: (a: SparkEditApi, server: ModelServer) => void,
+): { fileFor: (name: string) => vscode.Uri; used: string[] } {
+  const files = suiteFiles(prefix);
+  serverHooks(set, { cleanup: async () => revertFiles(files.used) });
+  return files;
+}
+
 /**
  * The hooks every real-host suite needs: a loopback model server the extension talks to, a clean slate after each
  * test (pending edits rejected, script cleared, editors reverted and closed), and the defaults back at the end.
@@ -183,27 +213,4 @@ export function serverHooks(
   });
 }
 
-/** The edit the host suites stream: a TypeScript file with `var`s in two functions. */
-export const ORIGINAL = [
-  'import { readFile } from "node:fs/promises";',
-  '',
-  'export function parse(text: string) {',
-  '  var lines = text.split("\\n");',
-  '  var out = [];',
-  '  for (var i = 0; i < lines.length; i++) {',
-  '    out.push(lines[i].trim());',
-  '  }',
-  '  return out;',
-  '}',
-  '',
-  'export function total(xs: number[]) {',
-  '  var sum = 0;',
-  '  for (const x of xs) sum += x;',
-  '  return sum;',
-  '}',
-  '',
-].join('\n');
-
-/** The model's rewrite of lines 2..15 with two separate changes (two hunks): `var` → `const` / `let`. */
-export const REWRITE =
-  ORIGINAL.split('\n').slice(2, 16).join('\n').replace('var lines', 'const lines').replace('var sum', 'let sum') + '\n';
+export { ORIGINAL, REWRITE } from '../shared/varsFile';

@@ -3,17 +3,7 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import {
-  openFileWith,
-  ORIGINAL,
-  REWRITE,
-  revertFiles,
-  select,
-  serverHooks,
-  startEdit,
-  suiteFiles,
-  waitFor,
-} from './helpers';
+import { hostSuite, openFileWith, ORIGINAL, REWRITE, select, startEdit, waitFor } from './helpers';
 
 /**
  * Issue 11 (HA item 2): the Accept All / Reject All lenses VS Code resolves sit above the first hunk still pending,
@@ -24,14 +14,10 @@ describe('Issue 11 (HA): the Accept All lens is at the first pending hunk', func
   this.timeout(120_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  const { fileFor, used } = suiteFiles('lens');
-  serverHooks(
-    (x, s) => {
-      a = x;
-      server = s;
-    },
-    { cleanup: async () => revertFiles(used) },
-  );
+  const { fileFor } = hostSuite('lens', (x, s) => {
+    a = x;
+    server = s;
+  });
 
   async function lensLines(doc: vscode.TextDocument, command: string): Promise<number[]> {
     const ls = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100);

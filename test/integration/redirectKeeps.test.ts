@@ -6,6 +6,10 @@ import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
 import { ACCEPT_LABEL } from '../../src/vscode/inlayControls';
 import {
+  inlayHintsOf,
+  codeLensesOf,
+  hintLabels,
+  hostSuite,
   ORIGINAL,
   REWRITE,
   openFileWith,
@@ -39,15 +43,9 @@ interface Shown {
 
 async function shown(a: SparkEditApi, v: SessionView): Promise<Shown> {
   const doc = v.document;
-  const lenses =
-    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
-  const hints =
-    (await vscode.commands.executeCommand<vscode.InlayHint[]>(
-      'vscode.executeInlayHintProvider',
-      doc.uri,
-      new vscode.Range(0, 0, doc.lineCount, 0),
-    )) ?? [];
-  const labels = hints.flatMap((h) => (typeof h.label === 'string' ? [h.label] : h.label.map((p) => p.value)));
+  const lenses = await codeLensesOf(doc);
+  const hints = await inlayHintsOf(doc);
+  const labels = hints.flatMap((h) => hintLabels(h));
   const d = a.decorationsSent(doc);
   const r = (xs: readonly vscode.Range[] | undefined) =>
     (xs ?? []).map((x) => `${x.start.line}:${x.start.character}-${x.end.line}:${x.end.character}`).join(',');
@@ -73,14 +71,10 @@ describe('Issue 11 (HB): a redirect that proposes nothing new gives the pending 
   this.timeout(120_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  const { fileFor, used } = suiteFiles('redirkeep');
-  serverHooks(
-    (x, s) => {
-      a = x;
-      server = s;
-    },
-    { cleanup: async () => revertFiles(used) },
-  );
+  const { fileFor } = hostSuite('redirkeep', (x, s) => {
+    a = x;
+    server = s;
+  });
 
   before(async () => {
     await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
@@ -269,28 +263,17 @@ describe('Issue 11 (HB): the per-hunk inlay controls are never on a removed row'
   this.timeout(120_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  const { fileFor, used } = suiteFiles('inlayrows');
-  serverHooks(
-    (x, s) => {
-      a = x;
-      server = s;
-    },
-    { cleanup: async () => revertFiles(used) },
-  );
+  const { fileFor } = hostSuite('inlayrows', (x, s) => {
+    a = x;
+    server = s;
+  });
 
   /** Lines of the hints the provider gives, and the lines drawn removed / added. */
   async function check(v: SessionView, what: string) {
     await waitFor(() => v.region.planFlush() === null, `${what}: in sync`);
     const doc = v.document;
-    const hints =
-      (await vscode.commands.executeCommand<vscode.InlayHint[]>(
-        'vscode.executeInlayHintProvider',
-        doc.uri,
-        new vscode.Range(0, 0, doc.lineCount, 0),
-      )) ?? [];
-    const at = hints
-      .filter((h) => (typeof h.label === 'string' ? [h.label] : h.label.map((p) => p.value)).includes(ACCEPT_LABEL))
-      .map((h) => h.position.line);
+    const hints = await inlayHintsOf(doc);
+    const at = hints.filter((h) => hintLabels(h).includes(ACCEPT_LABEL)).map((h) => h.position.line);
     const d = a.decorationsSent(doc);
     const inRanges = (rs: readonly vscode.Range[] | undefined, line: number) =>
       (rs ?? []).some((r) => r.start.line <= line && line <= r.end.line);
@@ -387,12 +370,7 @@ describe("Issue 11 (HB): inlay controls with the demo model (the newcomer's redi
       await v.session.whenSettled();
       for (let n = 0; n < 12 && !v.isEnded; n++) {
         await waitFor(() => v.region.planFlush() === null, 'in sync');
-        const hints =
-          (await vscode.commands.executeCommand<vscode.InlayHint[]>(
-            'vscode.executeInlayHintProvider',
-            doc.uri,
-            new vscode.Range(0, 0, doc.lineCount, 0),
-          )) ?? [];
+        const hints = await inlayHintsOf(doc);
         const d = a.decorationsSent(doc);
         for (const h of hints) {
           const line = h.position.line;

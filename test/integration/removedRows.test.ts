@@ -2,18 +2,7 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import {
-  openEditor,
-  openFileWith,
-  revertFiles,
-  screenshot,
-  select,
-  serverHooks,
-  startEdit,
-  suiteFiles,
-  waitFor,
-  workspaceUri,
-} from './helpers';
+import { hostSuite, openEditor, openFileWith, screenshot, select, startEdit, waitFor, workspaceUri } from './helpers';
 
 /**
  * Issue 11 (HB): a removed row is written into the document behind the language's line comment (`// ` here), hidden by
@@ -84,14 +73,10 @@ describe('Issue 11 (HB): a removed row never shows without its decoration', func
   this.timeout(120_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  const { fileFor, used } = suiteFiles('removedrows');
-  serverHooks(
-    (x, s) => {
-      a = x;
-      server = s;
-    },
-    { cleanup: () => revertFiles(used) },
-  );
+  const { fileFor, used } = hostSuite('removedrows', (x, s) => {
+    a = x;
+    server = s;
+  });
   afterEach(async () => {
     for (const rel of used.splice(0))
       await vscode.workspace.fs.delete(workspaceUri(rel)).then(undefined, () => undefined);

@@ -5,16 +5,7 @@ import assert from 'node:assert/strict';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
 import type { ModelServer } from '../../src/server/modelServer';
-import {
-  openFileWith,
-  revertFiles,
-  select,
-  serverHooks,
-  startEdit,
-  suiteFiles,
-  waitFor,
-  workspaceUri,
-} from './helpers';
+import { hostSuite, openFileWith, select, serverHooks, startEdit, waitFor, workspaceUri } from './helpers';
 
 /**
  * Issue 11, as a newcomer met it in the demo workspace: Rename Symbol `total` → `orderTotal` in orders.ts (which
@@ -221,14 +212,10 @@ describe('Issue 11, demo: word highlights of a re-indented block (real VS Code h
   this.timeout(120_000);
   let a!: SparkEditApi;
   let server!: ModelServer;
-  const { fileFor, used } = suiteFiles('words');
-  serverHooks(
-    (x, s) => {
-      a = x;
-      server = s;
-    },
-    { cleanup: async () => revertFiles(used) },
-  );
+  const { fileFor, used } = hostSuite('words', (x, s) => {
+    a = x;
+    server = s;
+  });
   after(async () => {
     for (const rel of used.splice(0))
       await vscode.workspace.fs.delete(workspaceUri(rel)).then(undefined, () => undefined);

@@ -6,15 +6,16 @@ import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import { ACCEPT_LABEL } from '../../src/vscode/inlayControls';
 import {
+  inlayHintsOf,
+  codeLensesOf,
+  hintLabels,
+  hostSuite,
   ORIGINAL,
   domTexts,
   REWRITE,
   openFileWith,
-  revertFiles,
   select,
-  serverHooks,
   startEdit,
-  suiteFiles,
   waitFor,
 } from './helpers';
 
@@ -27,25 +28,15 @@ describe('Issue 11 (HB): the original after Undo shows no Spark Edit controls at
   this.timeout(120_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  const { fileFor, used } = suiteFiles('undosettles');
-  serverHooks(
-    (x, s) => {
-      a = x;
-      server = s;
-    },
-    { cleanup: async () => revertFiles(used) },
-  );
+  const { fileFor } = hostSuite('undosettles', (x, s) => {
+    a = x;
+    server = s;
+  });
 
   async function controls(doc: vscode.TextDocument) {
-    const lenses =
-      (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
-    const hints =
-      (await vscode.commands.executeCommand<vscode.InlayHint[]>(
-        'vscode.executeInlayHintProvider',
-        doc.uri,
-        new vscode.Range(0, 0, doc.lineCount, 0),
-      )) ?? [];
-    const labels = hints.flatMap((h) => (typeof h.label === 'string' ? [h.label] : h.label.map((p) => p.value)));
+    const lenses = await codeLensesOf(doc);
+    const hints = await inlayHintsOf(doc);
+    const labels = hints.flatMap((h) => hintLabels(h));
     return {
       lenses: lenses.filter((l) => l.command?.command?.startsWith('sparkEdit.')).length,
       hunkControls: labels.filter((l) => l === ACCEPT_LABEL).length,

@@ -7,13 +7,14 @@ import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
 import { ACCEPT_LABEL } from '../../src/vscode/inlayControls';
 import {
+  inlayHintsOf,
+  codeLensesOf,
+  hintLabels,
+  hostSuite,
   domTexts,
   openFileWith,
-  revertFiles,
   select,
-  serverHooks,
   startEdit,
-  suiteFiles,
   waitFor,
   workspaceUri,
 } from './helpers';
@@ -32,22 +33,15 @@ export interface Ui {
 }
 
 export async function uiOf(a: SparkEditApi, doc: vscode.TextDocument): Promise<Ui> {
-  const lenses =
-    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
+  const lenses = await codeLensesOf(doc);
   const cmds = lenses.map((l) => l.command?.command ?? '');
-  const hints =
-    (await vscode.commands.executeCommand<vscode.InlayHint[]>(
-      'vscode.executeInlayHintProvider',
-      doc.uri,
-      new vscode.Range(0, 0, doc.lineCount, 0),
-    )) ?? [];
-  // executeInlayHintProvider drops the label parts' commands: the Accept label tells the per-hunk control.
-  const hintLabels = hints.flatMap((h) => (typeof h.label === 'string' ? [h.label] : h.label.map((p) => p.value)));
+  const hints = await inlayHintsOf(doc);
+  const labels = hints.flatMap(hintLabels); // the Accept label tells the per-hunk control
   return {
     acceptAll: cmds.filter((c) => c === 'sparkEdit.acceptAll').length,
     rejectAll: cmds.filter((c) => c === 'sparkEdit.rejectAll').length,
     hunkControls:
-      hintLabels.filter((l) => l === ACCEPT_LABEL).length + cmds.filter((c) => c === 'sparkEdit.acceptHunk').length,
+      labels.filter((l) => l === ACCEPT_LABEL).length + cmds.filter((c) => c === 'sparkEdit.acceptHunk').length,
     hasPending: a.contextKey('sparkEdit.hasPending'),
   };
 }
@@ -73,14 +67,10 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
   this.timeout(180_000);
   let server!: ModelServer;
   let a!: SparkEditApi;
-  const { fileFor, used } = suiteFiles('undotrust');
-  serverHooks(
-    (x, s) => {
-      a = x;
-      server = s;
-    },
-    { cleanup: async () => revertFiles(used) },
-  );
+  const { fileFor, used } = hostSuite('undotrust', (x, s) => {
+    a = x;
+    server = s;
+  });
   afterEach(async () => {
     await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     for (const rel of used.splice(0))

@@ -3,30 +3,7 @@ import { ModelServer } from '../../src/server/modelServer';
 import { ResponsesHttpTransport } from '../../src/core/transport/responsesHttp';
 import { EditSession } from '../../src/core/session/editSession';
 import { PreviewRegion } from '../../src/core/session/region';
-
-const ORIGINAL = [
-  'import { readFile } from "node:fs/promises";',
-  '',
-  'export function parse(text: string) {',
-  '  var lines = text.split("\\n");',
-  '  var out = [];',
-  '  for (var i = 0; i < lines.length; i++) {',
-  '    out.push(lines[i].trim());',
-  '  }',
-  '  return out;',
-  '}',
-  '',
-  'export function total(xs: number[]) {',
-  '  var sum = 0;',
-  '  for (const x of xs) sum += x;',
-  '  return sum;',
-  '}',
-  '',
-].join('\n');
-
-/** The model's rewrite of lines 2..15 with two separate changes (two hunks): `var` → `const` / `let`. */
-const REWRITE =
-  ORIGINAL.split('\n').slice(2, 16).join('\n').replace('var lines', 'const lines').replace('var sum', 'let sum') + '\n';
+import { ORIGINAL, REWRITE } from '../shared/varsFile';
 
 /** Issue 11 (HB): a redirect that proposes nothing brings the proposal it replaced back, rows and hunks as they were. */
 describe('region: a saved proposal comes back exactly', () => {
