@@ -89,7 +89,18 @@ export async function requestEdit(page, instruction) {
  */
 async function typedAtOnce(page, file, artifacts, { delay = 0, select = true, waitThread = false, shot }) {
   const typed = 'rename out to result';
-  const before = fs.readFileSync(file, 'utf8');
+  // What is on disk, once it holds still: a late auto-save of the step before rewrites the file, and a read in the
+  // middle of that write sees it empty or cut (CI: "the file on disk changed before the preview" with the original).
+  let before = fs.readFileSync(file, 'utf8');
+  await waitFor(async () => {
+    await page.waitForTimeout(150);
+    const again = fs.readFileSync(file, 'utf8');
+    const still = again === before && again.length > 0;
+    before = again;
+    return still;
+  }, 'sample.ts to hold still on disk');
+  // Each of these steps starts from the original (the one before rejected its preview): anything else on disk is ours.
+  if (before !== ORIGINAL) throw new Error(`sample.ts on disk is not the original before the step: ${before}`);
   await page.keyboard.press('Control+Home');
   if (select) for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
   else for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
