@@ -176,6 +176,48 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
     );
   });
 
+  // Newcomer (issue 11): keys typed at the end of the line the stream is writing were gone after Accept All (the
+  // stream wrote over the row). That row is the user's now: kept as typed, the stream goes on in a row after it.
+  for (const at of ['order.items.len', '  } catch'])
+    it(`typing into the line the stream is writing ("${at}…") keeps every key; the model's lines land after it`, async () => {
+      const original = [
+        'export function total(order: { items: { price: number; qty: number }[] }): number {',
+        '  var sum = 0;',
+        '  for (var i = 0; i < order.items.length; i++) {',
+        '    sum += order.items[i].price * order.items[i].qty;',
+        '  }',
+        '  return sum;',
+        '}',
+        '',
+      ].join('\n');
+      const out =
+        'export function total(order: { items: { price: number; qty: number }[] }): number {\n  try {\n    let sum = 0;\n' +
+        '    for (let i = 0; i < order.items.length; i++) {\n      sum += order.items[i].price * order.items[i].qty;\n' +
+        '    }\n    return sum;\n  } catch (err) {\n    console.error(err);\n    throw err;\n  }\n}\n';
+      const ed = await openEditor(original, 'typescript');
+      select(ed, 0, 6);
+      const held = server.held;
+      server.enqueue({ text: out, tokensPerSecond: 400, holdAfterChars: out.indexOf(at) + at.length });
+      const v = await startEdit(a, 'add error handling');
+      await waitFor(() => server.held > held && v.region.planFlush() === null, 'the stream held mid-line');
+      // The line the stream is writing: the first with the text it was held at (the old rows below don't have it).
+      const lines0 = ed.document.getText().split('\n');
+      const row = lines0.findIndex((l) => l.includes(at.trim().slice(0, 8)));
+      assert.ok(row >= 0, `the streaming line has "${at}":\n${ed.document.getText()}`);
+      const col = ed.document.lineAt(row).text.length;
+      ed.selection = new vscode.Selection(row, col, row, col);
+      for (const ch of ' mine B') await vscode.commands.executeCommand('type', { text: ch });
+      assert.ok(v.session.isStreaming, 'typed while streaming');
+      server.release();
+      await v.session.whenSettled();
+      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'ended');
+      const text = ed.document.getText();
+      assert.ok(text.includes(`${lines0[row]} mine B`), `every typed key is there, after "${lines0[row]}":\n${text}`);
+      const others = text.split('\n').filter((l) => !l.includes(' mine B'));
+      assert.equal(others.join('\n'), out, `the model's lines, each once, around the typed line:\n${text}`);
+    });
+
   it('saving while a diff is pending writes the original, never the mixed preview; the diff is shown again, and accept + save writes the edit', async () => {
     const uri = ws('fault-save.ts');
     const content = 'export const s = 1;\n';

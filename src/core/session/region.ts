@@ -246,9 +246,21 @@ export class PreviewRegion implements DiffSink {
     }
   }
 
+  /**
+   * The user typed into the line the stream is writing: that row is theirs now and stays as they left it (an added
+   * row the user edited: kept on Accept and on Reject), and the stream goes on in a new row after it. The stream used
+   * to write over it, and every key typed there was gone (newcomer: typing at the end of the streaming line).
+   */
+  private keepUserPartial(): void {
+    if (!this.partialRow?.userEdited) return;
+    this.partialRow.kind = 'add';
+    this.partialRow = null;
+  }
+
   // ---- DiffSink -------------------------------------------------------------------------------------
   added(line: string): void {
     const h = this.ensureOpen();
+    this.keepUserPartial();
     if (this.partialRow) {
       const r = this.partialRow;
       this.partialRow = null;
@@ -265,6 +277,7 @@ export class PreviewRegion implements DiffSink {
   }
 
   partial(text: string | null): void {
+    this.keepUserPartial();
     if (text === null) {
       if (this.partialRow) {
         this.removeRow(this.partialRow);
@@ -307,6 +320,7 @@ export class PreviewRegion implements DiffSink {
   }
 
   finished(from: number): void {
+    this.keepUserPartial();
     if (this.partialRow) {
       this.removeRow(this.partialRow);
       this.partialRow = null;
