@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { performance } from 'node:perf_hooks';
 import { EditSessions } from './sessions';
 import { inlayControlsShown } from './inlayControls';
-import type { Row } from '../core/session/region';
+import { Row, rowKeptIf } from '../core/session/region';
 
 function lens(at: vscode.Range, title: string, command: string, args?: unknown): vscode.CodeLens {
   return new vscode.CodeLens(at, { title, command, arguments: args === undefined ? undefined : [args] });
@@ -97,10 +97,6 @@ export class PendingEditLenses implements vscode.CodeLensProvider, vscode.Dispos
 /** How many of the rendered rows before `row` stay in the document while it is set aside (what Reject would keep). */
 function keptRowsBefore(rows: readonly Row[], row: number): number {
   let n = 0;
-  for (let i = 0; i < row && i < rows.length; i++) {
-    const r = rows[i];
-    const pending = r.hunk && r.hunk.state !== 'accepted' && r.hunk.state !== 'rejected';
-    if (!(pending && (r.kind === 'add' || r.kind === 'part') && !r.userEdited)) n++;
-  }
+  for (let i = 0; i < row && i < rows.length; i++) if (rowKeptIf(rows[i], 'reject')) n++;
   return n;
 }

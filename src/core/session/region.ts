@@ -101,6 +101,13 @@ export interface RegionSnapshot {
   removedPrefix: string;
 }
 
+/** Whether row `r` stays in the region's text if every pending hunk is accepted (or rejected): PreviewRegion.textIf. */
+export function rowKeptIf(r: Row, choice: 'accept' | 'reject'): boolean {
+  const pending = r.hunk && r.hunk.state !== 'accepted' && r.hunk.state !== 'rejected';
+  if (pending && choice === 'accept' && r.kind === 'del') return false;
+  return !(pending && choice === 'reject' && (r.kind === 'add' || r.kind === 'part') && !r.userEdited);
+}
+
 /** A proposal kept aside by a redirect (PreviewRegion.saveProposal). */
 export interface SavedProposal {
   readonly rows: ReadonlyArray<{ row: Row; fields: Row }>;
@@ -720,14 +727,7 @@ export class PreviewRegion implements DiffSink {
 
   /** The text the region would hold if every pending hunk were accepted (or rejected). */
   textIf(choice: 'accept' | 'reject'): string[] {
-    const out: string[] = [];
-    for (const r of this.rows) {
-      const pending = r.hunk && r.hunk.state !== 'accepted' && r.hunk.state !== 'rejected';
-      if (pending && choice === 'accept' && r.kind === 'del') continue;
-      if (pending && choice === 'reject' && (r.kind === 'add' || r.kind === 'part') && !r.userEdited) continue;
-      out.push(r.text);
-    }
-    return out;
+    return this.rows.filter((r) => rowKeptIf(r, choice)).map((r) => r.text);
   }
 
   /**
