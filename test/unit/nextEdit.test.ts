@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
 import {
   earlyNextEdit,
   EditHistory,
@@ -25,6 +28,59 @@ function suggest(before: string, after: string, cursorLine: number) {
   const win = nextEditWindow(lines, cursorLine);
   const prompt = nextEditPrompt({ path: 'a.ts', languageId: 'typescript', history: h.diffs(), lines, cursorLine }, win);
   return parseNextEdit(demoNextEdit(prompt), win, cursorLine);
+}
+
+/**
+ * Random edits typed key by key into the demo workspace's TypeScript files: a run of one to three tokens on a line
+ * is replaced by a name (or `name: type`) from the file, one key at a time, and the demo model is asked at every
+ * key (as after a pause). Returns the suggestions that would add a TypeScript syntax error if accepted with Tab.
+ */
+function typeAndSuggest(seed: number, trials: number): { shown: number; broken: string[] } {
+  let x = seed;
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const syntaxErrors = (t: string) =>
+    (ts.createSourceFile('a.ts', t, ts.ScriptTarget.Latest) as unknown as { parseDiagnostics: unknown[] })
+      .parseDiagnostics.length;
+  const files = ['orders.ts', 'shipping.ts'].map((f) =>
+    fs.readFileSync(path.join(__dirname, '../../../demo/workspace', f), 'utf8'),
+  );
+  const broken: string[] = [];
+  let shown = 0;
+  for (let trial = 0; trial < trials; trial++) {
+    const orig = files[trial % files.length];
+    const pool = [...orig.matchAll(/[A-Za-z_$][\w$]*(?:: \w+)?/g)].map((m) => m[0]);
+    let lines = orig.split('\n');
+    const h = new EditHistory(orig);
+    for (let e = 0; e < 3; e++) {
+      const L = Math.floor(rnd() * lines.length);
+      const toks = [...lines[L].matchAll(/[A-Za-z_$][\w$]*|\S/g)];
+      if (!toks.length) continue;
+      const a = Math.floor(rnd() * toks.length),
+        b = Math.min(toks.length - 1, a + Math.floor(rnd() * 3));
+      const before = lines[L].slice(0, toks[a].index),
+        after = lines[L].slice(toks[b].index! + toks[b][0].length);
+      const typed = pool[Math.floor(rnd() * pool.length)];
+      for (let k = 0; k <= typed.length; k++) {
+        lines = [...lines];
+        lines[L] = before + typed.slice(0, k) + after;
+        h.record(lines.join('\n'));
+        if (h.isEmpty) continue;
+        const win = nextEditWindow(lines, L);
+        const prompt = nextEditPrompt(
+          { path: 'a.ts', languageId: 'typescript', history: h.diffs(), lines, cursorLine: L },
+          win,
+        );
+        const s = parseNextEdit(demoNextEdit(prompt), win, L);
+        if (!s) continue;
+        shown++;
+        const applied = [...lines];
+        applied.splice(s.start, s.oldLines.length, ...s.newLines);
+        if (syntaxErrors(applied.join('\n')) > syntaxErrors(lines.join('\n')))
+          broken.push(`after "${lines[L]}": ${JSON.stringify(s.oldLines)} → ${JSON.stringify(s.newLines)}`);
+      }
+    }
+  }
+  return { shown, broken: broken.slice(0, 5) };
 }
 
 describe('next edit: line hunks', () => {
@@ -188,6 +244,38 @@ describe('next edit: the demo model', () => {
       oldLines: ['var b = 2;'],
       newLines: ['let b = 2;'],
     });
+  });
+  it('repeats an operator change (`==` → `===`) on other lines, as a whole operator', () => {
+    const before = 'if (a == b) f();\nif (c == d) g();\nconst s = "x==y";';
+    assert.deepEqual(suggest(before, before.replace('a == b', 'a === b'), 0), {
+      start: 1,
+      oldLines: ['if (c == d) g();'],
+      newLines: ['if (c === d) g();'],
+    });
+  });
+  it('a half-typed change is not a pattern: no suggestion that breaks the code', () => {
+    const before = 'export function total(o) {\n  return o.a;\n}\nexport function other(o) {\n  return 10;\n}';
+    // a keyword typed over (`export function` → `su`), a word typed over a keyword, a bracket typed over
+    assert.equal(suggest(before, before.replace('export function total', 'su total'), 0), undefined);
+    assert.equal(suggest(before, before.replace('  return o.a', '  ord o.a'), 1), undefined);
+    assert.equal(suggest(before, before.replace('total(o) {', 'total(o) d'), 0), undefined);
+    // a number is replaced as a whole word: `0` → `n` does not touch `10`
+    const nums = 'let i = 0;\nlet j = 10;\nlet k = 0;';
+    assert.deepEqual(suggest(nums, nums.replace('i = 0', 'i = n'), 0), {
+      start: 2,
+      oldLines: ['let k = 0;'],
+      newLines: ['let k = n;'],
+    });
+    // a word changed in a comment is not a rename in the code
+    const doc = '// returns the sum\nconst sum = 1;\nlog(sum);';
+    assert.equal(suggest(doc, doc.replace('the sum', 'the total'), 0), undefined);
+  });
+  it("property: typing anywhere in the demo workspace, key by key, never gets a suggestion that adds a syntax error (the newcomer's `price: number number {`)", () => {
+    for (const seed of [1, 2]) {
+      const { shown, broken } = typeAndSuggest(seed, 150);
+      assert.ok(shown > 20, `seed ${seed}: the demo still suggests (${shown})`);
+      assert.deepEqual(broken, [], `seed ${seed}`);
+    }
   });
   it('suggests nothing when no edit follows', () => {
     const before = 'const a = 1;\nconst b = 2;';

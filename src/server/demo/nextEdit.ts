@@ -17,16 +17,63 @@ export function demoNextEdit(promptText: string): string {
   const sig = signatureChange(change.old, change.new);
   if (sig) return lines.map((l) => addArguments(l, sig)).join('\n') + '\n';
   const sub = substitution(change.old, change.new);
-  if (!sub) return lines.join('\n') + '\n';
-  const ident = /^[A-Za-z_$][\w$]*$/;
-  if (ident.test(sub.from) && ident.test(sub.to)) {
-    const re = new RegExp(`(?<![\\w$.])${esc(sub.from)}(?![\\w$])`, 'g');
-    return lines.map((l) => l.replace(re, sub.to)).join('\n') + '\n';
-  }
-  return (
-    lines.map((l) => (l.includes(sub.from) && !l.includes(sub.to) ? l.split(sub.from).join(sub.to) : l)).join('\n') +
-    '\n'
-  );
+  // Only a finished-looking change is repeated: one that keeps the line's brackets and quotes as they were (a
+  // half-typed `order: Ord` or `(res) add` is not a pattern), and swaps a word for a word or an operator for an operator.
+  if (!sub || shape(change.old) !== shape(change.new) || kind(sub.from) !== kind(sub.to) || !kind(sub.from))
+    return lines.join('\n') + '\n';
+  // `var` → `let` is a pattern, `return` → `ord` is half a word typed over a keyword.
+  const kw = keywords(p.path);
+  const k = kw(sub.from);
+  if (k === 'mixed' || k !== kw(sub.to) || (k === 'keywords' && !SWAPS.some((g) => g.has(sub.from) && g.has(sub.to))))
+    return lines.join('\n') + '\n';
+  // A word is replaced as a whole word (`0` → `n` leaves `10` alone), an operator where it stands between spaces as
+  // an operator does (not `"x==y"` in a string).
+  const re =
+    kind(sub.from) === 'word'
+      ? new RegExp(`(?<![\\w$.])${esc(sub.from)}(?![\\w$])`, 'g')
+      : new RegExp(`(?<=\\s)${esc(sub.from)}(?=\\s)`, 'g');
+  const inComment = isComment(change.new);
+  const next = lines.map((l) => {
+    if (isComment(l) !== inComment) return l; // a word changed in a comment is not a rename in the code, nor back
+    const m = l.replace(re, sub.to);
+    return shape(m) === shape(l) ? m : l; // never a suggestion that unbalances a line
+  });
+  return next.join('\n') + '\n';
+}
+
+const isComment = (line: string) => /^\s*(?:\/\/|#|\/?\*)/.test(line);
+
+const JS_KEYWORDS =
+  'break case catch class const continue debugger default delete do else enum export extends false finally for ' +
+  'function if import in instanceof new null return super switch this throw true try typeof var void while with ' +
+  'yield let static implements interface package private protected public await async as of type declare ' +
+  'readonly abstract keyof infer is namespace module';
+const PY_KEYWORDS =
+  'False None True and as assert async await break class continue def del elif else except finally for from ' +
+  'global if import in is lambda nonlocal not or pass raise return try while with yield';
+
+/** Keywords that stand in for each other: swapping one for another is a pattern (`var` → `let`). */
+const SWAPS = [new Set(['var', 'let', 'const']), new Set(['public', 'private', 'protected'])];
+
+/** Are a substitution's words all keywords of the file's language, none, or some (not a pattern to repeat)? */
+function keywords(path: string): (s: string) => 'keywords' | 'names' | 'mixed' {
+  const set = new Set((/\.py$/.test(path) ? PY_KEYWORDS : JS_KEYWORDS).split(' '));
+  return (s) => {
+    const words = s.match(/[\w$]+/g) ?? [];
+    const n = words.filter((w) => set.has(w)).length;
+    return n === 0 ? 'names' : n === words.length ? 'keywords' : 'mixed';
+  };
+}
+
+/** The line's brackets and quotes, in order: a change that keeps them keeps the line's structure. */
+const shape = (line: string) => line.replace(/[^()[\]{}<>'"`]/g, '');
+
+/** A word (identifiers, keywords, numbers), an operator (`==`, `!==`, `+=`), or neither (brackets, mixed text). */
+function kind(s: string): 'word' | 'op' | undefined {
+  const t = s.trim();
+  if (/^[\w$]+(?:\s+[\w$]+)*$/.test(t)) return 'word';
+  if (/^[-+*/%=!&|^~?:.]+$/.test(t)) return 'op';
+  return undefined;
 }
 
 /** The newest one-line change in the history: the last `-old` / `+new` pair of equal-length hunks. */
@@ -50,9 +97,11 @@ function substitution(a: string, b: string): { from: string; to: string } | unde
   while (p < a.length && p < b.length && a[p] === b[p]) p++;
   let s = 0;
   while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
-  const w = /[\w$]/;
-  while (p > 0 && w.test(a[p - 1])) p--;
-  while (s > 0 && w.test(a[a.length - s])) s--;
+  // widened to whole words, and whole operators (`==` → `===` is the operator, not an inserted `=`)
+  for (const w of [/[\w$]/, /[-+*/%=!&|^~?<>]/]) {
+    while (p > 0 && w.test(a[p - 1])) p--;
+    while (s > 0 && w.test(a[a.length - s])) s--;
+  }
   const from = a.slice(p, a.length - s),
     to = b.slice(p, b.length - s);
   return from.trim() && from !== to ? { from, to } : undefined;
