@@ -40,19 +40,22 @@ export function languageOf(path = '', languageId = '', code = ''): Lang {
 export function demoEdit(r: DemoRequest): DemoResult {
   const lang = languageOf(r.path, r.language, r.code);
   const ins = r.instruction.toLowerCase();
-  const around = `${r.before ?? ''}\n${r.after ?? ''}`;
+  // The code with what the prompt shows around it, in the document's order (a parameter declared above a selection
+  // that starts inside the function is a declared name).
+  const context = [r.before, r.code, r.after].filter((x) => x !== undefined).join('\n');
   const rn = /rename\s+([A-Za-z_$][\w$]*)\s+to\s+([A-Za-z_$][\w$]*)/i.exec(r.instruction);
   let res: Result;
-  if (rn) res = rename(r.code, lang, rn[1], rn[2]);
-  else if (/^\s*(find and )?fix\b/.test(ins)) res = fix(r.instruction, r.code, lang, around);
+  if (rn) res = rename(r.code, lang, rn[1], rn[2], r.after ?? '');
+  else if (/^\s*(find and )?fix\b/.test(ins)) res = fix(r.instruction, r.code, lang, context);
   else if (/async|await|promise/.test(ins)) res = toAsyncAwait(r.code, lang);
   else if (/\btests?\b/.test(ins))
     res = { cannot: 'Tests go in a test file of their own: use "Spark Edit: Add Tests".' };
   else if (/comment|\bdoc/.test(ins)) res = document(r.code, lang);
   else if (/simplif/.test(ins)) res = simplify(r.code, lang);
-  else if (/\bconst\b/.test(ins)) res = useConst(r.code, lang);
+  else if (/\bconst\b/.test(ins)) res = useConst(r.code, lang, r.after ?? '');
   else if (/upper/.test(ins)) res = upperStrings(r.code, lang);
-  else if (/error|exception|\btry\b/.test(ins)) res = errorHandling(r.code, lang, r.after ?? '');
+  else if (/error|exception|\btry\b/.test(ins))
+    res = errorHandling(r.code, lang, r.after ?? '', r.before ?? '', r.path ?? '');
   else
     res = {
       cannot: `It only knows a few edits: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.`,

@@ -389,6 +389,72 @@ function parsePatch(text: string): PatchOp[] {
   return ops;
 }
 
+describe('demo model (issue 15): a selection of any lines, as a person drags it', function () {
+  this.timeout(120_000);
+  const errs = (f: string, text: string) => tsErrors({ [f]: text }).get(f)!;
+
+  it('every run of 1–14 lines × every suggested instruction: the answer never adds a syntax error', () => {
+    const syntax = (t: string) =>
+      (ts.createSourceFile('a.ts', t, ts.ScriptTarget.Latest) as unknown as { parseDiagnostics: unknown[] })
+        .parseDiagnostics.length;
+    const bad: string[] = [];
+    let edits = 0;
+    for (const f of files.filter((x) => x.endsWith('.ts'))) {
+      const n = read(f).split('\n').length;
+      for (let a = 0; a < n; a++)
+        for (let b = a; b < Math.min(n, a + 14); b++)
+          for (const ins of SUGGESTED) {
+            const r = edit(f, { start: a, end: b }, ins);
+            if (r.cannot) continue;
+            edits++;
+            if (syntax(r.text!) > syntax(read(f))) bad.push(`${ins} on ${f} lines ${a + 1}–${b + 1}`);
+          }
+    }
+    assert.deepEqual(bad.slice(0, 5), []);
+    assert.ok(edits > 500, `${edits} edits`);
+  });
+
+  it('add error handling: never around a declaration or part of a statement (a `.then(…)` chain cut by the selection)', () => {
+    const lines = read('orders.ts').split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const iface = at(/^export interface Order/),
+      ret = at(/^\s*return fetch\(url/);
+    for (const sel of [
+      { start: iface, end: iface },
+      { start: iface - 1, end: iface + 1 },
+      { start: ret, end: ret },
+      { start: ret + 1, end: ret + 1 },
+    ]) {
+      const r = edit('orders.ts', sel, 'add error handling');
+      assert.ok(r.cannot?.startsWith(DEMO_CANT), `lines ${sel.start + 1}–${sel.end + 1}: ${r.text ?? r.cannot}`);
+    }
+  });
+
+  it('rename and use const on part of a function: never breaks the code after the selection', () => {
+    const lines = read('orders.ts').split('\n');
+    const decl = lines.findIndex((l) => /^\s*var sum = 0;/.test(l));
+    // "rename sum to subtotal" on `var sum = 0;` and the loop, without `return sum;`: the demo says why it can't
+    const r = edit('orders.ts', { start: decl, end: decl + 3 }, 'rename sum to subtotal');
+    assert.match(r.cannot ?? '', /sum is used after the selection/, r.text);
+    // the whole function: renamed, and it type-checks
+    const whole = edit('orders.ts', { start: decl - 1, end: decl + 5 }, 'rename sum to subtotal');
+    assert.deepEqual(errs('orders.ts', whole.text!), []);
+    // use const on `var sum = 0;` alone: it is assigned after the selection, so let, never const
+    const c = edit('orders.ts', { start: decl, end: decl }, 'use const');
+    assert.match(c.text ?? '', /^\s*let sum = 0;/m);
+    assert.deepEqual(errs('orders.ts', c.text!), []);
+  });
+
+  it('Fix This on a selection that starts inside the function: the parameter above it is a declared name', () => {
+    const lines = read('shipping.ts').split('\n');
+    const body = lines.findIndex((l) => /const subtotal = total\(order\)/.test(l));
+    const r = edit('shipping.ts', { start: body, end: body + 3 }, REFACTORS.find((x) => x.id === 'fix')!.instruction);
+    assert.match(r.text ?? '', /total\(order\);/, 'order is the parameter, not a misspelled Order');
+    assert.match(r.text ?? '', /if \(subtotal >= FREE_SHIPPING_FROM\)/);
+    assert.deepEqual(errs('shipping.ts', r.text!), []);
+  });
+});
+
 describe('a selection ending on a blank line (issue 11)', () => {
   const FN = ['export function total(order: Order): number {', '  var sum = 0;', '  return sum;', '}'];
   it('the demo answer keeps the blank line the selection ended on (and adds none when there was none)', () => {

@@ -63,10 +63,11 @@ export function document(code: string, lang: Lang): Result {
 }
 
 /** var/let → const where the variable is never assigned again (let where it is, or where var's scope is needed). */
-export function useConst(code: string, lang: Lang): Result {
+export function useConst(code: string, lang: Lang, rest = ''): Result {
   if (lang === 'py') return cannot('Python has no const declarations.');
   const toks = scan(code, 'ts');
   const bodies = new Set(tsFunctions(code, toks).map((f) => f.bodyOpen));
+  const restToks = scan(rest, 'ts');
   const ids = toks.map((t, k) => ({ t, k })).filter(({ t }) => t.kind === 'id');
   const assigned = new Set<string>();
   for (const { t, k } of ids) {
@@ -111,6 +112,12 @@ export function useConst(code: string, lang: Lang): Result {
       }
       return false;
     })();
+    // The code after the selection: a var used there keeps var (its scope is the function's), a name assigned
+    // there is not const.
+    // used after the selection in the var's block (let keeps those), or only beyond it (var's scope is needed)
+    const usedInBlock = usedAfterInScope(code, rest, 'ts', name, true);
+    if (t.text === 'var' && !usedInBlock && usedAfterInScope(code, rest, 'ts', name)) continue;
+    if (usedInBlock && assignedIn(restToks, name)) assigned.add(name);
     const outside = t.text === 'var' && (declaredTwice || usedOutsideBlock(toks, k, name, bodies));
     let kw = t.text;
     if (!multi && init && !assigned.has(name) && !declaredTwice && !outside) kw = 'const';
@@ -150,7 +157,7 @@ const KEYWORDS =
   /^(break|case|catch|class|const|continue|debugger|default|delete|do|else|enum|export|extends|false|finally|for|function|if|import|in|instanceof|new|null|return|super|switch|this|throw|true|try|typeof|var|void|while|with|let|static|yield|await|def|lambda|pass|None|True|False|and|or|not|is|elif|except|raise|from|as|global|nonlocal|assert|del)$/;
 
 /** Rename an identifier in code (declarations and uses), never inside strings or comments, never a property after ".". */
-export function rename(code: string, lang: Lang, from: string, to: string): Result {
+export function rename(code: string, lang: Lang, from: string, to: string, after = ''): Result {
   if (!/^[A-Za-z_$][\w$]*$/.test(to) || KEYWORDS.test(to) || (lang === 'py' && to.includes('$')))
     return cannot(`"${to}" is not a valid name.`);
   const toks = scan(code, lang);
@@ -183,6 +190,10 @@ export function rename(code: string, lang: Lang, from: string, to: string): Resu
       `${from} is declared outside this code: renaming it here alone would leave it undefined. Select the code that declares it too, or use F2 (Rename Symbol).`,
     );
   }
+  if (usedAfterInScope(code, after, lang, from))
+    return cannot(
+      `${from} is used after the selection too: renaming it here alone would break that code. Select the whole function, or use F2 (Rename Symbol).`,
+    );
   let n = 0;
   const re = new RegExp(`(?<![\\w$.])${from.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
   const out = toks.map((t, k) => {
@@ -238,7 +249,10 @@ export function upperStrings(code: string, lang: Lang): Result {
 }
 
 /** Wrap each function's body in try/catch (try/except); plain statements only when nothing they declare is used after them. */
-export function errorHandling(code: string, lang: Lang, after = ''): Result {
+export function errorHandling(code: string, lang: Lang, after = '', before = '', path = ''): Result {
+  // A declaration file, or an interface / class / module body, holds no statements to wrap.
+  if (lang === 'ts' && (/\.d\.[cm]?ts$/.test(path) || inDeclarationBody(before)))
+    return cannot('This code is declarations, not statements: there is nothing to run inside a try block.');
   const lines = code.split('\n');
   const unit = indentUnit(code, lang);
   const fns = outermost(findFunctions(code, lang));
@@ -327,6 +341,25 @@ function wrapStatements(code: string, lang: Lang, after: string, unit: string): 
     );
   if (/^\s*(case|default)\b|^\s*(else|elif|except|finally|catch)\b/.test(firstLine))
     return cannot('The selection starts in the middle of a statement: select a whole function (or whole statements).');
+  if (
+    lang === 'ts' &&
+    lines.some(
+      (l) =>
+        /^[ \t]*/.exec(l)![0] === ind &&
+        /^\s*(export|import|interface|enum|declare|namespace|function|class|abstract|type\s+[\w$]+\s*[=<])\b/.test(l),
+    )
+  )
+    return cannot(
+      'The selection holds declarations (a function, an interface, an export…), which cannot go inside a try block: select the statements of one function, or the whole function.',
+    );
+  // A method chain or an expression going on across the selection's edge (`.then(…)` on the next line).
+  const lastLine = [...lines].reverse().find((l) => l.trim()) ?? '';
+  const nextLine = after.split('\n').find((l) => l.trim()) ?? '';
+  const goesOn = /^\s*(?:\.(?!\.)|\?|:|&&|\|\||\+|-|\*|\/|=)/;
+  if (lang === 'ts' && (goesOn.test(firstLine) || goesOn.test(nextLine) || /[,(=+\-*/&|?:.]\s*$/.test(lastLine)))
+    return cannot(
+      'The selection is part of a longer statement: select the whole statement (or the whole function) to add error handling.',
+    );
   // Names the statements declare at their own level would be hidden from the code after them by the try block.
   const declared =
     lang === 'py'
@@ -362,4 +395,92 @@ function wrapStatements(code: string, lang: Lang, after: string, unit: string): 
             `${ind}}`,
           ].join('\n'),
   };
+}
+
+/** Is `name` assigned (`=`, `+=`, `++`…) in these tokens? */
+function assignedIn(toks: Tok[], name: string): boolean {
+  return toks.some((t, k) => {
+    if (t.kind !== 'id' || t.text !== name || toks[prev(toks, k)]?.text === '.') return false;
+    const n = toks[next(toks, k)]?.text ?? '',
+      p = toks[prev(toks, k)]?.text ?? '';
+    return /^([-+*/%&|^]|\*\*|<<|>>|>>>|&&|\|\||\?\?)?=$/.test(n) || /^(\+\+|--)$/.test(n) || /^(\+\+|--)$/.test(p);
+  });
+}
+
+/**
+ * Is a name the code declares used after the code, while its declaration is still in scope? (A rename of a
+ * selection that ends before the function does would leave those uses undefined.) TS: by braces, from the
+ * shallowest declaration; Python: by indentation, until the function (or the module) it is declared in ends.
+ */
+export function usedAfterInScope(code: string, after: string, lang: Lang, name: string, varAsLet = false): boolean {
+  if (!after.trim()) return false;
+  if (lang === 'py') {
+    const lines = code.split('\n');
+    const ind = (l: string) => /^[ \t]*/.exec(l)![0].length;
+    const re = new RegExp(`(?<![\\w.])${name}(?!\\w)`);
+    let scope = Infinity;
+    lines.forEach((l, i) => {
+      if (!re.test(l.replace(/#.*$/, ''))) return;
+      const def = /^\s*(?:async\s+)?def\s/.test(l);
+      if (def) scope = Math.min(scope, ind(l) + 1);
+      else if (new RegExp(`^\\s*${name}\\s*(?:[-+*/]?=)(?!=)|\\bfor\\s+${name}\\b`).test(l)) {
+        // an assignment: in scope until the def above it in the selection ends, or the file's top level
+        const d = lines.slice(0, i).reverse().find((x) => /^\s*(?:async\s+)?def\s/.test(x) && ind(x) < ind(l));
+        scope = Math.min(scope, d !== undefined ? ind(d) + 1 : ind(l) === 0 ? 0 : 1);
+      }
+    });
+    if (scope === Infinity) return false;
+    for (const l of after.split('\n')) {
+      if (!l.trim()) continue;
+      if (ind(l) < scope) return false;
+      if (re.test(l.replace(/#.*$/, ''))) return true;
+    }
+    return false;
+  }
+  const toks = scan(code + '\n' + after, 'ts');
+  const end = code.length;
+  const bodies = new Set(tsFunctions(code, scan(code, 'ts')).map((f) => f.bodyOpen));
+  const fnDepths: number[] = []; // the depths inside the function bodies open here (a var's scope)
+  let depth = 0,
+    scope = Infinity;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (t.start >= end && depth < scope) return false;
+    if (t.kind === 'punct' && t.text === '{') {
+      depth++;
+      if (bodies.has(t.start)) fnDepths.push(depth);
+    } else if (t.kind === 'punct' && t.text === '}') {
+      if (fnDepths[fnDepths.length - 1] === depth) fnDepths.pop();
+      depth--;
+      if (depth < scope) scope = Infinity; // the declaration's block ended inside the code
+    } else if (t.kind === 'id' && t.text === name && toks[prev(toks, k)]?.text !== '.') {
+      if (t.start >= end) return true;
+      const p = toks[prev(toks, k)]?.text ?? '';
+      if (p === 'var' && !varAsLet) scope = Math.min(scope, fnDepths[fnDepths.length - 1] ?? 0);
+      else if (/^(const|let|var|function|class)$/.test(p)) scope = Math.min(scope, depth);
+      else if (p === '(' || p === ',') scope = Math.min(scope, depth + 1); // a parameter: its function's body
+    }
+  }
+  return false;
+}
+
+/** Is the end of `before` inside an interface, class, enum, namespace or `declare` body (not a function's)? */
+function inDeclarationBody(before: string): boolean {
+  const toks = scan(before, 'ts');
+  const open: number[] = [];
+  toks.forEach((t, k) => {
+    if (t.kind !== 'punct') return;
+    if (t.text === '{') open.push(k);
+    else if (t.text === '}') open.pop();
+  });
+  const k = open[open.length - 1];
+  if (k === undefined) return false;
+  // the header: the tokens back to the previous statement's end
+  let h = k - 1;
+  while (h >= 0 && !(toks[h].kind === 'punct' && /^[;{}]$/.test(toks[h].text))) h--;
+  const header = toks
+    .slice(h + 1, k)
+    .map((t) => t.text)
+    .join('');
+  return /\b(interface|class|enum|namespace|module|declare)\b/.test(header) && !/\)\s*(:[^{]*)?$/.test(header.trim());
 }

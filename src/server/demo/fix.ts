@@ -99,7 +99,8 @@ function replaceName(code: string, lang: Lang, bad: string, good: string, proper
     .join('');
 }
 
-export function fix(instruction: string, code: string, lang: Lang, around: string): Result {
+/** `context`: the code with the lines around it, in the document's order. */
+export function fix(instruction: string, code: string, lang: Lang, context: string): Result {
   const diags = [...instruction.matchAll(/^- line \d+: [^:]*: (.*)$/gm)].map((m) => m[1]);
   if (diags.length) {
     let out = code;
@@ -116,7 +117,7 @@ export function fix(instruction: string, code: string, lang: Lang, around: strin
         continue;
       }
       const bad = missing?.slice(1).find(Boolean);
-      const good = bad && closest(bad, declaredNames(code + '\n' + around, lang));
+      const good = bad && closest(bad, declaredNames(context, lang));
       if (bad && good) {
         out = replaceName(out, lang, bad, good, false);
         continue;
@@ -126,7 +127,7 @@ export function fix(instruction: string, code: string, lang: Lang, around: strin
     if (out !== code) return { code: out };
     return cannot(`The demo model only fixes misspelled names; it cannot fix: ${unknown.join('; ')}.`);
   }
-  return findBugs(code, lang, around);
+  return findBugs(code, lang, context);
 }
 
 function closest(bad: string, names: Set<string>): string | undefined {
@@ -144,8 +145,8 @@ function closest(bad: string, names: Set<string>): string | undefined {
 }
 
 /** Bugs the demo can find without an editor diagnostic. */
-function findBugs(code: string, lang: Lang, around: string): Result {
-  const declared = declaredNames(code + '\n' + around, lang);
+function findBugs(code: string, lang: Lang, context: string): Result {
+  const declared = declaredNames(context, lang);
   const toks = scan(code, lang);
   const found: string[] = [];
   let out = code;
