@@ -86,9 +86,25 @@ async function acceptAndSave(page) {
     'the pending diff (Accept All lens or title ✓)',
     30_000,
   );
-  await waitFor(async () => !/writing/.test(await lensText(page)), 'the answer to finish', 30_000);
+  // Under load the lenses lag (an empty lens text is not "finished"): the title's actions say the state at once.
+  const title = (re) =>
+    page.evaluate(
+      (src) =>
+        [...document.querySelectorAll('.editor-group-container.active .editor-actions .action-label')].some((a) =>
+          new RegExp(src).test(a.getAttribute('aria-label') ?? ''),
+        ),
+      re.source,
+    );
+  await waitFor(
+    async () => !/writing/.test(await lensText(page)) && !(await title(/^Stop Generating/)),
+    'the answer to finish',
+    30_000,
+  );
   await page.keyboard.press('Control+Enter');
-  await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
+  await waitFor(
+    async () => !/Accept/.test(await lensText(page)) && !(await title(/^Accept All|^Reject All/)),
+    'the lenses and the title controls to go',
+  );
   await page.keyboard.press('Control+S');
   await waitFor(() => page.evaluate(() => !document.querySelector('.tab.active.dirty')), 'the file to be saved');
   await page.waitForTimeout(300);
