@@ -437,6 +437,8 @@ export class SessionView implements vscode.Disposable {
       this.end();
       return;
     }
+    // Typing into the line the model is writing, or into code below it: the stream stops there (issue 11, HA).
+    if (this.region.takeEditedAhead() && this.session.isStreaming) this.session.interrupt({ userEdit: true });
     this.scheduleFlush();
   }
 

@@ -142,9 +142,13 @@ describe('Typing while it streams: every place × every decision (issue 11, real
     const ed = await openFileWith(uri, ORIGINAL.join('\n') + '\n');
     ed.selection = new vscode.Selection(1, 0, ORIGINAL.length - 2, ORIGINAL[ORIGINAL.length - 2].length);
     const held = server.held;
-    server.enqueue({ text: ANSWER, tokensPerSecond: 400, holdAfterChars: ANSWER.indexOf(HOLD_AT) + HOLD_AT.length });
+    const hold = ANSWER.indexOf(HOLD_AT) + HOLD_AT.length;
+    server.enqueue({ text: ANSWER, tokensPerSecond: 400, holdAfterChars: hold });
     const v = await startEdit(a, 'use let');
-    await waitFor(() => server.held > held && v.region.planFlush() === null, 'the stream held mid-line');
+    await waitFor(
+      () => server.held > held && v.session.text.length >= hold && v.region.planFlush() === null,
+      'the stream held mid-line',
+    );
     await waitFor(() => ed.document.getText().includes(HOLD_AT.trimEnd()), 'the line being written shown');
     return { ed, v, uri };
   }

@@ -982,6 +982,7 @@ export class PreviewRegion implements DiffSink {
       return;
     }
     if (rs >= len || len === 0) return; // after the region
+    if (this.touchesUnwritten(Math.max(0, rs), Math.min(re, len - 1))) this.editedAhead = true;
     this.userEdits++;
     this.touch();
     this.markAll();
@@ -1041,6 +1042,26 @@ export class PreviewRegion implements DiffSink {
     if (oldCount > 1) this.removeRendered(rs + 1, re + 1);
     if (newLines.length > 1) this.insertRendered(rs, newLines.slice(1), 'after');
     this.recomputeFrontier();
+  }
+
+  /**
+   * Does the user's edit of rendered rows [from, to] touch code the stream has not written yet: the line it is writing
+   * or an original line below it (issue 11, HA: the stream would write over those keys or later propose removing the
+   * line they are in)? The session stops the stream there (see takeEditedAhead).
+   */
+  private touchesUnwritten(from: number, to: number): boolean {
+    for (let i = from; i <= to; i++) {
+      const r = this.rendered[i];
+      if (r === this.partialRow || r.kind === 'orig') return true;
+    }
+    return false;
+  }
+  private editedAhead = false;
+  /** Whether a user edit touched code the stream has not written yet since the last call (see touchesUnwritten). */
+  takeEditedAhead(): boolean {
+    const x = this.editedAhead;
+    this.editedAhead = false;
+    return x;
   }
 
   private removeRendered(from: number, to: number) {
