@@ -4,6 +4,7 @@ import { EditSession, SessionState } from '../core/session/editSession';
 import { FlushPlan, Hunk, PreviewRegion, RenderedAfter } from '../core/session/region';
 import { CharRange, changedChars } from '../core/diff/wordDiff';
 import { keepingCursor } from './util/keepCursor';
+import { followingRows } from './cursorFollow';
 import { beforeOwnEdit } from './util/ownEdits';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
@@ -632,7 +633,7 @@ export class SessionView implements vscode.Disposable {
               apply,
               this.log,
             )
-          : await apply();
+          : await followingRows(editor, this.region, plan, apply);
       } else {
         const we = new vscode.WorkspaceEdit();
         we.replace(this.document.uri, edit.range, edit.text);
