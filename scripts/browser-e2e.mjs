@@ -747,4 +747,4 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
   return results;
 }
 
-export { waitFor, lensText, stepper, chatFrame, palette, boxHasFocus, boxText };
+export { waitFor, lensText, stepper, chatFrame, palette, boxHasFocus, boxText, setUserSetting };

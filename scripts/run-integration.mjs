@@ -139,7 +139,7 @@ try {
     }
     if (fs.existsSync(resultFile)) {
       outcome = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-      // SPARK_BROWSER_FLOWS=keyboard,chat,demo picks the browser flows (all of them unless SPARK_TEST_GREP is set).
+      // SPARK_BROWSER_FLOWS=keyboard,chat,demo (typing: only the typing step) picks the browser flows (all of them unless SPARK_TEST_GREP is set).
       const flows = (
         process.env.SPARK_BROWSER_FLOWS ?? (process.env.SPARK_TEST_GREP ? '' : 'keyboard,chat,demo')
       ).split(',');
@@ -147,10 +147,15 @@ try {
         // After the in-host suite: the user's flow by keyboard in the browser (keybindings, input box, save).
         const { keyboardFlow, chatFlow } = await import('./browser-e2e.mjs');
         const { demoFlow } = await import('./browser-demo.mjs');
+        const { typingFlow } = await import('./browser-typing.mjs');
         const run = async (name, flow) => (flows.includes(name) ? flow() : []);
         // The demo flow before the chat flow: the chat flow ends with theme changes and a window reload.
         for (const r of [
           ...(await run('keyboard', () => keyboardFlow(page, workspace, artifacts))),
+          // Typing into the edit while it streams (issue 11, HA): with the keyboard flow, or alone (`typing`).
+          ...(flows.includes('keyboard') || flows.includes('typing')
+            ? await typingFlow(page, workspace, artifacts)
+            : []),
           ...(await run('demo', () => demoFlow(page, workspace, artifacts))),
           ...(await run('chat', () => chatFlow(page, workspace, artifacts, async (theme) => pickTheme(page, theme)))),
         ]) {

@@ -4,6 +4,7 @@ import { EditSession, SessionState } from '../core/session/editSession';
 import { FlushPlan, Hunk, PreviewRegion, RenderedAfter } from '../core/session/region';
 import { CharRange, changedChars } from '../core/diff/wordDiff';
 import { keepingCursor } from './util/keepCursor';
+import { followingRows } from './cursorFollow';
 import { beforeOwnEdit } from './util/ownEdits';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
@@ -437,6 +438,8 @@ export class SessionView implements vscode.Disposable {
       this.end();
       return;
     }
+    // Typing into the line the model is writing, or into code below it: the stream stops there (issue 11, HA).
+    if (this.region.takeEditedAhead() && this.session.isStreaming) this.session.interrupt({ userEdit: true });
     this.scheduleFlush();
   }
 
@@ -630,7 +633,7 @@ export class SessionView implements vscode.Disposable {
               apply,
               this.log,
             )
-          : await apply();
+          : await followingRows(editor, this.region, plan, apply);
       } else {
         const we = new vscode.WorkspaceEdit();
         we.replace(this.document.uri, edit.range, edit.text);

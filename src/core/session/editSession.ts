@@ -421,19 +421,27 @@ export class EditSession {
   }
 
   /** Esc while streaming: stop generating and keep what arrived as a pending diff. */
-  interrupt(o: { byModel?: boolean; deciding?: boolean } = {}): boolean {
+  interrupt(o: { byModel?: boolean; deciding?: boolean; userEdit?: boolean } = {}): boolean {
     if (!this.isStreaming) return false;
     this.stopStream();
-    // The user stopped it (Esc, Stop, Accept All while it writes): only the hunks the stream moved past are proposed.
+    // The user stopped it (Esc, Stop, Accept All while it writes, typing into code it had not written yet): only the
+    // hunks the stream moved past are proposed.
     if (o.byModel) this.region.interrupt('the answer stopped here');
-    else this.region.interrupt('stopped (Esc)', { dropOpen: true });
+    else this.region.interrupt(o.userEdit ? 'stopped: you edited here' : 'stopped (Esc)', { dropOpen: true });
+    if (o.userEdit) {
+      const kept = this.region.pendingHunks().length > 0;
+      const e = new ModelError('stopped', STOPPED_BY_TYPING + (kept ? STOPPED_KEPT : STOPPED_NOTHING), 'user_edit');
+      this.o.log?.(`edit ${this.id}: ${e.message}`);
+      this.error = e; // (not "no changes proposed" when nothing is left)
+      this.emitter.fire({ kind: 'error', error: e, kept });
+    }
     // Esc on a redirect before anything whole arrived: the proposal it replaced comes back (never for Accept All, which
     // decides on what the document shows: a proposal the user does not see is never accepted).
     if (this.region.pendingHunks().length === 0 && !o.deciding && this.restoreBeforeRedirect(STOPPED_REDIRECT))
       return true;
     if (this.region.pendingHunks().length > 0) this.beforeRedirect = undefined;
     this.reportLeftOut();
-    if (this.region.structureCut?.nothingLeft) {
+    if (this.region.structureCut?.nothingLeft && !o.userEdit) {
       // What arrived was only the start of a construct (`try {` and a line): nothing of it can be applied.
       const e = new ModelError('stopped', NOTHING_COMPLETE, 'incomplete_construct');
       this.o.log?.(`edit ${this.id}: ${e.message}`);
@@ -586,6 +594,10 @@ export class EditSession {
 
 /** A redirect whose answer is the code unchanged, or that was stopped before anything whole (restoreBeforeRedirect). */
 const UNCHANGED = new ModelError('stopped', 'the model answered with the code unchanged.', 'unchanged');
+/** Typing into the line the model was writing or below it stops the stream (issue 11, HA). */
+export const STOPPED_BY_TYPING = 'Stopped: you edited code the model had not reached. ';
+const STOPPED_KEPT = 'What it finished is shown; your typing is kept as you left it.';
+const STOPPED_NOTHING = 'Nothing it wrote was complete; your typing is kept as you left it.';
 const STOPPED_REDIRECT = new ModelError('stopped', 'stopped before anything whole arrived.', 'stopped');
 
 /** A stop that left only the start of a construct (structure.ts): said instead of proposing invalid code. */

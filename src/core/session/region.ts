@@ -145,6 +145,11 @@ export class PreviewRegion implements DiffSink {
   private frontier = 0;
   private open: Hunk | null = null;
   private partialRow: Row | null = null;
+  /**
+   * The unfinished row the stream just took out because its line ended (partial(null) comes first): the row that line
+   * becomes is this same row when added() follows at once, so a cursor on it stays on it (src/vscode/cursorFollow.ts).
+   */
+  private droppedPartial: Row | null = null;
   readonly hunks: Hunk[] = [];
   private origRows: Row[];
   /** The user changed text inside the region (so we never re-layout it). */
@@ -268,7 +273,14 @@ export class PreviewRegion implements DiffSink {
   added(line: string): void {
     const h = this.ensureOpen();
     this.keepUserPartial();
-    if (this.partialRow) {
+    const dropped = this.droppedPartial;
+    this.droppedPartial = null;
+    if (dropped && !dropped.userEdited && !this.partialRow) {
+      Object.assign(dropped, { kind: 'add', text: line, hunk: h, orig: -1 });
+      this.rows.splice(this.frontier, 0, dropped);
+      this.mark(this.frontier);
+      this.frontier++;
+    } else if (this.partialRow) {
       const r = this.partialRow;
       this.partialRow = null;
       if (r.text !== line) this.mark(this.frontier - 1);
@@ -285,8 +297,10 @@ export class PreviewRegion implements DiffSink {
 
   partial(text: string | null): void {
     this.keepUserPartial();
+    this.droppedPartial = null;
     if (text === null) {
       if (this.partialRow) {
+        this.droppedPartial = this.partialRow;
         this.removeRow(this.partialRow);
         this.partialRow = null;
         this.touch();
@@ -306,6 +320,7 @@ export class PreviewRegion implements DiffSink {
   }
 
   matched(index: number, from: number): void {
+    this.droppedPartial = null;
     if (from < index) {
       const h = this.ensureOpen();
       const dels: Row[] = [];
@@ -328,6 +343,7 @@ export class PreviewRegion implements DiffSink {
 
   finished(from: number): void {
     this.keepUserPartial();
+    this.droppedPartial = null;
     if (this.partialRow) {
       this.removeRow(this.partialRow);
       this.partialRow = null;
@@ -437,6 +453,7 @@ export class PreviewRegion implements DiffSink {
    * line of a new baseline, for a redirected stream. The document mirror is untouched.
    */
   rebase(): void {
+    this.droppedPartial = null;
     this.stop = null;
     this.original = this.rows.map((r) => r.text);
     this.rows.forEach((r, i) => {
@@ -477,6 +494,7 @@ export class PreviewRegion implements DiffSink {
    * edited the region since: their typing is never thrown away to bring a proposal back.
    */
   restoreProposal(s: SavedProposal): boolean {
+    this.droppedPartial = null;
     if (s.userEdits !== this.userEdits || this.clobbered) return false;
     for (const { row, fields } of s.rows) {
       for (const k of Object.keys(row) as Array<keyof Row>) if (!(k in fields)) delete row[k];
@@ -606,6 +624,7 @@ export class PreviewRegion implements DiffSink {
    * (below). A stop by the model (output limit, broken answer) keeps its whole lines, so Continue can finish them.
    */
   interrupt(reason = 'stopped', o: { dropOpen?: boolean } = {}): void {
+    this.droppedPartial = null;
     if (this.partialRow) {
       // Never half a line: the unfinished row is left out (an unclosed `/**` would colour the rest of the file), and
       // the original lines it would have replaced stay as they are, as every line the stream did not reach.
@@ -848,6 +867,7 @@ export class PreviewRegion implements DiffSink {
 
   /** The document region now holds exactly `lines` as plain text (a whole-region replace by the adapter). */
   resetTo(lines: string[]): void {
+    this.droppedPartial = null;
     this.stop = null;
     this.rows = lines.map((text) => ({ kind: 'ctx' as RowKind, text, hunk: null, orig: -1 }));
     this.rendered = [...this.rows];
@@ -982,6 +1002,8 @@ export class PreviewRegion implements DiffSink {
       return;
     }
     if (rs >= len || len === 0) return; // after the region
+    this.undropPartial(Math.max(0, rs), Math.min(re, len - 1));
+    if (this.touchesUnwritten(Math.max(0, rs), Math.min(re, len - 1))) this.editedAhead = true;
     this.userEdits++;
     this.touch();
     this.markAll();
@@ -1041,6 +1063,43 @@ export class PreviewRegion implements DiffSink {
     if (oldCount > 1) this.removeRendered(rs + 1, re + 1);
     if (newLines.length > 1) this.insertRendered(rs, newLines.slice(1), 'after');
     this.recomputeFrontier();
+  }
+
+  /**
+   * Does the user's edit of rendered rows [from, to] touch code the stream has not written yet: the line it is writing
+   * or an original line below it (issue 11, HA: the stream would write over those keys or later propose removing the
+   * line they are in)? The session stops the stream there (see takeEditedAhead).
+   */
+  private touchesUnwritten(from: number, to: number): boolean {
+    for (let i = from; i <= to; i++) {
+      const r = this.rendered[i];
+      if (r === this.partialRow || r.kind === 'orig') return true;
+    }
+    return false;
+  }
+  private editedAhead = false;
+  /**
+   * The user edits the unfinished line the stream took out a moment ago (its line ended; the document still shows it
+   * until the next flush): it is the line being written again, so the keys stay (keepUserPartial) and the stream stops.
+   */
+  private undropPartial(from: number, to: number): void {
+    const d = this.droppedPartial;
+    if (!d || this.partialRow) return;
+    for (let i = from; i <= to; i++)
+      if (this.rendered[i] === d) {
+        this.droppedPartial = null;
+        this.rows.splice(this.frontier, 0, d);
+        this.mark(this.frontier);
+        this.frontier++;
+        this.partialRow = d;
+        return;
+      }
+  }
+  /** Whether a user edit touched code the stream has not written yet since the last call (see touchesUnwritten). */
+  takeEditedAhead(): boolean {
+    const x = this.editedAhead;
+    this.editedAhead = false;
+    return x;
   }
 
   private removeRendered(from: number, to: number) {

@@ -1,0 +1,78 @@
+import * as vscode from 'vscode';
+import type { FlushPlan, PreviewRegion, Row } from '../core/session/region';
+
+/** Where a cursor end was before one of the stream's edits: on which region row, at which column of its text. */
+interface RowPlace {
+  row: Row;
+  /** Column in the row's text (the removed-row prefix not counted). */
+  col: number;
+  /** At the end of the line the stream is writing: it rides along with the end as the line grows. */
+  atEnd: boolean;
+  /** Lines below the start of the replaced range. */
+  offset: number;
+}
+
+/**
+ * Apply one of the stream's document edits (a flush replaces whole lines) keeping every cursor on the line of code it
+ * was on, at the same place in that line's text (issue 11, HA). VS Code keeps a cursor inside replaced lines at the
+ * same line and column, so as the stream rewrote the lines around it a cursor left at the end of the line being
+ * written ended up inside the struck-through old line, and one in an old line below inside the model's new line:
+ * the keys typed next landed there (the newcomer's `order.items.lengthmine B;`, and keys gone with a removed line).
+ * A cursor at the end of the line the stream is writing follows that end (the model writes before it, as a
+ * terminal does). Only cursors inside the replaced lines are moved, only when the edit landed and nothing else
+ * changed the document meanwhile.
+ */
+export async function followingRows(
+  editor: vscode.TextEditor,
+  region: PreviewRegion,
+  plan: FlushPlan,
+  apply: () => Thenable<boolean>,
+): Promise<boolean> {
+  const doc = editor.document;
+  const first = region.startLine + plan.from;
+  const end = first + plan.deleteCount;
+  const rows = plan.snapshot?.rows;
+  const before = editor.selections;
+  const inside = (p: vscode.Position) => p.line >= first && p.line < end;
+  if (!rows || !before.some((s) => inside(s.anchor) || inside(s.active))) return apply();
+  const rendered = region.renderedRows();
+  const place = (p: vscode.Position): RowPlace | null => {
+    if (!inside(p)) return null;
+    const i = p.line - region.startLine;
+    const row = rendered[i];
+    if (!row) return null;
+    const pre = region.prefixColumns(i);
+    const len = doc.lineAt(p.line).text.length;
+    return {
+      row,
+      col: Math.max(0, p.character - pre),
+      // The line being written: the unfinished row, or the added row it just became (an added row's text never changes
+      // after that, so for the others "at the end" stays where it was).
+      atEnd: (row.kind === 'part' || row.kind === 'add') && !row.userEdited && p.character >= len,
+      offset: p.line - first,
+    };
+  };
+  const places = before.map((s) => [place(s.anchor), place(s.active)] as const);
+  const lines = plan.lines;
+  const prefix = region.removedPrefix;
+  const v0 = doc.version;
+  const ok = await apply();
+  if (!ok || doc.version !== v0 + 1 || doc.isClosed) return ok;
+  const map = (p: vscode.Position, at: RowPlace | null): vscode.Position => {
+    if (!at) return p;
+    const k = rows.indexOf(at.row);
+    if (k < 0) {
+      // Its row went (the unfinished line dropped): the line now at that place, same column.
+      const line = Math.min(doc.lineCount - 1, first + Math.min(at.offset, Math.max(0, rows.length - 1)));
+      const len = doc.lineAt(line).text.length;
+      return new vscode.Position(line, at.atEnd ? len : Math.min(at.col, len));
+    }
+    const text = lines[k];
+    const pre = prefix && rows[k].kind === 'del' && text.startsWith(prefix) ? prefix.length : 0;
+    return new vscode.Position(first + k, at.atEnd ? text.length : Math.min(text.length, at.col + pre));
+  };
+  const next = before.map((s, i) => new vscode.Selection(map(s.anchor, places[i][0]), map(s.active, places[i][1])));
+  if (next.some((s, i) => !editor.selections[i]?.isEqual(s)) || next.length !== editor.selections.length)
+    editor.selections = next;
+  return ok;
+}

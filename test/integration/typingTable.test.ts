@@ -1,0 +1,277 @@
+import * as vscode from 'vscode';
+import assert from 'node:assert/strict';
+import { ModelServer } from '../../src/server/modelServer';
+import type { SparkEditApi } from '../../src/vscode/extension';
+import type { SessionView } from '../../src/vscode/preview';
+import { hostSuite, openFileWith, startEdit, waitFor } from './helpers';
+
+/**
+ * Issue 11 (HA), the class behind "typing inside the edit while it streams": the stream is held mid-line and keys are
+ * typed one at a time (the `type` command, as a person types) at every place relative to the stream, then the edit is
+ * decided. Byte for byte: every typed key is in the final document, on the line it was typed into (no key inside a
+ * line the model wrote later: no splice), and every line the user did not touch is the model's (Accept), the
+ * original's (Reject), or, when the stream was stopped, the model's down to where it stopped and the original's below.
+ *
+ * The design (README, "Typing while it streams"): typing above the line the model is writing (or outside the edit)
+ * lets it go on; typing on that line or below it (code the model has not reached) stops the stream there, like Esc:
+ * the finished hunks stay pending, the rest of the old code stays as the user left it.
+ */
+
+const KEYS = 'Zq9';
+const N = 8;
+const fn = (v: string) => [
+  'export function f() {',
+  ...Array.from({ length: N }, (_, i) => [`  ${v} a${i} = ${i};`, `  keep${i}();`]).flat(),
+  '  return a0;',
+  '}',
+];
+const HEADER = '// header';
+const FOOTER = '// footer';
+const ORIGINAL = [HEADER, ...fn('var'), FOOTER];
+const MODEL = [HEADER, ...fn('let'), FOOTER];
+/** The stream is held here: hunks a0..a2 finished, `  let a3 = ` being written, `  var a3 = 3;` not reached yet. */
+const HOLD_AT = '  let a3 = ';
+/** Document lines above the frontier when held: the header, `export function`, a0..a2 with their keep lines. */
+const ABOVE = 1 + 1 + 3 * 2;
+/** What the edit proposes when stopped at the hold: the model's lines down to the frontier, the original's below. */
+const STOPPED = [...MODEL.slice(0, ABOVE), ...ORIGINAL.slice(ABOVE)];
+const ANSWER = fn('let').join('\n') + '\n';
+
+type Decision = 'accept' | 'reject' | 'esc';
+type Lines = string[];
+interface Place {
+  name: string;
+  /** Where the keys go, in the held document (its lines): [line, column]; `enter`: a new line is typed after it first. */
+  at: (doc: Lines) => [number, number];
+  enter?: boolean;
+  /** Does typing here stop the stream (the design above)? */
+  stops: boolean;
+  /**
+   * The final document for a decision, given the user's line (`typed`: the line as it was with the keys in) and the
+   * base text (the model's, the original's or the stopped proposal).
+   */
+  expect: (base: Lines, typed: string, d: Decision) => Lines;
+}
+
+const lineOf = (doc: Lines, text: string) => {
+  const i = doc.indexOf(text);
+  assert.ok(i >= 0, `"${text}" in the held document:\n${doc.join('\n')}`);
+  return i;
+};
+const partialLine = (doc: Lines) => {
+  const i = doc.findIndex((l) => l.startsWith(HOLD_AT.trimEnd()));
+  assert.ok(i >= 0, `the line being written in the held document:\n${doc.join('\n')}`);
+  return i;
+};
+/** `typed` replaces the line `text` of `base`. */
+const replacing = (text: string) => (base: Lines, typed: string) => base.map((l) => (l === text ? typed : l));
+/** `typed` is a line of its own before (or after) the line `text` of `base`. */
+const inserting =
+  (text: string, after = false) =>
+  (base: Lines, typed: string) => {
+    const i = base.indexOf(text);
+    return [...base.slice(0, i + (after ? 1 : 0)), typed, ...base.slice(i + (after ? 1 : 0))];
+  };
+
+const PLACES: Place[] = [
+  { name: 'above the region', at: (d) => [0, d[0].length], stops: false, expect: replacing(HEADER) },
+  {
+    name: 'in a finished added row (middle)',
+    at: (d) => [lineOf(d, '  let a1 = 1;'), '  let a1'.length],
+    stops: false,
+    // A row of the model's the user edited is theirs: kept on Reject too, below the original line it replaced.
+    expect: (base, typed, d) =>
+      d === 'reject' ? inserting('  var a1 = 1;', true)(base, typed) : replacing('  let a1 = 1;')(base, typed),
+  },
+  ...(['start', 'middle', 'end'] as const).map((where): Place => ({
+    name: `in the line the stream is writing (${where})`,
+    at: (d) => {
+      const i = partialLine(d);
+      return [i, where === 'start' ? 0 : where === 'middle' ? '  let'.length : d[i].length];
+    },
+    stops: true,
+    // The half line the user typed in is theirs (kept on Accept and Reject), above the old line it was replacing.
+    expect: inserting('  var a3 = 3;'),
+  })),
+  {
+    name: 'in an old row just below the frontier',
+    at: (d) => [lineOf(d, '  var a3 = 3;'), '  var a3 = 3;'.length],
+    stops: true,
+    expect: replacing('  var a3 = 3;'),
+  },
+  {
+    name: 'in an old row far below (one the model changes)',
+    at: (d) => [lineOf(d, '  var a6 = 6;'), '  var a6'.length],
+    stops: true,
+    expect: replacing('  var a6 = 6;'),
+  },
+  {
+    name: 'on a new line typed between old rows',
+    at: (d) => [lineOf(d, '  keep5();'), '  keep5();'.length],
+    enter: true,
+    stops: true,
+    expect: inserting('  keep5();', true),
+  },
+  {
+    name: 'below the region',
+    at: (d) => [d.length - 2, d[d.length - 2].length],
+    stops: false,
+    expect: replacing(FOOTER),
+  },
+];
+
+/** What the document must be after decision `d` when the user typed at `p` (the user's line: `typed`). */
+function expected(p: Place, d: Decision, typed: string): string {
+  const stopped = p.stops || d === 'esc';
+  const base = d === 'reject' ? ORIGINAL : stopped ? STOPPED : MODEL;
+  return [...p.expect(base, typed, d), ''].join('\n');
+}
+
+describe('Typing while it streams: every place × every decision (issue 11, real VS Code host)', function () {
+  this.timeout(120_000);
+  let server!: ModelServer;
+  let a!: SparkEditApi;
+  const files = hostSuite('typing', (x, s) => {
+    a = x;
+    server = s;
+  });
+
+  /** Open the file, start the edit, and hold the stream mid-line at HOLD_AT; the document is in step with the region. */
+  async function heldEdit(name: string): Promise<{ ed: vscode.TextEditor; v: SessionView; uri: vscode.Uri }> {
+    const uri = files.fileFor(name);
+    const ed = await openFileWith(uri, ORIGINAL.join('\n') + '\n');
+    ed.selection = new vscode.Selection(1, 0, ORIGINAL.length - 2, ORIGINAL[ORIGINAL.length - 2].length);
+    const held = server.held;
+    const hold = ANSWER.indexOf(HOLD_AT) + HOLD_AT.length;
+    server.enqueue({ text: ANSWER, tokensPerSecond: 400, holdAfterChars: hold });
+    const v = await startEdit(a, 'use let');
+    await waitFor(
+      () => server.held > held && v.session.text.length >= hold && v.region.planFlush() === null,
+      'the stream held mid-line',
+    );
+    await waitFor(() => ed.document.getText().includes(HOLD_AT.trimEnd()), 'the line being written shown');
+    return { ed, v, uri };
+  }
+
+  /** Type KEYS at `p`, one character at a time; returns the user's line as it must end up. */
+  async function typeAt(ed: vscode.TextEditor, p: Place): Promise<string> {
+    const doc = ed.document.getText().split('\n');
+    const [line, col] = p.at(doc);
+    await vscode.window.showTextDocument(ed.document);
+    ed.selection = new vscode.Selection(line, col, line, col);
+    if (p.enter) {
+      await vscode.commands.executeCommand('type', { text: '\n' });
+      await waitFor(() => ed.document.lineCount === doc.length + 1, 'the new line');
+    }
+    for (const ch of KEYS) await vscode.commands.executeCommand('type', { text: ch });
+    if (p.enter) return ed.document.lineAt(line + 1).text;
+    return doc[line].slice(0, col) + KEYS + doc[line].slice(col);
+  }
+
+  async function decide(v: SessionView, d: Decision): Promise<void> {
+    if (d === 'esc') {
+      await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+      await v.session.whenSettled();
+      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    } else {
+      if (d === 'accept') {
+        server.release();
+        await v.session.whenSettled();
+      }
+      await vscode.commands.executeCommand(d === 'accept' ? 'sparkEdit.acceptAll' : 'sparkEdit.rejectAll', {
+        sessionId: v.session.id,
+      });
+    }
+    await waitFor(() => v.isEnded, 'the edit decided');
+  }
+
+  for (const p of PLACES)
+    for (const d of ['accept', 'reject', 'esc'] as const)
+      it(`typed ${p.name}, then ${d === 'esc' ? 'Esc and Accept All' : d === 'accept' ? 'Accept All' : 'Reject All'}: every key kept, no splice`, async () => {
+        const { ed, v } = await heldEdit('place');
+        const typed = await typeAt(ed, p);
+        const streaming = v.session.isStreaming;
+        await decide(v, d);
+        server.release();
+        const text = ed.document.getText();
+        assert.equal(text.split(KEYS).length, 2, `the keys, once:\n${text}`);
+        assert.ok(text.split('\n').includes(typed), `the user's line as typed ("${typed}"):\n${text}`);
+        assert.equal(streaming, !p.stops, p.stops ? 'typing here stops the stream' : 'it goes on streaming');
+        assert.equal(text, expected(p, d, typed), `after typing ${p.name} and ${d}`);
+      });
+
+  // The newcomer's splices (`order.items.lengthmine B;`) and lost lines: the cursor was left in the stream's way a
+  // moment before typing. VS Code kept it at the same line and column while the stream replaced the lines around it,
+  // so it ended up inside the struck-through old line or inside the model's new line. It stays on its line of code now.
+  const LEFT: Array<{ name: string; at: (d: Lines) => [number, number]; then: (typedOn: string) => [string, string] }> =
+    [
+      {
+        name: 'at the end of the line being written',
+        at: (d) => [partialLine(d), d[partialLine(d)].length],
+        // It rides along with the end while the line is written: the keys after the model's line, not inside it.
+        then: () => ['  let a3 = 3;', '  let a3 = 3;' + KEYS],
+      },
+      {
+        name: 'inside the line being written',
+        at: (d) => [partialLine(d), '  le'.length],
+        then: () => ['  let a3 = 3;', '  le' + KEYS + 't a3 = 3;'],
+      },
+      {
+        name: 'at the end of the last finished line',
+        at: (d) => [lineOf(d, '  keep2();'), '  keep2();'.length],
+        then: () => ['  keep2();', '  keep2();' + KEYS],
+      },
+    ];
+  for (const c of LEFT)
+    it(`a cursor left ${c.name}, then the stream goes on: the keys typed after it land on that line (no splice)`, async () => {
+      const { ed, v } = await heldEdit('left');
+      const [line, col] = c.at(ed.document.getText().split('\n'));
+      await vscode.window.showTextDocument(ed.document);
+      ed.selection = new vscode.Selection(line, col, line, col);
+      server.release();
+      await v.session.whenSettled();
+      await waitFor(() => v.region.planFlush() === null, 'in sync');
+      for (const ch of KEYS) await vscode.commands.executeCommand('type', { text: ch });
+      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'the edit decided');
+      const [was, now] = c.then('');
+      assert.equal(ed.document.getText(), MODEL.map((l) => (l === was ? now : l)).join('\n') + '\n');
+    });
+
+  it('a cursor left in an old line below the frontier stays on that line once the stream has passed it (shown removed)', async () => {
+    const { ed, v } = await heldEdit('left-old');
+    const line = lineOf(ed.document.getText().split('\n'), '  var a3 = 3;');
+    await vscode.window.showTextDocument(ed.document);
+    ed.selection = new vscode.Selection(line, '  var a3 = 3;'.length, line, '  var a3 = 3;'.length);
+    server.release();
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    for (const ch of KEYS) await vscode.commands.executeCommand('type', { text: ch });
+    // On the old line (a removed row, behind its comment prefix): Reject keeps it, as typed.
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'the edit decided');
+    assert.equal(ed.document.getText(), ORIGINAL.map((l) => (l === '  var a3 = 3;' ? l + KEYS : l)).join('\n') + '\n');
+  });
+
+  it('typed into old rows below the frontier with auto-save on: the file on disk after Accept All holds every key, no splice', async () => {
+    const p = PLACES.find((x) => x.name.startsWith('in an old row far below'))!;
+    const { ed, v, uri } = await heldEdit('autosave');
+    // Auto-save from the hold on (a save while the stream runs sets the preview aside and shows it again: host tests
+    // in undoTrust/faults; one that loses the race drops the preview, as the fault matrix says).
+    const files2 = vscode.workspace.getConfiguration('files');
+    await files2.update('autoSaveDelay', 100, vscode.ConfigurationTarget.Global);
+    await files2.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+    try {
+      const typed = await typeAt(ed, p);
+      await decide(v, 'accept');
+      server.release();
+      const want = expected(p, 'accept', typed);
+      assert.equal(ed.document.getText(), want);
+      await waitFor(async () => !ed.document.isDirty, 'auto-saved');
+      assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString(), want, 'the file on disk');
+    } finally {
+      await files2.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      await files2.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+});

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { ModelServer } from '../../src/server/modelServer';
+import { ResponsesSocketTransport } from '../../src/core/transport/responsesSocket';
+import { PreviewRegion } from '../../src/core/session/region';
+import { EditSession, SessionEvent, STOPPED_BY_TYPING } from '../../src/core/session/editSession';
+
+/**
+ * Issue 11 (HA): typing into code the stream has not written yet (the line it is writing, or an old line below it)
+ * stops the stream there; typing above it or outside the region does not. The host table test
+ * (test/integration/typingTable.test.ts) checks the documents; here, which edits count, at the region's level.
+ */
+describe('typing ahead of the stream (issue 11, HA)', () => {
+  // Region at document line 1: `f {`, then a0/k0, a1/k1, …; the model turns every `var` into `let`.
+  const original = [
+    'f() {',
+    '  var a0 = 0;',
+    '  keep0();',
+    '  var a1 = 1;',
+    '  keep1();',
+    '  var a2 = 2;',
+    '  keep2();',
+    '}',
+  ];
+  /** Held with a0 finished (pending), `let a1` being written: rows f, var a0 (del), let a0 (add), k0, `let a` (partial), var a1 … */
+  function held(): PreviewRegion {
+    const r = new PreviewRegion(1, original);
+    const d = r.createDiff();
+    d.push('f() {\n  let a0 = 0;\n  keep0();\n  let a');
+    r.commitFlush(r.planFlush());
+    assert.deepEqual(r.renderedLines(), [
+      'f() {',
+      '  var a0 = 0;',
+      '  let a0 = 0;',
+      '  keep0();',
+      '  let a',
+      '  var a1 = 1;',
+      '  keep1();',
+      '  var a2 = 2;',
+      '  keep2();',
+      '}',
+    ]);
+    return r;
+  }
+  // [name, edit (document coordinates: the region starts at line 1), stops?]
+  const cases: Array<[string, [number, number, number, number, string], boolean]> = [
+    ['above the region', [0, 0, 0, 0, 'x'], false],
+    ['the first (unchanged) row', [1, 3, 1, 3, 'x'], false],
+    ['a finished added row', [3, 3, 3, 3, 'x'], false],
+    ['a removed row', [2, 0, 2, 0, 'x'], false],
+    ['Enter at the end of the last finished row', [4, 10, 4, 10, '\n'], false],
+    ['the line being written, start', [5, 0, 5, 0, 'x'], true],
+    ['the line being written, middle', [5, 2, 5, 2, 'x'], true],
+    ['the line being written, end', [5, 7, 5, 7, 'x'], true],
+    ['the old row just below', [6, 13, 6, 13, 'x'], true],
+    ['an old row far below', [8, 3, 8, 3, 'x'], true],
+    ['Enter at the end of an old row', [7, 10, 7, 10, '\n'], true],
+    ['a new line at column 0 of an old row', [9, 0, 9, 0, 'x\n'], true],
+    ['deleting an old row', [7, 0, 8, 0, ''], true],
+    ['a selection from a finished row into an old row', [4, 1, 6, 2, 'y'], true],
+    ['below the region', [11, 0, 11, 0, 'x'], false],
+  ];
+  for (const [name, [sl, sc, el, ec, text], stops] of cases)
+    it(`${name}: ${stops ? 'stops' : 'goes on'}`, () => {
+      const r = held();
+      r.applyUserEdit(sl, sc, el, ec, text);
+      assert.equal(r.takeEditedAhead(), stops);
+      assert.equal(r.takeEditedAhead(), false, 'read once');
+    });
+
+  it('once stopped, no row is ahead of the stream any more: typing anywhere goes on (nothing to stop)', () => {
+    const r = held();
+    r.interrupt('stopped: you edited here', { dropOpen: true });
+    r.commitFlush(r.planFlush());
+    for (let line = 1; line < 1 + r.renderedLineCount; line++) {
+      r.applyUserEdit(line, 0, line, 0, 'x');
+      assert.equal(r.takeEditedAhead(), false, `line ${line}`);
+    }
+  });
+
+  it('the session: a key typed ahead stops the stream with its message; what finished stays pending, the key stays', async () => {
+    const server = await new ModelServer().listen();
+    const t = new ResponsesSocketTransport({ url: server.url });
+    try {
+      const answer = original.map((l) => l.replace('var', 'let')).join('\n') + '\n';
+      server.enqueue({ text: answer, holdAfterChars: answer.indexOf('let a1') + 5 });
+      const region = new PreviewRegion(1, original);
+      const s = new EditSession({
+        region,
+        prompt: { instruction: 'let', code: original.join('\n') },
+        model: 'm',
+        transport: t,
+      });
+      const events: SessionEvent[] = [];
+      s.onEvent((e) => events.push(e));
+      s.start();
+      const t0 = Date.now();
+      while (s.text.length < answer.indexOf('let a1') + 5 && Date.now() - t0 < 10_000)
+        await new Promise((r) => setTimeout(r, 5));
+      region.commitFlush(region.planFlush());
+      // What the preview adapter does for each user edit (src/vscode/preview.ts, followUserEdit).
+      region.applyUserEdit(9, 10, 9, 10, ' mine');
+      assert.equal(region.takeEditedAhead(), true);
+      assert.ok(s.interrupt({ userEdit: true }));
+      server.release();
+      assert.equal(s.state, 'pending');
+      const err = events.find((e) => e.kind === 'error');
+      assert.ok(err && err.kind === 'error' && err.error.message.startsWith(STOPPED_BY_TYPING) && err.kept);
+      assert.equal(region.stop?.reason, 'stopped: you edited here');
+      assert.deepEqual(region.textIf('accept'), [
+        'f() {',
+        '  let a0 = 0;',
+        '  keep0();',
+        '  var a1 = 1;',
+        '  keep1();',
+        '  var a2 = 2;',
+        '  keep2(); mine',
+        '}',
+      ]);
+      assert.deepEqual(region.textIf('reject'), [
+        'f() {',
+        '  var a0 = 0;',
+        '  keep0();',
+        '  var a1 = 1;',
+        '  keep1();',
+        '  var a2 = 2;',
+        '  keep2(); mine',
+        '}',
+      ]);
+    } finally {
+      t.dispose();
+      await server.close();
+    }
+  });
+});
