@@ -16,6 +16,7 @@ const STEP_OF: Record<string, string> = {
   'sparkEdit.acceptSoFar': 'review',
   'sparkEdit.rejectAll': 'review',
   'sparkEdit.redirect': 'redirect',
+  'sparkEdit.redirectHoldingKeys': 'redirect',
   'sparkEdit.interrupt': 'redirect',
   'sparkEdit.fixDiagnostics': 'quickfix',
   'sparkEdit.refactor.fix': 'quickfix',
