@@ -140,6 +140,8 @@ export class SessionView implements vscode.Disposable {
     firstEditSent?: number;
     firstEditApplied?: number;
     lastEditApplied?: number;
+    /** The stream completed its first hunk (before the edit that shows it: firstHunkReady). */
+    firstHunkStreamed?: number;
     firstHunkReady?: number;
     acceptLensProvided?: number;
     lastEditBeforeLens?: number;
@@ -225,6 +227,8 @@ export class SessionView implements vscode.Disposable {
   /** The flush plan whose decorations were sent with its edit (see decorate's `ahead`). */
   private aheadSent: FlushPlan | undefined;
   private scheduleFlush() {
+    if (this.timing.firstHunkStreamed === undefined && this.region.pendingHunks().length)
+      this.timing.firstHunkStreamed = performance.now();
     if (this.flushTimer || this.ended) return;
     // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
     this.flushTimer = setTimeout(
