@@ -227,17 +227,38 @@ export class SessionView implements vscode.Disposable {
   /** The flush plan whose decorations were sent with its edit (see decorate's `ahead`). */
   private aheadSent: FlushPlan | undefined;
   private scheduleFlush() {
-    if (this.timing.firstHunkStreamed === undefined && this.region.pendingHunks().length)
-      this.timing.firstHunkStreamed = performance.now();
-    if (this.flushTimer || this.ended) return;
+    if (this.ended) return;
+    // A hunk completed and the document does not show it yet (issue 17): the edit that shows it (and its controls,
+    // see controlsWithEdit) goes out without waiting for the frame to end. At most once per edit that shows it.
+    const pending = this.region.pendingHunks().length;
+    if (pending && this.timing.firstHunkStreamed === undefined) this.timing.firstHunkStreamed = performance.now();
+    const urgent = !this.suspended && pending > this.pendingShown;
+    if (this.flushTimer && (!urgent || this.flushUrgent)) return;
+    clearTimeout(this.flushTimer);
+    this.flushUrgent = urgent;
     // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
     this.flushTimer = setTimeout(
       () => {
         this.flushTimer = undefined;
         void this.flush();
       },
-      flushDelay(performance.now(), this.lastFlushAt, FRAME_MS),
+      urgent ? 0 : flushDelay(performance.now(), this.lastFlushAt, FRAME_MS),
     );
+  }
+  private flushUrgent = false;
+  /** How many pending hunks the document shows (as of the last edit sent): the controls were told of them with it. */
+  private pendingShown = 0;
+
+  /**
+   * In the tick an edit of ours is sent: when it changes the pending hunks (the first one completes), the controls
+   * (the context keys of the title's ✓, the lens and inlay events) go to the workbench with it, in one message batch,
+   * not after its round trip (issue 17: the ✓ came one edit round trip, 20–60 ms, after the hunk it accepts).
+   */
+  private controlsWithEdit(): void {
+    const n = this.region.pendingHunks().length;
+    if (n === this.pendingShown) return;
+    this.pendingShown = n;
+    this.changeEmitter.fire();
   }
 
   /** Bring the document in line with the region now (one edit), then decorate. */
@@ -277,6 +298,7 @@ export class SessionView implements vscode.Disposable {
     const region = this.region;
     if (this.document.isClosed || this.suspended || this.ended) return;
     const plan = region.planFlush();
+    if (!plan) this.pendingShown = region.pendingHunks().length; // the document shows them already
     if (plan) {
       const undoStop = this.undoStopNext;
       this.timing.firstEditSent ??= performance.now();
@@ -622,6 +644,7 @@ export class SessionView implements vscode.Disposable {
           const f = this.firstEditSent;
           this.firstEditSent = undefined;
           f?.();
+          this.controlsWithEdit();
           return sending;
         };
         // A decision keeps the cursor where the user left it (issue 15: after Accept it jumped to the last line).
@@ -639,7 +662,9 @@ export class SessionView implements vscode.Disposable {
         const we = new vscode.WorkspaceEdit();
         we.replace(this.document.uri, edit.range, edit.text);
         beforeOwnEdit(this.document, 'preview');
-        ok = await vscode.workspace.applyEdit(we);
+        const sending = vscode.workspace.applyEdit(we);
+        this.controlsWithEdit();
+        ok = await sending;
       }
     } catch (e) {
       ok = false;
