@@ -227,25 +227,18 @@ export class SessionView implements vscode.Disposable {
   /** The flush plan whose decorations were sent with its edit (see decorate's `ahead`). */
   private aheadSent: FlushPlan | undefined;
   private scheduleFlush() {
-    if (this.ended) return;
-    // A hunk completed and the document does not show it yet (issue 17): the edit that shows it (and its controls,
-    // see controlsWithEdit) goes out without waiting for the frame to end. At most once per edit that shows it.
-    const pending = this.region.pendingHunks().length;
-    if (pending && this.timing.firstHunkStreamed === undefined) this.timing.firstHunkStreamed = performance.now();
-    const urgent = !this.suspended && pending > this.pendingShown;
-    if (this.flushTimer && (!urgent || this.flushUrgent)) return;
-    clearTimeout(this.flushTimer);
-    this.flushUrgent = urgent;
+    if (this.timing.firstHunkStreamed === undefined && this.region.pendingHunks().length)
+      this.timing.firstHunkStreamed = performance.now();
+    if (this.flushTimer || this.ended) return;
     // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
     this.flushTimer = setTimeout(
       () => {
         this.flushTimer = undefined;
         void this.flush();
       },
-      urgent ? 0 : flushDelay(performance.now(), this.lastFlushAt, FRAME_MS),
+      flushDelay(performance.now(), this.lastFlushAt, FRAME_MS),
     );
   }
-  private flushUrgent = false;
   /** How many pending hunks the document shows (as of the last edit sent): the controls were told of them with it. */
   private pendingShown = 0;
 
