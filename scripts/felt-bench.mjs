@@ -3,6 +3,8 @@
 // the built-in demo model (no key, warm socket). Driven by keyboard as a user does: select, Ctrl+I, type, Enter.
 //   node scripts/felt-bench.mjs --out FILE [--edits N] [--warmup N] [--tokens-per-second N] [--prompt-style inline]   (run by `npm run bench` after `tsc -p .`)
 //     [--trace DIR]: a Chromium performance trace per measured edit (DIR/edit-N.json; tracing itself slows the page)
+//     [--frames]: each run's felt_runs[i].frames lists the WebSocket frames to and from the extension host (time, size,
+//       the RPC methods named in them), e.g. to see what reaches the workbench before the first edit
 // Timestamps come from both sides, as epoch ms (performance.timeOrigin + performance.now()):
 //  - the page: the Enter keydown, the instruction box hidden, WebSocket frames to and from the extension host
 //    (the instruction going out, the first $tryApplyEdits coming in), DOM mutations of the editor (first changed
@@ -44,8 +46,11 @@ const PROBES = `(() => {
         if (!F.armed) return;
         const t = now();
         const seen = (s) => {
+          if (F.frames) F.frames.push({ t, dir: 'in', n: s.length, m: [...new Set(s.match(/\\$[A-Za-z]+|setContext|sparkEdit\\.[A-Za-z]+/g) ?? [])].join(' ') });
           if (s.includes('$tryApplyEdits')) first('wsEdit', t);
           if (s.includes('$trySetDecorations')) first('wsDecorations', t);
+          // The title's ✓ context key (sparkEdit.canAcceptSoFar / canAcceptAll) reaching the renderer.
+          if (/sparkEdit\.canAccept(SoFar|All)/.test(s)) first('wsAcceptContext', t);
         };
         // The workbench reads frames as Blobs (asynchronously): the time is the message's arrival, the check comes later.
         if (e.data instanceof Blob) e.data.arrayBuffer().then((b) => seen(dec.decode(new Uint8Array(b))));
@@ -56,6 +61,7 @@ const PROBES = `(() => {
       // The picker (promptStyle quickInput) sends what is typed as it is typed: the frame that counts is the first one
       // after Enter (the accept), which is what starts the edit.
       if (F.armed && F.marks.enter !== undefined && F.marks.wsInstruction === undefined) mark('wsInstruction');
+      if (F.armed && F.frames) { const s = textOf(d); F.frames.push({ t: now(), dir: 'out', n: s ? s.length : -1, m: s ? [...new Set(s.match(/\\$[A-Za-z]+|setContext/g) ?? [])].join(' ') : '' }); }
       return super.send(d);
     }
   }
@@ -81,7 +87,7 @@ const PROBES = `(() => {
   };
   const painted = (key) => waiting.push({ key, frame: inFrame ? frame : frame + 1 });
   F.arm = (instruction, inline) => {
-    F.marks = {}; F.instruction = instruction; waiting.length = 0;
+    F.marks = {}; F.instruction = instruction; waiting.length = 0; F.frames = window.__feltFrames ? [] : undefined;
     const ed = document.querySelector('.editor-group-container.active .monaco-editor') || document.querySelector('.monaco-editor');
     const lines = ed.querySelector('.view-lines');
     const base = lines.textContent;
@@ -122,7 +128,7 @@ const PROBES = `(() => {
     F.armed = true;
     requestAnimationFrame(loop);
   };
-  F.disarm = () => { F.armed = false; F.mo?.disconnect(); return F.marks; };
+  F.disarm = () => { F.armed = false; F.mo?.disconnect(); if (F.frames) F.marks.frames = F.frames; return F.marks; };
 })();`;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -201,6 +207,22 @@ export const STAGES = [
     'inlay: the first hunk complete → the Accept inlay hint asked for (VS Code waits ≥ 25 ms after each change)',
   ],
   ['inlay_provided_to_painted', 'host.acceptInlayProvided', 'firstAcceptInlayPainted', 'inlay: provided → painted'],
+  // The title's ✓ (a plain click): the first hunk complete in the stream → the edit that shows it sent, with the
+  // context key → the key reaching the renderer → the ✓ in the DOM → painted.
+  [
+    'first_hunk_streamed_to_shown',
+    'host.firstHunkStreamed',
+    'host.firstHunkReady',
+    'title: the first hunk complete in the stream → the edit that shows it sent (with the ✓ context key)',
+  ],
+  [
+    'first_hunk_shown_to_context_renderer',
+    'host.firstHunkReady',
+    'wsAcceptContext',
+    'title: → the ✓ key in the renderer',
+  ],
+  ['context_renderer_to_title_dom', 'wsAcceptContext', 'firstAcceptTitle', 'title: → the ✓ in the DOM'],
+  ['title_dom_to_painted', 'firstAcceptTitle', 'firstAcceptTitlePainted', 'title: → painted'],
   // The Accept lens (Accept All: the whole edit's controls stay CodeLens).
   [
     'enter_to_first_hunk_ready',
@@ -234,6 +256,7 @@ export async function feltBench({
   tokensPerSecond,
   promptStyle = 'quickInput',
   trace,
+  frames = false,
   log = console.error,
 } = {}) {
   const inline = promptStyle === 'inline';
@@ -331,6 +354,7 @@ export async function feltBench({
             'disabled-by-default-v8.cpu_profiler',
           ],
         });
+      if (frames) await page.evaluate(() => (window.__feltFrames = true));
       await page.evaluate(([ins, inl]) => window.__felt.arm(ins, inl), [INSTRUCTION, inline]);
       await page.keyboard.press('Enter');
       // Done when the Accept lens is painted and the stream has ended (Accept All shows with one hunk only then).
@@ -433,6 +457,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     tokensPerSecond: tps ? Number(tps) : undefined,
     promptStyle: arg('--prompt-style', 'quickInput'),
     trace: arg('--trace'),
+    frames: process.argv.includes('--frames'),
   });
   if (out) fs.writeFileSync(out, JSON.stringify(r, null, 2));
   else console.log(JSON.stringify(r, null, 2));

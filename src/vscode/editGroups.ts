@@ -134,14 +134,18 @@ export class EditGroups implements vscode.Disposable {
   updateStatus(active: SessionView | undefined): void {
     const g = active?.groupId !== undefined ? this.groups.get(active.groupId) : undefined;
     if (!active || !g || g.files.length <= 1) {
-      this.status.hide();
+      // Only when shown: hide() sends the workbench a message every time, and this runs with every edit (issue 17).
+      if (this.statusShown) this.status.hide();
+      this.statusShown = false;
       return;
     }
     const pending = new Set([...g.live].filter((v) => !v.isEnded).map((v) => v.document.uri.toString())).size;
     this.status.text = `$(files) ${g.label}: ${pending} of ${g.files.length} files pending`;
     this.status.tooltip = `Accept All (Ctrl+Enter) / Reject All (Ctrl+Backspace) decide every file:\n${g.files.map(rel).join('\n')}`;
     this.status.show();
+    this.statusShown = true;
   }
+  private statusShown = false;
 
   /** What the status bar shows (for the tests). */
   get statusText(): string {

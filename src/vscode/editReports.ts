@@ -58,6 +58,7 @@ export function timelineOf(view: SessionView): string {
       firstToken: at(s.ttftMs === undefined ? undefined : t0 + s.ttftMs),
       firstEditSent: at(tm.firstEditSent),
       firstEditApplied: at(tm.firstEditApplied),
+      firstHunkStreamed: at(tm.firstHunkStreamed),
       firstHunkReady: at(tm.firstHunkReady),
       lastEditApplied: at(tm.acceptLensProvided !== undefined ? tm.lastEditBeforeLens : tm.lastEditApplied),
       acceptLensProvided: at(tm.acceptLensProvided),

@@ -101,11 +101,13 @@ export class InlinePrompt implements vscode.Disposable {
 
   /** The instruction for these lines: from the box at the code, or from the picker (`quickInput`). */
   ask(target: PromptTarget, style: 'inline' | 'quickInput'): Promise<string | undefined> {
-    if (style === 'quickInput')
-      return this.pick(target).then((t) => {
-        if (t?.trim()) this.remember(t);
-        return t;
+    if (style === 'quickInput') {
+      // Remembered once the picker is gone (it closes with the first document edit): the write (a message to the
+      // workbench) no longer goes out ahead of the first change (issue 17).
+      return this.pick(target, (sent) => {
+        if (sent?.trim()) this.remember(sent);
       });
+    }
     if (this.open) this.finish(this.open.thread, undefined); // one prompt at a time
     const doc = target.editor.document;
     const range = new vscode.Range(target.startLine, 0, target.endLine, doc.lineAt(target.endLine).text.length);
@@ -168,7 +170,7 @@ export class InlinePrompt implements vscode.Disposable {
   }
 
   /** The picker: what is typed is the instruction; ↑/↓ go through the recent instructions and the refactors. */
-  private async pick(target: PromptTarget): Promise<string | undefined> {
+  private async pick(target: PromptTarget, onHidden?: (sent?: string) => void): Promise<string | undefined> {
     await target.keys?.stopHolding(); // every key the keybindings held is in `pending` now (EarlyKeys)
     const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { instruction?: string }>();
     qp.title = `Spark Edit${target.deep ? ': Deep Edit' : ''}`;
@@ -203,10 +205,12 @@ export class InlinePrompt implements vscode.Disposable {
     return new Promise((resolve) => {
       let done = false;
       let hidden = false;
+      let sent: string | undefined;
       qp.onDidAccept(() => {
         const item = qp.selectedItems[0] ?? qp.activeItems[0];
         done = true;
         const text = chosen(item, qp.value);
+        sent = text;
         resolve(text);
         const hide = () => {
           if (!hidden) qp.hide();
@@ -219,6 +223,7 @@ export class InlinePrompt implements vscode.Disposable {
         hidden = true; // Esc in the moment before it closes with the first edit: closed, nothing left to do
         if (!done) resolve(undefined);
         qp.dispose();
+        onHidden?.(sent);
       });
       qp.show();
       // The workbench focuses the picker's input while it shows it (QuickInputController.show, in the same task as

@@ -141,6 +141,8 @@ export class SessionView implements vscode.Disposable {
     firstEditSent?: number;
     firstEditApplied?: number;
     lastEditApplied?: number;
+    /** The stream completed its first hunk (before the edit that shows it: firstHunkReady). */
+    firstHunkStreamed?: number;
     firstHunkReady?: number;
     acceptLensProvided?: number;
     lastEditBeforeLens?: number;
@@ -226,6 +228,8 @@ export class SessionView implements vscode.Disposable {
   /** The flush plan whose decorations were sent with its edit (see decorate's `ahead`). */
   private aheadSent: FlushPlan | undefined;
   private scheduleFlush() {
+    if (this.timing.firstHunkStreamed === undefined && this.region.pendingHunks().length)
+      this.timing.firstHunkStreamed = performance.now();
     if (this.flushTimer || this.ended) return;
     // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
     this.flushTimer = setTimeout(
@@ -235,6 +239,20 @@ export class SessionView implements vscode.Disposable {
       },
       flushDelay(performance.now(), this.lastFlushAt, FRAME_MS),
     );
+  }
+  /** How many pending hunks the document shows (as of the last edit sent): the controls were told of them with it. */
+  private pendingShown = 0;
+
+  /**
+   * In the tick an edit of ours is sent: when it changes the pending hunks (the first one completes), the controls
+   * (the context keys of the title's ✓, the lens and inlay events) go to the workbench with it, in one message batch,
+   * not after its round trip (issue 17: the ✓ came one edit round trip, 20–60 ms, after the hunk it accepts).
+   */
+  private controlsWithEdit(): void {
+    const n = this.region.pendingHunks().length;
+    if (n === this.pendingShown) return;
+    this.pendingShown = n;
+    this.changeEmitter.fire();
   }
 
   /** Bring the document in line with the region now (one edit), then decorate. */
@@ -274,6 +292,7 @@ export class SessionView implements vscode.Disposable {
     const region = this.region;
     if (this.document.isClosed || this.suspended || this.ended) return;
     const plan = region.planFlush();
+    if (!plan) this.pendingShown = region.pendingHunks().length; // the document shows them already
     if (plan) {
       const undoStop = this.undoStopNext;
       this.timing.firstEditSent ??= performance.now();
@@ -621,6 +640,7 @@ export class SessionView implements vscode.Disposable {
           const f = this.firstEditSent;
           this.firstEditSent = undefined;
           f?.();
+          this.controlsWithEdit();
           return sending;
         };
         // A decision keeps the cursor where the user left it (issue 15: after Accept it jumped to the last line).
@@ -638,7 +658,9 @@ export class SessionView implements vscode.Disposable {
         const we = new vscode.WorkspaceEdit();
         we.replace(this.document.uri, edit.range, edit.text);
         beforeOwnEdit(this.document, 'preview');
-        ok = await vscode.workspace.applyEdit(we);
+        const sending = vscode.workspace.applyEdit(we);
+        this.controlsWithEdit();
+        ok = await sending;
       }
     } catch (e) {
       ok = false;

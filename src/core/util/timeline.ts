@@ -9,6 +9,8 @@ export const TIMELINE_STEPS = {
   firstToken: 'first token',
   firstEditSent: 'first edit sent',
   firstEditApplied: 'first edit applied',
+  /** The stream completed its first hunk (the core knows it; the document shows it with a later edit). */
+  firstHunkStreamed: 'first hunk streamed',
   firstHunkReady: 'first hunk ready',
   /** The last document edit before the Accept lens was provided (or of the edit, without a lens). */
   lastEditApplied: 'last edit applied',
