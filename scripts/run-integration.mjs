@@ -145,12 +145,13 @@ try {
       ).split(',');
       if (!benchOut && !outcome.error && flows.some(Boolean)) {
         // After the in-host suite: the user's flow by keyboard in the browser (keybindings, input box, save).
-        const { keyboardFlow, chatFlow } = await import('./browser-e2e.mjs');
+        const { keyboardFlow, chatFlow, pickerFlow } = await import('./browser-e2e.mjs');
         const { demoFlow } = await import('./browser-demo.mjs');
         const run = async (name, flow) => (flows.includes(name) ? flow() : []);
         // The demo flow before the chat flow: the chat flow ends with theme changes and a window reload.
         for (const r of [
           ...(await run('keyboard', () => keyboardFlow(page, workspace, artifacts))),
+          ...(await run('picker', () => pickerFlow(page, workspace, artifacts))), // alone: the end of 'keyboard'
           ...(await run('demo', () => demoFlow(page, workspace, artifacts))),
           ...(await run('chat', () => chatFlow(page, workspace, artifacts, async (theme) => pickTheme(page, theme)))),
         ]) {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { REFACTORS } from '../core/refactors';
 import type { EarlyKeys } from './earlyKeys';
+import { PickerText } from '../core/pickerText';
 
 /**
  * The instruction box at the code (issue 15): a comment-thread input anchored under the lines to edit (the public
@@ -44,6 +45,8 @@ export class InlinePrompt implements vscode.Disposable {
     reveal: vscode.Disposable;
   };
   private readonly disposables: vscode.Disposable[] = [];
+  /** Cancels the picker shown now (one prompt at a time). */
+  private cancelPicker?: () => void;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -169,13 +172,86 @@ export class InlinePrompt implements vscode.Disposable {
 
   /** The picker: what is typed is the instruction; ↑/↓ go through the recent instructions and the refactors. */
   private async pick(target: PromptTarget): Promise<string | undefined> {
+    if (target.keys?.replaced) return undefined; // a later Ctrl+I took over while this one was on its way
+    this.cancelPicker?.(); // one prompt at a time (issue 15: a quick Ctrl+I, Esc, Ctrl+I)
     await target.keys?.stopHolding(); // every key the keybindings held is in `pending` now (EarlyKeys)
+    if (target.keys?.replaced) return undefined;
     const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { instruction?: string }>();
     qp.title = `Spark Edit${target.deep ? ': Deep Edit' : ''}`;
     qp.placeholder = `Edit ${describe(target)}: type an instruction, or pick a recent one or a refactor`;
     qp.ignoreFocusOut = true;
     qp.matchOnDetail = true;
-    const fixed: Array<vscode.QuickPickItem & { instruction?: string }> = [
+    const fixed = this.pickerItems();
+    const typed = (v: string) => ({ label: v, description: 'send this instruction', instruction: v, alwaysShow: true });
+    qp.items = fixed;
+    // The instruction is the extension host's account of the keys (PickerText), never the input's value: the keys
+    // typed into the code before the picker had the keyboard arrive here, the later ones in the input (two writers).
+    const text = new PickerText();
+    const held = target.keys?.pending ?? '';
+    return new Promise((resolve) => {
+      let done = false;
+      let hidden = false;
+      const hide = () => {
+        if (!hidden) qp.hide();
+        hidden = true;
+      };
+      let writes = 0;
+      let late = 0;
+      const send = (t: string | undefined) => {
+        if (done) return;
+        done = true;
+        this.log(
+          `prompt: picker ${t === undefined ? 'cancelled' : 'sent'}: ${held.length} key(s) typed into the code before ` +
+            `it showed, ${late} after, ${writes} write(s) of the keys into it`,
+        );
+        if (this.cancelPicker === cancel) this.cancelPicker = undefined;
+        resolve(t);
+        if (t?.trim() && target.closeLater) target.closeLater(hide);
+        else hide();
+      };
+      const cancel = () => send(undefined);
+      this.cancelPicker = cancel;
+      /** The input lacks keys of the account: written whole, marked first (see PickerText). */
+      const write = () => {
+        const w = !done && text.toWrite();
+        if (!w) return;
+        writes++;
+        qp.value = w[0];
+        setTimeout(() => done || (qp.value = w[1]), 0); // a second update, after the first is sent
+      };
+      const fromCode = (keys: string) => {
+        text.late(keys);
+        const entered = text.entered; // an Enter typed into the code: what was typed before it is the instruction
+        if (entered?.trim()) return send(entered.trim());
+        write();
+      };
+      qp.onDidChangeValue((v) => {
+        text.changed(v);
+        qp.items = text.text.trim() ? [typed(text.text), ...fixed] : fixed;
+        write();
+      });
+      qp.onDidAccept(() => send(chosen(qp.selectedItems[0] ?? qp.activeItems[0], text.text)));
+      qp.onDidHide(() => {
+        hidden = true; // Esc in the moment before it closes with the first edit: closed, nothing left to do
+        send(undefined);
+        qp.dispose();
+      });
+      // Keys typed into the code before the picker shows, then those that reach the extension host after it.
+      target.keys?.toPicker((k) => {
+        late += k.length;
+        fromCode(k);
+      });
+      qp.show();
+      // The workbench focuses the picker's input while it shows it (QuickInputController.show, in the same task as
+      // this $createOrUpdate), and handles what is sent from here after it in order: the code can take typing again
+      // now (TypingLock), so the first edit after Enter has nothing to wait for (issue 17).
+      target.onFocused?.();
+      if (held) fromCode(held);
+    });
+  }
+
+  private pickerItems(): Array<vscode.QuickPickItem & { instruction?: string }> {
+    return [
       ...(this.history().length ? [{ label: 'Recent', kind: vscode.QuickPickItemKind.Separator }] : []),
       ...this.history().map((h) => ({ label: h, instruction: h, iconPath: new vscode.ThemeIcon('history') })),
       { label: 'Refactors', kind: vscode.QuickPickItemKind.Separator },
@@ -186,46 +262,6 @@ export class InlinePrompt implements vscode.Disposable {
         iconPath: new vscode.ThemeIcon('lightbulb'),
       })),
     ];
-    const typed = (v: string) => ({ label: v, description: 'send this instruction', instruction: v, alwaysShow: true });
-    qp.items = fixed;
-    qp.onDidChangeValue((v) => {
-      qp.items = v.trim() ? [typed(v), ...fixed] : fixed;
-    });
-    // Keys typed into the code before the picker showed (EarlyKeys) start its text.
-    // Keys that reach the extension host after the picker is shown were typed before it had the keyboard: they
-    // come before anything typed into it, so they are added while the picker still shows only what was set here
-    // (once the user typed into it, a late key would land out of order, and is dropped).
-    let set = target.keys?.pending.split(/\r?\n/)[0] ?? '';
-    if (set) qp.value = set;
-    target.keys?.toPicker((text) => {
-      if (qp.value === set) qp.value = set += text.split(/\r?\n/)[0];
-    });
-    return new Promise((resolve) => {
-      let done = false;
-      let hidden = false;
-      qp.onDidAccept(() => {
-        const item = qp.selectedItems[0] ?? qp.activeItems[0];
-        done = true;
-        const text = chosen(item, qp.value);
-        resolve(text);
-        const hide = () => {
-          if (!hidden) qp.hide();
-          hidden = true;
-        };
-        if (text?.trim() && target.closeLater) target.closeLater(hide);
-        else hide();
-      });
-      qp.onDidHide(() => {
-        hidden = true; // Esc in the moment before it closes with the first edit: closed, nothing left to do
-        if (!done) resolve(undefined);
-        qp.dispose();
-      });
-      qp.show();
-      // The workbench focuses the picker's input while it shows it (QuickInputController.show, in the same task as
-      // this $createOrUpdate), and handles what is sent from here after it in order: the code can take typing again
-      // now (TypingLock), so the first edit after Enter has nothing to wait for (issue 17).
-      target.onFocused?.();
-    });
   }
 
   dispose() {
