@@ -35,6 +35,8 @@ export interface PromptTarget {
 const HISTORY_KEY = 'sparkEdit.promptHistory';
 const MAX_HISTORY = 20;
 export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
+/** Context key: the instruction box at the code is open (set when it opens, cleared when it is sent or cancelled). */
+const PROMPT_OPEN = 'sparkEdit.promptOpen';
 
 export class InlinePrompt implements vscode.Disposable {
   private readonly ctrl = vscode.comments.createCommentController(PROMPT_CONTROLLER, 'Spark Edit');
@@ -130,7 +132,8 @@ export class InlinePrompt implements vscode.Disposable {
         : `Spark Edit${target.deep ? ' (deep)' : ''}: edit ${describe(target)} (Enter to send, Esc to cancel)`;
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Collapsed;
     // A round trip to the workbench first (the thread's creation is then there), then a little time to make its widget.
-    void Promise.resolve(vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true)).then(() =>
+    // `sparkEdit.promptOpen`: the box at the code is open (false again when it closes: finish).
+    void Promise.resolve(vscode.commands.executeCommand('setContext', PROMPT_OPEN, true)).then(() =>
       setTimeout(() => {
         if (this.open?.thread === thread) thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
       }, 250),
@@ -156,6 +159,7 @@ export class InlinePrompt implements vscode.Disposable {
       return;
     }
     this.open = undefined;
+    void Promise.resolve(vscode.commands.executeCommand('setContext', PROMPT_OPEN, false)).then(undefined, () => 0);
     o.reveal.dispose();
     if (text?.trim()) this.remember(text);
     // While the box still has the keyboard, the code is made writable again: keys typed after Enter / Esc reach it.
