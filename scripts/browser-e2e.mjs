@@ -141,7 +141,7 @@ async function typedAtOnce(
   page,
   file,
   artifacts,
-  { delay = 0, select = true, waitThread = false, shot, picker = false, before: keysBefore },
+  { delay = 0, select = true, waitThread = false, shot, picker = false, before: keysBefore, base = ORIGINAL },
 ) {
   const typed = 'rename out to result';
   const sentBefore = sentInstructions(file).length;
@@ -156,7 +156,7 @@ async function typedAtOnce(
     return still;
   }, 'sample.ts to hold still on disk');
   // Each of these steps starts from the original (the one before rejected its preview): anything else on disk is ours.
-  if (before !== ORIGINAL) throw new Error(`sample.ts on disk is not the original before the step: ${before}`);
+  if (before !== base) throw new Error(`sample.ts on disk is not the original before the step: ${before}`);
   const saidBefore = (await demoSays(page)).length; // a toast of a step before may still show
   await page.keyboard.press('Control+Home');
   if (select) for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
@@ -586,11 +586,11 @@ export async function pickerFlow(page, workspace, artifacts) {
  */
 async function pickerSteps(page, workspace, file, artifacts, step) {
   const settings = path.join(workspace, '.vscode', 'settings.json');
-  const restore = fs.readFileSync(file, 'utf8');
-  fs.writeFileSync(file, ORIGINAL); // typedAtOnce starts from the original
+  const base = fs.readFileSync(file, 'utf8'); // each step starts from it (rejects its edit): the original, or the
+  // keyboard flow's accepted "use const"
   fs.mkdirSync(path.dirname(settings), { recursive: true });
   fs.writeFileSync(settings, JSON.stringify({ 'sparkEdit.promptStyle': 'quickInput' }));
-  const opts = { picker: true };
+  const opts = { picker: true, base };
   try {
     await step('the picker: a new window with sample.ts, the demo model warm', async () => {
       await page.reload();
@@ -615,7 +615,7 @@ async function pickerSteps(page, workspace, file, artifacts, step) {
       );
       await page.keyboard.press('Control+1');
       await waitFor(
-        async () => fs.readFileSync(file, 'utf8') === ORIGINAL && !(await page.$('.tab.active.dirty')),
+        async () => fs.readFileSync(file, 'utf8') === base && !(await page.$('.tab.active.dirty')),
         'sample.ts as on disk',
       );
     });
@@ -654,7 +654,6 @@ async function pickerSteps(page, workspace, file, artifacts, step) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+1');
     await palette(page, 'File: Revert File');
-    fs.writeFileSync(file, restore);
   }
 }
 

@@ -33,14 +33,19 @@ export class SaveAfterAccept {
     if (clean !== undefined) this.cleanAtStart.set(view.session.promptInput, clean);
   }
 
-  /** A preview ended (accepted, rejected or dropped); `othersPending`: the file holds other previews still. */
-  ended(view: SessionView, othersPending: boolean): void {
+  /**
+   * A preview ended (accepted, rejected or dropped); `othersPending`: the file holds other previews still; `moving`:
+   * the undo guard or a save is moving the file through its history (a preview it replaces is no decision).
+   */
+  ended(view: SessionView, othersPending: boolean, moving: boolean): void {
     const doc = view.document;
-    const accepted = view.region.hunks.some((h) => h.state === 'accepted');
+    // Decided: nothing left pending (a preview dropped by Undo, closed or replaced still has pending hunks).
+    const decided = !moving && view.region.pendingHunks().length === 0;
+    const accepted = decided && view.region.hunks.some((h) => h.state === 'accepted');
     // A preview shown again by Undo/Redo has a session of its own, and the prompt input of the edit it belongs to.
     const clean = this.cleanAtStart.get(view.session) ?? this.cleanAtStart.get(view.session.promptInput);
     if (accepted && clean) this.toSave.add(doc);
-    if (othersPending || !this.toSave.delete(doc)) return;
+    if (othersPending || moving || !this.toSave.delete(doc)) return;
     if (doc.isClosed || doc.isUntitled || doc.uri.scheme === NEW_FILE_SCHEME || !doc.isDirty) return;
     const rel = vscode.workspace.asRelativePath(doc.uri);
     void Promise.resolve(doc.save()).then(

@@ -242,7 +242,7 @@ export class EditSessions extends Disposable {
       log(endedLine(view, transport));
       this.views.delete(view.session.id);
       this.guards.get(doc)?.checkpoint(); // the accepted or rejected result
-      this.saveRule.ended(view, this.viewsFor(doc).length > 0);
+      this.saveRule.ended(view, this.viewsFor(doc).length > 0, this.undoBusy(doc));
       // After the other end listeners (deep mode's among them): disposing now would drop them mid-delivery.
       queueMicrotask(() => view.dispose());
       this.lensEmitter.fire();
