@@ -52,6 +52,56 @@ function stepper(page, artifacts, prefix, results) {
   };
 }
 
+/** The quick-input picker is shown (sparkEdit.promptStyle quickInput), and its text. */
+const pickerOpen = (page) =>
+  page.evaluate(() => {
+    const w = document.querySelector('.quick-input-widget');
+    return !!w && w.style.display !== 'none' && !w.classList.contains('quick-input-widget-closing');
+  });
+const pickerText = (page) => page.evaluate(() => document.querySelector('.quick-input-widget input')?.value ?? '');
+
+/**
+ * The instructions sent so far in this run, from the extension's log ("prompt: sent …"), every window of it
+ * (a reload starts another log). The log is in the user data folder beside the workspace (run-integration.mjs).
+ */
+function sentInstructions(file) {
+  return sentLog(file)
+    .split('\n')
+    .map((l) => /prompt: sent (".*")$/.exec(l)?.[1])
+    .filter((m) => m !== undefined)
+    .map((m) => JSON.parse(m));
+}
+
+/** What the demo model says in plain words (it cannot do what was asked): toasts and lenses. */
+const demoSays = (page) =>
+  page.evaluate(() =>
+    [
+      ...document.querySelectorAll(
+        '.notifications-toasts .notification-list-item-message, .monaco-editor .codelens-decoration',
+      ),
+    ]
+      .map((e) => e.textContent ?? '')
+      .filter((t) => /demo model/i.test(t)),
+  );
+
+/** The extension's whole log, every window of this run. */
+function sentLog(file) {
+  const logs = path.join(path.dirname(path.dirname(file)), 'user-data', 'logs');
+  const found = [];
+  const walk = (d) => {
+    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      const f = path.join(d, e.name);
+      if (e.isDirectory()) walk(f);
+      else if (e.name === 'Spark Edit.log') found.push(f);
+    }
+  };
+  walk(logs);
+  return found
+    .sort()
+    .map((f) => fs.readFileSync(f, 'utf8'))
+    .join('\n');
+}
+
 /** The keyboard is in the instruction box at the code (issue 15: a comment-thread input under the selection). */
 const boxHasFocus = (page) => page.evaluate(() => !!document.activeElement?.closest('.review-widget .monaco-editor'));
 /** What the instruction box at the code shows ('' when there is none). */
@@ -87,8 +137,14 @@ export async function requestEdit(page, instruction) {
  * `waitThread`: the keys only once the box's thread is made (Spark Edit heard Ctrl+I). Returns whether the box
  * had the keyboard before the first key.
  */
-async function typedAtOnce(page, file, artifacts, { delay = 0, select = true, waitThread = false, shot }) {
+async function typedAtOnce(
+  page,
+  file,
+  artifacts,
+  { delay = 0, select = true, waitThread = false, shot, picker = false, before: keysBefore, base = ORIGINAL },
+) {
   const typed = 'rename out to result';
+  const sentBefore = sentInstructions(file).length;
   // What is on disk, once it holds still: a late auto-save of the step before rewrites the file, and a read in the
   // middle of that write sees it empty or cut (CI: "the file on disk changed before the preview" with the original).
   let before = fs.readFileSync(file, 'utf8');
@@ -100,11 +156,13 @@ async function typedAtOnce(page, file, artifacts, { delay = 0, select = true, wa
     return still;
   }, 'sample.ts to hold still on disk');
   // Each of these steps starts from the original (the one before rejected its preview): anything else on disk is ours.
-  if (before !== ORIGINAL) throw new Error(`sample.ts on disk is not the original before the step: ${before}`);
+  if (before !== base) throw new Error(`sample.ts on disk is not the original before the step: ${before}`);
+  const saidBefore = (await demoSays(page)).length; // a toast of a step before may still show
   await page.keyboard.press('Control+Home');
   if (select) for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
   else for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Control+I');
+  if (keysBefore) await keysBefore();
   if (waitThread)
     await waitFor(
       () => page.evaluate(() => !!document.querySelector('.monaco-editor [class*="comment-thread"]')),
@@ -138,19 +196,20 @@ async function typedAtOnce(page, file, artifacts, { delay = 0, select = true, wa
     if ((await code()).includes('rename out')) throw new Error('the typed keys went into the code');
     if (!preview && dirty) throw new Error('the editor is dirty before the preview');
     // The demo answers an instruction it cannot do in plain words (no preview): a lost key ends up here.
-    refused = await page.evaluate(() =>
-      [
-        ...document.querySelectorAll(
-          '.notifications-toasts .notification-list-item-message, .monaco-editor .codelens-decoration',
-        ),
-      ]
-        .map((e) => e.textContent ?? '')
-        .filter((t) => /demo model/i.test(t))
-        .join(' | '),
-    );
+    refused = (await demoSays(page)).slice(saidBefore).join(' | ');
     if (refused && !preview) throw new Error(`not the whole instruction was sent; the demo says: ${refused}`);
     return preview;
-  }, 'the pending diff (Accept All lens) from the instruction typed at once');
+  }, 'the pending diff (Accept All lens) from the instruction typed at once').catch(async (e) => {
+    // What the prompt shows when nothing was sent (issue 15: the picker sat open with the text, the Enter lost).
+    const shown = picker
+      ? `the picker ${(await pickerOpen(page)) ? 'open' : 'closed'}, showing "${await pickerText(page)}"`
+      : '';
+    throw new Error(`${e.message}; sent: ${JSON.stringify(sentInstructions(file).slice(sentBefore))} ${shown}`);
+  });
+  // What the model was asked (the extension's log): exactly once, the whole instruction.
+  const sent = sentInstructions(file).slice(sentBefore);
+  if (sent.length !== 1 || sent[0] !== typed) throw new Error(`sent ${JSON.stringify(sent)}, typed "${typed}"`);
+  if (picker && (await pickerOpen(page))) throw new Error(`the picker is still open: "${await pickerText(page)}"`);
   if (shot) await page.screenshot({ path: path.join(artifacts, shot) });
   await waitFor(async () => !/writing/.test(await lensText(page)), 'the answer to finish (no "writing…" lens)');
   // Every key, in order: the proposed code has every `out` renamed to `result`.
@@ -534,7 +593,96 @@ export async function keyboardFlow(page, workspace, artifacts) {
       await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was, no key in it');
     },
   );
+  await pickerSteps(page, workspace, file, artifacts, step);
   return results;
+}
+
+/** The picker's steps alone (SPARK_BROWSER_FLOWS=picker); the keyboard flow ends with them. */
+export async function pickerFlow(page, workspace, artifacts) {
+  const results = [];
+  const step = stepper(page, artifacts, 'browser keyboard flow', results);
+  await pickerSteps(page, workspace, path.join(workspace, 'sample.ts'), artifacts, step);
+  return results;
+}
+
+/**
+ * Issue 15, the picker (`sparkEdit.promptStyle: quickInput`): the newcomer's Enter typed at once after Ctrl+I was
+ * lost (the picker sat open), and at 70 ms a key a key was dropped ("rname"). In a new window (a fresh extension
+ * host: the session's first Ctrl+I is the cold one), each step types "rename out to result" and Enter with no waits
+ * for the picker: exactly that instruction is sent (the extension's log), once, and the code is untouched until the
+ * preview (typedAtOnce). Ends back on the box at the code, sample.ts holding AFTER_CONST as before.
+ */
+async function pickerSteps(page, workspace, file, artifacts, step) {
+  const settings = path.join(workspace, '.vscode', 'settings.json');
+  const base = fs.readFileSync(file, 'utf8'); // each step starts from it (rejects its edit): the original, or the
+  // keyboard flow's accepted "use const"
+  fs.mkdirSync(path.dirname(settings), { recursive: true });
+  fs.writeFileSync(settings, JSON.stringify({ 'sparkEdit.promptStyle': 'quickInput' }));
+  const opts = { picker: true, base };
+  try {
+    await step('the picker: a new window with sample.ts, the demo model warm', async () => {
+      await page.reload();
+      await page.waitForSelector('.monaco-workbench', { timeout: 30_000 });
+      const active = () =>
+        page.evaluate(() => /sample\.ts/.test(document.querySelector('.tab.active')?.textContent ?? ''));
+      await waitFor(active, 'sample.ts restored as the active editor', 10_000).catch(async () => {
+        await page.keyboard.press('Control+P'); // not open before the reload (SPARK_BROWSER_FLOWS=picker)
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
+        await page.keyboard.type('sample.ts');
+        await page.waitForTimeout(500);
+        await page.keyboard.press('Enter');
+        await waitFor(active, 'sample.ts opened');
+      });
+      await waitFor(
+        () =>
+          page.evaluate(() =>
+            [...document.querySelectorAll('.statusbar-item')].some((e) => /\(demo model\): warm/.test(e.textContent)),
+          ),
+        'the demo model warm',
+        30_000,
+      );
+      await page.keyboard.press('Control+1');
+      await waitFor(
+        async () => fs.readFileSync(file, 'utf8') === base && !(await page.$('.tab.active.dirty')),
+        'sample.ts as on disk',
+      );
+    });
+    await step(
+      'the picker: the FIRST Ctrl+I of the session, the instruction and Enter typed at once: all of it sent by that Enter, the code untouched',
+      async () => {
+        await typedAtOnce(page, file, artifacts, { ...opts, shot: 'e2e-keyboard-picker-first.png' });
+      },
+    );
+    for (let i = 1; i <= 3; i++)
+      await step(
+        `the picker: a later Ctrl+I, the instruction at 70 ms a key and Enter (${i} of 3): all of it sent`,
+        async () => {
+          await typedAtOnce(page, file, artifacts, { ...opts, delay: 70 });
+        },
+      );
+    await step('the picker: a later Ctrl+I, the instruction and Enter typed at once: all of it sent', async () => {
+      await typedAtOnce(page, file, artifacts, opts);
+    });
+    for (let i = 1; i <= 2; i++)
+      await step(
+        `the picker: Ctrl+I, Esc, Ctrl+I at once, then the instruction and Enter (${i} of 2): all of it sent`,
+        async () => {
+          const before = async () => {
+            await page.keyboard.press('Escape');
+            await page.keyboard.press('Control+I');
+          };
+          await typedAtOnce(page, file, artifacts, { ...opts, select: false, before }); // Esc drops a selection
+          const log = sentLog(file);
+          if (/command 'type' already exists/.test(log))
+            throw new Error('a prompt found "type" still owned by the one before');
+        },
+      );
+  } finally {
+    fs.rmSync(path.join(workspace, '.vscode'), { recursive: true, force: true });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+1');
+    await palette(page, 'File: Revert File');
+  }
 }
 
 /**

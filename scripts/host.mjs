@@ -39,7 +39,10 @@ export function vsce(cwd, out) {
 }
 
 export function codeServerEnv(env) {
-  return { ...process.env, PATH: `${path.dirname(env.node24)}:${process.env.PATH}` };
+  // No extension gallery (code-server's documented EXTENSIONS_GALLERY, unless one is set): these machines reach no
+  // gallery, and its default (open-vsx.org) printed "ENOTFOUND open-vsx.org" three times at each `npm start`.
+  const gallery = process.env.EXTENSIONS_GALLERY ?? '{}';
+  return { ...process.env, EXTENSIONS_GALLERY: gallery, PATH: `${path.dirname(env.node24)}:${process.env.PATH}` };
 }
 
 export function installExtension(env, dirs, vsix) {

@@ -145,7 +145,7 @@ try {
       ).split(',');
       if (!benchOut && !outcome.error && flows.some(Boolean)) {
         // After the in-host suite: the user's flow by keyboard in the browser (keybindings, input box, save).
-        const { keyboardFlow, chatFlow } = await import('./browser-e2e.mjs');
+        const { keyboardFlow, chatFlow, pickerFlow } = await import('./browser-e2e.mjs');
         const { demoFlow } = await import('./browser-demo.mjs');
         const { typingFlow } = await import('./browser-typing.mjs');
         const run = async (name, flow) => (flows.includes(name) ? flow() : []);
@@ -156,6 +156,7 @@ try {
           ...(flows.includes('keyboard') || flows.includes('typing')
             ? await typingFlow(page, workspace, artifacts)
             : []),
+          ...(await run('picker', () => pickerFlow(page, workspace, artifacts))), // alone: the end of 'keyboard'
           ...(await run('demo', () => demoFlow(page, workspace, artifacts))),
           ...(await run('chat', () => chatFlow(page, workspace, artifacts, async (theme) => pickTheme(page, theme)))),
         ]) {

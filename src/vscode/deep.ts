@@ -759,7 +759,11 @@ export class DeepController implements vscode.Disposable {
       );
       if (pick) await this.showConflicts(conflicts);
     }
-    if (views.length) {
+    // Issue 15: not when a preview of it is in front already (Add Tests' test file, a deep edit of the file in view):
+    // "ready … Review" over the preview itself was a second, redundant toast.
+    const inFront = views.some((v) => !v.isEnded && v.document === vscode.window.activeTextEditor?.document);
+    if (views.length && inFront) this.deps.log(`deep job ${jobId}: ready, its preview in front (no toast)`);
+    else if (views.length) {
       const pick = await vscode.window.showInformationMessage(
         `Spark Edit: deep edit ready — ${views.length} change${views.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, pending your review.`,
         'Review',

@@ -40,6 +40,8 @@ export class EarlyKeys implements vscode.Disposable {
   private firstAt?: number;
   /** How many of the held keys came from the keybindings of the first round trip (sparkEdit.holdKey). */
   private byKeybinding = 0;
+  /** A later prompt took over (one prompt at a time): this one's picker or box is not to show. */
+  replaced = false;
 
   private constructor(
     private readonly doc: vscode.TextDocument,
@@ -49,6 +51,14 @@ export class EarlyKeys implements vscode.Disposable {
   /** Starts holding keys typed into `doc`'s editor; undefined if `type` cannot be overridden (another owner). */
   static start(doc: vscode.TextDocument, log: (m: string) => void): EarlyKeys | undefined {
     const keys = new EarlyKeys(doc, log);
+    // One prompt at a time: one still closing (a quick Ctrl+I, Esc, Ctrl+I) gives `type` up to this one. Its context
+    // key is this one's now (set by this Ctrl+I): not cleared.
+    const before = EarlyKeys.current;
+    if (before) {
+      before.holding = false;
+      before.replaced = true;
+      before.dispose();
+    }
     try {
       keys.sub = vscode.commands.registerCommand('type', (args?: { text?: string }) => keys.typed(args?.text ?? ''));
     } catch (e) {
@@ -56,8 +66,6 @@ export class EarlyKeys implements vscode.Disposable {
       EarlyKeys.unhold();
       return undefined;
     }
-    // (A prompt still open is replaced by this one: it no longer holds, and the context key is this one's now.)
-    if (EarlyKeys.current) EarlyKeys.current.holding = false;
     EarlyKeys.current = keys;
     return keys;
   }
@@ -76,8 +84,8 @@ export class EarlyKeys implements vscode.Disposable {
 
   /**
    * The keybindings stop holding, and every key they caught is here (`pending`): the workbench answers after the
-   * keys typed before it cleared the context key, on the same channel. For the picker, whose input the keys typed
-   * into it do not pass through `type`: what was held must be its text when it shows, not arrive after.
+   * keys typed before it cleared the context key, on the same channel. For the picker: what was held starts its
+   * text (PickerText), and keys heard later go to its sink.
    */
   async stopHolding(): Promise<void> {
     await Promise.resolve(vscode.commands.executeCommand('setContext', HOLDING_KEYS, false)).then(undefined, () => 0);

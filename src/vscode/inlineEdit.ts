@@ -168,7 +168,7 @@ export class InlineEditController {
     hooks: Pick<PromptTarget, 'beforeClose' | 'onFocused' | 'keys' | 'closeLater'>,
   ): Thenable<string | undefined> {
     const style = vscode.workspace.getConfiguration('sparkEdit').get<'inline' | 'quickInput'>('promptStyle', 'inline');
-    return (
+    const asked =
       args?.ask?.() ??
       this.prompt.ask(
         {
@@ -180,8 +180,11 @@ export class InlineEditController {
           ...hooks,
         },
         style,
-      )
-    );
+      );
+    return asked.then((t) => {
+      if (t?.trim()) this.ctx.log(`prompt: sent ${JSON.stringify(t)}`); // what the model is asked (browser steps)
+      return t;
+    });
   }
 
   /** Fast or deep, and the other files the request takes along. */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { REFACTORS } from '../core/refactors';
 import type { EarlyKeys } from './earlyKeys';
+import { PickerText } from '../core/pickerText';
 
 /**
  * The instruction box at the code (issue 15): a comment-thread input anchored under the lines to edit (the public
@@ -34,6 +35,8 @@ export interface PromptTarget {
 const HISTORY_KEY = 'sparkEdit.promptHistory';
 const MAX_HISTORY = 20;
 export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
+/** Context key: the instruction box at the code is open (set when it opens, cleared when it is sent or cancelled). */
+const PROMPT_OPEN = 'sparkEdit.promptOpen';
 
 export class InlinePrompt implements vscode.Disposable {
   private readonly ctrl = vscode.comments.createCommentController(PROMPT_CONTROLLER, 'Spark Edit');
@@ -44,6 +47,8 @@ export class InlinePrompt implements vscode.Disposable {
     reveal: vscode.Disposable;
   };
   private readonly disposables: vscode.Disposable[] = [];
+  /** Cancels the picker shown now (one prompt at a time). */
+  private cancelPicker?: () => void;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -101,13 +106,12 @@ export class InlinePrompt implements vscode.Disposable {
 
   /** The instruction for these lines: from the box at the code, or from the picker (`quickInput`). */
   ask(target: PromptTarget, style: 'inline' | 'quickInput'): Promise<string | undefined> {
-    if (style === 'quickInput') {
+    if (style === 'quickInput')
       // Remembered once the picker is gone (it closes with the first document edit): the write (a message to the
       // workbench) no longer goes out ahead of the first change (issue 17).
       return this.pick(target, (sent) => {
         if (sent?.trim()) this.remember(sent);
       });
-    }
     if (this.open) this.finish(this.open.thread, undefined); // one prompt at a time
     const doc = target.editor.document;
     const range = new vscode.Range(target.startLine, 0, target.endLine, doc.lineAt(target.endLine).text.length);
@@ -129,7 +133,8 @@ export class InlinePrompt implements vscode.Disposable {
         : `Spark Edit${target.deep ? ' (deep)' : ''}: edit ${describe(target)} (Enter to send, Esc to cancel)`;
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Collapsed;
     // A round trip to the workbench first (the thread's creation is then there), then a little time to make its widget.
-    void Promise.resolve(vscode.commands.executeCommand('setContext', 'sparkEdit.promptOpen', true)).then(() =>
+    // `sparkEdit.promptOpen`: the box at the code is open (false again when it closes: finish).
+    void Promise.resolve(vscode.commands.executeCommand('setContext', PROMPT_OPEN, true)).then(() =>
       setTimeout(() => {
         if (this.open?.thread === thread) thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
       }, 250),
@@ -155,6 +160,7 @@ export class InlinePrompt implements vscode.Disposable {
       return;
     }
     this.open = undefined;
+    void Promise.resolve(vscode.commands.executeCommand('setContext', PROMPT_OPEN, false)).then(undefined, () => 0);
     o.reveal.dispose();
     if (text?.trim()) this.remember(text);
     // While the box still has the keyboard, the code is made writable again: keys typed after Enter / Esc reach it.
@@ -171,13 +177,89 @@ export class InlinePrompt implements vscode.Disposable {
 
   /** The picker: what is typed is the instruction; ↑/↓ go through the recent instructions and the refactors. */
   private async pick(target: PromptTarget, onHidden?: (sent?: string) => void): Promise<string | undefined> {
+    if (target.keys?.replaced) return undefined; // a later Ctrl+I took over while this one was on its way
+    this.cancelPicker?.(); // one prompt at a time (issue 15: a quick Ctrl+I, Esc, Ctrl+I)
     await target.keys?.stopHolding(); // every key the keybindings held is in `pending` now (EarlyKeys)
+    if (target.keys?.replaced) return undefined;
     const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { instruction?: string }>();
     qp.title = `Spark Edit${target.deep ? ': Deep Edit' : ''}`;
     qp.placeholder = `Edit ${describe(target)}: type an instruction, or pick a recent one or a refactor`;
     qp.ignoreFocusOut = true;
     qp.matchOnDetail = true;
-    const fixed: Array<vscode.QuickPickItem & { instruction?: string }> = [
+    const fixed = this.pickerItems();
+    const typed = (v: string) => ({ label: v, description: 'send this instruction', instruction: v, alwaysShow: true });
+    qp.items = fixed;
+    // The instruction is the extension host's account of the keys (PickerText), never the input's value: the keys
+    // typed into the code before the picker had the keyboard arrive here, the later ones in the input (two writers).
+    const text = new PickerText();
+    const held = target.keys?.pending ?? '';
+    return new Promise((resolve) => {
+      let done = false;
+      let hidden = false;
+      let sent: string | undefined;
+      const hide = () => {
+        if (!hidden) qp.hide();
+        hidden = true;
+      };
+      let writes = 0;
+      let late = 0;
+      const send = (t: string | undefined) => {
+        if (done) return;
+        done = true;
+        this.log(
+          `prompt: picker ${t === undefined ? 'cancelled' : 'sent'}: ${held.length} key(s) typed into the code before ` +
+            `it showed, ${late} after, ${writes} write(s) of the keys into it`,
+        );
+        if (this.cancelPicker === cancel) this.cancelPicker = undefined;
+        sent = t;
+        resolve(t);
+        if (t?.trim() && target.closeLater) target.closeLater(hide);
+        else hide();
+      };
+      const cancel = () => send(undefined);
+      this.cancelPicker = cancel;
+      /** The input lacks keys of the account: written whole, marked first (see PickerText). */
+      const write = () => {
+        const w = !done && text.toWrite();
+        if (!w) return;
+        writes++;
+        qp.value = w[0];
+        setTimeout(() => done || (qp.value = w[1]), 0); // a second update, after the first is sent
+      };
+      const fromCode = (keys: string) => {
+        text.late(keys);
+        const entered = text.entered; // an Enter typed into the code: what was typed before it is the instruction
+        if (entered?.trim()) return send(entered.trim());
+        write();
+      };
+      qp.onDidChangeValue((v) => {
+        text.changed(v);
+        qp.items = text.text.trim() ? [typed(text.text), ...fixed] : fixed;
+        write();
+      });
+      qp.onDidAccept(() => send(chosen(qp.selectedItems[0] ?? qp.activeItems[0], text.text)));
+      qp.onDidHide(() => {
+        hidden = true; // Esc in the moment before it closes with the first edit: closed, nothing left to do
+        send(undefined);
+        qp.dispose();
+        onHidden?.(sent);
+      });
+      // Keys typed into the code before the picker shows, then those that reach the extension host after it.
+      target.keys?.toPicker((k) => {
+        late += k.length;
+        fromCode(k);
+      });
+      qp.show();
+      // The workbench focuses the picker's input while it shows it (QuickInputController.show, in the same task as
+      // this $createOrUpdate), and handles what is sent from here after it in order: the code can take typing again
+      // now (TypingLock), so the first edit after Enter has nothing to wait for (issue 17).
+      target.onFocused?.();
+      if (held) fromCode(held);
+    });
+  }
+
+  private pickerItems(): Array<vscode.QuickPickItem & { instruction?: string }> {
+    return [
       ...(this.history().length ? [{ label: 'Recent', kind: vscode.QuickPickItemKind.Separator }] : []),
       ...this.history().map((h) => ({ label: h, instruction: h, iconPath: new vscode.ThemeIcon('history') })),
       { label: 'Refactors', kind: vscode.QuickPickItemKind.Separator },
@@ -188,49 +270,6 @@ export class InlinePrompt implements vscode.Disposable {
         iconPath: new vscode.ThemeIcon('lightbulb'),
       })),
     ];
-    const typed = (v: string) => ({ label: v, description: 'send this instruction', instruction: v, alwaysShow: true });
-    qp.items = fixed;
-    qp.onDidChangeValue((v) => {
-      qp.items = v.trim() ? [typed(v), ...fixed] : fixed;
-    });
-    // Keys typed into the code before the picker showed (EarlyKeys) start its text.
-    // Keys that reach the extension host after the picker is shown were typed before it had the keyboard: they
-    // come before anything typed into it, so they are added while the picker still shows only what was set here
-    // (once the user typed into it, a late key would land out of order, and is dropped).
-    let set = target.keys?.pending.split(/\r?\n/)[0] ?? '';
-    if (set) qp.value = set;
-    target.keys?.toPicker((text) => {
-      if (qp.value === set) qp.value = set += text.split(/\r?\n/)[0];
-    });
-    return new Promise((resolve) => {
-      let done = false;
-      let hidden = false;
-      let sent: string | undefined;
-      qp.onDidAccept(() => {
-        const item = qp.selectedItems[0] ?? qp.activeItems[0];
-        done = true;
-        const text = chosen(item, qp.value);
-        sent = text;
-        resolve(text);
-        const hide = () => {
-          if (!hidden) qp.hide();
-          hidden = true;
-        };
-        if (text?.trim() && target.closeLater) target.closeLater(hide);
-        else hide();
-      });
-      qp.onDidHide(() => {
-        hidden = true; // Esc in the moment before it closes with the first edit: closed, nothing left to do
-        if (!done) resolve(undefined);
-        qp.dispose();
-        onHidden?.(sent);
-      });
-      qp.show();
-      // The workbench focuses the picker's input while it shows it (QuickInputController.show, in the same task as
-      // this $createOrUpdate), and handles what is sent from here after it in order: the code can take typing again
-      // now (TypingLock), so the first edit after Enter has nothing to wait for (issue 17).
-      target.onFocused?.();
-    });
   }
 
   dispose() {

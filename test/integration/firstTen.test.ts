@@ -114,10 +114,16 @@ describe('Issue 15 polish: the cursor after "Fix with Spark Edit" + Accept', fun
     await useDefaults(a);
     await a.ready();
   });
+  // Accept saves the fix (issue 15: the file had no unsaved changes): the misspelling goes back on disk after each test.
+  let shipping: Uint8Array;
+  before(async () => {
+    shipping = await vscode.workspace.fs.readFile(workspaceUri('demo/shipping.ts'));
+  });
   afterEach(async () => {
     for (const v of a.sessions()) await v.rejectAll();
     await revertFiles(['demo/shipping.ts']);
     await closeAllReverted();
+    await vscode.workspace.fs.writeFile(workspaceUri('demo/shipping.ts'), shipping);
   });
 
   for (const save of [false, true])
