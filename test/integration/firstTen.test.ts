@@ -122,8 +122,18 @@ describe('Issue 15 polish: the cursor after "Fix with Spark Edit" + Accept', fun
   afterEach(async () => {
     for (const v of a.sessions()) await v.rejectAll();
     await revertFiles(['demo/shipping.ts']);
+    // Put the misspelling back through the document, not by writing the file from outside: code-server may not see
+    // an outside write before the next test opens the (cached) document, which then has no error to fix.
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('demo/shipping.ts'));
+    const original = new TextDecoder().decode(shipping);
+    if (doc.getText() !== original) {
+      const we = new vscode.WorkspaceEdit();
+      we.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+      assert.ok(await vscode.workspace.applyEdit(we), 'shipping.ts restored');
+    }
+    if (doc.isDirty) await doc.save();
+    assert.equal(doc.getText(), original);
     await closeAllReverted();
-    await vscode.workspace.fs.writeFile(workspaceUri('demo/shipping.ts'), shipping);
   });
 
   for (const save of [false, true])
