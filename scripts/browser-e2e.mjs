@@ -565,34 +565,6 @@ export async function keyboardFlow(page, workspace, artifacts) {
     await page.keyboard.press('Control+S');
     await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was after the reject');
   });
-  await step(
-    'keys typed at once after Ctrl+Shift+I go into the redirect box, never into the code (issue 11)',
-    async () => {
-      // Newcomer, round 7: typing fast right after Ctrl+Shift+I put `}mething` into the code, and it was saved. The keys
-      // of the first round trip (before the extension host hears the command) are held by the keybindings too now.
-      await requestEdit(page, 'rename out to result');
-      const typed = 'qzx wvkj'; // letters no code has
-      await page.keyboard.press('Control+Shift+I');
-      await page.keyboard.type(typed); // at once: no wait for the box
-      await waitFor(() => boxHasFocus(page), 'the keyboard in the redirect box at the code');
-      const boxText = () =>
-        page.evaluate(
-          () => document.querySelector('.review-widget .view-lines')?.textContent?.replace(/\u00a0/g, ' ') ?? '',
-        );
-      await waitFor(
-        async () => (await boxText()).includes(typed),
-        `every key in the box (it has "${await boxText()}")`,
-      );
-      const code = await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '');
-      if (/[qzxwvkj]{2}/.test(code.replace(/\u00a0/g, ' '))) throw new Error(`keys reached the code: ${code}`);
-      await page.keyboard.press('Escape'); // the box goes, the pending edit stays
-      await waitFor(async () => !(await boxHasFocus(page)), 'the box closed');
-      await page.keyboard.press('Control+Backspace');
-      await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
-      await page.keyboard.press('Control+S');
-      await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was, no key in it');
-    },
-  );
   await pickerSteps(page, workspace, file, artifacts, step);
   return results;
 }

@@ -107,11 +107,6 @@ export class EarlyKeys implements vscode.Disposable {
     log('prompt: keys typed right after Ctrl+I are held for the box (sparkEdit.canHoldKeys)');
   }
 
-  /** The keybindings stop holding when no prompt holds keys (a Ctrl+Shift+I that opened no box at the code). */
-  static releaseIfIdle(): void {
-    if (!EarlyKeys.current?.holding) EarlyKeys.unhold();
-  }
-
   /** The keybindings stop holding (the box or the picker has the keyboard, or the prompt is gone). */
   private static unhold() {
     void Promise.resolve(vscode.commands.executeCommand('setContext', HOLDING_KEYS, false)).then(undefined, () => 0);

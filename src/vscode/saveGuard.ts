@@ -6,12 +6,6 @@ import { Ctx } from './ctx';
 import { SessionView } from './preview';
 import { EditSessions } from './sessions';
 import { Disposable } from './util/dispose';
-import { performance } from 'node:perf_hooks';
-
-/** VS Code writes the file 1.5 s after a save participant starts, finished or not: past this, ours may be late. */
-const LATE_MS = 1300;
-/** How long a save waits for an undo/redo walk to land (within VS Code's 1.5 s for the participant). */
-const WALK_WAIT_MS = 1350;
 
 interface Parked {
   view: SessionView;
@@ -42,19 +36,8 @@ export class SaveGuard extends Disposable {
   ) {
     super();
     this._register(vscode.workspace.onWillSaveTextDocument((e) => this.onWillSave(e)));
-    this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.onDidSave(doc)));
+    this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.showAgain(doc)));
   }
-
-  /** Saves that outlasted VS Code's wait while undo/redo walked, and files written again (see onDidSave). */
-  readonly stats = { outlasted: 0, writtenAgain: 0 };
-  /** A save participant of ours is at work on these documents (from onWillSave until its set-aside is done). */
-  private readonly participating = new Set<string>();
-  /** A save was reported while our participant was still at work: VS Code did not wait for it (see onDidSave). */
-  private readonly writtenMeanwhile = new Set<string>();
-  /** Our own save of previews already set aside (see resave): its participant does nothing. */
-  private readonly resaving = new Set<string>();
-  /** Our participant finished late (VS Code may have written the file without waiting): the next report writes again. */
-  private readonly lateSave = new Set<string>();
 
   /**
    * Resolves once the previews a save of `doc` set aside are shown again (at once when none are). `save()` resolves
@@ -84,163 +67,35 @@ export class SaveGuard extends Disposable {
   private onWillSave(e: vscode.TextDocumentWillSaveEvent): void {
     if (e.document.isUntitled) return; // an untitled preview (a deep job's new file) has no mixed state; Save As is explicit
     if (e.document.uri.scheme === NEW_FILE_SCHEME) return; // a named new-file preview: saved to memory only (NewFilePreviews)
-    const uri = e.document.uri.toString();
-    if (this.resaving.has(uri)) return; // our own save of previews already set aside
-    const guard = this.sessions.guardFor(e.document);
-    if (guard.busy && !this.setAside.has(uri)) {
-      // Undo/Redo walks the editor's history (its previews are dropped until it lands): its intermediate texts are
-      // no state anyone meant (issue 11, HB: a half-streamed `try` and removed rows as plain comments were written).
-      // The save waits for the walk (VS Code gives a participant 1.5 s), then sets the previews it showed aside.
-      this.participating.add(uri);
-      const t0 = performance.now();
-      e.waitUntil(
-        guard
-          .whenIdle(WALK_WAIT_MS)
-          .then((idle) => {
-            if (!idle) {
-              this.stats.outlasted++;
-              // Written as the walk has it now: written again once it has landed (a resting state).
-              void guard.whenIdle(60_000).then(() => this.resave(e.document));
-            }
-            if (!idle)
-              this.ctx.log(
-                `save: the undo guard still walks after ${WALK_WAIT_MS} ms; the save goes on (written again after)`,
-              );
-            return this.participate(e.document, e.reason);
-          })
-          .finally(() => this.participated(e.document, t0)),
-      );
-      return;
-    }
-    if (!this.sessions.viewsFor(e.document).some((v) => !v.isEnded)) return;
-    this.participating.add(uri);
-    const t0 = performance.now();
-    e.waitUntil(this.participate(e.document, e.reason).finally(() => this.participated(e.document, t0)));
-  }
-
-  /** Our participant is done: if VS Code wrote the file before (it waits 1.5 s at most), write it again now. */
-  private participated(doc: vscode.TextDocument, t0: number): void {
-    const uri = doc.uri.toString();
-    this.participating.delete(uri);
-    if (!this.writtenMeanwhile.delete(uri)) {
-      // VS Code waits 1.5 s for the participants, then writes what the document holds: the report may be of that.
-      if (performance.now() - t0 > LATE_MS && this.setAside.has(uri)) this.lateSave.add(uri);
-      return;
-    }
-    this.ctx.log(
-      `save of ${vscode.workspace.asRelativePath(doc.uri)}: VS Code wrote the file before the pending edit(s) were set aside (the save participant took over 1.5 s); written again`,
-    );
-    if (this.setAside.has(uri)) void this.saveParked(doc);
-    else void this.resave(doc);
-  }
-
-  /**
-   * Every save reported: previews set aside for it are shown again. Otherwise, when the document still shows a preview
-   * that is not set aside, the file was written with the preview in it: VS Code did not wait for our participant (it
-   * took over 1.5 s: on a loaded machine, or a walk of the undo guard) or no longer calls it (after a few such
-   * timeouts VS Code ignores a participant for the rest of the session). The file is then written again at once, with
-   * the previews set aside (issue 11, HB: the disk held the preview's internal form).
-   */
-  private onDidSave(doc: vscode.TextDocument): void {
-    const uri = doc.uri.toString();
-    if (this.setAside.has(uri)) {
-      if (this.lateSave.delete(uri)) return void this.saveParked(doc); // written again, then shown again
-      return void this.showAgain(doc);
-    }
-    if (doc.isUntitled || doc.uri.scheme === NEW_FILE_SCHEME || this.resaving.has(uri)) return;
-    if (this.participating.has(uri)) return void this.writtenMeanwhile.add(uri);
-    const guard = this.sessions.guardFor(doc);
-    if (guard.busy) {
-      // Written mid-walk: once the guard is done, the document (a resting state) is written again.
-      guard.onIdle = () => {
-        guard.onIdle = undefined;
-        this.ctx.log(
-          `save of ${vscode.workspace.asRelativePath(doc.uri)}: written while undo/redo walked the history; written again`,
-        );
-        void this.resave(doc);
-      };
-      return;
-    }
-    if (this.showsPreview(doc)) {
-      this.ctx.log(
-        `save of ${vscode.workspace.asRelativePath(doc.uri)}: the file was written with pending edit(s) in it (the save participant did not run); written again without them`,
-      );
-      void this.resave(doc);
-    }
-  }
-
-  /** Does the document show a preview whose lines differ from what its Reject would leave? */
-  private showsPreview(doc: vscode.TextDocument): boolean {
-    return this.sessions
-      .viewsFor(doc)
-      .some(
-        (v) =>
-          !v.isEnded && !v.suspended && v.region.renderedLines().join('\n') !== v.region.textIf('reject').join('\n'),
-      );
-  }
-
-  /** Write the document again, its previews set aside (they are shown again after, as for any save). */
-  private async resave(doc: vscode.TextDocument): Promise<void> {
-    const uri = doc.uri.toString();
-    if (doc.isClosed || this.resaving.has(uri) || this.setAside.has(uri) || this.participating.has(uri)) return;
-    this.stats.writtenAgain++;
-    if (!this.showsPreview(doc)) {
-      // No preview: the document is a meant state as it is. Not `isDirty` here: the extension host learns it late
-      // after an undo walk (it said clean, and the walk's text stayed on disk); the workbench knows, and skips a clean one.
-      await this.saveParked(doc);
-      return;
-    }
-    this.participating.add(uri);
-    try {
-      await this.participate(doc, 'resave');
-    } finally {
-      this.participating.delete(uri);
-      this.writtenMeanwhile.delete(uri);
-    }
-    if (this.setAside.has(uri)) await this.saveParked(doc);
-  }
-
-  /** Our own save of the document as it is (its previews set aside): no participant of ours runs for it. */
-  private async saveParked(doc: vscode.TextDocument): Promise<void> {
-    const uri = doc.uri.toString();
-    this.resaving.add(uri);
-    try {
-      await doc.save();
-    } catch (e) {
-      this.ctx.log(`save again: ${String(e)}`);
-    } finally {
-      this.resaving.delete(uri);
-    }
-    if (this.setAside.has(uri)) await this.showAgain(doc); // saved with no report (nothing to write) or failed
-  }
-
-  /** Sets the document's live previews aside (the save participant's work; see the class comment). */
-  private async participate(doc: vscode.TextDocument, reason: vscode.TextDocumentSaveReason | 'resave'): Promise<void> {
-    const vs = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
+    const vs = this.sessions.viewsFor(e.document).filter((v) => !v.isEnded);
     if (!vs.length) return;
-    const uri = doc.uri.toString();
+    const uri = e.document.uri.toString();
     const finish = this.beginSetAside(uri);
     // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
     // set-aside's undo step, so undoing that step gives this text back.
-    const shown = this.sessions.guardFor(doc).textHash();
-    let handedOn = false; // to the restore after the save, which calls finish()
-    try {
-      // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
-      const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
-      const cursor = ed && { text: doc.getText(), selections: ed.selections };
-      const parked = await this.park(doc, vs);
-      if (parked.length) {
-        this.sessions.guardFor(doc).noteSetAside(shown);
-        this.setAside.set(uri, { parked, finish, cursor });
-        handedOn = true;
-        this.fallBackIfNoSave(doc, parked);
-      }
-      this.ctx.log(
-        `save of ${vscode.workspace.asRelativePath(doc.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${reason})`,
-      );
-    } finally {
-      if (!handedOn) finish();
-    }
+    const shown = this.sessions.guardFor(e.document).textHash();
+    e.waitUntil(
+      (async () => {
+        let handedOn = false; // to the restore after the save, which calls finish()
+        try {
+          // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
+          const ed = vscode.window.visibleTextEditors.find((x) => x.document === e.document);
+          const cursor = ed && { text: e.document.getText(), selections: ed.selections };
+          const parked = await this.park(e.document, vs);
+          if (parked.length) {
+            this.sessions.guardFor(e.document).noteSetAside(shown);
+            this.setAside.set(uri, { parked, finish, cursor });
+            handedOn = true;
+            this.fallBackIfNoSave(e.document, parked);
+          }
+          this.ctx.log(
+            `save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`,
+          );
+        } finally {
+          if (!handedOn) finish();
+        }
+      })(),
+    );
   }
 
   /** Suspends each preview and puts the document's original (plus typing) where its lines were. */
@@ -307,7 +162,6 @@ export class SaveGuard extends Disposable {
     const uri = doc.uri.toString();
     setTimeout(() => {
       if (this.setAside.get(uri)?.parked !== parked) return;
-      if (this.resaving.has(uri) || this.participating.has(uri)) return void this.fallBackIfNoSave(doc, parked); // its save is still to come
       this.ctx.log(
         `save of ${vscode.workspace.asRelativePath(doc.uri)}: no save reported within 1.5 s; the pending edit(s) are shown again`,
       );
@@ -320,7 +174,6 @@ export class SaveGuard extends Disposable {
     const entry = this.setAside.get(doc.uri.toString());
     if (!entry) return;
     this.setAside.delete(doc.uri.toString());
-    this.lateSave.delete(doc.uri.toString());
     try {
       const back = await this.unpark(doc, entry.parked);
       const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);

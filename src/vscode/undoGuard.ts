@@ -284,39 +284,11 @@ export class UndoGuard {
    * until it reaches its target), so it is taken again; otherwise it is in the document and is handled as taken.
    */
   private afterBusy(): void {
-    if (this.busy) return;
-    if (!this.foreign.length || this.document.isClosed) return this.wakeIdle();
+    if (this.busy || !this.foreign.length || this.document.isClosed) return;
     const dir = this.foreign.shift()!;
     const at = this.history.at && this.history.index >= 0 && this.history.list[this.history.index].hash === this.hash();
     if (at) void this.replay(dir);
     else void this.drive(dir);
-  }
-
-  /**
-   * Resolves once nothing moves the document (no walk, no save's hold, no native step waiting), or after `ms`; true
-   * when idle. A save that comes while the guard walks waits for the walk (issue 11, HB: the walk's intermediate texts,
-   * half-streamed lines and removed rows as plain comments, were written to disk), then sets the previews aside.
-   */
-  whenIdle(ms: number): Promise<boolean> {
-    if (!this.busy) return Promise.resolve(true);
-    return new Promise<boolean>((resolve) => {
-      const done = (idle: boolean) => {
-        clearTimeout(timer);
-        const i = this.idleWaiters.indexOf(wake);
-        if (i >= 0) this.idleWaiters.splice(i, 1);
-        resolve(idle);
-      };
-      const wake = () => done(true);
-      const timer = setTimeout(() => done(!this.busy), ms);
-      this.idleWaiters.push(wake);
-    });
-  }
-  private readonly idleWaiters: Array<() => void> = [];
-  /** Called whenever the guard stops moving the document (see whenIdle). */
-  onIdle?: () => void;
-  private wakeIdle(): void {
-    for (const f of this.idleWaiters.splice(0)) f();
-    this.onIdle?.();
   }
 
   private async replay(dir: Dir): Promise<void> {

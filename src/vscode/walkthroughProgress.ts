@@ -16,7 +16,6 @@ const STEP_OF: Record<string, string> = {
   'sparkEdit.acceptSoFar': 'review',
   'sparkEdit.rejectAll': 'review',
   'sparkEdit.redirect': 'redirect',
-  'sparkEdit.redirectHoldingKeys': 'redirect',
   'sparkEdit.interrupt': 'redirect',
   'sparkEdit.fixDiagnostics': 'quickfix',
   'sparkEdit.refactor.fix': 'quickfix',

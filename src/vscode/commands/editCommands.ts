@@ -92,7 +92,7 @@ class RedirectCommand implements Command {
   ) {}
   async execute(args?: SessionArgs & { instruction?: string }) {
     const v = this.sessions.viewFromArgs(args);
-    if (!v) return EarlyKeys.releaseIfIdle();
+    if (!v) return;
     const instruction = args?.instruction ?? (await this.ask(v));
     if (!instruction?.trim() || v.isEnded) return;
     v.redirect(instruction);
@@ -117,7 +117,6 @@ class RedirectCommand implements Command {
         .ask({ editor, startLine, endLine, redirect: v.session.instruction, keys, beforeClose }, 'inline')
         .finally(() => keys?.dispose());
     }
-    EarlyKeys.releaseIfIdle(); // no box at the code to hold keys for
     return vscode.window.showInputBox({
       title: 'Spark Edit: Redirect',
       prompt: `Change direction (was: ${v.session.instruction})`,
@@ -143,7 +142,6 @@ export function editCommands(
   prompt: InlinePrompt,
   log: (m: string) => void,
 ): Command[] {
-  const redirect = new RedirectCommand(sessions, prompt, log);
   return [
     new EditSelectionCommand(edits),
     // Ctrl+I while keys are held (EarlyKeys): an id no extension activates on, so the workbench sends it at once. The
@@ -156,20 +154,7 @@ export function editCommands(
     new AcceptHunkCommand(sessions),
     new RejectHunkCommand(sessions),
     new InterruptCommand(sessions, prompt),
-    redirect,
-    // Ctrl+Shift+I (issue 11, HB): the keybinding sets sparkEdit.holdingKeys in the workbench first, so the letters
-    // typed in the round trip before the box's keys are held reach `sparkEdit.holdKey` (held for the box), not the
-    // code (the newcomer's `}mething`, saved). The key is let go if no box holds them (EarlyKeys.releaseIfIdle).
-    {
-      id: 'sparkEdit.redirectHoldingKeys',
-      execute: async (a?: SessionArgs) => {
-        try {
-          return await redirect.execute(a);
-        } finally {
-          EarlyKeys.releaseIfIdle();
-        }
-      },
-    },
+    new RedirectCommand(sessions, prompt, log),
     new ContinueCommand(sessions),
     { id: 'sparkEdit.holdKey', execute: (a?: { text?: string }) => EarlyKeys.holdKey(a) }, // Ctrl+I's first round trip
   ];
