@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { SaveAfterAccept } from './saveAfterAccept';
 import { reportLeftOutBlocks } from './targeted';
 import { performance } from 'node:perf_hooks';
 import { Hunk, PreviewRegion } from '../core/session/region';
@@ -28,7 +27,6 @@ export interface HunkArgs {
  */
 export class EditSessions extends Disposable {
   private readonly views = new Map<number, SessionView>();
-  private readonly saveRule: SaveAfterAccept;
   /** Undo/redo across previews (issue 11): one guard per document that has had a preview. */
   private readonly guards = new Map<vscode.TextDocument, UndoGuard>();
   private readonly contextKeys = new Map<string, boolean>();
@@ -41,7 +39,6 @@ export class EditSessions extends Disposable {
 
   constructor(private readonly ctx: Ctx) {
     super();
-    this.saveRule = new SaveAfterAccept(ctx.log);
     this.groups = this._register(new EditGroups(ctx.log));
     const d = this.decorations;
     for (const t of [d.added, d.removed, d.partial, d.stopped, d.addedChars, d.removedChars, d.removedPrefix])
@@ -179,7 +176,6 @@ export class EditSessions extends Disposable {
       this.onError,
       t0,
     );
-    this.saveRule.started(view); // Accept saves iff the file was clean now (issue 15)
     reportLeftOutBlocks(view.session, this.ctx.log); // targeted blocks left out: say so (the listener ends with the session)
     if (warm) view.session.useWarmup(warm);
     this.wire(view, transport);
@@ -232,7 +228,6 @@ export class EditSessions extends Disposable {
     view.onDidChange(() => {
       if (view.timing.firstHunkReady === undefined && view.region.pendingHunks().length)
         view.timing.firstHunkReady = performance.now();
-      this.saveRule.follow(view);
       this.lensEmitter.fire();
       this.updateContext();
     });
@@ -242,7 +237,6 @@ export class EditSessions extends Disposable {
       log(endedLine(view, transport));
       this.views.delete(view.session.id);
       this.guards.get(doc)?.checkpoint(); // the accepted or rejected result
-      this.saveRule.ended(view, this.viewsFor(doc).length > 0, this.undoBusy(doc));
       // After the other end listeners (deep mode's among them): disposing now would drop them mid-delivery.
       queueMicrotask(() => view.dispose());
       this.lensEmitter.fire();

@@ -114,7 +114,7 @@ describe('Issue 15 polish: the cursor after "Fix with Spark Edit" + Accept', fun
     await useDefaults(a);
     await a.ready();
   });
-  // Accept saves the fix (issue 15: the file had no unsaved changes): the misspelling goes back on disk after each test.
+  // A test's accepted fix may reach the disk (a save while pending, auto-save): the misspelling goes back after each test.
   let shipping: Uint8Array;
   before(async () => {
     shipping = await vscode.workspace.fs.readFile(workspaceUri('demo/shipping.ts'));

@@ -56,7 +56,6 @@ export async function run(): Promise<TestOutcome> {
   require('./ownEditRace.test'); // issue 11 (HA): keystrokes that beat our edits
   require('./lensPlace.test'); // issue 11 (HA): the Accept All lens at the first pending hunk
   require('./typingTable.test');
-  require('./saveAfterAccept.test'); // issue 15: Accept saves iff the file was clean before the edit
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {
