@@ -439,6 +439,10 @@ describe('demo model (issue 15): a selection of any lines, as a person drags it'
     // the whole function: renamed, and it type-checks
     const whole = edit('orders.ts', { start: decl - 1, end: decl + 5 }, 'rename sum to subtotal');
     assert.deepEqual(errs('orders.ts', whole.text!), []);
+    // the function's header, `var sum` and the loop's first line (its block not closed): kept, and the demo says why
+    // (newcomer: "There is no var or let here", with two vars in view)
+    const kept = edit('orders.ts', { start: decl - 1, end: decl + 2 }, 'use const');
+    assert.match(kept.cannot ?? '', /The var and let here are kept/, kept.text);
     // use const on `var sum = 0;` alone: it is assigned after the selection, so let, never const
     const c = edit('orders.ts', { start: decl, end: decl }, 'use const');
     assert.match(c.text ?? '', /^\s*let sum = 0;/m);

@@ -127,7 +127,12 @@ export function useConst(code: string, lang: Lang, rest = ''): Result {
       changed = true;
     }
   }
-  if (!changed) return cannot('There is no var or let here that could become const.');
+  if (!changed)
+    return cannot(
+      ids.some(({ t }) => t.text === 'var' || t.text === 'let')
+        ? 'The var and let here are kept: each is assigned again, or used where its scope reaches beyond the selection (a block not closed in it). Select the whole function.'
+        : 'There is no var or let here that could become const.',
+    );
   return { code: out.join('') };
 }
 
