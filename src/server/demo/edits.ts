@@ -68,6 +68,7 @@ export function useConst(code: string, lang: Lang, rest = ''): Result {
   const toks = scan(code, 'ts');
   const bodies = new Set(tsFunctions(code, toks).map((f) => f.bodyOpen));
   const restToks = scan(rest, 'ts');
+  const usedAfter = usedAfterInScope(code, rest, 'ts');
   const ids = toks.map((t, k) => ({ t, k })).filter(({ t }) => t.kind === 'id');
   const assigned = new Set<string>();
   for (const { t, k } of ids) {
@@ -112,11 +113,10 @@ export function useConst(code: string, lang: Lang, rest = ''): Result {
       }
       return false;
     })();
-    // The code after the selection: a var used there keeps var (its scope is the function's), a name assigned
-    // there is not const.
-    // used after the selection in the var's block (let keeps those), or only beyond it (var's scope is needed)
-    const usedInBlock = usedAfterInScope(code, rest, 'ts', name, true);
-    if (t.text === 'var' && !usedInBlock && usedAfterInScope(code, rest, 'ts', name)) continue;
+    // The code after the selection: a var used there only beyond its block keeps var (its scope is the function's);
+    // a name assigned there in its block is not const.
+    const usedInBlock = usedAfter(name, true);
+    if (t.text === 'var' && !usedInBlock && usedAfter(name)) continue;
     if (usedInBlock && assignedIn(restToks, name)) assigned.add(name);
     const outside = t.text === 'var' && (declaredTwice || usedOutsideBlock(toks, k, name, bodies));
     let kw = t.text;
@@ -195,7 +195,7 @@ export function rename(code: string, lang: Lang, from: string, to: string, after
       `${from} is declared outside this code: renaming it here alone would leave it undefined. Select the code that declares it too, or use F2 (Rename Symbol).`,
     );
   }
-  if (usedAfterInScope(code, after, lang, from))
+  if (usedAfterInScope(code, after, lang)(from))
     return cannot(
       `${from} is used after the selection too: renaming it here alone would break that code. Select the whole function, or use F2 (Rename Symbol).`,
     );
@@ -415,36 +415,46 @@ function assignedIn(toks: Tok[], name: string): boolean {
 /**
  * Is a name the code declares used after the code, while its declaration is still in scope? (A rename of a
  * selection that ends before the function does would leave those uses undefined.) TS: by braces, from the
- * shallowest declaration; Python: by indentation, until the function (or the module) it is declared in ends.
+ * shallowest declaration (`varAsLet`: a var's block, not its function); Python: by indentation, until the function
+ * (or the module) it is declared in ends. The code is scanned once; the check is asked per name.
  */
-export function usedAfterInScope(code: string, after: string, lang: Lang, name: string, varAsLet = false): boolean {
-  if (!after.trim()) return false;
-  if (lang === 'py') {
-    const lines = code.split('\n');
-    const ind = (l: string) => /^[ \t]*/.exec(l)![0].length;
-    const re = new RegExp(`(?<![\\w.])${name}(?!\\w)`);
-    let scope = Infinity;
-    lines.forEach((l, i) => {
-      if (!re.test(l.replace(/#.*$/, ''))) return;
-      const def = /^\s*(?:async\s+)?def\s/.test(l);
-      if (def) scope = Math.min(scope, ind(l) + 1);
-      else if (new RegExp(`^\\s*${name}\\s*(?:[-+*/]?=)(?!=)|\\bfor\\s+${name}\\b`).test(l)) {
-        // an assignment: in scope until the def above it in the selection ends, or the file's top level
-        const d = lines.slice(0, i).reverse().find((x) => /^\s*(?:async\s+)?def\s/.test(x) && ind(x) < ind(l));
-        scope = Math.min(scope, d !== undefined ? ind(d) + 1 : ind(l) === 0 ? 0 : 1);
-      }
-    });
-    if (scope === Infinity) return false;
-    for (const l of after.split('\n')) {
-      if (!l.trim()) continue;
-      if (ind(l) < scope) return false;
-      if (re.test(l.replace(/#.*$/, ''))) return true;
-    }
-    return false;
-  }
+export function usedAfterInScope(
+  code: string,
+  after: string,
+  lang: Lang,
+): (name: string, varAsLet?: boolean) => boolean {
+  if (!after.trim()) return () => false;
+  if (lang === 'py') return (name) => pyUsedAfter(code, after, name);
   const toks = scan(code + '\n' + after, 'ts');
-  const end = code.length;
   const bodies = new Set(tsFunctions(code, scan(code, 'ts')).map((f) => f.bodyOpen));
+  return (name, varAsLet = false) => tsUsedAfter(toks, code.length, bodies, name, varAsLet);
+}
+
+function pyUsedAfter(code: string, after: string, name: string): boolean {
+  const lines = code.split('\n');
+  const ind = (l: string) => /^[ \t]*/.exec(l)![0].length;
+  const re = new RegExp(`(?<![\\w.])${name}(?!\\w)`);
+  let scope = Infinity;
+  lines.forEach((l, i) => {
+    if (!re.test(l.replace(/#.*$/, ''))) return;
+    const def = /^\s*(?:async\s+)?def\s/.test(l);
+    if (def) scope = Math.min(scope, ind(l) + 1);
+    else if (new RegExp(`^\\s*${name}\\s*(?:[-+*/]?=)(?!=)|\\bfor\\s+${name}\\b`).test(l)) {
+      // an assignment: in scope until the def above it in the selection ends, or the file's top level
+      const d = lines.slice(0, i).reverse().find((x) => /^\s*(?:async\s+)?def\s/.test(x) && ind(x) < ind(l));
+      scope = Math.min(scope, d !== undefined ? ind(d) + 1 : ind(l) === 0 ? 0 : 1);
+    }
+  });
+  if (scope === Infinity) return false;
+  for (const l of after.split('\n')) {
+    if (!l.trim()) continue;
+    if (ind(l) < scope) return false;
+    if (re.test(l.replace(/#.*$/, ''))) return true;
+  }
+  return false;
+}
+
+function tsUsedAfter(toks: Tok[], end: number, bodies: Set<number>, name: string, varAsLet: boolean): boolean {
   const fnDepths: number[] = []; // the depths inside the function bodies open here (a var's scope)
   let depth = 0,
     scope = Infinity;
