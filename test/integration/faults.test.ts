@@ -10,6 +10,7 @@ import {
   serverHooks,
   sleep,
   startEdit,
+  startHeldEdit,
   waitFor,
   workspaceUri,
 } from './helpers';
@@ -197,15 +198,8 @@ describe('Fault matrix: the user side (real VS Code host)', function () {
         '    }\n    return sum;\n  } catch (err) {\n    console.error(err);\n    throw err;\n  }\n}\n';
       const ed = await openEditor(original, 'typescript');
       select(ed, 0, 6);
-      const held = server.held;
       const hold = out.indexOf(at) + at.length;
-      server.enqueue({ text: out, tokensPerSecond: 400, holdAfterChars: hold });
-      const v = await startEdit(a, 'add error handling');
-      // Held by the server, every character up to the hold received, and the document in step with the region.
-      await waitFor(
-        () => server.held > held && v.session.text.length >= hold && v.region.planFlush() === null,
-        'the stream held mid-line',
-      );
+      const v = await startHeldEdit(a, server, { text: out, hold, instruction: 'add error handling' });
       // The line the stream is writing: the one with the text it was held at that is not an old row below.
       const lines0 = ed.document.getText().split('\n');
       const old = new Set(original.split('\n'));

@@ -43,6 +43,25 @@ export async function startEdit(a: SparkEditApi, instruction: string): Promise<S
   return v;
 }
 
+/**
+ * Start an edit whose answer `text` the server holds after `hold` characters, and wait until it is held there: every
+ * character up to the hold received by the session and the document in step with the region.
+ */
+export async function startHeldEdit(
+  a: SparkEditApi,
+  server: ModelServer,
+  o: { text: string; hold: number; instruction: string; tokensPerSecond?: number },
+): Promise<SessionView> {
+  const held = server.held;
+  server.enqueue({ text: o.text, tokensPerSecond: o.tokensPerSecond ?? 400, holdAfterChars: o.hold });
+  const v = await startEdit(a, o.instruction);
+  await waitFor(
+    () => server.held > held && v.session.text.length >= o.hold && v.region.planFlush() === null,
+    'the stream held mid-line',
+  );
+  return v;
+}
+
 /** Ask the launcher (outside the host) to screenshot the browser page; waits until it is written. */
 export async function screenshot(name: string): Promise<string | undefined> {
   const dir = process.env.SPARK_ARTIFACTS;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import { hostSuite, openFileWith, startEdit, waitFor } from './helpers';
+import { hostSuite, openFileWith, startHeldEdit, waitFor } from './helpers';
 
 /**
  * Issue 11 (HA), the class behind "typing inside the edit while it streams": the stream is held mid-line and keys are
@@ -141,14 +141,8 @@ describe('Typing while it streams: every place × every decision (issue 11, real
     const uri = files.fileFor(name);
     const ed = await openFileWith(uri, ORIGINAL.join('\n') + '\n');
     ed.selection = new vscode.Selection(1, 0, ORIGINAL.length - 2, ORIGINAL[ORIGINAL.length - 2].length);
-    const held = server.held;
     const hold = ANSWER.indexOf(HOLD_AT) + HOLD_AT.length;
-    server.enqueue({ text: ANSWER, tokensPerSecond: 400, holdAfterChars: hold });
-    const v = await startEdit(a, 'use let');
-    await waitFor(
-      () => server.held > held && v.session.text.length >= hold && v.region.planFlush() === null,
-      'the stream held mid-line',
-    );
+    const v = await startHeldEdit(a, server, { text: ANSWER, hold, instruction: 'use let' });
     await waitFor(() => ed.document.getText().includes(HOLD_AT.trimEnd()), 'the line being written shown');
     return { ed, v, uri };
   }
