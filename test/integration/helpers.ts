@@ -224,12 +224,28 @@ export function serverHooks(
     await server.close();
   });
   afterEach(async () => {
-    for (const v of a.sessions()) await v.rejectAll();
+    // Each step names itself if it hangs (CI: an anonymous 90 s "after each" timeout after a test that had passed).
+    for (const v of a.sessions()) await named(v.rejectAll(), `Reject All of session ${v.session.id} (cleanup)`);
     server.clearScript();
-    await o.cleanup?.(a);
-    if (o.revert) await revertFiles(o.revert);
-    await closeAllReverted();
+    await named(o.cleanup?.(a), 'the suite cleanup');
+    if (o.revert) await named(revertFiles(o.revert), 'reverting the fixtures');
+    await named(closeAllReverted(), 'closing the editors (cleanup)');
   });
+}
+
+/** `p`, or an error that says what did not finish within `ms` (a hung step in a hook says which one it was). */
+async function named<T>(p: Promise<T> | T, what: string, ms = 30_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve(p),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not finish in ${ms / 1000} s`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export { ORIGINAL, REWRITE } from '../shared/varsFile';
