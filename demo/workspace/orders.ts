@@ -1,6 +1,6 @@
 // Try Spark Edit: select a function and press Ctrl+I, then type an instruction such as
 //   "add doc comments", "use const", "rename sum to subtotal", "add error handling".
-// Accept or reject each change with the CodeLens above it, or all at once (Ctrl+Enter / Ctrl+Backspace).
+// Accept or reject each change with its ✓ / ✗ (Ctrl+click), or all at once (Ctrl+Enter / Ctrl+Backspace).
 // Select saveOrder and run "Spark Edit: Convert to async/await", or select total and run "Spark Edit: Add Tests".
 
 export interface Order { id: string; items: { price: number; qty: number }[]; coupon?: string }

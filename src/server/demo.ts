@@ -205,6 +205,33 @@ export function demoPatch(instruction: string, files: Array<{ path: string; text
   return 'code' in r ? r.code : '*** Begin Patch\n*** End Patch\n';
 }
 
+/**
+ * The chat's suggestion for a selection: the code edited as asked; when the demo cannot do that, the code documented;
+ * when that changes nothing either (a partial selection with no whole function), why, and no code to Apply.
+ */
+function chatSuggestion(q: string, selection: { path: string; code: string }): string[] {
+  const lang = /\.py$/.test(selection.path) ? 'python' : /\.(ts|tsx)$/.test(selection.path) ? 'ts' : 'js';
+  const asked = demoEdit({ instruction: q, code: selection.code, path: selection.path });
+  const answer = 'code' in asked ? asked : demoEdit({ instruction: 'add doc comments', ...selection });
+  if (!('code' in answer) || answer.code.trimEnd() === selection.code.trimEnd())
+    return ['cannot' in asked ? asked.cannot : 'No change: the selected code already does what you asked.'];
+  return [
+    '### A suggestion',
+    '',
+    'code' in asked
+      ? 'The code, edited as you asked:'
+      : 'The demo model cannot do that; here is the same code, documented:',
+    '',
+    '```' + `${lang} path=${selection.path}`,
+    answer.code.trimEnd(),
+    '```',
+    '',
+    '- **Apply** previews it as an inline diff in the file',
+    '- **Copy** puts it on the clipboard',
+    '- **Insert** adds it at the cursor',
+  ];
+}
+
 /** The demo model's chat answer: Markdown with a code block that can be applied (and, on request, hostile HTML). */
 export function demoChat(question: string, selection?: { path: string; code: string }): string {
   const q = question.trim().split('\n').pop() ?? '';
@@ -214,30 +241,8 @@ export function demoChat(question: string, selection?: { path: string; code: str
     `You asked: _${q.replace(/[_*`]/g, '')}_`,
     '',
   ];
-  if (selection) {
-    const lang = /\.py$/.test(selection.path) ? 'python' : /\.(ts|tsx)$/.test(selection.path) ? 'ts' : 'js';
-    const asked = demoEdit({ instruction: q, code: selection.code, path: selection.path });
-    const r =
-      'code' in asked
-        ? { what: 'The code, edited as you asked:', code: asked.code }
-        : {
-            what: 'The demo model cannot do that; here is the same code, documented:',
-            code: demoRewrite('add doc comments', selection.code, { path: selection.path }),
-          };
-    out.push(
-      '### A suggestion',
-      '',
-      r.what,
-      '',
-      '```' + `${lang} path=${selection.path}`,
-      r.code.trimEnd(),
-      '```',
-      '',
-      '- **Apply** previews it as an inline diff in the file',
-      '- **Copy** puts it on the clipboard',
-      '- **Insert** adds it at the cursor',
-    );
-  } else {
+  if (selection) out.push(...chatSuggestion(q, selection));
+  else
     out.push(
       'Select some code (it shows up as a context chip) and ask again to get a suggestion you can apply.',
       '',
@@ -245,7 +250,6 @@ export function demoChat(question: string, selection?: { path: string; code: str
       'export const answer = 42;',
       '```',
     );
-  }
   if (/xss-test/i.test(question)) {
     out.push(
       '',

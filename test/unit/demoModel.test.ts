@@ -11,9 +11,9 @@ import path from 'node:path';
 import ts from 'typescript';
 import { editPrompt } from '../../src/core/prompt';
 import { deepPrompt } from '../../src/core/deep/prompt';
-import { REFACTORS, fixInstruction, testFileFor } from '../../src/core/refactors';
+import { REFACTORS, fixInstruction, hasAsyncToConvert, testFileFor } from '../../src/core/refactors';
 import { StreamingPatchParser, PatchOp, locate } from '../../src/core/deep/patch';
-import { DEMO_CANT, demoDeep, demoEdit, demoFromPrompt } from '../../src/server/demo';
+import { DEMO_CANT, demoChat, demoDeep, demoEdit, demoFromPrompt } from '../../src/server/demo';
 import { findFunctions } from '../../src/server/demo/functions';
 import { PreviewRegion } from '../../src/core/session/region';
 import { outputLines } from '../../src/core/diff/streamingDiff';
@@ -201,6 +201,33 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
     );
     assert.ok(!/\.then\(|\.catch\(/.test(r));
     assert.match(edit('orders.ts', { start: 7, end: 13 }, 'convert to async/await').cannot!, /no promise chains/);
+  });
+
+  it('the light bulb offers Convert to async/await where there is something to convert, not on stats.py', () => {
+    // Every function and the whole file of every demo file: offered ⇔ the demo really converts it. A newcomer saw it
+    // offered on plain synchronous Python, where the answer can only be a "can't".
+    const ins = REFACTORS.find((x) => x.id === 'asyncAwait')!.instruction;
+    const seen: string[] = [];
+    for (const f of files) {
+      const lines = read(f).split('\n');
+      const fns = findFunctions(read(f), f.endsWith('.py') ? 'py' : 'ts');
+      const sels = [
+        { start: 0, end: lines.length - 1 },
+        ...fns.map((x) => ({ start: x.headerLine, end: x.bodyEndLine })),
+      ];
+      for (const sel of sels) {
+        const code = lines.slice(sel.start, sel.end + 1).join('\n');
+        const r = edit(f, sel, ins);
+        const nothing = /no promise chains/.test(r.cannot ?? '');
+        // Offered wherever the demo converts; never where it finds nothing to convert (part of a chain, e.g. only the
+        // `.catch` callback, is offered: a real model can convert what the selection holds).
+        if (hasAsyncToConvert(code) ? nothing : !r.cannot)
+          seen.push(`${f} ${sel.start + 1}–${sel.end + 1}: ${r.cannot}`);
+      }
+    }
+    assert.deepEqual(seen, []);
+    assert.equal(hasAsyncToConvert(read('stats.py')), false);
+    assert.equal(hasAsyncToConvert('fs.readFile(p, (err, data) => done(data));'), true);
   });
 
   it('Fix with Spark Edit fixes the diagnosed misspelled name (the closest declared name), nothing else', () => {
@@ -456,6 +483,44 @@ describe('demo model (issue 15): a selection of any lines, as a person drags it'
     assert.match(r.text ?? '', /total\(order\);/, 'order is the parameter, not a misspelled Order');
     assert.match(r.text ?? '', /if \(subtotal >= FREE_SHIPPING_FROM\)/);
     assert.deepEqual(errs('shipping.ts', r.text!), []);
+  });
+});
+
+describe('demo chat (issue 15): an answer to Apply only when it changes something, and it says what it did', () => {
+  // The chat's examples (src/webview/chat.ts) on every run of 1–8 lines of every demo file. Newcomer (round 7): a
+  // partial selection got "here is the same code, documented:" with the code unchanged and no comment in it.
+  it('every chat example × every run of 1–8 lines: a block that differs (documented = more comments), or why not', () => {
+    const examples = [
+      'Explain the selected code',
+      'What could go wrong in this function?',
+      'Add doc comments to the selection',
+    ];
+    const comments = (t: string) => (t.match(/^\s*(\/\/|\/\*\*|\*|#|""")/gm) ?? []).length;
+    const bad: string[] = [];
+    let blocks = 0,
+      plain = 0;
+    for (const f of files) {
+      const lines = read(f).split('\n');
+      for (let a = 0; a < lines.length; a++)
+        for (let b = a; b < Math.min(lines.length, a + 8); b++)
+          for (const q of examples) {
+            const code = lines.slice(a, b + 1).join('\n');
+            const answer = demoChat(q, { path: f, code });
+            const block = /```\S+ path=\S+\n([\s\S]*?)\n```/.exec(answer)?.[1];
+            const where = `${q} on ${f} lines ${a + 1}–${b + 1}`;
+            if (block === undefined) {
+              plain++;
+              if (!/can't do this|No change/.test(answer)) bad.push(`${where}: no code and no reason`);
+            } else {
+              blocks++;
+              if (block.trimEnd() === code.trimEnd()) bad.push(`${where}: the code unchanged`);
+              if (/documented/.test(answer) && comments(block) <= comments(code))
+                bad.push(`${where}: "documented", no comment`);
+            }
+          }
+    }
+    assert.deepEqual(bad.slice(0, 5), []);
+    assert.ok(blocks > 50 && plain > 50, `${blocks} answers with code, ${plain} without`);
   });
 });
 
