@@ -8,6 +8,16 @@ export interface Refactor {
   kind: CommandKind;
   /** Offered as a `refactor.rewrite` code action on a selection. */
   codeAction?: boolean;
+  /** The light bulb offers it only on code it applies to (the command palette always runs it, on any selection). */
+  appliesTo?: (code: string) => boolean;
+}
+
+/**
+ * Code with something to convert to async/await: a promise chain, a `new Promise`, or a Node-style callback. A
+ * newcomer saw "Convert to async/await" offered on plain synchronous Python (stats.py).
+ */
+export function hasAsyncToConvert(code: string): boolean {
+  return /\.(then|catch|finally)\s*\(|\bnew\s+Promise\b|\b(callback|cb|done)\s*\(|\(\s*err(or)?\s*[,)]/.test(code);
 }
 
 export const REFACTORS: readonly Refactor[] = [
@@ -40,6 +50,7 @@ export const REFACTORS: readonly Refactor[] = [
     title: 'Convert to async/await',
     kind: 'refactor',
     codeAction: true,
+    appliesTo: hasAsyncToConvert,
     instruction:
       'Convert promise chains (.then/.catch) and callbacks in this code to async/await, keeping the behaviour, the error handling and the exported signatures (a function that returned a Promise still does).',
   },

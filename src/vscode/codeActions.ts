@@ -31,7 +31,8 @@ export class SparkCodeActions implements vscode.CodeActionProvider {
       out.push(a);
     }
     if (!range.isEmpty && wants(vscode.CodeActionKind.RefactorRewrite)) {
-      for (const r of REFACTORS.filter((x) => x.codeAction)) {
+      const code = doc.getText(range);
+      for (const r of REFACTORS.filter((x) => x.codeAction && (!x.appliesTo || x.appliesTo(code)))) {
         const a = new vscode.CodeAction(`Spark Edit: ${r.title}`, vscode.CodeActionKind.RefactorRewrite);
         a.command = { title: a.title, command: `sparkEdit.refactor.${r.id}` };
         out.push(a);

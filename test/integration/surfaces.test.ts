@@ -165,6 +165,19 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
       'Spark Edit: Add Documentation',
       'Spark Edit: Convert to async/await',
     ]);
+    // Synchronous code: nothing to convert, so it is not offered (newcomer: offered on stats.py, the demo said "can't")
+    const sync = await openEditor('def mean(xs):\n    return sum(xs) / len(xs)\n', 'python');
+    select(sync, 0, 1);
+    const plain = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      sync.document.uri,
+      sync.selection,
+      vscode.CodeActionKind.RefactorRewrite.value,
+    );
+    assert.deepEqual(
+      plain.filter((x) => /Spark Edit/.test(x.title)).map((x) => x.title),
+      ['Spark Edit: Fix This', 'Spark Edit: Simplify', 'Spark Edit: Add Documentation'],
+    );
   });
 
   it('Add Tests writes the test file next to the source through a deep job', async () => {
