@@ -13,8 +13,8 @@ export function reportError(
 ): void {
   const { log, redact } = deps;
   if (e.kind === 'stopped' || e.kind === 'declined') {
-    // The model ended its answer itself (an output limit, a filter, a refusal): its own message says what was kept.
-    log(`edit ${v.session.id}: ${e.message}`);
+    // The model ended its answer itself (an output limit, a filter, a refusal), or the user stopped it: its own message
+    // says what was kept. The edit session logged it already (a demo decline was logged twice).
     if (v.session.canContinue) {
       void vscode.window.showWarningMessage(`Spark Edit: ${e.message}`, 'Continue').then((c) => {
         if (c === 'Continue' && !v.isEnded) {

@@ -69,10 +69,10 @@ describe('Stop reasons in a real VS Code host', function () {
     await waitFor(() => v.isEnded, 'the preview ends');
     assert.equal(ed.document.getText(), ORIGINAL);
     assert.equal(a.sessions().filter((s) => !s.isEnded).length, 0, 'no pending diff');
-    assert.ok(
-      a.logLines().some((l) => l.includes('declined to make this edit: "I can\'t help with that request."')),
-      'the refusal text is shown',
-    );
+    const said = a
+      .logLines()
+      .filter((l) => l.includes('declined to make this edit: "I can\'t help with that request."'));
+    assert.equal(said.length, 1, `the refusal text is logged once: ${JSON.stringify(said)}`);
   });
 
   it('an empty answer leaves the document untouched', async () => {

@@ -511,7 +511,8 @@ export class EditSession {
     this.lastResponseId = undefined; // the failed turn is not part of the conversation: a next redirect resends it all
     const why = e.message.replace(/\s*Nothing was changed\.$/, '').replace(/\s*Your text is unchanged\.$/, '');
     const err = new ModelError('stopped', `Redirect: ${why} The previous proposal is shown again.`, e.code);
-    this.error = err; // said (and logged) by the editor's error report
+    this.error = err; // said by the editor's error report
+    this.o.log?.(`edit ${this.id}: ${err.message}`);
     this.emitter.fire({ kind: 'content' });
     this.setState('pending');
     this.emitter.fire({ kind: 'error', error: err, kept: true });
