@@ -73,6 +73,22 @@ describe('the editor title names the same keys as the lenses (issue 17)', () => 
     }
   }
 
+  it('Ctrl+I in the editor always opens a box: a new edit, or while the model writes, Redirect (never nothing)', () => {
+    // Round-8 newcomer: Ctrl+I while an edit was writing did nothing, and the instruction typed next went into the code.
+    const ctrlI = (ctx: Ctx) =>
+      (pkg.contributes.keybindings as Binding[])
+        .filter((k) => k.key === 'ctrl+i' && holds(k.when, { editorTextFocus: true, ...ctx }))
+        .map((k) => (k.command === 'runCommands' ? 'sparkEdit.editSelection (holding keys)' : k.command));
+    const writing = { 'sparkEdit.hasPending': true, 'sparkEdit.streaming': true };
+    assert.deepEqual(ctrlI({ ...writing, activeEditorCanToggleReadonly: true }), ['sparkEdit.redirect']);
+    assert.deepEqual(ctrlI({ activeEditorCanToggleReadonly: true, 'sparkEdit.canHoldKeys': true }), [
+      'sparkEdit.editSelection (holding keys)',
+    ]);
+    assert.deepEqual(ctrlI({ 'sparkEdit.hasPending': true }), ['sparkEdit.editSelection']);
+    // In the box itself (a comment editor), Ctrl+I is the box's own.
+    assert.deepEqual(ctrlI({ ...writing, commentEditorFocused: true }), []);
+  });
+
   it('Esc does what the controls say in each state (the key bindings themselves, with the editor focused)', () => {
     const esc = (ctx: Ctx) =>
       (pkg.contributes.keybindings as Binding[])
