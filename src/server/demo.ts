@@ -11,7 +11,7 @@ import { parseDeepPrompt } from '../core/deep/prompt';
 import { toAsyncAwait } from './demo/asyncAwait';
 import { Result, document, errorHandling, rename, upperStrings, useConst } from './demo/edits';
 import { fix } from './demo/fix';
-import { Lang } from './demo/scan';
+import { Lang, scan } from './demo/scan';
 import { simplify } from './demo/simplify';
 import { testFile } from './demo/tests';
 export { demoNextEdit } from './demo/nextEdit';
@@ -45,7 +45,12 @@ export function demoEdit(r: DemoRequest): DemoResult {
   const context = [r.before, r.code, r.after].filter((x) => x !== undefined).join('\n');
   const rn = /rename\s+([A-Za-z_$][\w$]*)\s+to\s+([A-Za-z_$][\w$]*)/i.exec(r.instruction);
   let res: Result;
-  if (rn) res = rename(r.code, lang, rn[1], rn[2], r.after ?? '');
+  const cut = cutString(r.before, r.code, r.after, lang);
+  if (cut)
+    res = {
+      cannot: `The selection ${cut} inside a string (a docstring or a multi-line string): select whole lines of code.`,
+    };
+  else if (rn) res = rename(r.code, lang, rn[1], rn[2], r.after ?? '');
   else if (/^\s*(find and )?fix\b/.test(ins)) res = fix(r.instruction, r.code, lang, context);
   else if (/async|await|promise/.test(ins)) res = toAsyncAwait(r.code, lang);
   else if (/\btests?\b/.test(ins))
@@ -62,6 +67,31 @@ export function demoEdit(r: DemoRequest): DemoResult {
     };
   // The point first (a notification shows its start): what to do, then why.
   return 'cannot' in res ? { cannot: `${DEMO_CANT} ${res.cannot}` } : res;
+}
+
+/**
+ * Whether the selection starts or ends inside a string literal that goes on across its edge (a docstring cut by the
+ * selection): the demo would read the string's text as code (round 8: "Make every string literal upper case" on part
+ * of a docstring upper-cased the code after it, `FOR X IN XS:`).
+ */
+function cutString(
+  before: string | undefined,
+  code: string,
+  after: string | undefined,
+  lang: Lang,
+): string | undefined {
+  const spans = (src: string, at: number) =>
+    scan(src, lang).some((t) => t.kind === 'str' && t.start < at && t.start + t.text.length > at);
+  // A string the code alone leaves open (a docstring's closing quotes read as an opening): the prompt's `before` is a
+  // window that may itself start inside a string, so it is not enough.
+  const open = scan(code, lang).find((t) => {
+    const q = t.kind === 'str' ? /^("""|'''|"|'|`)/.exec(t.text)?.[1] : undefined;
+    return !!q && (t.text.length < 2 * q.length || !t.text.endsWith(q));
+  });
+  if (open) return 'starts or ends';
+  if (before !== undefined && spans(`${before}\n${code}`, before.length + 1)) return 'starts';
+  if (after !== undefined && spans(`${code}\n${after}`, code.length)) return 'ends';
+  return undefined;
 }
 
 /** The old shape, for callers that want text: the new code (with a final newline), or the code unchanged. */

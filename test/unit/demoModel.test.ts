@@ -97,8 +97,13 @@ function selections(f: string): Array<{ start: number; end: number; what: string
 }
 
 /** What the extension sends for an edit of these lines (the real prompt), and the demo's answer spliced in. */
-function edit(f: string, sel: { start: number; end: number }, instruction: string): { text?: string; cannot?: string } {
-  const lines = read(f).split('\n');
+function edit(
+  f: string,
+  sel: { start: number; end: number },
+  instruction: string,
+  text = read(f),
+): { text?: string; cannot?: string } {
+  const lines = text.split('\n');
   const code = lines.slice(sel.start, sel.end + 1).join('\n');
   const before = lines.slice(Math.max(0, sel.start - 20), sel.start).join('\n') || undefined;
   const after = lines.slice(sel.end + 1, sel.end + 21).join('\n') || undefined;
@@ -439,6 +444,33 @@ describe('demo model (issue 15): a selection of any lines, as a person drags it'
     }
     assert.deepEqual(bad.slice(0, 5), []);
     assert.ok(edits > 500, `${edits} edits`);
+  });
+
+  it('Python: every run of 1–12 lines × every suggested instruction, before and after docstrings: parses, and a true "can\'t"', () => {
+    // Round-8 newcomer: `def mean` and part of its docstring, "add error handling": "The functions here already handle
+    // their errors (their bodies are a try block)", with no try in sight.
+    const documented = edit('stats.py', { start: 0, end: read('stats.py').split('\n').length - 1 }, 'add doc comments');
+    const bad: string[] = [];
+    const answers: Array<{ where: string; text: string }> = [];
+    for (const [name, text] of [
+      ['stats.py', read('stats.py')],
+      ['stats.py with docstrings', documented.text!],
+    ]) {
+      const lines = text.split('\n');
+      for (let a = 0; a < lines.length; a++)
+        for (let b = a; b < Math.min(lines.length, a + 12); b++)
+          for (const ins of SUGGESTED) {
+            const r = edit('stats.py', { start: a, end: b }, ins, text);
+            const where = `${ins.slice(0, 30)} on ${name} lines ${a + 1}–${b + 1}`;
+            if (r.text !== undefined) answers.push({ where, text: r.text });
+            else if (/already handle/.test(r.cannot!) && !/^\s*try:/m.test(lines.slice(a, b + 1).join('\n')))
+              bad.push(`${where}: "${r.cannot}"`);
+          }
+    }
+    const errors = pyErrors(answers.map((x) => x.text));
+    answers.forEach((x, i) => errors[i] && bad.push(`${x.where}: ${errors[i]}`));
+    assert.deepEqual(bad.slice(0, 5), []);
+    assert.ok(answers.length > 100, `${answers.length} answers`);
   });
 
   it('add error handling: never around a declaration or part of a statement (a `.then(…)` chain cut by the selection)', () => {

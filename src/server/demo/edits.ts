@@ -259,6 +259,10 @@ export function errorHandling(code: string, lang: Lang, after = '', before = '',
   if (lang === 'ts' && (/\.d\.[cm]?ts$/.test(path) || inDeclarationBody(before)))
     return cannot('This code is declarations, not statements: there is nothing to run inside a try block.');
   const lines = code.split('\n');
+  if (lang === 'py' && blockGoesOn(lines, after))
+    return cannot(
+      'The selection ends inside a block that goes on below it (a function, a loop, an if): select the whole block or the whole function.',
+    );
   const unit = indentUnit(code, lang);
   const fns = outermost(findFunctions(code, lang));
   const out = [...lines];
@@ -270,8 +274,27 @@ export function errorHandling(code: string, lang: Lang, after = '', before = '',
     done++;
   }
   if (done) return { code: out.join('\n') };
-  if (fns.length) return cannot('The functions here already handle their errors (their bodies are a try block).');
+  if (fns.length && fns.every((f) => bodyIsTry(lines, f)))
+    return cannot('The functions here already handle their errors (their bodies are a try block).');
+  if (fns.length)
+    return cannot(
+      `The selection ends inside ${fns.map((f) => f.name || 'a function').join(', ')} (its body or docstring is not all selected): select the whole function.`,
+    );
   return wrapStatements(code, lang, after, unit);
+}
+
+/** Python: the line after the selection is indented deeper than the selection's first line (a block cut by its end). */
+function blockGoesOn(lines: string[], after: string): boolean {
+  const first = lines.find((l) => l.trim() && !/^\s*#/.test(l));
+  const nextLine = after.split('\n').find((l) => l.trim() && !/^\s*#/.test(l));
+  if (first === undefined || nextLine === undefined) return false;
+  return /^[ \t]*/.exec(nextLine)![0].length > /^[ \t]*/.exec(first)![0].length;
+}
+
+/** The function's body, after its header (and a docstring), starts with a try block. */
+function bodyIsTry(lines: string[], f: Fn): boolean {
+  const rest = lines.slice(f.headerEndLine + 1, f.bodyEndLine + 1).join('\n');
+  return /^\s*(?:[rbu]?("""|''')[\s\S]*?\1\s*)?try\s*[:{]/.test(rest);
 }
 
 function wrapTs(
@@ -365,6 +388,16 @@ function wrapStatements(code: string, lang: Lang, after: string, unit: string): 
     return cannot(
       'The selection is part of a longer statement: select the whole statement (or the whole function) to add error handling.',
     );
+  if (lang === 'py') {
+    const code0 = lines.filter((l) => l.trim() && !/^\s*#/.test(l));
+    if (!code0.length) return cannot('There are only comments here: no statement to run inside a try block.');
+    // The last statement's block goes on after the selection (`for x in xs:` with its body below).
+    const deeper = /^[ \t]*/.exec(nextLine)![0].length > ind.length && !!nextLine.trim();
+    if (deeper || /:\s*(#.*)?$/.test(lastLine))
+      return cannot(
+        'The selection is part of a longer statement (its block goes on below): select the whole block or the whole function.',
+      );
+  }
   // Names the statements declare at their own level would be hidden from the code after them by the try block.
   const declared =
     lang === 'py'
