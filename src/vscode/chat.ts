@@ -15,6 +15,7 @@ import {
 import { ModelsInUse, modelDetails, shortModelName } from '../core/modelLabels';
 import { assistantMessage, userMessage } from '../core/protocol/responses';
 import { ActiveStream, ModelError, ModelTransport, describeStop } from '../core/transport/types';
+import { selectedLines } from './editTargets';
 
 export interface ChatDeps {
   model(mode: ChatMode): { transport: ModelTransport; model: string } | undefined;
@@ -246,8 +247,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     if (ed && !ed.document.isClosed) {
       const rel = vscode.workspace.asRelativePath(ed.document.uri);
       chips.push({ id: 'file', label: rel, detail: `${ed.document.lineCount} lines` });
-      if (!ed.selection.isEmpty)
-        chips.push({ id: 'selection', label: `${rel}:${ed.selection.start.line + 1}-${ed.selection.end.line + 1}` });
+      if (!ed.selection.isEmpty) {
+        const l = selectedLines(ed.selection); // lines 26-27 dragged to the start of 28 are 26-27 (round-8 newcomer)
+        chips.push({ id: 'selection', label: `${rel}:${l.start + 1}-${l.end + 1}` });
+      }
       const diags = vscode.languages
         .getDiagnostics(ed.document.uri)
         .filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning);
@@ -283,9 +286,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       });
       return out;
     }
-    const lines =
-      focus?.lines ??
-      (!ed.selection.isEmpty ? { start: ed.selection.start.line, end: ed.selection.end.line } : undefined);
+    const lines = focus?.lines ?? (!ed.selection.isEmpty ? selectedLines(ed.selection) : undefined);
     if ((kinds.includes('selection') || focus) && lines) {
       const text: string[] = [];
       for (let i = lines.start; i <= lines.end && i < doc.lineCount; i++) text.push(doc.lineAt(i).text);

@@ -1,14 +1,17 @@
 import * as vscode from 'vscode';
 import { indentBlock } from '../core/blocks';
 
+/** The whole lines a non-empty selection covers: a selection ending at the start of a line does not take that line. */
+export function selectedLines(sel: vscode.Selection): { start: number; end: number } {
+  const start = sel.start.line;
+  const end = sel.end.character === 0 && sel.end.line > start ? sel.end.line - 1 : sel.end.line;
+  return { start, end };
+}
+
 /** The lines an edit targets: the selection (whole lines), or the enclosing function/class around the cursor. */
 export async function targetLines(editor: vscode.TextEditor): Promise<{ start: number; end: number }> {
   const sel = editor.selection;
-  let start = sel.start.line;
-  let end = sel.end.line;
-  if (!sel.isEmpty && sel.end.character === 0 && end > start) end--;
-  if (sel.isEmpty) ({ start, end } = await enclosingBlock(editor.document, sel.active));
-  return { start, end };
+  return sel.isEmpty ? enclosingBlock(editor.document, sel.active) : selectedLines(sel);
 }
 
 /** The innermost function/class/method around a position, from the document's symbols (whole lines). */

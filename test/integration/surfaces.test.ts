@@ -180,6 +180,19 @@ describe('Surfaces: palette refactors, quick fixes, chat (real VS Code host)', f
     );
   });
 
+  it("the chat's selection chip names the lines selected: dragged to the start of a line, that line is not in it", async () => {
+    // Round-8 newcomer: lines 26-27 dragged to the start of line 28 showed "orders.ts:26-28".
+    const ed = await openEditor(CODE, 'javascript');
+    ed.selection = new vscode.Selection(0, 0, 2, 0);
+    const chat = a.chat();
+    await vscode.commands.executeCommand('sparkEdit.chat.focus');
+    await chat.whenReady();
+    await vscode.window.showTextDocument(ed.document);
+    ed.selection = new vscode.Selection(0, 0, 2, 0);
+    const chip = chat.chips().find((c) => c.id === 'selection');
+    assert.match(chip?.label ?? '', /:1-2$/, JSON.stringify(chip));
+  });
+
   it('Add Tests writes the test file next to the source through a deep job', async () => {
     const src = await vscode.workspace.openTextDocument(ws('deep/a.ts'));
     const ed = await vscode.window.showTextDocument(src);
