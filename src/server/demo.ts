@@ -242,7 +242,10 @@ export function demoPatch(instruction: string, files: Array<{ path: string; text
 function chatSuggestion(q: string, selection: { path: string; code: string }): string[] {
   const lang = /\.py$/.test(selection.path) ? 'python' : /\.(ts|tsx)$/.test(selection.path) ? 'ts' : 'js';
   const asked = demoEdit({ instruction: q, code: selection.code, path: selection.path });
-  const answer = 'code' in asked ? asked : demoEdit({ instruction: 'add doc comments', ...selection });
+  // The documented code stands in only for an instruction the demo does not know, not for a can't that says what to
+  // do instead ("Tests go in a test file of their own: use Add Tests").
+  const generic = 'cannot' in asked && /only knows a few edits/.test(asked.cannot);
+  const answer = 'code' in asked || !generic ? asked : demoEdit({ instruction: 'add doc comments', ...selection });
   if (!('code' in answer) || answer.code.trimEnd() === selection.code.trimEnd())
     return ['cannot' in asked ? asked.cannot : 'No change: the selected code already does what you asked.'];
   return [

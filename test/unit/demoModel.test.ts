@@ -553,6 +553,9 @@ describe('demo chat (issue 15): an answer to Apply only when it changes somethin
     }
     assert.deepEqual(bad.slice(0, 5), []);
     assert.ok(blocks > 50 && plain > 50, `${blocks} answers with code, ${plain} without`);
+    // A test asked for in the chat points to Add Tests, on a whole function too (it was answered with doc comments).
+    const fn = read('orders.ts').split('\n').slice(7, 14).join('\n');
+    assert.match(demoChat('Write a test for the selected function', { path: 'orders.ts', code: fn }), /Add Tests/);
   });
 });
 
