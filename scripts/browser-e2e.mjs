@@ -527,6 +527,28 @@ export async function keyboardFlow(page, workspace, artifacts) {
   await step('Esc (not streaming) rejects', async () => {
     await rejectWith('Escape', 'Esc');
   });
+  await step(
+    'the box at the code remembers: ↑ / ↓ go through the recent instructions; Esc leaves the code as it is',
+    async () => {
+      // Issue 15 (round-8 newcomer: ↑ / ↓ in the box did nothing). The last two sent: "rename out to result", "use const".
+      const before = fs.readFileSync(file, 'utf8');
+      await page.keyboard.press('Control+Home');
+      await openBox(page);
+      const shows = async (text, what) => waitFor(async () => (await boxText(page)) === text, what);
+      await page.keyboard.press('ArrowUp');
+      await shows('rename out to result', 'the last instruction in the box (↑)');
+      await page.keyboard.press('ArrowUp');
+      await shows('use const', 'the one before it (↑)');
+      await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-box-history.png') });
+      await page.keyboard.press('ArrowDown');
+      await shows('rename out to result', 'the last one again (↓)');
+      await page.keyboard.press('ArrowDown');
+      await shows('', 'what was typed: nothing (↓)');
+      await page.keyboard.press('Escape');
+      await waitFor(async () => !(await boxHasFocus(page)), 'the box to close');
+      if (fs.readFileSync(file, 'utf8') !== before) throw new Error('the file changed');
+    },
+  );
   // Issue 17: the editor title's ✓ / ✗ run with a plain mouse click (the inlay controls need Ctrl+click).
   const titleAction = (name) =>
     page.locator(`.editor-group-container.active .editor-actions .action-label[aria-label^="${name}"]`).first();

@@ -6,7 +6,8 @@ import { PickerText } from '../core/pickerText';
 /**
  * The instruction box at the code (issue 15): a comment-thread input anchored under the lines to edit (the public
  * API's way to put a text input inside the editor), focused at once; Enter (or Ctrl+Enter) sends, Esc cancels.
- * Its title bar has "Recent & Refactors…", a picker of the recent instructions (↑/↓) and the refactors. With
+ * ↑ / ↓ in it go through the recent instructions and Ctrl+Space offers them and the refactors (promptRecall.ts); its
+ * title bar has "Recent & Refactors…", a picker of both. With
  * `sparkEdit.promptStyle: "quickInput"` that picker is the prompt itself (at the top of the window), typed text
  * included. Every instruction sent either way is remembered (the last 20, in global state).
  */
@@ -56,7 +57,8 @@ export class InlinePrompt implements vscode.Disposable {
   ) {
     this.ctrl.options = {
       prompt: 'Tell Spark Edit what to change (Enter to send, Esc to cancel)',
-      placeHolder: 'e.g. add error handling, convert to async/await, rename a to b — "/deep …" for the deep model',
+      placeHolder:
+        'e.g. add error handling, rename a to b — ↑ recent instructions, Ctrl+Space refactors, "/deep …" for the deep model',
     };
     this.disposables.push(
       this.ctrl,
@@ -92,6 +94,11 @@ export class InlinePrompt implements vscode.Disposable {
     this.log('prompt: Esc before the box had the keyboard: the box is cancelled, the code is left as it is');
     this.finish(this.open.thread, undefined);
     return true;
+  }
+
+  /** The box at the code is open. */
+  get isOpen(): boolean {
+    return !!this.open;
   }
 
   history(): string[] {

@@ -216,6 +216,60 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(ed.document.getText(), lines(ORIGINAL).slice(0, 11).join('\n') + '\n' + redirected);
   });
 
+  it('the box at the code remembers: ↑ / ↓ go through the recent instructions, completions offer them and the refactors', async () => {
+    // Issue 15 ("keeps a history of recent instructions (↑/↓) and offers the refactors as completions"); round-8
+    // newcomer: ↑ / ↓ in the box did nothing, typing "re" offered nothing.
+    const ed = await openEditor(ORIGINAL);
+    const box = async () => {
+      select(ed, 2, 9);
+      const asked = vscode.commands.executeCommand('sparkEdit.editSelection');
+      await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'comment', 'the box', 20_000);
+      return { asked, doc: vscode.window.activeTextEditor!.document };
+    };
+    for (const instruction of ['recall one xyz', 'recall two xyz']) {
+      server.enqueue({ text: REWRITE.split('\n').slice(2, 10).join('\n') + '\n' });
+      const { asked } = await box();
+      for (const ch of instruction) await vscode.commands.executeCommand('type', { text: ch });
+      await vscode.commands.executeCommand('sparkEdit.inlinePrompt.enter');
+      await asked;
+      const v = a.sessions().find((x) => !x.isEnded)!;
+      await v.session.whenSettled();
+      await v.rejectAll();
+    }
+    const { asked, doc } = await box();
+    const steps: string[] = [];
+    const press = async (cmd: 'older' | 'newer') => {
+      const before = doc.version;
+      await vscode.commands.executeCommand(`sparkEdit.inlinePrompt.${cmd}`);
+      if (doc.version !== before || steps.length) steps.push(doc.getText());
+    };
+    await press('older');
+    await press('older');
+    await press('older'); // the oldest stays
+    await press('newer');
+    await press('newer'); // back to what was typed (nothing)
+    assert.deepEqual(steps.slice(0, 5), ['recall two xyz', 'recall one xyz', 'recall one xyz', 'recall two xyz', '']);
+    // What the user typed is kept as the draft: ↑ then ↓ gives it back.
+    await vscode.commands.executeCommand('type', { text: 'my draft' });
+    await waitFor(() => doc.getText() === 'my draft', 'the typed draft in the box'); // typing goes through EarlyKeys
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.older');
+    assert.equal(doc.getText(), 'recall two xyz');
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.newer');
+    assert.equal(doc.getText(), 'my draft');
+    // Completions in the box: the recent instructions, then the refactors.
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      doc.uri,
+      new vscode.Position(0, 0),
+    );
+    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const want of ['recall two xyz', 'recall one xyz', 'Simplify', 'Convert to async/await'])
+      assert.ok(labels.includes(want), `${want} in ${JSON.stringify(labels)}`);
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.cancel');
+    await asked;
+    assert.equal(ed.document.getText(), ORIGINAL, 'nothing reached the code');
+  });
+
   it('reject-all restores the original byte-for-byte after the user typed elsewhere during streaming', async () => {
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 9);
