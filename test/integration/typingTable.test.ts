@@ -46,6 +46,10 @@ interface Place {
   enter?: boolean;
   /** Does typing here stop the stream (the design above)? */
   stops: boolean;
+  /** The keys alone are the user's line: typed into the line being written, whose text is withdrawn (HA8). */
+  alone?: boolean;
+  /** The user's line as it ends up, when it is not the line typed into with the keys in (a removed row's prefix goes). */
+  line?: string;
   /**
    * The final document for a decision, given the user's line (`typed`: the line as it was with the keys in) and the
    * base text (the model's, the original's or the stopped proposal).
@@ -83,6 +87,17 @@ const PLACES: Place[] = [
     expect: (base, typed, d) =>
       d === 'reject' ? inserting('  var a1 = 1;', true)(base, typed) : replacing('  let a1 = 1;')(base, typed),
   },
+  {
+    // Issue 11 (HA8): keys typed into a struck-through line were gone on Accept All. The row is the user's now: it
+    // leaves its hunk, is plain code again (its comment prefix goes) and stays on Accept and on Reject, above the
+    // model's line that replaces it, as an added row the user typed into stays on Reject.
+    name: 'in a removed row (shown struck through)',
+    at: (d) => [lineOf(d, '//   var a1 = 1;'), '//   var a1 = 1;'.length],
+    stops: false,
+    line: '  var a1 = 1;' + KEYS,
+    expect: (base, typed, d) =>
+      d === 'reject' ? replacing('  var a1 = 1;')(base, typed) : inserting('  let a1 = 1;')(base, typed),
+  },
   ...(['start', 'middle', 'end'] as const).map((where): Place => ({
     name: `in the line the stream is writing (${where})`,
     at: (d) => {
@@ -90,7 +105,10 @@ const PLACES: Place[] = [
       return [i, where === 'start' ? 0 : where === 'middle' ? '  let'.length : d[i].length];
     },
     stops: true,
-    // The half line the user typed in is theirs (kept on Accept and Reject), above the old line it was replacing.
+    // The stream stops at the first key and its unfinished line goes, as on Esc; the keys stay where they were typed,
+    // a line of the user's (kept on Accept and Reject) above the old line. Before (HA7) the model's half line stayed
+    // beside them (`  let a3 = Zq9`, or in the browser `    for ( /*kk1*/`): it never compiles.
+    alone: true,
     expect: inserting('  var a3 = 3;'),
   })),
   {
@@ -160,6 +178,8 @@ describe('Typing while it streams: every place × every decision (issue 11, real
     }
     for (const ch of KEYS) await vscode.commands.executeCommand('type', { text: ch });
     if (p.enter) return ed.document.lineAt(line + 1).text;
+    if (p.alone) return KEYS;
+    if (p.line) return p.line;
     return doc[line].slice(0, col) + KEYS + doc[line].slice(col);
   }
 
@@ -194,6 +214,26 @@ describe('Typing while it streams: every place × every decision (issue 11, real
         assert.equal(streaming, !p.stops, p.stops ? 'typing here stops the stream' : 'it goes on streaming');
         assert.equal(text, expected(p, d, typed), `after typing ${p.name} and ${d}`);
       });
+
+  // Issue 11 (HA8): the same in a pending diff (the stream has ended): keys typed into a removed row were gone on Accept.
+  for (const d of ['accept', 'reject', 'esc'] as const)
+    it(`typed into a removed row of a pending diff, then ${d === 'esc' ? 'Esc and Accept All' : d === 'accept' ? 'Accept All' : 'Reject All'}: the row is the user's, kept`, async () => {
+      const p = PLACES.find((x) => x.name.startsWith('in a removed row'))!;
+      const { ed, v } = await heldEdit('pending-removed');
+      server.release();
+      await v.session.whenSettled();
+      await waitFor(() => v.region.planFlush() === null, 'in sync');
+      const typed = await typeAt(ed, p);
+      await waitFor(() => v.region.planFlush() === null, 'in sync after the keys');
+      assert.ok(
+        !ed.document.getText().includes('//   var a1 = 1;'),
+        `the typed-in row is plain code again (no prefix):\n${ed.document.getText()}`,
+      );
+      await decide(v, d);
+      const text = ed.document.getText();
+      assert.equal(text.split(KEYS).length, 2, `the keys, once:\n${text}`);
+      assert.equal(text, [...p.expect(d === 'reject' ? ORIGINAL : MODEL, typed, d), ''].join('\n'));
+    });
 
   // The newcomer's splices (`order.items.lengthmine B;`) and lost lines: the cursor was left in the stream's way a
   // moment before typing. VS Code kept it at the same line and column while the stream replaced the lines around it,
