@@ -78,8 +78,9 @@ export interface ScriptStep {
   /**
    * Pause once this many characters (or the token that crosses it) are sent, until `release()`: a test can
    * look at the editor mid-stream without racing the clock (the connection stays open, nothing is sent).
+   * Several: it pauses at each in turn, one `release()` each.
    */
-  holdAfterChars?: number;
+  holdAfterChars?: number | number[];
 }
 
 export interface ReceivedRequest {
@@ -541,7 +542,8 @@ export class ModelServer {
     let t0 = performance.now();
     let i = 0;
     let chars = 0;
-    let hold = step.holdAfterChars;
+    const holds = [step.holdAfterChars ?? []].flat().sort((a, b) => a - b);
+    let hold = holds.shift();
     while (i < toks.length) {
       if (!alive()) return 'dead';
       const due =
@@ -556,7 +558,7 @@ export class ModelServer {
         i++;
       }
       if (hold !== undefined && chars >= hold) {
-        hold = undefined;
+        hold = holds.shift();
         this.held++;
         if (this.released > 0) this.released--;
         else await new Promise<void>((r) => this.releases.push(r));

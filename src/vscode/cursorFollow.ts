@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
 import type { FlushPlan, PreviewRegion, Row } from '../core/session/region';
+import { anchoredPieces } from '../core/diff/anchoredEdit';
+
+/** One replacement in the document (what `editor.edit` is given). */
+export interface DocPiece {
+  range: vscode.Range;
+  text: string;
+}
 
 /** Where a cursor end was before one of the stream's edits: on which region row, at which column of its text. */
 interface RowPlace {
@@ -19,14 +26,18 @@ interface RowPlace {
  * written ended up inside the struck-through old line, and one in an old line below inside the model's new line:
  * the keys typed next landed there (the newcomer's `order.items.lengthmine B;`, and keys gone with a removed line).
  * A cursor at the end of the line the stream is writing follows that end (the model writes before it, as a
- * terminal does). Only cursors inside the replaced lines are moved, only when the edit landed and nothing else
- * changed the document meanwhile.
+ * terminal does). The edit is made of pieces that leave the character after each cursor untouched
+ * (core/diff/anchoredEdit.ts), so the editor itself puts the cursor there as it applies the edit (issue 11, HA8: in the
+ * browser a key typed before the extension host moved the cursor back landed inside the model's text). Afterwards,
+ * and for what the pieces cannot promise (a selection, a character after the cursor that changes), cursors inside the
+ * replaced lines are moved, only when the edit landed and nothing else changed the document meanwhile.
  */
 export async function followingRows(
   editor: vscode.TextEditor,
   region: PreviewRegion,
   plan: FlushPlan,
-  apply: () => Thenable<boolean>,
+  edit: DocPiece,
+  apply: (pieces?: DocPiece[]) => Thenable<boolean>,
 ): Promise<boolean> {
   const doc = editor.document;
   const first = region.startLine + plan.from;
@@ -41,7 +52,7 @@ export async function followingRows(
     const i = p.line - region.startLine;
     const row = rendered[i];
     if (!row) return null;
-    const pre = region.prefixColumns(i);
+    const pre = region.hiddenColumns(i);
     const len = doc.lineAt(p.line).text.length;
     return {
       row,
@@ -56,8 +67,6 @@ export async function followingRows(
   const lines = plan.lines;
   const prefix = region.removedPrefix;
   const v0 = doc.version;
-  const ok = await apply();
-  if (!ok || doc.version !== v0 + 1 || doc.isClosed) return ok;
   const map = (p: vscode.Position, at: RowPlace | null): vscode.Position => {
     if (!at) return p;
     const k = rows.indexOf(at.row);
@@ -71,8 +80,53 @@ export async function followingRows(
     const pre = prefix && rows[k].kind === 'del' && text.startsWith(prefix) ? prefix.length : 0;
     return new vscode.Position(first + k, at.atEnd ? text.length : Math.min(text.length, at.col + pre));
   };
+  const pieces = anchored(doc, edit, first, lines, before, places, map);
+  const ok = await apply(pieces ?? undefined);
+  if (!ok || doc.version !== v0 + 1 || doc.isClosed) return ok;
   const next = before.map((s, i) => new vscode.Selection(map(s.anchor, places[i][0]), map(s.active, places[i][1])));
   if (next.some((s, i) => !editor.selections[i]?.isEqual(s)) || next.length !== editor.selections.length)
     editor.selections = next;
   return ok;
+}
+
+/**
+ * The edit as pieces that leave the character after each cursor inside it untouched (see anchoredPieces), or null:
+ * a selection inside it, a document with CRLF line ends, or a cursor the pieces cannot bring to its place.
+ * `map` gives each cursor's place once the edit landed (the document then holds `lines` from line `first`).
+ */
+function anchored(
+  doc: vscode.TextDocument,
+  edit: DocPiece,
+  first: number,
+  lines: readonly string[],
+  before: readonly vscode.Selection[],
+  places: ReadonlyArray<readonly [RowPlace | null, RowPlace | null]>,
+  map: (p: vscode.Position, at: RowPlace | null) => vscode.Position,
+): DocPiece[] | null {
+  if (doc.eol !== vscode.EndOfLine.LF) return null;
+  const start = doc.offsetAt(edit.range.start);
+  const old = doc.getText(edit.range);
+  // The new text's line starts: the document's line `first + k` begins after (first + k - start line) line ends of it.
+  const lineStarts = [0];
+  for (let i = edit.text.indexOf('\n'); i >= 0; i = edit.text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const newOffset = (p: vscode.Position): number => {
+    const n = p.line - edit.range.start.line;
+    if (n < 0 || n >= lineStarts.length) return -1;
+    return lineStarts[n] + p.character - (n === 0 ? edit.range.start.character : 0);
+  };
+  const cursors: Array<{ at: number; to: number }> = [];
+  for (let i = 0; i < before.length; i++) {
+    const [a, b] = places[i];
+    if (!a && !b) continue;
+    if (!before[i].isEmpty) return null;
+    const to = newOffset(map(before[i].active, b));
+    if (to < 0 || map(before[i].active, b).line - first >= lines.length) return null;
+    cursors.push({ at: doc.offsetAt(before[i].active) - start, to });
+  }
+  const pieces = anchoredPieces(old, edit.text, cursors);
+  if (!pieces) return null;
+  return pieces.map((x) => ({
+    range: new vscode.Range(doc.positionAt(start + x.from), doc.positionAt(start + x.to)),
+    text: x.text,
+  }));
 }

@@ -4,7 +4,7 @@ import { EditSession, SessionState } from '../core/session/editSession';
 import { FlushPlan, Hunk, PreviewRegion, RenderedAfter } from '../core/session/region';
 import { CharRange, changedChars } from '../core/diff/wordDiff';
 import { keepingCursor } from './util/keepCursor';
-import { followingRows } from './cursorFollow';
+import { DocPiece, followingRows } from './cursorFollow';
 import { beforeOwnEdit } from './util/ownEdits';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
@@ -623,12 +623,13 @@ export class SessionView implements vscode.Disposable {
     let ok: boolean;
     try {
       if (editor) {
-        const apply = () => {
+        const apply = (pieces: DocPiece[] = [edit]) => {
           beforeOwnEdit(this.document, 'preview'); // tests only: the user's keystroke first (util/ownEdits.ts)
-          const sending = editor.edit((b) => b.replace(edit.range, edit.text), {
+          const sending = editor.edit((b) => pieces.forEach((p) => b.replace(p.range, p.text)), {
             undoStopBefore: undoBefore,
             undoStopAfter: undoAfter,
           });
+          beforeOwnEdit(this.document, 'previewSent'); // tests only: a keystroke right after our edit (util/ownEdits.ts)
           // In the same tick: the workbench gets the decorations with the edit (issue 11).
           this.aheadSent = plan;
           this.decorate(undefined, {
@@ -653,7 +654,7 @@ export class SessionView implements vscode.Disposable {
               apply,
               this.log,
             )
-          : await followingRows(editor, this.region, plan, apply);
+          : await followingRows(editor, this.region, plan, edit, apply);
       } else {
         const we = new vscode.WorkspaceEdit();
         we.replace(this.document.uri, edit.range, edit.text);

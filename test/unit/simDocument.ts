@@ -87,3 +87,27 @@ export class SimDocument {
     return i >= 0 && i < rows.length ? rows[i].kind : 'outside';
   }
 }
+
+/**
+ * Is `doc` the `expected` lines plus lines of the user's own (issue 11, HA8): every expected line in order (its typed
+ * marks stripped), and every other line one the user inserted or typed into (a removed line they edited is theirs:
+ * kept on Accept)?
+ */
+export function expectedPlusUserLines(doc: readonly string[], expected: readonly string[]): boolean {
+  const typed = new RegExp(`${TYPED}\\d+\\.`, 'g');
+  const clean = (l: string) => l.replace(typed, '');
+  const users = (l: string) => l.startsWith(INS) || clean(l) !== l;
+  const memo = new Map<number, boolean>();
+  const ok = (i: number, j: number): boolean => {
+    if (i === doc.length) return j === expected.length;
+    const key = i * (expected.length + 1) + j;
+    const m = memo.get(key);
+    if (m !== undefined) return m;
+    const r =
+      (j < expected.length && !doc[i].startsWith(INS) && clean(doc[i]) === expected[j] && ok(i + 1, j + 1)) ||
+      (users(doc[i]) && ok(i + 1, j));
+    memo.set(key, r);
+    return r;
+  };
+  return ok(0, 0);
+}

@@ -67,6 +67,53 @@ describe('typing ahead of the stream (issue 11, HA)', () => {
       assert.equal(r.takeEditedAhead(), false, 'read once');
     });
 
+  it('keys typed into the line being written: its text is withdrawn at the first key, the keys stay alone (HA8)', () => {
+    const r = held();
+    r.applyUserEdit(5, 7, 5, 7, 'xy'); // `  let a` + `xy`
+    assert.equal(r.takeEditedAhead(), true);
+    r.interrupt('stopped: you edited here', { dropOpen: true });
+    // The document still shows the model's half line with the keys; the next flush writes the keys alone.
+    assert.equal(r.renderedLines()[4], '  let axy');
+    assert.equal(r.hiddenColumns(4), '  let a'.length, 'the cursor column in the row: after the withdrawn text');
+    r.applyUserEdit(5, 9, 5, 9, 'z'); // another key before that flush landed (document columns)
+    r.commitFlush(r.planFlush());
+    assert.equal(r.renderedLines()[4], 'xyz');
+    assert.equal(r.hiddenColumns(4), 0);
+    const keys = ['f() {', '  let a0 = 0;', '  keep0();', 'xyz', '  var a1 = 1;', '  keep1();', '  var a2 = 2;'];
+    assert.deepEqual(r.textIf('accept').slice(0, 7), keys);
+    assert.deepEqual(r.textIf('reject').slice(0, 7), [...keys.slice(0, 1), '  var a0 = 0;', ...keys.slice(2)]);
+  });
+
+  it('keys that only delete on the line being written: nothing of theirs, the half line goes (HA8)', () => {
+    const r = held();
+    r.applyUserEdit(5, 6, 5, 7, ''); // Backspace
+    assert.equal(r.takeEditedAhead(), true);
+    r.interrupt('stopped: you edited here', { dropOpen: true });
+    r.commitFlush(r.planFlush());
+    assert.ok(!r.renderedLines().includes('  let '), 'no half line');
+    assert.equal(r.renderedLines().length, 9, 'the original rows and the finished hunk');
+  });
+
+  it("keys typed into a removed row: the row is the user's, kept on Accept and Reject; an emptied hunk goes (HA8)", () => {
+    const r = held();
+    const hunks = r.pendingHunks().length;
+    r.applyUserEdit(2, 13, 2, 13, ' mine'); // `  var a0 = 0;` shown removed
+    assert.equal(r.takeEditedAhead(), false, 'above the frontier: the stream goes on');
+    assert.equal(r.renderedRows()[1].kind, 'user');
+    assert.equal(r.textIf('accept')[1], '  var a0 = 0; mine');
+    assert.equal(r.textIf('reject')[1], '  var a0 = 0; mine');
+    assert.equal(r.pendingHunks().length, hunks, 'the hunk keeps its added row');
+    const only = new PreviewRegion(0, ['a();', 'b();', 'c();']);
+    const d = only.createDiff();
+    d.push('a();\nc();\n');
+    d.end();
+    only.commitFlush(only.planFlush());
+    assert.equal(only.pendingHunks().length, 1);
+    only.applyUserEdit(1, 4, 1, 4, ' // keep');
+    assert.equal(only.pendingHunks().length, 0, 'a hunk left with no row is gone (no Accept All for nothing)');
+    assert.deepEqual(only.textIf('accept'), ['a();', 'b(); // keep', 'c();']);
+  });
+
   it('once stopped, no row is ahead of the stream any more: typing anywhere goes on (nothing to stop)', () => {
     const r = held();
     r.interrupt('stopped: you edited here', { dropOpen: true });

@@ -32,6 +32,12 @@ export interface Row {
   plain?: boolean;
   /** The document's line for this row carries the removed-row prefix now (as last written; the kind may be ahead). */
   prefixed?: boolean;
+  /**
+   * The document's line still holds `head` characters of the model's withdrawn text before the row's text and `tail`
+   * after it: the unfinished line the user typed into (issue 11, HA8: the stream stops at the first key and its half
+   * line goes; the keys stay). The next flush writes the row's text alone.
+   */
+  withdrawn?: { head: number; tail: number };
 }
 
 /**
@@ -104,7 +110,7 @@ export interface RegionSnapshot {
 /** Whether row `r` stays in the region's text if every pending hunk is accepted (or rejected): PreviewRegion.textIf. */
 export function rowKeptIf(r: Row, choice: 'accept' | 'reject'): boolean {
   const pending = r.hunk && r.hunk.state !== 'accepted' && r.hunk.state !== 'rejected';
-  if (pending && choice === 'accept' && r.kind === 'del') return false;
+  if (pending && choice === 'accept' && r.kind === 'del' && !r.userEdited) return false;
   return !(pending && choice === 'reject' && (r.kind === 'add' || r.kind === 'part') && !r.userEdited);
 }
 
@@ -324,14 +330,7 @@ export class PreviewRegion implements DiffSink {
     if (from < index) {
       const h = this.ensureOpen();
       const dels: Row[] = [];
-      for (let i = from; i < index; i++) {
-        const r = this.origRows[i];
-        if (r.kind === 'orig') {
-          r.kind = 'del';
-          r.hunk = h;
-          dels.push(r);
-        }
-      }
+      for (let i = from; i < index; i++) if (this.removing(this.origRows[i], h)) dels.push(this.origRows[i]);
       this.liftDels(h, dels);
     }
     const m = this.origRows[index];
@@ -351,20 +350,29 @@ export class PreviewRegion implements DiffSink {
     if (from < this.original.length) {
       const h = this.ensureOpen();
       const dels: Row[] = [];
-      for (let i = from; i < this.original.length; i++) {
-        const r = this.origRows[i];
-        if (r.kind === 'orig') {
-          r.kind = 'del';
-          r.hunk = h;
-          dels.push(r);
-        }
-      }
+      for (let i = from; i < this.original.length; i++)
+        if (this.removing(this.origRows[i], h)) dels.push(this.origRows[i]);
       this.liftDels(h, dels);
     }
     this.closeOpen();
     this.frontierRow = null;
     this.frontier = this.rows.length;
     this.touch();
+  }
+
+  /**
+   * An original line the stream found removed becomes a row of hunk `h`, unless the user typed into it: then it is
+   * theirs (issue 11, HA8), kept on Accept and on Reject like an added row they edited. Either way it moves with the
+   * removed rows (liftDels), so the original lines keep their order. False: not an original line (nothing to move).
+   */
+  private removing(r: Row, h: Hunk): boolean {
+    if (r.kind !== 'orig') return false;
+    if (r.userEdited) r.kind = 'user';
+    else {
+      r.kind = 'del';
+      r.hunk = h;
+    }
+    return true;
   }
 
   /**
@@ -602,8 +610,8 @@ export class PreviewRegion implements DiffSink {
     const dropKind: RowKind[] = to === 'accepted' ? ['del'] : ['add', 'part'];
     this.rows = this.rows.filter((r) => {
       if (r.hunk !== h) return true;
-      if (dropKind.includes(r.kind) && !(r.userEdited && r.kind === 'add')) return false;
-      r.kind = r.kind === 'add' || r.kind === 'part' ? (r.userEdited ? 'user' : 'ctx') : 'ctx';
+      if (dropKind.includes(r.kind) && !r.userEdited) return false;
+      r.kind = r.userEdited ? 'user' : 'ctx';
       r.hunk = null;
       r.decided = true;
       r.plain = undefined;
@@ -675,7 +683,7 @@ export class PreviewRegion implements DiffSink {
       const p = !!r.hunk && r.hunk.state === 'pending';
       cut.push({
         pending: p,
-        accepted: p && r.kind === 'del' ? null : r.text,
+        accepted: p && r.kind === 'del' && !r.userEdited ? null : r.text,
         rejected: p && add && !r.userEdited ? null : r.text,
       });
       hunkAt.push(p ? r.hunk : null);
@@ -714,7 +722,7 @@ export class PreviewRegion implements DiffSink {
       const p = pending(r);
       return {
         pending: p,
-        accepted: p && r.kind === 'del' ? null : r.text,
+        accepted: p && r.kind === 'del' && !r.userEdited ? null : r.text,
         rejected: p && isAdd(r) && !r.userEdited ? null : r.text,
       };
     });
@@ -843,10 +851,12 @@ export class PreviewRegion implements DiffSink {
     if (plan?.snapshot) {
       spliceIn(this.rendered, plan.from, plan.deleteCount, plan.snapshot.rows);
       spliceIn(this.renderedText, plan.from, plan.deleteCount, plan.lines);
+      for (const r of plan.snapshot.rows) r.withdrawn = undefined;
       if (pf) plan.snapshot.rows.forEach((r, k) => wroteLine(r, plan.lines[k], pf));
     } else {
       this.rendered = [...this.rows];
       this.renderedText = this.rows.map((r) => rowLine(r, pf));
+      for (const r of this.rows) r.withdrawn = undefined;
       if (pf) this.rows.forEach((r, k) => wroteLine(r, this.renderedText[k], pf));
     }
     this.settleRuns(plan ? plan.from : 0);
@@ -980,6 +990,14 @@ export class PreviewRegion implements DiffSink {
     const r = this.rendered[i];
     return r?.prefixed ? this.removedPrefix.length : 0;
   }
+  /**
+   * Columns of rendered row `i`'s document line before its text: the removed-row prefix, or the model's withdrawn text
+   * not written out yet (Row.withdrawn). Cursor columns in the line minus these are columns in the row's text.
+   */
+  hiddenColumns(i: number): number {
+    const r = this.rendered[i];
+    return this.prefixColumns(i) + (r?.withdrawn?.head ?? 0);
+  }
   /** The texts the document holds for the region (row texts may already be ahead, e.g. a growing partial line). */
   renderedLines(): readonly string[] {
     return this.renderedText;
@@ -1028,7 +1046,8 @@ export class PreviewRegion implements DiffSink {
       const newText = segs[segs.length - 1] + this.renderedText[re].slice(endCol);
       this.removeRendered(0, re); // rows 0..re-1 gone
       setRowFromLine(keep, newText, this.removedPrefix);
-      keep.userEdited = true;
+      keep.withdrawn = undefined;
+      this.takenByUser(keep);
       this.renderedText[0] = newText;
       this.startLine = startLine + nl;
       this.recomputeFrontier();
@@ -1042,7 +1061,8 @@ export class PreviewRegion implements DiffSink {
       const keep = this.rendered[rs];
       this.removeRendered(rs + 1, lastRow + 1);
       setRowFromLine(keep, prefix + segs[0], this.removedPrefix);
-      keep.userEdited = true;
+      keep.withdrawn = undefined;
+      this.takenByUser(keep);
       this.renderedText[rs] = prefix + segs[0];
       this.recomputeFrontier();
       return;
@@ -1057,12 +1077,62 @@ export class PreviewRegion implements DiffSink {
     }
     // Row rs keeps its identity with the first new line; the rest are user rows; extra old rows go.
     const first = this.rendered[rs];
-    setRowFromLine(first, newLines[0], this.removedPrefix);
-    first.userEdited = true;
+    // The model's text on the line being written is withdrawn (issue 11, HA8): the stream stops at the user's first key
+    // there, and its half line never stays beside the keys (`    for ( /*kk1*/`): the keys alone are the user's line.
+    const head = this.modelChars(first, startCol, 'head');
+    const tail = this.modelChars(this.rendered[re], this.renderedText[re].length - endCol, 'tail');
+    const n = newLines.length;
+    const firstText = newLines[0].slice(head, n === 1 ? newLines[0].length - tail : undefined);
+    const onlyDeleted = first === this.partialRow && !first.userEdited && n === 1 && !firstText;
+    setRowFromLine(first, firstText, this.removedPrefix);
+    first.withdrawn = head || (n === 1 && tail) ? { head, tail: n === 1 ? tail : 0 } : undefined;
+    if (!onlyDeleted) this.takenByUser(first); // (keys that only deleted the model's text: nothing of theirs to keep)
     this.renderedText[rs] = newLines[0];
     if (oldCount > 1) this.removeRendered(rs + 1, re + 1);
-    if (newLines.length > 1) this.insertRendered(rs, newLines.slice(1), 'after');
+    if (n > 1) {
+      this.insertRendered(rs, newLines.slice(1), 'after');
+      const last = this.rendered[rs + n - 1];
+      if (tail) {
+        last.text = newLines[n - 1].slice(0, newLines[n - 1].length - tail);
+        last.withdrawn = { head: 0, tail };
+      }
+    }
     this.recomputeFrontier();
+  }
+
+  /**
+   * How many characters of row `r`'s document line before (`head`) or after (`tail`) the user's edit are the model's
+   * text to withdraw: all of them on the line being written (nothing of it was the user's yet), up to the withdrawn
+   * part not written out yet on a row already typed into (see Row.withdrawn), none elsewhere.
+   */
+  private modelChars(r: Row, upTo: number, side: 'head' | 'tail'): number {
+    if (r === this.partialRow && !r.userEdited && !r.withdrawn) return upTo;
+    return r.withdrawn ? Math.min(r.withdrawn[side], upTo) : 0;
+  }
+
+  /**
+   * The user edited row `r`: it is theirs now, kept on Accept and on Reject. A removed row too (issue 11, HA8: keys
+   * typed into a struck-through line were gone on Accept All): it leaves its hunk and is plain code again.
+   */
+  private takenByUser(r: Row): void {
+    r.userEdited = true;
+    if (!this.rows.includes(r)) {
+      // A row a decision took out a moment ago (an accepted removal, a rejected addition), still in the document until
+      // the decision's edit lands: the user's keys there stay, so the row does too, as theirs.
+      const at = this.rendered.indexOf(r);
+      let k = at - 1;
+      while (k >= 0 && !this.rows.includes(this.rendered[k])) k--;
+      this.rows.splice(k < 0 ? 0 : this.rows.indexOf(this.rendered[k]) + 1, 0, r);
+      Object.assign(r, { kind: 'user', hunk: null, decided: true, plain: undefined });
+      return;
+    }
+    if (r.kind !== 'del') return;
+    const h = r.hunk;
+    r.kind = 'user';
+    r.hunk = null;
+    r.plain = undefined;
+    if (h && h !== this.open && !this.rows.some((x) => x.hunk === h)) this.hunks.splice(this.hunks.indexOf(h), 1);
+    this.hunkVersion++;
   }
 
   /**
