@@ -6,6 +6,7 @@ import { Ctx } from './ctx';
 import { SessionView } from './preview';
 import { EditSessions } from './sessions';
 import { Disposable } from './util/dispose';
+import { lineHunks } from '../core/nextEdit/lineDiff';
 
 interface Parked {
   view: SessionView;
@@ -177,7 +178,17 @@ export class SaveGuard extends Disposable {
     try {
       const back = await this.unpark(doc, entry.parked);
       const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
-      if (ed && entry.cursor && doc.getText() === entry.cursor.text) ed.selections = entry.cursor.selections;
+      // Only when it is not there already: a cursor on a line the set-aside did not touch never moved, and putting the
+      // snapshot back anyway could land after a keystroke the editor has and we have not heard of yet, sending the next
+      // keys before it (issue 11, HB: `a6q9Z` for `a6Zq9`, typing with auto-save on).
+      const was = entry.cursor?.selections;
+      if (
+        ed &&
+        was &&
+        doc.getText() === entry.cursor?.text &&
+        (was.length !== ed.selections.length || was.some((s, i) => !s.isEqual(ed.selections[i])))
+      )
+        ed.selections = was;
       // Only now (the guard no longer busy) may a preview that rests record its state for undo.
       await Promise.all(back.map((v) => v.flush()));
       this.sessions.refreshLenses();
@@ -202,13 +213,17 @@ export class SaveGuard extends Disposable {
           now.push(doc.lineAt(i).text);
         if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
         const before = doc.version; // the restore makes version before + 1; the user's keystrokes come after it
+        // Keys typed while it was set aside, on lines the preview shows as they are: kept, and shown with it.
+        const typed = now.join('\n') === p.aside.join('\n') ? [] : typedOnSharedLines(p, now);
+        const shown = [...p.shown];
+        for (const t of typed ?? []) shown[t.row] = t.text;
         if (
-          now.join('\n') !== p.aside.join('\n') ||
+          !typed ||
           !(await replaceLines(
             doc,
             p.startLine,
             p.aside.length,
-            p.shown,
+            shown,
             log,
             () =>
               // Its colours go out with its lines (issue 11): a removed row is never drawn with its `//` showing.
@@ -228,6 +243,10 @@ export class SaveGuard extends Disposable {
           v.drop();
           continue;
         }
+        if (typed?.length) {
+          log(`save: ${typed.length} line(s) typed into while edit ${v.session.id} was set aside; kept in it`);
+          v.followLines(typed.map((t) => ({ line: p.startLine + t.row, from: p.shown[t.row], to: t.text })));
+        }
         v.resume(before + 1); // keystrokes on the restored lines that came before this point are followed
         if (!v.matchesDocument()) {
           log(`save: edit ${v.session.id} does not match the document after the save; it is dropped`);
@@ -241,6 +260,37 @@ export class SaveGuard extends Disposable {
     }
     return back;
   }
+}
+
+/**
+ * The user typed while the preview was set aside (`now`, the document's lines where its set-aside text was): when every
+ * changed line is one the preview shows as it is (the same text in `shown` and `aside`, not one of its hunks) and no
+ * line was added or removed, the rows of `shown` those lines are (with their new text); undefined otherwise (the
+ * preview cannot be shown again around the typing: it is dropped, as before). Issue 11, HB: with auto-save on,
+ * keys typed into old code below a stopped stream between a save's set-aside and its restore dropped the whole diff.
+ */
+function typedOnSharedLines(p: Parked, now: string[]): Array<{ row: number; text: string }> | undefined {
+  if (now.length !== p.aside.length) return undefined;
+  // aside line -> shown row, for the lines outside the set-aside's runs of changed lines
+  const toRow = new Map<number, number>();
+  let i = 0;
+  let j = 0;
+  for (const h of [...lineHunks(p.shown, p.aside), undefined]) {
+    const stop = h ? h.oldStart : p.shown.length;
+    for (; j < stop; i++, j++) toRow.set(i, j);
+    if (h) {
+      j += h.oldLines.length;
+      i += h.newLines.length;
+    }
+  }
+  const out: Array<{ row: number; text: string }> = [];
+  for (let k = 0; k < now.length; k++) {
+    if (now[k] === p.aside[k]) continue;
+    const row = toRow.get(k);
+    if (row === undefined || p.shown[row] !== p.aside[k]) return undefined;
+    out.push({ row, text: now[k] });
+  }
+  return out;
 }
 
 async function replaceLines(
@@ -259,25 +309,87 @@ async function replaceLines(
       ? new vscode.Range(startLine, 0, end, 0)
       : new vscode.Range(startLine, 0, doc.lineCount - 1, doc.lineAt(doc.lineCount - 1).text.length);
   const text = lines.join('\n') + (end < doc.lineCount && lines.length ? '\n' : '');
-  // In an editor: no undo stops of its own, so the set-aside and the restore join the undo steps around them.
+  // Only the lines that differ are replaced (issue 11, HB): a line both texts share is not touched, so a cursor on it
+  // (the user typing into old code below the stream) stays where it is in the editor itself. Replacing the whole
+  // block put it at the block's start until our selection fix arrived, and keys typed in that window went there
+  // (`q9export function f() {` with auto-save on), after which the restore found the text changed and dropped the diff.
+  const found = minimalEdits(doc, range, text);
+  const edits: Array<[vscode.Range, string]> = found.length ? found : [[range, text]]; // nothing differs: as before
   const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
-  // The cursor stays where the user left it, not at the end of the replaced lines (issue 15).
+  // The cursor stays where the user left it, not at the end of the replaced lines (issue 15): cursors on the shared
+  // lines above and below the changed ones are not inside any edit, so only the changed block is mapped.
+  const old: string[] = [];
+  for (let i = startLine; i < Math.min(doc.lineCount, end); i++) old.push(doc.lineAt(i).text);
+  let pre = 0;
+  while (pre < old.length && pre < lines.length && old[pre] === lines[pre]) pre++;
+  let suf = 0;
+  while (
+    suf < old.length - pre &&
+    suf < lines.length - pre &&
+    old[old.length - 1 - suf] === lines[lines.length - 1 - suf]
+  )
+    suf++;
+  // In an editor: no undo stops of its own, so the set-aside and the restore join the undo steps around them.
   if (ed)
     return keepingCursor(
       ed,
-      startLine,
-      count,
-      lines,
+      startLine + pre,
+      old.length - pre - suf,
+      lines.slice(pre, lines.length - suf),
       () => {
         beforeOwnEdit(doc, what); // tests only: the user's keystroke first (util/ownEdits.ts)
-        const sending = ed.edit((b) => b.replace(range, text), { undoStopBefore: false, undoStopAfter: false });
+        const sending = ed.edit((b) => edits.forEach(([r, t]) => b.replace(r, t)), {
+          undoStopBefore: false,
+          undoStopAfter: false,
+        });
         alongside?.();
         return sending;
       },
       log,
     );
   const we = new vscode.WorkspaceEdit();
-  we.replace(doc.uri, range, text);
+  for (const [r, t] of edits) we.replace(doc.uri, r, t);
   beforeOwnEdit(doc, what);
   return vscode.workspace.applyEdit(we);
+}
+
+/**
+ * The edits that turn the text of `range` into `text`, one per run of changed lines (core lineHunks); lines the two
+ * share are left alone. Offsets are worked out with a virtual '\n' after both texts, so a run at the end of the range
+ * (the document's last line, with no newline after it) is handled like any other.
+ */
+export function minimalEdits(
+  doc: vscode.TextDocument,
+  range: vscode.Range,
+  text: string,
+): Array<[vscode.Range, string]> {
+  const oldText = doc.getText(range);
+  const a = oldText.split('\n');
+  const b = text.split('\n');
+  const base = doc.offsetAt(range.start);
+  const offs: number[] = [0];
+  for (const l of a) offs.push(offs[offs.length - 1] + l.length + 1);
+  const len = oldText.length;
+  const out: Array<[vscode.Range, string]> = [];
+  for (const h of lineHunks(a, b)) {
+    let from = offs[h.oldStart];
+    let to = offs[h.oldStart + h.oldLines.length];
+    let rep = h.newLines.length ? h.newLines.join('\n') + '\n' : '';
+    if (to > len) {
+      // The run reaches the virtual '\n' after the text: drop it from both sides.
+      if (rep) {
+        rep = rep.slice(0, -1);
+        to = len;
+        if (from > len) {
+          from = len;
+          rep = '\n' + rep;
+        }
+      } else {
+        from = Math.max(0, from - 1);
+        to = len;
+      }
+    }
+    out.push([new vscode.Range(doc.positionAt(base + from), doc.positionAt(base + to)), rep]);
+  }
+  return out;
 }
