@@ -7,6 +7,13 @@ import { SessionView } from './preview';
 import { EditSessions } from './sessions';
 import { Disposable } from './util/dispose';
 import { lineHunks } from '../core/nextEdit/lineDiff';
+import { lineEdits } from '../core/diff/lineEdits';
+
+/**
+ * How long a save waits for an undo/redo walk to land: VS Code writes 1.5 s after the participant starts, and the
+ * set-aside after the wait needs its own round trip (a few hundred ms on a loaded machine).
+ */
+const WALK_WAIT_MS = 800;
 
 interface Parked {
   view: SessionView;
@@ -68,35 +75,109 @@ export class SaveGuard extends Disposable {
   private onWillSave(e: vscode.TextDocumentWillSaveEvent): void {
     if (e.document.isUntitled) return; // an untitled preview (a deep job's new file) has no mixed state; Save As is explicit
     if (e.document.uri.scheme === NEW_FILE_SCHEME) return; // a named new-file preview: saved to memory only (NewFilePreviews)
-    const vs = this.sessions.viewsFor(e.document).filter((v) => !v.isEnded);
+    const guard = this.sessions.hasGuard(e.document) ? this.sessions.guardFor(e.document) : undefined;
+    if (guard)
+      this.ctx.log(
+        `save of ${vscode.workspace.asRelativePath(e.document.uri)} (v${e.document.version}, reason ${e.reason}): ${guard.walking ? 'undo/redo walks' : guard.busy ? 'held' : 'quiet'}, ${this.sessions.viewsFor(e.document).filter((v) => !v.isEnded).length} preview(s)`,
+      );
+    if (guard?.walking) {
+      // Undo/Redo walks the history (issue 11, HB): its previews are dropped until it lands, so the text now is a step
+      // of the walk (half a stream, removed rows as plain `//` lines, or the pending form a moment before its preview
+      // is shown again). The save waits for the walk to land, then sets aside what it shows. VS Code writes after
+      // 1.5 s whatever the participant does (and ignores a participant for good after a few such timeouts), so the
+      // wait is bounded; a save that outlasts it is written as the walk has it and written again once it lands.
+      e.waitUntil(
+        guard.whenIdle(WALK_WAIT_MS).then(async (idle) => {
+          if (!idle) return this.writeAgainAfterWalk(e.document);
+          this.stats.waitedForWalk++;
+          await this.participate(e.document, e.reason);
+        }),
+      );
+      return;
+    }
+    if (!this.sessions.viewsFor(e.document).some((v) => !v.isEnded)) return;
+    e.waitUntil(this.participate(e.document, e.reason));
+  }
+
+  /** How the saves during undo/redo walks went (issue 11, HB; tests): waited for the walk, written again after it. */
+  readonly stats = { waitedForWalk: 0, outlasted: 0, writtenAgain: 0 };
+  private readonly afterWalk = new Set<string>();
+
+  /** A save outlasted by a walk wrote a step of it: once the walk lands, the file is written again (forced). */
+  private writeAgainAfterWalk(doc: vscode.TextDocument): void {
+    this.stats.outlasted++;
+    const uri = doc.uri.toString();
+    this.ctx.log(
+      `save of ${vscode.workspace.asRelativePath(doc.uri)}: undo/redo still walks after ${WALK_WAIT_MS} ms; written as it is now, and again once it lands`,
+    );
+    if (this.afterWalk.has(uri)) return;
+    this.afterWalk.add(uri);
+    const guard = this.sessions.guardFor(doc);
+    const again = () => {
+      guard.onIdle.delete(again);
+      this.afterWalk.delete(uri);
+      void this.writeAgain(doc);
+    };
+    guard.onIdle.add(again);
+  }
+
+  /**
+   * The walk has landed: write the file again, forced (Ctrl+S's command writes a file the editor thinks clean: the
+   * walk may have landed on the very text written, a preview's pending form, shown again without any edit). A save
+   * asked for while another save's participants run is refused by VS Code (no recursive saves), and one still in
+   * flight may write after ours: so it is checked on disk and tried again (a few times) while the file, with no
+   * preview shown, is not the document.
+   */
+  private async writeAgain(doc: vscode.TextDocument): Promise<void> {
+    const rel = vscode.workspace.asRelativePath(doc.uri);
+    for (let attempt = 0; attempt < 4 && !doc.isClosed; attempt++) {
+      await new Promise((r) => setTimeout(r, 150 + 250 * attempt)); // saves in flight go first
+      const guard = this.sessions.guardFor(doc);
+      if (guard.walking) return; // another walk: its own saves (and this, after it) take over
+      this.stats.writtenAgain++;
+      this.ctx.log(`save of ${rel}: written again, the walk has landed${attempt ? ` (try ${attempt + 1})` : ''}`);
+      try {
+        if (vscode.window.activeTextEditor?.document === doc)
+          await vscode.commands.executeCommand('workbench.action.files.save');
+        else await doc.save();
+        await this.whenShownAgain(doc);
+      } catch (err) {
+        this.ctx.log(`save again: ${String(err)}`);
+      }
+      if (this.sessions.viewsFor(doc).some((v) => !v.isEnded)) return; // written by our participant (set aside)
+      if (doc.uri.scheme !== 'file') return;
+      const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+      if (onDisk === doc.getText()) return;
+    }
+  }
+
+  /** The save participant's work (see the class comment): each live preview of `doc` set aside for the write. */
+  private async participate(doc: vscode.TextDocument, reason: vscode.TextDocumentSaveReason): Promise<void> {
+    const vs = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
     if (!vs.length) return;
-    const uri = e.document.uri.toString();
+    const uri = doc.uri.toString();
     const finish = this.beginSetAside(uri);
     // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
     // set-aside's undo step, so undoing that step gives this text back.
-    const shown = this.sessions.guardFor(e.document).textHash();
-    e.waitUntil(
-      (async () => {
-        let handedOn = false; // to the restore after the save, which calls finish()
-        try {
-          // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
-          const ed = vscode.window.visibleTextEditors.find((x) => x.document === e.document);
-          const cursor = ed && { text: e.document.getText(), selections: ed.selections };
-          const parked = await this.park(e.document, vs);
-          if (parked.length) {
-            this.sessions.guardFor(e.document).noteSetAside(shown);
-            this.setAside.set(uri, { parked, finish, cursor });
-            handedOn = true;
-            this.fallBackIfNoSave(e.document, parked);
-          }
-          this.ctx.log(
-            `save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`,
-          );
-        } finally {
-          if (!handedOn) finish();
-        }
-      })(),
-    );
+    const shown = this.sessions.guardFor(doc).textHash();
+    let handedOn = false; // to the restore after the save, which calls finish()
+    try {
+      // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
+      const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
+      const cursor = ed && { text: doc.getText(), selections: ed.selections };
+      const parked = await this.park(doc, vs);
+      if (parked.length) {
+        this.sessions.guardFor(doc).noteSetAside(shown);
+        this.setAside.set(uri, { parked, finish, cursor });
+        handedOn = true;
+        this.fallBackIfNoSave(doc, parked);
+      }
+      this.ctx.log(
+        `save of ${vscode.workspace.asRelativePath(doc.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${reason})`,
+      );
+    } finally {
+      if (!handedOn) finish();
+    }
   }
 
   /** Suspends each preview and puts the document's original (plus typing) where its lines were. */
@@ -353,43 +434,11 @@ async function replaceLines(
   return vscode.workspace.applyEdit(we);
 }
 
-/**
- * The edits that turn the text of `range` into `text`, one per run of changed lines (core lineHunks); lines the two
- * share are left alone. Offsets are worked out with a virtual '\n' after both texts, so a run at the end of the range
- * (the document's last line, with no newline after it) is handled like any other.
- */
-export function minimalEdits(
-  doc: vscode.TextDocument,
-  range: vscode.Range,
-  text: string,
-): Array<[vscode.Range, string]> {
-  const oldText = doc.getText(range);
-  const a = oldText.split('\n');
-  const b = text.split('\n');
+/** The edits that turn the text of `range` into `text`, one per run of changed lines (core/diff/lineEdits.ts). */
+function minimalEdits(doc: vscode.TextDocument, range: vscode.Range, text: string): Array<[vscode.Range, string]> {
   const base = doc.offsetAt(range.start);
-  const offs: number[] = [0];
-  for (const l of a) offs.push(offs[offs.length - 1] + l.length + 1);
-  const len = oldText.length;
-  const out: Array<[vscode.Range, string]> = [];
-  for (const h of lineHunks(a, b)) {
-    let from = offs[h.oldStart];
-    let to = offs[h.oldStart + h.oldLines.length];
-    let rep = h.newLines.length ? h.newLines.join('\n') + '\n' : '';
-    if (to > len) {
-      // The run reaches the virtual '\n' after the text: drop it from both sides.
-      if (rep) {
-        rep = rep.slice(0, -1);
-        to = len;
-        if (from > len) {
-          from = len;
-          rep = '\n' + rep;
-        }
-      } else {
-        from = Math.max(0, from - 1);
-        to = len;
-      }
-    }
-    out.push([new vscode.Range(doc.positionAt(base + from), doc.positionAt(base + to)), rep]);
-  }
-  return out;
+  return lineEdits(doc.getText(range), text).map((e) => [
+    new vscode.Range(doc.positionAt(base + e.from), doc.positionAt(base + e.to)),
+    e.text,
+  ]);
 }
