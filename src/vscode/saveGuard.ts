@@ -224,6 +224,10 @@ export class SaveGuard extends Disposable {
       const landed = await replaceLines(doc, startLine, shown.length, aside, this.ctx.log, alongside, 'setAside');
       if (landed) return { view: v, startLine, shown, aside };
       v.resume(-1); // every change that came meanwhile was someone else's
+      // Following them may have changed the preview (a key typed below the stream stops it, which drops the line it was
+      // writing): in step with the document again before the next try (issue 11, HB: without it the try was given up
+      // and the save wrote the preview's mixed lines).
+      if (!v.isEnded && !v.matchesDocument()) await v.settled();
       if (v.isEnded || !v.matchesDocument()) break;
       v.suspend();
     }
