@@ -206,10 +206,10 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
   // Opt-in (SPARK_WALK_SAVES=1): still FAILS, now in the undo guard, not the save (README, Known limits). Round 7: the
   // pending form with its `//` rows on disk after Undo (2). Round 8: a save while the guard walks waits for it to land
   // (up to 0.8 s) and sets aside what it shows, and one that outlasts the walk is written again (forced) once it
-  // lands; steps 1-5 hold. Step 6 (the last Undo): ~100 ms after the walk landed on the original, one more native undo
-  // arrives (`undo: a native undo (v123, 0 preview(s))` in the log, from no command the test or the guard sent) and
-  // takes the document into the middle of the stream's history (`const lines` above `var lines`); the next save
-  // writes that faithfully.
+  // lands; steps 1-5 hold. Step 6 (the last Undo) fails in the undo guard: the saves of step 3 (Redo, the diff
+  // pending) cut the editor's Redo, step 4's Redo does nothing, step 5's Undo lands on a set-aside text equal to the
+  // original in the middle of the stream's history, and step 6 walks on into the stream's steps with no preview
+  // (`undo: a native undo (v…, 0 preview(s))` in the log); the save after it writes that text faithfully.
   const walkIt = process.env.SPARK_WALK_SAVES ? it : it.skip;
   for (const from of ['Accept All', 'Reject All', 'a per-hunk Accept'])
     walkIt(
