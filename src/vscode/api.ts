@@ -32,6 +32,8 @@ export interface SparkEditApi {
    * before that: VS Code gives extensions no way to hold it until the onDidSave listeners are done.
    */
   whenShownAgain(doc: vscode.TextDocument): Promise<void>;
+  /** Saves during undo/redo walks (issue 11, HB): waited for the walk, outlasted by it, written again after it. */
+  saveStats(): { waitedForWalk: number; outlasted: number; writtenAgain: number };
   /** Undo/redo (issue 11): the guard or a save is still moving `doc` (a walk through a stream's steps is not done). */
   undoBusy(doc: vscode.TextDocument): boolean;
   endpoint(): string;
@@ -84,6 +86,7 @@ export function createApi(p: ApiParts): SparkEditApi {
     sessions: () => sessions.all(),
     session: (id) => sessions.get(id),
     whenShownAgain: (doc) => saveGuard.whenShownAgain(doc),
+    saveStats: () => ({ ...saveGuard.stats }), // issue 11 (HB)
     undoBusy: (doc) => sessions.undoBusy(doc), // issue 11
     endpoint: () => connections.endpoint,
     usingDemoModel: () => connections.usingDemo,

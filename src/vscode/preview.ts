@@ -462,6 +462,18 @@ export class SessionView implements vscode.Disposable {
     this.scheduleFlush();
   }
 
+  /**
+   * Lines the user changed while this view was set aside for a save (issue 11, HB), now in the document as it shows
+   * them: followed as the user's edits (whole-line replacements, document lines), like a keystroke on those lines.
+   */
+  followLines(lines: ReadonlyArray<{ line: number; from: string; to: string }>) {
+    const contentChanges = lines.map((l) => ({
+      range: new vscode.Range(l.line, 0, l.line, l.from.length),
+      text: l.to,
+    }));
+    this.followUserEdit({ contentChanges } as unknown as vscode.TextDocumentChangeEvent);
+  }
+
   /** Stop following the document (the undo guard moves it); `drop` then ends the view without touching the text. */
   suspend() {
     this.suspended = true;

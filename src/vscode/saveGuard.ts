@@ -6,6 +6,14 @@ import { Ctx } from './ctx';
 import { SessionView } from './preview';
 import { EditSessions } from './sessions';
 import { Disposable } from './util/dispose';
+import { lineHunks } from '../core/nextEdit/lineDiff';
+import { lineEdits } from '../core/diff/lineEdits';
+
+/**
+ * How long a save waits for an undo/redo walk to land: VS Code writes 1.5 s after the participant starts, and the
+ * set-aside after the wait needs its own round trip (a few hundred ms on a loaded machine).
+ */
+const WALK_WAIT_MS = 800;
 
 interface Parked {
   view: SessionView;
@@ -67,35 +75,109 @@ export class SaveGuard extends Disposable {
   private onWillSave(e: vscode.TextDocumentWillSaveEvent): void {
     if (e.document.isUntitled) return; // an untitled preview (a deep job's new file) has no mixed state; Save As is explicit
     if (e.document.uri.scheme === NEW_FILE_SCHEME) return; // a named new-file preview: saved to memory only (NewFilePreviews)
-    const vs = this.sessions.viewsFor(e.document).filter((v) => !v.isEnded);
+    const guard = this.sessions.hasGuard(e.document) ? this.sessions.guardFor(e.document) : undefined;
+    if (guard)
+      this.ctx.log(
+        `save of ${vscode.workspace.asRelativePath(e.document.uri)} (v${e.document.version}, reason ${e.reason}): ${guard.walking ? 'undo/redo walks' : guard.busy ? 'held' : 'quiet'}, ${this.sessions.viewsFor(e.document).filter((v) => !v.isEnded).length} preview(s)`,
+      );
+    if (guard?.walking) {
+      // Undo/Redo walks the history (issue 11, HB): its previews are dropped until it lands, so the text now is a step
+      // of the walk (half a stream, removed rows as plain `//` lines, or the pending form a moment before its preview
+      // is shown again). The save waits for the walk to land, then sets aside what it shows. VS Code writes after
+      // 1.5 s whatever the participant does (and ignores a participant for good after a few such timeouts), so the
+      // wait is bounded; a save that outlasts it is written as the walk has it and written again once it lands.
+      e.waitUntil(
+        guard.whenIdle(WALK_WAIT_MS).then(async (idle) => {
+          if (!idle) return this.writeAgainAfterWalk(e.document);
+          this.stats.waitedForWalk++;
+          await this.participate(e.document, e.reason);
+        }),
+      );
+      return;
+    }
+    if (!this.sessions.viewsFor(e.document).some((v) => !v.isEnded)) return;
+    e.waitUntil(this.participate(e.document, e.reason));
+  }
+
+  /** How the saves during undo/redo walks went (issue 11, HB; tests): waited for the walk, written again after it. */
+  readonly stats = { waitedForWalk: 0, outlasted: 0, writtenAgain: 0 };
+  private readonly afterWalk = new Set<string>();
+
+  /** A save outlasted by a walk wrote a step of it: once the walk lands, the file is written again (forced). */
+  private writeAgainAfterWalk(doc: vscode.TextDocument): void {
+    this.stats.outlasted++;
+    const uri = doc.uri.toString();
+    this.ctx.log(
+      `save of ${vscode.workspace.asRelativePath(doc.uri)}: undo/redo still walks after ${WALK_WAIT_MS} ms; written as it is now, and again once it lands`,
+    );
+    if (this.afterWalk.has(uri)) return;
+    this.afterWalk.add(uri);
+    const guard = this.sessions.guardFor(doc);
+    const again = () => {
+      guard.onIdle.delete(again);
+      this.afterWalk.delete(uri);
+      void this.writeAgain(doc);
+    };
+    guard.onIdle.add(again);
+  }
+
+  /**
+   * The walk has landed: write the file again, forced (Ctrl+S's command writes a file the editor thinks clean: the
+   * walk may have landed on the very text written, a preview's pending form, shown again without any edit). A save
+   * asked for while another save's participants run is refused by VS Code (no recursive saves), and one still in
+   * flight may write after ours: so it is checked on disk and tried again (a few times) while the file, with no
+   * preview shown, is not the document.
+   */
+  private async writeAgain(doc: vscode.TextDocument): Promise<void> {
+    const rel = vscode.workspace.asRelativePath(doc.uri);
+    for (let attempt = 0; attempt < 4 && !doc.isClosed; attempt++) {
+      await new Promise((r) => setTimeout(r, 150 + 250 * attempt)); // saves in flight go first
+      const guard = this.sessions.guardFor(doc);
+      if (guard.walking) return; // another walk: its own saves (and this, after it) take over
+      this.stats.writtenAgain++;
+      this.ctx.log(`save of ${rel}: written again, the walk has landed${attempt ? ` (try ${attempt + 1})` : ''}`);
+      try {
+        if (vscode.window.activeTextEditor?.document === doc)
+          await vscode.commands.executeCommand('workbench.action.files.save');
+        else await doc.save();
+        await this.whenShownAgain(doc);
+      } catch (err) {
+        this.ctx.log(`save again: ${String(err)}`);
+      }
+      if (this.sessions.viewsFor(doc).some((v) => !v.isEnded)) return; // written by our participant (set aside)
+      if (doc.uri.scheme !== 'file') return;
+      const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+      if (onDisk === doc.getText()) return;
+    }
+  }
+
+  /** The save participant's work (see the class comment): each live preview of `doc` set aside for the write. */
+  private async participate(doc: vscode.TextDocument, reason: vscode.TextDocumentSaveReason): Promise<void> {
+    const vs = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
     if (!vs.length) return;
-    const uri = e.document.uri.toString();
+    const uri = doc.uri.toString();
     const finish = this.beginSetAside(uri);
     // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
     // set-aside's undo step, so undoing that step gives this text back.
-    const shown = this.sessions.guardFor(e.document).textHash();
-    e.waitUntil(
-      (async () => {
-        let handedOn = false; // to the restore after the save, which calls finish()
-        try {
-          // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
-          const ed = vscode.window.visibleTextEditors.find((x) => x.document === e.document);
-          const cursor = ed && { text: e.document.getText(), selections: ed.selections };
-          const parked = await this.park(e.document, vs);
-          if (parked.length) {
-            this.sessions.guardFor(e.document).noteSetAside(shown);
-            this.setAside.set(uri, { parked, finish, cursor });
-            handedOn = true;
-            this.fallBackIfNoSave(e.document, parked);
-          }
-          this.ctx.log(
-            `save of ${vscode.workspace.asRelativePath(e.document.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${e.reason})`,
-          );
-        } finally {
-          if (!handedOn) finish();
-        }
-      })(),
-    );
+    const shown = this.sessions.guardFor(doc).textHash();
+    let handedOn = false; // to the restore after the save, which calls finish()
+    try {
+      // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
+      const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
+      const cursor = ed && { text: doc.getText(), selections: ed.selections };
+      const parked = await this.park(doc, vs);
+      if (parked.length) {
+        this.sessions.guardFor(doc).noteSetAside(shown);
+        this.setAside.set(uri, { parked, finish, cursor });
+        handedOn = true;
+        this.fallBackIfNoSave(doc, parked);
+      }
+      this.ctx.log(
+        `save of ${vscode.workspace.asRelativePath(doc.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${reason})`,
+      );
+    } finally {
+      if (!handedOn) finish();
+    }
   }
 
   /** Suspends each preview and puts the document's original (plus typing) where its lines were. */
@@ -142,6 +224,10 @@ export class SaveGuard extends Disposable {
       const landed = await replaceLines(doc, startLine, shown.length, aside, this.ctx.log, alongside, 'setAside');
       if (landed) return { view: v, startLine, shown, aside };
       v.resume(-1); // every change that came meanwhile was someone else's
+      // Following them may have changed the preview (a key typed below the stream stops it, which drops the line it was
+      // writing): in step with the document again before the next try (issue 11, HB: without it the try was given up
+      // and the save wrote the preview's mixed lines).
+      if (!v.isEnded && !v.matchesDocument()) await v.settled();
       if (v.isEnded || !v.matchesDocument()) break;
       v.suspend();
     }
@@ -177,7 +263,17 @@ export class SaveGuard extends Disposable {
     try {
       const back = await this.unpark(doc, entry.parked);
       const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
-      if (ed && entry.cursor && doc.getText() === entry.cursor.text) ed.selections = entry.cursor.selections;
+      // Only when it is not there already: a cursor on a line the set-aside did not touch never moved, and putting the
+      // snapshot back anyway could land after a keystroke the editor has and we have not heard of yet, sending the next
+      // keys before it (issue 11, HB: `a6q9Z` for `a6Zq9`, typing with auto-save on).
+      const was = entry.cursor?.selections;
+      if (
+        ed &&
+        was &&
+        doc.getText() === entry.cursor?.text &&
+        (was.length !== ed.selections.length || was.some((s, i) => !s.isEqual(ed.selections[i])))
+      )
+        ed.selections = was;
       // Only now (the guard no longer busy) may a preview that rests record its state for undo.
       await Promise.all(back.map((v) => v.flush()));
       this.sessions.refreshLenses();
@@ -202,13 +298,17 @@ export class SaveGuard extends Disposable {
           now.push(doc.lineAt(i).text);
         if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
         const before = doc.version; // the restore makes version before + 1; the user's keystrokes come after it
+        // Keys typed while it was set aside, on lines the preview shows as they are: kept, and shown with it.
+        const typed = now.join('\n') === p.aside.join('\n') ? [] : typedOnSharedLines(p, now);
+        const shown = [...p.shown];
+        for (const t of typed ?? []) shown[t.row] = t.text;
         if (
-          now.join('\n') !== p.aside.join('\n') ||
+          !typed ||
           !(await replaceLines(
             doc,
             p.startLine,
             p.aside.length,
-            p.shown,
+            shown,
             log,
             () =>
               // Its colours go out with its lines (issue 11): a removed row is never drawn with its `//` showing.
@@ -228,6 +328,10 @@ export class SaveGuard extends Disposable {
           v.drop();
           continue;
         }
+        if (typed?.length) {
+          log(`save: ${typed.length} line(s) typed into while edit ${v.session.id} was set aside; kept in it`);
+          v.followLines(typed.map((t) => ({ line: p.startLine + t.row, from: p.shown[t.row], to: t.text })));
+        }
         v.resume(before + 1); // keystrokes on the restored lines that came before this point are followed
         if (!v.matchesDocument()) {
           log(`save: edit ${v.session.id} does not match the document after the save; it is dropped`);
@@ -241,6 +345,37 @@ export class SaveGuard extends Disposable {
     }
     return back;
   }
+}
+
+/**
+ * The user typed while the preview was set aside (`now`, the document's lines where its set-aside text was): when every
+ * changed line is one the preview shows as it is (the same text in `shown` and `aside`, not one of its hunks) and no
+ * line was added or removed, the rows of `shown` those lines are (with their new text); undefined otherwise (the
+ * preview cannot be shown again around the typing: it is dropped, as before). Issue 11, HB: with auto-save on,
+ * keys typed into old code below a stopped stream between a save's set-aside and its restore dropped the whole diff.
+ */
+function typedOnSharedLines(p: Parked, now: string[]): Array<{ row: number; text: string }> | undefined {
+  if (now.length !== p.aside.length) return undefined;
+  // aside line -> shown row, for the lines outside the set-aside's runs of changed lines
+  const toRow = new Map<number, number>();
+  let i = 0;
+  let j = 0;
+  for (const h of [...lineHunks(p.shown, p.aside), undefined]) {
+    const stop = h ? h.oldStart : p.shown.length;
+    for (; j < stop; i++, j++) toRow.set(i, j);
+    if (h) {
+      j += h.oldLines.length;
+      i += h.newLines.length;
+    }
+  }
+  const out: Array<{ row: number; text: string }> = [];
+  for (let k = 0; k < now.length; k++) {
+    if (now[k] === p.aside[k]) continue;
+    const row = toRow.get(k);
+    if (row === undefined || p.shown[row] !== p.aside[k]) return undefined;
+    out.push({ row, text: now[k] });
+  }
+  return out;
 }
 
 async function replaceLines(
@@ -259,25 +394,55 @@ async function replaceLines(
       ? new vscode.Range(startLine, 0, end, 0)
       : new vscode.Range(startLine, 0, doc.lineCount - 1, doc.lineAt(doc.lineCount - 1).text.length);
   const text = lines.join('\n') + (end < doc.lineCount && lines.length ? '\n' : '');
-  // In an editor: no undo stops of its own, so the set-aside and the restore join the undo steps around them.
+  // Only the lines that differ are replaced (issue 11, HB): a line both texts share is not touched, so a cursor on it
+  // (the user typing into old code below the stream) stays where it is in the editor itself. Replacing the whole
+  // block put it at the block's start until our selection fix arrived, and keys typed in that window went there
+  // (`q9export function f() {` with auto-save on), after which the restore found the text changed and dropped the diff.
+  const found = minimalEdits(doc, range, text);
+  const edits: Array<[vscode.Range, string]> = found.length ? found : [[range, text]]; // nothing differs: as before
   const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
-  // The cursor stays where the user left it, not at the end of the replaced lines (issue 15).
+  // The cursor stays where the user left it, not at the end of the replaced lines (issue 15): cursors on the shared
+  // lines above and below the changed ones are not inside any edit, so only the changed block is mapped.
+  const old: string[] = [];
+  for (let i = startLine; i < Math.min(doc.lineCount, end); i++) old.push(doc.lineAt(i).text);
+  let pre = 0;
+  while (pre < old.length && pre < lines.length && old[pre] === lines[pre]) pre++;
+  let suf = 0;
+  while (
+    suf < old.length - pre &&
+    suf < lines.length - pre &&
+    old[old.length - 1 - suf] === lines[lines.length - 1 - suf]
+  )
+    suf++;
+  // In an editor: no undo stops of its own, so the set-aside and the restore join the undo steps around them.
   if (ed)
     return keepingCursor(
       ed,
-      startLine,
-      count,
-      lines,
+      startLine + pre,
+      old.length - pre - suf,
+      lines.slice(pre, lines.length - suf),
       () => {
         beforeOwnEdit(doc, what); // tests only: the user's keystroke first (util/ownEdits.ts)
-        const sending = ed.edit((b) => b.replace(range, text), { undoStopBefore: false, undoStopAfter: false });
+        const sending = ed.edit((b) => edits.forEach(([r, t]) => b.replace(r, t)), {
+          undoStopBefore: false,
+          undoStopAfter: false,
+        });
         alongside?.();
         return sending;
       },
       log,
     );
   const we = new vscode.WorkspaceEdit();
-  we.replace(doc.uri, range, text);
+  for (const [r, t] of edits) we.replace(doc.uri, r, t);
   beforeOwnEdit(doc, what);
   return vscode.workspace.applyEdit(we);
+}
+
+/** The edits that turn the text of `range` into `text`, one per run of changed lines (core/diff/lineEdits.ts). */
+function minimalEdits(doc: vscode.TextDocument, range: vscode.Range, text: string): Array<[vscode.Range, string]> {
+  const base = doc.offsetAt(range.start);
+  return lineEdits(doc.getText(range), text).map((e) => [
+    new vscode.Range(doc.positionAt(base + e.from), doc.positionAt(base + e.to)),
+    e.text,
+  ]);
 }

@@ -72,6 +72,11 @@ export class UndoGuard {
   /** Native undo/redo steps taken while the guard or a save held the document: handled when they are done. */
   private readonly foreign: Dir[] = [];
 
+  /** Undo/redo walks the document's history (its previews are dropped until it lands), or a native step waits to. */
+  get walking(): boolean {
+    return this.driving || this.foreign.length > 0;
+  }
+
   /** Changes to the document are the guard's or a save's own (previews suspended, no checkpoints). */
   get busy(): boolean {
     return this.driving || this.holds > 0;
@@ -256,6 +261,7 @@ export class UndoGuard {
   /** A native undo or redo (not ours) just changed the document, which nothing else holds. */
   private native(dir: Dir, e: vscode.TextDocumentChangeEvent): void {
     const views = this.host.views(this.document);
+    this.host.log(`${dir}: a native ${dir} (v${this.document.version}, ${views.length} preview(s))`);
     if (!views.some((v) => v.session.isStreaming)) {
       const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
       if (plan.kind === 'once' && !this.isAside(this.hash(), dir)) {
@@ -284,11 +290,40 @@ export class UndoGuard {
    * until it reaches its target), so it is taken again; otherwise it is in the document and is handled as taken.
    */
   private afterBusy(): void {
-    if (this.busy || !this.foreign.length || this.document.isClosed) return;
+    if (this.busy) return;
+    if (!this.foreign.length || this.document.isClosed) return this.wakeIdle();
     const dir = this.foreign.shift()!;
     const at = this.history.at && this.history.index >= 0 && this.history.list[this.history.index].hash === this.hash();
     if (at) void this.replay(dir);
     else void this.drive(dir);
+  }
+
+  /**
+   * Resolves true once nothing moves the document (no walk, no save's hold, no native step waiting), false after `ms`.
+   * A save that comes while the guard walks waits for it (issue 11, HB: the walk's intermediate texts were written).
+   */
+  whenIdle(ms: number): Promise<boolean> {
+    if (!this.busy && !this.foreign.length) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.idleWaiters.delete(wake);
+        resolve(false);
+      }, ms);
+      this.idleWaiters.add(wake);
+    });
+  }
+  private readonly idleWaiters = new Set<() => void>();
+  /** Called each time the guard lets go of the document with nothing left to do (see whenIdle). */
+  readonly onIdle = new Set<() => void>();
+  private wakeIdle(): void {
+    const waiting = [...this.idleWaiters];
+    this.idleWaiters.clear();
+    for (const f of waiting) f();
+    for (const f of [...this.onIdle]) f();
   }
 
   private async replay(dir: Dir): Promise<void> {

@@ -56,6 +56,7 @@ export async function run(): Promise<TestOutcome> {
   require('./ownEditRace.test'); // issue 11 (HA): keystrokes that beat our edits
   require('./lensPlace.test'); // issue 11 (HA): the Accept All lens at the first pending hunk
   require('./typingTable.test');
+  require('./diskStates.test'); // issue 11 (HB): what reaches the disk is a state the user could have meant
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {

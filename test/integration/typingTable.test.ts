@@ -363,31 +363,94 @@ describe('Typing while it streams: every place × every decision (issue 11, real
       assert.equal(text, [...c.expect(), ''].join('\n'));
     });
 
-  // KNOWN FAILING (round 7, README Known limits): with auto-save on, the keys can land on another line (seen: `q9` at the
-  // start of `export function f() {`, the model's lines gone) or the test times out. It failed in HA's last run and
-  // in every merged run; set SPARK_KNOWN_FAILING=1 to run it.
-  (process.env.SPARK_KNOWN_FAILING ? it : it.skip)(
-    'typed into old rows below the frontier with auto-save on: the file on disk after Accept All holds every key, no splice',
-    async () => {
+  /** The cursor at `p` in the held document, before any save runs (see the auto-save cell below). */
+  async function placeAt(ed: vscode.TextEditor, p: Place): Promise<(keys: string) => string> {
+    const doc = ed.document.getText().split('\n');
+    const [line, col] = p.at(doc);
+    await vscode.window.showTextDocument(ed.document);
+    ed.selection = new vscode.Selection(line, col, line, col);
+    return (keys) => doc[line].slice(0, col) + keys + doc[line].slice(col);
+  }
+
+  // Was KNOWN FAILING (round 7): the keys landed on another line (`q9export function f() {`) and the model's finished
+  // lines were gone. The mechanism (issue 11, HB round 8): a save's set-aside and its restore replaced the whole
+  // preview block, so VS Code put a cursor inside it elsewhere until our selection fix came a round trip later, and
+  // that fix put back a cursor snapshot taken before the edit was sent (here: the cursor before the test placed it).
+  // Keys typed in that window went to the wrong line; the restore then found the text changed and dropped the diff.
+  // Now only the changed lines are replaced (a cursor on a shared line is never moved) and a stale snapshot is not
+  // put back. The cursor is placed before auto-save is switched on: a selection set from the extension host while a
+  // set-aside is on its way would be applied to the other text (a harness race; a click is in the editor's own text).
+  it('typed into old rows below the frontier with auto-save on: the file on disk after Accept All holds every key, no splice', async () => {
+    const p = PLACES.find((x) => x.name.startsWith('in an old row far below'))!;
+    const { ed, v, uri } = await heldEdit('autosave');
+    const line = await placeAt(ed, p);
+    // Auto-save from the hold on (a save while the stream runs sets the preview aside and shows it again: host tests
+    // in undoTrust/faults; one that loses the race drops the preview, as the fault matrix says).
+    const files2 = vscode.workspace.getConfiguration('files');
+    await files2.update('autoSaveDelay', 100, vscode.ConfigurationTarget.Global);
+    await files2.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+    try {
+      for (const ch of KEYS) await vscode.commands.executeCommand('type', { text: ch });
+      await decide(v, 'accept');
+      server.release();
+      const text = ed.document.getText();
+      // Where the stream stopped: at the frontier when the keys reached the preview, or (keys typed while a save had
+      // it set aside: README, Known limits) a moment later, when it was shown again; never at or past the typed line.
+      const typedAt = ORIGINAL.indexOf('  var a6 = 6;');
+      const stops = Array.from({ length: typedAt - ABOVE + 1 }, (_, k) =>
+        [...MODEL.slice(0, ABOVE + k), ...ORIGINAL.slice(ABOVE + k)].map((l) =>
+          l === '  var a6 = 6;' ? line(KEYS) : l,
+        ),
+      ).map((ls) => [...ls, ''].join('\n'));
+      assert.equal(stops[0], expected(p, 'accept', line(KEYS)));
+      assert.ok(stops.includes(text), `every key on its line, the model's lines down to where it stopped:\n${text}`);
+      // The file on disk once auto-saved (not `isDirty`: the extension host hears "saved" for a save that began before
+      // the Accept's edit and takes the document for clean while the next auto-save is still to come).
+      const onDisk = async () => Buffer.from(await vscode.workspace.fs.readFile(uri)).toString();
+      await waitFor(async () => (await onDisk()) === text, 'auto-saved', 10_000).catch(() => undefined);
+      assert.equal(await onDisk(), text, 'the file on disk');
+    } finally {
+      await files2.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      await files2.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  /**
+   * The same window on demand (no timing): a key typed right after a save's set-aside is sent (it lands while the
+   * preview is set aside) and one right after the restore is sent (before our cursor fix could arrive). Every key on
+   * the line the cursor is on, and the diff shown again with the keys in it.
+   */
+  for (const when of ['setAside', 'restore'] as const)
+    it(`a key typed right after a save's ${when === 'setAside' ? 'set-aside' : 'restore'} is sent: on the cursor's line, the diff kept`, async () => {
       const p = PLACES.find((x) => x.name.startsWith('in an old row far below'))!;
-      const { ed, v, uri } = await heldEdit('autosave');
-      // Auto-save from the hold on (a save while the stream runs sets the preview aside and shows it again: host tests
-      // in undoTrust/faults; one that loses the race drops the preview, as the fault matrix says).
-      const files2 = vscode.workspace.getConfiguration('files');
-      await files2.update('autoSaveDelay', 100, vscode.ConfigurationTarget.Global);
-      await files2.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+      const { ed, v } = await heldEdit(`race-${when}`);
+      const doc = ed.document;
+      const line = await placeAt(ed, p);
+      await vscode.commands.executeCommand('type', { text: KEYS[0] }); // stops the stream (typed below the frontier)
+      await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'stopped, in sync');
+      let keys = KEYS.slice(1);
+      a.beforeOwnEdit((d, what) => {
+        if (d !== doc || what !== when || !keys) return;
+        const k = keys[0];
+        keys = keys.slice(1);
+        // Right after our edit is sent (same tick): it reaches the editor after our edit, before anything we send next.
+        queueMicrotask(() => void vscode.commands.executeCommand('type', { text: k }));
+      });
       try {
-        const typed = await typeAt(ed, p);
-        await decide(v, 'accept');
-        server.release();
-        const want = expected(p, 'accept', typed);
-        assert.equal(ed.document.getText(), want);
-        await waitFor(async () => !ed.document.isDirty, 'auto-saved');
-        assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString(), want, 'the file on disk');
+        for (let i = 0; i < 4 && keys; i++) {
+          await doc.save();
+          await a.whenShownAgain(doc);
+        }
       } finally {
-        await files2.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
-        await files2.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+        a.beforeOwnEdit(undefined);
       }
-    },
-  );
+      await waitFor(
+        () => doc.getText().includes(line(KEYS)),
+        `every key on the cursor's line:\n${doc.getText()}`,
+        5000,
+      );
+      assert.ok(!v.isEnded, 'the diff is still there');
+      await decide(v, 'accept');
+      assert.equal(doc.getText(), expected(p, 'accept', line(KEYS)));
+    });
 });

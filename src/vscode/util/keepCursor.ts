@@ -20,11 +20,28 @@ export async function keepingCursor(
   for (let i = startLine; i < Math.min(doc.lineCount, startLine + oldCount); i++) oldLines.push(doc.lineAt(i).text);
   const before = editor.selections;
   const v0 = doc.version;
-  const ok = await apply();
+  // The user moved the cursor (a click, an arrow key) while the edit was on its way: where it is now is theirs, and
+  // `before` is stale (issue 11, HB: putting it back there sent the next keys to a line the user had left).
+  let moved = false;
+  const watch = vscode.window.onDidChangeTextEditorSelection((e) => {
+    if (e.textEditor === editor && e.kind !== undefined) moved = true;
+  });
+  let ok: boolean;
+  try {
+    ok = await apply();
+  } finally {
+    watch.dispose();
+  }
   const inside = (p: vscode.Position) => p.line >= startLine && p.line < startLine + oldLines.length;
-  if (!ok || doc.version !== v0 + 1 || doc.isClosed || !before.some((s) => inside(s.anchor) || inside(s.active))) {
+  if (
+    !ok ||
+    moved ||
+    doc.version !== v0 + 1 ||
+    doc.isClosed ||
+    !before.some((s) => inside(s.anchor) || inside(s.active))
+  ) {
     log?.(
-      `cursor: not kept (edit ${ok ? 'applied' : 'failed'}, version ${v0}→${doc.version}, lines ${startLine}+${oldLines.length}, cursor ${before.map((x) => x.active.line).join(',')})`,
+      `cursor: not kept (edit ${ok ? 'applied' : 'failed'}${moved ? ', moved meanwhile' : ''}, version ${v0}→${doc.version}, lines ${startLine}+${oldLines.length}, cursor ${before.map((x) => x.active.line).join(',')})`,
     );
     return ok;
   }
