@@ -449,7 +449,12 @@ export async function demoFlow(page, workspace, artifacts) {
     await frame.waitForSelector('.empty .example', { timeout: 10_000 });
     await page.screenshot({ path: path.join(artifacts, 'chat-empty.png') });
     await frame.click('.empty .example[data-example="Add doc comments to the selection"]');
-    await frame.waitForSelector('.msg.assistant .code-block', { timeout: 20_000 });
+    await frame.waitForSelector('.msg.assistant', { timeout: 20_000 });
+    await waitFor(async () => await frame.$$eval('#stop', (e) => e.every((x) => x.hidden)), 'the answer to finish');
+    // An answer: code to Apply, or (the code documented already by an earlier step) the demo saying why it has none.
+    const answer = await frame.textContent('.msg.assistant:last-child');
+    if (!(await frame.$('.msg.assistant .code-block')) && !/documented already|can't do this/.test(answer ?? ''))
+      throw new Error(`no code and no reason: ${answer}`);
     if (await frame.$('.empty')) throw new Error('the empty state is still shown');
   });
   await step('the walkthrough ticks the steps done above: Ctrl+I, review, the quick fix, the chat', async () => {
