@@ -544,6 +544,14 @@ export async function keyboardFlow(page, workspace, artifacts) {
       await shows('rename out to result', 'the last one again (↓)');
       await page.keyboard.press('ArrowDown');
       await shows('', 'what was typed: nothing (↓)');
+      // Ctrl+Space lists them; Esc closes the list only (round-8 newcomer: it closed the box too).
+      const listShown = () => page.evaluate(() => !!document.querySelector('.suggest-widget.visible'));
+      await page.keyboard.press('Control+Space');
+      await waitFor(listShown, 'the suggestion list');
+      await page.keyboard.press('Escape');
+      await waitFor(async () => !(await listShown()), 'the list to close');
+      await new Promise((r) => setTimeout(r, 300));
+      if (!(await boxHasFocus(page))) throw new Error('Esc on the suggestion list closed the box');
       await page.keyboard.press('Escape');
       await waitFor(async () => !(await boxHasFocus(page)), 'the box to close');
       if (fs.readFileSync(file, 'utf8') !== before) throw new Error('the file changed');

@@ -11,7 +11,6 @@ import { InputMessage } from '../core/protocol/responses';
 import { EditPromptInput } from '../core/prompt';
 import { Ctx } from './ctx';
 import { endedLine, reportError, timelineOf } from './editReports';
-import { cleanIfOnDisk } from './dirtyMark';
 import { Decorations, SessionView, createDecorations } from './preview';
 import { UndoGuard, ViewState } from './undoGuard';
 import { Disposable } from './util/dispose';
@@ -242,9 +241,6 @@ export class EditSessions extends Disposable {
       log(endedLine(view, transport));
       this.views.delete(view.session.id);
       this.guards.get(doc)?.checkpoint(); // the accepted or rejected result
-      // The dirty mark says "differs from the file" (dirtyMark.ts): a Reject that gives back the file's text clears it.
-      const quiet = () => !this.undoBusy(doc) && !this.viewsFor(doc).some((v) => !v.isEnded);
-      if (quiet()) void cleanIfOnDisk(doc, quiet, log).catch((e) => log(`dirty mark: ${String(e)}`));
       // After the other end listeners (deep mode's among them): disposing now would drop them mid-delivery.
       queueMicrotask(() => view.dispose());
       this.lensEmitter.fire();

@@ -280,7 +280,7 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
     'streaming (held)',
   ] as const;
   for (const state of DIRTY_STATES)
-    it(`dirty mark, ${state}: Ctrl+S writes the original; the tab is dirty while the diff shows; after Reject All it is clean`, async () => {
+    it(`dirty mark, ${state}: Ctrl+S writes the original; the tab is dirty while the diff shows; Reject All gives the disk's text`, async () => {
       let v: SessionView;
       let ed: vscode.TextEditor;
       if (state === 'streaming (held)') {
@@ -316,13 +316,12 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
       await v.session.whenSettled();
       await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
       await waitFor(() => v.isEnded, 'rejected');
-      if (doc.getText() === disk(doc))
-        await waitFor(
-          () => !doc.isDirty,
-          `${state}: clean after Reject All (the document is what the disk holds)`,
-          5000,
-        );
-      else assert.ok(doc.isDirty, 'dirty: the document differs from the disk');
+      // After Reject All the document is the file's text again, but VS Code keeps the mark (it counts edits, not
+      // texts). HB8 saved the same bytes then to clear it; that save broke Undo of Reject All (trust: "undo of Reject
+      // All gives the pending preview back" stayed put) and the keyboard flow's undo step, so it was taken out at the
+      // merge: the mark stays until the next save (README, Known limits). What must hold: the disk is the original.
+      expectMeant(disk(doc), `${state}, after Reject All`);
+      assert.equal(doc.getText(), disk(doc), 'the document is what the disk holds');
     });
 
   /**

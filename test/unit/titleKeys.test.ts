@@ -89,6 +89,19 @@ describe('the editor title names the same keys as the lenses (issue 17)', () => 
     assert.deepEqual(ctrlI({ ...writing, commentEditorFocused: true }), []);
   });
 
+  it('Esc in the box with its suggestion list open closes the list, not the box (nor does Enter send)', () => {
+    // Round-8 newcomer: Esc on Ctrl+Space's list closed the box too; the keys typed next replaced the selected code.
+    const box = { commentEditorFocused: true, commentController: 'sparkEdit.prompt', editorTextFocus: true };
+    const ours = (key: string, ctx: Ctx) =>
+      (pkg.contributes.keybindings as Binding[])
+        .filter((k) => k.key === key && holds(k.when, ctx))
+        .map((k) => k.command);
+    assert.deepEqual(ours('escape', { ...box, suggestWidgetVisible: true }), []);
+    assert.deepEqual(ours('enter', { ...box, suggestWidgetVisible: true }), []);
+    assert.deepEqual(ours('up', { ...box, suggestWidgetVisible: true }), []);
+    assert.deepEqual(ours('escape', box), ['sparkEdit.inlinePrompt.cancel']);
+  });
+
   it('Esc does what the controls say in each state (the key bindings themselves, with the editor focused)', () => {
     const esc = (ctx: Ctx) =>
       (pkg.contributes.keybindings as Binding[])
