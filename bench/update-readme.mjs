@@ -3,8 +3,13 @@
 import fs from 'node:fs';
 const md = fs.readFileSync(new URL('./results/latest.md', import.meta.url), 'utf8');
 const lines = md.split('\n');
-const table = lines.filter((l) => l.startsWith('|')).join('\n');
+// The measures table only (the first one): the diff-quality table and its notes after it stay in latest.md.
+const first = lines.findIndex((l) => l.startsWith('|'));
+const end = lines.findIndex((l, i) => i > first && !l.startsWith('|'));
+const table = lines.slice(first, end).join('\n');
+const more = lines.findIndex((l, i) => i > end && l.startsWith('|'));
 const notes = lines
+  .slice(0, more < 0 ? lines.length : more)
   .filter(
     (l) =>
       l &&
