@@ -461,6 +461,49 @@ describe('Typing while it streams: every place × every decision (issue 11, real
     assert.equal([...lines.slice(0, k), ...lines.slice(k + 1)].join('\n'), original.join('\n') + '\n');
   });
 
+  // Issue 11 (HA8b), the browser's reorder (` /*kk6*/` → `/*kk6*/ `, the cursor at column 0 of the line the withdrawal
+  // left): in the browser the selection can reach the extension host after the keystroke's text, and a move made after
+  // one of our edits from what the extension host knew took the cursor back to where the user was one key earlier. The
+  // seam `preview` moves the cursor as our edit goes out (a click the extension host hears of only afterwards): once
+  // the edit landed the cursor is where the user put it, carried by the edit, never moved back.
+  it("a cursor the extension host hears of late (moved as one of the stream's edits goes out): the edit never moves it back", async () => {
+    const uri = files.fileFor('late-cursor');
+    const ed = await openFileWith(uri, ORIGINAL.join('\n') + '\n');
+    ed.selection = new vscode.Selection(1, 0, ORIGINAL.length - 2, ORIGINAL[ORIGINAL.length - 2].length);
+    const hold = ANSWER.indexOf(HOLD_AT) + HOLD_AT.length;
+    const held = server.held;
+    server.enqueue({ text: ANSWER, tokensPerSecond: 400, holdAfterChars: [hold, hold + 1] });
+    const v = await startEdit(a, 'use let');
+    await waitFor(
+      () => server.held > held && v.session.text.length >= hold && v.region.planFlush() === null,
+      'the stream held mid-line',
+    );
+    const doc = ed.document.getText().split('\n');
+    const line = partialLine(doc);
+    await vscode.window.showTextDocument(ed.document);
+    ed.selection = new vscode.Selection(line, doc[line].length, line, doc[line].length); // it follows the end
+    const clicked = new vscode.Selection(line, '  le'.length, line, '  le'.length);
+    let fired = false;
+    a.beforeOwnEdit((d, w) => {
+      if (fired || w !== 'preview' || d !== ed.document) return;
+      fired = true;
+      a.beforeOwnEdit(undefined);
+      ed.selection = clicked;
+    });
+    server.release();
+    await waitFor(
+      () => fired && server.held > held + 1 && v.session.text.length > hold && v.region.planFlush() === null,
+      "the stream's edit after the click, landed",
+    );
+    // One round trip to the editor: whatever the extension host does once it hears the edit landed is done by then.
+    await vscode.window.showTextDocument(ed.document);
+    assert.equal(ed.document.lineAt(ed.selection.active.line).text, HOLD_AT + '3', 'the cursor on its line');
+    assert.equal(ed.selection.active.character, clicked.active.character, 'the cursor where the user put it');
+    server.release();
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'the edit decided');
+  });
+
   // Issue 11 (HA8b), the browser's missed stop (`    for (var i = 0; i  /*kk21*/`, the model writing on): the key
   // reaches the editor right BEFORE the flush that completes the line being written (the seam `preview`), so that flush
   // is refused and the key is in the half line the document still shows, while the region's row is already finished.
