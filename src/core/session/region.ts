@@ -87,7 +87,8 @@ export interface FlushPlan {
   lines: string[];
   rowsAfter: number;
   /** The rows [from, from+lines.length) the plan renders, `lines` being their texts (rows keep changing while the edit is in flight). */
-  snapshot?: { rows: Row[] };
+  /** `partial`: the row that was the line being written when the plan was made (see PreviewRegion.shownPartial). */
+  snapshot?: { rows: Row[]; partial?: Row | null };
   /** Region version the plan was made at. */
   version?: number;
 }
@@ -847,7 +848,7 @@ export class PreviewRegion implements DiffSink {
       deleteCount: a.length - s - p,
       lines,
       rowsAfter: b.length,
-      snapshot: { rows },
+      snapshot: { rows, partial: this.partialRow },
       version: this.version,
     };
   }
@@ -855,9 +856,11 @@ export class PreviewRegion implements DiffSink {
   /** The document now holds the plan's result. */
   commitFlush(plan: FlushPlan | null): void {
     const pf = this.removedPrefix;
+    // (The row that was being written when the plan was made: the stream may have finished it since.)
     const wrote = plan?.snapshot ? plan.snapshot.rows : this.rows;
+    const partial = plan?.snapshot ? plan.snapshot.partial : this.partialRow;
     if (this.shownPartial && wrote.includes(this.shownPartial)) this.shownPartial = null;
-    if (this.partialRow && wrote.includes(this.partialRow)) this.shownPartial = this.partialRow;
+    if (partial && wrote.includes(partial)) this.shownPartial = partial;
     if (plan?.snapshot) {
       spliceIn(this.rendered, plan.from, plan.deleteCount, plan.snapshot.rows);
       spliceIn(this.renderedText, plan.from, plan.deleteCount, plan.lines);
