@@ -127,7 +127,7 @@ async function typeIntoLineBeingWritten(page, file, original, artifacts, n) {
   fs.writeFileSync(path.join(artifacts, `e2e-typing-line-being-written-${n}.ts.txt`), disk);
   await page.keyboard.press('Control+W');
   const where = `(clicked at the end of "${at.text}"; pending ${pending}; said: ${said})\n${disk}`;
-  if (disk.split(keys).length !== 2) throw new Error(`the keys "${keys}" once and contiguous ${where}`);
+  if (disk.split(keys).length !== 2) throw new Error(`the keys "${keys}" once, in order and contiguous ${where}`);
   const lines = disk.split('\n');
   const k = lines.findIndex((l) => l.includes(keys));
   const base = lines[k].replace(keys, '');
@@ -163,13 +163,19 @@ async function typeIntoLineBeingWritten(page, file, original, artifacts, n) {
   console.log(`[browser] keys into the line being written (${n}): ${JSON.stringify(lines[k])}, pending ${pending}`);
 }
 
+/**
+ * Attempts of the step above (issue 11, HA8b): the newcomer saw 5 of 14 fail, clustered (a timing race), where 3 tries
+ * passed. SPARK_TYPING_ATTEMPTS overrides.
+ */
+const ATTEMPTS = Number(process.env.SPARK_TYPING_ATTEMPTS) || 10;
+
 export async function typingFlow(page, workspace, artifacts) {
   const results = [];
   const step = stepper(page, artifacts, 'browser typing while it streams', results);
   const file = path.join(workspace, 'demo', 'orders.ts');
   const original = fs.readFileSync(file, 'utf8');
   await step(
-    'keys typed into the line being written at 80 ms a key (demo at 20 tok/s), 3 times, then Accept All: on disk every key once and contiguous, no model character among them, and the file compiles',
+    `keys typed into the line being written at 80 ms a key (demo at 20 tok/s), ${ATTEMPTS} times, then Accept All: on disk every key once, in order and contiguous, no model character among them, and the file compiles`,
     async () => {
       await page.keyboard.press('Control+P');
       await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
@@ -179,11 +185,13 @@ export async function typingFlow(page, workspace, artifacts) {
       await setUserSetting(page, workspace, 'sparkEdit.demoTokensPerSecond', 20);
       // A file of its own per attempt (a copy of orders.ts no editor has opened yet): never written behind an open
       // editor's back.
-      const copies = [1, 2, 3].map((n) => path.join(workspace, 'demo', `orders-kk${n}.ts`));
+      const copies = Array.from({ length: ATTEMPTS }, (_, i) => i + 1).map((n) =>
+        path.join(workspace, 'demo', `orders-kk${n}.ts`),
+      );
       try {
         for (const f of copies) fs.writeFileSync(f, original);
         const failures = [];
-        for (let n = 1; n <= 3; n++) {
+        for (let n = 1; n <= ATTEMPTS; n++) {
           try {
             await typeIntoLineBeingWritten(page, copies[n - 1], original, artifacts, n);
           } catch (e) {
@@ -193,7 +201,8 @@ export async function typingFlow(page, workspace, artifacts) {
             await palette(page, 'View: Revert and Close Editor');
           }
         }
-        if (failures.length) throw new Error(`${failures.length} of 3 attempts failed:\n${failures.join('\n\n')}`);
+        if (failures.length)
+          throw new Error(`${failures.length} of ${ATTEMPTS} attempts failed:\n${failures.join('\n\n')}`);
       } finally {
         for (const f of copies) fs.rmSync(f, { force: true });
         await page.keyboard.press('Control+P');

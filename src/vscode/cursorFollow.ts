@@ -28,9 +28,9 @@ interface RowPlace {
  * A cursor at the end of the line the stream is writing follows that end (the model writes before it, as a
  * terminal does). The edit is made of pieces that leave the character after each cursor untouched
  * (core/diff/anchoredEdit.ts), so the editor itself puts the cursor there as it applies the edit (issue 11, HA8: in the
- * browser a key typed before the extension host moved the cursor back landed inside the model's text). Afterwards,
- * and for what the pieces cannot promise (a selection, a character after the cursor that changes), cursors inside the
- * replaced lines are moved, only when the edit landed and nothing else changed the document meanwhile.
+ * browser a key typed before the extension host moved the cursor back landed inside the model's text). Only for what
+ * the pieces cannot promise (a selection, a character after the cursor that changes, CRLF), cursors inside the
+ * replaced lines are moved afterwards, when the edit landed and nothing else changed the document meanwhile.
  */
 export async function followingRows(
   editor: vscode.TextEditor,
@@ -82,7 +82,11 @@ export async function followingRows(
   };
   const pieces = anchored(doc, edit, first, lines, before, places, map);
   const ok = await apply(pieces ?? undefined);
-  if (!ok || doc.version !== v0 + 1 || doc.isClosed) return ok;
+  // The pieces put every cursor in place as the editor applied them: nothing to move (issue 11, HA8b). A move here is
+  // worse than none: `before` is what the extension host knew when the edit was made, and in the browser the
+  // selection can reach it after the keystroke's text does: the move then took the cursor back to where the user's
+  // previous key was typed (column 0 of the line the withdrawal left: ` /*kk3*/` ended as `/*kk3*/ `).
+  if (pieces || !ok || doc.version !== v0 + 1 || doc.isClosed) return ok;
   const next = before.map((s, i) => new vscode.Selection(map(s.anchor, places[i][0]), map(s.active, places[i][1])));
   if (next.some((s, i) => !editor.selections[i]?.isEqual(s)) || next.length !== editor.selections.length)
     editor.selections = next;

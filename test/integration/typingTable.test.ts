@@ -363,6 +363,187 @@ describe('Typing while it streams: every place × every decision (issue 11, real
       assert.equal(text, [...c.expect(), ''].join('\n'));
     });
 
+  // Issue 11 (HA8b), the browser's reorder (` /*kk3*/` → `/*kk3*/ `): the user's first key on the line being written
+  // stops the stream and the next flush WITHDRAWS the model's half line. A key that reaches the editor right after that
+  // edit (the seam `previewSent`), before the extension host hears it landed, must land after the first key, and so
+  // must every key after it: all the keys contiguous and in order, alone on their line.
+  for (const at of ['end', 'middle'] as const)
+    it(`a key that reaches the editor right after the edit that withdraws the line being written (cursor at its ${at}): the keys in order`, async () => {
+      const { ed, v } = await heldEdit(`withdrawn-${at}`);
+      const doc = ed.document.getText().split('\n');
+      const line = partialLine(doc);
+      const col = at === 'end' ? doc[line].length : '  le'.length;
+      await vscode.window.showTextDocument(ed.document);
+      ed.selection = new vscode.Selection(line, col, line, col);
+      let fired = false;
+      a.beforeOwnEdit((d, w) => {
+        if (fired || w !== 'previewSent' || d !== ed.document) return;
+        fired = true;
+        a.beforeOwnEdit(undefined);
+        void vscode.commands.executeCommand('type', { text: KEYS[1] });
+      });
+      await vscode.commands.executeCommand('type', { text: KEYS[0] });
+      await waitFor(
+        () => fired && ed.document.getText().includes(KEYS[1]),
+        'the second key, right after the withdrawal',
+      );
+      for (const ch of KEYS.slice(2)) await vscode.commands.executeCommand('type', { text: ch });
+      await waitFor(() => !v.session.isStreaming, 'the stream stopped');
+      await waitFor(() => v.region.planFlush() === null, 'in sync');
+      const text = ed.document.getText();
+      assert.equal(text.split(KEYS).length, 2, `the keys, once, contiguous and in order:\n${text}`);
+      await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'the edit decided');
+      assert.equal(ed.document.getText(), [...inserting('  var a3 = 3;')(STOPPED, KEYS), ''].join('\n'));
+    });
+
+  // The newcomer's case (demo orders.ts, "add error handling"): the open hunk holds added rows above the line being
+  // written (`  try {`, `    var sum = 0;`), so the edit that withdraws it also takes those out: the user's line moves up.
+  it('a key that reaches the editor right after the edit that withdraws an open hunk of several rows: the keys in order', async () => {
+    const original = [
+      '// top',
+      'export function total(items: number[]) {',
+      '  var sum = 0;',
+      '  for (const x of items) {',
+      '    sum += x;',
+      '  }',
+      '  return sum;',
+      '}',
+      '// end',
+    ];
+    const answer = [
+      'export function total(items: number[]) {',
+      '  try {',
+      '    var sum = 0;',
+      '    for (var i = 0; i < items.length; i++) {',
+      '      sum += items[i];',
+      '    }',
+      '    return sum;',
+      '  } catch (err) {',
+      '    throw err;',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const uri = files.fileFor('withdrawn-hunk');
+    const ed = await openFileWith(uri, original.join('\n') + '\n');
+    ed.selection = new vscode.Selection(1, 0, 7, 1);
+    const hold = answer.indexOf('    for (var i = 0; i') + '    for (var i = 0; i'.length;
+    const v = await startHeldEdit(a, server, { text: answer, hold, instruction: 'add error handling' });
+    await waitFor(() => ed.document.getText().includes('    for (var i = 0; i\n'), 'the line being written shown');
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    const line = ed.document.getText().split('\n').indexOf('    for (var i = 0; i');
+    await vscode.window.showTextDocument(ed.document);
+    ed.selection = new vscode.Selection(line, 21, line, 21);
+    const keys = ' /*kk*/';
+    let fired = false;
+    a.beforeOwnEdit((d, w) => {
+      if (fired || w !== 'previewSent' || d !== ed.document) return;
+      fired = true;
+      a.beforeOwnEdit(undefined);
+      void vscode.commands.executeCommand('type', { text: keys[1] });
+    });
+    await vscode.commands.executeCommand('type', { text: keys[0] });
+    await waitFor(
+      () => fired && ed.document.getText().includes(keys.slice(0, 2)),
+      'the second key, right after the withdrawal',
+    );
+    for (const ch of keys.slice(2)) await vscode.commands.executeCommand('type', { text: ch });
+    await waitFor(() => !v.session.isStreaming, 'the stream stopped');
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    const text = ed.document.getText();
+    assert.equal(text.split(keys).length, 2, `the keys, once, contiguous and in order:\n${text}`);
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'the edit decided');
+    const lines = ed.document.getText().split('\n');
+    const k = lines.indexOf(keys);
+    assert.ok(k > 0, `the keys alone on their line:\n${lines.join('\n')}`);
+    assert.equal([...lines.slice(0, k), ...lines.slice(k + 1)].join('\n'), original.join('\n') + '\n');
+  });
+
+  // Issue 11 (HA8b), the browser's reorder (` /*kk6*/` → `/*kk6*/ `, the cursor at column 0 of the line the withdrawal
+  // left): in the browser the selection can reach the extension host after the keystroke's text, and a move made after
+  // one of our edits from what the extension host knew took the cursor back to where the user was one key earlier. The
+  // seam `preview` moves the cursor as our edit goes out (a click the extension host hears of only afterwards): once
+  // the edit landed the cursor is where the user put it, carried by the edit, never moved back.
+  it("a cursor the extension host hears of late (moved as one of the stream's edits goes out): the edit never moves it back", async () => {
+    const uri = files.fileFor('late-cursor');
+    const ed = await openFileWith(uri, ORIGINAL.join('\n') + '\n');
+    ed.selection = new vscode.Selection(1, 0, ORIGINAL.length - 2, ORIGINAL[ORIGINAL.length - 2].length);
+    const hold = ANSWER.indexOf(HOLD_AT) + HOLD_AT.length;
+    const held = server.held;
+    server.enqueue({ text: ANSWER, tokensPerSecond: 400, holdAfterChars: [hold, hold + 1] });
+    const v = await startEdit(a, 'use let');
+    await waitFor(
+      () => server.held > held && v.session.text.length >= hold && v.region.planFlush() === null,
+      'the stream held mid-line',
+    );
+    const doc = ed.document.getText().split('\n');
+    const line = partialLine(doc);
+    await vscode.window.showTextDocument(ed.document);
+    ed.selection = new vscode.Selection(line, doc[line].length, line, doc[line].length); // it follows the end
+    const clicked = new vscode.Selection(line, '  le'.length, line, '  le'.length);
+    let fired = false;
+    a.beforeOwnEdit((d, w) => {
+      if (fired || w !== 'preview' || d !== ed.document) return;
+      fired = true;
+      a.beforeOwnEdit(undefined);
+      ed.selection = clicked;
+    });
+    server.release();
+    await waitFor(
+      () => fired && server.held > held + 1 && v.session.text.length > hold && v.region.planFlush() === null,
+      "the stream's edit after the click, landed",
+    );
+    // One round trip to the editor: whatever the extension host does once it hears the edit landed is done by then.
+    await vscode.window.showTextDocument(ed.document);
+    assert.equal(ed.document.lineAt(ed.selection.active.line).text, HOLD_AT + '3', 'the cursor on its line');
+    assert.equal(ed.selection.active.character, clicked.active.character, 'the cursor where the user put it');
+    server.release();
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'the edit decided');
+  });
+
+  // Issue 11 (HA8b), the browser's missed stop (`    for (var i = 0; i  /*kk21*/`, the model writing on): the key
+  // reaches the editor right BEFORE the flush that completes the line being written (the seam `preview`), so that flush
+  // is refused and the key is in the half line the document still shows, while the region's row is already finished.
+  // It is still the line being written as the user saw it: the stream stops, the model's text there goes, the keys stay.
+  it('a key that reaches the editor right before the flush that completes the line being written: the stream stops, the keys alone', async () => {
+    const uri = files.fileFor('completed');
+    const ed = await openFileWith(uri, ORIGINAL.join('\n') + '\n');
+    ed.selection = new vscode.Selection(1, 0, ORIGINAL.length - 2, ORIGINAL[ORIGINAL.length - 2].length);
+    const hold = ANSWER.indexOf(HOLD_AT) + HOLD_AT.length;
+    const done = ANSWER.indexOf('  let a3 = 3;\n') + '  let a3 = 3;\n'.length;
+    const held = server.held;
+    server.enqueue({ text: ANSWER, tokensPerSecond: 400, holdAfterChars: [hold, done] });
+    const v = await startEdit(a, 'use let');
+    await waitFor(
+      () => server.held > held && v.session.text.length >= hold && v.region.planFlush() === null,
+      'the stream held mid-line',
+    );
+    const doc = ed.document.getText().split('\n');
+    const line = partialLine(doc);
+    await vscode.window.showTextDocument(ed.document);
+    ed.selection = new vscode.Selection(line, doc[line].length, line, doc[line].length);
+    let fired = false;
+    a.beforeOwnEdit((d, w) => {
+      if (fired || w !== 'preview' || d !== ed.document || v.session.text.length < done) return;
+      fired = true;
+      a.beforeOwnEdit(undefined);
+      void vscode.commands.executeCommand('type', { text: KEYS[0] });
+    });
+    server.release();
+    await waitFor(() => fired && ed.document.getText().includes(KEYS[0]), 'the first key, right before our edit');
+    for (const ch of KEYS.slice(1)) await vscode.commands.executeCommand('type', { text: ch });
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    assert.equal(v.session.isStreaming, false, `the key stopped the stream:\n${ed.document.getText()}`);
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'the edit decided');
+    const text = ed.document.getText();
+    assert.equal(text.split(KEYS).length, 2, `the keys, once and contiguous:\n${text}`);
+    assert.equal(text, [...inserting('  var a3 = 3;')(STOPPED, KEYS), ''].join('\n'));
+  });
+
   /** The cursor at `p` in the held document, before any save runs (see the auto-save cell below). */
   async function placeAt(ed: vscode.TextEditor, p: Place): Promise<(keys: string) => string> {
     const doc = ed.document.getText().split('\n');

@@ -84,6 +84,40 @@ describe('typing ahead of the stream (issue 11, HA)', () => {
     assert.deepEqual(r.textIf('reject').slice(0, 7), [...keys.slice(0, 1), '  var a0 = 0;', ...keys.slice(2)]);
   });
 
+  it('a key in the half line the document still shows, the row finished by a flush that was refused: the line being written (HA8b)', () => {
+    const r = new PreviewRegion(1, original);
+    const d = r.createDiff();
+    d.push('f() {\n  let a0 = 0;\n  keep0();\n  let a');
+    r.commitFlush(r.planFlush());
+    d.push('1 = 1;\n  ke'); // the row `  let a1 = 1;` is finished; the flush that writes it never lands (a key came first)
+    assert.ok(r.planFlush(), 'a flush to send');
+    r.applyUserEdit(5, 7, 5, 7, 'xy'); // at the end of `  let a`, the line as the document shows it
+    assert.equal(r.takeEditedAhead(), true, 'it stops the stream');
+    r.interrupt('stopped: you edited here', { dropOpen: true });
+    r.commitFlush(r.planFlush());
+    assert.equal(r.renderedLines()[4], 'xy', "the keys alone: the model's text on that line withdrawn");
+    const keys = ['f() {', '  let a0 = 0;', '  keep0();', 'xy', '  var a1 = 1;', '  keep1();', '  var a2 = 2;'];
+    assert.deepEqual(r.textIf('accept').slice(0, 7), keys);
+    assert.deepEqual(r.textIf('reject').slice(0, 7), [...keys.slice(0, 1), '  var a0 = 0;', ...keys.slice(2)]);
+  });
+
+  it('the same when the row was finished while the flush that wrote its half line was on its way (HA8b)', () => {
+    const r = new PreviewRegion(1, original);
+    const d = r.createDiff();
+    d.push('f() {\n  let a0 = 0;\n  keep0();\n  let a');
+    r.commitFlush(r.planFlush());
+    d.push('1');
+    const half = r.planFlush(); // writes `  let a1`, the line being written
+    d.push(' = 1;\n  ke'); // finished before that flush landed
+    r.commitFlush(half);
+    assert.equal(r.renderedLines()[4], '  let a1');
+    r.applyUserEdit(5, 8, 5, 8, 'xy'); // the next flush was refused: the key came first
+    assert.equal(r.takeEditedAhead(), true, 'it stops the stream');
+    r.interrupt('stopped: you edited here', { dropOpen: true });
+    r.commitFlush(r.planFlush());
+    assert.equal(r.renderedLines()[4], 'xy');
+  });
+
   it('keys that only delete on the line being written: nothing of theirs, the half line goes (HA8)', () => {
     const r = held();
     r.applyUserEdit(5, 6, 5, 7, ''); // Backspace

@@ -87,7 +87,8 @@ export interface FlushPlan {
   lines: string[];
   rowsAfter: number;
   /** The rows [from, from+lines.length) the plan renders, `lines` being their texts (rows keep changing while the edit is in flight). */
-  snapshot?: { rows: Row[] };
+  /** `partial`: the row that was the line being written when the plan was made (see PreviewRegion.shownPartial). */
+  snapshot?: { rows: Row[]; partial?: Row | null };
   /** Region version the plan was made at. */
   version?: number;
 }
@@ -156,6 +157,13 @@ export class PreviewRegion implements DiffSink {
    * becomes is this same row when added() follows at once, so a cursor on it stays on it (src/vscode/cursorFollow.ts).
    */
   private droppedPartial: Row | null = null;
+  /**
+   * The row the document shows as the unfinished line (issue 11, HA8b), as of the last flush that wrote it. The stream
+   * may have finished it meanwhile while the flush that writes it out is on its way, or refused because a key reached the
+   * editor first (in the browser: the keys after `    for (var i = 0; i`, the model writing on): a key typed into the half
+   * line the document still shows is a key typed into the line being written all the same (see beingWritten).
+   */
+  private shownPartial: Row | null = null;
   readonly hunks: Hunk[] = [];
   private origRows: Row[];
   /** The user changed text inside the region (so we never re-layout it). */
@@ -840,7 +848,7 @@ export class PreviewRegion implements DiffSink {
       deleteCount: a.length - s - p,
       lines,
       rowsAfter: b.length,
-      snapshot: { rows },
+      snapshot: { rows, partial: this.partialRow },
       version: this.version,
     };
   }
@@ -848,6 +856,11 @@ export class PreviewRegion implements DiffSink {
   /** The document now holds the plan's result. */
   commitFlush(plan: FlushPlan | null): void {
     const pf = this.removedPrefix;
+    // (The row that was being written when the plan was made: the stream may have finished it since.)
+    const wrote = plan?.snapshot ? plan.snapshot.rows : this.rows;
+    const partial = plan?.snapshot ? plan.snapshot.partial : this.partialRow;
+    if (this.shownPartial && wrote.includes(this.shownPartial)) this.shownPartial = null;
+    if (partial && wrote.includes(partial)) this.shownPartial = partial;
     if (plan?.snapshot) {
       spliceIn(this.rendered, plan.from, plan.deleteCount, plan.snapshot.rows);
       spliceIn(this.renderedText, plan.from, plan.deleteCount, plan.lines);
@@ -878,6 +891,7 @@ export class PreviewRegion implements DiffSink {
   /** The document region now holds exactly `lines` as plain text (a whole-region replace by the adapter). */
   resetTo(lines: string[]): void {
     this.droppedPartial = null;
+    this.shownPartial = null;
     this.stop = null;
     this.rows = lines.map((text) => ({ kind: 'ctx' as RowKind, text, hunk: null, orig: -1 }));
     this.rendered = [...this.rows];
@@ -1079,11 +1093,11 @@ export class PreviewRegion implements DiffSink {
     const first = this.rendered[rs];
     // The model's text on the line being written is withdrawn (issue 11, HA8): the stream stops at the user's first key
     // there, and its half line never stays beside the keys (`    for ( /*kk1*/`): the keys alone are the user's line.
-    const head = this.modelChars(first, startCol, 'head');
-    const tail = this.modelChars(this.rendered[re], this.renderedText[re].length - endCol, 'tail');
+    const head = this.modelChars(rs, startCol, 'head');
+    const tail = this.modelChars(re, this.renderedText[re].length - endCol, 'tail');
     const n = newLines.length;
     const firstText = newLines[0].slice(head, n === 1 ? newLines[0].length - tail : undefined);
-    const onlyDeleted = first === this.partialRow && !first.userEdited && n === 1 && !firstText;
+    const onlyDeleted = this.beingWritten(rs) && !first.userEdited && n === 1 && !firstText;
     setRowFromLine(first, firstText, this.removedPrefix);
     first.withdrawn = head || (n === 1 && tail) ? { head, tail: n === 1 ? tail : 0 } : undefined;
     if (!onlyDeleted) this.takenByUser(first); // (keys that only deleted the model's text: nothing of theirs to keep)
@@ -1105,9 +1119,20 @@ export class PreviewRegion implements DiffSink {
    * text to withdraw: all of them on the line being written (nothing of it was the user's yet), up to the withdrawn
    * part not written out yet on a row already typed into (see Row.withdrawn), none elsewhere.
    */
-  private modelChars(r: Row, upTo: number, side: 'head' | 'tail'): number {
-    if (r === this.partialRow && !r.userEdited && !r.withdrawn) return upTo;
+  private modelChars(i: number, upTo: number, side: 'head' | 'tail'): number {
+    const r = this.rendered[i];
+    if (this.beingWritten(i) && !r.userEdited && !r.withdrawn) return upTo;
     return r.withdrawn ? Math.min(r.withdrawn[side], upTo) : 0;
+  }
+
+  /**
+   * Is rendered row `i` the line being written as the document shows it: the unfinished row, or the row that was
+   * unfinished when last written out and that the document still shows unfinished (see shownPartial)?
+   */
+  private beingWritten(i: number): boolean {
+    const r = this.rendered[i];
+    if (r === this.partialRow) return true;
+    return r === this.shownPartial && this.rows.includes(r) && this.renderedText[i] !== rowLine(r, this.removedPrefix);
   }
 
   /**
@@ -1143,7 +1168,7 @@ export class PreviewRegion implements DiffSink {
   private touchesUnwritten(from: number, to: number): boolean {
     for (let i = from; i <= to; i++) {
       const r = this.rendered[i];
-      if (r === this.partialRow || r.kind === 'orig') return true;
+      if (this.beingWritten(i) || r.kind === 'orig') return true;
     }
     return false;
   }
