@@ -53,7 +53,8 @@ export function demoEdit(r: DemoRequest): DemoResult {
   else if (rn) res = rename(r.code, lang, rn[1], rn[2], r.after ?? '');
   else if (/^\s*(find and )?fix\b/.test(ins)) res = fix(r.instruction, r.code, lang, context);
   else if (/async|await|promise/.test(ins)) res = toAsyncAwait(r.code, lang);
-  else if (/\btests?\b/.test(ins))
+  else if (/(?<![\w-])tests?\b/.test(ins))
+    // ("xss-test" in the chat test is not a request for tests)
     res = { cannot: 'Tests go in a test file of their own: use "Spark Edit: Add Tests".' };
   else if (/comment|\bdoc/.test(ins)) res = document(r.code, lang);
   else if (/simplif/.test(ins)) res = simplify(r.code, lang);
