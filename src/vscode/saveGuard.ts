@@ -8,6 +8,7 @@ import { EditSessions } from './sessions';
 import { Disposable } from './util/dispose';
 import { lineHunks } from '../core/nextEdit/lineDiff';
 import { lineEdits } from '../core/diff/lineEdits';
+import { commonEnds } from '../core/util/commonEnds';
 
 /**
  * How long a save waits for an undo/redo walk to land: VS Code writes 1.5 s after the participant starts, and the
@@ -405,15 +406,7 @@ async function replaceLines(
   // lines above and below the changed ones are not inside any edit, so only the changed block is mapped.
   const old: string[] = [];
   for (let i = startLine; i < Math.min(doc.lineCount, end); i++) old.push(doc.lineAt(i).text);
-  let pre = 0;
-  while (pre < old.length && pre < lines.length && old[pre] === lines[pre]) pre++;
-  let suf = 0;
-  while (
-    suf < old.length - pre &&
-    suf < lines.length - pre &&
-    old[old.length - 1 - suf] === lines[lines.length - 1 - suf]
-  )
-    suf++;
+  const { prefix: pre, suffix: suf } = commonEnds(old, lines);
   // In an editor: no undo stops of its own, so the set-aside and the restore join the undo steps around them.
   if (ed)
     return keepingCursor(

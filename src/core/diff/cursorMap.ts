@@ -1,3 +1,5 @@
+import { commonEnds } from '../util/commonEnds';
+
 /**
  * Where the user's cursor goes when Spark Edit replaces a block of lines it was in (an Accept, a Reject, a save
  * setting a preview aside and showing it again): VS Code would move a cursor inside a replaced range to the range's
@@ -10,16 +12,8 @@
 export function mapLineThroughReplace(oldLines: readonly string[], newLines: readonly string[], line: number): number {
   if (line < 0) return line;
   if (line >= oldLines.length) return line + newLines.length - oldLines.length;
-  let p = 0;
-  while (p < oldLines.length && p < newLines.length && oldLines[p] === newLines[p]) p++;
+  const { prefix: p, suffix: s } = commonEnds(oldLines, newLines);
   if (line < p) return line;
-  let s = 0;
-  while (
-    s < oldLines.length - p &&
-    s < newLines.length - p &&
-    oldLines[oldLines.length - 1 - s] === newLines[newLines.length - 1 - s]
-  )
-    s++;
   if (line >= oldLines.length - s) return line + newLines.length - oldLines.length;
   const text = oldLines[line];
   if (text.trim()) {

@@ -1,3 +1,5 @@
+import { commonEnds } from './commonEnds';
+
 /**
  * Where the caret goes on a line an accepted edit changed (issue 15: after "Fix with Spark Edit" on a misspelled
  * name it stayed at its column, mid-word). If the caret was in (or at an edge of) the word the edit changed, it
@@ -8,15 +10,7 @@ export function caretAfterChange(oldLine: string, newLine: string, col: number):
   if (oldLine === newLine) return Math.min(col, newLine.length);
   const isWord = (ch: string | undefined) => ch !== undefined && /[\w$]/.test(ch);
   // The changed span: [prefix, oldLine.length - suffix) in the old line, [prefix, newLine.length - suffix) in the new.
-  let prefix = 0;
-  while (prefix < oldLine.length && prefix < newLine.length && oldLine[prefix] === newLine[prefix]) prefix++;
-  let suffix = 0;
-  while (
-    suffix < oldLine.length - prefix &&
-    suffix < newLine.length - prefix &&
-    oldLine[oldLine.length - 1 - suffix] === newLine[newLine.length - 1 - suffix]
-  )
-    suffix++;
+  const { prefix, suffix } = commonEnds(oldLine, newLine);
   // The old word around the caret.
   let ws = col;
   while (ws > 0 && isWord(oldLine[ws - 1])) ws--;
