@@ -118,6 +118,7 @@ export class SessionView implements vscode.Disposable {
   private undoStopNext = true; // the first preview edit starts its own undo group
   /** The first edit waits for this (the code taking typing again after the box: TypingLock), the request does not. */
   private firstEditGate: Promise<unknown> | undefined;
+  private waitingOnGate = false;
   private ended = false;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly endEmitter = new vscode.EventEmitter<void>();
@@ -287,7 +288,12 @@ export class SessionView implements vscode.Disposable {
     if (this.firstEditGate) {
       const gate = this.firstEditGate;
       this.firstEditGate = undefined;
-      await gate;
+      this.waitingOnGate = true;
+      try {
+        await gate;
+      } finally {
+        this.waitingOnGate = false;
+      }
     }
     const region = this.region;
     if (this.document.isClosed || this.suspended || this.ended) return;
@@ -507,6 +513,20 @@ export class SessionView implements vscode.Disposable {
   }
   private async whenBack(): Promise<void> {
     if (this.suspended && !this.ended) await new Promise<void>((r) => this.decisionWaiters.push(r));
+  }
+  /** Where this view stands, in one line (a decision that hangs says why: tests' cleanup, the log). */
+  describe(): string {
+    const d = this.document;
+    return [
+      `edit ${this.session.id}: ${this.session.state}${this.session.isStreaming ? ' (streaming)' : ''}`,
+      this.ended ? 'ended' : 'live',
+      this.suspended ? 'suspended' : 'following',
+      `decisions waiting ${this.decisionWaiters.length}`,
+      `flush ${this.inFlight ? 'in flight' : 'idle'}${this.flushTimer ? ', timer set' : ''}${this.firstEditGate ? ', first-edit gate set' : ''}${this.waitingOnGate ? ', waiting on the first-edit gate' : ''}`,
+      `flushes ${this.flushes}`,
+      `document v${d.version}${d.isClosed ? ' closed' : ''}${d.isDirty ? ' dirty' : ''} ${d.uri.scheme}`,
+      `rows ${this.region.startLine}+${this.region.renderedLines().length}, plan ${this.region.planFlush() ? 'pending' : 'none'}`,
+    ].join('; ');
   }
   /** Does the document hold exactly what this view last rendered? */
   matchesDocument(): boolean {

@@ -225,7 +225,10 @@ export function serverHooks(
   });
   afterEach(async () => {
     // Each step names itself if it hangs (CI: an anonymous 90 s "after each" timeout after a test that had passed).
-    for (const v of a.sessions()) await named(v.rejectAll(), `Reject All of session ${v.session.id} (cleanup)`);
+    for (const v of a.sessions())
+      await named(v.rejectAll(), `Reject All of session ${v.session.id} (cleanup)`, 30_000, () =>
+        [`now: ${v.describe()}`, 'last log lines:', ...a.logLines().slice(-25)].join('\n'),
+      );
     server.clearScript();
     await named(o.cleanup?.(a), 'the suite cleanup');
     if (o.revert) await named(revertFiles(o.revert), 'reverting the fixtures');
@@ -234,13 +237,16 @@ export function serverHooks(
 }
 
 /** `p`, or an error that says what did not finish within `ms` (a hung step in a hook says which one it was). */
-async function named<T>(p: Promise<T> | T, what: string, ms = 30_000): Promise<T> {
+async function named<T>(p: Promise<T> | T, what: string, ms = 30_000, state?: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
       Promise.resolve(p),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not finish in ${ms / 1000} s`)), ms);
+        timer = setTimeout(
+          () => reject(new Error(`${what} did not finish in ${ms / 1000} s${state ? `\n${state()}` : ''}`)),
+          ms,
+        );
       }),
     ]);
   } finally {
