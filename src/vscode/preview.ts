@@ -12,6 +12,10 @@ import { flushDelay } from '../core/util/frameClock';
 
 /** Document updates are coalesced to about the display rate, so a 1,000+ tok/s stream never floods the host (the first goes out at once). */
 const FRAME_MS = 16;
+/** How long a decision waits for a suspended view (set aside for a save, moved by undo) to come back: see whenBack. */
+const WHEN_BACK_MS = 5000;
+/** How long the first document edit waits for its gate (the code taking typing again after the box). */
+const FIRST_EDIT_GATE_MS = 5000;
 
 export interface Decorations {
   added: vscode.TextEditorDecorationType;
@@ -289,9 +293,22 @@ export class SessionView implements vscode.Disposable {
       const gate = this.firstEditGate;
       this.firstEditGate = undefined;
       this.waitingOnGate = true;
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await gate;
+        // Bounded: a gate that never opens must not hold the preview, nor every decision that settles it, for ever.
+        const opened = await Promise.race([
+          Promise.resolve(gate).then(
+            () => true,
+            () => true,
+          ),
+          new Promise<boolean>((r) => (timer = setTimeout(() => r(false), FIRST_EDIT_GATE_MS))),
+        ]);
+        if (!opened)
+          this.log(
+            `edit ${this.session.id}: the first edit waited ${FIRST_EDIT_GATE_MS / 1000} s for the code to take typing again; it goes ahead`,
+          );
       } finally {
+        clearTimeout(timer);
         this.waitingOnGate = false;
       }
     }
@@ -511,8 +528,44 @@ export class SessionView implements vscode.Disposable {
   private wakeDecisions() {
     for (const f of this.decisionWaiters.splice(0)) f();
   }
-  private async whenBack(): Promise<void> {
-    if (this.suspended && !this.ended) await new Promise<void>((r) => this.decisionWaiters.push(r));
+  /**
+   * Resolves once the view is back (or ended); false when it is still suspended after `WHEN_BACK_MS`. Whoever suspends
+   * a view resumes or drops it on every path (errors too), so this bound is a last resort: a decision must never wait
+   * for ever (CI 33: a cleanup Reject All hung for 30 s).
+   */
+  private async whenBack(): Promise<boolean> {
+    if (!this.suspended || this.ended) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const back = await Promise.race([
+      new Promise<boolean>((r) => this.decisionWaiters.push(() => r(true))),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), WHEN_BACK_MS))),
+    ]);
+    clearTimeout(timer);
+    return back || !this.suspended || this.ended;
+  }
+
+  /**
+   * A decision came while the view is suspended and it did not come back within the bound. If the document shows the
+   * preview as last rendered, the view follows it again and the decision goes on. Otherwise its lines are set aside
+   * (the document holds the original plus the user's typing): Reject ends the view there without touching the text;
+   * Accept is refused with a message (nothing changes; it can be tried again).
+   */
+  private decideWhileAway(how: 'accept' | 'reject'): 'go' | 'done' {
+    this.log(
+      `edit ${this.session.id}: a decision waited ${WHEN_BACK_MS / 1000} s for the preview to come back (${this.describe()})`,
+    );
+    if (this.matchesDocument()) {
+      this.resume();
+      return 'go';
+    }
+    if (how === 'reject') {
+      this.log(`edit ${this.session.id}: rejected while set aside; the document keeps the original and your typing`);
+      this.drop();
+    } else
+      void vscode.window.showWarningMessage(
+        'Spark Edit: the edit is set aside for a save and could not be accepted yet. Nothing was changed; try again.',
+      );
+    return 'done';
   }
   /** Where this view stands, in one line (a decision that hangs says why: tests' cleanup, the log). */
   describe(): string {
@@ -549,7 +602,7 @@ export class SessionView implements vscode.Disposable {
   }
 
   private async resolve(act: () => boolean) {
-    await this.whenBack();
+    if (!(await this.whenBack()) && this.decideWhileAway('accept') === 'done') return;
     if (this.ended) return;
     if (this.session.isStreaming) await this.inFlight;
     else {
@@ -593,17 +646,17 @@ export class SessionView implements vscode.Disposable {
 
   /** Accept everything: one edit (one undo step) that removes the removed lines. Undo gives the pending preview back. */
   acceptAll(): Promise<void> {
-    return this.decideAll(() => this.session.acceptAll());
+    return this.decideAll(() => this.session.acceptAll(), 'accept');
   }
 
   /** Reject everything: the document holds the original plus whatever the user typed meanwhile. */
   rejectAll(): Promise<void> {
-    return this.decideAll(() => this.session.rejectAll());
+    return this.decideAll(() => this.session.rejectAll(), 'reject');
   }
 
   /** A decision over the whole preview: on the settled preview, as one undo step of its own, then the view ends. */
-  private async decideAll(decide: () => void) {
-    await this.whenBack();
+  private async decideAll(decide: () => void, how: 'accept' | 'reject') {
+    if (!(await this.whenBack()) && this.decideWhileAway(how) === 'done') return;
     if (this.ended) return;
     await this.settleFirst();
     this.undoStopNext = true;
@@ -710,6 +763,7 @@ export class SessionView implements vscode.Disposable {
   end() {
     if (this.ended) return;
     this.ended = true;
+    this.wakeDecisions(); // a view can end while suspended (its stream failed or finished with nothing to propose)
     liveViews.delete(this);
     clearTimeout(this.flushTimer);
     this.decorate();

@@ -15,6 +15,8 @@ import { commonEnds } from '../core/util/commonEnds';
  * set-aside after the wait needs its own round trip (a few hundred ms on a loaded machine).
  */
 const WALK_WAIT_MS = 800;
+/** How long a save waits for the previous save's previews to be shown again before it sets them aside itself. */
+const RESTORE_WAIT_MS = 600;
 
 interface Parked {
   view: SessionView;
@@ -154,9 +156,15 @@ export class SaveGuard extends Disposable {
 
   /** The save participant's work (see the class comment): each live preview of `doc` set aside for the write. */
   private async participate(doc: vscode.TextDocument, reason: vscode.TextDocumentSaveReason): Promise<void> {
-    const vs = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
-    if (!vs.length) return;
     const uri = doc.uri.toString();
+    // A save right after another (auto-save while typing): the last one's previews may not be shown again yet. Wait
+    // for them (bounded; VS Code writes 1.5 s after the participant starts), then set aside what is shown. A preview
+    // still set aside is skipped: the document already holds its set-aside text, and parking it again would take
+    // the set-aside text for the preview's lines (it was rejected over them).
+    const restoring = this.showingAgain.get(uri)?.done;
+    if (restoring) await Promise.race([restoring, new Promise((r) => setTimeout(r, RESTORE_WAIT_MS))]);
+    const vs = this.sessions.viewsFor(doc).filter((v) => !v.isEnded && !v.suspended);
+    if (!vs.length) return;
     const finish = this.beginSetAside(uri);
     // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
     // set-aside's undo step, so undoing that step gives this text back.
@@ -199,7 +207,17 @@ export class SaveGuard extends Disposable {
           await v.rejectAll();
           continue;
         }
-        const p = await this.setAsideOne(doc, v);
+        let p: Parked | undefined;
+        try {
+          p = await this.setAsideOne(doc, v);
+        } catch (e) {
+          // Never left suspended (a decision on it would wait for a restore that is not coming): shown as it is.
+          this.ctx.log(`save: edit ${v.session.id} could not be set aside (${String(e)}); it stays shown`);
+          if (!v.isEnded) {
+            v.decorate();
+            if (v.suspended) v.resume(-1);
+          }
+        }
         if (p) parked.push(p);
       }
     } finally {
@@ -279,7 +297,18 @@ export class SaveGuard extends Disposable {
       await Promise.all(back.map((v) => v.flush()));
       this.sessions.refreshLenses();
       this.sessions.updateContext();
+    } catch (e) {
+      this.ctx.log(
+        `save of ${vscode.workspace.asRelativePath(doc.uri)}: showing the pending edit(s) again failed: ${String(e)}`,
+      );
     } finally {
+      // None stays set aside for ever (a decision on it would wait for it): one not shown again is dropped, and the
+      // document keeps the text it has (the original plus the typing).
+      for (const p of entry.parked)
+        if (p.view.suspended && !p.view.isEnded) {
+          this.ctx.log(`save: edit ${p.view.session.id} was not shown again; it is dropped`);
+          p.view.drop();
+        }
       entry.finish();
     }
   }

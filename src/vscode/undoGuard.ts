@@ -428,6 +428,9 @@ export class UndoGuard {
       if (j >= 0) for (const st of this.history.list[j].state) this.host.revive(this.document, st);
     } catch (e) {
       this.host.log(`${dir}: ${(e as Error).stack ?? e}`);
+      // None of the previews this walk suspended stays so (a decision on it would wait for ever): dropped, as the walk
+      // would have; the document keeps what the editor's history has.
+      for (const v of this.host.views(this.document)) if (v.suspended) v.drop();
     } finally {
       this.driving = false;
       this.expected.length = 0; // steps given up on that never came: they did nothing
