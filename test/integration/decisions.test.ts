@@ -2,22 +2,7 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { openEditor, ORIGINAL, REWRITE, select, serverHooks, startEdit, waitFor } from './helpers';
-
-/** `p` settles within `ms`, else the test fails naming `what` (instead of hanging until mocha's timeout). */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>(
-        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms)),
-      ),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { named, openEditor, ORIGINAL, REWRITE, select, serverHooks, startEdit, waitFor } from './helpers';
 
 /**
  * A decision (Accept, Reject, per hunk or all) never waits for ever. CI 33 failed on a cleanup "Reject All of session
@@ -42,7 +27,7 @@ describe('A decision never waits for ever (real VS Code host)', function () {
     v.gateFirstEdit(new Promise<void>(() => undefined)); // the code never takes typing again (a lost round trip)
     await waitFor(() => !v.session.isStreaming, 'the answer in');
     assert.equal(v.flushes, 0, 'nothing in the document: the first edit is held at its gate');
-    await within(v.rejectAll(), 15_000, 'Reject All');
+    await named(v.rejectAll(), 'Reject All', 15_000);
     assert.ok(v.isEnded);
     assert.equal(ed.document.getText(), ORIGINAL);
   });
@@ -56,7 +41,7 @@ describe('A decision never waits for ever (real VS Code host)', function () {
     v.suspend(); // as a save's set-aside or an undo walk does
     const decided = v.rejectAll();
     v.end(); // the view ends while suspended, as when its stream fails meanwhile (onState 'failed')
-    await within(decided, 2_000, 'Reject All');
+    await named(decided, 'Reject All', 2_000);
     server.release();
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
@@ -68,7 +53,7 @@ describe('A decision never waits for ever (real VS Code host)', function () {
     const v = await startEdit(a, 'use const/let');
     await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'the whole answer in the document');
     v.suspend(); // and nobody resumes it (a save whose restore failed, an undo walk that threw)
-    await within(v.rejectAll(), 15_000, 'Reject All');
+    await named(v.rejectAll(), 'Reject All', 15_000);
     assert.ok(v.isEnded);
     assert.equal(ed.document.getText(), ORIGINAL, 'the document showed the preview: rejected as usual');
     assert.ok(

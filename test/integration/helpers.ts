@@ -237,7 +237,7 @@ export function serverHooks(
 }
 
 /** `p`, or an error that says what did not finish within `ms` (a hung step in a hook says which one it was). */
-async function named<T>(p: Promise<T> | T, what: string, ms = 30_000, state?: () => string): Promise<T> {
+export async function named<T>(p: Promise<T> | T, what: string, ms = 30_000, state?: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
