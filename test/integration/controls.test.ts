@@ -240,34 +240,53 @@ describe('Issue 17: the Accept/Reject controls appear with the hunk (real VS Cod
     // The second change is held half-written (its partial line differs from the original, so the document shows it).
     const answer = REWRITE.replace('for (var i', 'for (let i');
     const partial = '  for (let';
-    server.enqueue({ text: answer, tokensPerSecond: 2000, holdAfterChars: answer.indexOf(partial) + partial.length });
+    // The first token waits 300 ms, so the gate below is in place before anything can flush; and the gate opens
+    // whatever an assertion says (CI 33: under load a flush went out before the gate, "nothing in the document yet"
+    // failed, the gate never opened, and the cleanup's Reject All hung on it for 30 s; the retry passed).
+    server.enqueue({
+      text: answer,
+      tokensPerSecond: 2000,
+      holdAfterChars: answer.indexOf(partial) + partial.length,
+      firstTokenDelayMs: 300,
+    });
     const v = await startEdit(a, 'use const/let');
     // The first document edit waits (as it waits for the typing lock after the box) until the answer is in up to the
     // hold: then one edit brings the complete first hunk.
     let open!: () => void;
     v.gateFirstEdit(new Promise<void>((r) => (open = r)));
-    await waitFor(() => v.session.text.endsWith(partial), 'the answer up to the hold');
-    assert.equal(v.flushes, 0, 'nothing in the document yet');
-    assert.equal(v.region.pendingHunks().length, 1, 'the first hunk is complete (in the stream), the second one open');
-    assert.equal(a.contextKey('sparkEdit.canAcceptSoFar'), false, 'not offered before the document shows it');
-    open();
-    // In this tick the edit went out and the workbench has not answered it yet (nothing from it can arrive before the
-    // check phase of this turn of the event loop): the ✓ key must have gone with the edit. It used to be set once the
-    // workbench had answered (the edit's round trip: 20–60 ms later in the browser).
-    await new Promise((r) => setImmediate(r));
-    assert.notEqual(v.timing.firstEditSent, undefined, 'the edit was sent');
-    assert.equal(v.timing.firstEditApplied, undefined, 'the workbench has not answered it yet');
-    assert.equal(a.contextKey('sparkEdit.canAcceptSoFar'), true, 'the ✓ key went with the edit');
-    await waitFor(() => v.flushes > 0 && v.region.planFlush() === null, 'the held answer in the document');
-    assert.ok(ed.document.getText().includes('// ' + ORIGINAL.split('\n')[3]), 'the complete hunk in the document');
-    assert.ok(ed.document.getText().includes(partial));
-    assert.equal(a.contextKey('sparkEdit.canAcceptSoFar'), true);
-    server.release();
-    await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'the stream ended');
-    assert.equal(a.contextKey('sparkEdit.canAcceptAll'), true);
-    assert.equal(a.contextKey('sparkEdit.canAcceptSoFar'), false);
-    await v.rejectAll();
-    assert.equal(ed.document.getText(), ORIGINAL, 'rejected: the original, byte for byte');
+    try {
+      await gatedFirstEdit();
+    } finally {
+      open();
+    }
+    async function gatedFirstEdit() {
+      await waitFor(() => v.session.text.endsWith(partial), 'the answer up to the hold');
+      assert.equal(v.flushes, 0, 'nothing in the document yet');
+      assert.equal(
+        v.region.pendingHunks().length,
+        1,
+        'the first hunk is complete (in the stream), the second one open',
+      );
+      assert.equal(a.contextKey('sparkEdit.canAcceptSoFar'), false, 'not offered before the document shows it');
+      open();
+      // In this tick the edit went out and the workbench has not answered it yet (nothing from it can arrive before the
+      // check phase of this turn of the event loop): the ✓ key must have gone with the edit. It used to be set once the
+      // workbench had answered (the edit's round trip: 20–60 ms later in the browser).
+      await new Promise((r) => setImmediate(r));
+      assert.notEqual(v.timing.firstEditSent, undefined, 'the edit was sent');
+      assert.equal(v.timing.firstEditApplied, undefined, 'the workbench has not answered it yet');
+      assert.equal(a.contextKey('sparkEdit.canAcceptSoFar'), true, 'the ✓ key went with the edit');
+      await waitFor(() => v.flushes > 0 && v.region.planFlush() === null, 'the held answer in the document');
+      assert.ok(ed.document.getText().includes('// ' + ORIGINAL.split('\n')[3]), 'the complete hunk in the document');
+      assert.ok(ed.document.getText().includes(partial));
+      assert.equal(a.contextKey('sparkEdit.canAcceptSoFar'), true);
+      server.release();
+      await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'the stream ended');
+      assert.equal(a.contextKey('sparkEdit.canAcceptAll'), true);
+      assert.equal(a.contextKey('sparkEdit.canAcceptSoFar'), false);
+      await v.rejectAll();
+      assert.equal(ed.document.getText(), ORIGINAL, 'rejected: the original, byte for byte');
+    }
   });
 
   it('title and lens name the same keys in each state, and only one control claims Esc (a single open hunk mid-stream, then pending)', async () => {
