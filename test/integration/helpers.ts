@@ -255,3 +255,19 @@ export async function named<T>(p: Promise<T> | T, what: string, ms = 30_000, sta
 }
 
 export { ORIGINAL, REWRITE } from '../shared/varsFile';
+
+/**
+ * Auto-save off for a suite (code-server's web default is afterDelay, 1 s): a save sets a pending diff aside and
+ * shows it again, so a line number a test read and the position it then types at can be one text apart (a harness
+ * race, not a person's click; round 9, under load: keys typed at the end of `// footer` landed on the line after it).
+ * Cells that test auto-save switch it on themselves and back to off (`autoSave(...)`).
+ */
+export function autoSaveOffForSuite(): void {
+  before(() => autoSave('off'));
+  after(() => autoSave(undefined));
+}
+export async function autoSave(mode: 'off' | 'afterDelay' | undefined, delayMs?: number): Promise<void> {
+  const files = vscode.workspace.getConfiguration('files');
+  await files.update('autoSaveDelay', delayMs, vscode.ConfigurationTarget.Global);
+  await files.update('autoSave', mode, vscode.ConfigurationTarget.Global);
+}

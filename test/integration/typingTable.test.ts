@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import { hostSuite, openFileWith, startEdit, startHeldEdit, waitFor } from './helpers';
+import { autoSave, autoSaveOffForSuite, hostSuite, openFileWith, startEdit, startHeldEdit, waitFor } from './helpers';
 
 /**
  * Issue 11 (HA), the class behind "typing inside the edit while it streams": the stream is held mid-line and keys are
@@ -153,6 +153,7 @@ describe('Typing while it streams: every place × every decision (issue 11, real
     a = x;
     server = s;
   });
+  autoSaveOffForSuite();
   afterEach(() => a.beforeOwnEdit(undefined));
 
   /** Open the file, start the edit, and hold the stream mid-line at HOLD_AT; the document is in step with the region. */
@@ -567,9 +568,7 @@ describe('Typing while it streams: every place × every decision (issue 11, real
     const line = await placeAt(ed, p);
     // Auto-save from the hold on (a save while the stream runs sets the preview aside and shows it again: host tests
     // in undoTrust/faults; one that loses the race drops the preview, as the fault matrix says).
-    const files2 = vscode.workspace.getConfiguration('files');
-    await files2.update('autoSaveDelay', 100, vscode.ConfigurationTarget.Global);
-    await files2.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+    await autoSave('afterDelay', 100);
     try {
       for (const ch of KEYS) await vscode.commands.executeCommand('type', { text: ch });
       await decide(v, 'accept');
@@ -591,8 +590,7 @@ describe('Typing while it streams: every place × every decision (issue 11, real
       await waitFor(async () => (await onDisk()) === text, 'auto-saved', 10_000).catch(() => undefined);
       assert.equal(await onDisk(), text, 'the file on disk');
     } finally {
-      await files2.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
-      await files2.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+      await autoSave('off');
     }
   });
 
