@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { REFACTORS } from '../core/refactors';
 import type { EarlyKeys } from './earlyKeys';
 import { PickerText } from '../core/pickerText';
+import { PromptHistory } from './promptHistory';
 
 /**
  * The instruction box at the code (issue 15): a comment-thread input anchored under the lines to edit (the public
@@ -9,7 +10,7 @@ import { PickerText } from '../core/pickerText';
  * ↑ / ↓ in it go through the recent instructions and Ctrl+Space offers them and the refactors (promptRecall.ts); its
  * title bar has "Recent & Refactors…", a picker of both. With
  * `sparkEdit.promptStyle: "quickInput"` that picker is the prompt itself (at the top of the window), typed text
- * included. Every instruction sent either way is remembered (the last 20, in global state).
+ * included. Every instruction sent either way is remembered (the last 20, on disk: promptHistory.ts).
  */
 export interface PromptTarget {
   editor: vscode.TextEditor;
@@ -33,8 +34,6 @@ export interface PromptTarget {
   closeLater?: (close: () => void) => void;
 }
 
-const HISTORY_KEY = 'sparkEdit.promptHistory';
-const MAX_HISTORY = 20;
 export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
 /** Context key: the instruction box at the code is open (set when it opens, cleared when it is sent or cancelled). */
 const PROMPT_OPEN = 'sparkEdit.promptOpen';
@@ -52,7 +51,7 @@ export class InlinePrompt implements vscode.Disposable {
   private cancelPicker?: () => void;
 
   constructor(
-    private readonly state: vscode.Memento,
+    private readonly recent: PromptHistory,
     private readonly log: (m: string) => void = () => undefined,
   ) {
     this.ctrl.options = {
@@ -85,6 +84,14 @@ export class InlinePrompt implements vscode.Disposable {
     );
   }
 
+  /** Its recent instructions read first: they are on disk (global storage) and survive a stopped server. */
+  static async create(
+    context: Pick<vscode.ExtensionContext, 'globalState' | 'globalStorageUri'>,
+    log: (m: string) => void,
+  ): Promise<InlinePrompt> {
+    return new InlinePrompt(await PromptHistory.load(context.globalState, context.globalStorageUri, log), log);
+  }
+
   /**
    * Esc pressed in the code while the box at `doc` opens (issue 11: it takes ~250 ms and a round trip to get the
    * keyboard; the code has it meanwhile): cancel the box, never act on the code. True when there was one to cancel.
@@ -102,13 +109,11 @@ export class InlinePrompt implements vscode.Disposable {
   }
 
   history(): string[] {
-    return this.state.get<string[]>(HISTORY_KEY, []);
+    return this.recent.get();
   }
 
   private remember(text: string) {
-    const t = text.trim();
-    if (!t) return;
-    void this.state.update(HISTORY_KEY, [t, ...this.history().filter((h) => h !== t)].slice(0, MAX_HISTORY));
+    void this.recent.remember(text);
   }
 
   /** The instruction for these lines: from the box at the code, or from the picker (`quickInput`). */
