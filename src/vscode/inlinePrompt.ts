@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { REFACTORS } from '../core/refactors';
+import { boxRefactors } from '../core/refactors';
 import type { EarlyKeys } from './earlyKeys';
 import { PickerText } from '../core/pickerText';
 import { PromptHistory } from './promptHistory';
@@ -108,6 +108,11 @@ export class InlinePrompt implements vscode.Disposable {
     return !!this.open;
   }
 
+  /** The code the open box is about (its lines), '' when none is open. */
+  code(): string {
+    return this.open ? targetCode(this.open.target) : '';
+  }
+
   history(): string[] {
     return this.recent.get();
   }
@@ -156,6 +161,12 @@ export class InlinePrompt implements vscode.Disposable {
     const reveal = vscode.window.onDidChangeActiveTextEditor((ed) => {
       if (ed?.document.uri.scheme !== 'comment' || this.open?.thread !== thread) return;
       reveal.dispose();
+      // The box's input is a Markdown document (VS Code names it commentinput-….md), so Ctrl+Space offered VS Code's
+      // Markdown snippets (bold, code block, heading…) among ours: this one document becomes plain text (the user's
+      // Markdown files are left as they are).
+      void Promise.resolve(vscode.languages.setTextDocumentLanguage(ed.document, 'plaintext')).then(undefined, (e) =>
+        this.log(`prompt: the box stays Markdown (${String(e)})`),
+      );
       revealBox(target);
       target.keys?.intoBox();
       target.onFocused?.();
@@ -198,7 +209,7 @@ export class InlinePrompt implements vscode.Disposable {
     qp.placeholder = `Edit ${describe(target)}: type an instruction, or pick a recent one or a refactor`;
     qp.ignoreFocusOut = true;
     qp.matchOnDetail = true;
-    const fixed = this.pickerItems();
+    const fixed = this.pickerItems(targetCode(target));
     const typed = (v: string) => ({ label: v, description: 'send this instruction', instruction: v, alwaysShow: true });
     qp.items = fixed;
     // The instruction is the extension host's account of the keys (PickerText), never the input's value: the keys
@@ -270,12 +281,12 @@ export class InlinePrompt implements vscode.Disposable {
     });
   }
 
-  private pickerItems(): Array<vscode.QuickPickItem & { instruction?: string }> {
+  private pickerItems(code: string): Array<vscode.QuickPickItem & { instruction?: string }> {
     return [
       ...(this.history().length ? [{ label: 'Recent', kind: vscode.QuickPickItemKind.Separator }] : []),
       ...this.history().map((h) => ({ label: h, instruction: h, iconPath: new vscode.ThemeIcon('history') })),
       { label: 'Refactors', kind: vscode.QuickPickItemKind.Separator },
-      ...REFACTORS.filter((r) => r.kind !== 'explain' && r.kind !== 'tests').map((r) => ({
+      ...boxRefactors(code).map((r) => ({
         label: r.title,
         detail: r.instruction,
         instruction: r.instruction,
@@ -300,6 +311,12 @@ export function chosen(item: { label: string; instruction?: string } | undefined
   if (!typed) return item?.instruction;
   if (item?.instruction && item.label.toLowerCase().startsWith(typed.toLowerCase())) return item.instruction;
   return typed;
+}
+
+function targetCode(t: PromptTarget): string {
+  const doc = t.editor.document;
+  if (doc.isClosed) return '';
+  return doc.getText(new vscode.Range(t.startLine, 0, t.endLine, doc.lineAt(t.endLine).text.length));
 }
 
 function describe(t: PromptTarget): string {
