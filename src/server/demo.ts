@@ -10,6 +10,7 @@ import { parseConversation } from '../core/prompt';
 import { parseDeepPrompt } from '../core/deep/prompt';
 import { toAsyncAwait } from './demo/asyncAwait';
 import { Result, document, errorHandling, rename, upperStrings, useConst } from './demo/edits';
+import { explainAnswer, risksAnswer } from './demo/explain';
 import { fix } from './demo/fix';
 import { Lang, scan } from './demo/scan';
 import { simplify } from './demo/simplify';
@@ -240,7 +241,12 @@ export function demoPatch(instruction: string, files: Array<{ path: string; text
  * The chat's suggestion for a selection: the code edited as asked; when the demo cannot do that, the code documented;
  * when that changes nothing either (a partial selection with no whole function), why, and no code to Apply.
  */
-function chatSuggestion(q: string, selection: { path: string; code: string }): string[] {
+function chatSuggestion(q: string, selection: ChatSelection): string[] {
+  // "Explain" and "What could go wrong?": answered from the code itself, in prose (./demo/explain).
+  const read = languageOf(selection.path, '', selection.code);
+  if (/\bexplain\b|\bwhat does (this|it)\b/i.test(q)) return [explainAnswer(selection.code, read, selection.line)];
+  if (/\bgo wrong\b|\brisks?\b|\bwhat could fail\b/i.test(q))
+    return [risksAnswer(selection.code, read, selection.line)];
   const lang = /\.py$/.test(selection.path) ? 'python' : /\.(ts|tsx)$/.test(selection.path) ? 'ts' : 'js';
   const asked = demoEdit({ instruction: q, code: selection.code, path: selection.path });
   // The documented code stands in only for an instruction the demo does not know, not for a can't that says what to
@@ -266,8 +272,15 @@ function chatSuggestion(q: string, selection: { path: string; code: string }): s
   ];
 }
 
+/** The selection the chat sends: its file, its code and (when the chip says) its first line in the file (1-based). */
+export interface ChatSelection {
+  path: string;
+  code: string;
+  line?: number;
+}
+
 /** The demo model's chat answer: Markdown with a code block that can be applied (and, on request, hostile HTML). */
-export function demoChat(question: string, selection?: { path: string; code: string }): string {
+export function demoChat(question: string, selection?: ChatSelection): string {
   const q = question.trim().split('\n').pop() ?? '';
   const out = [
     `**Spark Edit demo model** (no API key is set, so this answer is canned).`,

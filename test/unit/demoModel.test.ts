@@ -522,11 +522,8 @@ describe('demo chat (issue 15): an answer to Apply only when it changes somethin
   // The chat's examples (src/webview/chat.ts) on every run of 1–8 lines of every demo file. Newcomer (round 7): a
   // partial selection got "here is the same code, documented:" with the code unchanged and no comment in it.
   it('every chat example × every run of 1–8 lines: a block that differs (documented = more comments), or why not', () => {
-    const examples = [
-      'Explain the selected code',
-      'What could go wrong in this function?',
-      'Add doc comments to the selection',
-    ];
+    // (Explain and What could go wrong? are answered in prose, read from the code: demoExplain.test.ts.)
+    const examples = ['Add doc comments to the selection'];
     const comments = (t: string) => (t.match(/^\s*(\/\/|\/\*\*|\*|#|""")/gm) ?? []).length;
     const bad: string[] = [];
     let blocks = 0,
@@ -552,7 +549,7 @@ describe('demo chat (issue 15): an answer to Apply only when it changes somethin
           }
     }
     assert.deepEqual(bad.slice(0, 5), []);
-    assert.ok(blocks > 50 && plain > 50, `${blocks} answers with code, ${plain} without`);
+    assert.ok(blocks > 20 && plain > 20, `${blocks} answers with code, ${plain} without`);
     // A test asked for in the chat points to Add Tests, on a whole function too (it was answered with doc comments).
     const fn = read('orders.ts').split('\n').slice(7, 14).join('\n');
     assert.match(demoChat('Write a test for the selected function', { path: 'orders.ts', code: fn }), /Add Tests/);
