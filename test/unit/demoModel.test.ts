@@ -149,7 +149,7 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
           const r = edit(f, sel, ins);
           if (r.cannot) {
             cannots++;
-            assert.ok(r.cannot.startsWith(DEMO_CANT), `a can't-do says what to do, first (${where})`);
+            assert.ok(r.cannot.endsWith(DEMO_CANT), `a can't-do says why first, then what to do (${where})`);
             continue;
           }
           edits++;
@@ -302,7 +302,7 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
 
   it('an instruction the demo does not know is declined in plain words, not answered with garbage', () => {
     const r = demoEdit({ instruction: 'make it nicer', code: 'let x = 1;' });
-    assert.ok('cannot' in r && r.cannot.includes("The demo model can't do this — set an API key to use a real model"));
+    assert.ok('cannot' in r && r.cannot.includes("The demo model can't do this. Set an API key to use a real model"));
   });
 
   it('over the wire, a can\'t-do is the model\'s refusal (the edit session says "declined… Nothing was changed")', async () => {
@@ -324,7 +324,7 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
       assert.equal(r.stop.kind, 'refusal');
       assert.match(
         (r.stop as { message?: string }).message ?? '',
-        /The demo model can't do this — set an API key to use a real model/,
+        /The demo model can't do this. Set an API key to use a real model/,
       );
       assert.equal(r.text, '');
       const ok = await t.stream(
@@ -385,7 +385,7 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
         for (const ins of ['add doc comments', 'add error handling', 'use const']) {
           const r = demoDeep(deepPrompt(ins, [{ path: f, text }], { path: f, startLine: sel.start, endLine: sel.end }));
           if ('cannot' in r) {
-            assert.ok(r.cannot.startsWith(DEMO_CANT));
+            assert.ok(r.cannot.endsWith(DEMO_CANT));
             continue;
           }
           let now = [...lines];
@@ -485,7 +485,7 @@ describe('demo model (issue 15): a selection of any lines, as a person drags it'
       { start: ret + 1, end: ret + 1 },
     ]) {
       const r = edit('orders.ts', sel, 'add error handling');
-      assert.ok(r.cannot?.startsWith(DEMO_CANT), `lines ${sel.start + 1}–${sel.end + 1}: ${r.text ?? r.cannot}`);
+      assert.ok(r.cannot?.endsWith(DEMO_CANT), `lines ${sel.start + 1}–${sel.end + 1}: ${r.text ?? r.cannot}`);
     }
   });
 
