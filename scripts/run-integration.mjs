@@ -48,25 +48,20 @@ const resultFile = path.join(tmp, 'result.json');
 const port = await freePort();
 const logFile = path.join(artifacts, 'code-server.log');
 fs.writeFileSync(logFile, '');
-const server = await startCodeServer(
-  env,
-  dirs,
-  workspace,
-  port,
-  {
-    ...(benchOut
-      ? { SPARK_BENCH_RESULT: resultFile, SPARK_BENCH_OPTIONS: benchOptions }
-      : { SPARK_TEST_RESULT: resultFile }),
-    SPARK_REPO: repo,
-    SPARK_ARTIFACTS: artifacts,
-    SPARK_TEST_GREP: process.env.SPARK_TEST_GREP ?? '',
-    SPARK_TEST_RETRIES: process.env.SPARK_TEST_RETRIES ?? (process.env.CI ? '1' : '0'),
-    SPARK_TYPE_LATENCY: process.env.SPARK_TYPE_LATENCY ?? '', // a measurement in the keyboard flow (browser-e2e.mjs)
-  },
-  logFile,
-);
+const serverEnv = (extra) => ({
+  ...(benchOut
+    ? { SPARK_BENCH_RESULT: resultFile, SPARK_BENCH_OPTIONS: benchOptions }
+    : { SPARK_TEST_RESULT: resultFile }),
+  SPARK_REPO: repo,
+  SPARK_ARTIFACTS: artifacts,
+  SPARK_TEST_GREP: process.env.SPARK_TEST_GREP ?? '',
+  SPARK_TEST_RETRIES: process.env.SPARK_TEST_RETRIES ?? (process.env.CI ? '1' : '0'),
+  SPARK_TYPE_LATENCY: process.env.SPARK_TYPE_LATENCY ?? '', // a measurement in the keyboard flow (browser-e2e.mjs)
+  ...extra,
+});
+let server = await startCodeServer(env, dirs, workspace, port, serverEnv({}), logFile);
 console.log(`[integration] code-server ready on 127.0.0.1:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-const { browser, page } = await openBrowser(env, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+let { browser, page } = await openBrowser(env, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
 
 /** Choose a colour theme as a user does: Ctrl+K Ctrl+T, type its name, Enter. */
 async function pickTheme(page, name) {
@@ -169,6 +164,43 @@ try {
     }
     if (server.exitCode !== null) throw new Error('code-server exited during the run');
     await new Promise((r) => setTimeout(r, 100));
+  }
+  // SPARK_RESTART_GREP: the server is killed (SIGKILL, 2 s after the first run's result: no shutdown, no late flush),
+  // started again on the same user-data-dir with a new browser, and the tests matching it run again there with
+  // SPARK_RESTARTED=1 (what a user finds after a restart: restart.test.ts).
+  const restartGrep = process.env.SPARK_RESTART_GREP;
+  if (outcome && !outcome.error && restartGrep && !benchOut) {
+    await new Promise((r) => setTimeout(r, 2000));
+    server.kill('SIGKILL');
+    await new Promise((r) => (server.exitCode !== null || server.signalCode ? r() : server.once('exit', r)));
+    await browser.close().catch(() => undefined);
+    const second = resultFile + '.restarted';
+    const port2 = await freePort();
+    server = await startCodeServer(
+      env,
+      dirs,
+      workspace,
+      port2,
+      serverEnv({ SPARK_TEST_RESULT: second, SPARK_TEST_GREP: restartGrep, SPARK_RESTARTED: '1' }),
+      logFile,
+    );
+    console.log('[integration] code-server killed (SIGKILL) and started again on the same user-data-dir');
+    ({ browser, page } = await openBrowser(env, `http://127.0.0.1:${port2}/?folder=${encodeURIComponent(workspace)}`));
+    const until = Date.now() + 5 * 60_000;
+    while (!fs.existsSync(second) && Date.now() < until) {
+      if (server.exitCode !== null) throw new Error('code-server exited during the run after the restart');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const after = fs.existsSync(second) ? JSON.parse(fs.readFileSync(second, 'utf8')) : { error: 'no result in 5 min' };
+    if (after.error) outcome = { ...outcome, error: `after the restart: ${after.error}` };
+    else {
+      // Each step counts where it ran (the other server skipped it).
+      const ran = (t) => t.state !== 'pending';
+      const titles = new Set(after.tests.filter(ran).map((t) => t.title));
+      outcome.tests = [...outcome.tests.filter((t) => !titles.has(t.title)), ...after.tests.filter(ran)];
+      outcome.passed = outcome.tests.filter((t) => t.state === 'passed').length;
+      outcome.failed = outcome.tests.filter((t) => t.state === 'failed').length;
+    }
   }
 } finally {
   await browser.close().catch(() => undefined);

@@ -70,6 +70,15 @@ export const REFACTORS: readonly Refactor[] = [
   },
 ];
 
+/**
+ * The refactors the instruction box (its completions and picker) offers for `code`, the lines it is about: not Explain
+ * or Add Tests (they are not edits of these lines), and only those that apply (a newcomer was offered "Convert to
+ * async/await" on code with nothing asynchronous in it).
+ */
+export function boxRefactors(code: string): Refactor[] {
+  return REFACTORS.filter((r) => r.kind !== 'explain' && r.kind !== 'tests' && (!r.appliesTo || r.appliesTo(code)));
+}
+
 export function refactor(id: string): Refactor | undefined {
   return REFACTORS.find((r) => r.id === id);
 }

@@ -10,6 +10,7 @@ import { parseConversation } from '../core/prompt';
 import { parseDeepPrompt } from '../core/deep/prompt';
 import { toAsyncAwait } from './demo/asyncAwait';
 import { Result, document, errorHandling, rename, upperStrings, useConst } from './demo/edits';
+import { explainAnswer, risksAnswer } from './demo/explain';
 import { fix } from './demo/fix';
 import { Lang, scan } from './demo/scan';
 import { simplify } from './demo/simplify';
@@ -28,7 +29,7 @@ export interface DemoRequest {
 /** The new code, or why the demo model cannot do what was asked (said to the user as the model's refusal). */
 export type DemoResult = { code: string } | { cannot: string };
 
-export const DEMO_CANT = "The demo model can't do this — set an API key to use a real model (Spark Edit: Set API Key).";
+export const DEMO_CANT = "The demo model can't do this. Set an API key to use a real model (Spark Edit: Set API Key).";
 
 export function languageOf(path = '', languageId = '', code = ''): Lang {
   if (/\.pyi?$/.test(path) || languageId === 'python') return 'py';
@@ -48,7 +49,7 @@ export function demoEdit(r: DemoRequest): DemoResult {
   const cut = cutString(r.before, r.code, r.after, lang);
   if (cut)
     res = {
-      cannot: `The selection ${cut} inside a string (a docstring or a multi-line string): select whole lines of code.`,
+      cannot: `The selection ${cut} inside a string. Select whole lines of code (not part of a docstring or multi-line string).`,
     };
   else if (rn) res = rename(r.code, lang, rn[1], rn[2], r.after ?? '');
   else if (/^\s*(find and )?fix\b/.test(ins)) res = fix(r.instruction, r.code, lang, context);
@@ -64,10 +65,10 @@ export function demoEdit(r: DemoRequest): DemoResult {
     res = errorHandling(r.code, lang, r.after ?? '', r.before ?? '', r.path ?? '');
   else
     res = {
-      cannot: `It only knows a few edits: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.`,
+      cannot: `The demo model doesn't know this edit. It knows: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.`,
     };
-  // The point first (a notification shows its start): what to do, then why.
-  return 'cannot' in res ? { cannot: `${DEMO_CANT} ${res.cannot}` } : res;
+  // The reason first (a notification shows one line: its first ~80 characters), then what to do (set a key).
+  return 'cannot' in res ? { cannot: `${res.cannot} ${DEMO_CANT}` } : res;
 }
 
 /**
@@ -152,9 +153,9 @@ export function demoDeep(prompt: string): DemoResult {
   const src = req.files.find((f) => f.path === focus?.path) ?? req.files[0];
   if (testM) {
     if (testM[2] === 'it exists')
-      return { cannot: `${DEMO_CANT} ${testM[1]} exists already; the demo model only writes new test files.` };
+      return { cannot: `${testM[1]} exists already. The demo model only writes new test files. ${DEMO_CANT}` };
     const t = testFile(src.path, testM[1], src.text, focus && focus.path === src.path ? focus : undefined);
-    if ('cannot' in t) return { cannot: `${DEMO_CANT} ${t.cannot}` };
+    if ('cannot' in t) return { cannot: `${t.cannot} ${DEMO_CANT}` };
     return {
       code: [
         '*** Begin Patch',
@@ -189,7 +190,7 @@ export function demoDeep(prompt: string): DemoResult {
     const hunks = patchHunks(lines, [...lines.slice(0, s), ...r.code.split('\n'), ...lines.slice(e + 1)]);
     if (hunks.length) out.push(`*** Update File: ${f.path}`, ...hunks);
   }
-  if (out.length === 1) return { cannot: why || `${DEMO_CANT} Nothing to change.` };
+  if (out.length === 1) return { cannot: why || `Nothing to change. ${DEMO_CANT}` };
   return { code: [...out, '*** End Patch', ''].join('\n') };
 }
 
@@ -240,7 +241,12 @@ export function demoPatch(instruction: string, files: Array<{ path: string; text
  * The chat's suggestion for a selection: the code edited as asked; when the demo cannot do that, the code documented;
  * when that changes nothing either (a partial selection with no whole function), why, and no code to Apply.
  */
-function chatSuggestion(q: string, selection: { path: string; code: string }): string[] {
+function chatSuggestion(q: string, selection: ChatSelection): string[] {
+  // "Explain" and "What could go wrong?": answered from the code itself, in prose (./demo/explain).
+  const read = languageOf(selection.path, '', selection.code);
+  if (/\bexplain\b|\bwhat does (this|it)\b/i.test(q)) return [explainAnswer(selection.code, read, selection.line)];
+  if (/\bgo wrong\b|\brisks?\b|\bwhat could fail\b/i.test(q))
+    return [risksAnswer(selection.code, read, selection.line)];
   const lang = /\.py$/.test(selection.path) ? 'python' : /\.(ts|tsx)$/.test(selection.path) ? 'ts' : 'js';
   const asked = demoEdit({ instruction: q, code: selection.code, path: selection.path });
   // The documented code stands in only for an instruction the demo does not know, not for a can't that says what to
@@ -266,8 +272,15 @@ function chatSuggestion(q: string, selection: { path: string; code: string }): s
   ];
 }
 
+/** The selection the chat sends: its file, its code and (when the chip says) its first line in the file (1-based). */
+export interface ChatSelection {
+  path: string;
+  code: string;
+  line?: number;
+}
+
 /** The demo model's chat answer: Markdown with a code block that can be applied (and, on request, hostile HTML). */
-export function demoChat(question: string, selection?: { path: string; code: string }): string {
+export function demoChat(question: string, selection?: ChatSelection): string {
   const q = question.trim().split('\n').pop() ?? '';
   const out = [
     `**Spark Edit demo model** (no API key is set, so this answer is canned).`,

@@ -245,8 +245,11 @@ export class ModelServer {
     if (whole.includes('*** Begin Patch')) return demo().demoDeep(promptText);
     if (whole.includes(NEXT_EDIT_MARK)) return { code: demo().demoNextEdit(promptText) }; // a next-edit suggestion
     if (JSON.stringify(body).includes("Spark Edit's assistant")) {
-      const sel = /<context kind="selection" label="([^"]*?)(?::\d+-\d+)?">\n([\s\S]*?)\n<\/context>/.exec(promptText);
-      return { code: demo().demoChat(promptText, sel ? { path: sel[1], code: sel[2] } : undefined) };
+      const sel = /<context kind="selection" label="([^"]*?)(?::(\d+)-\d+)?">\n([\s\S]*?)\n<\/context>/.exec(
+        promptText,
+      );
+      const selection = sel ? { path: sel[1], code: sel[3], line: sel[2] ? Number(sel[2]) : undefined } : undefined;
+      return { code: demo().demoChat(promptText, selection) };
     }
     // Each instruction in turn (a redirect asks for the original instruction and the new direction).
     return demo().demoFromPrompt(promptText);

@@ -110,7 +110,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
 
   const saveGuard = own(new SaveGuard(ctx, sessions));
   // Issue 15: the instruction is asked for at the code (or in the picker: sparkEdit.promptStyle).
-  const inlinePrompt = own(new InlinePrompt(context.globalState, ctx.log));
+  const inlinePrompt = own(await InlinePrompt.create(context, ctx.log));
   own(new PromptRecall(inlinePrompt)); // ↑ / ↓ and completions in the box
   void EarlyKeys.enable(ctx.log).catch((e) => ctx.log(`prompt: ${String(e)}`));
   const edits = new InlineEditController(ctx, connections, sessions, deep, inlinePrompt);

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { REFACTORS } from '../core/refactors';
+import { boxRefactors } from '../core/refactors';
 import type { EarlyKeys } from './earlyKeys';
 import { PickerText } from '../core/pickerText';
+import { PromptHistory } from './promptHistory';
 
 /**
  * The instruction box at the code (issue 15): a comment-thread input anchored under the lines to edit (the public
@@ -9,7 +10,7 @@ import { PickerText } from '../core/pickerText';
  * ↑ / ↓ in it go through the recent instructions and Ctrl+Space offers them and the refactors (promptRecall.ts); its
  * title bar has "Recent & Refactors…", a picker of both. With
  * `sparkEdit.promptStyle: "quickInput"` that picker is the prompt itself (at the top of the window), typed text
- * included. Every instruction sent either way is remembered (the last 20, in global state).
+ * included. Every instruction sent either way is remembered (the last 20, on disk: promptHistory.ts).
  */
 export interface PromptTarget {
   editor: vscode.TextEditor;
@@ -33,8 +34,6 @@ export interface PromptTarget {
   closeLater?: (close: () => void) => void;
 }
 
-const HISTORY_KEY = 'sparkEdit.promptHistory';
-const MAX_HISTORY = 20;
 export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
 /** Context key: the instruction box at the code is open (set when it opens, cleared when it is sent or cancelled). */
 const PROMPT_OPEN = 'sparkEdit.promptOpen';
@@ -52,7 +51,7 @@ export class InlinePrompt implements vscode.Disposable {
   private cancelPicker?: () => void;
 
   constructor(
-    private readonly state: vscode.Memento,
+    private readonly recent: PromptHistory,
     private readonly log: (m: string) => void = () => undefined,
   ) {
     this.ctrl.options = {
@@ -85,6 +84,14 @@ export class InlinePrompt implements vscode.Disposable {
     );
   }
 
+  /** Its recent instructions read first: they are on disk (global storage) and survive a stopped server. */
+  static async create(
+    context: Pick<vscode.ExtensionContext, 'globalState' | 'globalStorageUri'>,
+    log: (m: string) => void,
+  ): Promise<InlinePrompt> {
+    return new InlinePrompt(await PromptHistory.load(context.globalState, context.globalStorageUri, log), log);
+  }
+
   /**
    * Esc pressed in the code while the box at `doc` opens (issue 11: it takes ~250 ms and a round trip to get the
    * keyboard; the code has it meanwhile): cancel the box, never act on the code. True when there was one to cancel.
@@ -101,14 +108,17 @@ export class InlinePrompt implements vscode.Disposable {
     return !!this.open;
   }
 
+  /** The code the open box is about (its lines), '' when none is open. */
+  code(): string {
+    return this.open ? targetCode(this.open.target) : '';
+  }
+
   history(): string[] {
-    return this.state.get<string[]>(HISTORY_KEY, []);
+    return this.recent.get();
   }
 
   private remember(text: string) {
-    const t = text.trim();
-    if (!t) return;
-    void this.state.update(HISTORY_KEY, [t, ...this.history().filter((h) => h !== t)].slice(0, MAX_HISTORY));
+    void this.recent.remember(text);
   }
 
   /** The instruction for these lines: from the box at the code, or from the picker (`quickInput`). */
@@ -151,6 +161,12 @@ export class InlinePrompt implements vscode.Disposable {
     const reveal = vscode.window.onDidChangeActiveTextEditor((ed) => {
       if (ed?.document.uri.scheme !== 'comment' || this.open?.thread !== thread) return;
       reveal.dispose();
+      // The box's input is a Markdown document (VS Code names it commentinput-….md), so Ctrl+Space offered VS Code's
+      // Markdown snippets (bold, code block, heading…) among ours: this one document becomes plain text (the user's
+      // Markdown files are left as they are).
+      void Promise.resolve(vscode.languages.setTextDocumentLanguage(ed.document, 'plaintext')).then(undefined, (e) =>
+        this.log(`prompt: the box stays Markdown (${String(e)})`),
+      );
       revealBox(target);
       target.keys?.intoBox();
       target.onFocused?.();
@@ -193,7 +209,7 @@ export class InlinePrompt implements vscode.Disposable {
     qp.placeholder = `Edit ${describe(target)}: type an instruction, or pick a recent one or a refactor`;
     qp.ignoreFocusOut = true;
     qp.matchOnDetail = true;
-    const fixed = this.pickerItems();
+    const fixed = this.pickerItems(targetCode(target));
     const typed = (v: string) => ({ label: v, description: 'send this instruction', instruction: v, alwaysShow: true });
     qp.items = fixed;
     // The instruction is the extension host's account of the keys (PickerText), never the input's value: the keys
@@ -265,12 +281,12 @@ export class InlinePrompt implements vscode.Disposable {
     });
   }
 
-  private pickerItems(): Array<vscode.QuickPickItem & { instruction?: string }> {
+  private pickerItems(code: string): Array<vscode.QuickPickItem & { instruction?: string }> {
     return [
       ...(this.history().length ? [{ label: 'Recent', kind: vscode.QuickPickItemKind.Separator }] : []),
       ...this.history().map((h) => ({ label: h, instruction: h, iconPath: new vscode.ThemeIcon('history') })),
       { label: 'Refactors', kind: vscode.QuickPickItemKind.Separator },
-      ...REFACTORS.filter((r) => r.kind !== 'explain' && r.kind !== 'tests').map((r) => ({
+      ...boxRefactors(code).map((r) => ({
         label: r.title,
         detail: r.instruction,
         instruction: r.instruction,
@@ -295,6 +311,12 @@ export function chosen(item: { label: string; instruction?: string } | undefined
   if (!typed) return item?.instruction;
   if (item?.instruction && item.label.toLowerCase().startsWith(typed.toLowerCase())) return item.instruction;
   return typed;
+}
+
+function targetCode(t: PromptTarget): string {
+  const doc = t.editor.document;
+  if (doc.isClosed) return '';
+  return doc.getText(new vscode.Range(t.startLine, 0, t.endLine, doc.lineAt(t.endLine).text.length));
 }
 
 function describe(t: PromptTarget): string {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { REFACTORS } from '../core/refactors';
+import { boxRefactors } from '../core/refactors';
 
 /**
  * The instruction box at the code remembers (issue 15): ↑ / ↓ go through the recent instructions, as in a shell, and
@@ -12,7 +12,7 @@ export class PromptRecall implements vscode.Disposable {
   private nav?: { doc: vscode.TextDocument; index: number; draft: string; shown: string };
   private readonly disposables: vscode.Disposable[];
 
-  constructor(private readonly prompt: { readonly isOpen: boolean; history(): string[] }) {
+  constructor(private readonly prompt: { readonly isOpen: boolean; history(): string[]; code(): string }) {
     this.disposables = [
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.older', () => this.step(1)),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.newer', () => this.step(-1)),
@@ -51,7 +51,10 @@ export class PromptRecall implements vscode.Disposable {
     ed.selection = new vscode.Selection(end, end);
   }
 
-  /** The recent instructions, then the refactors, each replacing the box's line (filtered by what is typed). */
+  /**
+   * The recent instructions, then the refactors that apply to the box's lines, each replacing the box's line
+   * (filtered by what is typed).
+   */
   private completions(doc: vscode.TextDocument, pos: vscode.Position): vscode.CompletionItem[] | undefined {
     if (!this.prompt.isOpen) return undefined;
     const typed = doc.lineAt(pos.line).text.slice(0, pos.character);
@@ -67,7 +70,8 @@ export class PromptRecall implements vscode.Disposable {
       c.sortText = `a${String(i).padStart(3, '0')}`;
       return c;
     });
-    const refactors = REFACTORS.filter((r) => r.kind !== 'explain' && r.kind !== 'tests').map((r, i) => {
+    // Only the refactors that apply to the lines the box is about.
+    const refactors = boxRefactors(this.prompt.code()).map((r, i) => {
       const c = new vscode.CompletionItem(
         { label: r.title, description: 'refactor' },
         vscode.CompletionItemKind.Function,

@@ -264,11 +264,57 @@ describe('Spark Edit core loop in a real VS Code host', function () {
       new vscode.Position(0, 0),
     );
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
-    for (const want of ['recall two xyz', 'recall one xyz', 'Simplify', 'Convert to async/await'])
+    for (const want of ['recall two xyz', 'recall one xyz', 'Simplify'])
       assert.ok(labels.includes(want), `${want} in ${JSON.stringify(labels)}`);
     await vscode.commands.executeCommand('sparkEdit.inlinePrompt.cancel');
     await asked;
     assert.equal(ed.document.getText(), ORIGINAL, 'nothing reached the code');
+  });
+
+  it("the box's completions: only the refactors that apply to its lines, and none of VS Code's Markdown snippets", async () => {
+    // Session 9 newcomers: Ctrl+Space in the box offered "Convert to async/await" on code with nothing asynchronous
+    // in it, and VS Code's Markdown snippets (bold, code block, heading…): the box's input is a Markdown document.
+    const PROMISES = [
+      'export function save(url: string) {',
+      '  return fetch(url).then((res) => res.ok);',
+      '}',
+      '',
+    ].join('\n');
+    const labelsFor = async (content: string, from: number, to: number) => {
+      const ed = await openEditor(content);
+      select(ed, from, to);
+      const asked = vscode.commands.executeCommand('sparkEdit.editSelection');
+      await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'comment', 'the box', 20_000);
+      const doc = vscode.window.activeTextEditor!.document;
+      await waitFor(() => doc.languageId !== 'markdown', `the box's language (${doc.languageId})`, 5_000).catch(
+        () => undefined, // asserted below, with the labels
+      );
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        new vscode.Position(0, 0),
+      );
+      const language = doc.languageId;
+      await vscode.commands.executeCommand('sparkEdit.inlinePrompt.cancel');
+      await asked;
+      return { language, labels: list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label)) };
+    };
+    const sync = await labelsFor(ORIGINAL, 2, 9);
+    assert.ok(sync.labels.includes('Simplify'), JSON.stringify(sync.labels));
+    assert.ok(
+      !sync.labels.includes('Convert to async/await'),
+      `offered on synchronous code: ${JSON.stringify(sync.labels)}`,
+    );
+    // (VS Code's Markdown snippets, as the box offered them: bold, code, fenced codeblock, heading1…, italic, link…)
+    const snippets = sync.labels.filter((l) =>
+      /^(bold|italic|code|fenced|heading\d|link|image|quote|ordered list)/.test(l),
+    );
+    assert.deepEqual(snippets, [], `Markdown snippets in the box (its language: ${sync.language})`);
+    const chain = await labelsFor(PROMISES, 0, 2);
+    assert.ok(
+      chain.labels.includes('Convert to async/await'),
+      `not offered on a promise chain: ${JSON.stringify(chain.labels)}`,
+    );
   });
 
   it('reject-all restores the original byte-for-byte after the user typed elsewhere during streaming', async () => {

@@ -58,6 +58,7 @@ export async function run(): Promise<TestOutcome> {
   require('./lensPlace.test'); // issue 11 (HA): the Accept All lens at the first pending hunk
   require('./typingTable.test');
   require('./diskStates.test'); // issue 11 (HB): what reaches the disk is a state the user could have meant
+  require('./restart.test'); // issue 15: the box's history survives a stopped server (SPARK_RESTART_GREP)
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {

@@ -71,7 +71,7 @@ describe('Stop reasons in a real VS Code host', function () {
     assert.equal(a.sessions().filter((s) => !s.isEnded).length, 0, 'no pending diff');
     const said = a
       .logLines()
-      .filter((l) => l.includes('declined to make this edit: "I can\'t help with that request."'));
+      .filter((l) => l.includes("I can't help with that request. Nothing was changed: the model declined this edit."));
     assert.equal(said.length, 1, `the refusal text is logged once: ${JSON.stringify(said)}`);
   });
 

@@ -149,7 +149,7 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
           const r = edit(f, sel, ins);
           if (r.cannot) {
             cannots++;
-            assert.ok(r.cannot.startsWith(DEMO_CANT), `a can't-do says what to do, first (${where})`);
+            assert.ok(r.cannot.endsWith(DEMO_CANT), `a can't-do says why first, then what to do (${where})`);
             continue;
           }
           edits++;
@@ -302,7 +302,7 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
 
   it('an instruction the demo does not know is declined in plain words, not answered with garbage', () => {
     const r = demoEdit({ instruction: 'make it nicer', code: 'let x = 1;' });
-    assert.ok('cannot' in r && r.cannot.includes("The demo model can't do this — set an API key to use a real model"));
+    assert.ok('cannot' in r && r.cannot.includes("The demo model can't do this. Set an API key to use a real model"));
   });
 
   it('over the wire, a can\'t-do is the model\'s refusal (the edit session says "declined… Nothing was changed")', async () => {
@@ -324,7 +324,7 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
       assert.equal(r.stop.kind, 'refusal');
       assert.match(
         (r.stop as { message?: string }).message ?? '',
-        /The demo model can't do this — set an API key to use a real model/,
+        /The demo model can't do this. Set an API key to use a real model/,
       );
       assert.equal(r.text, '');
       const ok = await t.stream(
@@ -385,7 +385,7 @@ describe('demo model (issue 15): every answer on the demo workspace parses and t
         for (const ins of ['add doc comments', 'add error handling', 'use const']) {
           const r = demoDeep(deepPrompt(ins, [{ path: f, text }], { path: f, startLine: sel.start, endLine: sel.end }));
           if ('cannot' in r) {
-            assert.ok(r.cannot.startsWith(DEMO_CANT));
+            assert.ok(r.cannot.endsWith(DEMO_CANT));
             continue;
           }
           let now = [...lines];
@@ -485,7 +485,7 @@ describe('demo model (issue 15): a selection of any lines, as a person drags it'
       { start: ret + 1, end: ret + 1 },
     ]) {
       const r = edit('orders.ts', sel, 'add error handling');
-      assert.ok(r.cannot?.startsWith(DEMO_CANT), `lines ${sel.start + 1}–${sel.end + 1}: ${r.text ?? r.cannot}`);
+      assert.ok(r.cannot?.endsWith(DEMO_CANT), `lines ${sel.start + 1}–${sel.end + 1}: ${r.text ?? r.cannot}`);
     }
   });
 
@@ -522,11 +522,8 @@ describe('demo chat (issue 15): an answer to Apply only when it changes somethin
   // The chat's examples (src/webview/chat.ts) on every run of 1–8 lines of every demo file. Newcomer (round 7): a
   // partial selection got "here is the same code, documented:" with the code unchanged and no comment in it.
   it('every chat example × every run of 1–8 lines: a block that differs (documented = more comments), or why not', () => {
-    const examples = [
-      'Explain the selected code',
-      'What could go wrong in this function?',
-      'Add doc comments to the selection',
-    ];
+    // (Explain and What could go wrong? are answered in prose, read from the code: demoExplain.test.ts.)
+    const examples = ['Add doc comments to the selection'];
     const comments = (t: string) => (t.match(/^\s*(\/\/|\/\*\*|\*|#|""")/gm) ?? []).length;
     const bad: string[] = [];
     let blocks = 0,
@@ -552,7 +549,7 @@ describe('demo chat (issue 15): an answer to Apply only when it changes somethin
           }
     }
     assert.deepEqual(bad.slice(0, 5), []);
-    assert.ok(blocks > 50 && plain > 50, `${blocks} answers with code, ${plain} without`);
+    assert.ok(blocks > 20 && plain > 20, `${blocks} answers with code, ${plain} without`);
     // A test asked for in the chat points to Add Tests, on a whole function too (it was answered with doc comments).
     const fn = read('orders.ts').split('\n').slice(7, 14).join('\n');
     assert.match(demoChat('Write a test for the selected function', { path: 'orders.ts', code: fn }), /Add Tests/);

@@ -135,7 +135,7 @@ describe('stop reasons: what an edit may change', () => {
       assert.equal(errors[0].kept, false);
       assert.match(
         errors[0].error.message,
-        /declined to make this edit: "I cannot help with that\."\. Nothing was changed/,
+        /^I cannot help with that\. Nothing was changed: the model declined this edit\.$/,
       );
       assert.equal(s.region.pendingHunks().length, 0, 'no pending diff');
       assert.deepEqual(

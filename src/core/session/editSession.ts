@@ -333,10 +333,9 @@ export class EditSession {
     const stop = r.stop;
     if (stop.kind === 'refusal' || (stop.kind === 'end' && this.streamedText.trim() === '')) {
       // A refusal or an empty answer is not a rewrite to nothing: nothing changes, the user is told why.
-      const words = stop.kind === 'refusal' && stop.message?.trim() ? `: "${stop.message.trim().slice(0, 300)}"` : '';
       const e =
         stop.kind === 'refusal'
-          ? new ModelError('declined', `The model declined to make this edit${words}. Nothing was changed.`, 'refusal')
+          ? new ModelError('declined', declinedMessage(stop.message), 'refusal')
           : new ModelError('declined', 'The model returned an empty answer. Nothing was changed.', 'empty_answer');
       this.o.log?.(`edit ${this.id}: ${e.message}`);
       if (!this.restoreBeforeRedirect(e)) this.fail(e);
@@ -509,7 +508,9 @@ export class EditSession {
     this.commentary = b.commentary;
     this.lastStop = undefined; // nothing to Continue: the proposal is the earlier answer's
     this.lastResponseId = undefined; // the failed turn is not part of the conversation: a next redirect resends it all
-    const why = e.message.replace(/\s*Nothing was changed\.$/, '').replace(/\s*Your text is unchanged\.$/, '');
+    const why = e.message
+      .replace(/\s*Nothing was changed(: the model declined this edit)?\.$/, '')
+      .replace(/\s*Your text is unchanged\.$/, '');
     const err = new ModelError('stopped', `Redirect: ${why} The previous proposal is shown again.`, e.code);
     this.error = err; // said by the editor's error report
     this.o.log?.(`edit ${this.id}: ${err.message}`);
@@ -630,4 +631,15 @@ export function stoppedMessage(
     case 'other':
       return `The model stopped before finishing its answer (${stop.raw}). ${kept}`;
   }
+}
+
+/**
+ * What the user is told when the model declines an edit: its reason first, because a notification shows one line
+ * (about 80 characters) and the reason is the point (session 9 newcomers saw "The model declined to make this edit:
+ * "The demo model can't do this — set an API…" and never the reason), then that nothing changed.
+ */
+export function declinedMessage(reason?: string): string {
+  const r = reason?.trim().slice(0, 300);
+  if (!r) return 'The model declined this edit. Nothing was changed.';
+  return `${r}${/[.!?]$/.test(r) ? '' : '.'} Nothing was changed: the model declined this edit.`;
 }

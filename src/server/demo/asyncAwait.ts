@@ -16,7 +16,7 @@ interface Link {
 
 export function toAsyncAwait(code: string, lang: Lang): Result {
   if (lang === 'py')
-    return cannot('Python code has no promise chains to convert; the demo model cannot rewrite callbacks.');
+    return cannot('Python code has no promise chains to convert. The demo model cannot rewrite callbacks.');
   const toks = scan(code, 'ts');
   const first = toks.findIndex(
     (t, k) =>
@@ -41,7 +41,7 @@ export function toAsyncAwait(code: string, lang: Lang): Result {
   const baseFrom = next(toks, s);
   if (s >= 0 && !isReturn && !/^[;{}]$/.test(toks[s].text))
     return cannot(
-      'The promise chain is inside another expression; the demo model only converts a chain that is a statement of its own.',
+      'The promise chain is inside another expression. The demo model only converts a chain that is a statement of its own.',
     );
   const stmt = isReturn ? s : baseFrom;
   const unit = indentUnit(code, lang);
@@ -52,7 +52,7 @@ export function toAsyncAwait(code: string, lang: Lang): Result {
     const name = next(toks, k),
       open = next(toks, name),
       close = matching(toks, open);
-    if (close < 0) return cannot('The promise chain here is not complete in the selection: select the whole function.');
+    if (close < 0) return cannot('The promise chain is not complete in the selection. Select the whole function.');
     const link = callback(code, toks, open, close, unit);
     if (typeof link === 'string') return cannot(link);
     links.push({ kind: toks[name].text as Link['kind'], ...link });
@@ -71,7 +71,7 @@ export function toAsyncAwait(code: string, lang: Lang): Result {
       .trim()
   ) {
     return cannot(
-      'The promise chain shares its lines with other code; the demo model only converts a chain that is a statement of its own.',
+      'The promise chain shares its lines with other code. The demo model only converts a chain that is a statement of its own.',
     );
   }
   const body = build(base, links, isReturn, unit);
@@ -82,7 +82,7 @@ export function toAsyncAwait(code: string, lang: Lang): Result {
     .pop();
   if (!fn)
     return cannot(
-      'The function around this chain is not in the selection: select the whole function so the demo can make it async.',
+      'The function around this chain is not in the selection. Select the whole function so the demo can make it async.',
     );
   const ind = /^[ \t]*/.exec(lines[startLine])![0];
   let out = [...lines.slice(0, startLine), ...body.map((l) => (l ? ind + l : l)), ...lines.slice(endLine + 1)].join(
@@ -98,7 +98,7 @@ export function toAsyncAwait(code: string, lang: Lang): Result {
 /** One callback argument: `(x) => expr`, `x => { … }`, `function (x) { … }`; a string says why not. */
 function callback(code: string, toks: Tok[], open: number, close: number, unit: string): Omit<Link, 'kind'> | string {
   let k = next(toks, open);
-  if (toks[k]?.text === 'async') return 'A callback in the chain is async itself; the demo model cannot untangle that.';
+  if (toks[k]?.text === 'async') return 'A callback in the chain is async itself. The demo model cannot untangle that.';
   let param: string | undefined;
   if (toks[k]?.text === 'function') {
     k = next(toks, k);
@@ -108,18 +108,18 @@ function callback(code: string, toks: Tok[], open: number, close: number, unit: 
     const pc = matching(toks, k);
     const inner = toks.slice(k + 1, pc).filter((t) => t.kind !== 'ws' && t.kind !== 'comment');
     if (inner.length > 1 && inner[1].text !== ':')
-      return 'A callback in the chain takes several parameters or destructures; the demo model cannot convert that.';
+      return 'A callback in the chain takes several parameters or destructures. The demo model cannot convert that.';
     param = inner[0]?.text;
     k = next(toks, pc);
   } else if (toks[k]?.kind === 'id') {
     param = toks[k].text;
     k = next(toks, k);
-  } else return 'The chain passes a function by name; the demo model only converts inline callbacks.';
+  } else return 'The chain passes a function by name. The demo model only converts inline callbacks.';
   if (toks[k]?.text === '=>') k = next(toks, k);
   if (toks[k]?.text === '{') {
     const bc = matching(toks, k);
     if (next(toks, bc) !== close)
-      return 'The chain passes two callbacks to then(); the demo model cannot convert that.';
+      return 'The chain passes two callbacks to then(). The demo model cannot convert that.';
     const text = code.slice(toks[k].start + 1, toks[bc].start);
     const lines = text.split('\n').filter((l, i, a) => l.trim() || (i > 0 && i < a.length - 1));
     const ind = Math.min(...lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length));
@@ -132,7 +132,7 @@ function callback(code: string, toks: Tok[], open: number, close: number, unit: 
   }
   const expr = code.slice(toks[k].start, toks[close].start).trim();
   if (!expr || scan(expr, 'ts').some((t, i, a) => t.text === ',' && depthAt(a, i) === 0))
-    return 'The chain passes two callbacks to then(); the demo model cannot convert that.';
+    return 'The chain passes two callbacks to then(). The demo model cannot convert that.';
   void unit;
   return { param, expr };
 }
@@ -156,7 +156,7 @@ function build(base: string, links: Link[], isReturn: boolean, unit: string): st
     const l = links[i];
     if (l.param) {
       if (names.has(l.param))
-        return `Two callbacks in the chain use the name ${l.param}; the demo model cannot rename them apart.`;
+        return `Two callbacks in the chain use the name ${l.param}. The demo model cannot rename them apart.`;
       names.add(l.param);
       main.push(`const ${l.param} = await ${cur};`);
     } else main.push(`await ${cur};`);
@@ -164,14 +164,14 @@ function build(base: string, links: Link[], isReturn: boolean, unit: string): st
     else {
       const ret = lastReturn(l.body!);
       if (ret === 'nested')
-        return 'A callback in the chain returns from more than one place; the demo model cannot inline it.';
+        return 'A callback in the chain returns from more than one place. The demo model cannot inline it.';
       main.push(...l.body!.slice(0, ret ? -1 : undefined));
       cur = ret ? ret.expr : 'undefined';
     }
   }
   const rest = links.slice(i);
   if (rest.some((l, j) => l.kind === 'then' || (l.kind === 'catch' && j > 0)))
-    return 'The chain goes on after its catch(); the demo model cannot convert that faithfully.';
+    return 'The chain goes on after its catch(). The demo model cannot convert that faithfully.';
   const inTry = rest.length > 0;
   // Inside try, a returned promise is awaited so that its rejection reaches the catch; a call may return one,
   // a plain value (res.ok) needs no await.
@@ -192,9 +192,9 @@ function build(base: string, links: Link[], isReturn: boolean, unit: string): st
     const handler =
       l.expr !== undefined ? [isReturn && l.kind === 'catch' ? `return ${l.expr};` : `${l.expr};`] : l.body!;
     if (!isReturn && l.body && l.body.some((x) => /\breturn\b/.test(x)))
-      return 'The catch callback returns a value the statement drops; the demo model cannot convert that faithfully.';
+      return 'The catch callback returns a value the statement drops. The demo model cannot convert that faithfully.';
     if (l.kind === 'finally' && l.body?.some((x) => /\breturn\b/.test(x)))
-      return 'The finally callback returns a value; the demo model cannot convert that faithfully.';
+      return 'The finally callback returns a value. The demo model cannot convert that faithfully.';
     out = [
       ...out,
       l.kind === 'catch' ? `} catch${l.param ? ` (${l.param})` : ''} {` : '} finally {',

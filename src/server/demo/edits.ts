@@ -130,7 +130,7 @@ export function useConst(code: string, lang: Lang, rest = ''): Result {
   if (!changed)
     return cannot(
       ids.some(({ t }) => t.text === 'var' || t.text === 'let')
-        ? 'The var and let here are kept: each is assigned again, or used where its scope reaches beyond the selection (a block not closed in it). Select the whole function.'
+        ? 'The var and let here are kept. Each is assigned again, or used where its scope reaches beyond the selection (a block not closed in it): select the whole function.'
         : 'There is no var or let here that could become const.',
     );
   return { code: out.join('') };
@@ -167,7 +167,7 @@ export function rename(code: string, lang: Lang, from: string, to: string, after
     return cannot(`"${to}" is not a valid name.`);
   const toks = scan(code, lang);
   if (toks.some((t) => t.kind === 'id' && t.text === to))
-    return cannot(`"${to}" is already used in this code: renaming ${from} to it would mix the two up.`);
+    return cannot(`"${to}" is already used in this code. Renaming ${from} to it would mix the two up.`);
   if (
     lang === 'ts' &&
     new RegExp(
@@ -175,7 +175,7 @@ export function rename(code: string, lang: Lang, from: string, to: string, after
     ).test(code)
   ) {
     return cannot(
-      `${from} is exported: other files may use it, and the demo only sees this code. Use F2 (Rename Symbol) to rename it everywhere.`,
+      `${from} is exported, so other files may use it. The demo only sees this code: use F2 (Rename Symbol) to rename it everywhere.`,
     );
   }
   if (
@@ -187,17 +187,17 @@ export function rename(code: string, lang: Lang, from: string, to: string, after
       )
   ) {
     return cannot(
-      `${from} is imported from another module: renaming it here alone would break the import. Use F2 (Rename Symbol) to rename it everywhere.`,
+      `${from} is imported from another module. Renaming it here alone would break the import: use F2 (Rename Symbol) to rename it everywhere.`,
     );
   }
   if (toks.some((t) => t.kind === 'id' && t.text === from) && !declaredNames(code, lang).has(from)) {
     return cannot(
-      `${from} is declared outside this code: renaming it here alone would leave it undefined. Select the code that declares it too, or use F2 (Rename Symbol).`,
+      `${from} is declared outside this code. Renaming it here alone would leave it undefined: select the code that declares it too, or use F2 (Rename Symbol).`,
     );
   }
   if (usedAfterInScope(code, after, lang)(from))
     return cannot(
-      `${from} is used after the selection too: renaming it here alone would break that code. Select the whole function, or use F2 (Rename Symbol).`,
+      `${from} is used after the selection too. Renaming it here alone would break that code: select the whole function, or use F2 (Rename Symbol).`,
     );
   let n = 0;
   const re = new RegExp(`(?<![\\w$.])${from.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
@@ -229,7 +229,7 @@ export function rename(code: string, lang: Lang, from: string, to: string, after
   if (!n)
     return cannot(
       toks.some((t) => t.text === from)
-        ? `${from} appears here only as a property (after "."): renaming a property needs its type's declaration too; use F2 (Rename Symbol).`
+        ? `${from} appears here only as a property (after "."). Renaming a property needs its type's declaration too: use F2 (Rename Symbol).`
         : `There is no ${from} in this code.`,
     );
   return { code: out.join('') };
@@ -257,11 +257,11 @@ export function upperStrings(code: string, lang: Lang): Result {
 export function errorHandling(code: string, lang: Lang, after = '', before = '', path = ''): Result {
   // A declaration file, or an interface / class / module body, holds no statements to wrap.
   if (lang === 'ts' && (/\.d\.[cm]?ts$/.test(path) || inDeclarationBody(before)))
-    return cannot('This code is declarations, not statements: there is nothing to run inside a try block.');
+    return cannot('There is nothing here to run inside a try block. This code is declarations, not statements.');
   const lines = code.split('\n');
   if (lang === 'py' && blockGoesOn(lines, after))
     return cannot(
-      'The selection ends inside a block that goes on below it (a function, a loop, an if): select the whole block or the whole function.',
+      'The selection ends inside a block that goes on below it. Select the whole block (a function, a loop, an if) or the whole function.',
     );
   const unit = indentUnit(code, lang);
   const fns = outermost(findFunctions(code, lang));
@@ -275,10 +275,10 @@ export function errorHandling(code: string, lang: Lang, after = '', before = '',
   }
   if (done) return { code: out.join('\n') };
   if (fns.length && fns.every((f) => bodyIsTry(lines, f)))
-    return cannot('The functions here already handle their errors (their bodies are a try block).');
+    return cannot('The functions here already handle their errors. Their bodies are a try block.');
   if (fns.length)
     return cannot(
-      `The selection ends inside ${fns.map((f) => f.name || 'a function').join(', ')} (its body or docstring is not all selected): select the whole function.`,
+      `The selection ends inside ${fns.map((f) => f.name || 'a function').join(', ')}. Its body or docstring is not all selected: select the whole function.`,
     );
   return wrapStatements(code, lang, after, unit);
 }
@@ -358,17 +358,17 @@ function wrapStatements(code: string, lang: Lang, after: string, unit: string): 
   const toks = scan(code, lang);
   if (lang === 'ts' && !balanced(toks))
     return cannot(
-      'The selection is not whole statements: select a whole function (or whole statements) to add error handling.',
+      'The selection is not whole statements. Select a whole function (or whole statements) to add error handling.',
     );
   const lines = code.split('\n');
   const firstLine = lines.find((l) => l.trim()) ?? '';
   const ind = /^[ \t]*/.exec(firstLine)![0];
   if (lines.some((l) => l.trim() && /^[ \t]*/.exec(l)![0].length < ind.length))
     return cannot(
-      'The selection is not whole statements: select a whole function (or whole statements) to add error handling.',
+      'The selection is not whole statements. Select a whole function (or whole statements) to add error handling.',
     );
   if (/^\s*(case|default)\b|^\s*(else|elif|except|finally|catch)\b/.test(firstLine))
-    return cannot('The selection starts in the middle of a statement: select a whole function (or whole statements).');
+    return cannot('The selection starts in the middle of a statement. Select a whole function (or whole statements).');
   if (
     lang === 'ts' &&
     lines.some(
@@ -378,7 +378,7 @@ function wrapStatements(code: string, lang: Lang, after: string, unit: string): 
     )
   )
     return cannot(
-      'The selection holds declarations (a function, an interface, an export…), which cannot go inside a try block: select the statements of one function, or the whole function.',
+      'Declarations cannot go inside a try block. The selection holds some (a function, an interface, an export…): select the statements of one function, or the whole function.',
     );
   // A method chain or an expression going on across the selection's edge (`.then(…)` on the next line).
   const lastLine = [...lines].reverse().find((l) => l.trim()) ?? '';
@@ -386,7 +386,7 @@ function wrapStatements(code: string, lang: Lang, after: string, unit: string): 
   const goesOn = /^\s*(?:\.(?!\.)|\?|:|&&|\|\||\+|-|\*|\/|=)/;
   if (lang === 'ts' && (goesOn.test(firstLine) || goesOn.test(nextLine) || /[,(=+\-*/&|?:.]\s*$/.test(lastLine)))
     return cannot(
-      'The selection is part of a longer statement: select the whole statement (or the whole function) to add error handling.',
+      'The selection is part of a longer statement. Select the whole statement (or the whole function) to add error handling.',
     );
   if (lang === 'py') {
     const code0 = lines.filter((l) => l.trim() && !/^\s*#/.test(l));
@@ -395,7 +395,7 @@ function wrapStatements(code: string, lang: Lang, after: string, unit: string): 
     const deeper = /^[ \t]*/.exec(nextLine)![0].length > ind.length && !!nextLine.trim();
     if (deeper || /:\s*(#.*)?$/.test(lastLine))
       return cannot(
-        'The selection is part of a longer statement (its block goes on below): select the whole block or the whole function.',
+        'The selection is part of a longer statement (its block goes on below). Select the whole block or the whole function.',
       );
   }
   // Names the statements declare at their own level would be hidden from the code after them by the try block.
@@ -411,7 +411,7 @@ function wrapStatements(code: string, lang: Lang, after: string, unit: string): 
   const used = declared.filter((n) => new RegExp(`(?<![\\w$.])${n.replace(/\$/g, '\\$')}(?![\\w$])`).test(after));
   if (lang === 'ts' && used.length)
     return cannot(
-      `The code after the selection uses ${used.join(', ')}, declared in it: wrapping it in try would hide ${used.length === 1 ? 'it' : 'them'}. Select the whole function instead.`,
+      `Wrapping this in try would hide ${used.join(', ')} from the code after it. ${used.length === 1 ? 'It is' : 'They are'} declared in the selection and used below it: select the whole function instead.`,
     );
   const body = lines.map((l) => (l.trim() ? unit + l : l));
   while (body.length && !body[body.length - 1].trim()) body.pop();

@@ -125,7 +125,7 @@ export function fix(instruction: string, code: string, lang: Lang, context: stri
       unknown.push(d);
     }
     if (out !== code) return { code: out };
-    return cannot(`The demo model only fixes misspelled names; it cannot fix: ${unknown.join('; ')}.`);
+    return cannot(`The demo model only fixes misspelled names. It cannot fix: ${unknown.join('; ')}.`);
   }
   return findBugs(code, lang, context);
 }
@@ -171,7 +171,7 @@ function findBugs(code: string, lang: Lang, context: string): Result {
   if (lang === 'py') out = guardEmpty(out, found);
   if (!found.length)
     return cannot(
-      "The demo model found no bug it knows how to fix here (it spots misspelled names, off-by-one loop bounds and divisions by an empty list's length).",
+      "The demo model found no bug it knows how to fix here. It spots misspelled names, off-by-one loop bounds and divisions by an empty list's length.",
     );
   return { code: out };
 }

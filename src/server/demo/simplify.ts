@@ -40,7 +40,7 @@ export function simplify(code: string, lang: Lang): Result {
       : m,
   );
   if (!n)
-    return cannot('The demo model can only simplify a summing loop (into reduce() or sum()); it found none here.');
+    return cannot('The demo model found no summing loop here. It only simplifies those (into reduce() or sum()).');
   return { code: out };
 }
 import type { Lang } from './scan';

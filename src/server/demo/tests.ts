@@ -93,7 +93,7 @@ export function testFile(
   }
   if (!tests.length)
     return cannot(
-      `The demo model cannot write tests for this code${left.length ? `: ${left.join(', ')}` : ' (no exported function here)'}.`,
+      `The demo model cannot write tests for this code. ${left.length ? `Left out: ${left.join(', ')}` : 'There is no exported function here'}.`,
     );
   const rel = testRel(testPath, path);
   const note = (c: string) => [
