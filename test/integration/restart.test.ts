@@ -8,7 +8,8 @@ import { api, closeAllReverted, openEditor, ORIGINAL, REWRITE, select, serverHoo
  * The box's history survives a stopped server (session 9 newcomers: after code-server was restarted, ↑ in the box
  * recalled nothing). Two steps in two servers on the same user-data-dir: `SPARK_RESTART_GREP='box history survives'`
  * makes scripts/run-integration.mjs run the first step, SIGKILL code-server 2 s later, start it again with a new
- * browser and run the second step (SPARK_RESTARTED=1). Without the restart the second step is skipped.
+ * browser and run the second step (SPARK_RESTARTED=1). A full run (no SPARK_TEST_GREP: `npm test`, CI) does this by
+ * default. Without the restart the second step is skipped.
  */
 const INSTRUCTION = 'restart-proof instruction 7d1';
 
