@@ -283,7 +283,7 @@ export interface ChatSelection {
 export function demoChat(question: string, selection?: ChatSelection): string {
   const q = question.trim().split('\n').pop() ?? '';
   const out = [
-    `**Spark Edit demo model** (no API key is set, so this answer is canned).`,
+    `**Spark Edit demo model** (no API key is set: a small built-in model that answers by rules, not a real model).`,
     '',
     `You asked: _${q.replace(/[_*`]/g, '')}_`,
     '',
