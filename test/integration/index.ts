@@ -57,6 +57,7 @@ export async function run(): Promise<TestOutcome> {
   require('./lensPlace.test'); // issue 11 (HA): the Accept All lens at the first pending hunk
   require('./typingTable.test');
   require('./diskStates.test'); // issue 11 (HB): what reaches the disk is a state the user could have meant
+  require('./lineOrder.test'); // issue 11 (HA9): one order of old and new lines in every state
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {
