@@ -67,8 +67,10 @@ function streamChecked(original: string[], answer: string, landing: Landing, pie
   pieces.forEach((p, i) => {
     d.push(p);
     sent += p;
-    if (landing === 'at once') sim.flush();
-    else if (i % 3 === 0)
+    if (landing === 'at once') {
+      sim.flush();
+      drawnAsKind(sim, at());
+    } else if (i % 3 === 0)
       sim.plan(); // an edit in flight while the next pieces arrive
     else if (i % 3 === 2) sim.land();
     checkDrawn(sim, original, at);
@@ -84,6 +86,18 @@ function streamChecked(original: string[], answer: string, landing: Landing, pie
   sim.region.relayoutClean();
   sim.flush();
   checkDrawn(sim, original, () => 'end, clean');
+  drawnAsKind(sim, 'end');
+}
+
+/** In step with the document, every removed row is drawn removed and every added row added (none left plain). */
+function drawnAsKind(sim: SimDocument, what: string) {
+  assert.equal(sim.region.planFlush(), null, `${what}: in step`);
+  const runs = sim.region.decorationRuns();
+  sim.region.renderedRows().forEach((r, i) => {
+    const run = runs.find((x) => i >= x.from && i < x.to);
+    if (r.kind === 'del' || r.kind === 'add')
+      assert.equal(run?.kind, r.kind, `${what}: row ${i} (${r.text}) drawn as its kind`);
+  });
 }
 
 /** Every prefix: one character at a time; and the model's tokens. */
