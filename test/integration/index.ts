@@ -58,7 +58,8 @@ export async function run(): Promise<TestOutcome> {
   require('./lensPlace.test'); // issue 11 (HA): the Accept All lens at the first pending hunk
   require('./typingTable.test');
   require('./diskStates.test'); // issue 11 (HB): what reaches the disk is a state the user could have meant
-  require('./restart.test'); // issue 15: the box's history survives a stopped server (SPARK_RESTART_GREP)
+  require('./lineOrder.test'); // issue 11 (HA9): one order of old and new lines in every state
+  require('./restart.test'); // issue 15: the box's history survives a stopped server (last: the restart runs its second step)
   const outcome: TestOutcome = { passed: 0, failed: 0, tests: [] };
   const firstErrors = new Map<string, string>();
   await new Promise<void>((resolve) => {

@@ -38,6 +38,21 @@ export interface Row {
    * line goes; the keys stay). The next flush writes the row's text alone.
    */
   withdrawn?: { head: number; tail: number };
+  /**
+   * False: the stream found this original line removed, and the document has not been written since (issue 11, HA9).
+   * The document still shows it as the plain line it was, where it was (below the new lines that replace it, until the
+   * next flush moves it above them), so it is drawn as that plain line: never a removed line below added ones. True
+   * once a flush wrote it as a removed row; undefined for every other row.
+   */
+  drawnDel?: boolean;
+}
+
+/**
+ * The kind a rendered row is drawn as (decorations, controls): its kind, except a row the stream has just found removed
+ * and the document does not show as removed yet (see Row.drawnDel), which is still the plain original line.
+ */
+export function drawnKind(r: Row): RowKind {
+  return r.kind === 'del' && r.drawnDel === false ? 'orig' : r.kind;
 }
 
 /**
@@ -88,7 +103,8 @@ export interface FlushPlan {
   rowsAfter: number;
   /** The rows [from, from+lines.length) the plan renders, `lines` being their texts (rows keep changing while the edit is in flight). */
   /** `partial`: the row that was the line being written when the plan was made (see PreviewRegion.shownPartial). */
-  snapshot?: { rows: Row[]; partial?: Row | null };
+  /** `del`: which of those rows were removed rows when the plan was made (written behind the prefix: Row.drawnDel). */
+  snapshot?: { rows: Row[]; partial?: Row | null; del?: boolean[] };
   /** Region version the plan was made at. */
   version?: number;
 }
@@ -379,6 +395,7 @@ export class PreviewRegion implements DiffSink {
     else {
       r.kind = 'del';
       r.hunk = h;
+      r.drawnDel = false; // the document shows it as the plain line it was until a flush writes it (drawnKind)
     }
     return true;
   }
@@ -408,7 +425,9 @@ export class PreviewRegion implements DiffSink {
         left--;
       }
     if (top === first) {
-      // They stay where they are, but their document lines change (the removed rows' prefix, see rowLine).
+      // They stay where they are, but their document lines change (the removed rows' prefix, see rowLine). With no
+      // prefix the document's lines are already right: they are drawn removed at once (no flush would rewrite them).
+      if (!this.removedPrefix) for (const r of dels) if (r.kind === 'del') r.drawnDel = true;
       this.mark(first);
       this.mark(last);
       return;
@@ -826,7 +845,11 @@ export class PreviewRegion implements DiffSink {
     let p = Math.min(this.lo, min);
     // A row is unchanged when it is the same row with the same line: a row of equal text but another kind (a removed
     // line and the added line that repeats it) is not, or the mirror would pair the document's lines with wrong rows.
-    while (p < min && ra[p] === b[p] && a[p] === rowLine(b[p], pf)) p++;
+    // (A removed row the document already shows as it is, where it is, is drawn removed from now on: Row.drawnDel.)
+    while (p < min && ra[p] === b[p] && a[p] === rowLine(b[p], pf)) {
+      if (b[p].drawnDel === false) b[p].drawnDel = true;
+      p++;
+    }
     if (p === a.length && p === b.length) {
       this.dirty = false;
       this.lo = b.length;
@@ -838,8 +861,10 @@ export class PreviewRegion implements DiffSink {
       s < min - p &&
       ra[a.length - 1 - s] === b[b.length - 1 - s] &&
       a[a.length - 1 - s] === rowLine(b[b.length - 1 - s], pf)
-    )
+    ) {
+      if (b[b.length - 1 - s].drawnDel === false) b[b.length - 1 - s].drawnDel = true;
       s++;
+    }
     const end = b.length - s;
     const rows = b.slice(p, end);
     const lines = rows.map((r) => rowLine(r, pf));
@@ -848,7 +873,7 @@ export class PreviewRegion implements DiffSink {
       deleteCount: a.length - s - p,
       lines,
       rowsAfter: b.length,
-      snapshot: { rows, partial: this.partialRow },
+      snapshot: { rows, partial: this.partialRow, del: rows.map((r) => r.kind === 'del') },
       version: this.version,
     };
   }
@@ -865,11 +890,17 @@ export class PreviewRegion implements DiffSink {
       spliceIn(this.rendered, plan.from, plan.deleteCount, plan.snapshot.rows);
       spliceIn(this.renderedText, plan.from, plan.deleteCount, plan.lines);
       for (const r of plan.snapshot.rows) r.withdrawn = undefined;
+      // Rows written as removed are drawn removed from now on (a row found removed after the plan was made: not yet).
+      const del = plan.snapshot.del;
+      if (del) plan.snapshot.rows.forEach((r, k) => del[k] && (r.drawnDel = true));
       if (pf) plan.snapshot.rows.forEach((r, k) => wroteLine(r, plan.lines[k], pf));
     } else {
       this.rendered = [...this.rows];
       this.renderedText = this.rows.map((r) => rowLine(r, pf));
-      for (const r of this.rows) r.withdrawn = undefined;
+      for (const r of this.rows) {
+        r.withdrawn = undefined;
+        if (r.kind === 'del') r.drawnDel = true;
+      }
       if (pf) this.rows.forEach((r, k) => wroteLine(r, this.renderedText[k], pf));
     }
     this.settleRuns(plan ? plan.from : 0);
@@ -937,7 +968,7 @@ export class PreviewRegion implements DiffSink {
     const runs: DecorationRun[] = [];
     for (const r of now) if (r.from < a) runs.push({ kind: r.kind, from: r.from, to: Math.min(r.to, a) });
     const inPlan: DecorationRun[] = [];
-    scanRuns(mid, 0, mid.length, inPlan);
+    scanRuns(mid, 0, mid.length, inPlan, (r) => r.kind); // the plan's rows as it writes them (made this tick)
     for (const r of inPlan) runs.push({ kind: r.kind, from: r.from + a, to: r.to + a });
     for (const r of now) if (r.to > b) runs.push({ kind: r.kind, from: Math.max(r.from, b) + d, to: r.to + d });
     const prefixed = (i: number): boolean => {
@@ -1397,9 +1428,15 @@ function spliceIn<T>(a: T[], at: number, del: number, items: T[]): void {
 }
 
 /** Append the decoration runs of rows[from, to) to `runs`, merging with its last run (copied, never mutated). */
-function scanRuns(rows: readonly Row[], from: number, to: number, runs: DecorationRun[]): void {
+function scanRuns(
+  rows: readonly Row[],
+  from: number,
+  to: number,
+  runs: DecorationRun[],
+  kindOf: (r: Row) => RowKind = drawnKind,
+): void {
   for (let i = from; i < to; i++) {
-    const k = rows[i].kind;
+    const k = kindOf(rows[i]);
     if (k !== 'add' && k !== 'del' && k !== 'part') continue;
     const last = runs[runs.length - 1];
     if (last && last.kind === k && last.to === i) runs[runs.length - 1] = { kind: k, from: last.from, to: i + 1 };
