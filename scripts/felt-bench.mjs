@@ -272,7 +272,11 @@ export async function feltBench({
   fs.copyFileSync(path.join(repo, 'test', 'fixtures', 'workspace', 'sample.ts'), path.join(workspace, 'sample.ts'));
   // The instruction is typed in the picker (promptStyle quickInput), not the box at the code: what is timed starts at
   // Enter, so the box makes no difference to it, and the picker takes the keyboard without the box's focus delay.
+  // files.autoSave off: code-server's web default is afterDelay (1 s), so a save could land mid-edit and the save
+  // guard set the streaming diff aside meanwhile; 2 of ~30 runs timed out waiting for the lens or the reject (round 9).
+  // The felt number measures the edit path, not a save racing it (the auto-save case has its own host test).
   writeUserSettings(dirs, {
+    'files.autoSave': 'off',
     ...(inline ? {} : { 'sparkEdit.promptStyle': 'quickInput' }),
     ...(tokensPerSecond ? { 'sparkEdit.demoTokensPerSecond': tokensPerSecond } : {}),
   });
