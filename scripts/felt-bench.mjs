@@ -207,6 +207,15 @@ export const STAGES = [
     'inlay: the first hunk complete → the Accept inlay hint asked for (VS Code waits ≥ 25 ms after each change)',
   ],
   ['inlay_provided_to_painted', 'host.acceptInlayProvided', 'firstAcceptInlayPainted', 'inlay: provided → painted'],
+  // The model's share of the controls' wait: when the first hunk is complete is the model's token rate (a hunk ends
+  // on the first unchanged line after it; in this bench the 35th of the demo answer's 106 tokens, ≈ 34 ms at 1,000
+  // tok/s). The demo model runs in the extension host, so that host's event-loop lag under load adds to it.
+  [
+    'first_token_to_first_hunk_streamed',
+    'host.firstToken',
+    'host.firstHunkStreamed',
+    "model: the first token → the first hunk complete in the stream (its tokens at the model's rate)",
+  ],
   // The title's ✓ (a plain click): the first hunk complete in the stream → the edit that shows it sent, with the
   // context key → the key reaching the renderer → the ✓ in the DOM → painted.
   [
