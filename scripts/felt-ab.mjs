@@ -54,6 +54,7 @@ const ROWS = [
   ['Accept All lens painted', 'enter', 'firstAcceptLensPainted'],
   ['edit → renderer', 'host.firstEditSent', 'wsEdit'],
   ['renderer → first change in DOM', 'wsEdit', 'firstChange'],
+  ['first token → first hunk streamed (model)', 'host.firstToken', 'host.firstHunkStreamed'],
   ['first hunk streamed → shown', 'host.firstHunkStreamed', 'host.firstHunkReady'],
   ['shown → ✓ key in renderer', 'host.firstHunkReady', 'wsAcceptContext'],
   ['✓ key → ✓ in DOM', 'wsAcceptContext', 'firstAcceptTitle'],
