@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
 import { ModelServer } from '../../src/server/modelServer';
+import { demoRewrite } from '../../src/server/demo';
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
   const t0 = Date.now();
@@ -270,4 +271,14 @@ export async function autoSave(mode: 'off' | 'afterDelay' | undefined, delayMs?:
   const files = vscode.workspace.getConfiguration('files');
   await files.update('autoSaveDelay', delayMs, vscode.ConfigurationTarget.Global);
   await files.update('autoSave', mode, vscode.ConfigurationTarget.Global);
+}
+
+/** A function of the demo's orders.ts (its first line starts with `header`; lines from..to) and the demo's answer. */
+export function demoFunction(header: string, instruction: string) {
+  const src = fs.readFileSync(workspaceUri('demo/orders.ts').fsPath, 'utf8');
+  const lines = src.split('\n');
+  const from = lines.findIndex((l) => l.startsWith(header));
+  let to = from;
+  while (lines[to] !== '}') to++;
+  return { src, lines, from, to, answer: demoRewrite(instruction, lines.slice(from, to + 1).join('\n')) };
 }

@@ -1,12 +1,21 @@
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { ModelServer } from '../../src/server/modelServer';
 import { demoRewrite } from '../../src/server/demo';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
 import { ACCEPT_LABEL } from '../../src/vscode/inlayControls';
-import { hintLabels, hostSuite, inlayHintsOf, openFileWith, select, startEdit, waitFor, workspaceUri } from './helpers';
+import {
+  autoSaveOffForSuite,
+  demoFunction,
+  hintLabels,
+  hostSuite,
+  inlayHintsOf,
+  openFileWith,
+  select,
+  startEdit,
+  waitFor,
+} from './helpers';
 
 /**
  * Issue 11 (HA9): one order of old and new lines in every state. A newcomer (demo model at 20 tok/s, "add error
@@ -25,19 +34,7 @@ describe('Issue 11 (HA9): the line order in every state', function () {
   });
 
   // Auto-save sets a pending preview aside while it writes (issue 12): off, so every read sees the preview in place.
-  const files = () => vscode.workspace.getConfiguration('files');
-  before(async () => files().update('autoSave', 'off', vscode.ConfigurationTarget.Global));
-  after(async () => files().update('autoSave', undefined, vscode.ConfigurationTarget.Global));
-
-  const orders = () => fs.readFileSync(workspaceUri('demo/orders.ts').fsPath, 'utf8');
-  function demoFunction(header: string, instruction: string) {
-    const src = orders();
-    const lines = src.split('\n');
-    const from = lines.findIndex((l) => l.startsWith(header));
-    let to = from;
-    while (lines[to] !== '}') to++;
-    return { src, lines, from, to, answer: demoRewrite(instruction, lines.slice(from, to + 1).join('\n')) };
-  }
+  autoSaveOffForSuite();
 
   type Kind = ' ' | '+' | '-' | '~';
   /** The document's lines from `from` to `to` (inclusive), each with the decoration the editor was sent. */

@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { ModelServer } from '../../src/server/modelServer';
-import { demoRewrite } from '../../src/server/demo';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
 import { ACCEPT_LABEL } from '../../src/vscode/inlayControls';
 import {
+  demoFunction,
   inlayHintsOf,
   codeLensesOf,
   hintLabels,
@@ -134,18 +134,6 @@ describe('Issue 11 (HA): undo you can trust, and the UI after every undo/redo', 
     const s = await settledUi(doc, what);
     assert.equal(s.text, want.text, `${what}: the text stays put`);
     assert.equal(s.hunks, want.hunks, `${what}: pending hunks`);
-  }
-
-  const orders = () => fs.readFileSync(workspaceUri('demo/orders.ts').fsPath, 'utf8');
-
-  /** A function of the demo's orders.ts (its first line starts with `header`; lines from..to) and the demo's answer. */
-  function demoFunction(header: string, instruction: string) {
-    const src = orders();
-    const lines = src.split('\n');
-    const from = lines.findIndex((l) => l.startsWith(header));
-    let to = from;
-    while (lines[to] !== '}') to++;
-    return { src, lines, from, to, answer: demoRewrite(instruction, lines.slice(from, to + 1).join('\n')) };
   }
 
   /** "use const" on the demo's total(), streamed to its end: the editor, the session and the pending diff's UI. */
