@@ -37,6 +37,9 @@ export function languageOf(path = '', languageId = '', code = ''): Lang {
   return /^\s*(def|class|import|from)\s[^\n]*:?\s*$/m.test(code) && !/[;{}]\s*$/m.test(code) ? 'py' : 'ts';
 }
 
+/** The reason given for an instruction the demo does not know (the chat then offers the code documented instead). */
+const UNKNOWN_EDIT = "The demo model doesn't know this edit.";
+
 /** One instruction applied to the code: the new code, or a can't-do answer. */
 export function demoEdit(r: DemoRequest): DemoResult {
   const lang = languageOf(r.path, r.language, r.code);
@@ -65,7 +68,7 @@ export function demoEdit(r: DemoRequest): DemoResult {
     res = errorHandling(r.code, lang, r.after ?? '', r.before ?? '', r.path ?? '');
   else
     res = {
-      cannot: `The demo model doesn't know this edit. It knows: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.`,
+      cannot: `${UNKNOWN_EDIT} It knows: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.`,
     };
   // The reason first (a notification shows one line: its first ~80 characters), then what to do (set a key).
   return 'cannot' in res ? { cannot: `${res.cannot} ${DEMO_CANT}` } : res;
@@ -251,7 +254,7 @@ function chatSuggestion(q: string, selection: ChatSelection): string[] {
   const asked = demoEdit({ instruction: q, code: selection.code, path: selection.path });
   // The documented code stands in only for an instruction the demo does not know, not for a can't that says what to
   // do instead ("Tests go in a test file of their own: use Add Tests").
-  const generic = 'cannot' in asked && /only knows a few edits/.test(asked.cannot);
+  const generic = 'cannot' in asked && asked.cannot.startsWith(UNKNOWN_EDIT);
   const answer = 'code' in asked || !generic ? asked : demoEdit({ instruction: 'add doc comments', ...selection });
   if (!('code' in answer) || answer.code.trimEnd() === selection.code.trimEnd())
     return ['cannot' in asked ? asked.cannot : 'No change: the selected code already does what you asked.'];

@@ -554,6 +554,18 @@ describe('demo chat (issue 15): an answer to Apply only when it changes somethin
     const fn = read('orders.ts').split('\n').slice(7, 14).join('\n');
     assert.match(demoChat('Write a test for the selected function', { path: 'orders.ts', code: fn }), /Add Tests/);
   });
+
+  // Session 9, CI 34: the generic "doesn't know this edit" reason was reworded (decline toasts lead with the reason),
+  // the chat still looked for the old words, and a question it does not know ("Please review this", the browser chat
+  // step) lost the documented code it offers to Apply.
+  it('a question the demo does not know, on a whole function: the code documented, to Apply', () => {
+    const fn = read('orders.ts').split('\n').slice(7, 14).join('\n');
+    for (const q of ['Please review this (xss-test)', 'Make this nicer', 'Can you improve it?']) {
+      const answer = demoChat(q, { path: 'orders.ts', code: fn });
+      assert.match(answer, /```ts path=orders\.ts\n/, `${q}: a code block\n${answer}`);
+      assert.match(answer, /documented/, q);
+    }
+  });
 });
 
 describe('a selection ending on a blank line (issue 11)', () => {
