@@ -37,7 +37,10 @@ export function languageOf(path = '', languageId = '', code = ''): Lang {
   return /^\s*(def|class|import|from)\s[^\n]*:?\s*$/m.test(code) && !/[;{}]\s*$/m.test(code) ? 'py' : 'ts';
 }
 
-/** The reason given for an instruction the demo does not know (the chat then offers the code documented instead). */
+/**
+ * How the reason for an instruction the demo does not know starts (demoEdit's last branch; written out there for the
+ * decline-toast test): the chat then offers the code documented instead (unit demoModel guards the pair).
+ */
 const UNKNOWN_EDIT = "The demo model doesn't know this edit.";
 
 /** One instruction applied to the code: the new code, or a can't-do answer. */
@@ -68,7 +71,7 @@ export function demoEdit(r: DemoRequest): DemoResult {
     res = errorHandling(r.code, lang, r.after ?? '', r.before ?? '', r.path ?? '');
   else
     res = {
-      cannot: `${UNKNOWN_EDIT} It knows: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.`,
+      cannot: `The demo model doesn't know this edit. It knows: add doc comments, use const, rename a to b, add error handling, convert to async/await, simplify, fix, upper-case strings, Add Tests.`,
     };
   // The reason first (a notification shows one line: its first ~80 characters), then what to do (set a key).
   return 'cannot' in res ? { cannot: `${res.cannot} ${DEMO_CANT}` } : res;
