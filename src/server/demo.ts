@@ -296,13 +296,9 @@ export function demoChat(question: string, selection?: ChatSelection): string {
   ];
   if (selection) out.push(...chatSuggestion(q, selection));
   else
-    out.push(
-      'Select some code (it shows up as a context chip) and ask again to get a suggestion you can apply.',
-      '',
-      '```ts',
-      'export const answer = 42;',
-      '```',
-    );
+    // No code block: there is nothing to suggest without code (a newcomer's "Explain" with no selection got
+    // `export const answer = 42;` with Apply / Copy / Insert buttons).
+    out.push('Select some code (it shows up as a context chip) and ask again: the demo answers about the selection.');
   if (/xss-test/i.test(question)) {
     out.push(
       '',
