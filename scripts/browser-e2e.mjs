@@ -41,8 +41,14 @@ function stepper(page, artifacts, prefix, results) {
   return async (title, fn) => {
     const t0 = Date.now();
     try {
-      await fn();
-      results.push({ title: `${prefix}: ${title}`, state: 'passed', durationMs: Date.now() - t0 });
+      // A step may report that it passed on a retry (`{ retried: firstError }`): shown as such, never hidden.
+      const r = await fn();
+      results.push({
+        title: `${prefix}: ${title}`,
+        state: 'passed',
+        durationMs: Date.now() - t0,
+        ...(r?.retried ? { retried: r.retried } : {}),
+      });
     } catch (e) {
       results.push({ title: `${prefix}: ${title}`, state: 'failed', error: String(e?.stack ?? e) });
       await page

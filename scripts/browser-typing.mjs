@@ -191,18 +191,40 @@ export async function typingFlow(page, workspace, artifacts) {
       try {
         for (const f of copies) fs.writeFileSync(f, original);
         const failures = [];
+        const retried = [];
+        const recover = async () => {
+          await page.keyboard.press('Escape');
+          if (/Reject All/.test(await lensText(page))) await page.keyboard.press('Control+Backspace');
+          await palette(page, 'View: Revert and Close Editor');
+        };
         for (let n = 1; n <= ATTEMPTS; n++) {
           try {
             await typeIntoLineBeingWritten(page, copies[n - 1], original, artifacts, n);
           } catch (e) {
-            failures.push(`attempt ${n}: ${e?.message ?? e}`);
-            await page.keyboard.press('Escape');
-            if (/Reject All/.test(await lensText(page))) await page.keyboard.press('Control+Backspace');
-            await palette(page, 'View: Revert and Close Editor');
+            await recover();
+            // Under CI, as the host tests (test/integration/index.ts): one retry, on a fresh copy, reported with the
+            // first error (the run's summary lists it: "passed on retry"). A race that loses 1 attempt in 10 under
+            // CI (CI 36: the space typed first was missing) is seen, not hidden; twice in a row fails the step.
+            if (!process.env.CI) {
+              failures.push(`attempt ${n}: ${e?.message ?? e}`);
+              continue;
+            }
+            const again = copies[n - 1].replace(/\.ts$/, '-again.ts');
+            copies.push(again);
+            fs.writeFileSync(again, original);
+            try {
+              await typeIntoLineBeingWritten(page, again, original, artifacts, n);
+              retried.push(`attempt ${n} (passed on retry): ${e?.message ?? e}`);
+            } catch (e2) {
+              await recover();
+              failures.push(`attempt ${n}, and again: ${e?.message ?? e}\n--- again:\n${e2?.message ?? e2}`);
+            }
           }
         }
         if (failures.length)
           throw new Error(`${failures.length} of ${ATTEMPTS} attempts failed:\n${failures.join('\n\n')}`);
+        if (retried.length)
+          return { retried: `${retried.length} of ${ATTEMPTS} attempts retried:\n${retried.join('\n\n')}` };
       } finally {
         for (const f of copies) fs.rmSync(f, { force: true });
         await page.keyboard.press('Control+P');
