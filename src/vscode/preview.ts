@@ -9,6 +9,7 @@ import { beforeOwnEdit } from './util/ownEdits';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
 import { flushDelay } from '../core/util/frameClock';
+import { settlesWithin } from '../core/util/settlesWithin';
 
 /** Document updates are coalesced to about the display rate, so a 1,000+ tok/s stream never floods the host (the first goes out at once). */
 const FRAME_MS = 16;
@@ -293,22 +294,13 @@ export class SessionView implements vscode.Disposable {
       const gate = this.firstEditGate;
       this.firstEditGate = undefined;
       this.waitingOnGate = true;
-      let timer: NodeJS.Timeout | undefined;
       try {
         // Bounded: a gate that never opens must not hold the preview, nor every decision that settles it, for ever.
-        const opened = await Promise.race([
-          Promise.resolve(gate).then(
-            () => true,
-            () => true,
-          ),
-          new Promise<boolean>((r) => (timer = setTimeout(() => r(false), FIRST_EDIT_GATE_MS))),
-        ]);
-        if (!opened)
+        if (!(await settlesWithin(gate, FIRST_EDIT_GATE_MS)))
           this.log(
             `edit ${this.session.id}: the first edit waited ${FIRST_EDIT_GATE_MS / 1000} s for the code to take typing again; it goes ahead`,
           );
       } finally {
-        clearTimeout(timer);
         this.waitingOnGate = false;
       }
     }
@@ -535,12 +527,7 @@ export class SessionView implements vscode.Disposable {
    */
   private async whenBack(): Promise<boolean> {
     if (!this.suspended || this.ended) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const back = await Promise.race([
-      new Promise<boolean>((r) => this.decisionWaiters.push(() => r(true))),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), WHEN_BACK_MS))),
-    ]);
-    clearTimeout(timer);
+    const back = await settlesWithin(new Promise<void>((r) => this.decisionWaiters.push(r)), WHEN_BACK_MS);
     return back || !this.suspended || this.ended;
   }
 

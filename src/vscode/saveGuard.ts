@@ -9,6 +9,7 @@ import { Disposable } from './util/dispose';
 import { lineHunks } from '../core/nextEdit/lineDiff';
 import { lineEdits } from '../core/diff/lineEdits';
 import { commonEnds } from '../core/util/commonEnds';
+import { settlesWithin } from '../core/util/settlesWithin';
 
 /**
  * How long a save waits for an undo/redo walk to land: VS Code writes 1.5 s after the participant starts, and the
@@ -162,7 +163,7 @@ export class SaveGuard extends Disposable {
     // still set aside is skipped: the document already holds its set-aside text, and parking it again would take
     // the set-aside text for the preview's lines (it was rejected over them).
     const restoring = this.showingAgain.get(uri)?.done;
-    if (restoring) await Promise.race([restoring, new Promise((r) => setTimeout(r, RESTORE_WAIT_MS))]);
+    if (restoring) await settlesWithin(restoring, RESTORE_WAIT_MS);
     const vs = this.sessions.viewsFor(doc).filter((v) => !v.isEnded && !v.suspended);
     if (!vs.length) return;
     const finish = this.beginSetAside(uri);
