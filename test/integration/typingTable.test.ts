@@ -545,6 +545,47 @@ describe('Typing while it streams: every place × every decision (issue 11, real
     assert.equal(text, [...inserting('  var a3 = 3;')(STOPPED, KEYS), ''].join('\n'));
   });
 
+  // Issue 11 (CI 36: ` /*kk10*/` typed at the end of `    for (var …` came out as `/*kk10*/`, the space gone): the
+  // user's key reaches the editor right before one of the stream's edits that writes THE SAME TEXT at the same place
+  // (the demo's next token was " "). The key's change event then looked exactly like our edit (same version, same
+  // text): it was taken for the model's, our edit was refused, and the key was later withdrawn as model text with the
+  // rest of the half line. Whose change it was is known only when the edit's answer comes back.
+  it("a key that reaches the editor right before the stream's edit writing the same text: the key is the user's", async () => {
+    const uri = files.fileFor('same-text');
+    const ed = await openFileWith(uri, ORIGINAL.join('\n') + '\n');
+    ed.selection = new vscode.Selection(1, 0, ORIGINAL.length - 2, ORIGINAL[ORIGINAL.length - 2].length);
+    const hold = ANSWER.indexOf(HOLD_AT) + HOLD_AT.length - 1; // `  let a3 =`; the next token is " "
+    const held = server.held;
+    server.enqueue({ text: ANSWER, tokensPerSecond: 400, holdAfterChars: [hold, hold + 1] });
+    const v = await startEdit(a, 'use let');
+    await waitFor(
+      () => server.held > held && v.session.text.length >= hold && v.region.planFlush() === null,
+      'the stream held mid-line',
+    );
+    const doc = ed.document.getText().split('\n');
+    const line = partialLine(doc);
+    assert.equal(doc[line], HOLD_AT.trimEnd());
+    await vscode.window.showTextDocument(ed.document);
+    ed.selection = new vscode.Selection(line, doc[line].length, line, doc[line].length);
+    const keys = ' ' + KEYS;
+    let fired = false;
+    a.beforeOwnEdit((d, w) => {
+      if (fired || w !== 'preview' || d !== ed.document || v.session.text.length < hold + 1) return;
+      fired = true;
+      a.beforeOwnEdit(undefined);
+      void vscode.commands.executeCommand('type', { text: ' ' }); // what the stream's edit is about to write
+    });
+    server.release();
+    await waitFor(() => fired && ed.document.lineAt(line).text === HOLD_AT, 'the space, right before our edit');
+    for (const ch of KEYS) await vscode.commands.executeCommand('type', { text: ch });
+    await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'the stream stopped, in sync');
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'the edit decided');
+    const text = ed.document.getText();
+    assert.equal(text.split(keys).length, 2, `the keys with their space, once and contiguous:\n${text}`);
+    assert.equal(text, [...inserting('  var a3 = 3;')(STOPPED, keys), ''].join('\n'));
+  });
+
   /** The cursor at `p` in the held document, before any save runs (see the auto-save cell below). */
   async function placeAt(ed: vscode.TextEditor, p: Place): Promise<(keys: string) => string> {
     const doc = ed.document.getText().split('\n');
