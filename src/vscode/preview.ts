@@ -450,6 +450,8 @@ export class SessionView implements vscode.Disposable {
       x.commit();
       return true;
     }
+    if (x && x.answered === false)
+      this.log(`edit ${this.session.id}: a change that looked like our edit was the user's (the edit was refused)`);
     if (this.suspended) {
       this.missed.push({ e, version: r.version });
       return false;
