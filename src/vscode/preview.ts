@@ -681,8 +681,18 @@ export class SessionView implements vscode.Disposable {
     }
   }
 
+  /**
+   * The session is done or failed: its last changes go to the document, then the view ends. A view set aside (a save,
+   * an undo walk) ends only once it is back (bounded by whenBack): ended while suspended, its last edit never went out
+   * (issue 11, session 10: a stop that kept nothing, during an auto-save, left the model's withdrawn lines in the file
+   * as plain code with nothing pending).
+   */
   private async settleAndEnd() {
-    await this.settleFlushes();
+    for (let i = 0; i < 5 && !this.ended; i++) {
+      if (this.suspended && !(await this.whenBack())) break;
+      await this.settleFlushes();
+      if (!this.suspended) break; // set aside again while settling: wait for it to be back again
+    }
     this.end();
   }
 

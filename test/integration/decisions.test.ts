@@ -61,4 +61,52 @@ describe('A decision never waits for ever (real VS Code host)', function () {
       'the wait is in the log',
     );
   });
+
+  // Issue 11 (session 10, a full browser run at load 17): keys typed at the line being written while an auto-save set
+  // the diff aside stopped the stream with nothing complete; the session was done while the save still held the view
+  // (suspended), so it ended without the edit that withdraws the model's lines: `  try {`, `    var sum = 0;` and the
+  // half line stayed in the file as plain code, nothing pending. A view ends only once it is back.
+  it("a preview whose stream stops with nothing complete while it is suspended: once it is back, the model's lines go", async () => {
+    const original = [
+      'export function total(items: number[]) {',
+      '  var sum = 0;',
+      '  for (const x of items) {',
+      '    sum += x;',
+      '  }',
+      '  return sum;',
+      '}',
+      '',
+    ].join('\n');
+    const answer = [
+      'export function total(items: number[]) {',
+      '  try {',
+      '    var sum = 0;',
+      '    for (var i = 0; i < items.length; i++) {',
+      '      sum += items[i];',
+      '    }',
+      '    return sum;',
+      '  } catch (err) {',
+      '    throw err;',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const ed = await openEditor(original);
+    select(ed, 0, 6);
+    const hold = answer.indexOf('    for (var i = 0; i') + '    for (var i = 0; i'.length;
+    server.enqueue({ text: answer, tokensPerSecond: 400, holdAfterChars: hold });
+    const v = await startEdit(a, 'add error handling');
+    await waitFor(
+      () => ed.document.getText().includes('    for (var i = 0; i\n') && v.region.planFlush() === null,
+      'the line being written shown',
+    );
+    v.suspend(); // as a save's set-aside does
+    await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id }); // nothing complete
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!v.isEnded, 'it does not end while it is set aside');
+    v.resume(); // the save's restore
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), original, "the model's lines withdrawn: the original");
+    server.release();
+  });
 });

@@ -545,6 +545,77 @@ describe('Typing while it streams: every place × every decision (issue 11, real
     assert.equal(text, [...inserting('  var a3 = 3;')(STOPPED, KEYS), ''].join('\n'));
   });
 
+  // Issue 11 (session 10, a full run at load 17: the model's `  try {`, `    var sum = 0;` and its half line stayed in
+  // the file as plain code, nothing pending, "Nothing it wrote was complete"): keys typed at the end of the line being
+  // written of a one-hunk answer while a save tries to set the diff aside. Each key reaches the editor right before a
+  // set-aside attempt, which is refused; following the key stops the stream, nothing is complete, the session is done
+  // and the view ended while the save still held it, so the edit withdrawing the model's lines never went out.
+  it("keys typed at the end of the line being written of a one-hunk answer, right before each of a save's set-aside attempts: nothing of the model's is left", async () => {
+    const original = [
+      '// top',
+      'export function total(items: number[]) {',
+      '  var sum = 0;',
+      '  for (const x of items) {',
+      '    sum += x;',
+      '  }',
+      '  return sum;',
+      '}',
+      '// end',
+    ];
+    const answer = [
+      'export function total(items: number[]) {',
+      '  try {',
+      '    var sum = 0;',
+      '    for (var i = 0; i < items.length; i++) {',
+      '      sum += items[i];',
+      '    }',
+      '    return sum;',
+      '  } catch (err) {',
+      '    throw err;',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const uri = files.fileFor('save-withdrawn');
+    const ed = await openFileWith(uri, original.join('\n') + '\n');
+    ed.selection = new vscode.Selection(1, 0, 7, 1);
+    const hold = answer.indexOf('    for (var i = 0; i') + '    for (var i = 0; i'.length;
+    const v = await startHeldEdit(a, server, { text: answer, hold, instruction: 'add error handling' });
+    await waitFor(() => ed.document.getText().includes('    for (var i = 0; i\n'), 'the line being written shown');
+    await waitFor(() => v.region.planFlush() === null, 'in sync');
+    const doc = ed.document;
+    const line = doc.getText().split('\n').indexOf('    for (var i = 0; i');
+    await vscode.window.showTextDocument(doc);
+    ed.selection = new vscode.Selection(line, 21, line, 21);
+    let keys: string = KEYS;
+    a.beforeOwnEdit((d, what) => {
+      if (d !== doc || what !== 'setAside' || !keys) return;
+      const k = keys[0];
+      keys = keys.slice(1);
+      void vscode.commands.executeCommand('type', { text: k }); // before our edit: it is refused
+    });
+    try {
+      await doc.save();
+      await a.whenShownAgain(doc);
+    } finally {
+      a.beforeOwnEdit(undefined);
+    }
+    for (const ch of keys) await vscode.commands.executeCommand('type', { text: ch });
+    await waitFor(() => v.isEnded || (!v.session.isStreaming && v.region.planFlush() === null), 'stopped, in sync');
+    if (!v.isEnded) await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'the edit decided');
+    const text = doc.getText();
+    const lines = text.split('\n');
+    assert.equal(text.split(KEYS).length, 2, `the keys, once and contiguous:\n${text}`);
+    const k = lines.findIndex((l) => l.includes(KEYS));
+    assert.equal(lines[k].trim(), KEYS, `the keys alone on their line:\n${text}`);
+    assert.equal(
+      [...lines.slice(0, k), ...lines.slice(k + 1)].join('\n'),
+      original.join('\n') + '\n',
+      'the original plus the keys: nothing of the model is left',
+    );
+  });
+
   // Issue 11 (CI 36: ` /*kk10*/` typed at the end of `    for (var …` came out as `/*kk10*/`, the space gone): the
   // user's key reaches the editor right before one of the stream's edits that writes THE SAME TEXT at the same place
   // (the demo's next token was " "). The key's change event then looked exactly like our edit (same version, same
@@ -679,8 +750,12 @@ describe('Typing while it streams: every place × every decision (issue 11, real
   // aside (the line being written is not in the document meanwhile) and each key is typed right after the set-aside or
   // the restore is sent. Every key once, contiguous, on a line that is theirs alone or an original or model line with
   // the keys at its end (never the model's text around them), and the rest is a stop of the stream.
-  for (const when of ['setAside', 'restore'] as const)
-    it(`keys typed at the end of the line being written right after a save's ${when === 'setAside' ? 'set-aside' : 'restore'}: no splice`, async () => {
+  for (const [when, first] of [
+    ['setAside', false],
+    ['restore', false],
+    ['setAside', true],
+  ] as const)
+    it(`keys typed at the end of the line being written right ${first ? 'before' : 'after'} a save's ${when === 'setAside' ? 'set-aside' : 'restore'}: no splice`, async () => {
       const { ed, v } = await heldEdit(`partial-${when}`);
       const doc = ed.document;
       const held = doc.getText().split('\n');
@@ -692,7 +767,9 @@ describe('Typing while it streams: every place × every decision (issue 11, real
         if (d !== doc || what !== when || !keys) return;
         const k = keys[0];
         keys = keys.slice(1);
-        queueMicrotask(() => void vscode.commands.executeCommand('type', { text: k }));
+        // `first`: the key reaches the editor before our edit (sent before it), which is then refused.
+        if (first) void vscode.commands.executeCommand('type', { text: k });
+        else queueMicrotask(() => void vscode.commands.executeCommand('type', { text: k }));
       });
       try {
         for (let i = 0; i < 6 && keys; i++) {
