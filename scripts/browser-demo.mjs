@@ -547,7 +547,7 @@ export async function freshWalkthroughFlow(page, workspace, artifacts) {
     'browser demo',
     results,
   )(
-    'a NEW browser session, the steps done BEFORE the walkthrough is opened (Ctrl+I, Esc mid-stream, Reject All, Fix This, the chat) tick',
+    'a NEW browser session, the steps done BEFORE the walkthrough is opened (Ctrl+I, Esc mid-stream, Reject All, Fix This, the chat) tick; Ctrl+Backspace after an Esc that kept nothing edits nothing',
     () => freshSessionTicks(page, workspace, artifacts),
   );
   return results;
@@ -593,7 +593,7 @@ async function freshSessionTicks(page, workspace, artifacts) {
       await waitFor(writing, 'the answer to stream', 30_000);
       await fresh.keyboard.press('Escape');
       await waitFor(async () => !(await writing()), 'the stream to stop', 10_000);
-      const kept = await waitFor(pending, 'a stopped diff', 5000).then(
+      const kept = await waitFor(pending, 'a stopped diff', 2000).then(
         () => true,
         () => false,
       );
@@ -618,18 +618,51 @@ async function freshSessionTicks(page, workspace, artifacts) {
     const lines = before.split('\n');
     const from = lines.findIndex((l) => l.startsWith('def mean')) + 1;
     const to = lines.findIndex((l) => l.includes('return total / len(xs)')) + 1;
-    // The quick fix: Ctrl+. on the selected mean, Fix This.
+    const rename = async () => {
+      await selectLines(fresh, from, to);
+      await openBox(fresh);
+      await fresh.keyboard.type('rename total to acc');
+      await fresh.keyboard.press('Enter');
+    };
+    // Ctrl+I, then Esc as soon as it writes (the redirect step). An Esc that kept nothing, then Ctrl+Backspace ("Esc,
+    // then Reject All"): it says nothing is pending instead of deleting a word (session 10: it was the editor's
+    // delete-word). Esc at once keeps nothing at 8 tok/s; up to 3 tries.
+    let guarded = false;
+    for (let i = 0; i < 3 && !guarded; i++) {
+      await rename();
+      if (await stopAndReject()) continue; // kept something (rejected again): no empty stop this time
+      guarded = true;
+      await fresh.keyboard.press('Control+Backspace');
+      await waitFor(
+        () =>
+          fresh.evaluate(() =>
+            /nothing to reject: the stop \(Esc\) kept nothing/.test(
+              document.querySelector('.notifications-toasts')?.textContent ?? '',
+            ),
+          ),
+        'the "nothing to reject" notice after Ctrl+Backspace',
+        5_000,
+      );
+      await fresh.waitForTimeout(1500); // an edit would show as a dirty tab, then be auto-saved
+      if (await fresh.evaluate(() => !!document.querySelector('.tab.active.dirty')))
+        throw new Error('Ctrl+Backspace after an empty stop edited the code');
+      if (fs.readFileSync(path.join(dir, 'stats.py'), 'utf8') !== before)
+        throw new Error('Ctrl+Backspace after an empty stop changed stats.py');
+    }
+    if (!guarded) throw new Error('Esc kept something in 3 tries: the empty-stop guard was not exercised');
+    // The quick fix: Ctrl+. on the selected mean, Fix This, its answer rejected if it proposes something.
     await selectLines(fresh, from, to);
     const fix = fresh.locator('.action-widget').getByText('Spark Edit: Fix This').first();
     await fresh.keyboard.press('Control+.');
     await fix.waitFor({ timeout: 10_000 });
     await fix.click();
-    await stopAndReject(); // Esc mid-stream (the redirect step), kept or not
-    // Ctrl+I at the code, the answer written whole, then Ctrl+Backspace (Reject All: the review step).
-    await selectLines(fresh, from, to);
-    await openBox(fresh);
-    await fresh.keyboard.type('rename total to acc');
-    await fresh.keyboard.press('Enter');
+    // (mean may be fixed already by the demo flow's steps: the answer may propose nothing and never show "writing")
+    await waitFor(async () => (await writing()) || (await pending()), 'the answer', 10_000).catch(() => undefined);
+    await waitFor(async () => !(await writing()), 'the answer to finish', 60_000);
+    if (await pending()) await fresh.keyboard.press('Control+Backspace');
+    await waitFor(async () => !(await pending()), 'no diff left', 10_000);
+    // Ctrl+I, the answer written whole, then Ctrl+Backspace (Reject All: the review step).
+    await rename();
     await waitFor(pending, 'the pending diff', 30_000);
     await waitFor(async () => !(await writing()), 'the answer to finish', 60_000);
     await fresh.keyboard.press('Control+Backspace');
