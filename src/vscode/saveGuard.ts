@@ -189,8 +189,10 @@ export class SaveGuard extends Disposable {
         handedOn = true;
         this.fallBackIfNoSave(doc, parked);
       }
+      const kept = vs.filter((v) => !v.isEnded && !parked.some((p) => p.view === v)).length;
       this.ctx.log(
-        `save of ${vscode.workspace.asRelativePath(doc.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${reason})`,
+        `save of ${vscode.workspace.asRelativePath(doc.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${reason})` +
+          (kept ? `; ${kept} could not be set aside and are written as shown` : ''),
       );
     } finally {
       if (!handedOn) finish();
