@@ -281,7 +281,7 @@ export class SessionView implements vscode.Disposable {
     return this.inFlight;
   }
 
-  /** Runs `f` in the tick the first document edit is sent, after it (issue 17: the picker closes with it). */
+  /** Runs `f` once the first document edit has landed (or failed) (issue 17: the picker closes then). */
   withFirstEdit(f: () => void): void {
     this.firstEditSent = f;
   }
@@ -743,7 +743,9 @@ export class SessionView implements vscode.Disposable {
           });
           const f = this.firstEditSent;
           this.firstEditSent = undefined;
-          f?.();
+          // Once the edit has landed, in a message of its own: sent with it, the picker's closing was done before the
+          // workbench answered the edit (23–120 ms, --frames), and the next edits (the first hunk, its ✓) waited.
+          if (f) void Promise.resolve(sending).then(f, f);
           this.controlsWithEdit();
           return sending;
         };
