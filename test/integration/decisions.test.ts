@@ -2,7 +2,19 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { named, openEditor, ORIGINAL, REWRITE, select, serverHooks, startEdit, waitFor } from './helpers';
+import {
+  named,
+  openEditor,
+  ORIGINAL,
+  REWRITE,
+  select,
+  serverHooks,
+  startEdit,
+  waitFor,
+  WRAP_ANSWER,
+  WRAP_FUNCTION,
+  WRAP_HOLD,
+} from './helpers';
 
 /**
  * A decision (Accept, Reject, per hunk or all) never waits for ever. CI 33 failed on a cleanup "Reject All of session
@@ -67,33 +79,11 @@ describe('A decision never waits for ever (real VS Code host)', function () {
   // (suspended), so it ended without the edit that withdraws the model's lines: `  try {`, `    var sum = 0;` and the
   // half line stayed in the file as plain code, nothing pending. A view ends only once it is back.
   it("a preview whose stream stops with nothing complete while it is suspended: once it is back, the model's lines go", async () => {
-    const original = [
-      'export function total(items: number[]) {',
-      '  var sum = 0;',
-      '  for (const x of items) {',
-      '    sum += x;',
-      '  }',
-      '  return sum;',
-      '}',
-      '',
-    ].join('\n');
-    const answer = [
-      'export function total(items: number[]) {',
-      '  try {',
-      '    var sum = 0;',
-      '    for (var i = 0; i < items.length; i++) {',
-      '      sum += items[i];',
-      '    }',
-      '    return sum;',
-      '  } catch (err) {',
-      '    throw err;',
-      '  }',
-      '}',
-      '',
-    ].join('\n');
+    const original = [...WRAP_FUNCTION, ''].join('\n');
+    const answer = WRAP_ANSWER;
     const ed = await openEditor(original);
     select(ed, 0, 6);
-    const hold = answer.indexOf('    for (var i = 0; i') + '    for (var i = 0; i'.length;
+    const hold = WRAP_HOLD;
     server.enqueue({ text: answer, tokensPerSecond: 400, holdAfterChars: hold });
     const v = await startEdit(a, 'add error handling');
     await waitFor(

@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import { autoSave, autoSaveOffForSuite, hostSuite, openFileWith, startEdit, startHeldEdit, waitFor } from './helpers';
+import {
+  autoSave,
+  autoSaveOffForSuite,
+  hostSuite,
+  openFileWith,
+  startEdit,
+  startHeldEdit,
+  waitFor,
+  WRAP_ANSWER,
+  WRAP_FUNCTION,
+  WRAP_HOLD,
+} from './helpers';
 
 /**
  * Issue 11 (HA), the class behind "typing inside the edit while it streams": the stream is held mid-line and keys are
@@ -401,35 +412,12 @@ describe('Typing while it streams: every place × every decision (issue 11, real
   // The newcomer's case (demo orders.ts, "add error handling"): the open hunk holds added rows above the line being
   // written (`  try {`, `    var sum = 0;`), so the edit that withdraws it also takes those out: the user's line moves up.
   it('a key that reaches the editor right after the edit that withdraws an open hunk of several rows: the keys in order', async () => {
-    const original = [
-      '// top',
-      'export function total(items: number[]) {',
-      '  var sum = 0;',
-      '  for (const x of items) {',
-      '    sum += x;',
-      '  }',
-      '  return sum;',
-      '}',
-      '// end',
-    ];
-    const answer = [
-      'export function total(items: number[]) {',
-      '  try {',
-      '    var sum = 0;',
-      '    for (var i = 0; i < items.length; i++) {',
-      '      sum += items[i];',
-      '    }',
-      '    return sum;',
-      '  } catch (err) {',
-      '    throw err;',
-      '  }',
-      '}',
-      '',
-    ].join('\n');
+    const original = ['// top', ...WRAP_FUNCTION, '// end'];
+    const answer = WRAP_ANSWER;
     const uri = files.fileFor('withdrawn-hunk');
     const ed = await openFileWith(uri, original.join('\n') + '\n');
     ed.selection = new vscode.Selection(1, 0, 7, 1);
-    const hold = answer.indexOf('    for (var i = 0; i') + '    for (var i = 0; i'.length;
+    const hold = WRAP_HOLD;
     const v = await startHeldEdit(a, server, { text: answer, hold, instruction: 'add error handling' });
     await waitFor(() => ed.document.getText().includes('    for (var i = 0; i\n'), 'the line being written shown');
     await waitFor(() => v.region.planFlush() === null, 'in sync');
@@ -551,35 +539,12 @@ describe('Typing while it streams: every place × every decision (issue 11, real
   // set-aside attempt, which is refused; following the key stops the stream, nothing is complete, the session is done
   // and the view ended while the save still held it, so the edit withdrawing the model's lines never went out.
   it("keys typed at the end of the line being written of a one-hunk answer, right before each of a save's set-aside attempts: nothing of the model's is left", async () => {
-    const original = [
-      '// top',
-      'export function total(items: number[]) {',
-      '  var sum = 0;',
-      '  for (const x of items) {',
-      '    sum += x;',
-      '  }',
-      '  return sum;',
-      '}',
-      '// end',
-    ];
-    const answer = [
-      'export function total(items: number[]) {',
-      '  try {',
-      '    var sum = 0;',
-      '    for (var i = 0; i < items.length; i++) {',
-      '      sum += items[i];',
-      '    }',
-      '    return sum;',
-      '  } catch (err) {',
-      '    throw err;',
-      '  }',
-      '}',
-      '',
-    ].join('\n');
+    const original = ['// top', ...WRAP_FUNCTION, '// end'];
+    const answer = WRAP_ANSWER;
     const uri = files.fileFor('save-withdrawn');
     const ed = await openFileWith(uri, original.join('\n') + '\n');
     ed.selection = new vscode.Selection(1, 0, 7, 1);
-    const hold = answer.indexOf('    for (var i = 0; i') + '    for (var i = 0; i'.length;
+    const hold = WRAP_HOLD;
     const v = await startHeldEdit(a, server, { text: answer, hold, instruction: 'add error handling' });
     await waitFor(() => ed.document.getText().includes('    for (var i = 0; i\n'), 'the line being written shown');
     await waitFor(() => v.region.planFlush() === null, 'in sync');
