@@ -326,8 +326,8 @@ export class SaveGuard extends Disposable {
   /**
    * Where the cursors go back to with the restore (issue 11: keys typed at the end of the line being written right
    * after the restore was sent landed where the set-aside had put the cursor, in another line: `  var a0Zq9 = 0;`):
-   * the cursors as they were before the set-aside, when the user has not moved them since and the document is the
-   * set-aside's (nothing typed meanwhile). Only for one preview in the file (the line numbers are then the same in
+   * the cursors as they were before the set-aside, when the user has not moved them since (and, checked by unpark,
+   * typed nothing meanwhile). Only for one preview in the file (the line numbers are then the same in
    * both texts). The restore's edit is then made of pieces that put them there as the editor applies it.
    */
   private carryBack(
@@ -346,11 +346,7 @@ export class SaveGuard extends Disposable {
     if (now.length !== aside.length || now.some((s, i) => !s.isEqual(aside[i])) || now.length !== was.length)
       return undefined;
     if (now.some((s) => !s.isEmpty) || was.some((s) => !s.isEmpty)) return undefined;
-    const p = entry.parked[0];
-    const lines: string[] = [];
-    for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++)
-      lines.push(doc.lineAt(i).text);
-    if (lines.join('\n') !== p.aside.join('\n')) return undefined;
+    // (Nothing typed while set aside: unpark, which reads those lines anyway, passes the carry on only then.)
     return now.map((s, i) => ({ from: s.active, to: was[i].active }));
   }
 
