@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { PreviewRegion } from '../../src/core/session/region';
 import { demoEdit } from '../../src/server/demo';
 import { tokenize } from '../../src/server/modelServer';
-import { SimDocument } from './simDocument';
+import { SimDocument, beforePair } from './simDocument';
 
 /**
  * Issue 11 (HA9): one order of old and new lines at EVERY flush of a stream. A newcomer saw, mid-stream, removed lines
@@ -32,23 +32,38 @@ function drawn(sim: SimDocument) {
   return out;
 }
 
+/** Drawn removed line `i` leads (through removed lines) to an added line equal to the last of them but for indentation. */
+function drawnBeforePair(rows: ReadonlyArray<{ kind: string; text: string }>, i: number): boolean {
+  let j = i + 1;
+  while (rows[j]?.kind === 'del') j++;
+  return rows[j]?.kind === 'add' && rows[j].text.trim() === rows[j - 1].text.trim();
+}
+
 function checkDrawn(sim: SimDocument, original: string[], what: () => string) {
   const rows = drawn(sim);
   const pic = () => `${what()}\n${rows.map((r) => `${r.kind.padEnd(4)} ${r.text}`).join('\n')}`;
   let added = false;
-  for (const r of rows) {
+  let paired = false; // a wrap's hunk (see beforePair): its own layout
+  rows.forEach((r, i) => {
+    const prev = rows[i - 1];
+    if (r.kind === ' ') added = paired = false;
+    if (r.kind === 'add' && prev?.kind === 'del' && prev.text.trim() === r.text.trim()) paired = true;
     if (r.kind === ' ') added = false;
-    else if (r.kind === 'del') assert.ok(!added, `a removed line drawn below an added line: ${pic()}`);
-    else added = true;
-  }
+    else if (r.kind === 'del' && !paired && !drawnBeforePair(rows, i))
+      assert.ok(!added, `a removed line drawn below an added line: ${pic()}`);
+    // A removed line with its re-indented rewrite right below it (issue 11, session 11): the pair sits where the new
+    // line was written, and starts afresh.
+    else added = !(r.kind === 'add' && prev?.kind === 'del' && prev.text.trim() === r.text.trim());
+  });
   // The plain and removed lines, in order, are the original: Reject gives it back, the unreached code is in place.
   const old = rows.filter((r) => r.kind === ' ' || r.kind === 'del').map((r) => r.text);
   assert.deepEqual(old, original, `plain + removed lines are the original: ${pic()}`);
   // And in the region's rows: within a hunk, removed rows above added rows; Reject gives the original.
   const addedIn = new Set<number>();
-  for (const r of sim.region.rows) {
-    if (!r.hunk) continue;
-    if (r.kind === 'add' || r.kind === 'part') addedIn.add(r.hunk.id);
+  for (const [i, r] of sim.region.rows.entries()) {
+    if (!r.hunk || (r.kind === 'del' && beforePair(sim.region.rows, i))) continue;
+    if (r.rewrites) addedIn.delete(r.hunk.id);
+    else if (r.kind === 'add' || r.kind === 'part') addedIn.add(r.hunk.id);
     else if (r.kind === 'del') assert.ok(!addedIn.has(r.hunk.id), `a removed row below an added row: ${pic()}`);
   }
   assert.deepEqual(sim.region.textIf('reject'), original, `reject: ${pic()}`);
@@ -181,4 +196,77 @@ describe('Issue 11 (HA9): old above new at every flush of a stream', function ()
       });
       assert.ok(cases >= 3, `the demo answered at least 3 instructions on ${file} (${cases})`);
     });
+});
+
+/**
+ * Issue 11, session 11: "the order of old and new lines flips: new above old while streaming, old above new once
+ * complete. Pick one order and keep it in every state." On a wrap (add error handling) the stream writes each old line
+ * again, re-indented, above the old code it has not reached; at the end the whole old block used to move above the new
+ * one. Each row of a state that is still there at the end must be in the same order as at the end: nothing changes
+ * places, at any prefix of the answer.
+ */
+function neverMoves(original: string[], answer: string, what: string): void {
+  const final = new PreviewRegion(0, original);
+  const fd = final.createDiff();
+  fd.push(answer);
+  fd.end();
+  final.relayoutClean();
+  const key = (r: { kind: string; text: string; orig: number }) => (r.orig >= 0 ? `o${r.orig}` : `n:${r.text}`);
+  const finalAt = new Map<string, number>();
+  final.rows.forEach((r, i) => {
+    if (r.kind !== 'add' || !finalAt.has(key(r))) finalAt.set(key(r), i);
+  });
+  for (let k = 3; k < answer.length; k += 3) {
+    const region = new PreviewRegion(0, original);
+    const d = region.createDiff();
+    for (let i = 0; i < k; i += 3) d.push(answer.slice(i, Math.min(k, i + 3)));
+    let last = -1;
+    let lastRow = '';
+    for (const r of region.rows) {
+      if (r.kind === 'part') continue;
+      const at = finalAt.get(key(r));
+      if (at === undefined) continue;
+      assert.ok(
+        at > last,
+        `${what}, after ${JSON.stringify(answer.slice(Math.max(0, k - 40), k))}: ${JSON.stringify(r.text)} is below ${JSON.stringify(lastRow)} now and above it at the end`,
+      );
+      last = at;
+      lastRow = r.text;
+    }
+  }
+}
+
+describe('Issue 11 (session 11): a re-indented line stays right below its old line, in every state', () => {
+  for (const [name, original, answer] of SHAPES.filter(([n]) => n === 'wrap in try' || n === 're-indent everything'))
+    it(`${name}: nothing changes places between any prefix and the end`, () =>
+      neverMoves(original, answer.join('\n') + '\n', name));
+
+  it("the demo's add error handling on every function of the demo files: nothing changes places", () => {
+    const dir = path.join(__dirname, '../../../demo/workspace');
+    let cases = 0;
+    for (const file of ['orders.ts', 'shipping.ts', 'stats.py']) {
+      const lines = fs.readFileSync(path.join(dir, file), 'utf8').split('\n');
+      const py = file.endsWith('.py');
+      lines.forEach((l, s) => {
+        if (!/^(export (async )?function|def |async def )/.test(l)) return;
+        let e = s + 1;
+        if (py) {
+          while (e < lines.length && (lines[e].trim() === '' || /^\s/.test(lines[e]))) e++;
+          e--;
+          while (lines[e].trim() === '') e--;
+        } else while (e < lines.length && lines[e] !== '}') e++;
+        const sel = lines.slice(s, e + 1);
+        const r = demoEdit({
+          instruction: 'add error handling',
+          code: sel.join('\n'),
+          path: file,
+          before: lines.slice(0, s).join('\n'),
+        });
+        if (!('code' in r)) return;
+        neverMoves(sel, r.code.replace(/\n?$/, '\n'), `${file}: ${l}`);
+        cases++;
+      });
+    }
+    assert.ok(cases >= 3, `the demo wrapped at least 3 functions (${cases})`);
+  });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PreviewRegion } from '../../src/core/session/region';
 import { outputLines } from '../../src/core/diff/streamingDiff';
-import { SimDocument, expectedPlusUserLines, strip } from './simDocument';
+import { SimDocument, beforePair, expectedPlusUserLines, strip } from './simDocument';
 
 /**
  * Property test of the preview region against a simulated document. Random interleavings of model chunks,
@@ -37,12 +37,26 @@ const Case = fc.record({
 });
 
 /** One order in every state (issue 11): within a hunk, no removed line sits below a line the hunk added. */
+/**
+ * Old above new in every hunk: a removed row is never below an added row of its hunk, except a pair (a removed row with
+ * its re-indented rewrite right below it, issue 11 session 11): it sits where the new line was written, and starts
+ * afresh.
+ */
 function oldAboveNew(region: PreviewRegion) {
   const added = new Set<number>();
-  for (const r of region.rows) {
+  let prev: (typeof region.rows)[number] | undefined;
+  for (const [i, r] of region.rows.entries()) {
+    if (r.kind === 'add' && r.rewrites && !prev?.userEdited)
+      assert.ok(
+        prev?.kind === 'del' && prev.hunk === r.hunk && prev.text.trim() === r.text.trim(),
+        `rewrite ${JSON.stringify(r.text)} right below its removed line`,
+      );
+    prev = r;
     if (!r.hunk) continue;
-    if (r.kind === 'add' || r.kind === 'part') added.add(r.hunk.id);
-    else if (r.kind === 'del')
+    if (r.kind === 'add' || r.kind === 'part') {
+      if (r.rewrites) added.delete(r.hunk.id);
+      else added.add(r.hunk.id);
+    } else if (r.kind === 'del' && !beforePair(region.rows, i))
       assert.ok(!added.has(r.hunk.id), `removed line ${JSON.stringify(r.text)} below an added line of its hunk`);
   }
 }

@@ -111,3 +111,15 @@ export function expectedPlusUserLines(doc: readonly string[], expected: readonly
   };
   return ok(0, 0);
 }
+
+/**
+ * Row `i` is in a hunk where the stream put re-indented lines right below their old ones (a wrap, issue 11 session 11):
+ * its layout is the stream's own, nothing moving (lineOrder "nothing changes places"), not removed-above-added.
+ */
+export function beforePair(
+  rows: ReadonlyArray<{ kind: string; rewrites?: boolean; hunk: unknown }>,
+  i: number,
+): boolean {
+  const h = rows[i].hunk;
+  return !!h && rows.some((r) => r.hunk === h && r.kind === 'add' && r.rewrites);
+}

@@ -17,6 +17,13 @@ export interface DiffSink {
   added(line: string): void;
   /** New line equals original[index]; original[from..index) are deleted. */
   matched(index: number, from: number): void;
+  /**
+   * A completed new line that is original[index] re-indented (see rewriteAt): original[index] is removed and the line
+   * added right below it; original[from..index) (lines with no code, e.g. a closing brace) are deleted. Optional: a
+   * sink without it gets added() (issue 11: a wrap's old lines stay above their new lines from the moment each is
+   * written, instead of the whole old block moving above the new one when the stream ends).
+   */
+  replaced?(index: number, from: number, line: string): void;
   /** The incomplete last line, or null when there is none worth showing. */
   partial(text: string | null): void;
   /** The stream ended: original[from..] are deleted. */
@@ -43,6 +50,26 @@ function distinctive(line: string, distance: number): boolean {
   const t = line.trim();
   if (t.length < 4 || !/[A-Za-z0-9]/.test(t)) return false;
   return distance <= NEAR || t.length >= 10;
+}
+
+/** How many lines with no code (braces, blank lines) a re-indented line may skip to find the line it rewrites. */
+const REWRITE_SKIP = 2;
+
+/**
+ * The index of the old line `line` rewrites, looking from `start`: an old line with the same code (trimmed text equal,
+ * distinctive) but another indentation, past at most REWRITE_SKIP lines with no code; -1 when there is none. The ONE
+ * rule the stream (StreamingLineDiff) and the end-of-stream layout (region.ts, pairRows) both apply, so a re-indented
+ * line sits right below its old line in every state (issue 11: wrapping a block in try/catch).
+ */
+export function rewriteAt(olds: readonly string[], start: number, line: string): number {
+  const t = line.trim();
+  if (!distinctive(t, 0)) return -1;
+  for (let i = start; i < olds.length && i <= start + REWRITE_SKIP; i++) {
+    const o = norm(olds[i]);
+    if (o.trim() === t) return o === line ? -1 : i;
+    if (distinctive(o, 0)) return -1; // only lines with no code are skipped
+  }
+  return -1;
 }
 
 export class StreamingLineDiff {
@@ -208,6 +235,13 @@ export class StreamingLineDiff {
           return;
         }
       }
+    }
+    const r = this.sink.replaced ? rewriteAt(this.original, this.next, k) : -1;
+    if (r >= 0) {
+      const from = this.next;
+      this.next = r + 1;
+      this.sink.replaced!(r, from, line);
+      return;
     }
     this.sink.added(line);
   }

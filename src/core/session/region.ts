@@ -1,5 +1,5 @@
 import { diffArrays } from 'diff';
-import { DiffSink, StreamingLineDiff } from '../diff/streamingDiff';
+import { DiffSink, StreamingLineDiff, rewriteAt } from '../diff/streamingDiff';
 import { CutRow, Syntax, structuralCut } from './structure';
 
 /**
@@ -45,6 +45,11 @@ export interface Row {
    * once a flush wrote it as a removed row; undefined for every other row.
    */
   drawnDel?: boolean;
+  /**
+   * An added row that is the removed row right above it re-indented (streamingDiff.rewriteAt): the pair stays together,
+   * old above new, in every state (issue 11); rows found removed later are never lifted above it.
+   */
+  rewrites?: boolean;
 }
 
 /**
@@ -181,6 +186,8 @@ export class PreviewRegion implements DiffSink {
    */
   private shownPartial: Row | null = null;
   readonly hunks: Hunk[] = [];
+  /** Hunks where the stream put a re-indented line right below its old line (see replaced). */
+  private readonly paired = new Set<Hunk>();
   private origRows: Row[];
   /** The user changed text inside the region (so we never re-layout it). */
   userTouched = false;
@@ -325,6 +332,37 @@ export class PreviewRegion implements DiffSink {
     this.touch();
   }
 
+  replaced(index: number, from: number, line: string): void {
+    const h = this.ensureOpen();
+    this.keepUserPartial();
+    const dropped = this.droppedPartial;
+    this.droppedPartial = null;
+    // The lines with no code it skipped are removed where they are, right above the pair: nothing moves.
+    for (let i = from; i < index; i++) {
+      const r = this.origRows[i];
+      if (!this.removing(r, h)) continue;
+      const at = this.rows.indexOf(r, Math.max(0, this.frontier - 1));
+      if (at >= 0) this.mark(at);
+    }
+    const o = this.origRows[index];
+    this.removing(o, h);
+    let at = this.rows.indexOf(o, Math.max(0, this.frontier - 1));
+    if (at < 0) at = this.rows.indexOf(o);
+    const row: Row =
+      dropped && !dropped.userEdited && !this.partialRow
+        ? Object.assign(dropped, { kind: 'add' as RowKind, text: line, hunk: h, orig: -1 })
+        : { kind: 'add', text: line, hunk: h, orig: -1 };
+    row.rewrites = o.kind === 'del';
+    if (row.rewrites) this.paired.add(h);
+    // The unfinished row (kept by the user) stays where it is, above; the new row goes right below its old line.
+    if (at < 0) at = this.frontier - 1;
+    this.rows.splice(at + 1, 0, row);
+    this.mark(at);
+    this.mark(at + 1);
+    this.advanceFrontier(index + 1);
+    this.touch();
+  }
+
   partial(text: string | null): void {
     this.keepUserPartial();
     this.droppedPartial = null;
@@ -406,15 +444,18 @@ export class PreviewRegion implements DiffSink {
    */
   private liftDels(h: Hunk, dels: Row[]) {
     if (!dels.length) return;
+    // A hunk with re-indented lines below their old ones (a wrap): nothing moves; the lines found removed at its end
+    // stay where they are, below the lines written since the last pair (issue 11, session 11).
+    const inPlace = this.paired.has(h);
     // The removed rows are original lines at or after the frontier: search from there first.
     let first = this.rows.indexOf(dels[0], Math.max(0, this.frontier - 1));
     if (first < 0) first = this.rows.indexOf(dels[0]);
     if (first < 0) return;
     // The hunk's added rows sit right above its first removed row (user rows typed among them stay with them).
     let top = first;
-    for (let k = first - 1; k >= 0; k--) {
+    for (let k = first - 1; k >= 0 && !inPlace; k--) {
       const r = this.rows[k];
-      if (r.hunk === h && r.kind !== 'del') top = k;
+      if (r.hunk === h && r.kind !== 'del' && !r.rewrites) top = k;
       else if (!(r.kind === 'user' && r.hunk === null)) break;
     }
     const set = new Set(dels);
@@ -642,6 +683,7 @@ export class PreviewRegion implements DiffSink {
       r.hunk = null;
       r.decided = true;
       r.plain = undefined;
+      r.rewrites = undefined;
       return true;
     });
     if (this.partialRow && this.partialRow.hunk === null) this.partialRow = null;
@@ -810,6 +852,12 @@ export class PreviewRegion implements DiffSink {
       while (j < this.rows.length && relayoutFree(this.rows[j])) j++;
       const seg = this.rows.slice(i, j);
       i = j;
+      if (keepsPairs(seg)) {
+        // Re-indented lines right below their old ones, as the stream showed them (issue 11): kept as they are.
+        for (const r of seg) if (r.hunk && !pending.includes(r.hunk)) pending.push(r.hunk);
+        out.push(...seg);
+        continue;
+      }
       const start = out.length;
       // Each hunk refined on its own lines first (cheap); the segment re-diffed only if that is still clearly worse.
       const refined: Row[] = [],
@@ -1262,6 +1310,30 @@ function relayoutFree(r: Row): boolean {
   return r.kind === 'ctx' && !r.decided;
 }
 
+/** Removed and added rows of a segment, and the lower bound of a minimal diff (lines one side has more copies of). */
+function changedAndBound(seg: Row[]): { shown: number; bound: number } {
+  const oldRows = seg.filter((r) => r.kind !== 'add');
+  const newRows = seg.filter((r) => r.kind !== 'del');
+  const count = new Map<string, number>();
+  for (const r of oldRows) count.set(r.text, (count.get(r.text) ?? 0) + 1);
+  for (const r of newRows) count.set(r.text, (count.get(r.text) ?? 0) - 1);
+  let bound = 0;
+  for (const c of count.values()) bound += Math.abs(c);
+  return { shown: seg.length * 2 - oldRows.length - newRows.length, bound };
+}
+
+/**
+ * A segment where the stream put re-indented lines right below their old ones (a wrap: Row.rewrites) keeps that layout
+ * at the end (issue 11: the whole old block moved above the new one), unless it is further from a minimal diff than
+ * issue 14's budget allows (max(10, 10%) extra lines): a minimal diff may pair an old closing brace with a new one
+ * elsewhere, which reads worse.
+ */
+function keepsPairs(seg: Row[]): boolean {
+  if (!seg.some((r) => r.rewrites && r.kind === 'add')) return false;
+  const { shown, bound } = changedAndBound(seg);
+  return shown - bound <= Math.max(10, Math.ceil(bound * 0.1));
+}
+
 /**
  * Re-diff one segment (rows of unchanged text and undecided hunks) when it is clearly worse than a minimal diff
  * could be. Appends the new layout to `out` and its hunks to `hunks`; false (nothing appended) when the segment
@@ -1293,7 +1365,7 @@ function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number
     curAdd: Row[] = [];
   const close = () => {
     if (cur) {
-      out.push(...curDel, ...curAdd);
+      out.push(...pairRows(curDel, curAdd));
       hunks.push(cur);
       cur = null;
       curDel = [];
@@ -1338,6 +1410,34 @@ function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number
   return true;
 }
 
+/**
+ * One hunk's removed and added rows in the order the stream shows them (issue 11): removed rows above added ones, except
+ * that an added line which is a removed line re-indented (streamingDiff.rewriteAt, the stream's own rule) sits right
+ * below it, where the stream wrote it (with the lines without code it skipped right above the pair), and the removed
+ * rows left after the last pair go at the end, where the stream found them (region.liftDels). With no such line it is
+ * the usual removed-then-added block.
+ */
+export function pairRows(dels: Row[], adds: Row[]): Row[] {
+  const out: Row[] = [];
+  const texts = dels.map((r) => r.text);
+  let mark = 0,
+    d = 0;
+  for (const a of adds) {
+    const k = a.userEdited ? -1 : rewriteAt(texts, d, a.text);
+    a.rewrites = k >= 0;
+    if (k < 0) {
+      out.push(a);
+      continue;
+    }
+    out.push(...dels.slice(d, k), dels[k], a);
+    mark = out.length;
+    d = k + 1;
+  }
+  // With pairs (a wrap), the rest stays where the stream found it removed, at the end; else above what was added.
+  out.splice(mark ? out.length : 0, 0, ...dels.slice(d));
+  return out;
+}
+
 /** Each hunk refined on its own lines (lines the greedy match put in both become unchanged), removed lines first. */
 function refineHunks(seg: Row[], out: Row[], hunks: Hunk[], maxCellsPerHunk = 4_000_000) {
   for (let i = 0; i < seg.length;) {
@@ -1356,7 +1456,7 @@ function refineHunks(seg: Row[], out: Row[], hunks: Hunk[], maxCellsPerHunk = 4_
     const adds = rows.filter((x) => x.kind === 'add');
     if (dels.length === 0 || adds.length === 0 || dels.length * adds.length > maxCellsPerHunk) {
       hunks.push(h);
-      out.push(...dels, ...adds);
+      out.push(...pairRows(dels, adds));
       continue;
     }
     const parts = diffArrays(
@@ -1370,7 +1470,7 @@ function refineHunks(seg: Row[], out: Row[], hunks: Hunk[], maxCellsPerHunk = 4_
       curAdd: Row[] = [];
     const close = () => {
       if (cur) {
-        out.push(...curDel, ...curAdd);
+        out.push(...pairRows(curDel, curAdd));
         curDel = [];
         curAdd = [];
         cur = null;
