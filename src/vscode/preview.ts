@@ -241,12 +241,15 @@ export class SessionView implements vscode.Disposable {
       this.timing.firstHunkStreamed = performance.now();
     if (this.flushTimer || this.ended) return;
     // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
+    // The first hunk completed in the stream goes out at once too, with its controls (issue 17: the first usable Accept;
+    // the next ones wait for the frame, so a stream of many small hunks still coalesces).
+    const hunkDone = this.pendingShown === 0 && this.region.pendingHunks().length > 0;
     this.flushTimer = setTimeout(
       () => {
         this.flushTimer = undefined;
         void this.flush();
       },
-      flushDelay(performance.now(), this.lastFlushAt, FRAME_MS),
+      hunkDone ? 0 : flushDelay(performance.now(), this.lastFlushAt, FRAME_MS),
     );
   }
   /** How many pending hunks the document shows (as of the last edit sent): the controls were told of them with it. */
