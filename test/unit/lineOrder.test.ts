@@ -156,13 +156,30 @@ const SHAPES: Array<[string, string[], string[]]> = [
   ],
 ];
 
+/** The demo workspace's functions whose first line matches `header`: their lines and the file's text above them. */
+function demoFunctions(file: string, header: RegExp): Array<{ sel: string[]; before: string }> {
+  const lines = fs.readFileSync(path.join(__dirname, '../../../demo/workspace', file), 'utf8').split('\n');
+  const py = file.endsWith('.py');
+  const out: Array<{ sel: string[]; before: string }> = [];
+  lines.forEach((l, s) => {
+    if (!header.test(l)) return;
+    let e = s + 1;
+    if (py) {
+      while (e < lines.length && (lines[e].trim() === '' || /^\s/.test(lines[e]))) e++;
+      e--;
+      while (lines[e].trim() === '') e--;
+    } else while (e < lines.length && lines[e] !== '}') e++;
+    out.push({ sel: lines.slice(s, e + 1), before: lines.slice(0, s).join('\n') });
+  });
+  return out;
+}
+
 describe('Issue 11 (HA9): old above new at every flush of a stream', function () {
   this.timeout(120_000);
   for (const [name, original, answer] of SHAPES)
     it(`${name}: every prefix, edits landing at once and late`, () => everyPrefix(original, answer.join('\n') + '\n'));
 
   // The demo model's answers for each instruction it suggests, on the demo's own files (as the newcomer ran them).
-  const dir = path.join(__dirname, '../../../demo/workspace');
   const INSTRUCTIONS = [
     'add doc comments',
     'use const',
@@ -175,25 +192,14 @@ describe('Issue 11 (HA9): old above new at every flush of a stream', function ()
   ];
   for (const file of ['orders.ts', 'shipping.ts', 'stats.py'])
     it(`the demo's answers on every function of ${file}, every prefix`, () => {
-      const lines = fs.readFileSync(path.join(dir, file), 'utf8').split('\n');
-      const py = file.endsWith('.py');
       let cases = 0;
-      lines.forEach((l, s) => {
-        if (!/^(export (async )?function|def |async def |class )/.test(l)) return;
-        let e = s + 1;
-        if (py) {
-          while (e < lines.length && (lines[e].trim() === '' || /^\s/.test(lines[e]))) e++;
-          e--;
-          while (lines[e].trim() === '') e--;
-        } else while (e < lines.length && lines[e] !== '}') e++;
-        const sel = lines.slice(s, e + 1);
+      for (const { sel, before } of demoFunctions(file, /^(export (async )?function|def |async def |class )/))
         for (const instruction of INSTRUCTIONS) {
-          const r = demoEdit({ instruction, code: sel.join('\n'), path: file, before: lines.slice(0, s).join('\n') });
+          const r = demoEdit({ instruction, code: sel.join('\n'), path: file, before });
           if (!('code' in r)) continue;
           everyPrefix(sel, r.code.replace(/\n?$/, '\n'));
           cases++;
         }
-      });
       assert.ok(cases >= 3, `the demo answered at least 3 instructions on ${file} (${cases})`);
     });
 });
@@ -242,31 +248,14 @@ describe('Issue 11 (session 11): a re-indented line stays right below its old li
       neverMoves(original, answer.join('\n') + '\n', name));
 
   it("the demo's add error handling on every function of the demo files: nothing changes places", () => {
-    const dir = path.join(__dirname, '../../../demo/workspace');
     let cases = 0;
-    for (const file of ['orders.ts', 'shipping.ts', 'stats.py']) {
-      const lines = fs.readFileSync(path.join(dir, file), 'utf8').split('\n');
-      const py = file.endsWith('.py');
-      lines.forEach((l, s) => {
-        if (!/^(export (async )?function|def |async def )/.test(l)) return;
-        let e = s + 1;
-        if (py) {
-          while (e < lines.length && (lines[e].trim() === '' || /^\s/.test(lines[e]))) e++;
-          e--;
-          while (lines[e].trim() === '') e--;
-        } else while (e < lines.length && lines[e] !== '}') e++;
-        const sel = lines.slice(s, e + 1);
-        const r = demoEdit({
-          instruction: 'add error handling',
-          code: sel.join('\n'),
-          path: file,
-          before: lines.slice(0, s).join('\n'),
-        });
-        if (!('code' in r)) return;
-        neverMoves(sel, r.code.replace(/\n?$/, '\n'), `${file}: ${l}`);
+    for (const file of ['orders.ts', 'shipping.ts', 'stats.py'])
+      for (const { sel, before } of demoFunctions(file, /^(export (async )?function|def |async def )/)) {
+        const r = demoEdit({ instruction: 'add error handling', code: sel.join('\n'), path: file, before });
+        if (!('code' in r)) continue;
+        neverMoves(sel, r.code.replace(/\n?$/, '\n'), `${file}: ${sel[0]}`);
         cases++;
-      });
-    }
+      }
     assert.ok(cases >= 3, `the demo wrapped at least 3 functions (${cases})`);
   });
 });
