@@ -5,7 +5,18 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import { hostSuite, openFileWith, workspaceUri, ORIGINAL, REWRITE, select, sleep, startEdit, waitFor } from './helpers';
+import {
+  hostSuite,
+  openFileWith,
+  pressKeys,
+  workspaceUri,
+  ORIGINAL,
+  REWRITE,
+  select,
+  sleep,
+  startEdit,
+  waitFor,
+} from './helpers';
 
 /**
  * Issue 11 (brief HB, rounds 7 and 8): what reaches the disk is always a state the user could have meant. A newcomer once
@@ -268,6 +279,121 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
         );
       },
     );
+
+  /**
+   * Issue 11 (session 10, HA10 item 1): Undo and Redo of a decision with auto-save on (code-server's default,
+   * afterDelay 1 s). A newcomer: a pending edit, Accept All, the auto-save writes the accepted code, Ctrl+Z: the
+   * pending diff is shown again, but the disk kept the ACCEPTED code and the tab was not dirty, so nothing would ever
+   * save it (closing the tab left the undone acceptance on disk). What a save writes with a diff pending is the
+   * original plus the typing: after the Undo the document must be dirty and the disk must get that; after the Redo
+   * the disk must get the decided text again. Checked byte for byte once auto-save has had its chance.
+   */
+  const DECIDE = ['Accept All', 'Reject All', 'a per-hunk Accept', 'a per-hunk Reject'] as const;
+  const CASES: Array<[(typeof DECIDE)[number], boolean]> = [...DECIDE.map((d) => [d, false] as [typeof d, boolean])];
+  CASES.push(['Accept All', true]); // the newcomer's: auto-save on from the start, so saves split the stream too
+  for (const [how, streamedSaving] of CASES)
+    it(`auto-save on${streamedSaving ? ' while it streams' : ''}: Undo of ${how} leaves the document dirty and the disk with the original; Redo puts the decided text on disk`, async () => {
+      const files = vscode.workspace.getConfiguration('files');
+      const autoSaveOn = async () => {
+        await files.update('autoSaveDelay', 1000, vscode.ConfigurationTarget.Global);
+        await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+      };
+      let ed: vscode.TextEditor;
+      let v: SessionView;
+      if (streamedSaving) {
+        await autoSaveOn();
+        ed = await openFileWith(fileFor('undo-autosave-stream'), ORIGINAL);
+        select(ed, 2, 15);
+        server.enqueue({ text: REWRITE, tokensPerSecond: 60 });
+        v = await startEdit(a, 'use const');
+        await v.session.whenSettled();
+        await waitFor(() => v.region.planFlush() === null && !a.undoBusy(ed.document), 'pending, in sync');
+        assert.equal(v.region.pendingHunks().length, 2, 'two pending hunks');
+      } else ({ ed, v } = await pendingEdit('undo-autosave'));
+      const doc = ed.document;
+      // Not while an auto-save has the diff set aside (the document then holds the original).
+      await waitFor(() => doc.getText().includes(HUNK1[1]) && !v.suspended && !a.undoBusy(doc), 'the diff shown');
+      const pending = doc.getText();
+      const h1 = ORIGINAL.replace(HUNK1[0], HUNK1[1]);
+      const decidedDisk = how === 'Accept All' ? ALLOWED[3] : how === 'a per-hunk Accept' ? h1 : ORIGINAL;
+      await autoSaveOn();
+      const log = () => a.logLines().slice(-60).join('\n');
+      /** The disk once auto-save has had its chance (2 delays), and still so. */
+      async function diskSettles(want: string, what: string, stay = true): Promise<void> {
+        await waitFor(() => disk(doc) === want, what, 6000).catch(() =>
+          assert.fail(`${what}: the disk holds\n${disk(doc)}\nwanted\n${want}\nlog:\n${log()}`),
+        );
+        if (!stay) return;
+        await sleep(2200);
+        await a.whenShownAgain(doc);
+        const now = disk(doc);
+        if (now !== want) assert.fail(`${what}: 2.2 s later the disk holds\n${now}\nwanted\n${want}\nlog:\n${log()}`);
+      }
+      try {
+        await vscode.window.showTextDocument(doc);
+        await diskSettles(ORIGINAL, 'pending, auto-saved');
+        const h = v.region.pendingHunks()[0];
+        if (how === 'Accept All')
+          await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+        else if (how === 'Reject All')
+          await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+        else
+          await vscode.commands.executeCommand(
+            how.endsWith('Accept') ? 'sparkEdit.acceptHunk' : 'sparkEdit.rejectHunk',
+            {
+              sessionId: v.session.id,
+              hunkId: h.id,
+            },
+          );
+        await waitFor(
+          () => (v.isEnded || (v.region.pendingHunks().length === 1 && !v.suspended)) && !a.undoBusy(doc),
+          'decided, shown',
+        );
+        const decided = doc.getText();
+        // Ctrl+Z as soon as the decided text is on disk (the newcomer waited for the auto-save, then pressed it).
+        await diskSettles(decidedDisk, `${how}, auto-saved`, false);
+        // Undo: the pending diff again, and the disk what a save with it pending writes (the original).
+        await vscode.window.showTextDocument(doc);
+        if (!(await pressKeys(`undo-${how}`, ['Control+Z']))) await vscode.commands.executeCommand('undo');
+        await waitFor(
+          () => !a.undoBusy(doc) && doc.getText() === pending,
+          `undo of ${how}: the pending diff`,
+          8000,
+        ).catch(() => assert.fail(`undo of ${how}: the text is\n${doc.getText()}\nlog:\n${log()}`));
+        const back = a.sessions().filter((x) => x.document === doc && !x.isEnded);
+        assert.equal(
+          back.reduce((n, x) => n + x.region.pendingHunks().length, 0),
+          2,
+          'two hunks pending again',
+        );
+        // Dirty (the diff is not on disk): at once, or once Spark Edit has written the file (a clean tab is a lie here).
+        await waitFor(() => doc.isDirty, 'dirty', 4000).catch(() => undefined);
+        if (!doc.isDirty)
+          assert.fail(
+            `undo of ${how}: the tab is not dirty, the pending diff is not on disk (disk ${disk(doc) === ORIGINAL ? 'original' : disk(doc) === decidedDisk ? 'decided' : disk(doc)}, v${doc.version})\nlog:\n${log()}`,
+          );
+        await diskSettles(ORIGINAL, `undo of ${how}, auto-saved`);
+        await waitFor(() => doc.getText() === pending, `undo of ${how}: still the pending diff after the saves`);
+        // Redo: the decided text again, on disk once auto-saved; clean means the disk holds what is shown.
+        // Ctrl+Y, as a person presses it: its keybinding decides what runs (the editor's Redo, or Spark Edit's own
+        // where a save with the diff pending cut the editor's; outside the launcher, the command it is bound to).
+        await vscode.window.showTextDocument(doc);
+        if (!(await pressKeys(`redo-${how}`, ['Control+Y']))) await vscode.commands.executeCommand('sparkEdit.redo');
+        await waitFor(() => !a.undoBusy(doc) && doc.getText() === decided, `redo of ${how}: decided again`, 8000).catch(
+          () => assert.fail(`redo of ${how}: the text is\n${doc.getText()}\nlog:\n${log()}`),
+        );
+        await diskSettles(decidedDisk, `redo of ${how}, auto-saved`);
+        await waitFor(() => doc.getText() === decided, `redo of ${how}: still decided after the saves`).catch(() =>
+          assert.equal(doc.getText(), decided, `redo of ${how}: still decided after the saves`),
+        );
+        if (!doc.isDirty) assert.equal(disk(doc), doc.getText(), `redo of ${how}: clean, so the disk is the document`);
+      } finally {
+        await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+        await files.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+      }
+      for (const x of a.sessions().filter((y) => y.document === doc && !y.isEnded))
+        await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: x.session.id });
+    });
 
   /**
    * Issue 11 (HB8 item 3): what the tab's dirty mark says after a save with a pending diff, in each state the diff can
