@@ -49,6 +49,56 @@ export class SaveGuard extends Disposable {
     super();
     this._register(vscode.workspace.onWillSaveTextDocument((e) => this.onWillSave(e)));
     this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.showAgain(doc)));
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const r = e.reason;
+        if (
+          (r === vscode.TextDocumentChangeReason.Undo || r === vscode.TextDocumentChangeReason.Redo) &&
+          this.sessions.hasGuard(e.document)
+        )
+          this.checkAfterUndo(e.document);
+      }),
+    );
+  }
+
+  private readonly checking = new Set<string>();
+  /**
+   * Undo/Redo landed (issue 11, session 10): VS Code's dirty mark counts editor versions, not texts, so after Undo of
+   * a decision that auto-save had written (Accept All, saved, Ctrl+Z, with saves inside the stream) the pending diff
+   * came back with the tab clean: nothing would save it, the disk kept the accepted code. A clean tab must mean the
+   * disk holds what a save would write: with a diff pending it never does (a save writes the original plus your
+   * typing), without one the file is read to compare. When they disagree, the file is written now (forced).
+   */
+  private checkAfterUndo(doc: vscode.TextDocument): void {
+    const uri = doc.uri.toString();
+    if (this.checking.has(uri) || doc.isUntitled || doc.uri.scheme === NEW_FILE_SCHEME) return;
+    this.checking.add(uri);
+    const guard = this.sessions.guardFor(doc);
+    void (async () => {
+      try {
+        await guard.whenIdle(5000);
+        await new Promise((r) => setTimeout(r, 300)); // the dirty mark reaches the extension host after the change
+        await guard.whenIdle(5000);
+        await this.whenShownAgain(doc);
+        if (doc.isClosed || doc.isDirty || guard.walking) return;
+        const views = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
+        let stale = views.some((v) => !v.suspended && v.region.pendingHunks().length > 0);
+        if (!stale && !views.length && doc.uri.scheme === 'file') {
+          const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+          stale = !doc.isDirty && !doc.isClosed && onDisk !== doc.getText();
+        }
+        if (!stale) return;
+        this.stats.cleanButNotOnDisk++;
+        this.ctx.log(
+          `undo/redo in ${vscode.workspace.asRelativePath(doc.uri)}: the tab is clean but the disk does not hold what a save writes; written now`,
+        );
+        await this.writeAgain(doc);
+      } catch (e) {
+        this.ctx.log(`after undo/redo: ${String(e)}`);
+      } finally {
+        this.checking.delete(uri);
+      }
+    })();
   }
 
   /**
@@ -104,7 +154,7 @@ export class SaveGuard extends Disposable {
   }
 
   /** How the saves during undo/redo walks went (issue 11, HB; tests): waited for the walk, written again after it. */
-  readonly stats = { waitedForWalk: 0, outlasted: 0, writtenAgain: 0 };
+  readonly stats = { waitedForWalk: 0, outlasted: 0, writtenAgain: 0, cleanButNotOnDisk: 0 };
   private readonly afterWalk = new Set<string>();
 
   /** A save outlasted by a walk wrote a step of it: once the walk lands, the file is written again (forced). */

@@ -88,6 +88,8 @@ export class EditSessions extends Disposable {
     const v = this.activeView();
     this.setContext('sparkEdit.streaming', !!v && v.session.isStreaming);
     this.setContext('sparkEdit.hasPending', !!v);
+    const doc = vscode.window.activeTextEditor?.document;
+    this.setContext('sparkEdit.redoIsOurs', !!doc && !!this.guards.get(doc)?.redoIsOurs);
     this.setContext('sparkEdit.canContinue', !!v && v.session.canContinue);
     // The editor title's ✓ (issue 17): "Accept (stops writing)" while the stream writes, Accept All once it ended.
     const soFar = !!v && v.acceptSoFarOffered;
@@ -116,6 +118,7 @@ export class EditSessions extends Disposable {
         views: (d) => this.viewsFor(d),
         revive: (d, st) => this.revive(d, st),
         log: this.ctx.log,
+        changed: () => this.updateContext(),
       });
       this.guards.set(doc, g);
     }

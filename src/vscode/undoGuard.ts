@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Move, PreviewHistory } from '../core/session/history';
 import { RegionSnapshot } from '../core/session/region';
 import { EditPromptInput } from '../core/prompt';
+import { lineEdits } from '../core/diff/lineEdits';
 import { ModelTransport } from '../core/transport/types';
 import type { SessionView } from './preview';
 
@@ -22,6 +23,8 @@ export interface GuardHost {
   /** Show a pending preview again over the document's current text. */
   revive(doc: vscode.TextDocument, st: ViewState): SessionView | undefined;
   log(m: string): void;
+  /** Whether Redo is Spark Edit's own may have changed (the `sparkEdit.redoIsOurs` context key). */
+  changed?(): void;
 }
 
 const MAX_STEPS = 2000;
@@ -149,6 +152,8 @@ export class UndoGuard {
   noteSetAside(shown: string): void {
     const aside = this.hash();
     if (aside === shown) return;
+    // The set-aside is an editor edit: the editor's Redo ends here, though the states ahead are still the user's.
+    this.history.cutRedo();
     // `noted`: the resting state the history was at (the pair's undo steps lie between it and the next one).
     const pair = { shown: [...new Set([...this.recent, shown])], aside, noted: this.history.index, n: 1, below: 1 };
     const key = (p: Aside) => `${p.noted}|${p.aside}|${p.shown.join(',')}`;
@@ -215,9 +220,18 @@ export class UndoGuard {
 
   /** The document rests (no preview in it streams or has edits to apply): record it as a checkpoint. */
   checkpoint(): void {
-    if (this.busy || this.document.isClosed) return;
+    if (this.document.isClosed) return;
+    if (!this.driving && this.holds > 0) {
+      // A save holds the document (its set-aside or restore): a decision that lands meanwhile (Ctrl+Enter while
+      // auto-save's participant runs) is a resting state all the same. Skipping it left no state to Redo to, and Undo
+      // went past it (issue 11, session 10): recorded once the save lets go and no preview is set aside.
+      this.deferred = true;
+      return;
+    }
+    if (this.busy) return;
     this.record();
   }
+  private deferred = false;
 
   private record(): boolean {
     const all = this.host.views(this.document);
@@ -231,8 +245,61 @@ export class UndoGuard {
       group: v.groupId,
     }));
     const sig = JSON.stringify(state.map((s) => [s.region.startLine, s.region.runs, s.region.hunks]));
-    this.history.record(this.hash(), sig, state);
+    this.history.record(this.hash(), sig, state, this.document.getText());
     return true;
+  }
+
+  /**
+   * Redo is Spark Edit's own here (issue 11, session 10): the document rests on a checkpoint with states ahead, but a
+   * save with its diff pending set the diff aside with an editor edit, which ended the editor's Redo (VS Code drops
+   * the redo stack on any edit; the public API cannot keep it). Redo then writes the next state's text as one editor
+   * edit (so Undo takes it back natively) and shows its previews, as the editor's Redo would have.
+   */
+  get redoIsOurs(): boolean {
+    return !this.busy && !this.foreign.length && this.history.ownRedo() !== undefined;
+  }
+
+  /** Spark Edit's own Redo (see redoIsOurs); false when it is not ours to do or the edit did not land. */
+  async redoOwn(): Promise<boolean> {
+    const to = this.history.ownRedo();
+    const ed = vscode.window.visibleTextEditors.find((x) => x.document === this.document);
+    if (to === undefined || this.busy || this.foreign.length || !ed) return false;
+    const target = this.history.list[to];
+    const from = this.history.index;
+    this.driving = true;
+    let ok = true;
+    try {
+      const now = this.document.getText();
+      const edits = target.text === now ? [] : lineEdits(now, target.text!);
+      for (const v of this.host.views(this.document)) v.drop();
+      if (edits.length)
+        ok = await ed.edit(
+          (b) => {
+            for (const x of edits)
+              b.replace(new vscode.Range(this.document.positionAt(x.from), this.document.positionAt(x.to)), x.text);
+          },
+          { undoStopBefore: true, undoStopAfter: true },
+        );
+      if (ok && this.hash() === target.hash) {
+        this.history.ownRedone(to);
+        for (const st of target.state) this.host.revive(this.document, st);
+      } else {
+        // A keystroke beat the edit: nothing redone; the state the document rests on keeps its previews.
+        ok = false;
+        if (this.hash() === this.history.list[from].hash)
+          for (const st of this.history.list[from].state) this.host.revive(this.document, st);
+      }
+      this.host.log(
+        `redo (Spark Edit's own, the editor's was cut by a save): state ${from} → ${ok ? to : 'not redone'}`,
+      );
+    } catch (e) {
+      ok = false;
+      this.host.log(`redo (own): ${(e as Error).stack ?? e}`);
+    } finally {
+      this.driving = false;
+    }
+    this.afterBusy();
+    return ok;
   }
 
   /**
@@ -291,6 +358,10 @@ export class UndoGuard {
    */
   private afterBusy(): void {
     if (this.busy) return;
+    if (this.deferred && !this.document.isClosed && !this.host.views(this.document).some((v) => v.suspended)) {
+      this.deferred = false;
+      this.record();
+    }
     if (!this.foreign.length || this.document.isClosed) return this.wakeIdle();
     const dir = this.foreign.shift()!;
     const at = this.history.at && this.history.index >= 0 && this.history.list[this.history.index].hash === this.hash();
@@ -324,6 +395,7 @@ export class UndoGuard {
     this.idleWaiters.clear();
     for (const f of waiting) f();
     for (const f of [...this.onIdle]) f();
+    this.host.changed?.();
   }
 
   private async replay(dir: Dir): Promise<void> {
