@@ -158,11 +158,11 @@ export class SaveGuard extends Disposable {
   private readonly afterWalk = new Set<string>();
 
   /** A save outlasted by a walk wrote a step of it: once the walk lands, the file is written again (forced). */
-  private writeAgainAfterWalk(doc: vscode.TextDocument): void {
+  private writeAgainAfterWalk(doc: vscode.TextDocument, why = `still walks after ${WALK_WAIT_MS} ms`): void {
     this.stats.outlasted++;
     const uri = doc.uri.toString();
     this.ctx.log(
-      `save of ${vscode.workspace.asRelativePath(doc.uri)}: undo/redo still walks after ${WALK_WAIT_MS} ms; written as it is now, and again once it lands`,
+      `save of ${vscode.workspace.asRelativePath(doc.uri)}: undo/redo ${why}; written as it is now, and again once it lands`,
     );
     if (this.afterWalk.has(uri)) return;
     this.afterWalk.add(uri);
@@ -214,20 +214,24 @@ export class SaveGuard extends Disposable {
     // the set-aside text for the preview's lines (it was rejected over them).
     const restoring = this.showingAgain.get(uri)?.done;
     if (restoring) await settlesWithin(restoring, RESTORE_WAIT_MS);
+    const guard = this.sessions.guardFor(doc);
     const vs = this.sessions.viewsFor(doc).filter((v) => !v.isEnded && !v.suspended);
-    if (!vs.length) return;
+    // An undo/redo walk that began after this save did (it drops the previews until it lands, Redo's own included):
+    // what is written now is a step of it, so the file is written again once it lands (issue 11, HA10 item 2).
+    if (!vs.length) return void (guard.walking && this.writeAgainAfterWalk(doc, 'began during the save'));
     const finish = this.beginSetAside(uri);
     // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
     // set-aside's undo step, so undoing that step gives this text back.
-    const shown = this.sessions.guardFor(doc).textHash();
+    const shown = guard.textHash();
     let handedOn = false; // to the restore after the save, which calls finish()
     try {
       // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
       const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
       const cursor = ed && { text: doc.getText(), selections: ed.selections };
       const parked = await this.park(doc, vs);
+      if (!parked.length && guard.walking) this.writeAgainAfterWalk(doc, 'began during the save');
       if (parked.length) {
-        this.sessions.guardFor(doc).noteSetAside(shown);
+        guard.noteSetAside(shown);
         this.setAside.set(uri, { parked, finish, cursor });
         handedOn = true;
         this.fallBackIfNoSave(doc, parked);

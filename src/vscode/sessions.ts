@@ -243,7 +243,7 @@ export class EditSessions extends Disposable {
       if (transport.name !== 'static') log(timelineOf(view));
       log(endedLine(view, transport));
       this.views.delete(view.session.id);
-      this.guards.get(doc)?.checkpoint(); // the accepted or rejected result
+      this.guards.get(doc)?.checkpoint(!view.suspended); // the accepted or rejected result (a dropped view is suspended)
       // After the other end listeners (deep mode's among them): disposing now would drop them mid-delivery.
       queueMicrotask(() => view.dispose());
       this.lensEmitter.fire();

@@ -219,12 +219,13 @@ export class UndoGuard {
   }
 
   /** The document rests (no preview in it streams or has edits to apply): record it as a checkpoint. */
-  checkpoint(): void {
+  checkpoint(decided = false): void {
     if (this.document.isClosed) return;
-    if (!this.driving && this.holds > 0) {
+    if (decided && !this.driving && this.holds > 0) {
       // A save holds the document (its set-aside or restore): a decision that lands meanwhile (Ctrl+Enter while
       // auto-save's participant runs) is a resting state all the same. Skipping it left no state to Redo to, and Undo
-      // went past it (issue 11, session 10): recorded once the save lets go and no preview is set aside.
+      // went past it (issue 11, session 10): recorded once the save lets go and no preview is set aside. Only a
+      // decision's: a preview a save drops (it could not be shown again) leaves no state anyone meant.
       this.deferred = true;
       return;
     }

@@ -221,6 +221,9 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
   // pending) cut the editor's Redo, step 4's Redo does nothing, step 5's Undo lands on a set-aside text equal to the
   // original in the middle of the stream's history, and step 6 walks on into the stream's steps with no preview
   // (`undo: a native undo (v…, 0 preview(s))` in the log); the save after it writes that text faithfully.
+  // Session 10 (HA10): Undo/Redo are pressed as keys now; Ctrl+Y past a save that cut the editor's Redo is Spark Edit's
+  // own (step 4 redoes the decision). Still fails at step 6 about one run in two (Accept All or a per-hunk Accept):
+  // the last Undo goes on into the stream's steps; not fixed.
   const walkIt = process.env.SPARK_WALK_SAVES ? it : it.skip;
   for (const from of ['Accept All', 'Reject All', 'a per-hunk Accept'])
     walkIt(
@@ -252,7 +255,11 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
         for (const cmd of ['undo', 'undo', 'redo', 'redo', 'undo', 'undo']) {
           await vscode.window.showTextDocument(doc);
           const t0 = Date.now();
-          const step = vscode.commands.executeCommand(cmd);
+          // As a person presses them (Ctrl+Z, Ctrl+Y): a Redo past a save that cut the editor's is Spark Edit's own.
+          const key = cmd === 'undo' ? 'Control+Z' : 'Control+Y';
+          const step = process.env.SPARK_ARTIFACTS
+            ? pressKeys(`walk-${from}-${walks.length}`, [key])
+            : vscode.commands.executeCommand(cmd === 'undo' ? 'undo' : 'sparkEdit.redo');
           let saves = 0;
           for (let i = 0; i < 8; i++) {
             await doc.save();
