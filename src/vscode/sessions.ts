@@ -229,7 +229,7 @@ export class EditSessions extends Disposable {
         guard.history.noteOwnEdit(streaming);
         guard.noteOwnEdit();
       },
-      synced: () => guard.checkpoint(),
+      synced: () => guard.checkpoint(!view.suspended), // a per-hunk decision during a save: recorded after it
     };
     this.views.set(view.session.id, view);
     view.onDidChange(() => {

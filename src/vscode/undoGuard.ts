@@ -225,7 +225,8 @@ export class UndoGuard {
       // A save holds the document (its set-aside or restore): a decision that lands meanwhile (Ctrl+Enter while
       // auto-save's participant runs) is a resting state all the same. Skipping it left no state to Redo to, and Undo
       // went past it (issue 11, session 10): recorded once the save lets go and no preview is set aside. Only a
-      // decision's: a preview a save drops (it could not be shown again) leaves no state anyone meant.
+      // decision's (a view that ended or synced while shown): a preview a save drops (it could not be shown again) is
+      // suspended when it ends and leaves no state anyone meant.
       this.deferred = true;
       return;
     }
@@ -257,11 +258,14 @@ export class UndoGuard {
    * edit (so Undo takes it back natively) and shows its previews, as the editor's Redo would have.
    */
   get redoIsOurs(): boolean {
-    return !this.busy && !this.foreign.length && this.history.ownRedo() !== undefined;
+    return this.history.ownRedo() !== undefined;
   }
 
   /** Spark Edit's own Redo (see redoIsOurs); false when it is not ours to do or the edit did not land. */
   async redoOwn(): Promise<boolean> {
+    // Auto-save's set-aside and restore hold the document a moment each second: the key waits for them (a Redo that
+    // came then fell through to the editor's, which had nothing: 1 of 10 host runs).
+    if (this.busy || this.foreign.length) await this.whenIdle(1500);
     const to = this.history.ownRedo();
     const ed = vscode.window.visibleTextEditors.find((x) => x.document === this.document);
     if (to === undefined || this.busy || this.foreign.length || !ed) return false;
