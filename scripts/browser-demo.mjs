@@ -137,8 +137,12 @@ export async function demoFlow(page, workspace, artifacts) {
       }
       await page.waitForTimeout(800);
       await page.screenshot({ path: path.join(artifacts, 'walkthrough.png') });
-      // "Open orders.ts" opens the file in the editor (it opened Quick Open with the name typed in).
-      await page.getByText('Open orders.ts', { exact: true }).first().click();
+      // "Open orders.ts" opens the file in the editor (it opened Quick Open with the name typed in). Its step is shown
+      // open first: once steps are ticked (done earlier in this window: they tick since session 10), the walkthrough
+      // opens on the first step not done, and the link in the first step's body is not visible.
+      const link = page.getByText('Open orders.ts', { exact: true }).first();
+      if (!(await link.isVisible())) await page.getByText('Edit with Ctrl+I', { exact: true }).first().click();
+      await link.click();
       const activeTab = () =>
         page.evaluate(() => document.querySelector('.editor-group-container.active .tab.active')?.textContent ?? '');
       await waitFor(async () => /orders\.ts/.test(await activeTab()), 'orders.ts to open from the walkthrough', 10_000);
@@ -272,6 +276,10 @@ export async function demoFlow(page, workspace, artifacts) {
         await page.keyboard.press('Escape');
       }
       await fix.click({ timeout: 15_000 });
+      const ts = await controlsTiming(page, Date.now());
+      console.log(
+        `[browser] quick fix on shipping.ts: ✓ inlay ${ts.inlay} ms, Accept All lens ${ts.lens} ms, title ✓ ${ts.title} ms`,
+      );
       await acceptAndSave(page);
       const errs = tsErrors(dir);
       if (errs.length) throw new Error(`errors left: ${errs.join('; ')}`);
@@ -352,6 +360,16 @@ export async function demoFlow(page, workspace, artifacts) {
     );
     await page.screenshot({ path: path.join(artifacts, 'demo-add-tests.png') });
     await waitFor(async () => !/writing/.test(await lensText(page)), 'the answer to finish', 30_000);
+    // Session 10: its ✓ / ✗ sat after the end of the long line 1, past the editor's right edge: they must be seen.
+    await page.keyboard.press('Control+Home'); // scrolled to the left, as the file opens
+    let inlay;
+    await waitFor(async () => !!(inlay = await acceptInlay(page)), 'the ✓ Accept inlay of the new file', 10_000);
+    await page.waitForTimeout(500); // the hints settle
+    inlay = await acceptInlay(page);
+    if (!inlay?.inside) {
+      await page.screenshot({ path: path.join(artifacts, 'demo-add-tests-controls-cut.png') });
+      throw new Error(`the ✓ / ✗ are not inside the editor: ${JSON.stringify(inlay)}`);
+    }
     await page.keyboard.press('Control+Enter');
     await waitFor(
       () => fs.existsSync(path.join(dir, 'orders.test.ts')) && fs.statSync(path.join(dir, 'orders.test.ts')).size > 0,
@@ -403,6 +421,11 @@ export async function demoFlow(page, workspace, artifacts) {
       await page.keyboard.press('Control+.');
       await fix.waitFor({ timeout: 10_000 });
       await fix.click();
+      const t0 = Date.now();
+      const ts = await controlsTiming(page, t0);
+      console.log(
+        `[browser] Fix This on stats.py: ✓ inlay ${ts.inlay} ms, Accept All lens ${ts.lens} ms, title ✓ ${ts.title} ms`,
+      );
       await acceptAndSave(page);
       const text = fs.readFileSync(path.join(dir, 'stats.py'), 'utf8');
       if (!/def mean\(xs\):\n(?:.*\n)*? {4}if not xs:/.test(text))
@@ -484,6 +507,7 @@ export async function demoFlow(page, workspace, artifacts) {
     await page.screenshot({ path: path.join(artifacts, 'walkthrough-ticked.png') });
     await page.keyboard.press('Control+W');
   });
+  results.push(...(await freshWalkthroughFlow(page, workspace, artifacts)));
   // Leave the window as the other flows expect it: a new (empty) chat, the Explorer in the side bar (the chat flow
   // opens the chat with a click that would close it if it showed), sample.ts the active editor.
   await page.keyboard.press('Escape');
@@ -507,6 +531,245 @@ export async function demoFlow(page, workspace, artifacts) {
   await page.keyboard.press('Enter');
   await page.waitForTimeout(500);
   return results;
+}
+
+/** The walkthrough's steps as the page shows them: id (after the last '#') and whether it is ticked. */
+const walkthroughSteps = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('.getting-started-step')].map((b) => ({
+      id: (b.getAttribute('data-step-id') ?? '').split('#').pop(),
+      done: b.getAttribute('aria-checked') === 'true',
+    })),
+  );
+
+/** The new-session walkthrough step alone (SPARK_BROWSER_FLOWS=fresh), also the demo flow's last step. */
+export async function freshWalkthroughFlow(page, workspace, artifacts) {
+  const results = [];
+  await stepper(
+    page,
+    artifacts,
+    'browser demo',
+    results,
+  )(
+    'a NEW browser session, the steps done BEFORE the walkthrough is opened (Ctrl+I, Esc mid-stream, Reject All, Fix This, the chat) tick; Ctrl+Backspace after an Esc that kept nothing edits nothing',
+    () => freshSessionTicks(page, workspace, artifacts),
+  );
+  return results;
+}
+
+/**
+ * What a newcomer did (issue 15, session 10): in a new browser session, Ctrl+I, Accept, the quick fix and the chat
+ * FIRST, then Help: Get Started / the walkthrough: nothing ticked. The workbench makes its walkthrough service only
+ * when something first asks for it (the walkthrough opening); a command run before that is heard by no one, and an
+ * `onContext:` key already true when the steps register counts as "seen this session" without ticking the step.
+ * A second browser context on the same server: a new window (its own workbench and extension host, its own browser
+ * storage), which has never shown the walkthrough. A slow demo model (written to the user settings before the
+ * window opens, which reads them at start) so Esc lands mid-stream.
+ */
+async function freshSessionTicks(page, workspace, artifacts) {
+  const settings = path.join(path.dirname(workspace), 'user-data', 'User', 'settings.json');
+  const original = fs.readFileSync(settings, 'utf8');
+  fs.writeFileSync(settings, JSON.stringify({ ...JSON.parse(original), 'sparkEdit.demoTokensPerSecond': 8 }));
+  const context = await page
+    .context()
+    .browser()
+    .newContext({ viewport: { width: 1400, height: 900 } });
+  const fresh = await context.newPage();
+  const dir = path.join(workspace, 'demo');
+  const before = fs.readFileSync(path.join(dir, 'stats.py'), 'utf8');
+  try {
+    await fresh.goto(page.url());
+    await fresh.waitForSelector('.activitybar [aria-label^="Spark Edit"]', { timeout: 60_000 });
+    await fresh.waitForTimeout(3000); // the extension activates on startup finished
+    if (await fresh.evaluate(() => !!document.querySelector('.getting-started-step')))
+      throw new Error('the walkthrough shows already: not a newcomer before opening it');
+    const pending = () => lensText(fresh).then((t) => /Accept All/.test(t));
+    const writing = async () =>
+      /writing/.test(await lensText(fresh)) ||
+      (await fresh.evaluate(
+        () =>
+          !!document.querySelector(
+            '.editor-group-container.active .editor-actions .action-label[aria-label^="Stop Generating"]',
+          ),
+      ));
+    /** Esc while it writes (the redirect step), then Ctrl+Backspace on what was kept. */
+    const stopAndReject = async () => {
+      await waitFor(writing, 'the answer to stream', 30_000);
+      await fresh.keyboard.press('Escape');
+      await waitFor(async () => !(await writing()), 'the stream to stop', 10_000);
+      const kept = await waitFor(pending, 'a stopped diff', 2000).then(
+        () => true,
+        () => false,
+      );
+      // Ctrl+Backspace only on a pending diff: with nothing kept it is the editor's delete-word.
+      if (kept) await fresh.keyboard.press('Control+Backspace');
+      await waitFor(async () => !(await pending()), 'no diff left', 10_000);
+      return kept;
+    };
+    // A fresh window's Quick Open finds files only after its first search: wait for the row, then Enter.
+    await fresh.keyboard.press('Control+P');
+    await fresh.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 });
+    await fresh.keyboard.type('demo/stats.py');
+    await fresh
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'stats.py' })
+      .first()
+      .waitFor({ timeout: 20_000 });
+    await fresh.keyboard.press('Enter');
+    await waitFor(
+      () => fresh.evaluate(() => (document.querySelector('.tab.active')?.textContent ?? '').includes('stats.py')),
+      'stats.py to be the active editor',
+    );
+    const lines = before.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('def mean')) + 1;
+    const to = lines.findIndex((l) => l.includes('return total / len(xs)')) + 1;
+    const rename = async () => {
+      await selectLines(fresh, from, to);
+      await openBox(fresh);
+      await fresh.keyboard.type('rename total to acc');
+      await fresh.keyboard.press('Enter');
+    };
+    // Ctrl+I, then Esc as soon as it writes (the redirect step). An Esc that kept nothing, then Ctrl+Backspace ("Esc,
+    // then Reject All"): it says nothing is pending instead of deleting a word (session 10: it was the editor's
+    // delete-word). Esc at once keeps nothing at 8 tok/s; up to 3 tries.
+    let guarded = false;
+    for (let i = 0; i < 3 && !guarded; i++) {
+      await rename();
+      if (await stopAndReject()) continue; // kept something (rejected again): no empty stop this time
+      guarded = true;
+      await fresh.keyboard.press('Control+Backspace');
+      await waitFor(
+        () =>
+          fresh.evaluate(() =>
+            /nothing to reject: the stop \(Esc\) kept nothing/.test(
+              document.querySelector('.notifications-toasts')?.textContent ?? '',
+            ),
+          ),
+        'the "nothing to reject" notice after Ctrl+Backspace',
+        5_000,
+      );
+      await fresh.waitForTimeout(1500); // an edit would show as a dirty tab, then be auto-saved
+      if (await fresh.evaluate(() => !!document.querySelector('.tab.active.dirty')))
+        throw new Error('Ctrl+Backspace after an empty stop edited the code');
+      if (fs.readFileSync(path.join(dir, 'stats.py'), 'utf8') !== before)
+        throw new Error('Ctrl+Backspace after an empty stop changed stats.py');
+    }
+    if (!guarded) throw new Error('Esc kept something in 3 tries: the empty-stop guard was not exercised');
+    // The quick fix: Ctrl+. on the selected mean, Fix This, its answer rejected if it proposes something.
+    // Ctrl+. in this second window after the keyboard flow showed no action widget at all (CI 38 and a rerun; with the
+    // demo flow alone it did; not understood, README Known limits): 2 tries, then Fix This from the command palette,
+    // said in the run's output. The step checks the quick-fix TICK, which any way of running Fix This gives.
+    const fix = fresh.locator('.action-widget').getByText('Spark Edit: Fix This').first();
+    let viaPalette = false;
+    for (let i = 0; ; i++) {
+      await selectLines(fresh, from, to);
+      await fresh.keyboard.press('Control+.');
+      const shown = await fix.waitFor({ timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (shown) break;
+      await fresh.keyboard.press('Escape');
+      if (i === 1) {
+        viaPalette = true;
+        break;
+      }
+    }
+    if (viaPalette) {
+      console.log(
+        '[browser] new session: Ctrl+. offered no action widget twice; Fix This run from the command palette',
+      );
+      await selectLines(fresh, from, to);
+      await palette(fresh, 'Spark Edit: Fix This');
+    } else await fix.click();
+    // (mean may be fixed already by the demo flow's steps: the answer may propose nothing and never show "writing")
+    await waitFor(async () => (await writing()) || (await pending()), 'the answer', 10_000).catch(() => undefined);
+    await waitFor(async () => !(await writing()), 'the answer to finish', 60_000);
+    if (await pending()) await fresh.keyboard.press('Control+Backspace');
+    await waitFor(async () => !(await pending()), 'no diff left', 10_000);
+    // Ctrl+I, the answer written whole, then Ctrl+Backspace (Reject All: the review step).
+    await rename();
+    await waitFor(pending, 'the pending diff', 30_000);
+    await waitFor(async () => !(await writing()), 'the answer to finish', 60_000);
+    await fresh.keyboard.press('Control+Backspace');
+    await waitFor(async () => !(await pending()), 'no diff left after Reject All', 10_000);
+    // The chat, shown from the activity bar.
+    await fresh.locator('.activitybar [aria-label^="Spark Edit"]').first().click();
+    await waitFor(async () => !!(await chatFrame(fresh)), 'the chat webview');
+    if (fs.readFileSync(path.join(dir, 'stats.py'), 'utf8') !== before) throw new Error('stats.py changed on disk');
+    // Now the walkthrough, for the first time in this window.
+    await fresh.keyboard.press('Escape');
+    await palette(fresh, 'Welcome: Open Walkthrough');
+    await fresh.waitForTimeout(800);
+    await fresh.keyboard.type('Get started with Spark Edit');
+    await fresh.waitForTimeout(600);
+    await fresh.keyboard.press('Enter');
+    await waitFor(() => fresh.evaluate(() => /Edit with Ctrl\+I/.test(document.body.innerText)), 'the walkthrough');
+    const want = ['edit', 'review', 'redirect', 'quickfix', 'chat'];
+    const ticked = async () => {
+      const s = await walkthroughSteps(fresh);
+      return want.every((id) => s.some((x) => x.id === id && x.done));
+    };
+    await waitFor(ticked, 'the steps done before to be ticked', 5_000).catch(async () => {
+      throw new Error(`steps: ${JSON.stringify(await walkthroughSteps(fresh))}`);
+    });
+    const key = (await walkthroughSteps(fresh)).find((x) => x.id === 'key');
+    if (key?.done) throw new Error('"Use a real model" ticked without setting a key');
+    await fresh.screenshot({ path: path.join(artifacts, 'walkthrough-fresh-ticked.png') });
+  } catch (e) {
+    await fresh.screenshot({ path: path.join(artifacts, 'walkthrough-fresh-failure.png') }).catch(() => undefined);
+    throw e;
+  } finally {
+    await context.close().catch(() => undefined);
+    fs.writeFileSync(settings, original);
+  }
+}
+
+/**
+ * The active editor's first per-hunk ✓ Accept inlay (inlayControls.ts): whether it is drawn, and whether its whole
+ * label lies inside the editor's visible text area (not past its right edge). Undefined while none is drawn.
+ */
+function acceptInlay(page) {
+  return page.evaluate(() => {
+    const ed = document.querySelector('.editor-group-container.active .monaco-editor');
+    const lines = ed?.querySelector('.view-lines');
+    if (!ed || !lines) return undefined;
+    const walk = document.createTreeWalker(lines, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const i = n.textContent.indexOf('\u2713');
+      if (i < 0) continue;
+      const range = document.createRange();
+      range.setStart(n, i);
+      range.setEnd(n, n.textContent.length);
+      const r = range.getBoundingClientRect();
+      const box = (ed.querySelector('.lines-content')?.parentElement ?? ed).getBoundingClientRect();
+      const scroll = ed.querySelector('.editor-scrollable')?.getBoundingClientRect() ?? box;
+      return {
+        left: r.left,
+        right: r.right,
+        edge: scroll.right,
+        inside: r.left >= scroll.left && r.right <= scroll.right,
+      };
+    }
+    return undefined;
+  });
+}
+
+/** Milliseconds from t0 until the per-hunk ✓ Accept inlay, the Accept All lens and the title's ✓ are drawn. */
+async function controlsTiming(page, t0, ms = 20_000) {
+  const out = {};
+  const title = () =>
+    page.evaluate(
+      () =>
+        !!document.querySelector('.editor-group-container.active .editor-actions .action-label[aria-label^="Accept"]'),
+    );
+  while (Date.now() - t0 < ms && !(out.inlay && out.lens && out.title)) {
+    const t = Date.now() - t0;
+    if (!out.inlay && (await acceptInlay(page))) out.inlay = t;
+    if (!out.lens && /Accept All/.test(await lensText(page))) out.lens = t;
+    if (!out.title && (await title())) out.title = t;
+    await page.waitForTimeout(25);
+  }
+  return out;
 }
 
 /** The status bar's Problems count (errors + warnings). */

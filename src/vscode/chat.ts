@@ -16,6 +16,7 @@ import { ModelsInUse, modelDetails, shortModelName } from '../core/modelLabels';
 import { assistantMessage, userMessage } from '../core/protocol/responses';
 import { ActiveStream, ModelError, ModelTransport, describeStop } from '../core/transport/types';
 import { selectedLines } from './editTargets';
+import { walkthroughStepDone } from './walkthroughProgress';
 
 export interface ChatDeps {
   model(mode: ChatMode): { transport: ModelTransport; model: string } | undefined;
@@ -104,6 +105,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const media = vscode.Uri.joinPath(this.ctx.extensionUri, 'media');
     view.webview.options = { enableScripts: true, localResourceRoots: [media] };
     view.webview.html = this.html(view.webview, media);
+    // The walkthrough's chat step: its `onView:` event is heard only once the walkthrough was opened.
+    walkthroughStepDone('chat');
     this.disposables.push(
       view.webview.onDidReceiveMessage((raw) => {
         void this.receive(raw);

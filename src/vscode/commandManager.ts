@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from './util/dispose';
-import { walkthroughTick } from './walkthroughProgress';
+import { initWalkthroughProgress, walkthroughTick } from './walkthroughProgress';
 
 /** One command: its id and what it does (markdown-language-features' `Command`). */
 export interface Command {
@@ -10,6 +10,12 @@ export interface Command {
 
 /** Registers commands and unregisters them all when disposed. */
 export class CommandManager extends Disposable {
+  /** `extensionId`: the walkthrough's steps are named under it (walkthroughProgress.ts). */
+  constructor(extensionId: string) {
+    super();
+    initWalkthroughProgress(extensionId);
+  }
+
   register(...commands: Command[]): void {
     for (const c of commands)
       this._register(

@@ -115,7 +115,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
   void EarlyKeys.enable(ctx.log).catch((e) => ctx.log(`prompt: ${String(e)}`));
   const edits = new InlineEditController(ctx, connections, sessions, deep, inlinePrompt);
 
-  const commands = own(new CommandManager());
+  const commands = own(new CommandManager(context.extension.id));
   commands.register(
     ...editCommands(edits, sessions, inlinePrompt, ctx.log),
     ...deepCommands(ctx, connections, deep, edits),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { performance } from 'node:perf_hooks';
 import type { EditSessions } from './sessions';
-import type { Hunk, PreviewRegion } from '../core/session/region';
+import { controlPlace } from '../core/session/controlPlace';
 
 /** The labels of the per-hunk controls (the felt bench looks for ACCEPT_LABEL in the editor's DOM). */
 export const ACCEPT_LABEL = '✓ Accept';
@@ -22,25 +22,6 @@ export function clickGesture(): string {
   return mac ? '⌘+click' : web ? 'Ctrl/⌘+click' : 'Ctrl+click';
 }
 
-type Rows = ReturnType<PreviewRegion['renderedRows']>;
-
-/**
- * The region row whose end carries a pending hunk's controls, never a removed row (struck through and faded, and so
- * would be the control): the hunk's first added row (still the partial row while it streams in); for a hunk that only removes, the row above it, else the row
- * below it (either may be just outside the region, -1 or rows.length, if the document has that line). Undefined when
- * both neighbours are removed rows or missing.
- */
-export function controlRow(rows: Rows, h: Hunk, first: number, exists: (row: number) => boolean): number | undefined {
-  for (let r = first; r < rows.length && rows[r].hunk === h; r++)
-    if (rows[r].kind === 'add' || rows[r].kind === 'part') return r;
-  const shown = (r: number) =>
-    exists(r) && (r < 0 || r >= rows.length || (rows[r].kind !== 'del' && rows[r].kind !== 'part'));
-  if (shown(first - 1)) return first - 1;
-  let end = first;
-  while (end < rows.length && rows[end].hunk === h) end++;
-  return shown(end) ? end : undefined;
-}
-
 /**
  * Whether the editor draws inlay hints for this document (`editor.inlayHints.enabled`, per language). "on" and
  * "onUnlessPressed" show them; "off" and "offUnlessPressed" (shown only while Ctrl+Alt is held) do not, and then the
@@ -55,8 +36,9 @@ export function inlayControlsShown(doc: vscode.TextDocument): boolean {
  * Per-hunk Accept / Reject as clickable inlay hints at the end of each pending hunk's first row (issue 17).
  * VS Code 1.139 asks inlay hint providers again ~25 ms after a document change or a provider's change event
  * (InlayHintsController, LanguageFeatureDebounce min 25 ms), against ≥ 250 ms for CodeLens, so the controls appear
- * with the hunk. At the end of the hunk's first added row (the row above when it only removes: never on a struck-through
- * removed row) they push no code around (no line is inserted, nothing before them moves). Labelled with the gesture
+ * with the hunk. At the end of the hunk's first short added row (the row above when it only removes: never on a
+ * struck-through removed row) they push no code around (no line is inserted, nothing before them moves); before the
+ * text of its first added row when every added row is too long to show them after its end (controlPlace). Labelled with the gesture
  * that runs them (clickGesture): inlay hint commands need Ctrl/⌘+click, a plain click only moves the caret.
  * The whole edit's controls (Accept All / Reject All, Stop / Redirect) stay CodeLens above the edit.
  */
@@ -70,6 +52,7 @@ export class PendingEditInlayControls implements vscode.InlayHintsProvider {
   provideInlayHints(doc: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
     const hints: vscode.InlayHint[] = [];
     const gesture = clickGesture();
+    const tabSize = vscode.workspace.getConfiguration('editor', doc).get<number>('tabSize', 4);
     for (const v of this.sessions.viewsFor(doc)) {
       if (v.suspended || v.isEnded) continue; // a set-aside preview's lines are not in the document this moment
       const region = v.region;
@@ -77,14 +60,15 @@ export class PendingEditInlayControls implements vscode.InlayHintsProvider {
       const rows = region.renderedRows();
       for (const { hunk: h, row: first } of region.hunkAnchors()) {
         if (h.state !== 'pending') continue;
-        const row = controlRow(
+        const place = controlPlace(
           rows,
           h,
           first,
           (r) => region.startLine + r >= 0 && region.startLine + r < doc.lineCount,
+          tabSize,
         );
-        if (row === undefined) continue; // nowhere but a removed row: Accept All / Reject All (CodeLens) decide it
-        const line = region.startLine + row;
+        if (place === undefined) continue; // nowhere but a removed row: Accept All / Reject All (CodeLens) decide it
+        const line = region.startLine + place.row;
         if (line < 0 || line >= doc.lineCount || line < range.start.line || line > range.end.line) continue;
         const args = [{ sessionId: sid, hunkId: h.id }];
         const accept = new vscode.InlayHintLabelPart(ACCEPT_LABEL);
@@ -94,14 +78,18 @@ export class PendingEditInlayControls implements vscode.InlayHintsProvider {
         reject.command = { title: 'Reject this change', command: 'sparkEdit.rejectHunk', arguments: args };
         reject.tooltip = `${gesture} rejects this change (Ctrl+Backspace rejects the whole edit)`;
         // A real space first: the workbench's paddingLeft alone is a few pixels, the label looked glued to the code.
-        const hint = new vscode.InlayHint(doc.lineAt(line).range.end, [
-          new vscode.InlayHintLabelPart(HINT_PAD),
+        // Before the text of a row too long to show them after its end (controlPlace): the same label, padded right.
+        const start = place.at === 'start';
+        const hint = new vscode.InlayHint(start ? doc.lineAt(line).range.start : doc.lineAt(line).range.end, [
+          ...(start ? [] : [new vscode.InlayHintLabelPart(HINT_PAD)]),
           accept,
           new vscode.InlayHintLabelPart('  '),
           reject,
           new vscode.InlayHintLabelPart(` (${gesture})`),
+          ...(start ? [new vscode.InlayHintLabelPart(HINT_PAD)] : []),
         ]);
-        hint.paddingLeft = true;
+        if (start) hint.paddingRight = true;
+        else hint.paddingLeft = true;
         hints.push(hint);
       }
       if (hints.length && v.timing.acceptInlayProvided === undefined) v.timing.acceptInlayProvided = performance.now();

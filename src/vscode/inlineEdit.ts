@@ -139,7 +139,7 @@ export class InlineEditController {
       warmId ? { responseId: warmId, context } : undefined,
     );
     view.gateFirstEdit(released); // synchronously after the request started: no token can have arrived yet
-    view.withFirstEdit(picker.now); // the picker closes in the tick of the first edit (at most PICKER_CLOSE_MS later)
+    view.withFirstEdit(picker.now); // the picker closes once the first edit landed (at most PICKER_CLOSE_MS later)
     // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
     // submitted: it would grow over the preview and muddy its colours.
     if (!editor.selection.isEmpty && editor.document === doc)
@@ -336,10 +336,10 @@ function collapse(editor: vscode.TextEditor): readonly vscode.Selection[] {
 }
 
 /**
- * Issue 17: Enter in the picker closes it in the same extension-host tick as the first document edit, so both reach
- * the workbench in one message batch and it closes the picker and draws the first change in one frame (closed first,
- * the renderer spent its frames on the picker's blur, focus and layout while the edit waited behind them). Never
- * later than PICKER_CLOSE_MS after Enter (a model slow to answer, an error, a path with no edit).
+ * Issue 17: Enter in the picker closes it once the first document edit has landed (closed at Enter, the renderer
+ * spent its frames on the picker's blur, focus and layout while the edit waited behind them; closed in the edit's
+ * message batch, the workbench answered the edit only after that work, round 10). Never later than PICKER_CLOSE_MS
+ * after Enter (a model slow to answer, an error, a path with no edit).
  */
 const PICKER_CLOSE_MS = 30;
 class PickerClose {

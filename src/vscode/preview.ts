@@ -6,6 +6,7 @@ import { CharRange, changedChars } from '../core/diff/wordDiff';
 import { keepingCursor } from './util/keepCursor';
 import { DocPiece, followingRows } from './cursorFollow';
 import { beforeOwnEdit } from './util/ownEdits';
+import { changesHanded, type ChangeReceipt, type OwnEditInFlight } from '../core/util/changeHold';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
 import { flushDelay } from '../core/util/frameClock';
@@ -102,12 +103,14 @@ export function sentDecorations(doc: vscode.TextDocument): SentDecorations | und
   return sent.get(doc);
 }
 
-interface ExpectedChange {
+interface ExpectedChange extends OwnEditInFlight {
   version: number;
   start: vscode.Position;
   end: vscode.Position;
   text: string;
   commit: () => void;
+  /** Called once the editor answered (see ChangeHold). */
+  waiters: Array<() => void>;
 }
 
 /**
@@ -278,7 +281,7 @@ export class SessionView implements vscode.Disposable {
     return this.inFlight;
   }
 
-  /** Runs `f` in the tick the first document edit is sent, after it (issue 17: the picker closes with it). */
+  /** Runs `f` once the first document edit has landed (or failed) (issue 17: the picker closes then). */
   withFirstEdit(f: () => void): void {
     this.firstEditSent = f;
   }
@@ -304,6 +307,8 @@ export class SessionView implements vscode.Disposable {
         this.waitingOnGate = false;
       }
     }
+    // A change held until one of our edits is answered (see ChangeHold) is not in the mirror yet: plan after it.
+    for (let held = changesHanded(this.document); held; held = changesHanded(this.document)) await held;
     const region = this.region;
     if (this.document.isClosed || this.suspended || this.ended) return;
     const plan = region.planFlush();
@@ -435,22 +440,33 @@ export class SessionView implements vscode.Disposable {
    * version each made): when the edit that set it aside did not land, they are the user's and it follows them on
    * resume (issue 11, HA: dropping them left the mirror behind the document, and Reject then wrote over the typing).
    */
-  onDocumentChanged(e: vscode.TextDocumentChangeEvent): boolean {
+  onDocumentChanged(e: vscode.TextDocumentChangeEvent, r: ChangeReceipt = this.receive(e)): boolean {
     if (this.ended || e.contentChanges.length === 0) return false;
-    const x = this.expected;
-    if (x && e.document.version === x.version && isExpectedChange(e, x)) {
+    const x = r.match as ExpectedChange | null;
+    // Our edit, unless the editor refused it: then the change that looked like it was the user's key typed first,
+    // the same text at the same place (issue 11, CI 36; see ChangeHold). Not answered yet (the hold timed out): ours.
+    if (x && x === this.expected && x.answered !== false) {
       this.expected = null;
       x.commit();
       return true;
     }
+    if (x && x.answered === false)
+      this.log(`edit ${this.session.id}: a change that looked like our edit was the user's (the edit was refused)`);
     if (this.suspended) {
-      this.missed.push({ e, version: e.document.version });
+      this.missed.push({ e, version: r.version });
       return false;
     }
     this.followUserEdit(e);
     return false;
   }
   private missed: Array<{ e: vscode.TextDocumentChangeEvent; version: number }> = [];
+
+  /** What this view makes of a change as it arrives: its version, and which edit of ours in flight it looks like. */
+  receive(e: vscode.TextDocumentChangeEvent): ChangeReceipt {
+    const x = this.expected;
+    const match = x && e.document.version === x.version && isExpectedChange(e, x) ? x : null;
+    return { version: e.document.version, match };
+  }
 
   /** The user's own edit: into the region's mirror, then a flush. */
   private followUserEdit(e: vscode.TextDocumentChangeEvent): void {
@@ -665,8 +681,18 @@ export class SessionView implements vscode.Disposable {
     }
   }
 
+  /**
+   * The session is done or failed: its last changes go to the document, then the view ends. A view set aside (a save,
+   * an undo walk) ends only once it is back (bounded by whenBack): ended while suspended, its last edit never went out
+   * (issue 11, session 10: a stop that kept nothing, during an auto-save, left the model's withdrawn lines in the file
+   * as plain code with nothing pending).
+   */
   private async settleAndEnd() {
-    await this.settleFlushes();
+    for (let i = 0; i < 5 && !this.ended; i++) {
+      if (this.suspended && !(await this.whenBack())) break;
+      await this.settleFlushes();
+      if (!this.suspended) break; // set aside again while settling: wait for it to be back again
+    }
     this.end();
   }
 
@@ -689,6 +715,11 @@ export class SessionView implements vscode.Disposable {
       end: edit.range.end,
       text: edit.text,
       commit,
+      waiters: [],
+      onAnswer(f) {
+        if (this.answered === undefined) this.waiters.push(f);
+        else f();
+      },
     };
     this.expected = expected;
     const editor = this.editor();
@@ -712,7 +743,9 @@ export class SessionView implements vscode.Disposable {
           });
           const f = this.firstEditSent;
           this.firstEditSent = undefined;
-          f?.();
+          // Once the edit has landed, in a message of its own: sent with it, the picker's closing was done before the
+          // workbench answered the edit (23–120 ms, --frames), and the next edits (the first hunk, its ✓) waited.
+          if (f) void Promise.resolve(sending).then(f, f);
           this.controlsWithEdit();
           return sending;
         };
@@ -739,6 +772,9 @@ export class SessionView implements vscode.Disposable {
       ok = false;
       this.log(`preview edit failed: ${(e as Error).message}`);
     }
+    // The answer is in: a change held because it looked like this edit is handed on now, ours or the user's.
+    expected.answered = ok;
+    for (const f of expected.waiters.splice(0)) f();
     if (this.expected === expected) {
       this.expected = null;
       if (ok && this.document.version > v0) commit();

@@ -8,6 +8,7 @@ import { EditSessions } from './sessions';
 import { Disposable } from './util/dispose';
 import { lineHunks } from '../core/nextEdit/lineDiff';
 import { lineEdits } from '../core/diff/lineEdits';
+import { anchoredPieces } from '../core/diff/anchoredEdit';
 import { commonEnds } from '../core/util/commonEnds';
 import { settlesWithin } from '../core/util/settlesWithin';
 
@@ -37,7 +38,13 @@ interface Parked {
 export class SaveGuard extends Disposable {
   private readonly setAside = new Map<
     string,
-    { parked: Parked[]; finish: () => void; cursor?: { text: string; selections: readonly vscode.Selection[] } }
+    {
+      parked: Parked[];
+      finish: () => void;
+      cursor?: { text: string; selections: readonly vscode.Selection[] };
+      /** The cursors as the set-aside left them: unmoved at the restore, they are carried back with it. */
+      aside?: readonly vscode.Selection[];
+    }
   >();
   /** Saves whose previews are not shown again yet (from the save participant to the end of the restore). */
   private readonly showingAgain = new Map<string, { done: Promise<void>; resolve: () => void }>();
@@ -232,12 +239,14 @@ export class SaveGuard extends Disposable {
       if (!parked.length && guard.walking) this.writeAgainAfterWalk(doc, 'began during the save');
       if (parked.length) {
         guard.noteSetAside(shown);
-        this.setAside.set(uri, { parked, finish, cursor });
+        this.setAside.set(uri, { parked, finish, cursor, aside: ed?.selections });
         handedOn = true;
         this.fallBackIfNoSave(doc, parked);
       }
+      const kept = vs.filter((v) => !v.isEnded && !parked.some((p) => p.view === v)).length;
       this.ctx.log(
-        `save of ${vscode.workspace.asRelativePath(doc.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${reason})`,
+        `save of ${vscode.workspace.asRelativePath(doc.uri)}: ${parked.length} pending edit(s) set aside, so the file is written without them (reason ${reason})` +
+          (kept ? `; ${kept} could not be set aside and are written as shown` : ''),
       );
     } finally {
       if (!handedOn) finish();
@@ -335,7 +344,7 @@ export class SaveGuard extends Disposable {
     if (!entry) return;
     this.setAside.delete(doc.uri.toString());
     try {
-      const back = await this.unpark(doc, entry.parked);
+      const back = await this.unpark(doc, entry.parked, this.carryBack(doc, entry));
       const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
       // Only when it is not there already: a cursor on a line the set-aside did not touch never moved, and putting the
       // snapshot back anyway could land after a keystroke the editor has and we have not heard of yet, sending the next
@@ -368,8 +377,39 @@ export class SaveGuard extends Disposable {
     }
   }
 
+  /**
+   * Where the cursors go back to with the restore (issue 11: keys typed at the end of the line being written right
+   * after the restore was sent landed where the set-aside had put the cursor, in another line: `  var a0Zq9 = 0;`):
+   * the cursors as they were before the set-aside, when the user has not moved them since (and, checked by unpark,
+   * typed nothing meanwhile). Only for one preview in the file (the line numbers are then the same in
+   * both texts). The restore's edit is then made of pieces that put them there as the editor applies it.
+   */
+  private carryBack(
+    doc: vscode.TextDocument,
+    entry: {
+      parked: Parked[];
+      cursor?: { selections: readonly vscode.Selection[] };
+      aside?: readonly vscode.Selection[];
+    },
+  ): Array<{ from: vscode.Position; to: vscode.Position }> | undefined {
+    const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
+    const was = entry.cursor?.selections;
+    const aside = entry.aside;
+    if (!ed || !was || !aside || entry.parked.length !== 1) return undefined;
+    const now = ed.selections;
+    if (now.length !== aside.length || now.some((s, i) => !s.isEqual(aside[i])) || now.length !== was.length)
+      return undefined;
+    if (now.some((s) => !s.isEmpty) || was.some((s) => !s.isEmpty)) return undefined;
+    // (Nothing typed while set aside: unpark, which reads those lines anyway, passes the carry on only then.)
+    return now.map((s, i) => ({ from: s.active, to: was[i].active }));
+  }
+
   /** Puts each parked preview's lines back; returns the previews that are shown again. */
-  private async unpark(doc: vscode.TextDocument, parked: Parked[]): Promise<SessionView[]> {
+  private async unpark(
+    doc: vscode.TextDocument,
+    parked: Parked[],
+    carry?: Array<{ from: vscode.Position; to: vscode.Position }>,
+  ): Promise<SessionView[]> {
     const { log } = this.ctx;
     const guard = this.sessions.guardFor(doc);
     const back: SessionView[] = [];
@@ -404,6 +444,7 @@ export class SaveGuard extends Disposable {
                 delta: p.shown.length - p.aside.length,
               }),
             'restore',
+            typed?.length ? undefined : carry,
           ))
         ) {
           // The document changed in between: the text stays as written (original plus your typing), the preview goes.
@@ -472,6 +513,8 @@ async function replaceLines(
   /** Called right after the edit is sent, in the same tick (the decorations that go with it). */
   alongside?: () => void,
   what: 'setAside' | 'restore' = 'setAside',
+  /** Cursors to carry with the edit (from: where they are now; to: where they go in the new lines), when possible. */
+  carry?: ReadonlyArray<{ from: vscode.Position; to: vscode.Position }>,
 ): Promise<boolean> {
   const end = startLine + count;
   const range =
@@ -486,6 +529,16 @@ async function replaceLines(
   const found = minimalEdits(doc, range, text);
   const edits: Array<[vscode.Range, string]> = found.length ? found : [[range, text]]; // nothing differs: as before
   const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
+  const pieces = ed && carry?.length ? carried(doc, range, text, startLine, lines, carry) : null;
+  if (ed && pieces) {
+    beforeOwnEdit(doc, what); // tests only: the user's keystroke first (util/ownEdits.ts)
+    const sending = ed.edit((b) => pieces.forEach(([r, t]) => b.replace(r, t)), {
+      undoStopBefore: false,
+      undoStopAfter: false,
+    });
+    alongside?.();
+    return sending;
+  }
   // The cursor stays where the user left it, not at the end of the replaced lines (issue 15): cursors on the shared
   // lines above and below the changed ones are not inside any edit, so only the changed block is mapped.
   const old: string[] = [];
@@ -513,6 +566,36 @@ async function replaceLines(
   for (const [r, t] of edits) we.replace(doc.uri, r, t);
   beforeOwnEdit(doc, what);
   return vscode.workspace.applyEdit(we);
+}
+
+/**
+ * The edit that turns the text of `range` (from `startLine`) into `text` (`lines`) as pieces that leave each cursor
+ * of `carry` at its `to` as the editor applies them (core/diff/anchoredEdit.ts), or null when that cannot be promised
+ * or a cursor is outside the range.
+ */
+function carried(
+  doc: vscode.TextDocument,
+  range: vscode.Range,
+  text: string,
+  startLine: number,
+  lines: readonly string[],
+  carry: ReadonlyArray<{ from: vscode.Position; to: vscode.Position }>,
+): Array<[vscode.Range, string]> | null {
+  const base = doc.offsetAt(range.start);
+  const old = doc.getText(range);
+  const cursors: Array<{ at: number; to: number }> = [];
+  for (const c of carry) {
+    if (!range.contains(c.from)) return null;
+    const k = c.to.line - startLine;
+    if (k < 0 || k >= lines.length || c.to.character > lines[k].length) return null;
+    let to = c.to.character;
+    for (let i = 0; i < k; i++) to += lines[i].length + 1;
+    cursors.push({ at: doc.offsetAt(c.from) - base, to });
+  }
+  const pieces = anchoredPieces(old, text, cursors);
+  return (
+    pieces?.map((x) => [new vscode.Range(doc.positionAt(base + x.from), doc.positionAt(base + x.to)), x.text]) ?? null
+  );
 }
 
 /** The edits that turn the text of `range` into `text`, one per run of changed lines (core/diff/lineEdits.ts). */

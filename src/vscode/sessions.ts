@@ -12,6 +12,7 @@ import { EditPromptInput } from '../core/prompt';
 import { Ctx } from './ctx';
 import { endedLine, reportError, timelineOf } from './editReports';
 import { Decorations, SessionView, createDecorations } from './preview';
+import { ChangeHold, type ChangeReceipt } from '../core/util/changeHold';
 import { UndoGuard, ViewState } from './undoGuard';
 import { Disposable } from './util/dispose';
 import { EditGroups } from './editGroups';
@@ -281,7 +282,11 @@ export class EditSessions extends Disposable {
   }
 
   private listen(): void {
-    this._register(vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChanged(e)));
+    this._register(
+      vscode.workspace.onDidChangeTextDocument(
+        (e) => e.contentChanges.length > 0 && this.hold.offer(e, this.viewsFor(e.document)),
+      ),
+    );
     this._register(
       vscode.workspace.onDidCloseTextDocument((doc) => {
         this.guards.delete(doc);
@@ -312,9 +317,14 @@ export class EditSessions extends Disposable {
     this._register(vscode.window.onDidChangeTextEditorSelection(() => this.updateContext()));
   }
 
-  private onDocumentChanged(e: vscode.TextDocumentChangeEvent): void {
+  /** Changes that look like one of our edits wait for its answer, and the changes after them too (issue 11, CI 36). */
+  private readonly hold = new ChangeHold<vscode.TextDocument, vscode.TextDocumentChangeEvent, SessionView>(
+    (e, receipts) => this.onDocumentChanged(e, receipts),
+    (m) => this.ctx.log(m),
+  );
+
+  private onDocumentChanged(e: vscode.TextDocumentChangeEvent, receipts: Map<SessionView, ChangeReceipt>): void {
     const g = this.guards.get(e.document);
-    if (e.contentChanges.length === 0) return;
     // Undo/redo go to the guard even while it is busy: it tells its own steps from others' (issue 11).
     if (g && (e.reason === vscode.TextDocumentChangeReason.Undo || e.reason === vscode.TextDocumentChangeReason.Redo)) {
       g.onUndoRedo(e.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : 'redo', e);
@@ -324,7 +334,7 @@ export class EditSessions extends Disposable {
     // keystroke that beat the guard's edit is followed once it is known that the edit failed (issue 11, HA). The
     // others follow every change (the user's; a set-aside below them, which leaves them where they are).
     let ours = false;
-    for (const v of this.viewsFor(e.document)) ours = v.onDocumentChanged(e) || ours;
+    for (const [v, r] of receipts) ours = v.onDocumentChanged(e, r) || ours;
     if (g && !ours && !g.busy) g.history.noteUserEdit();
   }
 

@@ -2,7 +2,19 @@ import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
-import { named, openEditor, ORIGINAL, REWRITE, select, serverHooks, startEdit, waitFor } from './helpers';
+import {
+  named,
+  openEditor,
+  ORIGINAL,
+  REWRITE,
+  select,
+  serverHooks,
+  startEdit,
+  waitFor,
+  WRAP_ANSWER,
+  WRAP_FUNCTION,
+  WRAP_HOLD,
+} from './helpers';
 
 /**
  * A decision (Accept, Reject, per hunk or all) never waits for ever. CI 33 failed on a cleanup "Reject All of session
@@ -60,5 +72,31 @@ describe('A decision never waits for ever (real VS Code host)', function () {
       a.logLines().some((l) => l.includes(`edit ${v.session.id}: a decision waited`)),
       'the wait is in the log',
     );
+  });
+
+  // Issue 11 (session 10, a full browser run at load 17): keys typed at the line being written while an auto-save set
+  // the diff aside stopped the stream with nothing complete; the session was done while the save still held the view
+  // (suspended), so it ended without the edit that withdraws the model's lines: `  try {`, `    var sum = 0;` and the
+  // half line stayed in the file as plain code, nothing pending. A view ends only once it is back.
+  it("a preview whose stream stops with nothing complete while it is suspended: once it is back, the model's lines go", async () => {
+    const original = [...WRAP_FUNCTION, ''].join('\n');
+    const answer = WRAP_ANSWER;
+    const ed = await openEditor(original);
+    select(ed, 0, 6);
+    const hold = WRAP_HOLD;
+    server.enqueue({ text: answer, tokensPerSecond: 400, holdAfterChars: hold });
+    const v = await startEdit(a, 'add error handling');
+    await waitFor(
+      () => ed.document.getText().includes('    for (var i = 0; i\n') && v.region.planFlush() === null,
+      'the line being written shown',
+    );
+    v.suspend(); // as a save's set-aside does
+    await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id }); // nothing complete
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!v.isEnded, 'it does not end while it is set aside');
+    v.resume(); // the save's restore
+    await waitFor(() => v.isEnded, 'ended');
+    assert.equal(ed.document.getText(), original, "the model's lines withdrawn: the original");
+    server.release();
   });
 });

@@ -298,3 +298,33 @@ export function demoFunction(header: string, instruction: string) {
   while (lines[to] !== '}') to++;
   return { src, lines, from, to, answer: demoRewrite(instruction, lines.slice(from, to + 1).join('\n')) };
 }
+
+/**
+ * A one-hunk answer (issue 11): `total` wrapped in try/catch. Stopped anywhere before its end it has nothing complete,
+ * so the stop withdraws every line it wrote. `WRAP_FOR` is the line being written when held at `WRAP_HOLD`.
+ */
+export const WRAP_FUNCTION = [
+  'export function total(items: number[]) {',
+  '  var sum = 0;',
+  '  for (const x of items) {',
+  '    sum += x;',
+  '  }',
+  '  return sum;',
+  '}',
+];
+export const WRAP_ANSWER = [
+  'export function total(items: number[]) {',
+  '  try {',
+  '    var sum = 0;',
+  '    for (var i = 0; i < items.length; i++) {',
+  '      sum += items[i];',
+  '    }',
+  '    return sum;',
+  '  } catch (err) {',
+  '    throw err;',
+  '  }',
+  '}',
+  '',
+].join('\n');
+export const WRAP_FOR = '    for (var i = 0; i';
+export const WRAP_HOLD = WRAP_ANSWER.indexOf(WRAP_FOR) + WRAP_FOR.length;

@@ -5,6 +5,7 @@ import { EditSessions, HunkArgs } from '../sessions';
 import { InlinePrompt } from '../inlinePrompt';
 import { SessionView } from '../preview';
 import { EarlyKeys } from '../earlyKeys';
+import { EmptyStopGuard } from '../emptyStopGuard';
 
 type SessionArgs = { sessionId?: number };
 
@@ -74,11 +75,15 @@ class InterruptCommand implements Command {
   constructor(
     private readonly sessions: EditSessions,
     private readonly prompt: InlinePrompt,
+    private readonly emptyStop: EmptyStopGuard,
   ) {}
   execute(args?: SessionArgs) {
     const v = this.sessions.viewFromArgs(args);
     if (v && !args && this.prompt.cancelOpenFor(v.document)) return; // Esc meant for the box (see RejectAllCommand)
-    if (v?.interrupt()) this.sessions.updateContext();
+    if (!v?.interrupt()) return;
+    this.sessions.updateContext();
+    // Kept nothing: for a moment Ctrl+Backspace / Ctrl+Enter say so instead of deleting a word (emptyStopGuard.ts).
+    if (v.region.pendingHunks().length === 0) this.emptyStop.arm(v.document);
   }
 }
 
@@ -157,7 +162,9 @@ export function editCommands(
   prompt: InlinePrompt,
   log: (m: string) => void,
 ): Command[] {
+  const emptyStop = new EmptyStopGuard();
   return [
+    emptyStop,
     new EditSelectionCommand(edits),
     // Ctrl+I while keys are held (EarlyKeys): an id no extension activates on, so the workbench sends it at once. The
     // first run of a contributed command in a session waits a round trip for its activation event, and the keys
@@ -168,7 +175,7 @@ export function editCommands(
     new RejectAllCommand(sessions, prompt),
     new AcceptHunkCommand(sessions),
     new RejectHunkCommand(sessions),
-    new InterruptCommand(sessions, prompt),
+    new InterruptCommand(sessions, prompt, emptyStop),
     new RedirectCommand(sessions, prompt, log),
     new ContinueCommand(sessions),
     new RedoCommand(sessions),
