@@ -44,6 +44,8 @@ export class SaveGuard extends Disposable {
       cursor?: { text: string; selections: readonly vscode.Selection[] };
       /** The cursors as the set-aside left them: unmoved at the restore, they are carried back with it. */
       aside?: readonly vscode.Selection[];
+      /** Tells the undo guard the set-aside is over (UndoGuard.openAside). */
+      close?: () => void;
     }
   >();
   /** Saves whose previews are not shown again yet (from the save participant to the end of the restore). */
@@ -183,6 +185,29 @@ export class SaveGuard extends Disposable {
   }
 
   /**
+   * An Undo took a save's set-aside back (UndoGuard.openAside). When it reached the editor before VS Code took the text
+   * to write, the file got the preview's internal form (its removed rows with their comment prefix: seen in the host
+   * test 'Ctrl+Z while a save has the diff set aside'). Once the Undo asked for has been taken, that save is done
+   * again (forced) when the disk does not hold what a save writes now.
+   */
+  private writeAgainIfUndone(doc: vscode.TextDocument): void {
+    const guard = this.sessions.guardFor(doc);
+    const check = async () => {
+      guard.onIdle.delete(check);
+      if (doc.isClosed || doc.uri.scheme !== 'file') return;
+      const views = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
+      if (views.some((v) => v.suspended)) return;
+      const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+      if (onDisk === wouldWrite(doc, views)) return;
+      this.ctx.log(
+        `save of ${vscode.workspace.asRelativePath(doc.uri)}: an Undo took its set-aside back before the file was written; written again`,
+      );
+      await this.writeAgain(doc);
+    };
+    guard.onIdle.add(check);
+  }
+
+  /**
    * The walk has landed: write the file again, forced (Ctrl+S's command writes a file the editor thinks clean: the
    * walk may have landed on the very text written, a preview's pending form, shown again without any edit). A save
    * asked for while another save's participants run is refused by VS Code (no recursive saves), and one still in
@@ -239,7 +264,8 @@ export class SaveGuard extends Disposable {
       if (!parked.length && guard.walking) this.writeAgainAfterWalk(doc, 'began during the save');
       if (parked.length) {
         guard.noteSetAside(shown);
-        this.setAside.set(uri, { parked, finish, cursor, aside: ed?.selections });
+        const close = guard.openAside(shown);
+        this.setAside.set(uri, { parked, finish, cursor, aside: ed?.selections, close });
         handedOn = true;
         this.fallBackIfNoSave(doc, parked);
       }
@@ -373,6 +399,8 @@ export class SaveGuard extends Disposable {
           this.ctx.log(`save: edit ${p.view.session.id} was not shown again; it is dropped`);
           p.view.drop();
         }
+      if (this.sessions.guardFor(doc).asideUndone) this.writeAgainIfUndone(doc);
+      entry.close?.();
       entry.finish();
     }
   }
@@ -422,6 +450,22 @@ export class SaveGuard extends Disposable {
         for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++)
           now.push(doc.lineAt(i).text);
         if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
+        if (guard.asideUndone) {
+          // The user's Undo took the set-aside back (UndoGuard.openAside): the document shows the preview's lines
+          // again, so no edit; the Undo asked for is taken once this save is done.
+          const lines: string[] = [];
+          for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.shown.length); i++)
+            lines.push(doc.lineAt(i).text);
+          if (lines.join('\n') === p.shown.join('\n')) {
+            v.resume();
+            if (v.matchesDocument()) {
+              log(`save: edit ${v.session.id} is shown again by an Undo of its set-aside`);
+              back.push(v);
+              continue;
+            }
+            v.suspend();
+          }
+        }
         const before = doc.version; // the restore makes version before + 1; the user's keystrokes come after it
         // Keys typed while it was set aside, on lines the preview shows as they are: kept, and shown with it.
         const typed = now.join('\n') === p.aside.join('\n') ? [] : typedOnSharedLines(p, now);
@@ -605,4 +649,16 @@ function minimalEdits(doc: vscode.TextDocument, range: vscode.Range, text: strin
     new vscode.Range(doc.positionAt(base + e.from), doc.positionAt(base + e.to)),
     e.text,
   ]);
+}
+
+/**
+ * What a save of `doc` writes now: its text with each pending preview's lines replaced by what Reject would leave
+ * (the save participant's set-aside: the original plus the typing).
+ */
+function wouldWrite(doc: vscode.TextDocument, views: SessionView[]): string {
+  const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+  const lines = doc.getText().split(eol);
+  for (const v of [...views].sort((x, y) => y.region.startLine - x.region.startLine))
+    lines.splice(v.region.startLine, v.region.renderedLines().length, ...v.region.textIf('reject'));
+  return lines.join(eol);
 }

@@ -102,6 +102,28 @@ export class UndoGuard {
     };
   }
 
+  /**
+   * A save has set the previews aside and not shown them again yet (from its set-aside to the end of its restore;
+   * `shown`: the text before the set-aside). The editor's top undo step is then the set-aside: a Ctrl+Z in that window
+   * (auto-save's, about a tenth of each second with a diff pending) took it back instead of the user's last decision,
+   * and the Undo was lost (issue 11, session 11: 'undo of a per-hunk Accept' stayed on the decision, 1 run in 3).
+   */
+  private aside?: { shown: string; undone: boolean; pair?: Aside };
+  /** A save set the previews aside (see `aside`); returns the close, called once they are shown again (or dropped). */
+  openAside(shown: string): () => void {
+    const mine = { shown, undone: false, pair: this.lastPair };
+    this.aside = mine;
+    return () => {
+      if (this.aside !== mine) return;
+      this.aside = undefined;
+      this.afterBusy();
+    };
+  }
+  /** The user's Undo took the open set-aside back (see `aside`): the document shows the previews' lines again. */
+  get asideUndone(): boolean {
+    return !!this.aside?.undone;
+  }
+
   constructor(
     readonly document: vscode.TextDocument,
     private readonly host: GuardHost,
@@ -142,6 +164,8 @@ export class UndoGuard {
    * step, one of the texts the last preview edits left; or the set-aside text itself when that edit was the first).
    */
   private readonly asides: Aside[] = [];
+  /** The pair the last set-aside made or repeated. */
+  private lastPair?: Aside;
   /** Texts the preview's latest own edits left (newest last). */
   private readonly recent: string[] = [];
   noteOwnEdit(): void {
@@ -151,6 +175,7 @@ export class UndoGuard {
   /** Previews were just set aside for a save; the text when the save began was `shown`. */
   noteSetAside(shown: string): void {
     const aside = this.hash();
+    this.lastPair = undefined;
     if (aside === shown) return;
     // The set-aside is an editor edit: the editor's Redo ends here, though the states ahead are still the user's.
     this.history.cutRedo();
@@ -162,8 +187,10 @@ export class UndoGuard {
       // Auto-save repeats the same pair: one more of it in the editor's stack, below the document's place.
       same.n++;
       same.below = Math.min(same.n, same.below + 1);
+      this.lastPair = same;
       return;
     }
+    this.lastPair = pair;
     this.asides.push(pair);
     if (this.asides.length > 200) this.asides.shift();
   }
@@ -265,10 +292,10 @@ export class UndoGuard {
   async redoOwn(): Promise<boolean> {
     // Auto-save's set-aside and restore hold the document a moment each second: the key waits for them (a Redo that
     // came then fell through to the editor's, which had nothing: 1 of 10 host runs).
-    if (this.busy || this.foreign.length) await this.whenIdle(1500);
+    if (this.busy || this.foreign.length || this.aside) await this.whenIdle(1500);
     const to = this.history.ownRedo();
     const ed = vscode.window.visibleTextEditors.find((x) => x.document === this.document);
-    if (to === undefined || this.busy || this.foreign.length || !ed) return false;
+    if (to === undefined || this.busy || this.foreign.length || this.aside || !ed) return false;
     const target = this.history.list[to];
     const from = this.history.index;
     this.driving = true;
@@ -321,6 +348,15 @@ export class UndoGuard {
       x.seen(e);
       return;
     }
+    if (!this.busy && this.aside && !this.aside.undone && dir === 'undo' && this.hash() === this.aside.shown) {
+      // The user's Undo took a save's set-aside back (see `aside`): the save shows its previews again without an edit
+      // (SaveGuard.unpark), and the Undo the user asked for is taken once it has.
+      this.aside.undone = true;
+      if (this.aside.pair) this.aside.pair.below = Math.max(0, this.aside.pair.below - 1); // that half is above now
+      this.host.log("undo: it took back a save's set-aside; the undo asked for is taken once the save is done");
+      this.foreign.push(dir);
+      return;
+    }
     if (this.busy) {
       // Someone else's step (the user's Ctrl+Z, another extension) while the guard walks or a save holds the text.
       this.host.log(`${dir}: a native ${dir} came while the document was busy; it is handled after`);
@@ -362,7 +398,7 @@ export class UndoGuard {
    * until it reaches its target), so it is taken again; otherwise it is in the document and is handled as taken.
    */
   private afterBusy(): void {
-    if (this.busy) return;
+    if (this.busy || (this.aside && this.foreign.length)) return;
     if (this.deferred && !this.document.isClosed && !this.host.views(this.document).some((v) => v.suspended)) {
       this.deferred = false;
       this.record();
@@ -379,7 +415,7 @@ export class UndoGuard {
    * A save that comes while the guard walks waits for it (issue 11, HB: the walk's intermediate texts were written).
    */
   whenIdle(ms: number): Promise<boolean> {
-    if (!this.busy && !this.foreign.length) return Promise.resolve(true);
+    if (!this.busy && !this.foreign.length && !this.aside) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -396,8 +432,8 @@ export class UndoGuard {
   /** Called each time the guard lets go of the document with nothing left to do (see whenIdle). */
   readonly onIdle = new Set<() => void>();
   private wakeIdle(): void {
-    const waiting = [...this.idleWaiters];
-    this.idleWaiters.clear();
+    const waiting = this.aside ? [] : [...this.idleWaiters]; // a set-aside still open: once it closes
+    for (const f of waiting) this.idleWaiters.delete(f);
     for (const f of waiting) f();
     for (const f of [...this.onIdle]) f();
     this.host.changed?.();
