@@ -75,8 +75,10 @@ export class SaveGuard extends Disposable {
    * Undo/Redo landed (issue 11, session 10): VS Code's dirty mark counts editor versions, not texts, so after Undo of
    * a decision that auto-save had written (Accept All, saved, Ctrl+Z, with saves inside the stream) the pending diff
    * came back with the tab clean: nothing would save it, the disk kept the accepted code. A clean tab must mean the
-   * disk holds what a save would write: with a diff pending it never does (a save writes the original plus your
-   * typing), without one the file is read to compare. When they disagree, the file is written now (forced).
+   * disk holds what a save would write (the original plus your typing where a diff is pending). When it does not:
+   * with auto-save on the file is written now (forced), which is what the user's setting asks for; with auto-save off
+   * Spark Edit never writes by itself (session 11: HA10 wrote it then, a write nobody asked for): it says so, and
+   * offers Save.
    */
   private checkAfterUndo(doc: vscode.TextDocument): void {
     const uri = doc.uri.toString();
@@ -91,15 +93,20 @@ export class SaveGuard extends Disposable {
         await this.whenShownAgain(doc);
         if (doc.isClosed || doc.isDirty || guard.walking) return;
         const views = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
-        let stale = views.some((v) => !v.suspended && v.region.pendingHunks().length > 0);
-        if (!stale && !views.length && doc.uri.scheme === 'file') {
-          const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
-          stale = !doc.isDirty && !doc.isClosed && onDisk !== doc.getText();
+        if (views.some((v) => v.suspended || v.session.isStreaming)) return; // a save or a stream is at it
+        const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+        if (doc.isDirty || doc.isClosed || guard.walking || onDisk === wouldWrite(doc, views)) return;
+        const rel = vscode.workspace.asRelativePath(doc.uri);
+        if (vscode.workspace.getConfiguration('files', doc.uri).get<string>('autoSave', 'off') === 'off') {
+          this.stats.toldNotWritten++;
+          this.ctx.log(
+            `undo/redo in ${rel}: the tab is clean but the disk does not hold what a save writes; auto-save is off, so not written (said)`,
+          );
+          return this.tell(doc, rel, views.length > 0);
         }
-        if (!stale) return;
         this.stats.cleanButNotOnDisk++;
         this.ctx.log(
-          `undo/redo in ${vscode.workspace.asRelativePath(doc.uri)}: the tab is clean but the disk does not hold what a save writes; written now`,
+          `undo/redo in ${rel}: the tab is clean but the disk does not hold what a save writes; auto-save is on: written now`,
         );
         await this.writeAgain(doc);
       } catch (e) {
@@ -108,6 +115,29 @@ export class SaveGuard extends Disposable {
         this.checking.delete(uri);
       }
     })();
+  }
+
+  private readonly telling = new Set<string>();
+  /** Auto-save off and a clean tab that is not on disk (checkAfterUndo): said, with Save; the user decides. */
+  private tell(doc: vscode.TextDocument, rel: string, pending: boolean): void {
+    const uri = doc.uri.toString();
+    if (this.telling.has(uri)) return;
+    this.telling.add(uri);
+    const what = pending
+      ? 'a save writes the original plus your typing while the diff is pending'
+      : 'the file on disk is not the text you see';
+    void vscode.window
+      .showInformationMessage(
+        `Spark Edit: ${rel} shows no unsaved change after Undo/Redo, but ${what}. Auto-save is off, so the file was not written.`,
+        'Save',
+      )
+      .then(
+        async (pick) => {
+          this.telling.delete(uri);
+          if (pick === 'Save' && !doc.isClosed) await this.writeAgain(doc);
+        },
+        () => this.telling.delete(uri),
+      );
   }
 
   /**
@@ -163,7 +193,7 @@ export class SaveGuard extends Disposable {
   }
 
   /** How the saves during undo/redo walks went (issue 11, HB; tests): waited for the walk, written again after it. */
-  readonly stats = { waitedForWalk: 0, outlasted: 0, writtenAgain: 0, cleanButNotOnDisk: 0 };
+  readonly stats = { waitedForWalk: 0, outlasted: 0, writtenAgain: 0, cleanButNotOnDisk: 0, toldNotWritten: 0 };
   private readonly afterWalk = new Set<string>();
 
   /** A save outlasted by a walk wrote a step of it: once the walk lands, the file is written again (forced). */

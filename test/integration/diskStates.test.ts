@@ -403,6 +403,98 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
     });
 
   /**
+   * Issue 11 (session 11, HA11; the lead's review of HA10, item 2): with auto-save OFF, Spark Edit never writes the file
+   * by itself. The user saves (Ctrl+S) while the diff is pending and again after the decision, then presses Ctrl+Z and
+   * Ctrl+Y: the disk must change only by a save the user asks for. HA10's check after each Undo/Redo ("a clean tab must
+   * mean the disk holds what a save writes") wrote the file itself when it found a clean tab that did not: against
+   * "never touched without consent". With auto-save off a clean tab that lies is now said in a message (Save offered),
+   * never written; the next save the user asks for writes the original while the diff shows.
+   */
+  for (const how of ['Accept All', 'a per-hunk Accept', 'Reject All'] as const)
+    it(`auto-save off: Undo and Redo of ${how} after Ctrl+S never write the file; the user's next save writes the original`, async () => {
+      const { ed, v } = await pendingEdit('undo-nosave');
+      const doc = ed.document;
+      const log = () => a.logLines().slice(-60).join('\n');
+      const h1 = ORIGINAL.replace(HUNK1[0], HUNK1[1]);
+      const decidedDisk = how === 'Accept All' ? ALLOWED[3] : how === 'a per-hunk Accept' ? h1 : ORIGINAL;
+      const ctrlS = async () => {
+        await vscode.window.showTextDocument(doc, { preview: false });
+        await vscode.commands.executeCommand('workbench.action.files.save');
+        await a.whenShownAgain(doc);
+      };
+      // The user saves while the diff is pending (the disk: the original), as one does.
+      await ctrlS();
+      assert.equal(disk(doc), ORIGINAL, 'saved while pending: the original');
+      await waitFor(
+        () => !v.suspended && v.region.planFlush() === null && !a.undoBusy(doc) && doc.getText().includes(HUNK1[1]),
+        'the diff shown again',
+      );
+      const pending = doc.getText();
+      if (how === 'Accept All')
+        await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+      else if (how === 'Reject All')
+        await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+      else await v.acceptHunk(v.region.pendingHunks()[0]);
+      await waitFor(
+        () => (v.isEnded || (v.region.pendingHunks().length === 1 && !v.suspended)) && !a.undoBusy(doc),
+        'decided',
+      );
+      const decided = doc.getText();
+      await ctrlS();
+      assert.equal(disk(doc), decidedDisk, "the user's save wrote the decided text");
+      // From here on no save is asked for until the last step: any write of the file is Spark Edit's own.
+      const saves: string[] = [];
+      const sub = vscode.workspace.onDidSaveTextDocument((d) => void (d === doc && saves.push(disk(doc))));
+      const told = a.saveStats().toldNotWritten;
+      try {
+        const noWrite = async (what: string) => {
+          for (let t0 = Date.now(); Date.now() - t0 < 3000;) {
+            await sleep(100);
+            if (saves.length || disk(doc) !== decidedDisk)
+              assert.fail(
+                `${what}: the file was written without a save asked for (${saves.length} save(s); disk ${disk(doc) === ORIGINAL ? 'the original' : JSON.stringify(disk(doc))}, tab ${doc.isDirty ? 'dirty' : 'clean'})\nlog:\n${log()}`,
+              );
+          }
+        };
+        await vscode.window.showTextDocument(doc);
+        if (!(await pressKeys(`nosave-undo-${how}`, ['Control+Z']))) await vscode.commands.executeCommand('undo');
+        await waitFor(
+          () => !a.undoBusy(doc) && doc.getText() === pending,
+          `undo of ${how}: the pending diff`,
+          8000,
+        ).catch(() => assert.fail(`undo of ${how}: the text is\n${doc.getText()}\nlog:\n${log()}`));
+        await noWrite(`undo of ${how}`);
+        const cleanAfterUndo = !doc.isDirty;
+        // A clean tab here would be a lie (the disk holds the decided text, a save writes the original): said.
+        if (cleanAfterUndo)
+          assert.ok(a.saveStats().toldNotWritten > told, `undo of ${how}: the tab is clean and nothing said so`);
+        await vscode.window.showTextDocument(doc);
+        if (!(await pressKeys(`nosave-redo-${how}`, ['Control+Y']))) await vscode.commands.executeCommand('redo');
+        await waitFor(() => !a.undoBusy(doc) && doc.getText() === decided, `redo of ${how}: decided again`, 8000).catch(
+          () => assert.fail(`redo of ${how}: the text is\n${doc.getText()}\nlog:\n${log()}`),
+        );
+        await noWrite(`redo of ${how}`);
+        console.log(
+          `    auto-save off, ${how}: tab after Undo ${cleanAfterUndo ? 'clean' : 'dirty'}, after Redo ${doc.isDirty ? 'dirty' : 'clean'}; told ${a.saveStats().toldNotWritten - told}`,
+        );
+        // Undo again, and the user's own save now writes what a save writes with the diff pending: the original.
+        await vscode.window.showTextDocument(doc);
+        if (!(await pressKeys(`nosave-undo2-${how}`, ['Control+Z']))) await vscode.commands.executeCommand('undo');
+        await waitFor(
+          () => !a.undoBusy(doc) && doc.getText() === pending,
+          `undo of ${how} (2): the pending diff`,
+          8000,
+        );
+      } finally {
+        sub.dispose();
+      }
+      await ctrlS();
+      assert.equal(disk(doc), ORIGINAL, "the user's save with the diff pending wrote the original");
+      for (const x of a.sessions().filter((y) => y.document === doc && !y.isEnded))
+        await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: x.session.id });
+    });
+
+  /**
    * Issue 11 (HA11, the review's item 1): a Ctrl+Z that reaches the editor while a save has the diff set aside (the
    * file being written; with auto-save on that is a moment of every second while a diff is pending). The editor's top
    * undo step is then the set-aside: the Undo took it back instead of the user's last decision, the guard took the
