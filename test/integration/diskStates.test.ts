@@ -495,6 +495,41 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
     });
 
   /**
+   * Issue 11 (HA11; the review's item 3): Spark Edit's Redo keybindings (Ctrl+Y, Ctrl+Shift+Z) hold only while context
+   * key `sparkEdit.redoIsOurs` says Redo is Spark Edit's own. With nothing of ours to redo, the keys are the editor's:
+   * after Undo of a decision with no save in between, and after Undo of the user's own typing.
+   */
+  it("the Redo keys are the editor's when there is nothing of Spark Edit's to redo (Ctrl+Y, Ctrl+Shift+Z)", async () => {
+    if (!process.env.SPARK_ARTIFACTS) return; // keys need the launcher's page
+    const { ed, v } = await pendingEdit('redo-keys');
+    const doc = ed.document;
+    const pending = doc.getText();
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded && !a.undoBusy(doc), 'accepted');
+    const accepted = doc.getText();
+    for (const key of ['Control+Y', 'Control+Shift+Z']) {
+      await vscode.window.showTextDocument(doc);
+      await pressKeys(`keys-undo-${key}`, ['Control+Z']);
+      await waitFor(() => !a.undoBusy(doc) && doc.getText() === pending, `Ctrl+Z: the pending diff (${key})`, 8000);
+      assert.notEqual(a.contextKey('sparkEdit.redoIsOurs'), true, 'nothing of ours to redo (no save cut the Redo)');
+      await pressKeys(`keys-redo-${key}`, [key]);
+      await waitFor(() => !a.undoBusy(doc) && doc.getText() === accepted, `${key}: the editor's Redo, accepted`, 8000);
+    }
+    // The user's own typing, in the same file (its undo guard exists): the keys redo it.
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    ed.selection = new vscode.Selection(end, end);
+    await vscode.window.showTextDocument(doc);
+    await pressKeys('keys-type', ['x', 'y']);
+    await waitFor(() => doc.getText() === accepted + 'xy', 'typed');
+    for (const key of ['Control+Y', 'Control+Shift+Z']) {
+      await pressKeys(`keys-undo-typing-${key}`, ['Control+Z']);
+      await waitFor(() => !a.undoBusy(doc) && doc.getText() === accepted, `Ctrl+Z: the typing undone (${key})`, 8000);
+      await pressKeys(`keys-redo-typing-${key}`, [key]);
+      await waitFor(() => !a.undoBusy(doc) && doc.getText() === accepted + 'xy', `${key}: the typing redone`, 8000);
+    }
+  });
+
+  /**
    * Issue 11 (HA11, the review's item 1): a Ctrl+Z that reaches the editor while a save has the diff set aside (the
    * file being written; with auto-save on that is a moment of every second while a diff is pending). The editor's top
    * undo step is then the set-aside: the Undo took it back instead of the user's last decision, the guard took the
