@@ -91,7 +91,7 @@ export class SaveGuard extends Disposable {
         await new Promise((r) => setTimeout(r, 300)); // the dirty mark reaches the extension host after the change
         await guard.whenIdle(5000);
         await this.whenShownAgain(doc);
-        if (doc.isClosed || doc.isDirty || guard.walking) return;
+        if (doc.isClosed || doc.isDirty || guard.walking || this.rewriting.has(uri)) return;
         const views = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
         if (views.some((v) => v.suspended || v.session.isStreaming)) return; // a save or a stream is at it
         const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
@@ -222,19 +222,30 @@ export class SaveGuard extends Disposable {
    */
   private writeAgainIfUndone(doc: vscode.TextDocument): void {
     const guard = this.sessions.guardFor(doc);
+    const uri = doc.uri.toString();
+    this.rewriting.add(uri);
     const check = async () => {
       guard.onIdle.delete(check);
-      if (doc.isClosed || doc.uri.scheme !== 'file') return;
-      const views = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
-      if (views.some((v) => v.suspended)) return;
-      const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
-      if (onDisk === wouldWrite(doc, views)) return;
-      this.ctx.log(
-        `save of ${vscode.workspace.asRelativePath(doc.uri)}: an Undo took its set-aside back before the file was written; written again`,
-      );
-      await this.writeAgain(doc);
+      try {
+        await this.rewriteIfUndone(doc);
+      } finally {
+        this.rewriting.delete(uri);
+      }
     };
     guard.onIdle.add(check);
+  }
+  /** Documents whose save is being done again (writeAgainIfUndone): the check after Undo/Redo leaves them to it. */
+  private readonly rewriting = new Set<string>();
+  private async rewriteIfUndone(doc: vscode.TextDocument): Promise<void> {
+    if (doc.isClosed || doc.uri.scheme !== 'file') return;
+    const views = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
+    if (views.some((v) => v.suspended)) return;
+    const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+    if (onDisk === wouldWrite(doc, views)) return;
+    this.ctx.log(
+      `save of ${vscode.workspace.asRelativePath(doc.uri)}: an Undo took its set-aside back before the file was written; written again`,
+    );
+    await this.writeAgain(doc);
   }
 
   /**
@@ -285,6 +296,9 @@ export class SaveGuard extends Disposable {
     // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
     // set-aside's undo step, so undoing that step gives this text back.
     const shown = guard.textHash();
+    // From here to the end of the restore, an Undo that takes the set-aside back is held (UndoGuard.openAside); it can
+    // come while the set-aside edit is still answered (a Ctrl+Z in the walk test's log), so before it is sent.
+    const close = guard.openAside(shown);
     let handedOn = false; // to the restore after the save, which calls finish()
     try {
       // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
@@ -294,7 +308,6 @@ export class SaveGuard extends Disposable {
       if (!parked.length && guard.walking) this.writeAgainAfterWalk(doc, 'began during the save');
       if (parked.length) {
         guard.noteSetAside(shown);
-        const close = guard.openAside(shown);
         this.setAside.set(uri, { parked, finish, cursor, aside: ed?.selections, close });
         handedOn = true;
         this.fallBackIfNoSave(doc, parked);
@@ -305,7 +318,10 @@ export class SaveGuard extends Disposable {
           (kept ? `; ${kept} could not be set aside and are written as shown` : ''),
       );
     } finally {
-      if (!handedOn) finish();
+      if (!handedOn) {
+        close();
+        finish();
+      }
     }
   }
 

@@ -111,7 +111,7 @@ export class UndoGuard {
   private aside?: { shown: string; undone: boolean; pair?: Aside };
   /** A save set the previews aside (see `aside`); returns the close, called once they are shown again (or dropped). */
   openAside(shown: string): () => void {
-    const mine = { shown, undone: false, pair: this.lastPair };
+    const mine: { shown: string; undone: boolean; pair?: Aside } = { shown, undone: false };
     this.aside = mine;
     return () => {
       if (this.aside !== mine) return;
@@ -164,8 +164,12 @@ export class UndoGuard {
    * step, one of the texts the last preview edits left; or the set-aside text itself when that edit was the first).
    */
   private readonly asides: Aside[] = [];
-  /** The pair the last set-aside made or repeated. */
-  private lastPair?: Aside;
+  /** The open set-aside's pair (see `aside`): when an Undo took it back already, that half is above the document. */
+  private pairOpened(p: Aside): void {
+    if (!this.aside || this.aside.pair) return;
+    this.aside.pair = p;
+    if (this.aside.undone) p.below = Math.max(0, p.below - 1);
+  }
   /** Texts the preview's latest own edits left (newest last). */
   private readonly recent: string[] = [];
   noteOwnEdit(): void {
@@ -175,7 +179,6 @@ export class UndoGuard {
   /** Previews were just set aside for a save; the text when the save began was `shown`. */
   noteSetAside(shown: string): void {
     const aside = this.hash();
-    this.lastPair = undefined;
     if (aside === shown) return;
     // The set-aside is an editor edit: the editor's Redo ends here, though the states ahead are still the user's.
     this.history.cutRedo();
@@ -187,10 +190,10 @@ export class UndoGuard {
       // Auto-save repeats the same pair: one more of it in the editor's stack, below the document's place.
       same.n++;
       same.below = Math.min(same.n, same.below + 1);
-      this.lastPair = same;
+      this.pairOpened(same);
       return;
     }
-    this.lastPair = pair;
+    this.pairOpened(pair);
     this.asides.push(pair);
     if (this.asides.length > 200) this.asides.shift();
   }
@@ -348,7 +351,7 @@ export class UndoGuard {
       x.seen(e);
       return;
     }
-    if (!this.busy && this.aside && !this.aside.undone && dir === 'undo' && this.hash() === this.aside.shown) {
+    if (!this.driving && this.aside && !this.aside.undone && dir === 'undo' && this.hash() === this.aside.shown) {
       // The user's Undo took a save's set-aside back (see `aside`): the save shows its previews again without an edit
       // (SaveGuard.unpark), and the Undo the user asked for is taken once it has.
       this.aside.undone = true;
