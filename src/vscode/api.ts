@@ -33,7 +33,14 @@ export interface SparkEditApi {
    */
   whenShownAgain(doc: vscode.TextDocument): Promise<void>;
   /** Saves during undo/redo walks (issue 11, HB): waited for the walk, outlasted by it, written again after it. */
-  saveStats(): { waitedForWalk: number; outlasted: number; writtenAgain: number; overBudget: number };
+  saveStats(): {
+    waitedForWalk: number;
+    outlasted: number;
+    writtenAgain: number;
+    cleanButNotOnDisk: number;
+    toldNotWritten: number;
+    overBudget: number;
+  };
   /** Undo/redo (issue 11): the guard or a save is still moving `doc` (a walk through a stream's steps is not done). */
   undoBusy(doc: vscode.TextDocument): boolean;
   endpoint(): string;

@@ -51,6 +51,8 @@ export class SaveGuard extends Disposable {
       cursor?: { text: string; selections: readonly vscode.Selection[] };
       /** The cursors as the set-aside left them: unmoved at the restore, they are carried back with it. */
       aside?: readonly vscode.Selection[];
+      /** Tells the undo guard the set-aside is over (UndoGuard.openAside). */
+      close?: () => void;
     }
   >();
   /** Saves whose previews are not shown again yet (from the save participant to the end of the restore). */
@@ -63,6 +65,86 @@ export class SaveGuard extends Disposable {
     super();
     this._register(vscode.workspace.onWillSaveTextDocument((e) => this.onWillSave(e)));
     this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.showAgain(doc)));
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const r = e.reason;
+        if (
+          (r === vscode.TextDocumentChangeReason.Undo || r === vscode.TextDocumentChangeReason.Redo) &&
+          this.sessions.hasGuard(e.document)
+        )
+          this.checkAfterUndo(e.document);
+      }),
+    );
+  }
+
+  private readonly checking = new Set<string>();
+  /**
+   * Undo/Redo landed (issue 11, session 10): VS Code's dirty mark counts editor versions, not texts, so after Undo of
+   * a decision that auto-save had written (Accept All, saved, Ctrl+Z, with saves inside the stream) the pending diff
+   * came back with the tab clean: nothing would save it, the disk kept the accepted code. A clean tab must mean the
+   * disk holds what a save would write (the original plus your typing where a diff is pending). When it does not:
+   * with auto-save on the file is written now (forced), which is what the user's setting asks for; with auto-save off
+   * Spark Edit never writes by itself (session 11: HA10 wrote it then, a write nobody asked for): it says so, and
+   * offers Save.
+   */
+  private checkAfterUndo(doc: vscode.TextDocument): void {
+    const uri = doc.uri.toString();
+    if (this.checking.has(uri) || doc.isUntitled || doc.uri.scheme === NEW_FILE_SCHEME) return;
+    this.checking.add(uri);
+    const guard = this.sessions.guardFor(doc);
+    void (async () => {
+      try {
+        await guard.whenIdle(5000);
+        await new Promise((r) => setTimeout(r, 300)); // the dirty mark reaches the extension host after the change
+        await guard.whenIdle(5000);
+        await this.whenShownAgain(doc);
+        if (doc.isClosed || doc.isDirty || guard.walking || this.rewriting.has(uri)) return;
+        const views = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
+        if (views.some((v) => v.suspended || v.session.isStreaming)) return; // a save or a stream is at it
+        const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+        if (doc.isDirty || doc.isClosed || guard.walking || onDisk === wouldWrite(doc, views)) return;
+        const rel = vscode.workspace.asRelativePath(doc.uri);
+        if (vscode.workspace.getConfiguration('files', doc.uri).get<string>('autoSave', 'off') === 'off') {
+          this.stats.toldNotWritten++;
+          this.ctx.log(
+            `undo/redo in ${rel}: the tab is clean but the disk does not hold what a save writes; auto-save is off, so not written (said)`,
+          );
+          return this.tell(doc, rel, views.length > 0);
+        }
+        this.stats.cleanButNotOnDisk++;
+        this.ctx.log(
+          `undo/redo in ${rel}: the tab is clean but the disk does not hold what a save writes; auto-save is on: written now`,
+        );
+        await this.writeAgain(doc);
+      } catch (e) {
+        this.ctx.log(`after undo/redo: ${String(e)}`);
+      } finally {
+        this.checking.delete(uri);
+      }
+    })();
+  }
+
+  private readonly telling = new Set<string>();
+  /** Auto-save off and a clean tab that is not on disk (checkAfterUndo): said, with Save; the user decides. */
+  private tell(doc: vscode.TextDocument, rel: string, pending: boolean): void {
+    const uri = doc.uri.toString();
+    if (this.telling.has(uri)) return;
+    this.telling.add(uri);
+    const what = pending
+      ? 'a save writes the original plus your typing while the diff is pending'
+      : 'the file on disk is not the text you see';
+    void vscode.window
+      .showInformationMessage(
+        `Spark Edit: ${rel} shows no unsaved change after Undo/Redo, but ${what}. Auto-save is off, so the file was not written.`,
+        'Save',
+      )
+      .then(
+        async (pick) => {
+          this.telling.delete(uri);
+          if (pick === 'Save' && !doc.isClosed) await this.writeAgain(doc);
+        },
+        () => this.telling.delete(uri),
+      );
   }
 
   /**
@@ -140,15 +222,22 @@ export class SaveGuard extends Disposable {
   }
 
   /** How the saves during undo/redo walks went (issue 11, HB; tests): waited for the walk, written again after it. */
-  readonly stats = { waitedForWalk: 0, outlasted: 0, writtenAgain: 0, overBudget: 0 };
+  readonly stats = {
+    waitedForWalk: 0,
+    outlasted: 0,
+    writtenAgain: 0,
+    cleanButNotOnDisk: 0,
+    toldNotWritten: 0,
+    overBudget: 0,
+  };
   private readonly afterWalk = new Set<string>();
 
   /** A save outlasted by a walk wrote a step of it: once the walk lands, the file is written again (forced). */
-  private writeAgainAfterWalk(doc: vscode.TextDocument): void {
+  private writeAgainAfterWalk(doc: vscode.TextDocument, why = `still walks after ${WALK_WAIT_MS} ms`): void {
     this.stats.outlasted++;
     const uri = doc.uri.toString();
     this.ctx.log(
-      `save of ${vscode.workspace.asRelativePath(doc.uri)}: undo/redo still walks after ${WALK_WAIT_MS} ms; written as it is now, and again once it lands`,
+      `save of ${vscode.workspace.asRelativePath(doc.uri)}: undo/redo ${why}; written as it is now, and again once it lands`,
     );
     if (this.afterWalk.has(uri)) return;
     this.afterWalk.add(uri);
@@ -159,6 +248,40 @@ export class SaveGuard extends Disposable {
       void this.writeAgain(doc);
     };
     guard.onIdle.add(again);
+  }
+
+  /**
+   * An Undo took a save's set-aside back (UndoGuard.openAside). When it reached the editor before VS Code took the text
+   * to write, the file got the preview's internal form (its removed rows with their comment prefix: seen in the host
+   * test 'Ctrl+Z while a save has the diff set aside'). Once the Undo asked for has been taken, that save is done
+   * again (forced) when the disk does not hold what a save writes now.
+   */
+  private writeAgainIfUndone(doc: vscode.TextDocument): void {
+    const guard = this.sessions.guardFor(doc);
+    const uri = doc.uri.toString();
+    this.rewriting.add(uri);
+    const check = async () => {
+      guard.onIdle.delete(check);
+      try {
+        await this.rewriteIfUndone(doc);
+      } finally {
+        this.rewriting.delete(uri);
+      }
+    };
+    guard.onIdle.add(check);
+  }
+  /** Documents whose save is being done again (writeAgainIfUndone): the check after Undo/Redo leaves them to it. */
+  private readonly rewriting = new Set<string>();
+  private async rewriteIfUndone(doc: vscode.TextDocument): Promise<void> {
+    if (doc.isClosed || doc.uri.scheme !== 'file') return;
+    const views = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
+    if (views.some((v) => v.suspended)) return;
+    const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+    if (onDisk === wouldWrite(doc, views)) return;
+    this.ctx.log(
+      `save of ${vscode.workspace.asRelativePath(doc.uri)}: an Undo took its set-aside back before the file was written; written again`,
+    );
+    await this.writeAgain(doc);
   }
 
   /**
@@ -200,21 +323,28 @@ export class SaveGuard extends Disposable {
     // the set-aside text for the preview's lines (it was rejected over them).
     const restoring = this.showingAgain.get(uri)?.done;
     if (restoring) await settlesWithin(restoring, RESTORE_WAIT_MS);
+    const guard = this.sessions.guardFor(doc);
     const vs = this.sessions.viewsFor(doc).filter((v) => !v.isEnded && !v.suspended);
-    if (!vs.length) return;
+    // An undo/redo walk that began after this save did (it drops the previews until it lands, Redo's own included):
+    // what is written now is a step of it, so the file is written again once it lands (issue 11, HA10 item 2).
+    if (!vs.length) return void (guard.walking && this.writeAgainAfterWalk(doc, 'began during the save'));
     const finish = this.beginSetAside(uri);
     // The text at VS Code's undo stop before the save participants: edits still in flight (settled below) join the
     // set-aside's undo step, so undoing that step gives this text back.
-    const shown = this.sessions.guardFor(doc).textHash();
+    const shown = guard.textHash();
+    // From here to the end of the restore, an Undo that takes the set-aside back is held (UndoGuard.openAside); it can
+    // come while the set-aside edit is still answered (a Ctrl+Z in the walk test's log), so before it is sent.
+    const close = guard.openAside(shown);
     let handedOn = false; // to the restore after the save, which calls finish()
     try {
       // Where the cursor was in the document as shown: put back exactly when the same text is shown again.
       const ed = vscode.window.visibleTextEditors.find((x) => x.document === doc);
       const cursor = ed && { text: doc.getText(), selections: ed.selections };
       const parked = await this.park(doc, vs);
+      if (!parked.length && guard.walking) this.writeAgainAfterWalk(doc, 'began during the save');
       if (parked.length) {
-        this.sessions.guardFor(doc).noteSetAside(shown);
-        this.setAside.set(uri, { parked, finish, cursor, aside: ed?.selections });
+        guard.noteSetAside(shown);
+        this.setAside.set(uri, { parked, finish, cursor, aside: ed?.selections, close });
         handedOn = true;
         this.fallBackIfNoSave(doc, parked);
       }
@@ -224,7 +354,10 @@ export class SaveGuard extends Disposable {
           (kept ? `; ${kept} could not be set aside and are written as shown` : ''),
       );
     } finally {
-      if (!handedOn) finish();
+      if (!handedOn) {
+        close();
+        finish();
+      }
     }
   }
 
@@ -348,6 +481,8 @@ export class SaveGuard extends Disposable {
           this.ctx.log(`save: edit ${p.view.session.id} was not shown again; it is dropped`);
           p.view.drop();
         }
+      if (this.sessions.guardFor(doc).asideUndone) this.writeAgainIfUndone(doc);
+      entry.close?.();
       entry.finish();
     }
   }
@@ -397,6 +532,22 @@ export class SaveGuard extends Disposable {
         for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++)
           now.push(doc.lineAt(i).text);
         if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
+        if (guard.asideUndone) {
+          // The user's Undo took the set-aside back (UndoGuard.openAside): the document shows the preview's lines
+          // again, so no edit; the Undo asked for is taken once this save is done.
+          const lines: string[] = [];
+          for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.shown.length); i++)
+            lines.push(doc.lineAt(i).text);
+          if (lines.join('\n') === p.shown.join('\n')) {
+            v.resume();
+            if (v.matchesDocument()) {
+              log(`save: edit ${v.session.id} is shown again by an Undo of its set-aside`);
+              back.push(v);
+              continue;
+            }
+            v.suspend();
+          }
+        }
         const before = doc.version; // the restore makes version before + 1; the user's keystrokes come after it
         // Keys typed while it was set aside, on lines the preview shows as they are: kept, and shown with it.
         const typed = now.join('\n') === p.aside.join('\n') ? [] : typedOnSharedLines(p, now);
@@ -580,4 +731,16 @@ function minimalEdits(doc: vscode.TextDocument, range: vscode.Range, text: strin
     new vscode.Range(doc.positionAt(base + e.from), doc.positionAt(base + e.to)),
     e.text,
   ]);
+}
+
+/**
+ * What a save of `doc` writes now: its text with each pending preview's lines replaced by what Reject would leave
+ * (the save participant's set-aside: the original plus the typing).
+ */
+function wouldWrite(doc: vscode.TextDocument, views: SessionView[]): string {
+  const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+  const lines = doc.getText().split(eol);
+  for (const v of [...views].sort((x, y) => y.region.startLine - x.region.startLine))
+    lines.splice(v.region.startLine, v.region.renderedLines().length, ...v.region.textIf('reject'));
+  return lines.join(eol);
 }

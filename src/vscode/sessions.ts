@@ -89,6 +89,8 @@ export class EditSessions extends Disposable {
     const v = this.activeView();
     this.setContext('sparkEdit.streaming', !!v && v.session.isStreaming);
     this.setContext('sparkEdit.hasPending', !!v);
+    const doc = vscode.window.activeTextEditor?.document;
+    this.setContext('sparkEdit.redoIsOurs', !!doc && !!this.guards.get(doc)?.redoIsOurs);
     this.setContext('sparkEdit.canContinue', !!v && v.session.canContinue);
     // The editor title's ✓ (issue 17): "Accept (stops writing)" while the stream writes, Accept All once it ended.
     const soFar = !!v && v.acceptSoFarOffered;
@@ -117,6 +119,7 @@ export class EditSessions extends Disposable {
         views: (d) => this.viewsFor(d),
         revive: (d, st) => this.revive(d, st),
         log: this.ctx.log,
+        changed: () => this.updateContext(),
       });
       this.guards.set(doc, g);
     }
@@ -227,7 +230,7 @@ export class EditSessions extends Disposable {
         guard.history.noteOwnEdit(streaming);
         guard.noteOwnEdit();
       },
-      synced: () => guard.checkpoint(),
+      synced: () => guard.checkpoint(!view.suspended), // a per-hunk decision during a save: recorded after it
     };
     this.views.set(view.session.id, view);
     view.onDidChange(() => {
@@ -241,7 +244,7 @@ export class EditSessions extends Disposable {
       if (transport.name !== 'static') log(timelineOf(view));
       log(endedLine(view, transport));
       this.views.delete(view.session.id);
-      this.guards.get(doc)?.checkpoint(); // the accepted or rejected result
+      this.guards.get(doc)?.checkpoint(!view.suspended); // the accepted or rejected result (a dropped view is suspended)
       // After the other end listeners (deep mode's among them): disposing now would drop them mid-delivery.
       queueMicrotask(() => view.dispose());
       this.lensEmitter.fire();

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Move, PreviewHistory } from '../core/session/history';
 import { RegionSnapshot } from '../core/session/region';
 import { EditPromptInput } from '../core/prompt';
+import { lineEdits } from '../core/diff/lineEdits';
 import { ModelTransport } from '../core/transport/types';
 import type { SessionView } from './preview';
 
@@ -22,6 +23,8 @@ export interface GuardHost {
   /** Show a pending preview again over the document's current text. */
   revive(doc: vscode.TextDocument, st: ViewState): SessionView | undefined;
   log(m: string): void;
+  /** Whether Redo is Spark Edit's own may have changed (the `sparkEdit.redoIsOurs` context key). */
+  changed?(): void;
 }
 
 const MAX_STEPS = 2000;
@@ -99,6 +102,28 @@ export class UndoGuard {
     };
   }
 
+  /**
+   * A save has set the previews aside and not shown them again yet (from its set-aside to the end of its restore;
+   * `shown`: the text before the set-aside). The editor's top undo step is then the set-aside: a Ctrl+Z in that window
+   * (auto-save's, about a tenth of each second with a diff pending) took it back instead of the user's last decision,
+   * and the Undo was lost (issue 11, session 11: 'undo of a per-hunk Accept' stayed on the decision, 1 run in 3).
+   */
+  private aside?: { shown: string; undone: boolean; pair?: Aside };
+  /** A save set the previews aside (see `aside`); returns the close, called once they are shown again (or dropped). */
+  openAside(shown: string): () => void {
+    const mine: { shown: string; undone: boolean; pair?: Aside } = { shown, undone: false };
+    this.aside = mine;
+    return () => {
+      if (this.aside !== mine) return;
+      this.aside = undefined;
+      this.afterBusy();
+    };
+  }
+  /** The user's Undo took the open set-aside back (see `aside`): the document shows the previews' lines again. */
+  get asideUndone(): boolean {
+    return !!this.aside?.undone;
+  }
+
   constructor(
     readonly document: vscode.TextDocument,
     private readonly host: GuardHost,
@@ -139,6 +164,12 @@ export class UndoGuard {
    * step, one of the texts the last preview edits left; or the set-aside text itself when that edit was the first).
    */
   private readonly asides: Aside[] = [];
+  /** The open set-aside's pair (see `aside`): when an Undo took it back already, that half is above the document. */
+  private pairOpened(p: Aside): void {
+    if (!this.aside || this.aside.pair) return;
+    this.aside.pair = p;
+    if (this.aside.undone) p.below = Math.max(0, p.below - 1);
+  }
   /** Texts the preview's latest own edits left (newest last). */
   private readonly recent: string[] = [];
   noteOwnEdit(): void {
@@ -149,6 +180,8 @@ export class UndoGuard {
   noteSetAside(shown: string): void {
     const aside = this.hash();
     if (aside === shown) return;
+    // The set-aside is an editor edit: the editor's Redo ends here, though the states ahead are still the user's.
+    this.history.cutRedo();
     // `noted`: the resting state the history was at (the pair's undo steps lie between it and the next one).
     const pair = { shown: [...new Set([...this.recent, shown])], aside, noted: this.history.index, n: 1, below: 1 };
     const key = (p: Aside) => `${p.noted}|${p.aside}|${p.shown.join(',')}`;
@@ -157,8 +190,10 @@ export class UndoGuard {
       // Auto-save repeats the same pair: one more of it in the editor's stack, below the document's place.
       same.n++;
       same.below = Math.min(same.n, same.below + 1);
+      this.pairOpened(same);
       return;
     }
+    this.pairOpened(pair);
     this.asides.push(pair);
     if (this.asides.length > 200) this.asides.shift();
   }
@@ -214,10 +249,21 @@ export class UndoGuard {
   }
 
   /** The document rests (no preview in it streams or has edits to apply): record it as a checkpoint. */
-  checkpoint(): void {
-    if (this.busy || this.document.isClosed) return;
+  checkpoint(decided = false): void {
+    if (this.document.isClosed) return;
+    if (decided && !this.driving && this.holds > 0) {
+      // A save holds the document (its set-aside or restore): a decision that lands meanwhile (Ctrl+Enter while
+      // auto-save's participant runs) is a resting state all the same. Skipping it left no state to Redo to, and Undo
+      // went past it (issue 11, session 10): recorded once the save lets go and no preview is set aside. Only a
+      // decision's (a view that ended or synced while shown): a preview a save drops (it could not be shown again) is
+      // suspended when it ends and leaves no state anyone meant.
+      this.deferred = true;
+      return;
+    }
+    if (this.busy) return;
     this.record();
   }
+  private deferred = false;
 
   private record(): boolean {
     const all = this.host.views(this.document);
@@ -231,8 +277,64 @@ export class UndoGuard {
       group: v.groupId,
     }));
     const sig = JSON.stringify(state.map((s) => [s.region.startLine, s.region.runs, s.region.hunks]));
-    this.history.record(this.hash(), sig, state);
+    this.history.record(this.hash(), sig, state, this.document.getText());
     return true;
+  }
+
+  /**
+   * Redo is Spark Edit's own here (issue 11, session 10): the document rests on a checkpoint with states ahead, but a
+   * save with its diff pending set the diff aside with an editor edit, which ended the editor's Redo (VS Code drops
+   * the redo stack on any edit; the public API cannot keep it). Redo then writes the next state's text as one editor
+   * edit (so Undo takes it back natively) and shows its previews, as the editor's Redo would have.
+   */
+  get redoIsOurs(): boolean {
+    return this.history.ownRedo() !== undefined;
+  }
+
+  /** Spark Edit's own Redo (see redoIsOurs); false when it is not ours to do or the edit did not land. */
+  async redoOwn(): Promise<boolean> {
+    // Auto-save's set-aside and restore hold the document a moment each second: the key waits for them (a Redo that
+    // came then fell through to the editor's, which had nothing: 1 of 10 host runs).
+    if (this.busy || this.foreign.length || this.aside) await this.whenIdle(1500);
+    const to = this.history.ownRedo();
+    const ed = vscode.window.visibleTextEditors.find((x) => x.document === this.document);
+    if (to === undefined || this.busy || this.foreign.length || this.aside || !ed) return false;
+    const target = this.history.list[to];
+    const from = this.history.index;
+    this.driving = true;
+    let ok = true;
+    try {
+      const now = this.document.getText();
+      const edits = target.text === now ? [] : lineEdits(now, target.text!);
+      for (const v of this.host.views(this.document)) v.drop();
+      if (edits.length)
+        ok = await ed.edit(
+          (b) => {
+            for (const x of edits)
+              b.replace(new vscode.Range(this.document.positionAt(x.from), this.document.positionAt(x.to)), x.text);
+          },
+          { undoStopBefore: true, undoStopAfter: true },
+        );
+      if (ok && this.hash() === target.hash) {
+        this.history.ownRedone(to);
+        for (const st of target.state) this.host.revive(this.document, st);
+      } else {
+        // A keystroke beat the edit: nothing redone; the state the document rests on keeps its previews.
+        ok = false;
+        if (this.hash() === this.history.list[from].hash)
+          for (const st of this.history.list[from].state) this.host.revive(this.document, st);
+      }
+      this.host.log(
+        `redo (Spark Edit's own, the editor's was cut by a save): state ${from} → ${ok ? to : 'not redone'}`,
+      );
+    } catch (e) {
+      ok = false;
+      this.host.log(`redo (own): ${(e as Error).stack ?? e}`);
+    } finally {
+      this.driving = false;
+    }
+    this.afterBusy();
+    return ok;
   }
 
   /**
@@ -247,6 +349,15 @@ export class UndoGuard {
       if (x.gaveUp)
         this.host.log(`${dir}: a step of ours arrived after it was given up on; the walk takes it into account`);
       x.seen(e);
+      return;
+    }
+    if (!this.driving && this.aside && !this.aside.undone && dir === 'undo' && this.hash() === this.aside.shown) {
+      // The user's Undo took a save's set-aside back (see `aside`): the save shows its previews again without an edit
+      // (SaveGuard.unpark), and the Undo the user asked for is taken once it has.
+      this.aside.undone = true;
+      if (this.aside.pair) this.aside.pair.below = Math.max(0, this.aside.pair.below - 1); // that half is above now
+      this.host.log("undo: it took back a save's set-aside; the undo asked for is taken once the save is done");
+      this.foreign.push(dir);
       return;
     }
     if (this.busy) {
@@ -290,7 +401,11 @@ export class UndoGuard {
    * until it reaches its target), so it is taken again; otherwise it is in the document and is handled as taken.
    */
   private afterBusy(): void {
-    if (this.busy) return;
+    if (this.busy || (this.aside && this.foreign.length)) return;
+    if (this.deferred && !this.document.isClosed && !this.host.views(this.document).some((v) => v.suspended)) {
+      this.deferred = false;
+      this.record();
+    }
     if (!this.foreign.length || this.document.isClosed) return this.wakeIdle();
     const dir = this.foreign.shift()!;
     const at = this.history.at && this.history.index >= 0 && this.history.list[this.history.index].hash === this.hash();
@@ -303,7 +418,7 @@ export class UndoGuard {
    * A save that comes while the guard walks waits for it (issue 11, HB: the walk's intermediate texts were written).
    */
   whenIdle(ms: number): Promise<boolean> {
-    if (!this.busy && !this.foreign.length) return Promise.resolve(true);
+    if (!this.busy && !this.foreign.length && !this.aside) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -320,10 +435,11 @@ export class UndoGuard {
   /** Called each time the guard lets go of the document with nothing left to do (see whenIdle). */
   readonly onIdle = new Set<() => void>();
   private wakeIdle(): void {
-    const waiting = [...this.idleWaiters];
-    this.idleWaiters.clear();
+    const waiting = this.aside ? [] : [...this.idleWaiters]; // a set-aside still open: once it closes
+    for (const f of waiting) this.idleWaiters.delete(f);
     for (const f of waiting) f();
     for (const f of [...this.onIdle]) f();
+    this.host.changed?.();
   }
 
   private async replay(dir: Dir): Promise<void> {

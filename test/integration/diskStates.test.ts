@@ -5,7 +5,18 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import type { SparkEditApi } from '../../src/vscode/extension';
 import type { SessionView } from '../../src/vscode/preview';
-import { hostSuite, openFileWith, workspaceUri, ORIGINAL, REWRITE, select, sleep, startEdit, waitFor } from './helpers';
+import {
+  hostSuite,
+  openFileWith,
+  pressKeys,
+  workspaceUri,
+  ORIGINAL,
+  REWRITE,
+  select,
+  sleep,
+  startEdit,
+  waitFor,
+} from './helpers';
 
 /**
  * Issue 11 (brief HB, rounds 7 and 8): what reaches the disk is always a state the user could have meant. A newcomer once
@@ -210,6 +221,12 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
   // pending) cut the editor's Redo, step 4's Redo does nothing, step 5's Undo lands on a set-aside text equal to the
   // original in the middle of the stream's history, and step 6 walks on into the stream's steps with no preview
   // (`undo: a native undo (v…, 0 preview(s))` in the log); the save after it writes that text faithfully.
+  // Session 10 (HA10): Undo/Redo are pressed as keys now; Ctrl+Y past a save that cut the editor's Redo is Spark Edit's
+  // own (step 4 redoes the decision). Still fails at step 6 about one run in two (Accept All or a per-hunk Accept):
+  // the last Undo goes on into the stream's steps; not fixed. Session 11 (HA11): a Ctrl+Z that took a save's set-aside
+  // back is held and the save written again (it failed 'after a per-hunk Accept' at the first Undo); 'after Reject All'
+  // failed 2 of 3 runs at its first Undo: the native Undo found no resting state to land on (no preview revived);
+  // 'after a per-hunk Accept' 1 of 3 at step 6. Not fixed.
   const walkIt = process.env.SPARK_WALK_SAVES ? it : it.skip;
   for (const from of ['Accept All', 'Reject All', 'a per-hunk Accept'])
     walkIt(
@@ -241,7 +258,11 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
         for (const cmd of ['undo', 'undo', 'redo', 'redo', 'undo', 'undo']) {
           await vscode.window.showTextDocument(doc);
           const t0 = Date.now();
-          const step = vscode.commands.executeCommand(cmd);
+          // As a person presses them (Ctrl+Z, Ctrl+Y): a Redo past a save that cut the editor's is Spark Edit's own.
+          const key = cmd === 'undo' ? 'Control+Z' : 'Control+Y';
+          const step = process.env.SPARK_ARTIFACTS
+            ? pressKeys(`walk-${from}-${walks.length}`, [key])
+            : vscode.commands.executeCommand(cmd === 'undo' ? 'undo' : 'sparkEdit.redo');
           let saves = 0;
           for (let i = 0; i < 8; i++) {
             await doc.save();
@@ -268,6 +289,299 @@ describe('Issue 11 (HB): the disk never holds the internal form of a preview', f
         );
       },
     );
+
+  /**
+   * Issue 11 (session 10, HA10 item 1): Undo and Redo of a decision with auto-save on (code-server's default,
+   * afterDelay 1 s). A newcomer: a pending edit, Accept All, the auto-save writes the accepted code, Ctrl+Z: the
+   * pending diff is shown again, but the disk kept the ACCEPTED code and the tab was not dirty, so nothing would ever
+   * save it (closing the tab left the undone acceptance on disk). What a save writes with a diff pending is the
+   * original plus the typing: after the Undo the document must be dirty and the disk must get that; after the Redo
+   * the disk must get the decided text again. Checked byte for byte once auto-save has had its chance.
+   */
+  const DECIDE = ['Accept All', 'Reject All', 'a per-hunk Accept', 'a per-hunk Reject'] as const;
+  const CASES: Array<[(typeof DECIDE)[number], boolean]> = [...DECIDE.map((d) => [d, false] as [typeof d, boolean])];
+  CASES.push(['Accept All', true]); // the newcomer's: auto-save on from the start, so saves split the stream too
+  for (const [how, streamedSaving] of CASES)
+    it(`auto-save on${streamedSaving ? ' while it streams' : ''}: Undo of ${how} leaves the document dirty and the disk with the original; Redo puts the decided text on disk`, async () => {
+      const files = vscode.workspace.getConfiguration('files');
+      const autoSaveOn = async () => {
+        await files.update('autoSaveDelay', 1000, vscode.ConfigurationTarget.Global);
+        await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+      };
+      let ed: vscode.TextEditor;
+      let v: SessionView;
+      if (streamedSaving) {
+        await autoSaveOn();
+        ed = await openFileWith(fileFor('undo-autosave-stream'), ORIGINAL);
+        select(ed, 2, 15);
+        server.enqueue({ text: REWRITE, tokensPerSecond: 60 });
+        v = await startEdit(a, 'use const');
+        await v.session.whenSettled();
+        await waitFor(() => v.region.planFlush() === null && !a.undoBusy(ed.document), 'pending, in sync');
+        assert.equal(v.region.pendingHunks().length, 2, 'two pending hunks');
+      } else ({ ed, v } = await pendingEdit('undo-autosave'));
+      const doc = ed.document;
+      // Not while an auto-save has the diff set aside (the document then holds the original).
+      await waitFor(() => doc.getText().includes(HUNK1[1]) && !v.suspended && !a.undoBusy(doc), 'the diff shown');
+      const pending = doc.getText();
+      const h1 = ORIGINAL.replace(HUNK1[0], HUNK1[1]);
+      const decidedDisk = how === 'Accept All' ? ALLOWED[3] : how === 'a per-hunk Accept' ? h1 : ORIGINAL;
+      await autoSaveOn();
+      const log = () => a.logLines().slice(-60).join('\n');
+      /** The disk once auto-save has had its chance (2 delays), and still so. */
+      async function diskSettles(want: string, what: string, stay = true): Promise<void> {
+        await waitFor(() => disk(doc) === want, what, 6000).catch(() =>
+          assert.fail(`${what}: the disk holds\n${disk(doc)}\nwanted\n${want}\nlog:\n${log()}`),
+        );
+        if (!stay) return;
+        await sleep(2200);
+        await a.whenShownAgain(doc);
+        const now = disk(doc);
+        if (now !== want) assert.fail(`${what}: 2.2 s later the disk holds\n${now}\nwanted\n${want}\nlog:\n${log()}`);
+      }
+      try {
+        await vscode.window.showTextDocument(doc);
+        await diskSettles(ORIGINAL, 'pending, auto-saved');
+        const h = v.region.pendingHunks()[0];
+        if (how === 'Accept All')
+          await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+        else if (how === 'Reject All')
+          await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+        else
+          await vscode.commands.executeCommand(
+            how.endsWith('Accept') ? 'sparkEdit.acceptHunk' : 'sparkEdit.rejectHunk',
+            {
+              sessionId: v.session.id,
+              hunkId: h.id,
+            },
+          );
+        await waitFor(
+          () => (v.isEnded || (v.region.pendingHunks().length === 1 && !v.suspended)) && !a.undoBusy(doc),
+          'decided, shown',
+        );
+        const decided = doc.getText();
+        // Ctrl+Z as soon as the decided text is on disk (the newcomer waited for the auto-save, then pressed it).
+        await diskSettles(decidedDisk, `${how}, auto-saved`, false);
+        // Undo: the pending diff again, and the disk what a save with it pending writes (the original).
+        await vscode.window.showTextDocument(doc);
+        if (!(await pressKeys(`undo-${how}`, ['Control+Z']))) await vscode.commands.executeCommand('undo');
+        await waitFor(
+          () => !a.undoBusy(doc) && doc.getText() === pending,
+          `undo of ${how}: the pending diff`,
+          8000,
+        ).catch(() => assert.fail(`undo of ${how}: the text is\n${doc.getText()}\nlog:\n${log()}`));
+        const back = a.sessions().filter((x) => x.document === doc && !x.isEnded);
+        assert.equal(
+          back.reduce((n, x) => n + x.region.pendingHunks().length, 0),
+          2,
+          'two hunks pending again',
+        );
+        // Dirty (the diff is not on disk): at once, or once Spark Edit has written the file (a clean tab is a lie here).
+        await waitFor(() => doc.isDirty, 'dirty', 4000).catch(() => undefined);
+        if (!doc.isDirty)
+          assert.fail(
+            `undo of ${how}: the tab is not dirty, the pending diff is not on disk (disk ${disk(doc) === ORIGINAL ? 'original' : disk(doc) === decidedDisk ? 'decided' : disk(doc)}, v${doc.version})\nlog:\n${log()}`,
+          );
+        await diskSettles(ORIGINAL, `undo of ${how}, auto-saved`);
+        await waitFor(() => doc.getText() === pending, `undo of ${how}: still the pending diff after the saves`);
+        // Redo: the decided text again, on disk once auto-saved; clean means the disk holds what is shown.
+        // Ctrl+Y, as a person presses it: its keybinding decides what runs (the editor's Redo, or Spark Edit's own
+        // where a save with the diff pending cut the editor's; outside the launcher, the command it is bound to).
+        await vscode.window.showTextDocument(doc);
+        if (!(await pressKeys(`redo-${how}`, ['Control+Y']))) await vscode.commands.executeCommand('sparkEdit.redo');
+        await waitFor(() => !a.undoBusy(doc) && doc.getText() === decided, `redo of ${how}: decided again`, 8000).catch(
+          () => assert.fail(`redo of ${how}: the text is\n${doc.getText()}\nlog:\n${log()}`),
+        );
+        await diskSettles(decidedDisk, `redo of ${how}, auto-saved`);
+        await waitFor(() => doc.getText() === decided, `redo of ${how}: still decided after the saves`).catch(() =>
+          assert.equal(doc.getText(), decided, `redo of ${how}: still decided after the saves`),
+        );
+        if (!doc.isDirty) assert.equal(disk(doc), doc.getText(), `redo of ${how}: clean, so the disk is the document`);
+      } finally {
+        await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+        await files.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+      }
+      for (const x of a.sessions().filter((y) => y.document === doc && !y.isEnded))
+        await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: x.session.id });
+    });
+
+  /**
+   * Issue 11 (session 11, HA11; the lead's review of HA10, item 2): with auto-save OFF, Spark Edit never writes the file
+   * by itself. The user saves (Ctrl+S) while the diff is pending and again after the decision, then presses Ctrl+Z and
+   * Ctrl+Y: the disk must change only by a save the user asks for. HA10's check after each Undo/Redo ("a clean tab must
+   * mean the disk holds what a save writes") wrote the file itself when it found a clean tab that did not: against
+   * "never touched without consent". With auto-save off a clean tab that lies is now said in a message (Save offered),
+   * never written; the next save the user asks for writes the original while the diff shows.
+   */
+  for (const how of ['Accept All', 'a per-hunk Accept', 'Reject All'] as const)
+    it(`auto-save off: Undo and Redo of ${how} after Ctrl+S never write the file; the user's next save writes the original`, async () => {
+      const { ed, v } = await pendingEdit('undo-nosave');
+      const doc = ed.document;
+      const log = () => a.logLines().slice(-60).join('\n');
+      const h1 = ORIGINAL.replace(HUNK1[0], HUNK1[1]);
+      const decidedDisk = how === 'Accept All' ? ALLOWED[3] : how === 'a per-hunk Accept' ? h1 : ORIGINAL;
+      const ctrlS = async () => {
+        await vscode.window.showTextDocument(doc, { preview: false });
+        await vscode.commands.executeCommand('workbench.action.files.save');
+        await a.whenShownAgain(doc);
+      };
+      // The user saves while the diff is pending (the disk: the original), as one does.
+      await ctrlS();
+      assert.equal(disk(doc), ORIGINAL, 'saved while pending: the original');
+      await waitFor(
+        () => !v.suspended && v.region.planFlush() === null && !a.undoBusy(doc) && doc.getText().includes(HUNK1[1]),
+        'the diff shown again',
+      );
+      const pending = doc.getText();
+      if (how === 'Accept All')
+        await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+      else if (how === 'Reject All')
+        await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+      else await v.acceptHunk(v.region.pendingHunks()[0]);
+      await waitFor(
+        () => (v.isEnded || (v.region.pendingHunks().length === 1 && !v.suspended)) && !a.undoBusy(doc),
+        'decided',
+      );
+      const decided = doc.getText();
+      await ctrlS();
+      assert.equal(disk(doc), decidedDisk, "the user's save wrote the decided text");
+      // From here on no save is asked for until the last step: any write of the file is Spark Edit's own.
+      const saves: string[] = [];
+      const sub = vscode.workspace.onDidSaveTextDocument((d) => void (d === doc && saves.push(disk(doc))));
+      const told = a.saveStats().toldNotWritten;
+      try {
+        const noWrite = async (what: string) => {
+          for (let t0 = Date.now(); Date.now() - t0 < 3000;) {
+            await sleep(100);
+            if (saves.length || disk(doc) !== decidedDisk)
+              assert.fail(
+                `${what}: the file was written without a save asked for (${saves.length} save(s); disk ${disk(doc) === ORIGINAL ? 'the original' : JSON.stringify(disk(doc))}, tab ${doc.isDirty ? 'dirty' : 'clean'})\nlog:\n${log()}`,
+              );
+          }
+        };
+        await vscode.window.showTextDocument(doc);
+        if (!(await pressKeys(`nosave-undo-${how}`, ['Control+Z']))) await vscode.commands.executeCommand('undo');
+        await waitFor(
+          () => !a.undoBusy(doc) && doc.getText() === pending,
+          `undo of ${how}: the pending diff`,
+          8000,
+        ).catch(() => assert.fail(`undo of ${how}: the text is\n${doc.getText()}\nlog:\n${log()}`));
+        await noWrite(`undo of ${how}`);
+        const cleanAfterUndo = !doc.isDirty;
+        // A clean tab here would be a lie (the disk holds the decided text, a save writes the original): said.
+        if (cleanAfterUndo)
+          assert.ok(a.saveStats().toldNotWritten > told, `undo of ${how}: the tab is clean and nothing said so`);
+        await vscode.window.showTextDocument(doc);
+        if (!(await pressKeys(`nosave-redo-${how}`, ['Control+Y']))) await vscode.commands.executeCommand('redo');
+        await waitFor(() => !a.undoBusy(doc) && doc.getText() === decided, `redo of ${how}: decided again`, 8000).catch(
+          () => assert.fail(`redo of ${how}: the text is\n${doc.getText()}\nlog:\n${log()}`),
+        );
+        await noWrite(`redo of ${how}`);
+        console.log(
+          `    auto-save off, ${how}: tab after Undo ${cleanAfterUndo ? 'clean' : 'dirty'}, after Redo ${doc.isDirty ? 'dirty' : 'clean'}; told ${a.saveStats().toldNotWritten - told}`,
+        );
+        // Undo again, and the user's own save now writes what a save writes with the diff pending: the original.
+        await vscode.window.showTextDocument(doc);
+        if (!(await pressKeys(`nosave-undo2-${how}`, ['Control+Z']))) await vscode.commands.executeCommand('undo');
+        await waitFor(
+          () => !a.undoBusy(doc) && doc.getText() === pending,
+          `undo of ${how} (2): the pending diff`,
+          8000,
+        );
+      } finally {
+        sub.dispose();
+      }
+      await ctrlS();
+      assert.equal(disk(doc), ORIGINAL, "the user's save with the diff pending wrote the original");
+      for (const x of a.sessions().filter((y) => y.document === doc && !y.isEnded))
+        await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: x.session.id });
+    });
+
+  /**
+   * Issue 11 (HA11; the review's item 3): Spark Edit's Redo keybindings (Ctrl+Y, Ctrl+Shift+Z) hold only while context
+   * key `sparkEdit.redoIsOurs` says Redo is Spark Edit's own. With nothing of ours to redo, the keys are the editor's:
+   * after Undo of a decision with no save in between, and after Undo of the user's own typing.
+   */
+  it("the Redo keys are the editor's when there is nothing of Spark Edit's to redo (Ctrl+Y, Ctrl+Shift+Z)", async () => {
+    if (!process.env.SPARK_ARTIFACTS) return; // keys need the launcher's page
+    const { ed, v } = await pendingEdit('redo-keys');
+    const doc = ed.document;
+    const pending = doc.getText();
+    await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded && !a.undoBusy(doc), 'accepted');
+    const accepted = doc.getText();
+    for (const key of ['Control+Y', 'Control+Shift+Z']) {
+      await vscode.window.showTextDocument(doc);
+      await pressKeys(`keys-undo-${key}`, ['Control+Z']);
+      await waitFor(() => !a.undoBusy(doc) && doc.getText() === pending, `Ctrl+Z: the pending diff (${key})`, 8000);
+      assert.notEqual(a.contextKey('sparkEdit.redoIsOurs'), true, 'nothing of ours to redo (no save cut the Redo)');
+      await pressKeys(`keys-redo-${key}`, [key]);
+      await waitFor(() => !a.undoBusy(doc) && doc.getText() === accepted, `${key}: the editor's Redo, accepted`, 8000);
+    }
+    // The user's own typing, in the same file (its undo guard exists): the keys redo it.
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    ed.selection = new vscode.Selection(end, end);
+    await vscode.window.showTextDocument(doc);
+    await pressKeys('keys-type', ['x', 'y']);
+    await waitFor(() => doc.getText() === accepted + 'xy', 'typed');
+    for (const key of ['Control+Y', 'Control+Shift+Z']) {
+      await pressKeys(`keys-undo-typing-${key}`, ['Control+Z']);
+      await waitFor(() => !a.undoBusy(doc) && doc.getText() === accepted, `Ctrl+Z: the typing undone (${key})`, 8000);
+      await pressKeys(`keys-redo-typing-${key}`, [key]);
+      await waitFor(() => !a.undoBusy(doc) && doc.getText() === accepted + 'xy', `${key}: the typing redone`, 8000);
+    }
+  });
+
+  /**
+   * Issue 11 (HA11, the review's item 1): a Ctrl+Z that reaches the editor while a save has the diff set aside (the
+   * file being written; with auto-save on that is a moment of every second while a diff is pending). The editor's top
+   * undo step is then the set-aside: the Undo took it back instead of the user's last decision, the guard took the
+   * preview's text for the decision's state, and the Undo was lost ('auto-save on: Undo of a per-hunk Accept' stayed on
+   * the decision, 1 run in 3 in session 10). The undo is sent from the set-aside's change event, before the save ends.
+   */
+  it('Ctrl+Z while a save has the diff set aside undoes the last decision (a per-hunk Accept)', async () => {
+    const { ed, v } = await pendingEdit('undo-in-setaside');
+    const doc = ed.document;
+    const pending = doc.getText();
+    await v.acceptHunk(v.region.pendingHunks()[0]);
+    await waitFor(() => v.region.pendingHunks().length === 1 && v.region.planFlush() === null, 'one hunk accepted');
+    const decided = doc.getText();
+    const aside = ORIGINAL.replace(HUNK1[0], HUNK1[1]); // what a save writes now
+    await vscode.window.showTextDocument(doc);
+    let sent = false;
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (sent || e.document !== doc || e.reason !== undefined || doc.getText() !== aside) return;
+      sent = true; // the set-aside has landed; the save is still writing
+      void vscode.commands.executeCommand('undo');
+    });
+    try {
+      await doc.save();
+      await a.whenShownAgain(doc);
+      await waitFor(() => sent, 'an undo sent while set aside');
+      await waitFor(
+        () => !a.undoBusy(doc) && doc.getText() === pending,
+        'the undo: the pending diff before the Accept',
+        8000,
+      ).catch(() =>
+        assert.fail(
+          `the undo sent while set aside: the text is ${doc.getText() === decided ? 'still the decision' : `\n${doc.getText()}`}\nlog:\n${a.logLines().slice(-40).join('\n')}`,
+        ),
+      );
+    } finally {
+      sub.dispose();
+    }
+    const back = a.sessions().filter((x) => x.document === doc && !x.isEnded);
+    assert.equal(
+      back.reduce((n, x) => n + x.region.pendingHunks().length, 0),
+      2,
+      'two hunks pending again',
+    );
+    // The save may have taken the text after the undo reached the editor (the preview's internal form): written again.
+    await waitFor(() => ALLOWED.includes(disk(doc)), 'a meant state on disk', 5000).catch(() =>
+      expectMeant(disk(doc), 'after the undo sent while set aside'),
+    );
+    for (const x of back) await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: x.session.id });
+  });
 
   /**
    * Issue 11 (HB8 item 3): what the tab's dirty mark says after a save with a pending diff, in each state the diff can

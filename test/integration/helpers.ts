@@ -95,6 +95,22 @@ export async function domTexts(
   return JSON.parse(fs.readFileSync(done, 'utf8'));
 }
 
+/**
+ * Press keys in the browser page as a person does (Playwright names: 'Control+Y'), to the element with the focus (the
+ * editor put in front last). False outside the launcher (no page): the caller runs the command the key is bound to.
+ */
+export async function pressKeys(name: string, keys: string[]): Promise<boolean> {
+  const dir = process.env.SPARK_ARTIFACTS;
+  if (!dir) return false;
+  const req = path.join(dir, `${name}.key-request`);
+  const done = path.join(dir, `${name}.key-done`);
+  fs.rmSync(done, { force: true });
+  fs.writeFileSync(req, JSON.stringify({ keys }));
+  await waitFor(() => fs.existsSync(done) && !fs.existsSync(req), `keys ${keys.join(' ')} pressed (${name})`, 60_000);
+  fs.rmSync(done, { force: true });
+  return true;
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A deep job's new file, previewed before Accept (named in memory: NewFilePreviews, or untitled). */

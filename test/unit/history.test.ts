@@ -105,4 +105,40 @@ describe('preview undo history (issue 11)', () => {
     h.noteUserEdit();
     assert.equal(h.list.length, 2, 'states after the pending preview are unreachable now');
   });
+
+  it("a save's set-aside with states ahead cuts the editor's Redo: Redo is Spark Edit's own there, and chains", () => {
+    const n = new Native();
+    const h = new PreviewHistory<string>();
+    h.record('S0', '', 'original', 'S0');
+    n.edit('P');
+    h.noteOwnEdit(true);
+    h.record('P', 'p', 'pending', 'P');
+    n.edit('A');
+    h.noteOwnEdit(false);
+    h.record('A', '', 'accepted', 'A');
+    assert.equal(drive(h, n, 'undo'), 'pending');
+    assert.equal(h.ownRedo(), undefined, "the editor's Redo still works");
+    // An auto-save sets the diff aside and shows it again: two editor edits, the editor's Redo is gone.
+    h.cutRedo();
+    n.edit('S0');
+    n.edit('P');
+    assert.equal(n.redo(), 'P', 'the editor has nothing to redo');
+    assert.equal(h.ownRedo(), 2);
+    // Spark Edit's own Redo: the accepted text as one editor edit.
+    n.edit(h.list[2].text!);
+    h.ownRedone(2);
+    assert.equal(n.text, 'A');
+    assert.equal(drive(h, n, 'undo'), 'pending', 'Undo takes the own Redo back natively');
+    assert.equal(drive(h, n, 'redo'), 'accepted', "and the editor's Redo redoes it");
+    assert.equal(h.ownRedo(), undefined, 'nothing ahead');
+    assert.equal(drive(h, n, 'undo'), 'pending');
+    assert.equal(drive(h, n, 'undo'), 'original');
+    assert.equal(h.ownRedo(), undefined, "the editor's Redo reaches the pending state");
+    assert.equal(drive(h, n, 'redo'), 'pending');
+    assert.equal(h.ownRedo(), undefined, "the own Redo's edit is in the editor's stack: its Redo reaches it");
+    assert.equal(drive(h, n, 'redo'), 'accepted');
+    n.edit('typed');
+    h.noteUserEdit();
+    assert.equal(h.nativeRedoTop, Infinity, 'a new branch: no cut, nothing ahead');
+  });
 });

@@ -18,7 +18,12 @@ export interface Checkpoint<S> {
   sig: string;
   span: Span;
   state: S;
+  /** The document's text (kept for the newest MAX_TEXTS checkpoints): what Spark Edit's own Redo writes (ownRedo). */
+  text?: string;
 }
+
+/** How many checkpoints keep their text for Spark Edit's own Redo (older ones can only be redone by the editor). */
+export const MAX_TEXTS = 100;
 
 export type Move =
   /** One native step; then look the landing state up. */
@@ -38,6 +43,29 @@ export class PreviewHistory<S> {
   private streamed = false;
   /** Called when the checkpoints after `index` are dropped (a new branch: the editor's redo stack is gone too). */
   onTruncate?: (index: number) => void;
+  /**
+   * The last checkpoint the editor's own Redo can reach (Infinity: all of them). A save with a diff pending sets the
+   * diff aside and shows it again with two editor edits, and any edit ends the editor's Redo although the states ahead
+   * are still the user's (the decision they undid): past this point Redo is Spark Edit's own (ownRedo).
+   */
+  nativeRedoTop = Infinity;
+
+  /** The editor's Redo was just cut (a save's set-aside while the document is at a checkpoint with states ahead). */
+  cutRedo(): void {
+    if (this.at && this.index + 1 < this.list.length) this.nativeRedoTop = Math.min(this.nativeRedoTop, this.index);
+  }
+
+  /** The checkpoint Spark Edit's own Redo goes to (the editor's Redo cannot), or undefined. */
+  ownRedo(): number | undefined {
+    if (!this.at || this.index < this.nativeRedoTop || this.index + 1 >= this.list.length) return undefined;
+    return this.list[this.index + 1].text !== undefined ? this.index + 1 : undefined;
+  }
+
+  /** Spark Edit's own Redo wrote checkpoint `to`'s text as an editor edit: the editor's Redo ends there now. */
+  ownRedone(to: number): void {
+    this.jump(to);
+    this.nativeRedoTop = to;
+  }
 
   /** The preview changed the document (any of its own edits). */
   noteOwnEdit(streaming: boolean): void {
@@ -47,13 +75,18 @@ export class PreviewHistory<S> {
   }
   /** The user (or another extension) changed the document, not by undo/redo: the native redo stack is gone. */
   noteUserEdit(): void {
-    this.onTruncate?.(this.index);
-    this.list.length = this.index + 1;
+    this.truncate();
     this.at = false;
   }
 
+  private truncate(): void {
+    this.onTruncate?.(this.index);
+    this.list.length = this.index + 1;
+    this.nativeRedoTop = Infinity; // a new branch: nothing ahead
+  }
+
   /** A resting state was reached. Returns whether it is new. */
-  record(hash: string, sig: string, state: S): boolean {
+  record(hash: string, sig: string, state: S, text?: string): boolean {
     const cur = this.at && this.index >= 0 ? this.list[this.index] : undefined;
     if (cur && cur.hash === hash && cur.sig === sig) {
       this.ownEdits = 0;
@@ -62,9 +95,9 @@ export class PreviewHistory<S> {
     }
     const span: Span =
       this.ownEdits > 0 ? (this.streamed ? 'stream' : 'step') : cur && cur.hash === hash ? 'none' : 'step';
-    this.onTruncate?.(this.index);
-    this.list.length = this.index + 1;
-    this.list.push({ hash, sig, span, state });
+    this.truncate();
+    this.list.push({ hash, sig, span, state, text });
+    if (this.list.length > MAX_TEXTS) delete this.list[this.list.length - 1 - MAX_TEXTS].text;
     this.index = this.list.length - 1;
     this.at = true;
     this.ownEdits = 0;

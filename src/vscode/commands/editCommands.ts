@@ -141,6 +141,21 @@ class ContinueCommand implements Command {
 }
 
 /** The commands that start an inline edit and act on pending ones. */
+/**
+ * Redo (Ctrl+Y, Ctrl+Shift+Z; Cmd+Shift+Z) while the editor's own Redo was cut by a save with a diff pending (context
+ * key sparkEdit.redoIsOurs; issue 11, session 10): Spark Edit redoes the state the user undid. Otherwise the editor's.
+ */
+class RedoCommand implements Command {
+  readonly id = 'sparkEdit.redo';
+  constructor(private readonly sessions: EditSessions) {}
+  async execute() {
+    const doc = vscode.window.activeTextEditor?.document;
+    const g = doc && this.sessions.hasGuard(doc) ? this.sessions.guardFor(doc) : undefined;
+    if (g?.redoIsOurs && (await g.redoOwn())) return;
+    await vscode.commands.executeCommand('redo');
+  }
+}
+
 export function editCommands(
   edits: InlineEditController,
   sessions: EditSessions,
@@ -163,6 +178,7 @@ export function editCommands(
     new InterruptCommand(sessions, prompt, emptyStop),
     new RedirectCommand(sessions, prompt, log),
     new ContinueCommand(sessions),
+    new RedoCommand(sessions),
     { id: 'sparkEdit.holdKey', execute: (a?: { text?: string }) => EarlyKeys.holdKey(a) }, // Ctrl+I's first round trip
   ];
 }
