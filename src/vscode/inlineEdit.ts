@@ -139,7 +139,7 @@ export class InlineEditController {
       warmId ? { responseId: warmId, context } : undefined,
     );
     view.gateFirstEdit(released); // synchronously after the request started: no token can have arrived yet
-    view.withFirstHunk(picker.now); // the box closes once the first hunk is shown (at most PICKER_CLOSE_MS after Enter)
+    view.withFirstEdit(picker.now); // the picker closes once the first edit landed (at most PICKER_CLOSE_MS later)
     // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
     // submitted: it would grow over the preview and muddy its colours.
     if (!editor.selection.isEmpty && editor.document === doc)
@@ -336,14 +336,12 @@ function collapse(editor: vscode.TextEditor): readonly vscode.Selection[] {
 }
 
 /**
- * Issue 17: Enter in the picker closes it once the edit that shows the first complete hunk has landed, so the workbench
- * draws the first change and the hunk's ✓ before it spends 20–40 ms on the box's blur, focus and layout (closed at
- * Enter, the first change waited behind that work; closed once the first edit landed (round 10), the ✓ did: A/B
- * session 11, first usable Accept 125 → 99 ms p50, first change 47 → 42). Never later than PICKER_CLOSE_MS after
- * Enter (a model slow to write a whole hunk, an error, an answer with no change): keys typed while it is still open go
- * to the box, as before for its closing.
+ * Issue 17: Enter in the picker closes it once the first document edit has landed (closed at Enter, the renderer
+ * spent its frames on the picker's blur, focus and layout while the edit waited behind them; closed in the edit's
+ * message batch, the workbench answered the edit only after that work, round 10). Never later than PICKER_CLOSE_MS
+ * after Enter (a model slow to answer, an error, a path with no edit).
  */
-const PICKER_CLOSE_MS = 150;
+const PICKER_CLOSE_MS = 30;
 class PickerClose {
   private close: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;

@@ -284,14 +284,11 @@ export class SessionView implements vscode.Disposable {
     return this.inFlight;
   }
 
-  /**
-   * Runs `f` once the edit that shows the first complete hunk has landed (or failed) (issue 17: the instruction box
-   * closes then, after the first change and the hunk's ✓ are drawn: see inlineEdit.ts, PickerClose).
-   */
-  withFirstHunk(f: () => void): void {
-    this.firstHunkShown = f;
+  /** Runs `f` once the first document edit has landed (or failed) (issue 17: the picker closes then). */
+  withFirstEdit(f: () => void): void {
+    this.firstEditSent = f;
   }
-  private firstHunkShown: (() => void) | undefined;
+  private firstEditSent: (() => void) | undefined;
 
   /** The first document edit waits for `gate` (issue 17: the request goes out without waiting for it). */
   gateFirstEdit(gate: Promise<unknown> | undefined): void {
@@ -750,13 +747,11 @@ export class SessionView implements vscode.Disposable {
             endLine: this.region.startLine + plan.from + plan.deleteCount,
             delta: plan.lines.length - plan.deleteCount,
           });
-          // Once the edit that shows the first hunk has landed, in a message of its own: the box's closing (its blur,
-          // focus and layout: 20–40 ms of the workbench's time) comes after the first change and the ✓ are drawn.
-          const f = this.pendingShown > 0 ? this.firstHunkShown : undefined;
-          if (f) {
-            this.firstHunkShown = undefined;
-            void Promise.resolve(sending).then(f, f);
-          }
+          const f = this.firstEditSent;
+          this.firstEditSent = undefined;
+          // Once the edit has landed, in a message of its own: sent with it, the picker's closing was done before the
+          // workbench answered the edit (23–120 ms, --frames), and the next edits (the first hunk, its ✓) waited.
+          if (f) void Promise.resolve(sending).then(f, f);
           return sending;
         };
         // A decision keeps the cursor where the user left it (issue 15: after Accept it jumped to the last line).
