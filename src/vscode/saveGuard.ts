@@ -101,7 +101,7 @@ export class SaveGuard extends Disposable {
         if (doc.isClosed || doc.isDirty || guard.walking || this.rewriting.has(uri)) return;
         const views = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
         if (views.some((v) => v.suspended || v.session.isStreaming)) return; // a save or a stream is at it
-        const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+        const onDisk = await diskText(doc);
         if (doc.isDirty || doc.isClosed || guard.walking || onDisk === wouldWrite(doc, views)) return;
         const rel = vscode.workspace.asRelativePath(doc.uri);
         if (vscode.workspace.getConfiguration('files', doc.uri).get<string>('autoSave', 'off') === 'off') {
@@ -276,7 +276,7 @@ export class SaveGuard extends Disposable {
     if (doc.isClosed || doc.uri.scheme !== 'file') return;
     const views = this.sessions.viewsFor(doc).filter((v) => !v.isEnded);
     if (views.some((v) => v.suspended)) return;
-    const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+    const onDisk = await diskText(doc);
     if (onDisk === wouldWrite(doc, views)) return;
     this.ctx.log(
       `save of ${vscode.workspace.asRelativePath(doc.uri)}: an Undo took its set-aside back before the file was written; written again`,
@@ -309,7 +309,7 @@ export class SaveGuard extends Disposable {
       }
       if (this.sessions.viewsFor(doc).some((v) => !v.isEnded)) return; // written by our participant (set aside)
       if (doc.uri.scheme !== 'file') return;
-      const onDisk = Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+      const onDisk = await diskText(doc);
       if (onDisk === doc.getText()) return;
     }
   }
@@ -528,17 +528,12 @@ export class SaveGuard extends Disposable {
       // In the set-aside order (bottom-up), so the line numbers above stay right.
       for (const p of parked) {
         const v = p.view;
-        const now: string[] = [];
-        for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.aside.length); i++)
-          now.push(doc.lineAt(i).text);
+        const now = linesAt(doc, p.startLine, p.aside.length);
         if (v.isEnded) continue; // it ended while set aside (nothing to propose): the document holds its result
         if (guard.asideUndone) {
           // The user's Undo took the set-aside back (UndoGuard.openAside): the document shows the preview's lines
           // again, so no edit; the Undo asked for is taken once this save is done.
-          const lines: string[] = [];
-          for (let i = p.startLine; i < Math.min(doc.lineCount, p.startLine + p.shown.length); i++)
-            lines.push(doc.lineAt(i).text);
-          if (lines.join('\n') === p.shown.join('\n')) {
+          if (linesAt(doc, p.startLine, p.shown.length).join('\n') === p.shown.join('\n')) {
             v.resume();
             if (v.matchesDocument()) {
               log(`save: edit ${v.session.id} is shown again by an Undo of its set-aside`);
@@ -597,6 +592,18 @@ export class SaveGuard extends Disposable {
     }
     return back;
   }
+}
+
+/** The file's text on disk (UTF-8). */
+async function diskText(doc: vscode.TextDocument): Promise<string> {
+  return Buffer.from(await vscode.workspace.fs.readFile(doc.uri)).toString('utf8');
+}
+
+/** The document's lines [start, start + n), as far as it has them. */
+function linesAt(doc: vscode.TextDocument, start: number, n: number): string[] {
+  const out: string[] = [];
+  for (let i = start; i < Math.min(doc.lineCount, start + n); i++) out.push(doc.lineAt(i).text);
+  return out;
 }
 
 /**

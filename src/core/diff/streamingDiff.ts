@@ -58,7 +58,7 @@ const REWRITE_SKIP = 2;
 /**
  * The index of the old line `line` rewrites, looking from `start`: an old line with the same code (trimmed text equal,
  * distinctive) but another indentation, past at most REWRITE_SKIP lines with no code; -1 when there is none. The ONE
- * rule the stream (StreamingLineDiff) and the end-of-stream layout (region.ts, pairRows) both apply, so a re-indented
+ * rule the stream (StreamingLineDiff) and the end-of-stream layout (region.ts, hunkOrder) both apply, so a re-indented
  * line sits right below its old line in every state (issue 11: wrapping a block in try/catch).
  */
 export function rewriteAt(olds: readonly string[], start: number, line: string): number {

@@ -1310,8 +1310,11 @@ function relayoutFree(r: Row): boolean {
   return r.kind === 'ctx' && !r.decided;
 }
 
-/** Removed and added rows of a segment, and the lower bound of a minimal diff (lines one side has more copies of). */
-function changedAndBound(seg: Row[]): { shown: number; bound: number } {
+/**
+ * A segment's old and new sides, how many removed + added rows it shows, and the lower bound of a minimal diff: the
+ * lines one side has more copies of than the other.
+ */
+function changedAndBound(seg: Row[]): { oldRows: Row[]; newRows: Row[]; shown: number; bound: number } {
   const oldRows = seg.filter((r) => r.kind !== 'add');
   const newRows = seg.filter((r) => r.kind !== 'del');
   const count = new Map<string, number>();
@@ -1319,7 +1322,7 @@ function changedAndBound(seg: Row[]): { shown: number; bound: number } {
   for (const r of newRows) count.set(r.text, (count.get(r.text) ?? 0) - 1);
   let bound = 0;
   for (const c of count.values()) bound += Math.abs(c);
-  return { shown: seg.length * 2 - oldRows.length - newRows.length, bound };
+  return { oldRows, newRows, shown: seg.length * 2 - oldRows.length - newRows.length, bound };
 }
 
 /**
@@ -1340,15 +1343,7 @@ function keepsPairs(seg: Row[]): boolean {
  * is close enough to minimal or its diff too large for `maxCells`.
  */
 function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number): boolean {
-  const oldRows = seg.filter((r) => r.kind !== 'add');
-  const newRows = seg.filter((r) => r.kind !== 'del');
-  const shown = seg.length * 2 - oldRows.length - newRows.length; // removed + added rows
-  // Lower bound of a minimal diff: lines one side has more copies of than the other.
-  const count = new Map<string, number>();
-  for (const r of oldRows) count.set(r.text, (count.get(r.text) ?? 0) + 1);
-  for (const r of newRows) count.set(r.text, (count.get(r.text) ?? 0) - 1);
-  let bound = 0;
-  for (const c of count.values()) bound += Math.abs(c);
+  const { oldRows, newRows, shown, bound } = changedAndBound(seg);
   if (shown <= bound) return false; // at the bound: minimal already
   const cap = Math.min(shown - 1, Math.floor(maxCells / Math.max(1, oldRows.length + newRows.length)));
   const parts = diffArrays(
@@ -1365,7 +1360,7 @@ function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number
     curAdd: Row[] = [];
   const close = () => {
     if (cur) {
-      out.push(...pairRows(curDel, curAdd));
+      out.push(...hunkOrder(curDel, curAdd));
       hunks.push(cur);
       cur = null;
       curDel = [];
@@ -1417,11 +1412,10 @@ function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number
  * rows left after the last pair go at the end, where the stream found them (region.liftDels). With no such line it is
  * the usual removed-then-added block.
  */
-export function pairRows(dels: Row[], adds: Row[]): Row[] {
+function hunkOrder(dels: Row[], adds: Row[]): Row[] {
   const out: Row[] = [];
   const texts = dels.map((r) => r.text);
-  let mark = 0,
-    d = 0;
+  let d = 0; // the removed rows before it are placed (d > 0: the hunk has a pair)
   for (const a of adds) {
     const k = a.userEdited ? -1 : rewriteAt(texts, d, a.text);
     a.rewrites = k >= 0;
@@ -1430,11 +1424,10 @@ export function pairRows(dels: Row[], adds: Row[]): Row[] {
       continue;
     }
     out.push(...dels.slice(d, k), dels[k], a);
-    mark = out.length;
     d = k + 1;
   }
   // With pairs (a wrap), the rest stays where the stream found it removed, at the end; else above what was added.
-  out.splice(mark ? out.length : 0, 0, ...dels.slice(d));
+  out.splice(d > 0 ? out.length : 0, 0, ...dels.slice(d));
   return out;
 }
 
@@ -1456,7 +1449,7 @@ function refineHunks(seg: Row[], out: Row[], hunks: Hunk[], maxCellsPerHunk = 4_
     const adds = rows.filter((x) => x.kind === 'add');
     if (dels.length === 0 || adds.length === 0 || dels.length * adds.length > maxCellsPerHunk) {
       hunks.push(h);
-      out.push(...pairRows(dels, adds));
+      out.push(...hunkOrder(dels, adds));
       continue;
     }
     const parts = diffArrays(
@@ -1470,7 +1463,7 @@ function refineHunks(seg: Row[], out: Row[], hunks: Hunk[], maxCellsPerHunk = 4_
       curAdd: Row[] = [];
     const close = () => {
       if (cur) {
-        out.push(...pairRows(curDel, curAdd));
+        out.push(...hunkOrder(curDel, curAdd));
         curDel = [];
         curAdd = [];
         cur = null;

@@ -140,7 +140,6 @@ class ContinueCommand implements Command {
   }
 }
 
-/** The commands that start an inline edit and act on pending ones. */
 /**
  * Redo (Ctrl+Y, Ctrl+Shift+Z; Cmd+Shift+Z) while the editor's own Redo was cut by a save with a diff pending (context
  * key sparkEdit.redoIsOurs; issue 11, session 10): Spark Edit redoes the state the user undid. Otherwise the editor's.
@@ -156,6 +155,7 @@ class RedoCommand implements Command {
   }
 }
 
+/** The commands that start an inline edit and act on pending ones. */
 export function editCommands(
   edits: InlineEditController,
   sessions: EditSessions,
