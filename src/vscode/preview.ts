@@ -9,11 +9,13 @@ import { beforeOwnEdit } from './util/ownEdits';
 import { changesHanded, type ChangeReceipt, type OwnEditInFlight } from '../core/util/changeHold';
 import { ModelError, ModelTransport } from '../core/transport/types';
 import { EditPromptInput } from '../core/prompt';
-import { flushDelay } from '../core/util/frameClock';
+import { firstHunkDelay, flushDelay } from '../core/util/frameClock';
 import { settlesWithin } from '../core/util/settlesWithin';
 
 /** Document updates are coalesced to about the display rate, so a 1,000+ tok/s stream never floods the host (the first goes out at once). */
 const FRAME_MS = 16;
+/** Until the stream's first hunk is whole, its updates go out at most this often (see firstHunkDelay). */
+const FIRST_HUNK_HOLD_MS = 50;
 /** How long a decision waits for a suspended view (set aside for a save, moved by undo) to come back: see whenBack. */
 const WHEN_BACK_MS = 5000;
 /** How long the first document edit waits for its gate (the code taking typing again after the box). */
@@ -176,7 +178,7 @@ export class SessionView implements vscode.Disposable {
     liveViews.add(this);
     this.disposables.push({
       dispose: this.session.onEvent((ev) => {
-        if (ev.kind === 'content') this.scheduleFlush();
+        if (ev.kind === 'content') this.scheduleFlush(true);
         else if (ev.kind === 'state') this.onState(ev.state);
         else if (ev.kind === 'error') this.onError(this, ev.error, ev.kept);
       }).dispose,
@@ -236,22 +238,48 @@ export class SessionView implements vscode.Disposable {
   private lastFlushAt: number | undefined;
   /** The flush plan whose decorations were sent with its edit (see decorate's `ahead`). */
   private aheadSent: FlushPlan | undefined;
-  private scheduleFlush() {
-    if (this.timing.firstHunkStreamed === undefined && this.region.pendingHunks().length)
-      this.timing.firstHunkStreamed = performance.now();
-    if (this.flushTimer || this.ended) return;
+  private scheduleFlush(fromStream = false) {
+    const firstHunk = this.timing.firstHunkStreamed === undefined;
+    if (firstHunk && this.region.pendingHunks().length) this.timing.firstHunkStreamed = performance.now();
+    if (this.ended) return;
     // The first change after a quiet frame goes out at once; later ones wait for the frame to end (core/util/frameClock.ts).
     // The first hunk completed in the stream goes out at once too, with its controls (issue 17: the first usable Accept;
-    // the next ones wait for the frame, so a stream of many small hunks still coalesces).
+    // the next ones wait for the frame, so a stream of many small hunks still coalesces), also when an update was
+    // already waiting; and until it completes the stream's updates are held back (firstHunkDelay) so that no edit of
+    // ours is on its way when it does.
     const hunkDone = this.pendingShown === 0 && this.region.pendingHunks().length > 0;
-    this.flushTimer = setTimeout(
-      () => {
-        this.flushTimer = undefined;
-        void this.flush();
-      },
-      hunkDone ? 0 : flushDelay(performance.now(), this.lastFlushAt, FRAME_MS),
-    );
+    if (this.inFlight) {
+      // Once the update on its way has landed, this one is scheduled (a timer set now went off right after it landed,
+      // before the hold below could apply).
+      this.again = true;
+      if (!fromStream) this.againStreamOnly = false;
+      return;
+    }
+    const now = performance.now();
+    if (this.flushTimer) {
+      // An update already waits: it goes sooner for the first whole hunk (at once) or for the user's typing (the
+      // frame's end, not the stream's hold).
+      if (!fromStream) this.timerStreamOnly = false;
+      const sooner = hunkDone ? 0 : fromStream ? Infinity : flushDelay(now, this.lastFlushAt, FRAME_MS);
+      if (now + sooner >= this.flushDue) return;
+      clearTimeout(this.flushTimer);
+    } else this.timerStreamOnly = fromStream;
+    const delay = hunkDone
+      ? 0
+      : this.timerStreamOnly && firstHunk && this.session.isStreaming
+        ? firstHunkDelay(now, this.lastFlushAt, FRAME_MS, FIRST_HUNK_HOLD_MS)
+        : flushDelay(now, this.lastFlushAt, FRAME_MS);
+    this.flushDue = now + delay;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush(this.timerStreamOnly);
+    }, delay);
   }
+  /** When the waiting update is due, and whether only the stream asked for it (the first-hunk hold applies). */
+  private flushDue = 0;
+  private timerStreamOnly = true;
+  /** An update asked for while one was on its way, by the stream only. */
+  private againStreamOnly = true;
   /** How many pending hunks the document shows (as of the last edit sent): the controls were told of them with it. */
   private pendingShown = 0;
 
@@ -268,9 +296,10 @@ export class SessionView implements vscode.Disposable {
   }
 
   /** Bring the document in line with the region now (one edit), then decorate. */
-  flush(): Promise<void> {
+  flush(fromStream = false): Promise<void> {
     if (this.inFlight) {
       this.again = true;
+      if (!fromStream) this.againStreamOnly = false;
       return this.inFlight;
     }
     this.inFlight = this.doFlush().finally(() => {
@@ -278,7 +307,9 @@ export class SessionView implements vscode.Disposable {
       this.lastFlushAt = performance.now();
       if (this.again) {
         this.again = false;
-        this.scheduleFlush();
+        const streamOnly = this.againStreamOnly;
+        this.againStreamOnly = true;
+        this.scheduleFlush(streamOnly);
       }
     });
     return this.inFlight;

@@ -9,3 +9,17 @@ export function flushDelay(now: number, lastFlushAt: number | undefined, frameMs
   if (lastFlushAt === undefined) return 0;
   return Math.max(0, Math.min(frameMs, lastFlushAt + frameMs - now));
 }
+
+/**
+ * How long a stream's update waits while its first hunk is still being written (issue 17: the first usable Accept).
+ * Our edits go out one at a time (each waits for the workbench's answer to the one before: ~20 ms): an update of the
+ * half-written hunk that went out just before the hunk completed held the edit that shows it, and its ✓, for up to
+ * that round trip (p50 17.7 ms from "hunk complete" to its edit sent, session-11 bench). So once the first change is
+ * out, and until the first hunk is whole, updates go out at most every `holdMs` after the one before landed (the
+ * edit that completes the hunk goes at once: scheduleFlush), and the way is mostly clear when the hunk completes.
+ * Otherwise as `flushDelay`.
+ */
+export function firstHunkDelay(now: number, lastFlushAt: number | undefined, frameMs: number, holdMs: number): number {
+  if (lastFlushAt === undefined) return 0; // the first change: at once
+  return Math.max(flushDelay(now, lastFlushAt, frameMs), Math.min(holdMs, lastFlushAt + holdMs - now));
+}
