@@ -139,11 +139,14 @@ export class EarlyKeys implements vscode.Disposable {
     this.pass(text); // the box (or another editor): VS Code's own typing
   }
 
+  /** The box was cancelled: what was typed into it and not passed on yet is dropped (see dispose). */
+  private dropped = false;
+
   /** VS Code's own typing into the focused editor, after what was passed on before (order kept). */
   private pass(text: string) {
     if (!text) return;
     this.chain = this.lastKey = this.chain
-      .then(() => vscode.commands.executeCommand('default:type', { text }))
+      .then(() => (this.dropped ? undefined : vscode.commands.executeCommand('default:type', { text })))
       .catch((e) => this.log(`prompt: typed text was lost: ${String(e)}`));
   }
 
@@ -166,7 +169,7 @@ export class EarlyKeys implements vscode.Disposable {
     this.pass(text.slice(0, enter));
     const rest = text.slice(enter + (text[enter] === '\r' ? 2 : 1));
     this.chain = this.chain
-      .then(() => vscode.commands.executeCommand('editor.action.submitComment'))
+      .then(() => (this.dropped ? undefined : vscode.commands.executeCommand('editor.action.submitComment')))
       .catch((e) => this.log(`prompt: a typed Enter did not send the box: ${String(e)}`))
       .then(() => this.pass(rest));
   }
@@ -188,7 +191,13 @@ export class EarlyKeys implements vscode.Disposable {
     this.holding = false;
   }
 
-  dispose() {
+  /**
+   * `cancelled`: the box was cancelled (Esc), and what was typed into it and not yet passed on is dropped. Passed on
+   * after the box closed, it was typed into the code, over the lines selected again (session 12: Esc right after the
+   * instruction and Enter left "name total to acc" in place of the function).
+   */
+  dispose(cancelled = false) {
+    if (cancelled) this.dropped = true;
     this.retire();
     if (EarlyKeys.current === this) EarlyKeys.current = undefined;
     this.sub?.dispose();

@@ -17,14 +17,18 @@ const CLEANUP_MS = 500;
  */
 export class EmptyStopGuard implements Command {
   readonly id = 'sparkEdit.nothingPending';
-  private armed: { timer: ReturnType<typeof setTimeout>; edits: vscode.Disposable } | undefined;
+  private armed: { timer: ReturnType<typeof setTimeout>; edits: vscode.Disposable; why: 'stop' | 'cancel' } | undefined;
 
-  /** An Esc just stopped an edit of `doc` and kept nothing. */
-  arm(doc: vscode.TextDocument): void {
+  /**
+   * An Esc just stopped an edit of `doc` and kept nothing ('stop'), or cancelled the instruction box at `doc`, whose
+   * lines are selected again ('cancel', session 12: Ctrl+Backspace then deleted the selection).
+   */
+  arm(doc: vscode.TextDocument, why: 'stop' | 'cancel' = 'stop'): void {
     this.end();
     const at = Date.now();
     void vscode.commands.executeCommand('setContext', 'sparkEdit.stoppedEmpty', true);
     this.armed = {
+      why,
       timer: setTimeout(() => this.end(), EMPTY_STOP_GUARD_MS),
       edits: vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document === doc && e.contentChanges.length && Date.now() - at > CLEANUP_MS) this.end();
@@ -41,10 +45,13 @@ export class EmptyStopGuard implements Command {
   }
 
   execute(what?: 'accept' | 'reject') {
+    const why = this.armed?.why ?? 'stop';
     this.end();
     const key = what === 'accept' ? 'Ctrl+Enter' : 'Ctrl+Backspace';
+    const cause =
+      why === 'cancel' ? 'the instruction box was cancelled (Esc), nothing was sent' : 'the stop (Esc) kept nothing';
     void vscode.window.showInformationMessage(
-      `Spark Edit: nothing to ${what ?? 'reject'}: the stop (Esc) kept nothing, your code is as it was. ${key} again is the editor's own.`,
+      `Spark Edit: nothing to ${what ?? 'reject'}: ${cause}, your code is as it was. ${key} again is the editor's own.`,
     );
   }
 }

@@ -76,7 +76,7 @@ export class InlineEditController {
         warmup = this.prewarm(doc, startLine, endLine);
         const selections = collapse(editor);
         const beforeClose = async (sent: boolean) => {
-          keys?.dispose(); // keys typed from now on are for the code: never passed on (an Undo could overtake them)
+          keys?.dispose(!sent); // later keys are for the code, never passed on; cancelled: the box's are dropped
           // Cancelled: the selection as it was. Either way the code takes typing again before the box closes.
           if (!sent && !editor.document.isClosed && editor.selections.every((s) => s.isEmpty))
             editor.selections = selections;

@@ -47,6 +47,15 @@ export class InlinePrompt implements vscode.Disposable {
     reveal: vscode.Disposable;
   };
   private readonly disposables: vscode.Disposable[] = [];
+  /** The box whose Enter is on its way (sparkEdit.inlinePrompt.enter waits for the keys typed before it). */
+  private entering: vscode.CommentThread | undefined;
+  private readonly cancelled = new vscode.EventEmitter<vscode.TextDocument>();
+  /**
+   * The box was cancelled by Esc (in it, or in the code while it opened): its lines' selection is back, and the next
+   * Ctrl+Backspace would be the editor's, deleting it (session 12: a person pressed Esc right after Enter, which
+   * cancelled the box before the instruction went, then Ctrl+Backspace to reject: the function was deleted).
+   */
+  readonly onDidCancelByEsc = this.cancelled.event;
   /** Cancels the picker shown now (one prompt at a time). */
   private cancelPicker?: () => void;
 
@@ -61,6 +70,7 @@ export class InlinePrompt implements vscode.Disposable {
     };
     this.disposables.push(
       this.ctrl,
+      this.cancelled,
       // From the editing comment's Send (or Enter): the comment, its body now what was typed.
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) =>
         this.finish(this.open?.thread, c ? (typeof c.body === 'string' ? c.body : c.body.value) : undefined),
@@ -68,10 +78,11 @@ export class InlinePrompt implements vscode.Disposable {
       // Enter in the box: through the extension host, after the characters typed before it (they may still pass
       // through the `type` override, EarlyKeys: one ordered channel), then VS Code's own submit.
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.enter', async () => {
+        this.entering = this.open?.thread;
         await this.open?.target.keys?.settled();
         await vscode.commands.executeCommand('editor.action.submitComment');
       }),
-      vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', () => this.finish(this.open?.thread, undefined)),
+      vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', () => this.cancelByEsc()),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.pick', async () => {
         const o = this.open;
         if (!o) return;
@@ -99,8 +110,22 @@ export class InlinePrompt implements vscode.Disposable {
   cancelOpenFor(doc: vscode.TextDocument): boolean {
     if (this.open?.target.editor.document !== doc) return false;
     this.log('prompt: Esc before the box had the keyboard: the box is cancelled, the code is left as it is');
-    this.finish(this.open.thread, undefined);
+    this.cancelByEsc();
     return true;
+  }
+
+  /** Esc: the box is cancelled. One that came while its Enter was on its way says so: nothing was sent. */
+  private cancelByEsc() {
+    const o = this.open;
+    if (!o) return;
+    const afterEnter = this.entering === o.thread;
+    this.finish(o.thread, undefined);
+    this.cancelled.fire(o.target.editor.document);
+    if (!afterEnter) return;
+    this.log('prompt: Esc came right after Enter, before the instruction was sent: nothing was sent');
+    void vscode.window.showInformationMessage(
+      'Spark Edit: the instruction was not sent: Esc came right after Enter, so the box was cancelled. Your code is as it was.',
+    );
   }
 
   /** The box at the code is open. */
@@ -183,6 +208,7 @@ export class InlinePrompt implements vscode.Disposable {
       return;
     }
     this.open = undefined;
+    if (this.entering === o.thread) this.entering = undefined;
     void Promise.resolve(vscode.commands.executeCommand('setContext', PROMPT_OPEN, false)).then(undefined, () => 0);
     o.reveal.dispose();
     if (text?.trim()) this.remember(text);

@@ -163,6 +163,8 @@ export function editCommands(
   log: (m: string) => void,
 ): Command[] {
   const emptyStop = new EmptyStopGuard();
+  // Esc cancelled the box: its lines are selected again, and Ctrl+Backspace would delete them (emptyStopGuard.ts).
+  prompt.onDidCancelByEsc((doc) => emptyStop.arm(doc, 'cancel')); // ends with the prompt's emitter
   return [
     emptyStop,
     new EditSelectionCommand(edits),
