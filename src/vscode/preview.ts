@@ -250,9 +250,8 @@ export class SessionView implements vscode.Disposable {
     const hunkDone = this.pendingShown === 0 && this.region.pendingHunks().length > 0;
     if (this.inFlight) {
       // Once the update on its way has landed, this one is scheduled (a timer set now went off right after it landed,
-      // before the hold below could apply).
-      this.again = true;
-      if (!fromStream) this.againStreamOnly = false;
+      // before the hold below could apply): flush marks it.
+      void this.flush(fromStream);
       return;
     }
     const now = performance.now();

@@ -20,6 +20,5 @@ export function flushDelay(now: number, lastFlushAt: number | undefined, frameMs
  * Otherwise as `flushDelay`.
  */
 export function firstHunkDelay(now: number, lastFlushAt: number | undefined, frameMs: number, holdMs: number): number {
-  if (lastFlushAt === undefined) return 0; // the first change: at once
-  return Math.max(flushDelay(now, lastFlushAt, frameMs), Math.min(holdMs, lastFlushAt + holdMs - now));
+  return flushDelay(now, lastFlushAt, Math.max(frameMs, holdMs)); // the first change still at once
 }
