@@ -100,6 +100,32 @@ export interface SentDecorations {
   ahead?: boolean;
 }
 const sent = new WeakMap<vscode.TextDocument, SentDecorations>();
+/**
+ * Per document: a preview edit on its way whose decorations went out ahead of it (issue 11). Until it lands, a redraw
+ * of the document's previews (another preview's late update, an editor shown) waits for it: drawn from the previews as
+ * they are, it would take back the decorations of the rows that edit brings, and the workbench painted those rows
+ * with their `//` and no strike-through (a held update of an interrupted preview redrew while a second preview's
+ * first edit was on its way: 6 of 15 runs of the removed-rows test).
+ */
+const aheadInFlight = new WeakMap<vscode.TextDocument, { redraw: boolean }>();
+/** An edit of `doc` sent with its decorations: on its way until the returned function says it landed (then `redraw`). */
+function onItsWay(doc: vscode.TextDocument, redraw: () => void): () => void {
+  const mine = { redraw: false };
+  aheadInFlight.set(doc, mine);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    const now = aheadInFlight.get(doc);
+    // Another preview's edit went out after this one: its decorations drew this preview as it was before this edit.
+    if (now !== mine) {
+      if (now) now.redraw = true;
+      return;
+    }
+    aheadInFlight.delete(doc);
+    if (mine.redraw) redraw();
+  };
+}
 /** The decorations Spark Edit last sent to the editors of `doc` (undefined: never, no editor showed it). */
 export function sentDecorations(doc: vscode.TextDocument): SentDecorations | undefined {
   return sent.get(doc);
@@ -389,6 +415,11 @@ export class SessionView implements vscode.Disposable {
    * its decoration shows its comment prefix and no strike-through).
    */
   decorate(editors: readonly vscode.TextEditor[] = vscode.window.visibleTextEditors, ahead?: Ahead) {
+    const waiting = ahead ? undefined : aheadInFlight.get(this.document);
+    if (waiting) {
+      waiting.redraw = true; // once the edit on its way has landed (aheadLanded)
+      return;
+    }
     const eds = editors.filter((ed) => ed.document === this.document);
     if (!eds.length) return;
     const d = this.ranges(ahead);
@@ -742,12 +773,16 @@ export class SessionView implements vscode.Disposable {
   ): Promise<boolean> {
     const edit = toDocumentEdit(this.document, this.region.startLine, plan);
     const v0 = this.document.version;
+    let landed = () => {}; // set once the edit is sent with its decorations (onItsWay)
     const expected: ExpectedChange = {
       version: v0 + 1,
       start: edit.range.start,
       end: edit.range.end,
       text: edit.text,
-      commit,
+      commit: () => {
+        commit();
+        landed();
+      },
       waiters: [],
       onAnswer(f) {
         if (this.answered === undefined) this.waiters.push(f);
@@ -768,7 +803,6 @@ export class SessionView implements vscode.Disposable {
             undoStopBefore: undoBefore,
             undoStopAfter: undoAfter,
           });
-          beforeOwnEdit(this.document, 'previewSent'); // tests only: a keystroke right after our edit (util/ownEdits.ts)
           // In the same tick: the workbench gets the decorations with the edit (issue 11).
           this.aheadSent = plan;
           this.decorate(undefined, {
@@ -777,6 +811,8 @@ export class SessionView implements vscode.Disposable {
             endLine: this.region.startLine + plan.from + plan.deleteCount,
             delta: plan.lines.length - plan.deleteCount,
           });
+          landed = onItsWay(this.document, () => this.decorate());
+          beforeOwnEdit(this.document, 'previewSent'); // tests only: a keystroke right after our edit (util/ownEdits.ts)
           const f = this.firstEditSent;
           this.firstEditSent = undefined;
           // Once the edit has landed, in a message of its own: sent with it, the picker's closing was done before the
@@ -814,6 +850,7 @@ export class SessionView implements vscode.Disposable {
       this.expected = null;
       if (ok && this.document.version > v0) commit();
     }
+    landed();
     if (!ok) this.decorate(); // the decorations sent ahead were for an edit that did not land
     return ok;
   }
