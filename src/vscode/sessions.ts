@@ -253,15 +253,11 @@ export class EditSessions extends Disposable {
     view.session.onEvent((e) => {
       if (transport.name !== 'static' && e.kind === 'state' && (e.state === 'pending' || e.state === 'done'))
         status.setStats(view.session.stats);
-      // The model answered with the code unchanged: say so (not only in the status bar).
-      if (
-        e.kind === 'state' &&
-        e.state === 'done' &&
-        !view.session.error &&
-        !view.session.leftOut &&
-        view.session.text.length > 0 &&
-        view.region.hunks.length === 0
-      ) {
+      // The model answered with the code unchanged: say so (not only in the status bar). Not when the answer was
+      // stopped before its first change (Esc 80-150 ms after Enter was told "the model returned the code unchanged").
+      if (e.kind !== 'state' || e.state !== 'done' || view.session.error || view.region.hunks.length) return;
+      if (view.region.stop) log(`edit ${view.session.id}: ${view.region.stop.reason} before any change arrived`);
+      else if (!view.session.leftOut && view.session.text.length > 0) {
         log(`edit ${view.session.id}: no changes proposed (the model returned the code unchanged)`);
         void vscode.window.showInformationMessage(
           'Spark Edit: no changes proposed — the model returned the code unchanged.',

@@ -388,6 +388,27 @@ describe('Issue 11: an inline diff a person can trust', function () {
     );
   });
 
+  it('Esc before the answer changed anything: not "the model returned the code unchanged"', async () => {
+    const ed = await openFileWith(fileFor('stopped-early'), ORIGINAL);
+    select(ed, 2, 15);
+    const held = server.held;
+    // The first lines, unchanged, then held: what the demo model has sent 80-150 ms after Enter.
+    server.enqueue({ text: REWRITE, tokensPerSecond: 2000, holdAfterChars: 20 });
+    const v = await startEdit(a, 'use const');
+    await waitFor(() => server.held > held && v.session.text.length > 0, 'held before its first change');
+    assert.equal(v.region.hunks.length, 0, 'no change yet');
+    await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'ended');
+    server.release();
+    assert.equal(ed.document.getText(), ORIGINAL);
+    const said = a.logLines().filter((l) => l.includes(`edit ${v.session.id}:`));
+    assert.ok(!said.some((l) => l.includes('no changes proposed')), said.join('\n'));
+    assert.ok(
+      said.some((l) => l.includes('stopped (Esc) before any change arrived')),
+      said.join('\n'),
+    );
+  });
+
   it('removed lines stay above added lines in every state: streaming, after Esc, complete', async () => {
     const ed = await openFileWith(fileFor('order'), ORIGINAL);
     select(ed, 2, 15);
