@@ -47,7 +47,7 @@ export class InlineEditController {
   ) {}
 
   async start(args?: EditArgs): Promise<{ sessionId?: number; jobId?: number } | undefined> {
-    const { ctx, connections } = this;
+    const { ctx } = this;
     let t0 = performance.now();
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
@@ -94,6 +94,33 @@ export class InlineEditController {
       // edit waits for it (SessionView.gateFirstEdit below); every other way out of here awaits it first.
       released = lock?.release();
     }
+    try {
+      return await this.send(editor, instruction, { startLine, endLine, args, t0, warmup, released, picker });
+    } finally {
+      this.prompt.takeSent(doc); // (whatever way out: Esc no longer is for it)
+    }
+  }
+
+  /** The instruction is known: a fast edit in the preview, or a deep job. */
+  private async send(
+    editor: vscode.TextEditor,
+    instruction: string | undefined,
+    o: {
+      startLine: number;
+      endLine: number;
+      args?: EditArgs;
+      t0: number;
+      warmup?: Warmup;
+      released?: Promise<void>;
+      picker: PickerClose;
+    },
+  ): Promise<{ sessionId?: number; jobId?: number } | undefined> {
+    const { ctx, connections } = this;
+    const { args, t0, warmup, released, picker } = o;
+    let { startLine, endLine } = o;
+    const doc = editor.document;
+    // Esc after Enter, before the edit started (the box's instruction was sent: InlinePrompt.escapeSent).
+    const escaped = () => this.prompt.takeSent(doc);
     if (!instruction?.trim() || !ctx.gate.allowed(doc)) {
       picker.now();
       await released;
@@ -113,6 +140,7 @@ export class InlineEditController {
       picker.now();
       if (!(await connections.deepReady())) return;
       await released;
+      if (escaped()) return;
       const job = this.deep.start({
         instruction: r.instruction,
         files: [doc.uri, ...r.others],
@@ -128,6 +156,11 @@ export class InlineEditController {
     const warmId = warmup && warmup.context.content[0].text === context.content[0].text ? await warmup.id : undefined;
     if (warmup && !warmId)
       ctx.log('the warm-up was not used (the code changed, or it failed): the whole prompt is sent');
+    if (escaped()) {
+      picker.now();
+      await released;
+      return;
+    }
     const view = this.sessions.create(
       doc,
       startLine,

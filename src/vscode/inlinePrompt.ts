@@ -37,6 +37,12 @@ export interface PromptTarget {
 export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
 /** Context key: the instruction box at the code is open (set when it opens, cleared when it is sent or cancelled). */
 const PROMPT_OPEN = 'sparkEdit.promptOpen';
+/**
+ * Context key: an instruction was sent from the box and its edit has not started yet (sparkEdit.streaming is not set
+ * yet): Esc then is for it (session 12: Esc ~50 ms after Enter went to the code, which had no use for it, and the whole
+ * diff arrived).
+ */
+const SENDING = 'sparkEdit.sending';
 
 export class InlinePrompt implements vscode.Disposable {
   private readonly ctrl = vscode.comments.createCommentController(PROMPT_CONTROLLER, 'Spark Edit');
@@ -56,6 +62,16 @@ export class InlinePrompt implements vscode.Disposable {
    * cancelled the box before the instruction went, then Ctrl+Backspace to reject: the function was deleted).
    */
   readonly onDidCancelByEsc = this.cancelled.event;
+  private readonly escClosing = new vscode.EventEmitter<vscode.TextDocument>();
+  /**
+   * Esc in a box already sent, still drawn while it closes, once its edit has started: for that edit (Esc 150 ms after
+   * Enter went to the closing box, which had nothing left to cancel, and the edit wrote on).
+   */
+  readonly onDidEscInClosingBox = this.escClosing.event;
+  /** The document of the box last sent (what an Esc in it while it closes is about). */
+  private lastSent: vscode.TextDocument | undefined;
+  /** The instruction sent from the box until its edit starts (takeSent), and whether Esc came meanwhile (escapeSent). */
+  private sent: { doc: vscode.TextDocument; escaped: boolean } | undefined;
   /** Cancels the picker shown now (one prompt at a time). */
   private cancelPicker?: () => void;
 
@@ -71,6 +87,7 @@ export class InlinePrompt implements vscode.Disposable {
     this.disposables.push(
       this.ctrl,
       this.cancelled,
+      this.escClosing,
       // From the editing comment's Send (or Enter): the comment, its body now what was typed.
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.submit', (c?: vscode.Comment) =>
         this.finish(this.open?.thread, c ? (typeof c.body === 'string' ? c.body : c.body.value) : undefined),
@@ -114,10 +131,39 @@ export class InlinePrompt implements vscode.Disposable {
     return true;
   }
 
+  /**
+   * Esc after the box sent its instruction, before its edit started: the edit is not started (takeSent says so). True
+   * when there was such an instruction.
+   */
+  escapeSent(): boolean {
+    const s = this.sent;
+    if (!s || s.escaped) return !!s;
+    s.escaped = true;
+    this.log('prompt: Esc right after the instruction was sent, before its edit started: it is not started');
+    this.cancelled.fire(s.doc); // nothing pending: Ctrl+Backspace says so, never deletes the lines (emptyStopGuard.ts)
+    void vscode.window.showInformationMessage(
+      'Spark Edit: stopped (Esc) before the edit started. Your code is as it was.',
+    );
+    return true;
+  }
+
+  /** The edit of the instruction sent for `doc` starts now (or never): whether Esc came first (see escapeSent). */
+  takeSent(doc: vscode.TextDocument): boolean {
+    const s = this.sent;
+    if (s?.doc !== doc) return false;
+    this.sent = undefined;
+    void Promise.resolve(vscode.commands.executeCommand('setContext', SENDING, false)).then(undefined, () => 0);
+    return s.escaped;
+  }
+
   /** Esc: the box is cancelled. One that came while its Enter was on its way says so: nothing was sent. */
   private cancelByEsc() {
     const o = this.open;
-    if (!o) return;
+    if (!o) {
+      // The box is still drawn, its instruction sent: Esc is for it, or for its edit once started.
+      if (!this.escapeSent() && this.lastSent) this.escClosing.fire(this.lastSent);
+      return;
+    }
     const afterEnter = this.entering === o.thread;
     this.finish(o.thread, undefined);
     this.cancelled.fire(o.target.editor.document);
@@ -210,6 +256,11 @@ export class InlinePrompt implements vscode.Disposable {
     this.open = undefined;
     if (this.entering === o.thread) this.entering = undefined;
     void Promise.resolve(vscode.commands.executeCommand('setContext', PROMPT_OPEN, false)).then(undefined, () => 0);
+    if (text?.trim()) this.lastSent = o.target.editor.document;
+    if (text?.trim() && o.target.redirect === undefined) {
+      this.sent = { doc: o.target.editor.document, escaped: false };
+      void Promise.resolve(vscode.commands.executeCommand('setContext', SENDING, true)).then(undefined, () => 0);
+    }
     o.reveal.dispose();
     if (text?.trim()) this.remember(text);
     // While the box still has the keyboard, the code is made writable again: keys typed after Enter / Esc reach it.

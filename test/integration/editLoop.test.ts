@@ -216,6 +216,55 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(ed.document.getText(), lines(ORIGINAL).slice(0, 11).join('\n') + '\n' + redirected);
   });
 
+  it('Esc right after Enter in the box, before the edit started: the edit is not started, or stopped at once', async () => {
+    // Session 12 (a person): Esc ~50 ms after Enter was ignored, the whole diff arrived. Between the box sending its
+    // instruction and the edit starting, Esc went to the code, where no keybinding had a use for it.
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 9);
+    const requests = server.requests.length;
+    const asked = vscode.commands.executeCommand('sparkEdit.editSelection'); // the demo model answers
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'comment', 'the box', 20_000);
+    // The box's submit (what its Enter runs once the keys before it are in), then Esc at once: the edit has not
+    // started (the keys go to the code from here; Esc before the submit cancels the box: tests of session 12).
+    const from = a.logLines().length;
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.submit', { body: 'use const' });
+    await vscode.commands.executeCommand('sparkEdit.interrupt'); // Esc (the keybinding: no arguments)
+    await asked;
+    await sleep(500);
+    const said = a.logLines().slice(from).join('\n');
+    const live = a.sessions().filter((v) => !v.isEnded && v.document === ed.document);
+    assert.ok(
+      live.every((v) => !v.session.isStreaming && v.region.pendingHunks().length === 0),
+      `nothing streams or is proposed after the Esc:\n${said}`,
+    );
+    assert.equal(ed.document.getText(), ORIGINAL);
+    const notStarted = said.includes('Esc right after the instruction was sent');
+    assert.ok(notStarted || said.includes('stopped (Esc)'), said);
+    const asking = server.requests.slice(requests).filter((r) => JSON.stringify(r.body).includes('use const'));
+    if (notStarted) assert.equal(asking.length, 0, 'the instruction was not sent to the model (the warm-up may be)');
+  });
+
+  it('Esc in the box while it closes, once its edit streams: the edit stops', async () => {
+    // Browser, this session: Esc 150 ms after Enter went to the box (still drawn while it closed), which had nothing
+    // left to cancel, and the edit wrote on.
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 9);
+    const held = server.held;
+    server.enqueue({ text: REWRITE.split('\n').slice(2, 10).join('\n') + '\n', holdAfterChars: 60 });
+    const asked = vscode.commands.executeCommand('sparkEdit.editSelection');
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'comment', 'the box', 20_000);
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.submit', { body: 'use const' });
+    await asked;
+    const v = a.sessions().find((x) => !x.isEnded && x.document === ed.document)!;
+    await waitFor(() => server.held > held && v.session.isStreaming, 'the edit streams, held');
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.cancel'); // Esc in the box (its keybinding)
+    await waitFor(() => !v.session.isStreaming, 'the edit stopped', 5_000);
+    server.release();
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'rejected');
+    assert.equal(ed.document.getText(), ORIGINAL);
+  });
+
   it('the box at the code remembers: ↑ / ↓ go through the recent instructions, completions offer them and the refactors', async () => {
     // Issue 15 ("keeps a history of recent instructions (↑/↓) and offers the refactors as completions"); round-8
     // newcomer: ↑ / ↓ in the box did nothing, typing "re" offered nothing.

@@ -78,6 +78,7 @@ class InterruptCommand implements Command {
     private readonly emptyStop: EmptyStopGuard,
   ) {}
   execute(args?: SessionArgs) {
+    if (!args && this.prompt.escapeSent()) return; // Esc right after the box's Enter: its edit is not started
     const v = this.sessions.viewFromArgs(args);
     if (v && !args && this.prompt.cancelOpenFor(v.document)) return; // Esc meant for the box (see RejectAllCommand)
     if (!v?.interrupt()) return;
@@ -165,6 +166,11 @@ export function editCommands(
   const emptyStop = new EmptyStopGuard();
   // Esc cancelled the box: its lines are selected again, and Ctrl+Backspace would delete them (emptyStopGuard.ts).
   prompt.onDidCancelByEsc((doc) => emptyStop.arm(doc, 'cancel')); // ends with the prompt's emitter
+  const interrupt = new InterruptCommand(sessions, prompt, emptyStop);
+  prompt.onDidEscInClosingBox((doc) => {
+    const v = sessions.all().find((x) => x.document === doc && x.session.isStreaming);
+    if (v) interrupt.execute({ sessionId: v.session.id });
+  });
   return [
     emptyStop,
     new EditSelectionCommand(edits),
@@ -177,7 +183,7 @@ export function editCommands(
     new RejectAllCommand(sessions, prompt),
     new AcceptHunkCommand(sessions),
     new RejectHunkCommand(sessions),
-    new InterruptCommand(sessions, prompt, emptyStop),
+    interrupt,
     new RedirectCommand(sessions, prompt, log),
     new ContinueCommand(sessions),
     new RedoCommand(sessions),
