@@ -570,6 +570,9 @@ async function freshSessionTicks(page, workspace, artifacts) {
   const settings = path.join(path.dirname(workspace), 'user-data', 'User', 'settings.json');
   const original = fs.readFileSync(settings, 'utf8');
   fs.writeFileSync(settings, JSON.stringify({ ...JSON.parse(original), 'sparkEdit.demoTokensPerSecond': 8 }));
+  // code-server hears of the change through a file watcher: a window opened at once read the old settings in 4 of 8
+  // local runs of session 13 (the demo model at full speed, so Esc never landed mid-stream).
+  await page.waitForTimeout(2000);
   const context = await page
     .context()
     .browser()
@@ -690,6 +693,27 @@ async function freshSessionTicks(page, workspace, artifacts) {
     await fresh.waitForTimeout(1500);
     if (fs.readFileSync(path.join(dir, 'stats.py'), 'utf8') !== before)
       throw new Error('Esc right after Enter changed stats.py');
+    // Session 12 (a person, 5 of 5): characters typed right after Enter, the first went into the box while it closed
+    // (lost with it), the rest into the code. Every one reaches the code, once, in order (where the cursor is: the
+    // start of the selection).
+    await rename();
+    await fresh.keyboard.type('qzxw', { delay: 15 });
+    await fresh.waitForTimeout(1500);
+    if (await pending()) await fresh.keyboard.press('Control+Backspace');
+    await waitFor(async () => !(await pending()) && !(await writing()), 'no diff left', 10_000);
+    await fresh.waitForTimeout(1500); // auto-save
+    const typedAfter = fs.readFileSync(path.join(dir, 'stats.py'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'stats.py'), before); // (the editor reloads it: saved, not dirty)
+    if (typedAfter.split('qzxw').length !== 2)
+      throw new Error(`keys typed right after Enter: ${JSON.stringify(typedAfter.slice(0, 400))}`);
+    await waitFor(
+      async () =>
+        !(await fresh.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')).includes(
+          'qzx',
+        ),
+      'stats.py back as it was',
+      10_000,
+    );
     // The quick fix: Ctrl+. on the selected mean, Fix This, its answer rejected if it proposes something.
     // Ctrl+. in this second window after the keyboard flow showed no action widget at all (CI 38 and a rerun; with the
     // demo flow alone it did; not understood, README Known limits): 2 tries, then Fix This from the command palette,

@@ -9,9 +9,11 @@ import { performance } from 'node:perf_hooks';
  * has the keyboard they are typed into it (a held Enter then sends it); later characters typed into the box are
  * passed on to VS Code's own `default:type`, in order. Enter in the box goes through the extension host too
  * (`sparkEdit.inlinePrompt.enter`), after them: VS Code's own Enter sent the box before they landed (measured).
- * The override goes when the box is sent or cancelled, not before: removed while keys are on their way, it lost
- * them (measured, with the override removed once typing paused 300 ms); keys typed into the code after the box
- * are never passed on (a Ctrl+Z pressed after them would overtake them: measured).
+ * The override goes when the box is cancelled, not before: removed while keys are on their way, it lost them
+ * (measured, with the override removed once typing paused 300 ms). When the box is sent, characters typed after its
+ * Enter are carried to the code (toCode): into the box while it closes they were lost; the override goes once typing
+ * has paused with the code focused. The cost: in that moment a Ctrl+Z pressed right after characters typed into the
+ * code can overtake them (they make a round trip through the extension host; measured in session 10).
  *
  * Keys typed before the override reaches the workbench (one round trip to the extension host after Ctrl+I; over a
  * second on a cold first Ctrl+I): the Ctrl+I keybinding sets the context key `sparkEdit.holdingKeys` in the
@@ -23,6 +25,11 @@ import { performance } from 'node:perf_hooks';
  * character before it can overtake that character); IME composition. If another extension owns `type` (one
  * override per extension host), nothing is held: the keys are refused as before, and that is logged.
  */
+/** After the box was sent, the override stays until typing pauses this long with the code focused (toCode). */
+const CARRY_QUIET_MS = 400;
+/** …and at most this long after Enter. */
+const CARRY_MAX_MS = 3000;
+
 /** Set by the Ctrl+I keybinding (in the workbench, with the lock) until the box or the picker has the keyboard. */
 export const HOLDING_KEYS = 'sparkEdit.holdingKeys';
 
@@ -123,6 +130,7 @@ export class EarlyKeys implements vscode.Disposable {
   }
 
   private typed(text: string) {
+    if (this.carry) return this.carried(text);
     const active = vscode.window.activeTextEditor?.document;
     if (this.sink && active === this.doc) return this.sink(text); // typed before the picker had the keyboard
     if (this.holding && active === this.doc) {
@@ -191,6 +199,75 @@ export class EarlyKeys implements vscode.Disposable {
     this.holding = false;
   }
 
+  /** After the box was sent (see toCode): characters typed since, not yet typed into the code. */
+  private carry:
+    { text: string; focus: vscode.Disposable; quiet?: ReturnType<typeof setTimeout>; until: number } | undefined;
+
+  /**
+   * The box was sent: characters typed after its Enter go to the code, in order, at its cursor. Typed into the box
+   * while it closes (it has the keyboard for a moment), they were lost with it, and the rest landed in the code
+   * without them (session 12: a person typing right after Enter, 5 of 5). They wait until the code has the keyboard,
+   * then are typed into it; the override goes once typing has paused for CARRY_QUIET_MS with the code focused (never
+   * while keys may be on their way to it: they would be lost), at most CARRY_MAX_MS after Enter.
+   */
+  toCode(): void {
+    this.retire();
+    if (!this.sub || this.carry) return;
+    const focus = vscode.window.onDidChangeActiveTextEditor(() => this.carried(''));
+    this.carry = { text: '', focus, until: performance.now() + CARRY_MAX_MS };
+    this.carried('');
+  }
+
+  private carried(text: string) {
+    const c = this.carry;
+    if (!c) return this.pass(text);
+    c.text += text;
+    const inCode = vscode.window.activeTextEditor?.document === this.doc;
+    if (inCode && c.text) {
+      this.intoCode(c.text);
+      c.text = '';
+    }
+    clearTimeout(c.quiet);
+    const last = performance.now() >= c.until;
+    c.quiet = setTimeout(() => (inCode || last ? this.endCarry() : this.carried('')), last ? 0 : CARRY_QUIET_MS);
+  }
+
+  /**
+   * Typed into the code at its cursors, after what was passed on before. Not VS Code's typing (`default:type` types
+   * into the focused editor): when the extension host hears the code is active again, the keyboard may not be in it
+   * yet (the browser: four characters carried, none landed).
+   */
+  private intoCode(text: string) {
+    this.chain = this.lastKey = this.chain
+      .then(async () => {
+        // Version-checked: refused when another edit (the stream's) landed first; then at the cursors as they are now.
+        for (let tries = 0; tries < 5; tries++) {
+          const ed = vscode.window.visibleTextEditors.find((e) => e.document === this.doc);
+          if (!ed || this.dropped) return;
+          const edit = (b: vscode.TextEditorEdit) => ed.selections.forEach((sel) => b.replace(sel, text));
+          if (await ed.edit(edit, { undoStopBefore: false, undoStopAfter: false })) return;
+        }
+        this.log(`prompt: ${text.length} key(s) typed after Enter were lost: the code kept changing`);
+      })
+      .catch((e) => this.log(`prompt: typed text was lost: ${String(e)}`));
+  }
+
+  private endCarry() {
+    const c = this.carry;
+    if (!c) return;
+    this.carry = undefined;
+    clearTimeout(c.quiet);
+    c.focus.dispose();
+    if (c.text)
+      this.log(`prompt: ${c.text.length} key(s) typed after Enter were dropped: the code never had the keyboard`);
+    this.dispose();
+  }
+
+  /** Done with the box: the override goes, unless keys typed after its Enter are being carried to the code. */
+  done(): void {
+    if (!this.carry) this.dispose();
+  }
+
   /**
    * `cancelled`: the box was cancelled (Esc), and what was typed into it and not yet passed on is dropped. Passed on
    * after the box closed, it was typed into the code, over the lines selected again (session 12: Esc right after the
@@ -198,6 +275,7 @@ export class EarlyKeys implements vscode.Disposable {
    */
   dispose(cancelled = false) {
     if (cancelled) this.dropped = true;
+    if (this.carry) return this.endCarry(); // (cancelled, or a new Ctrl+I: what was carried is dropped)
     this.retire();
     if (EarlyKeys.current === this) EarlyKeys.current = undefined;
     this.sub?.dispose();

@@ -76,7 +76,9 @@ export class InlineEditController {
         warmup = this.prewarm(doc, startLine, endLine);
         const selections = collapse(editor);
         const beforeClose = async (sent: boolean) => {
-          keys?.dispose(!sent); // later keys are for the code, never passed on; cancelled: the box's are dropped
+          // Sent: keys typed from now on go to the code (toCode). Cancelled: the box's are dropped.
+          if (sent) keys?.toCode();
+          else keys?.dispose(true);
           // Cancelled: the selection as it was. Either way the code takes typing again before the box closes.
           if (!sent && !editor.document.isClosed && editor.selections.every((s) => s.isEmpty))
             editor.selections = selections;
@@ -89,7 +91,7 @@ export class InlineEditController {
         t0 = performance.now(); // time starts when the user confirms, not while they type
       }
     } finally {
-      keys?.dispose();
+      keys?.done();
       // Not awaited (a round trip to the workbench, ~15 ms): the request goes out meanwhile, and the first document
       // edit waits for it (SessionView.gateFirstEdit below); every other way out of here awaits it first.
       released = lock?.release();

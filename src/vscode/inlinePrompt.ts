@@ -38,11 +38,13 @@ export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
 /** Context key: the instruction box at the code is open (set when it opens, cleared when it is sent or cancelled). */
 const PROMPT_OPEN = 'sparkEdit.promptOpen';
 /**
- * Context key: an instruction was sent from the box and its edit has not started yet (sparkEdit.streaming is not set
- * yet): Esc then is for it (session 12: Esc ~50 ms after Enter went to the code, which had no use for it, and the whole
- * diff arrived).
+ * Context key: an instruction was sent from the box, and the code has not had the keyboard back since (its edit may
+ * have started): Esc then is for that edit, wherever the keyboard is (session 12: Esc ~50 ms after Enter went to the
+ * code, which had no use for it yet, and the whole diff arrived; this session: at 150 ms, with the box gone and the code
+ * not focused yet, it went nowhere).
  */
 const SENDING = 'sparkEdit.sending';
+const SENDING_MS = 1000;
 
 export class InlinePrompt implements vscode.Disposable {
   private readonly ctrl = vscode.comments.createCommentController(PROMPT_CONTROLLER, 'Spark Edit');
@@ -70,8 +72,11 @@ export class InlinePrompt implements vscode.Disposable {
   readonly onDidEscInClosingBox = this.escClosing.event;
   /** The document of the box last sent (what an Esc in it while it closes is about). */
   private lastSent: vscode.TextDocument | undefined;
-  /** The instruction sent from the box until its edit starts (takeSent), and whether Esc came meanwhile (escapeSent). */
-  private sent: { doc: vscode.TextDocument; escaped: boolean } | undefined;
+  /**
+   * The instruction sent from the box, until the code has the keyboard again (SENDING); whether Esc came before its
+   * edit started (escapeSent), and whether it started (takeSent).
+   */
+  private sent: { doc: vscode.TextDocument; escaped: boolean; started: boolean } | undefined;
   /** Cancels the picker shown now (one prompt at a time). */
   private cancelPicker?: () => void;
 
@@ -95,7 +100,12 @@ export class InlinePrompt implements vscode.Disposable {
       // Enter in the box: through the extension host, after the characters typed before it (they may still pass
       // through the `type` override, EarlyKeys: one ordered channel), then VS Code's own submit.
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.enter', async () => {
-        this.entering = this.open?.thread;
+        const o = this.open;
+        this.entering = o?.thread;
+        // From this Enter on, Esc is for the edit it sends: set before the box's submit blurs it (an Esc in between
+        // went nowhere, session 13). And keys typed after it are for the code, not the box (which lost them).
+        if (o && o.target.redirect === undefined) this.sending(o.target.editor.document);
+        o?.target.keys?.toCode();
         await this.open?.target.keys?.settled();
         await vscode.commands.executeCommand('editor.action.submitComment');
       }),
@@ -137,7 +147,8 @@ export class InlinePrompt implements vscode.Disposable {
    */
   escapeSent(): boolean {
     const s = this.sent;
-    if (!s || s.escaped) return !!s;
+    if (s?.started) this.escClosing.fire(s.doc); // for its edit: it stops
+    if (!s || s.escaped || s.started) return !!s;
     s.escaped = true;
     this.log('prompt: Esc right after the instruction was sent, before its edit started: it is not started');
     this.cancelled.fire(s.doc); // nothing pending: Ctrl+Backspace says so, never deletes the lines (emptyStopGuard.ts)
@@ -147,12 +158,29 @@ export class InlinePrompt implements vscode.Disposable {
     return true;
   }
 
+  /** An instruction for `doc` is on its way (SENDING set; kept if it is already: an Esc may have come), or none. */
+  private sending(doc: vscode.TextDocument | undefined) {
+    if (doc && this.sent?.doc === doc && !this.sent.started) return;
+    this.sent = doc && { doc, escaped: false, started: false };
+    void Promise.resolve(vscode.commands.executeCommand('setContext', SENDING, !!doc)).then(undefined, () => 0);
+  }
+
   /** The edit of the instruction sent for `doc` starts now (or never): whether Esc came first (see escapeSent). */
   takeSent(doc: vscode.TextDocument): boolean {
     const s = this.sent;
-    if (s?.doc !== doc) return false;
-    this.sent = undefined;
-    void Promise.resolve(vscode.commands.executeCommand('setContext', SENDING, false)).then(undefined, () => 0);
+    if (s?.doc !== doc || s.started) return false;
+    s.started = true;
+    // Esc stays for this edit until the code has the keyboard back (at most SENDING_MS).
+    const end = () => {
+      focus.dispose();
+      clearTimeout(timer);
+      if (this.sent !== s) return;
+      this.sent = undefined;
+      void Promise.resolve(vscode.commands.executeCommand('setContext', SENDING, false)).then(undefined, () => 0);
+    };
+    const focus = vscode.window.onDidChangeActiveTextEditor((ed) => ed?.document === doc && end());
+    const timer = setTimeout(end, SENDING_MS);
+    if (vscode.window.activeTextEditor?.document === doc) end();
     return s.escaped;
   }
 
@@ -257,19 +285,22 @@ export class InlinePrompt implements vscode.Disposable {
     if (this.entering === o.thread) this.entering = undefined;
     void Promise.resolve(vscode.commands.executeCommand('setContext', PROMPT_OPEN, false)).then(undefined, () => 0);
     if (text?.trim()) this.lastSent = o.target.editor.document;
-    if (text?.trim() && o.target.redirect === undefined) {
-      this.sent = { doc: o.target.editor.document, escaped: false };
-      void Promise.resolve(vscode.commands.executeCommand('setContext', SENDING, true)).then(undefined, () => 0);
-    }
+    if (text?.trim() && o.target.redirect === undefined) this.sending(o.target.editor.document);
+    else if (this.sent && !this.sent.started) this.sending(undefined); // its Enter sent nothing (cancelled, empty)
     o.reveal.dispose();
     if (text?.trim()) this.remember(text);
     // While the box still has the keyboard, the code is made writable again: keys typed after Enter / Esc reach it.
     const close = () => {
-      o.thread.dispose();
-      // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again.
+      // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again. Then
+      // the box goes: disposed first, it took the keyboard with it, and until the code had it keys went nowhere
+      // (session 13, the browser: one of four characters typed right after Enter lost, an Esc at 150 ms ignored).
       const ed = o.target.editor;
-      if (!ed.document.isClosed)
-        void vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false });
+      const back = ed.document.isClosed
+        ? Promise.resolve()
+        : Promise.resolve(
+            vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false }),
+          );
+      void back.then(undefined, () => undefined).then(() => o.thread.dispose());
       o.resolve(text?.trim() ? text.trim() : undefined);
     };
     void Promise.resolve(o.target.beforeClose?.(!!text?.trim())).then(close, close);

@@ -265,6 +265,28 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(ed.document.getText(), ORIGINAL);
   });
 
+  it('characters typed right after the box sent its instruction reach the code, in order, none lost', async () => {
+    // Session 12 (a person, 5 of 5): typing within ~100 ms after Enter, the first keys went into the box while it
+    // closed (lost with it), the rest into the code without them.
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 9);
+    const asked = vscode.commands.executeCommand('sparkEdit.editSelection'); // the demo model answers
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'comment', 'the box', 20_000);
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.submit', { body: 'use const' });
+    // At once: the box still has the keyboard.
+    for (const ch of 'QZX') await vscode.commands.executeCommand('type', { text: ch });
+    await asked;
+    await waitFor(() => ed.document.getText().includes('QZX'), 'the keys in the code', 5_000).catch(() => undefined);
+    for (const v of a.sessions().filter((x) => !x.isEnded && x.document === ed.document)) {
+      await v.session.whenSettled();
+      await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'rejected');
+    }
+    const want = lines(ORIGINAL);
+    want[2] = 'QZX' + want[2]; // at the cursor: the start of the selection, where the submitted box left it
+    assert.equal(ed.document.getText(), want.join('\n'), a.logLines().slice(-12).join('\n'));
+  });
+
   it('the box at the code remembers: ↑ / ↓ go through the recent instructions, completions offer them and the refactors', async () => {
     // Issue 15 ("keeps a history of recent instructions (↑/↓) and offers the refactors as completions"); round-8
     // newcomer: ↑ / ↓ in the box did nothing, typing "re" offered nothing.
