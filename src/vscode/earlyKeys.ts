@@ -221,11 +221,15 @@ export class EarlyKeys implements vscode.Disposable {
   private carried(text: string) {
     const c = this.carry;
     if (!c) return this.pass(text);
-    c.text += text;
     const inCode = vscode.window.activeTextEditor?.document === this.doc;
-    if (inCode && c.text) {
-      this.intoCode(c.text);
+    if (!inCode) c.text += text;
+    else {
+      // What was typed before the code had the keyboard: at its cursors as the extension host knows them (still where
+      // the box left them). Keys typed since: VS Code's own typing, at the cursor as it is then (a helper's Ctrl+End
+      // right after Enter was followed by text typed at the old cursor, part of it refused).
+      if (c.text) this.intoCode(c.text);
       c.text = '';
+      this.pass(text);
     }
     clearTimeout(c.quiet);
     const last = performance.now() >= c.until;
@@ -261,6 +265,16 @@ export class EarlyKeys implements vscode.Disposable {
     if (c.text)
       this.log(`prompt: ${c.text.length} key(s) typed after Enter were dropped: the code never had the keyboard`);
     this.dispose();
+  }
+
+  /** The box's Enter sent nothing (it stays open): the keys carried since go into it after all, and later ones too. */
+  backToBox(): void {
+    const c = this.carry;
+    if (!c) return;
+    this.carry = undefined;
+    clearTimeout(c.quiet);
+    c.focus.dispose();
+    this.pass(c.text);
   }
 
   /** Done with the box: the override goes, unless keys typed after its Enter are being carried to the code. */

@@ -108,6 +108,11 @@ export class InlinePrompt implements vscode.Disposable {
         o?.target.keys?.toCode();
         await this.open?.target.keys?.settled();
         await vscode.commands.executeCommand('editor.action.submitComment');
+        // Nothing sent (the box stays open): Esc is the box's again (a later one must not stop its next Enter).
+        if (o && this.open === o) {
+          if (this.sent?.doc === o.target.editor.document && !this.sent.started) this.sending(undefined);
+          o.target.keys?.backToBox(); // and the keys typed since go into it, as before the Enter
+        }
       }),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', () => this.cancelByEsc()),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.pick', async () => {

@@ -287,6 +287,27 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(ed.document.getText(), want.join('\n'), a.logLines().slice(-12).join('\n'));
   });
 
+  it('Enter in an empty box, then typing and Esc: the keys go into the box, Esc cancels it, nothing starts', async () => {
+    // From the box's Enter on, keys are carried to the code and Esc is for the edit (this session): when that Enter
+    // sends nothing, both are the box's again.
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 9);
+    const asked = vscode.commands.executeCommand('sparkEdit.editSelection');
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'comment', 'the box', 20_000);
+    const box = vscode.window.activeTextEditor!.document;
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.enter'); // nothing typed
+    const open = vscode.window.activeTextEditor?.document === box;
+    if (open) {
+      for (const ch of 'abc') await vscode.commands.executeCommand('type', { text: ch });
+      await waitFor(() => box.getText() === 'abc', `the keys in the box (it has "${box.getText()}")`);
+      await vscode.commands.executeCommand('sparkEdit.inlinePrompt.cancel'); // Esc in the box
+    }
+    await asked;
+    assert.equal(ed.document.getText(), ORIGINAL, 'nothing reached the code');
+    assert.ok(!a.sessions().some((v) => !v.isEnded && v.document === ed.document), 'no edit started');
+    console.log(`    the empty box ${open ? 'stayed open after Enter' : 'closed at Enter'}`);
+  });
+
   it('the box at the code remembers: ↑ / ↓ go through the recent instructions, completions offer them and the refactors', async () => {
     // Issue 15 ("keeps a history of recent instructions (↑/↓) and offers the refactors as completions"); round-8
     // newcomer: ↑ / ↓ in the box did nothing, typing "re" offered nothing.
