@@ -256,25 +256,26 @@ export class EarlyKeys implements vscode.Disposable {
       .catch((e) => this.log(`prompt: typed text was lost: ${String(e)}`));
   }
 
-  private endCarry() {
+  /** No more carrying: what was carried and is not in the code yet (undefined: nothing was being carried). */
+  private stopCarry(): string | undefined {
     const c = this.carry;
-    if (!c) return;
+    if (!c) return undefined;
     this.carry = undefined;
     clearTimeout(c.quiet);
     c.focus.dispose();
-    if (c.text)
-      this.log(`prompt: ${c.text.length} key(s) typed after Enter were dropped: the code never had the keyboard`);
+    return c.text;
+  }
+
+  private endCarry() {
+    const text = this.stopCarry();
+    if (text === undefined) return;
+    if (text) this.log(`prompt: ${text.length} key(s) typed after Enter were dropped: the code never had the keyboard`);
     this.dispose();
   }
 
   /** The box's Enter sent nothing (it stays open): the keys carried since go into it after all, and later ones too. */
   backToBox(): void {
-    const c = this.carry;
-    if (!c) return;
-    this.carry = undefined;
-    clearTimeout(c.quiet);
-    c.focus.dispose();
-    this.pass(c.text);
+    this.pass(this.stopCarry() ?? '');
   }
 
   /** Done with the box: the override goes, unless keys typed after its Enter are being carried to the code. */
