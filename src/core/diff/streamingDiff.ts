@@ -82,8 +82,9 @@ const SIMILAR_MAX_TOKENS = 80;
 
 /**
  * Is `line` old line `old` changed in a few tokens (issue 11, session 12: "use const", a rename, an upper-cased string):
- * same indentation, both distinctive, at most 2 tokens differ on each side, and the tokens they share (in order) are at
- * least twice as many as those that differ and at least 3 (2 when one token differs in lines of 10 characters or more). Equal lines are not similar (they match).
+ * same indentation, both distinctive, one token changed (or one token changed the same way twice: a rename), and the
+ * tokens they share (in order) are at least twice as many as those that changed and at least 3 (2 when one token changed
+ * in lines of 10 characters or more). Equal lines are not similar (they match).
  */
 export function similarLine(old: string, line: string): boolean {
   if (old === line) return false;
@@ -94,18 +95,30 @@ export function similarLine(old: string, line: string): boolean {
     b = tokens(line);
   if (a.length > SIMILAR_MAX_TOKENS || b.length > SIMILAR_MAX_TOKENS) return false;
   if (Math.abs(a.length - b.length) > 2) return false;
-  // Longest common subsequence of the tokens (one row of the table at a time).
-  let prev = new Array<number>(b.length + 1).fill(0);
+  // Longest common subsequence of the tokens, and the tokens it leaves out on each side.
+  const t: number[][] = [new Array<number>(b.length + 1).fill(0)];
   for (let i = 1; i <= a.length; i++) {
-    const cur = new Array<number>(b.length + 1).fill(0);
+    const cur = (t[i] = new Array<number>(b.length + 1).fill(0));
     for (let j = 1; j <= b.length; j++)
-      cur[j] = a[i - 1] === b[j - 1] ? prev[j - 1] + 1 : Math.max(prev[j], cur[j - 1]);
-    prev = cur;
+      cur[j] = a[i - 1] === b[j - 1] ? t[i - 1][j - 1] + 1 : Math.max(t[i - 1][j], cur[j - 1]);
   }
-  const common = prev[b.length];
+  const common = t[a.length][b.length];
   const diff = Math.max(a.length - common, b.length - common);
   if (diff < 1 || diff > 2 || common < 2 * diff) return false;
-  // Three tokens in common; or two, one changed, in lines of 10 characters or more (`return sum;` -> `return total;`).
+  if (diff === 2) {
+    // Two tokens changed only as one rename twice (`count` -> `itemCount` in `const count = … defaults.count;`): a new
+    // line whose two changes differ (`import { b } from './b'` / `import { c } from './c'`) is more likely a new line.
+    const gone = new Set<string>(),
+      came = new Set<string>();
+    for (let i = a.length, j = b.length; i > 0 || j > 0; ) {
+      if (i > 0 && j > 0 && a[i - 1] === b[j - 1]) {
+        i--;
+        j--;
+      } else if (j > 0 && (i === 0 || t[i][j - 1] >= t[i - 1][j])) came.add(b[--j]);
+      else gone.add(a[--i]);
+    }
+    if (gone.size > 1 || came.size > 1) return false;
+  }
   return common >= 3 || (diff === 1 && old.trim().length >= 10 && line.trim().length >= 10);
 }
 
