@@ -46,8 +46,9 @@ export interface Row {
    */
   drawnDel?: boolean;
   /**
-   * An added row that is the removed row right above it re-indented (streamingDiff.rewriteAt): the pair stays together,
-   * old above new, in every state (issue 11); rows found removed later are never lifted above it.
+   * An added row that is the removed row right above it re-indented (streamingDiff.rewriteAt) or changed in a few tokens
+   * (streamingDiff.similarAt, session 12): the pair stays together, old above new, in every state (issue 11); rows found
+   * removed later are never lifted above it.
    */
   rewrites?: boolean;
 }
@@ -368,44 +369,52 @@ export class PreviewRegion implements DiffSink {
 
   /**
    * The stream decided the lines shown ahead (see showAhead): those before original line `upTo` are removed and stay
-   * where they are, each right above its new line (a pair, Row.rewrites); the rest are lines the stream will reach
-   * (or keep): the lines written below them move above them, in the order written, and they are the frontier again.
+   * where they are, each right above its new line (a pair, Row.rewrites), when hunk `h` takes them; from the first one
+   * that cannot pair (the stream keeps it or has not reached it, the user typed in it or in its new line, no hunk) they
+   * go back: the lines written below them move above them, in the order written, and they are the frontier again (the
+   * caller finds them removed as any other line, liftDels).
    */
   private settleAhead(upTo: number, h: Hunk | null): void {
     if (!this.ahead.length) return;
     const ahead = this.ahead;
     this.ahead = [];
-    const rest = ahead.filter((a) => a.old.orig >= upTo);
-    if (rest.length) {
-      const first = this.rows.indexOf(rest[0].old);
-      let end = first;
-      if (first >= 0) {
-        end = this.frontierRow ? this.rows.indexOf(this.frontierRow, first) : this.rows.length;
-        if (end < 0) end = this.rows.length;
-        const span = this.rows.slice(first, end);
-        const olds = new Set(rest.map((a) => a.old));
-        const moved = [...span.filter((r) => !olds.has(r)), ...span.filter((r) => olds.has(r))];
-        this.rows.splice(first, span.length, ...moved);
-        this.mark(first);
-        if (end > first) this.mark(end - 1);
-      }
-      this.frontierRow = rest[0].old;
-      this.frontier = first >= 0 ? this.rows.indexOf(rest[0].old, first) : this.rows.indexOf(rest[0].old);
-      if (this.frontier < 0) this.recomputeFrontier();
-    }
-    if (!h) return;
-    for (const a of ahead) {
-      if (a.old.orig >= upTo || !a.add) continue;
-      if (!this.removing(a.old, h) && a.old.kind !== 'del') continue;
+    const pairs = (a: { old: Row; add: Row | null }) => {
+      const o = a.old,
+        n = a.add;
+      if (!h || o.orig >= upTo || o.kind !== 'orig' || o.userEdited) return false;
+      if (!n) return true; // a line with no code skipped to reach the pair: with it
+      const i = this.rows.indexOf(o);
+      return i >= 0 && this.rows[i + 1] === n && n.kind === 'add' && n.hunk === h && !n.userEdited;
+    };
+    let cut = 0;
+    while (cut < ahead.length && pairs(ahead[cut])) cut++;
+    while (cut > 0 && !ahead[cut - 1].add) cut--; // skipped lines go with the pair after them
+    for (const a of ahead.slice(0, cut)) {
+      if (!a.add) continue; // removed by the caller, where it is (the hunk has a pair: liftDels leaves it)
+      this.removing(a.old, h!);
       // Where it is already: with no prefix the document's line is right, it is drawn removed at once (as liftDels).
       if (!this.removedPrefix) a.old.drawnDel = true;
+      a.add.rewrites = true;
+      this.paired.add(h!);
       const i = this.rows.indexOf(a.old);
-      if (i >= 0 && this.rows[i + 1] === a.add && a.add.kind === 'add' && a.add.hunk === h) {
-        a.add.rewrites = true;
-        this.paired.add(h);
-      }
       if (i >= 0) this.mark(i);
     }
+    const rest = ahead.slice(cut);
+    if (!rest.length) return;
+    const first = this.rows.indexOf(rest[0].old);
+    if (first >= 0) {
+      let end = this.frontierRow ? this.rows.indexOf(this.frontierRow, first) : this.rows.length;
+      if (end < 0) end = this.rows.length;
+      const span = this.rows.slice(first, end);
+      const olds = new Set(rest.map((a) => a.old));
+      const moved = [...span.filter((r) => !olds.has(r)), ...span.filter((r) => olds.has(r))];
+      this.rows.splice(first, span.length, ...moved);
+      this.mark(first);
+      if (end > first) this.mark(end - 1);
+    }
+    this.frontierRow = rest[0].old;
+    this.frontier = this.rows.indexOf(rest[0].old, Math.max(0, first));
+    if (this.frontier < 0) this.recomputeFrontier();
   }
 
   replaced(index: number, from: number, line: string): void {
@@ -1500,8 +1509,8 @@ function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number
 
 /**
  * One hunk's removed and added rows in the order the stream shows them (issue 11): removed rows above added ones, except
- * that an added line which is a removed line re-indented (streamingDiff.rewriteAt, the stream's own rule) sits right
- * below it, where the stream wrote it (with the lines without code it skipped right above the pair), and the removed
+ * that an added line which is a removed line re-indented (streamingDiff.rewriteAt, the stream's own rule) or changed in
+ * a few tokens (streamingDiff.similarAt, the region's rule while streaming: showAhead) sits right below it, where the stream wrote it (with the lines without code it skipped right above the pair), and the removed
  * rows left after the last pair go at the end, where the stream found them (region.liftDels). With no such line it is
  * the usual removed-then-added block.
  */
