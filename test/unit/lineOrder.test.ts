@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pairsWith } from '../../src/core/diff/streamingDiff';
 import { PreviewRegion } from '../../src/core/session/region';
 import { demoEdit } from '../../src/server/demo';
 import { tokenize } from '../../src/server/modelServer';
@@ -32,11 +33,11 @@ function drawn(sim: SimDocument) {
   return out;
 }
 
-/** Drawn removed line `i` leads (through removed lines) to an added line equal to the last of them but for indentation. */
+/** Drawn removed line `i` leads (through removed lines) to an added line that replaces the last of them (pairsWith). */
 function drawnBeforePair(rows: ReadonlyArray<{ kind: string; text: string }>, i: number): boolean {
   let j = i + 1;
   while (rows[j]?.kind === 'del') j++;
-  return rows[j]?.kind === 'add' && rows[j].text.trim() === rows[j - 1].text.trim();
+  return rows[j]?.kind === 'add' && pairsWith(rows[j - 1].text, rows[j].text);
 }
 
 function checkDrawn(sim: SimDocument, original: string[], what: () => string) {
@@ -47,13 +48,13 @@ function checkDrawn(sim: SimDocument, original: string[], what: () => string) {
   rows.forEach((r, i) => {
     const prev = rows[i - 1];
     if (r.kind === ' ') added = paired = false;
-    if (r.kind === 'add' && prev?.kind === 'del' && prev.text.trim() === r.text.trim()) paired = true;
+    if (r.kind === 'add' && prev?.kind === 'del' && pairsWith(prev.text, r.text)) paired = true;
     if (r.kind === ' ') added = false;
     else if (r.kind === 'del' && !paired && !drawnBeforePair(rows, i))
       assert.ok(!added, `a removed line drawn below an added line: ${pic()}`);
-    // A removed line with its re-indented rewrite right below it (issue 11, session 11): the pair sits where the new
-    // line was written, and starts afresh.
-    else added = !(r.kind === 'add' && prev?.kind === 'del' && prev.text.trim() === r.text.trim());
+    // A removed line with its re-indented rewrite (issue 11, session 11) or the line changed a little (session 12) right
+    // below it: the pair sits where the new line was written, and starts afresh.
+    else added = !(r.kind === 'add' && prev?.kind === 'del' && pairsWith(prev.text, r.text));
   });
   // The plain and removed lines, in order, are the original: Reject gives it back, the unreached code is in place.
   const old = rows.filter((r) => r.kind === ' ' || r.kind === 'del').map((r) => r.text);
@@ -257,5 +258,100 @@ describe('Issue 11 (session 11): a re-indented line stays right below its old li
         cases++;
       }
     assert.ok(cases >= 3, `the demo wrapped at least 3 functions (${cases})`);
+  });
+});
+
+/**
+ * Issue 11, session 12: a line changed in more than its indentation ("use const": `  var sum = 0;` -> `  const sum = 0;`).
+ * The new line used to be written above the old line the stream had not reached; once the stream reached the next
+ * unchanged line the old line, found removed, was drawn above it: every changed line's old line hopped from below its
+ * new line to above it. Now a new line that is the next old line changed in a few tokens (streamingDiff.similarLine) is
+ * written below it, and the old line is struck through where it is: nothing changes places.
+ */
+describe('Issue 11 (session 12): a line changed a little is written below its old line, in every state', () => {
+  it('use const on a function: nothing changes places between any prefix and the end', () => {
+    const answer = fn.map((l) => l.replace(/\bvar\b/g, l.includes('for') ? 'let' : 'const'));
+    neverMoves(fn, answer.join('\n') + '\n', 'use const');
+    everyPrefix(fn, answer.join('\n') + '\n');
+  });
+
+  it("the demo's use const and rename on every function of the demo files: nothing changes places", () => {
+    let cases = 0;
+    for (const file of ['orders.ts', 'shipping.ts', 'stats.py'])
+      for (const { sel, before } of demoFunctions(file, /^(export (async )?function|def |async def )/))
+        for (const instruction of ['use const', 'rename sum to subtotal', 'make every string literal upper case']) {
+          const r = demoEdit({ instruction, code: sel.join('\n'), path: file, before });
+          if (!('code' in r) || r.code.trimEnd() === sel.join('\n').trimEnd()) continue;
+          neverMoves(sel, r.code.replace(/\n?$/, '\n'), `${file}: ${instruction}: ${sel[0]}`);
+          cases++;
+        }
+    assert.ok(cases >= 4, `the demo changed at least 4 functions (${cases})`);
+  });
+
+  it('the old line is drawn right above its new line while the stream has not reached it, then struck where it is', () => {
+    const region = new PreviewRegion(0, fn);
+    const d = region.createDiff();
+    d.push(fn[0] + '\n  const sum = 0;\n');
+    const at = (t: string) => region.rows.findIndex((r) => r.text === t);
+    assert.equal(at('  var sum = 0;') + 1, at('  const sum = 0;'), 'the new line right below the old one');
+    assert.equal(region.rows[at('  var sum = 0;')].kind, 'orig', 'not decided yet: plain');
+    d.push('  for (let i = 0; i < order.items.length; i++) {\n' + fn.slice(3).join('\n') + '\n');
+    d.end();
+    const kinds = () => region.rows.map((r) => `${r.kind} ${r.text}`);
+    const want = [
+      `ctx ${fn[0]}`,
+      'del   var sum = 0;',
+      'add   const sum = 0;',
+      `del ${fn[2]}`,
+      'add   for (let i = 0; i < order.items.length; i++) {',
+      ...fn.slice(3).map((l) => `ctx ${l}`),
+    ];
+    assert.deepEqual(kinds(), want);
+    region.relayoutClean();
+    assert.deepEqual(kinds(), want, 'the end keeps the layout');
+  });
+
+  /**
+   * The false positive: a new line that only RESEMBLES the next old line (a new log call above an old one, one string
+   * changed). It is written below the old line, which stays plain (the stream has not decided it); when the stream writes
+   * the old line again, the new line moves above it: one hop of the new line, mid-stream. The old line is never drawn
+   * removed, and the end is the plain insertion (no "removed and added again").
+   */
+  it('a new similar line inserted above an old one: the old line is never drawn removed, the end is an insertion', () => {
+    const original = ['function g(v) {', "  log.debug('start', v);", '  work(v);', '}'];
+    const added = "  log.debug('begin', v);";
+    const answer = [original[0], added, ...original.slice(1)].join('\n') + '\n';
+    const region = new PreviewRegion(0, original);
+    const d = region.createDiff();
+    let sawAhead = false;
+    for (const t of tokenize(answer)) {
+      d.push(t);
+      const old = region.rows.find((r) => r.text === original[1])!;
+      assert.notEqual(old.kind, 'del', 'the kept line is never drawn removed');
+      const order = region.rows.filter((r) => r.kind !== 'part').map((r) => r.text);
+      if (order.indexOf(added) > order.indexOf(original[1])) sawAhead = true; // mid-stream: the old line above the new
+    }
+    assert.ok(sawAhead, 'mid-stream the old line is shown above the new one (the one hop of a false positive)');
+    d.end();
+    region.relayoutClean();
+    assert.deepEqual(
+      region.rows.map((r) => `${r.kind} ${r.text}`),
+      [`ctx ${original[0]}`, `add ${added}`, ...original.slice(1).map((l) => `ctx ${l}`)],
+    );
+    everyPrefix(original, answer);
+  });
+
+  it('a new import above a similar one (two different tokens changed) is not taken for a change: nothing moves', () => {
+    const original = ["import { a } from './a';", "import { b } from './b';", '', 'run(a, b);'];
+    const added = "import { c } from './c';";
+    const answer = [original[0], added, ...original.slice(1)].join('\n') + '\n';
+    neverMoves(original, answer, 'a new import');
+    const region = new PreviewRegion(0, original);
+    const d = region.createDiff();
+    for (const t of tokenize(answer)) {
+      d.push(t);
+      const order = region.rows.filter((r) => r.kind !== 'part').map((r) => r.text);
+      if (order.includes(added)) assert.ok(order.indexOf(added) < order.indexOf(original[1]), 'written above it');
+    }
   });
 });

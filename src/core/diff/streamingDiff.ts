@@ -72,6 +72,76 @@ export function rewriteAt(olds: readonly string[], start: number, line: string):
   return -1;
 }
 
+/** A line's code tokens: words, numbers, string literals, and each other character that is not a space. */
+function tokens(s: string): string[] {
+  return s.match(/[A-Za-z_$][\w$]*|\d[\w.]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|\S/g) ?? [];
+}
+
+/** The longest token line compared (longer lines are never "similar": the comparison is quadratic in tokens). */
+const SIMILAR_MAX_TOKENS = 80;
+
+/**
+ * Is `line` old line `old` changed in a few tokens (issue 11, session 12: "use const", a rename, an upper-cased string):
+ * same indentation, both distinctive, one token changed (or one token changed the same way twice: a rename), and the
+ * tokens they share (in order) are at least twice as many as those that changed and at least 3 (2 when one token changed
+ * in lines of 10 characters or more). Equal lines are not similar (they match).
+ */
+export function similarLine(old: string, line: string): boolean {
+  if (old === line) return false;
+  const ind = (s: string) => s.length - s.trimStart().length;
+  if (ind(old) !== ind(line) || old.slice(0, ind(old)) !== line.slice(0, ind(line))) return false;
+  if (!distinctive(old, 0) || !distinctive(line, 0)) return false;
+  const a = tokens(old),
+    b = tokens(line);
+  if (a.length > SIMILAR_MAX_TOKENS || b.length > SIMILAR_MAX_TOKENS) return false;
+  if (Math.abs(a.length - b.length) > 2) return false;
+  // Longest common subsequence of the tokens, and the tokens it leaves out on each side.
+  const t: number[][] = [new Array<number>(b.length + 1).fill(0)];
+  for (let i = 1; i <= a.length; i++) {
+    const cur = (t[i] = new Array<number>(b.length + 1).fill(0));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = a[i - 1] === b[j - 1] ? t[i - 1][j - 1] + 1 : Math.max(t[i - 1][j], cur[j - 1]);
+  }
+  const common = t[a.length][b.length];
+  const diff = Math.max(a.length - common, b.length - common);
+  if (diff < 1 || diff > 2 || common < 2 * diff) return false;
+  if (diff === 2) {
+    // Two tokens changed only as one rename twice (`count` -> `itemCount` in `const count = … defaults.count;`): a new
+    // line whose two changes differ (`import { b } from './b'` / `import { c } from './c'`) is more likely a new line.
+    const gone = new Set<string>(),
+      came = new Set<string>();
+    for (let i = a.length, j = b.length; i > 0 || j > 0; ) {
+      if (i > 0 && j > 0 && a[i - 1] === b[j - 1]) {
+        i--;
+        j--;
+      } else if (j > 0 && (i === 0 || t[i][j - 1] >= t[i - 1][j])) came.add(b[--j]);
+      else gone.add(a[--i]);
+    }
+    if (gone.size > 1 || came.size > 1) return false;
+  }
+  return common >= 3 || (diff === 1 && old.trim().length >= 10 && line.trim().length >= 10);
+}
+
+/**
+ * The index of the old line `line` changes, looking from `start` (past at most REWRITE_SKIP lines with no code, as
+ * rewriteAt): the first old line with code, when `line` is it changed in a few tokens (similarLine); -1 otherwise.
+ * The region shows that old line above the new one while the stream has not reached it, and the end-of-stream layout
+ * keeps the pair (region.ts, hunkOrder): the old line stays above its new line in every state (issue 11, session 12).
+ */
+export function similarAt(olds: readonly string[], start: number, line: string): number {
+  if (!distinctive(line, 0)) return -1;
+  for (let i = start; i < olds.length && i <= start + REWRITE_SKIP; i++) {
+    const o = norm(olds[i]);
+    if (distinctive(o, 0)) return similarLine(o, line) ? i : -1;
+  }
+  return -1;
+}
+
+/** Does added line `line` replace removed line `old` as a pair (re-indented, rewriteAt; or changed a little, similarLine)? */
+export function pairsWith(old: string, line: string): boolean {
+  return (old.trim() === line.trim() && old !== line) || similarLine(old, line);
+}
+
 export class StreamingLineDiff {
   private readonly index = new Map<string, { at: number[]; cursor: number }>();
   private next = 0; // first original line not yet decided
@@ -94,6 +164,8 @@ export class StreamingLineDiff {
   private need = 0;
   /** How many blank lines the answer so far ends with (see keepBlankTail). */
   private blankTail = 0;
+  /** The lines added since the last line matched (see changedAbove), the last ones only. */
+  private addedRun: string[] = [];
 
   constructor(
     private readonly original: readonly string[],
@@ -217,10 +289,11 @@ export class StreamingLineDiff {
         const q = e.at[e.cursor];
         const skip = q - this.next;
         const last = e.at.length - e.cursor === 1;
-        if (skip === 0 || (skip <= NEAR && last && distinctive(line, skip))) {
+        if (skip === 0 || (skip <= NEAR && last && distinctive(line, skip)) || this.changedAbove(skip)) {
           const from = this.next;
           this.next = q + 1;
           e.cursor++;
+          this.addedRun = [];
           this.sink.matched(q, from);
           return;
         }
@@ -240,10 +313,30 @@ export class StreamingLineDiff {
     if (r >= 0) {
       const from = this.next;
       this.next = r + 1;
+      this.addedRun = [];
       this.sink.replaced!(r, from, line);
       return;
     }
+    this.add(line);
+  }
+
+  private add(line: string) {
+    this.addedRun.push(norm(line));
+    if (this.addedRun.length > NEAR) this.addedRun.shift();
     this.sink.added(line);
+  }
+
+  /**
+   * The `skip` original lines from next are the last lines added, each changed a little (similarLine: "use const",
+   * a rename): a line after them that is the original's next one (a closing brace, too common to skip lines for on
+   * its own) matches there, and they are removed, each right above its new line (issue 11, session 12).
+   */
+  private changedAbove(skip: number): boolean {
+    const run = this.addedRun;
+    if (skip < 1 || skip > run.length) return false;
+    for (let i = 0; i < skip; i++)
+      if (!similarLine(norm(this.original[this.next + i]), run[run.length - skip + i])) return false;
+    return true;
   }
 
   /** The held run confirmed the anchor: original[next, heldAt) are removed, the held lines match. */
@@ -255,6 +348,7 @@ export class StreamingLineDiff {
     for (let i = 0; i < n; i++) {
       const from = this.next;
       this.next = at + i + 1;
+      this.addedRun = [];
       this.sink.matched(at + i, from);
     }
   }
@@ -276,7 +370,7 @@ export class StreamingLineDiff {
     const held = this.held;
     this.held = [];
     this.heldAt = -1;
-    this.sink.added(held[0]);
+    this.add(held[0]);
     for (let i = 1; i < held.length; i++) this.decide(held[i]);
   }
 

@@ -1,5 +1,5 @@
 import { diffArrays } from 'diff';
-import { DiffSink, StreamingLineDiff, rewriteAt } from '../diff/streamingDiff';
+import { DiffSink, StreamingLineDiff, rewriteAt, similarAt } from '../diff/streamingDiff';
 import { CutRow, Syntax, structuralCut } from './structure';
 
 /**
@@ -46,8 +46,9 @@ export interface Row {
    */
   drawnDel?: boolean;
   /**
-   * An added row that is the removed row right above it re-indented (streamingDiff.rewriteAt): the pair stays together,
-   * old above new, in every state (issue 11); rows found removed later are never lifted above it.
+   * An added row that is the removed row right above it re-indented (streamingDiff.rewriteAt) or changed in a few tokens
+   * (streamingDiff.similarAt, session 12): the pair stays together, old above new, in every state (issue 11); rows found
+   * removed later are never lifted above it.
    */
   rewrites?: boolean;
 }
@@ -188,6 +189,12 @@ export class PreviewRegion implements DiffSink {
   readonly hunks: Hunk[] = [];
   /** Hunks where the stream put a re-indented line right below its old line (see replaced). */
   private readonly paired = new Set<Hunk>();
+  /**
+   * Original rows the stream has not reached, shown ABOVE the added line that changes them a little (see showAhead),
+   * in original order, each with the added row written right below it (null: a line with no code skipped to reach it).
+   * The display frontier (frontierRow) is past them; the stream's next line is ahead[0].
+   */
+  private ahead: Array<{ old: Row; add: Row | null }> = [];
   private origRows: Row[];
   /** The user changed text inside the region (so we never re-layout it). */
   userTouched = false;
@@ -310,6 +317,7 @@ export class PreviewRegion implements DiffSink {
   added(line: string): void {
     const h = this.ensureOpen();
     this.keepUserPartial();
+    const shown = this.showAhead(line);
     const dropped = this.droppedPartial;
     this.droppedPartial = null;
     if (dropped && !dropped.userEdited && !this.partialRow) {
@@ -329,12 +337,90 @@ export class PreviewRegion implements DiffSink {
       this.mark(this.frontier);
       this.frontier++;
     }
+    if (shown) shown.add = this.rows[this.frontier - 1];
     this.touch();
+  }
+
+  /**
+   * Issue 11, session 12: a new line that is the next original line changed in a few tokens (streamingDiff.similarAt:
+   * "use const", a rename) is written BELOW that old line, which stays plain (the stream has not decided it) until the
+   * stream reaches the next unchanged line: then it is struck through where it is, right above its new line, as the
+   * end-of-stream layout has it (hunkOrder). Before, the new line was written above it and the old line, found removed,
+   * hopped above it. Display only: the stream's decisions are unchanged. When the stream keeps the old line after all
+   * (a new import written above a similar one), the lines written below it move above it (settleAhead).
+   */
+  private showAhead(line: string): { old: Row; add: Row | null } | null {
+    const f = this.frontierRow;
+    if (!f || f.kind !== 'orig' || this.partialRow || this.userTouched) return null;
+    const k = similarAt(this.original, f.orig, line);
+    if (k < 0) return null;
+    let at = this.frontier;
+    for (let j = f.orig; j <= k; j++, at++) {
+      const o = this.origRows[j];
+      if (this.rows[at] !== o || o.kind !== 'orig' || o.userEdited) return null;
+    }
+    for (let j = f.orig; j < k; j++) this.ahead.push({ old: this.origRows[j], add: null });
+    const pair = { old: this.origRows[k], add: null as Row | null };
+    this.ahead.push(pair);
+    this.frontier = at;
+    this.frontierRow = k + 1 < this.origRows.length ? this.origRows[k + 1] : null;
+    return pair;
+  }
+
+  /**
+   * The stream decided the lines shown ahead (see showAhead): those before original line `upTo` are removed and stay
+   * where they are, each right above its new line (a pair, Row.rewrites), when hunk `h` takes them; from the first one
+   * that cannot pair (the stream keeps it or has not reached it, the user typed in it or in its new line, no hunk) they
+   * go back: the lines written below them move above them, in the order written, and they are the frontier again (the
+   * caller finds them removed as any other line, liftDels).
+   */
+  private settleAhead(upTo: number, h: Hunk | null): void {
+    if (!this.ahead.length) return;
+    const ahead = this.ahead;
+    this.ahead = [];
+    const pairs = (a: { old: Row; add: Row | null }) => {
+      const o = a.old,
+        n = a.add;
+      if (!h || o.orig >= upTo || o.kind !== 'orig' || o.userEdited) return false;
+      if (!n) return true; // a line with no code skipped to reach the pair: with it
+      const i = this.rows.indexOf(o);
+      return i >= 0 && this.rows[i + 1] === n && n.kind === 'add' && n.hunk === h && !n.userEdited;
+    };
+    let cut = 0;
+    while (cut < ahead.length && pairs(ahead[cut])) cut++;
+    while (cut > 0 && !ahead[cut - 1].add) cut--; // skipped lines go with the pair after them
+    for (const a of ahead.slice(0, cut)) {
+      if (!a.add) continue; // removed by the caller, where it is (the hunk has a pair: liftDels leaves it)
+      this.removing(a.old, h!);
+      // Where it is already: with no prefix the document's line is right, it is drawn removed at once (as liftDels).
+      if (!this.removedPrefix) a.old.drawnDel = true;
+      a.add.rewrites = true;
+      this.paired.add(h!);
+      const i = this.rows.indexOf(a.old);
+      if (i >= 0) this.mark(i);
+    }
+    const rest = ahead.slice(cut);
+    if (!rest.length) return;
+    const first = this.rows.indexOf(rest[0].old);
+    if (first >= 0) {
+      let end = this.frontierRow ? this.rows.indexOf(this.frontierRow, first) : this.rows.length;
+      if (end < 0) end = this.rows.length;
+      const span = this.rows.slice(first, end);
+      const olds = new Set(rest.map((a) => a.old));
+      const moved = [...span.filter((r) => !olds.has(r)), ...span.filter((r) => olds.has(r))];
+      this.rows.splice(first, span.length, ...moved);
+      this.mark(first);
+      if (end > first) this.mark(end - 1);
+    }
+    this.frontierRow = rest[0].old;
+    this.frontier = this.rows.indexOf(rest[0].old, Math.max(0, first));
+    if (this.frontier < 0) this.recomputeFrontier();
   }
 
   replaced(index: number, from: number, line: string): void {
     const h = this.ensureOpen();
     this.keepUserPartial();
+    this.settleAhead(index, h);
     const dropped = this.droppedPartial;
     this.droppedPartial = null;
     // The lines with no code it skipped are removed where they are, right above the pair: nothing moves.
@@ -389,6 +475,7 @@ export class PreviewRegion implements DiffSink {
 
   matched(index: number, from: number): void {
     this.droppedPartial = null;
+    if (this.ahead.length) this.settleAhead(index, from < index ? this.ensureOpen() : null);
     if (from < index) {
       const h = this.ensureOpen();
       const dels: Row[] = [];
@@ -409,6 +496,7 @@ export class PreviewRegion implements DiffSink {
       this.removeRow(this.partialRow);
       this.partialRow = null;
     }
+    if (this.ahead.length) this.settleAhead(this.original.length, this.ensureOpen());
     if (from < this.original.length) {
       const h = this.ensureOpen();
       const dels: Row[] = [];
@@ -542,6 +630,7 @@ export class PreviewRegion implements DiffSink {
     this.open = null;
     this.partialRow = null;
     this.frontierRow = this.rows[0] ?? null;
+    this.ahead = [];
     this.frontier = 0;
     this.hunkVersion++;
     this.markAll();
@@ -586,6 +675,7 @@ export class PreviewRegion implements DiffSink {
     this.open = null;
     this.partialRow = null;
     this.frontierRow = null;
+    this.ahead = [];
     this.frontier = this.rows.length;
     this.hunkVersion++;
     this.markAll();
@@ -710,6 +800,7 @@ export class PreviewRegion implements DiffSink {
       else this.removeRow(this.partialRow);
       this.partialRow = null;
     }
+    this.settleAhead(0, null); // the lines shown ahead are lines it did not reach: back below what it wrote
     this.stop = { before: this.frontierRow, reason };
     for (const r of this.rows) if (r.kind === 'orig') r.kind = 'ctx';
     // The hunk still open when the stream stopped has no proven end: its added lines arrived, but which original
@@ -979,6 +1070,7 @@ export class PreviewRegion implements DiffSink {
     this.open = null;
     this.partialRow = null;
     this.frontierRow = null;
+    this.ahead = [];
     this.frontier = this.rows.length;
     this.markAll();
     this.dirty = false;
@@ -1048,7 +1140,7 @@ export class PreviewRegion implements DiffSink {
 
   /** After a commit: rows before min(first changed row, frontier-1) are settled until hunks change or the user edits. */
   private settleRuns(from: number) {
-    const stable = Math.max(0, Math.min(from, this.frontier - 1, this.rendered.length));
+    const stable = Math.max(0, Math.min(from, this.frontier - 1, this.aheadRendered(), this.rendered.length));
     if (stable < this.runsUpTo) {
       this.runsCache = this.runsCache
         .filter((r) => r.from < stable)
@@ -1058,6 +1150,14 @@ export class PreviewRegion implements DiffSink {
       scanRuns(this.rendered, this.runsUpTo, stable, this.runsCache);
       this.runsUpTo = stable;
     }
+  }
+
+  /** Where the first line shown ahead of the stream is in `rendered` (Infinity: none): its kind is not settled yet. */
+  private aheadRendered(): number {
+    if (!this.ahead.length) return Infinity;
+    const o = this.ahead[0].old;
+    for (let k = Math.min(this.renderedFrontier(), this.rendered.length - 1); k >= 0; k--) if (this.rendered[k] === o) return k;
+    return 0;
   }
 
   /** First rendered row of each unresolved hunk, in one pass (CodeLens positions). */
@@ -1129,6 +1229,7 @@ export class PreviewRegion implements DiffSink {
       this.rendered = [];
       this.renderedText = [];
       this.frontierRow = null;
+      this.ahead = [];
       this.frontier = 0;
       return;
     }
@@ -1332,7 +1433,8 @@ function changedAndBound(seg: Row[]): { oldRows: Row[]; newRows: Row[]; shown: n
  * elsewhere, which reads worse.
  */
 function keepsPairs(seg: Row[]): boolean {
-  if (!seg.some((r) => r.rewrites && r.kind === 'add')) return false;
+  // Only a wrap's pairs (re-indented lines): a line changed a little is paired again by hunkOrder after any re-diff.
+  if (!seg.some((r, i) => r.rewrites && r.kind === 'add' && seg[i - 1]?.text.trim() === r.text.trim())) return false;
   const { shown, bound } = changedAndBound(seg);
   return shown - bound <= Math.max(10, Math.ceil(bound * 0.1));
 }
@@ -1407,8 +1509,8 @@ function relayoutSegment(seg: Row[], out: Row[], hunks: Hunk[], maxCells: number
 
 /**
  * One hunk's removed and added rows in the order the stream shows them (issue 11): removed rows above added ones, except
- * that an added line which is a removed line re-indented (streamingDiff.rewriteAt, the stream's own rule) sits right
- * below it, where the stream wrote it (with the lines without code it skipped right above the pair), and the removed
+ * that an added line which is a removed line re-indented (streamingDiff.rewriteAt, the stream's own rule) or changed in
+ * a few tokens (streamingDiff.similarAt, the region's rule while streaming: showAhead) sits right below it, where the stream wrote it (with the lines without code it skipped right above the pair), and the removed
  * rows left after the last pair go at the end, where the stream found them (region.liftDels). With no such line it is
  * the usual removed-then-added block.
  */
@@ -1417,7 +1519,8 @@ function hunkOrder(dels: Row[], adds: Row[]): Row[] {
   const texts = dels.map((r) => r.text);
   let d = 0; // the removed rows before it are placed (d > 0: the hunk has a pair)
   for (const a of adds) {
-    const k = a.userEdited ? -1 : rewriteAt(texts, d, a.text);
+    let k = a.userEdited ? -1 : rewriteAt(texts, d, a.text);
+    if (k < 0 && !a.userEdited) k = similarAt(texts, d, a.text); // a line changed a little: below its old line too
     a.rewrites = k >= 0;
     if (k < 0) {
       out.push(a);
