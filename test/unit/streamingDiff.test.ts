@@ -76,9 +76,12 @@ describe('streaming line diff + preview region', () => {
     d.push('alp');
     assert.ok(!region.rows.some((r) => r.kind === 'part'), 'prefix of the next original line: not shown');
     d.push('x');
-    assert.ok(region.rows.some((r) => r.kind === 'part' && r.text === 'alpx'));
+    // One word under the next line's indentation: a change of it or a new line above it? Not drawn yet (session 14).
+    assert.ok(!region.rows.some((r) => r.kind === 'part'), 'its first word only: not shown');
+    d.push('(');
+    assert.ok(region.rows.some((r) => r.kind === 'part' && r.text === 'alpx('));
     d.push('\n');
-    assert.ok(region.rows.some((r) => r.kind === 'add' && r.text === 'alpx'));
+    assert.ok(region.rows.some((r) => r.kind === 'add' && r.text === 'alpx('));
     assert.ok(!region.rows.some((r) => r.kind === 'part'));
   });
 

@@ -110,7 +110,7 @@ export function similarLine(old: string, line: string): boolean {
     // line whose two changes differ (`import { b } from './b'` / `import { c } from './c'`) is more likely a new line.
     const gone = new Set<string>(),
       came = new Set<string>();
-    for (let i = a.length, j = b.length; i > 0 || j > 0; ) {
+    for (let i = a.length, j = b.length; i > 0 || j > 0;) {
       if (i > 0 && j > 0 && a[i - 1] === b[j - 1]) {
         i--;
         j--;
@@ -135,6 +135,89 @@ export function similarAt(olds: readonly string[], start: number, line: string):
     if (distinctive(o, 0)) return similarLine(o, line) ? i : -1;
   }
   return -1;
+}
+
+/**
+ * The index of the old line that the line still being written, `part`, already shows it changes, looking from `start`
+ * as similarAt does (the first old line with code past at most REWRITE_SKIP lines with none); -1 otherwise. The region
+ * writes that partial line below the old line, where the finished line goes when it is similar (issue 11, session 14:
+ * before, the half-written `  const sum = 0` was drawn above `  var sum = 0;` and dropped below it at its newline).
+ */
+export function partialAt(olds: readonly string[], start: number, part: string): number {
+  for (let i = start; i < olds.length && i <= start + REWRITE_SKIP; i++) {
+    const o = norm(olds[i]);
+    if (distinctive(o, 0)) return partialChanges(o, part) ? i : -1;
+  }
+  return -1;
+}
+
+/**
+ * Is `part` (a line not finished yet) still too short to tell whether it changes the old line at `start` (as partialAt
+ * finds it) or is a new line above it: one token so far under that line's indentation (`  let` of `  let sum = 0;`
+ * under `  var sum = 0;`). The region does not draw it yet: drawn above the old line, it would go below it a token
+ * later (issue 11, session 14).
+ */
+export function partialUndecided(olds: readonly string[], start: number, part: string): boolean {
+  for (let i = start; i < olds.length && i <= start + REWRITE_SKIP; i++) {
+    const o = norm(olds[i]);
+    if (!distinctive(o, 0)) continue;
+    const code = part.trimStart();
+    const ind = part.slice(0, part.length - code.length);
+    return code !== '' && ind === o.slice(0, o.length - o.trimStart().length) && tokens(code).length <= 1;
+  }
+  return false;
+}
+
+/**
+ * Does `part` (a line not finished yet) show that it is `old` changed a little: its code so far is the start of the old
+ * line's code under another indentation (a re-indent on its way, rewriteAt), or under the same indentation it shares a
+ * word with the old line and, so far, changed at most one token (one rename: twice), as similarLine asks of the whole
+ * line. The last token may be cut (`subt` of `subtotal`): it is judged with and without it.
+ */
+function partialChanges(old: string, part: string): boolean {
+  const ind = (s: string) => s.length - s.trimStart().length;
+  const oc = old.slice(ind(old)),
+    pc = part.slice(ind(part));
+  if (!/[A-Za-z0-9_$]/.test(pc)) return false; // only its indentation so far: nothing shown yet
+  if (oc.startsWith(pc)) return true;
+  if (old.slice(0, ind(old)) !== part.slice(0, ind(part))) return false;
+  const a = tokens(oc),
+    b = tokens(pc);
+  if (a.length > SIMILAR_MAX_TOKENS || b.length > SIMILAR_MAX_TOKENS) return false;
+  return soFarSimilar(a, b) || (/[\w$]$/.test(pc) && soFarSimilar(a, b.slice(0, -1)));
+}
+
+/**
+ * Tokens `b` (a line's start) against `a` (a whole line): the cheapest alignment of `b` with a start of `a` (tokens of `a`
+ * after it are not reached yet) shares a word and, so far, changed at most one token (a rename: the same one twice).
+ */
+function soFarSimilar(a: string[], b: string[]): boolean {
+  // d[i][j]: tokens changed (came + gone) aligning a[0, i) with b[0, j).
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row = (d[i] = new Array<number>(b.length + 1));
+    for (let j = 0; j <= b.length; j++)
+      row[j] =
+        i === 0
+          ? j
+          : j === 0
+            ? i
+            : Math.min(a[i - 1] === b[j - 1] ? d[i - 1][j - 1] : Infinity, d[i - 1][j] + 1, row[j - 1] + 1);
+  }
+  let i = 0;
+  for (let k = 1; k <= a.length; k++) if (d[k][b.length] <= d[i][b.length]) i = k; // ties: the one matching more
+  const came: string[] = [],
+    gone: string[] = [];
+  let word = false;
+  for (let j = b.length; i > 0 || j > 0;) {
+    if (i > 0 && j > 0 && a[i - 1] === b[j - 1] && d[i][j] === d[i - 1][j - 1]) {
+      word ||= /^[\w$'"`]/.test(a[i - 1]);
+      i--;
+      j--;
+    } else if (j > 0 && d[i][j] === d[i][j - 1] + 1) came.push(b[--j]);
+    else gone.push(a[--i]);
+  }
+  return word && came.length <= 2 && gone.length <= 2 && new Set(came).size <= 1 && new Set(gone).size <= 1;
 }
 
 /** Does added line `line` replace removed line `old` as a pair (re-indented, rewriteAt; or changed a little, similarLine)? */

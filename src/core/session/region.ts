@@ -1,5 +1,13 @@
 import { diffArrays } from 'diff';
-import { DiffSink, StreamingLineDiff, rewriteAt, similarAt } from '../diff/streamingDiff';
+import {
+  DiffSink,
+  StreamingLineDiff,
+  partialAt,
+  partialUndecided,
+  rewriteAt,
+  similarAt,
+  similarLine,
+} from '../diff/streamingDiff';
 import { CutRow, Syntax, structuralCut } from './structure';
 
 /**
@@ -165,6 +173,12 @@ export interface RenderedAfter {
 
 let nextHunkId = 1;
 
+/** How many rows past the frontier the decoration scan looks for rows still drawn there (see scanEnd). */
+const AHEAD_SCAN = 3;
+
+/** An original row shown ahead of the stream, with the added (or unfinished) row written right below it, if any. */
+type Ahead = { old: Row; add: Row | null };
+
 export class PreviewRegion implements DiffSink {
   rows: Row[];
   /** What the document holds (region-relative), as of the last confirmed flush plus user edits. */
@@ -194,7 +208,12 @@ export class PreviewRegion implements DiffSink {
    * in original order, each with the added row written right below it (null: a line with no code skipped to reach it).
    * The display frontier (frontierRow) is past them; the stream's next line is ahead[0].
    */
-  private ahead: Array<{ old: Row; add: Row | null }> = [];
+  private ahead: Ahead[] = [];
+  /**
+   * The line being written was shown below an old line and then stopped looking like a change of it (see placePartial):
+   * it went back above, and stays there until its line ends.
+   */
+  private partialStays = false;
   private origRows: Row[];
   /** The user changed text inside the region (so we never re-layout it). */
   userTouched = false;
@@ -317,7 +336,7 @@ export class PreviewRegion implements DiffSink {
   added(line: string): void {
     const h = this.ensureOpen();
     this.keepUserPartial();
-    const shown = this.showAhead(line);
+    const shown = this.aheadFor(line);
     const dropped = this.droppedPartial;
     this.droppedPartial = null;
     if (dropped && !dropped.userEdited && !this.partialRow) {
@@ -349,18 +368,57 @@ export class PreviewRegion implements DiffSink {
    * hopped above it. Display only: the stream's decisions are unchanged. When the stream keeps the old line after all
    * (a new import written above a similar one), the lines written below it move above it (settleAhead).
    */
-  private showAhead(line: string): { old: Row; add: Row | null } | null {
+  private showAhead(line: string): Ahead | null {
     const f = this.frontierRow;
     if (!f || f.kind !== 'orig' || this.partialRow || this.userTouched) return null;
-    const k = similarAt(this.original, f.orig, line);
-    if (k < 0) return null;
+    return this.aheadTo(similarAt(this.original, f.orig, line));
+  }
+
+  /**
+   * A finished line: when the unfinished row it was is shown below an old line (placePartial), it stays there if it is
+   * that line changed a little (similarLine); if not, that old line is the frontier again and the line goes above it
+   * (the hop of a new line that only began like a change). Otherwise as showAhead.
+   */
+  private aheadFor(line: string): Ahead | null {
+    const pair = this.partialPair(this.droppedPartial);
+    if (!pair) return this.showAhead(line);
+    if (similarLine(pair.old.text, line)) return pair;
+    this.retreat(pair);
+    return this.showAhead(line);
+  }
+
+  /** The pair showing row `row` (the line being written, or the one just taken out) below its old line, if it is. */
+  private partialPair(row: Row | null): Ahead | null {
+    const last = this.ahead[this.ahead.length - 1];
+    return row && last && last.add === row ? last : null;
+  }
+
+  /**
+   * Take back the last pair shown ahead (with the lines with no code skipped to reach it): its old line is the frontier
+   * again. The caller puts the line being written (or what it became) back at the frontier, above that old line.
+   */
+  private retreat(pair: Ahead): void {
+    let first = this.ahead.lastIndexOf(pair);
+    while (first > 0 && !this.ahead[first - 1].add) first--;
+    const old = this.ahead[first].old;
+    this.ahead.splice(first);
+    const at = this.rows.indexOf(old);
+    if (at < 0) return this.recomputeFrontier();
+    this.frontier = at;
+    this.frontierRow = old;
+  }
+
+  /** Show the old lines up to original line k ahead of the stream (see showAhead); the pair for line k, or null. */
+  private aheadTo(k: number): Ahead | null {
+    const f = this.frontierRow;
+    if (k < 0 || !f) return null;
     let at = this.frontier;
     for (let j = f.orig; j <= k; j++, at++) {
       const o = this.origRows[j];
       if (this.rows[at] !== o || o.kind !== 'orig' || o.userEdited) return null;
     }
     for (let j = f.orig; j < k; j++) this.ahead.push({ old: this.origRows[j], add: null });
-    const pair = { old: this.origRows[k], add: null as Row | null };
+    const pair: Ahead = { old: this.origRows[k], add: null };
     this.ahead.push(pair);
     this.frontier = at;
     this.frontierRow = k + 1 < this.origRows.length ? this.origRows[k + 1] : null;
@@ -452,6 +510,15 @@ export class PreviewRegion implements DiffSink {
   partial(text: string | null): void {
     this.keepUserPartial();
     this.droppedPartial = null;
+    // The start of the old line the display goes on with (the stream is still to decide lines shown ahead of it): most
+    // likely that line, matched at its newline; not drawn (it was drawn as a copy of it, gone at the newline).
+    const f = this.frontierRow;
+    // Nor only indentation (a blank row drawn above the old line, whose code then goes below it when it re-indents it).
+    if (text !== null && !this.partialRow && f?.kind === 'orig' && !this.userTouched) {
+      if (text.trim() === '') return;
+      if (this.ahead.length && f.text.startsWith(text)) return;
+      if (partialUndecided(this.original, f.orig, text)) return;
+    }
     if (text === null) {
       if (this.partialRow) {
         this.droppedPartial = this.partialRow;
@@ -464,13 +531,53 @@ export class PreviewRegion implements DiffSink {
     if (this.partialRow) {
       this.partialRow.text = text;
       this.mark(this.frontier - 1);
+      this.placePartial(text);
     } else {
+      this.partialStays = false;
+      const pair = this.partialAhead(text);
       this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 };
       this.rows.splice(this.frontier, 0, this.partialRow);
       this.mark(this.frontier);
       this.frontier++;
+      if (pair) pair.add = this.partialRow;
     }
     this.touch();
+  }
+
+  /**
+   * Issue 11, session 14: the line being written goes where the finished line will go. Shown below the old line it
+   * already shows it changes (streamingDiff.partialAt: `  const sum` under `  var sum = 0;`, a re-indent on its way),
+   * else above the lines the stream has not reached (an insertion). It moves at most twice, early: down once it shows
+   * the change, and back above, for good, once it cannot be that change any more (the old line stays where it is).
+   */
+  private placePartial(text: string): void {
+    const p = this.partialRow;
+    if (!p || this.rows[this.frontier - 1] !== p) return;
+    const pair = this.partialPair(p);
+    if (pair) {
+      if (partialAt(this.original, pair.old.orig, text) === pair.old.orig) return;
+      this.removeRow(p);
+      this.retreat(pair);
+      this.partialStays = true;
+    } else {
+      if (this.partialStays || this.userTouched) return;
+      const f = this.frontierRow;
+      if (!f || f.kind !== 'orig' || partialAt(this.original, f.orig, text) < 0) return;
+      this.removeRow(p);
+      const down = this.partialAhead(text);
+      if (down) down.add = p;
+    }
+    this.rows.splice(this.frontier, 0, p);
+    this.mark(this.frontier);
+    this.frontier++;
+    this.touch();
+  }
+
+  /** Show the old line the line being written changes ahead of it (placePartial), when it shows it; the pair, or null. */
+  private partialAhead(text: string): Ahead | null {
+    const f = this.frontierRow;
+    if (!f || f.kind !== 'orig' || this.userTouched || this.partialStays) return null;
+    return this.aheadTo(partialAt(this.original, f.orig, text));
   }
 
   matched(index: number, from: number): void {
@@ -1086,8 +1193,26 @@ export class PreviewRegion implements DiffSink {
    */
   decorationRuns(): DecorationRun[] {
     const runs = this.runsCache.slice();
-    scanRuns(this.rendered, this.runsUpTo, this.renderedFrontier(), runs);
+    scanRuns(this.rendered, this.runsUpTo, this.scanEnd(), runs);
     return runs;
+  }
+
+  /**
+   * Where decorated rows end in `rendered`: the frontier row, or past it while a row shown ahead of it is still drawn
+   * there (the document lags the rows: an unfinished line shown below the old line it seemed to change and since moved
+   * back above it, lines shown ahead that went back; see placePartial, settleAhead). Those rows sit within a few rows of
+   * the frontier: the scan goes on while one of the next AHEAD_SCAN rows is drawn added, removed or unfinished. O(1) otherwise.
+   */
+  private scanEnd(): number {
+    const rows = this.rendered;
+    let k = this.renderedFrontier();
+    const plain = (r: Row | undefined) => !r || (r.kind !== 'add' && r.kind !== 'del' && r.kind !== 'part');
+    for (;;) {
+      let more = false;
+      for (let w = 1; w <= AHEAD_SCAN && !more; w++) more = !plain(rows[k + w]);
+      if (!more || k >= rows.length) return Math.min(k + 1, rows.length);
+      k++;
+    }
   }
 
   /**
@@ -1156,7 +1281,8 @@ export class PreviewRegion implements DiffSink {
   private aheadRendered(): number {
     if (!this.ahead.length) return Infinity;
     const o = this.ahead[0].old;
-    for (let k = Math.min(this.renderedFrontier(), this.rendered.length - 1); k >= 0; k--) if (this.rendered[k] === o) return k;
+    for (let k = Math.min(this.renderedFrontier(), this.rendered.length - 1); k >= 0; k--)
+      if (this.rendered[k] === o) return k;
     return 0;
   }
 
