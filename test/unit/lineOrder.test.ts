@@ -355,3 +355,94 @@ describe('Issue 11 (session 12): a line changed a little is written below its ol
     }
   });
 });
+
+/**
+ * Issue 11, session 14: the line still being written counts too (what a person sees). Session 12 wrote a finished line
+ * that changes the next old line a little below it, but the half line was still drawn above the old line and dropped
+ * below it at its newline (use const on the demo's total(): 2 lines moved). Streamed in `pieces`, every row of every
+ * state that is still there at the end (the same row object: the half line becomes the finished row) is in the order of
+ * the end.
+ */
+function writtenNeverMoves(original: string[], answer: string, pieces: string[], what: string): void {
+  const region = new PreviewRegion(0, original);
+  const d = region.createDiff();
+  const states: Array<{ after: string; rows: PreviewRegion['rows'] }> = [];
+  let sent = '';
+  for (const p of pieces) {
+    d.push(p);
+    sent += p;
+    states.push({ after: sent.slice(-40), rows: [...region.rows] });
+  }
+  d.end();
+  region.relayoutClean();
+  const finalAt = new Map(region.rows.map((r, i) => [r, i]));
+  for (const st of states) {
+    let last = -1;
+    let lastText = '';
+    for (const r of st.rows) {
+      const at = finalAt.get(r);
+      if (at === undefined) continue;
+      assert.ok(
+        at > last,
+        `${what}, after ${JSON.stringify(st.after)}: ${JSON.stringify(r.text)} is below ${JSON.stringify(lastText)} now and above it at the end`,
+      );
+      last = at;
+      lastText = r.text;
+    }
+  }
+}
+
+describe('Issue 11 (session 14): the line being written is drawn where it will stay', () => {
+  const threes = (s: string) => s.match(/[^]{1,3}/g) ?? [];
+  it("the demo's use const, rename, upper-case and add error handling, in tokens and in 3-character pieces", () => {
+    let cases = 0;
+    for (const file of ['orders.ts', 'shipping.ts', 'stats.py'])
+      for (const { sel, before } of demoFunctions(file, /^(export (async )?function|def |async def )/))
+        for (const instruction of ['use const', 'rename sum to subtotal', 'add error handling']) {
+          const r = demoEdit({ instruction, code: sel.join('\n'), path: file, before });
+          if (!('code' in r) || r.code.trimEnd() === sel.join('\n').trimEnd()) continue;
+          const answer = r.code.replace(/\n?$/, '\n');
+          const what = `${file}: ${instruction}: ${sel[0]}`;
+          writtenNeverMoves(sel, answer, tokenize(answer), `${what} (tokens)`);
+          writtenNeverMoves(sel, answer, threes(answer), `${what} (3 characters)`);
+          cases++;
+        }
+    assert.ok(cases >= 8, `the demo changed at least 8 functions (${cases})`);
+  });
+
+  it('use const on a function, one character at a time', () => {
+    const answer = fn.map((l) => l.replace(/\bvar\b/g, l.includes('for') ? 'let' : 'const')).join('\n') + '\n';
+    writtenNeverMoves(fn, answer, [...answer], 'use const');
+  });
+
+  it('a half line that is only its first word, or only indentation, is not drawn yet', () => {
+    const region = new PreviewRegion(0, fn);
+    const d = region.createDiff();
+    d.push(fn[0] + '\n  const');
+    assert.ok(!region.rows.some((r) => r.kind === 'part'), 'one word under the next line: not drawn');
+    d.push(' sum');
+    const at = (t: string) => region.rows.findIndex((r) => r.text === t);
+    assert.equal(at('  var sum = 0;') + 1, at('  const sum'), 'then right below the line it changes');
+    d.push(' = 0;\n    ');
+    assert.ok(!region.rows.some((r) => r.kind === 'part'), 'only indentation: not drawn');
+  });
+
+  it('a half line that stops looking like a change of the old line goes above it, once, and stays there', () => {
+    const original = ['function f() {', '  const limit = opts.limit ?? 10;', '  return limit;', '}'];
+    const added = '  const count = opts.count ?? 5;';
+    const region = new PreviewRegion(0, original);
+    const d = region.createDiff();
+    const where: string[] = [];
+    for (const t of tokenize([original[0], added, ...original.slice(1)].join('\n') + '\n')) {
+      d.push(t);
+      const p = region.rows.findIndex((r) => r.kind === 'part' || r.text === added);
+      const o = region.rows.findIndex((r) => r.text === original[1]);
+      if (p >= 0) where.push(p < o ? 'above' : 'below');
+    }
+    const moves = where.filter((w, i) => i > 0 && w !== where[i - 1]).length;
+    assert.ok(moves <= 1, `at most one move (${where.join(' ')})`);
+    assert.equal(where[where.length - 1], 'above');
+    d.end();
+    assert.deepEqual(region.textIf('accept'), [original[0], added, ...original.slice(1)]);
+  });
+});

@@ -21,18 +21,22 @@ describe('typing ahead of the stream (issue 11, HA)', () => {
     '  keep2();',
     '}',
   ];
-  /** Held with a0 finished (pending), `let a1` being written: rows f, var a0 (del), let a0 (add), k0, `let a` (partial), var a1 … */
+  /**
+   * Held with a0 finished (pending), a new line `let b…` being written: rows f, var a0 (del), let a0 (add), k0, `let b`
+   * (partial, drawn above the old line it does not change), var a1 … (A half line that changes the old line below it is
+   * drawn below it: see the HA8b cases and the table after them.)
+   */
   function held(): PreviewRegion {
     const r = new PreviewRegion(1, original);
     const d = r.createDiff();
-    d.push('f() {\n  let a0 = 0;\n  keep0();\n  let a');
+    d.push('f() {\n  let a0 = 0;\n  keep0();\n  let b');
     r.commitFlush(r.planFlush());
     assert.deepEqual(r.renderedLines(), [
       'f() {',
       '  var a0 = 0;',
       '  let a0 = 0;',
       '  keep0();',
-      '  let a',
+      '  let b',
       '  var a1 = 1;',
       '  keep1();',
       '  var a2 = 2;',
@@ -69,12 +73,12 @@ describe('typing ahead of the stream (issue 11, HA)', () => {
 
   it('keys typed into the line being written: its text is withdrawn at the first key, the keys stay alone (HA8)', () => {
     const r = held();
-    r.applyUserEdit(5, 7, 5, 7, 'xy'); // `  let a` + `xy`
+    r.applyUserEdit(5, 7, 5, 7, 'xy'); // `  let b` + `xy`
     assert.equal(r.takeEditedAhead(), true);
     r.interrupt('stopped: you edited here', { dropOpen: true });
     // The document still shows the model's half line with the keys; the next flush writes the keys alone.
-    assert.equal(r.renderedLines()[4], '  let axy');
-    assert.equal(r.hiddenColumns(4), '  let a'.length, 'the cursor column in the row: after the withdrawn text');
+    assert.equal(r.renderedLines()[4], '  let bxy');
+    assert.equal(r.hiddenColumns(4), '  let b'.length, 'the cursor column in the row: after the withdrawn text');
     r.applyUserEdit(5, 9, 5, 9, 'z'); // another key before that flush landed (document columns)
     r.commitFlush(r.planFlush());
     assert.equal(r.renderedLines()[4], 'xyz');
@@ -91,12 +95,14 @@ describe('typing ahead of the stream (issue 11, HA)', () => {
     r.commitFlush(r.planFlush());
     d.push('1 = 1;\n  ke'); // the row `  let a1 = 1;` is finished; the flush that writes it never lands (a key came first)
     assert.ok(r.planFlush(), 'a flush to send');
-    r.applyUserEdit(5, 7, 5, 7, 'xy'); // at the end of `  let a`, the line as the document shows it
+    // `  let a` (a1 on its way) changes `  var a1 = 1;`: the document shows it below that line (issue 11, session 14).
+    assert.deepEqual(r.renderedLines().slice(4, 6), ['  var a1 = 1;', '  let a']);
+    r.applyUserEdit(6, 7, 6, 7, 'xy'); // at the end of `  let a`, the line as the document shows it
     assert.equal(r.takeEditedAhead(), true, 'it stops the stream');
     r.interrupt('stopped: you edited here', { dropOpen: true });
     r.commitFlush(r.planFlush());
-    assert.equal(r.renderedLines()[4], 'xy', "the keys alone: the model's text on that line withdrawn");
-    const keys = ['f() {', '  let a0 = 0;', '  keep0();', 'xy', '  var a1 = 1;', '  keep1();', '  var a2 = 2;'];
+    assert.equal(r.renderedLines()[5], 'xy', "the keys alone: the model's text on that line withdrawn");
+    const keys = ['f() {', '  let a0 = 0;', '  keep0();', '  var a1 = 1;', 'xy', '  keep1();', '  var a2 = 2;'];
     assert.deepEqual(r.textIf('accept').slice(0, 7), keys);
     assert.deepEqual(r.textIf('reject').slice(0, 7), [...keys.slice(0, 1), '  var a0 = 0;', ...keys.slice(2)]);
   });
@@ -116,7 +122,7 @@ describe('typing ahead of the stream (issue 11, HA)', () => {
     assert.equal(r.takeEditedAhead(), true, 'it stops the stream');
     r.interrupt('stopped: you edited here', { dropOpen: true });
     r.commitFlush(r.planFlush());
-    assert.deepEqual(r.renderedLines().slice(4, 6), ['xy', '  var a1 = 1;']);
+    assert.deepEqual(r.renderedLines().slice(4, 6), ['  var a1 = 1;', 'xy'], 'the keys stay where they were typed');
   });
 
   it('keys that only delete on the line being written: nothing of theirs, the half line goes (HA8)', () => {

@@ -77,6 +77,11 @@ function tokens(s: string): string[] {
   return s.match(/[A-Za-z_$][\w$]*|\d[\w.]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|\S/g) ?? [];
 }
 
+/** tokens() of a line not finished yet: a string still open at its end is one (cut) token, not a quote and words. */
+function partTokens(s: string): string[] {
+  return s.match(/[A-Za-z_$][\w$]*|\d[\w.]*|"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|`[^`]*`?|\S/g) ?? [];
+}
+
 /** The longest token line compared (longer lines are never "similar": the comparison is quadratic in tokens). */
 const SIMILAR_MAX_TOKENS = 80;
 
@@ -138,60 +143,65 @@ export function similarAt(olds: readonly string[], start: number, line: string):
 }
 
 /**
- * The index of the old line that the line still being written, `part`, already shows it changes, looking from `start`
- * as similarAt does (the first old line with code past at most REWRITE_SKIP lines with none); -1 otherwise. The region
- * writes that partial line below the old line, where the finished line goes when it is similar (issue 11, session 14:
- * before, the half-written `  const sum = 0` was drawn above `  var sum = 0;` and dropped below it at its newline).
+ * What the line still being written, `part`, shows of the old line it may change (issue 11, session 14): `change` (it
+ * already shows it changes that line a little: the region writes it below it, where the finished line goes when it is
+ * similar), `maybe` (too little of it to tell a change from a new line above it: the region does not draw it yet, or
+ * it would move a token later), `new` (drawn above the lines the stream has not reached, as any new line). Before, the
+ * half-written `  const sum = 0` was drawn above `  var sum = 0;` and dropped below it at its newline.
  */
-export function partialAt(olds: readonly string[], start: number, part: string): number {
+export type PartialVerdict = 'change' | 'maybe' | 'new';
+
+/**
+ * The old line the line being written is judged against, looking from `start` as similarAt does (the first old line
+ * with code past at most REWRITE_SKIP lines with none), and the verdict; at -1 when there is none.
+ */
+export function partialAt(
+  olds: readonly string[],
+  start: number,
+  part: string,
+): { at: number; verdict: PartialVerdict } {
   for (let i = start; i < olds.length && i <= start + REWRITE_SKIP; i++) {
     const o = norm(olds[i]);
-    if (distinctive(o, 0)) return partialChanges(o, part) ? i : -1;
+    if (distinctive(o, 0)) return { at: i, verdict: partialVerdict(o, part) };
   }
-  return -1;
+  return { at: -1, verdict: 'new' };
 }
 
 /**
- * Is `part` (a line not finished yet) still too short to tell whether it changes the old line at `start` (as partialAt
- * finds it) or is a new line above it: one token so far under that line's indentation (`  let` of `  let sum = 0;`
- * under `  var sum = 0;`). The region does not draw it yet: drawn above the old line, it would go below it a token
- * later (issue 11, session 14).
+ * `change`: its code so far is the start of the old line's code under another indentation (a re-indent on its way,
+ * rewriteAt), or under the same indentation it shares a word (or two other tokens) with the old line and, so far,
+ * changed at most one token (one rename: twice), as similarLine asks of the whole line; `maybe`: the same, with nothing
+ * shared yet (`  const` under `  var sum = 0;`). The last word may be cut (`subt` of `subtotal`, `s` of `sum`).
  */
-export function partialUndecided(olds: readonly string[], start: number, part: string): boolean {
-  for (let i = start; i < olds.length && i <= start + REWRITE_SKIP; i++) {
-    const o = norm(olds[i]);
-    if (!distinctive(o, 0)) continue;
-    const code = part.trimStart();
-    const ind = part.slice(0, part.length - code.length);
-    return code !== '' && ind === o.slice(0, o.length - o.trimStart().length) && tokens(code).length <= 1;
-  }
-  return false;
-}
-
-/**
- * Does `part` (a line not finished yet) show that it is `old` changed a little: its code so far is the start of the old
- * line's code under another indentation (a re-indent on its way, rewriteAt), or under the same indentation it shares a
- * word with the old line and, so far, changed at most one token (one rename: twice), as similarLine asks of the whole
- * line. The last token may be cut (`subt` of `subtotal`): it is judged with and without it.
- */
-function partialChanges(old: string, part: string): boolean {
+function partialVerdict(old: string, part: string): PartialVerdict {
   const ind = (s: string) => s.length - s.trimStart().length;
   const oc = old.slice(ind(old)),
     pc = part.slice(ind(part));
-  if (!/[A-Za-z0-9_$]/.test(pc)) return false; // only its indentation so far: nothing shown yet
-  if (oc.startsWith(pc)) return true;
-  if (old.slice(0, ind(old)) !== part.slice(0, ind(part))) return false;
+  if (pc === '') return 'new'; // only its indentation so far (the region does not draw it)
+  if (oc.startsWith(pc)) return 'change';
+  if (old.slice(0, ind(old)) !== part.slice(0, ind(part))) return 'new';
   const a = tokens(oc),
-    b = tokens(pc);
-  if (a.length > SIMILAR_MAX_TOKENS || b.length > SIMILAR_MAX_TOKENS) return false;
-  return soFarSimilar(a, b) || (/[\w$]$/.test(pc) && soFarSimilar(a, b.slice(0, -1)));
+    b = partTokens(pc);
+  if (a.length > SIMILAR_MAX_TOKENS || b.length > SIMILAR_MAX_TOKENS) return 'new';
+  const tries = [b];
+  const cut = b[b.length - 1];
+  if (/[\w$]$/.test(pc) || /^['"`]/.test(cut)) {
+    // The last word (or string) may be cut: judged as the word it begins too, if the old line has one (`s` of `sum`)
+    // or the line so far (the second `itemC` of a rename to `itemCount`).
+    const begun = (w: string) => w.length > cut.length && w.startsWith(cut);
+    const whole = a.find(begun) ?? b.slice(0, -1).find(begun);
+    if (whole) tries.push([...b.slice(0, -1), whole]);
+  }
+  const verdicts = tries.map((t) => soFar(a, t));
+  return verdicts.includes('change') ? 'change' : verdicts.includes('maybe') ? 'maybe' : 'new';
 }
 
 /**
- * Tokens `b` (a line's start) against `a` (a whole line): the cheapest alignment of `b` with a start of `a` (tokens of `a`
- * after it are not reached yet) shares a word and, so far, changed at most one token (a rename: the same one twice).
+ * Tokens `b` (a line's start) against `a` (a whole line), by the cheapest alignment of `b` with a start of `a` (tokens
+ * of `a` after it are not reached yet): at most one token changed so far (a rename: the same one twice), and a word or
+ * two other tokens (`+=`) in common (`change`) or not yet (`maybe`); else `new`.
  */
-function soFarSimilar(a: string[], b: string[]): boolean {
+function soFar(a: string[], b: string[]): PartialVerdict {
   // d[i][j]: tokens changed (came + gone) aligning a[0, i) with b[0, j).
   const d: number[][] = [];
   for (let i = 0; i <= a.length; i++) {
@@ -208,16 +218,19 @@ function soFarSimilar(a: string[], b: string[]): boolean {
   for (let k = 1; k <= a.length; k++) if (d[k][b.length] <= d[i][b.length]) i = k; // ties: the one matching more
   const came: string[] = [],
     gone: string[] = [];
-  let word = false;
+  let word = false,
+    same = 0;
   for (let j = b.length; i > 0 || j > 0;) {
     if (i > 0 && j > 0 && a[i - 1] === b[j - 1] && d[i][j] === d[i - 1][j - 1]) {
       word ||= /^[\w$'"`]/.test(a[i - 1]);
+      same++;
       i--;
       j--;
     } else if (j > 0 && d[i][j] === d[i][j - 1] + 1) came.push(b[--j]);
     else gone.push(a[--i]);
   }
-  return word && came.length <= 2 && gone.length <= 2 && new Set(came).size <= 1 && new Set(gone).size <= 1;
+  if (came.length > 2 || gone.length > 2 || new Set(came).size > 1 || new Set(gone).size > 1) return 'new';
+  return word || same >= 2 ? 'change' : 'maybe';
 }
 
 /** Does added line `line` replace removed line `old` as a pair (re-indented, rewriteAt; or changed a little, similarLine)? */

@@ -1,13 +1,5 @@
 import { diffArrays } from 'diff';
-import {
-  DiffSink,
-  StreamingLineDiff,
-  partialAt,
-  partialUndecided,
-  rewriteAt,
-  similarAt,
-  similarLine,
-} from '../diff/streamingDiff';
+import { DiffSink, StreamingLineDiff, partialAt, rewriteAt, similarAt, similarLine } from '../diff/streamingDiff';
 import { CutRow, Syntax, structuralCut } from './structure';
 
 /**
@@ -465,7 +457,9 @@ export class PreviewRegion implements DiffSink {
       if (end < 0) end = this.rows.length;
       const span = this.rows.slice(first, end);
       const olds = new Set(rest.map((a) => a.old));
-      const moved = [...span.filter((r) => !olds.has(r)), ...span.filter((r) => olds.has(r))];
+      // The model's rows go above; rows the user typed stay where the user sees them, after the old lines they follow.
+      const stays = (r: Row) => olds.has(r) || r.kind === 'user' || !!r.userEdited;
+      const moved = [...span.filter((r) => !stays(r)), ...span.filter(stays)];
       this.rows.splice(first, span.length, ...moved);
       this.mark(first);
       if (end > first) this.mark(end - 1);
@@ -517,7 +511,7 @@ export class PreviewRegion implements DiffSink {
     if (text !== null && !this.partialRow && f?.kind === 'orig' && !this.userTouched) {
       if (text.trim() === '') return;
       if (this.ahead.length && f.text.startsWith(text)) return;
-      if (partialUndecided(this.original, f.orig, text)) return;
+      if (partialAt(this.original, f.orig, text).verdict === 'maybe') return;
     }
     if (text === null) {
       if (this.partialRow) {
@@ -555,14 +549,14 @@ export class PreviewRegion implements DiffSink {
     if (!p || this.rows[this.frontier - 1] !== p) return;
     const pair = this.partialPair(p);
     if (pair) {
-      if (partialAt(this.original, pair.old.orig, text) === pair.old.orig) return;
+      if (partialAt(this.original, pair.old.orig, text).verdict !== 'new') return;
       this.removeRow(p);
       this.retreat(pair);
       this.partialStays = true;
     } else {
       if (this.partialStays || this.userTouched) return;
       const f = this.frontierRow;
-      if (!f || f.kind !== 'orig' || partialAt(this.original, f.orig, text) < 0) return;
+      if (!f || f.kind !== 'orig' || partialAt(this.original, f.orig, text).verdict !== 'change') return;
       this.removeRow(p);
       const down = this.partialAhead(text);
       if (down) down.add = p;
@@ -577,7 +571,8 @@ export class PreviewRegion implements DiffSink {
   private partialAhead(text: string): Ahead | null {
     const f = this.frontierRow;
     if (!f || f.kind !== 'orig' || this.userTouched || this.partialStays) return null;
-    return this.aheadTo(partialAt(this.original, f.orig, text));
+    const { at, verdict } = partialAt(this.original, f.orig, text);
+    return verdict === 'change' ? this.aheadTo(at) : null;
   }
 
   matched(index: number, from: number): void {
