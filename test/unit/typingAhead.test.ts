@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ModelServer } from '../../src/server/modelServer';
 import { ResponsesSocketTransport } from '../../src/core/transport/responsesSocket';
 import { PreviewRegion } from '../../src/core/session/region';
+import { SimDocument } from './simDocument';
 import { EditSession, SessionEvent, STOPPED_BY_TYPING } from '../../src/core/session/editSession';
 
 /**
@@ -105,6 +106,26 @@ describe('typing ahead of the stream (issue 11, HA)', () => {
     const keys = ['f() {', '  let a0 = 0;', '  keep0();', '  var a1 = 1;', 'xy', '  keep1();', '  var a2 = 2;'];
     assert.deepEqual(r.textIf('accept').slice(0, 7), keys);
     assert.deepEqual(r.textIf('reject').slice(0, 7), [...keys.slice(0, 1), '  var a0 = 0;', ...keys.slice(2)]);
+  });
+
+  it('a key in the half line the document still shows after a stop took it out: the keys alone (session 14)', () => {
+    // Found by the property test once it stopped the stream at the user's key, as the product does: the model's half
+    // line stayed in the file as the user's (on Accept and on Reject) when a key reached it before the flush removing it.
+    const sim = new SimDocument(['a', 'a', 'a'], new PreviewRegion(0, ['a', 'a']));
+    const d = sim.region.createDiff();
+    d.push('N');
+    sim.flush();
+    assert.deepEqual(sim.doc, ['N', 'a', 'a', 'a']);
+    sim.type(1, 1); // an old line below: the stream stops, its half line taken out (the document still shows it)
+    assert.equal(sim.region.takeEditedAhead(), true);
+    sim.region.interrupt('stopped: you edited here', { dropOpen: true });
+    sim.type(0, 1); // at the end of `N`, before the flush that removes it
+    sim.flush();
+    const typed = sim.typed;
+    assert.equal(sim.doc[0], typed[1], "the keys alone: the model's N withdrawn");
+    sim.region.rejectAll();
+    sim.flush();
+    assert.deepEqual(sim.doc, [typed[1], 'a' + typed[0], 'a', 'a'], 'Reject: the original and the keys, no model text');
   });
 
   it('the same when the row was finished while the flush that wrote its half line was on its way (HA8b)', () => {

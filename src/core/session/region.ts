@@ -1428,12 +1428,15 @@ export class PreviewRegion implements DiffSink {
 
   /**
    * Is rendered row `i` the line being written as the document shows it: the unfinished row, or the row that was
-   * unfinished when last written out and that the document still shows unfinished (see shownPartial)?
+   * unfinished when last written out and that the document still shows unfinished (see shownPartial), or that a stop
+   * has just taken out while the document still shows it (a key there before the flush that removes it landed: the
+   * model's half line stayed in the file as the user's, on Accept and on Reject; property test, session 14)?
    */
   private beingWritten(i: number): boolean {
     const r = this.rendered[i];
     if (r === this.partialRow) return true;
-    return r === this.shownPartial && this.rows.includes(r) && this.renderedText[i] !== rowLine(r, this.removedPrefix);
+    if (r !== this.shownPartial) return false;
+    return !this.rows.includes(r) || this.renderedText[i] !== rowLine(r, this.removedPrefix);
   }
 
   /**
