@@ -169,9 +169,9 @@ export function partialAt(
 
 /**
  * `change`: its code so far is the start of the old line's code under another indentation (a re-indent on its way,
- * rewriteAt), or under the same indentation it shares a word (or two other tokens) with the old line and, so far,
- * changed at most one token (one rename: twice), as similarLine asks of the whole line; `maybe`: the same, with nothing
- * shared yet (`  const` under `  var sum = 0;`). The last word may be cut (`subt` of `subtotal`, `s` of `sum`).
+ * rewriteAt), or under the same indentation it shares a word (or two other tokens) with the old line after the token
+ * it changed and, so far, changed at most one token (one rename: twice), as similarLine asks of the whole line;
+ * `maybe`: the same, with nothing shared after the change yet (`  const` under `  var sum = 0;`). The last word may be cut (`subt` of `subtotal`, `s` of `sum`).
  */
 function partialVerdict(old: string, part: string): PartialVerdict {
   const ind = (s: string) => s.length - s.trimStart().length;
@@ -199,7 +199,8 @@ function partialVerdict(old: string, part: string): PartialVerdict {
 /**
  * Tokens `b` (a line's start) against `a` (a whole line), by the cheapest alignment of `b` with a start of `a` (tokens
  * of `a` after it are not reached yet): at most one token changed so far (a rename: the same one twice), and a word or
- * two other tokens (`+=`) in common (`change`) or not yet (`maybe`); else `new`.
+ * two other tokens (`+=`) in common after the change (`change`: before it, a new line like the old one, `import { c`
+ * above `import { b }`, shares as much) or not yet (`maybe`); else `new`.
  */
 function soFar(a: string[], b: string[]): PartialVerdict {
   // d[i][j]: tokens changed (came + gone) aligning a[0, i) with b[0, j).
@@ -218,19 +219,25 @@ function soFar(a: string[], b: string[]): PartialVerdict {
   for (let k = 1; k <= a.length; k++) if (d[k][b.length] <= d[i][b.length]) i = k; // ties: the one matching more
   const came: string[] = [],
     gone: string[] = [];
-  let word = false,
-    same = 0;
+  const ops: string[] = []; // the tokens in common, '' for a change, last first
   for (let j = b.length; i > 0 || j > 0;) {
     if (i > 0 && j > 0 && a[i - 1] === b[j - 1] && d[i][j] === d[i - 1][j - 1]) {
-      word ||= /^[\w$'"`]/.test(a[i - 1]);
-      same++;
+      ops.push(a[i - 1]);
       i--;
       j--;
-    } else if (j > 0 && d[i][j] === d[i][j - 1] + 1) came.push(b[--j]);
-    else gone.push(a[--i]);
+    } else if (j > 0 && d[i][j] === d[i][j - 1] + 1) {
+      came.push(b[--j]);
+      ops.push('');
+    } else {
+      gone.push(a[--i]);
+      ops.push('');
+    }
   }
   if (came.length > 2 || gone.length > 2 || new Set(came).size > 1 || new Set(gone).size > 1) return 'new';
-  return word || same >= 2 ? 'change' : 'maybe';
+  // Evidence: what the lines share AFTER the change (before it, a new line like the old one shares as much).
+  const after = ops.slice(0, Math.max(0, ops.lastIndexOf(''))).filter((t) => t !== '');
+  const word = after.some((t) => /^[\w$'"`]/.test(t));
+  return word || after.length >= 2 ? 'change' : 'maybe';
 }
 
 /** Does added line `line` replace removed line `old` as a pair (re-indented, rewriteAt; or changed a little, similarLine)? */
