@@ -77,6 +77,13 @@ function tokens(s: string): string[] {
   return s.match(/[A-Za-z_$][\w$]*|\d[\w.]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|\S/g) ?? [];
 }
 
+/** tokens() of the old line a line being written is judged against: the same line for every token of it (cached). */
+let lastOld = { line: '', tokens: [] as string[] };
+function oldTokens(line: string): string[] {
+  if (lastOld.line !== line) lastOld = { line, tokens: tokens(line) };
+  return lastOld.tokens;
+}
+
 /** tokens() of a line not finished yet: a string still open at its end is one (cut) token, not a quote and words. */
 function partTokens(s: string): string[] {
   return s.match(/[A-Za-z_$][\w$]*|\d[\w.]*|"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|`[^`]*`?|\S/g) ?? [];
@@ -180,7 +187,7 @@ function partialVerdict(old: string, part: string): PartialVerdict {
   if (pc === '') return 'new'; // only its indentation so far (the region does not draw it)
   if (oc.startsWith(pc)) return 'change';
   if (old.slice(0, ind(old)) !== part.slice(0, ind(part))) return 'new';
-  const a = tokens(oc),
+  const a = oldTokens(oc),
     b = partTokens(pc);
   if (a.length > SIMILAR_MAX_TOKENS || b.length > SIMILAR_MAX_TOKENS) return 'new';
   const tries = [b];
@@ -203,42 +210,78 @@ function partialVerdict(old: string, part: string): PartialVerdict {
  * above `import { b }`, shares as much) or not yet (`maybe`); else `new`.
  */
 function soFar(a: string[], b: string[]): PartialVerdict {
-  // d[i][j]: tokens changed (came + gone) aligning a[0, i) with b[0, j).
-  const d: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    const row = (d[i] = new Array<number>(b.length + 1));
-    for (let j = 0; j <= b.length; j++)
-      row[j] =
+  const n = a.length,
+    m = b.length;
+  if (m > n + SO_FAR_MAX / 2) return 'new'; // more than two tokens came, whatever the alignment
+  // d[i][j]: tokens changed (came + gone) aligning a[0, i) with b[0, j); only the band |i - j| <= SO_FAR_MAX can be
+  // within the verdict's 2 + 2 changes. Kept by column (b's tokens) between calls: the line being written grows by a
+  // token at a time against the same old line, so only the columns of its new tokens are computed (every token of a
+  // line being written is judged: bench, per-token cost).
+  const h = n + 1;
+  if (dp.a !== a || dp.cells.length < h * (m + 1)) {
+    if (dp.cells.length < h * (m + 1)) dp.cells = new Int16Array(Math.max(2 * h * (m + 1), dp.cells.length));
+    dp.a = a;
+    dp.b = [];
+  }
+  const d = dp.cells;
+  const at = (i: number, j: number) => (i - j > SO_FAR_MAX || j - i > SO_FAR_MAX ? FAR : d[j * h + i]);
+  let valid = 0; // columns 0..valid-1 hold b's prefix
+  while (valid < m && valid < dp.b.length && dp.b[valid] === b[valid]) valid++;
+  for (let j = valid === 0 ? 0 : valid + 1; j <= m; j++)
+    for (let i = Math.max(0, j - SO_FAR_MAX); i <= Math.min(n, j + SO_FAR_MAX); i++)
+      d[j * h + i] =
         i === 0
           ? j
           : j === 0
             ? i
-            : Math.min(a[i - 1] === b[j - 1] ? d[i - 1][j - 1] : Infinity, d[i - 1][j] + 1, row[j - 1] + 1);
-  }
-  let i = 0;
-  for (let k = 1; k <= a.length; k++) if (d[k][b.length] <= d[i][b.length]) i = k; // ties: the one matching more
-  const came: string[] = [],
-    gone: string[] = [];
-  const ops: string[] = []; // the tokens in common, '' for a change, last first
-  for (let j = b.length; i > 0 || j > 0;) {
-    if (i > 0 && j > 0 && a[i - 1] === b[j - 1] && d[i][j] === d[i - 1][j - 1]) {
-      ops.push(a[i - 1]);
+            : Math.min(a[i - 1] === b[j - 1] ? at(i - 1, j - 1) : FAR, at(i - 1, j) + 1, at(i, j - 1) + 1);
+  dp.b = b;
+  let i = Math.max(0, m - SO_FAR_MAX);
+  for (let k = i + 1; k <= Math.min(n, m + SO_FAR_MAX); k++) if (at(k, m) <= at(i, m)) i = k; // ties: the one matching more
+  if (at(i, m) > SO_FAR_MAX) return 'new';
+  // Walk back (last token first), counting without allocating: tokens that came and went (and whether each side is
+  // one token only), and what the lines share after the first change (before it, a new line like the old one,
+  // `import { c` above `import { b }`, shares as much).
+  let came = 0,
+    gone = 0,
+    oneCame: string | null = null,
+    oneGone: string | null = null,
+    mixed = false,
+    shared = 0,
+    sharedWord = false,
+    after = 0,
+    afterWord = false;
+  for (let j = m; i > 0 || j > 0;) {
+    if (i > 0 && j > 0 && a[i - 1] === b[j - 1] && at(i, j) === at(i - 1, j - 1)) {
+      shared++;
+      sharedWord ||= /^[\w$'"`]/.test(a[i - 1]);
       i--;
       j--;
-    } else if (j > 0 && d[i][j] === d[i][j - 1] + 1) {
-      came.push(b[--j]);
-      ops.push('');
-    } else {
-      gone.push(a[--i]);
-      ops.push('');
+      continue;
     }
+    if (j > 0 && at(i, j) === at(i, j - 1) + 1) {
+      const t = b[--j];
+      came++;
+      if (oneCame === null) oneCame = t;
+      else mixed ||= oneCame !== t;
+    } else {
+      const t = a[--i];
+      gone++;
+      if (oneGone === null) oneGone = t;
+      else mixed ||= oneGone !== t;
+    }
+    after = shared;
+    afterWord = sharedWord;
   }
-  if (came.length > 2 || gone.length > 2 || new Set(came).size > 1 || new Set(gone).size > 1) return 'new';
-  // Evidence: what the lines share AFTER the change (before it, a new line like the old one shares as much).
-  const after = ops.slice(0, Math.max(0, ops.lastIndexOf(''))).filter((t) => t !== '');
-  const word = after.some((t) => /^[\w$'"`]/.test(t));
-  return word || after.length >= 2 ? 'change' : 'maybe';
+  if (came > 2 || gone > 2 || mixed) return 'new';
+  return afterWord || after >= 2 ? 'change' : 'maybe';
 }
+
+/** The most tokens changed (came + gone) a line being written may show and still be a change (2 + 2). */
+const SO_FAR_MAX = 4;
+const FAR = 1000;
+/** soFar's table, kept by column for the old line `a` and the tokens `b` last judged. */
+const dp = { a: [] as string[], b: [] as string[], cells: new Int16Array(1024) };
 
 /** Does added line `line` replace removed line `old` as a pair (re-indented, rewriteAt; or changed a little, similarLine)? */
 export function pairsWith(old: string, line: string): boolean {

@@ -1,5 +1,13 @@
 import { diffArrays } from 'diff';
-import { DiffSink, StreamingLineDiff, partialAt, rewriteAt, similarAt, similarLine } from '../diff/streamingDiff';
+import {
+  DiffSink,
+  PartialVerdict,
+  StreamingLineDiff,
+  partialAt,
+  rewriteAt,
+  similarAt,
+  similarLine,
+} from '../diff/streamingDiff';
 import { CutRow, Syntax, structuralCut } from './structure';
 
 /**
@@ -165,6 +173,11 @@ export interface RenderedAfter {
 
 let nextHunkId = 1;
 
+/** `now` is `was` with only word characters added to its last word (no token can have ended in between). */
+function grewInWord(was: string, now: string): boolean {
+  return /[\w$]$/.test(was) && now.startsWith(was) && /^[\w$]+$/.test(now.slice(was.length));
+}
+
 /** How many rows past the frontier the decoration scan looks for rows still drawn there (see scanEnd). */
 const AHEAD_SCAN = 3;
 
@@ -206,6 +219,8 @@ export class PreviewRegion implements DiffSink {
    * it went back above, and stays there until its line ends.
    */
   private partialStays = false;
+  /** The line being written, held back as too short to tell (see partial), while it only grows within a word. */
+  private unshown: string | null = null;
   private origRows: Row[];
   /** The user changed text inside the region (so we never re-layout it). */
   userTouched = false;
@@ -504,16 +519,8 @@ export class PreviewRegion implements DiffSink {
   partial(text: string | null): void {
     this.keepUserPartial();
     this.droppedPartial = null;
-    // The start of the old line the display goes on with (the stream is still to decide lines shown ahead of it): most
-    // likely that line, matched at its newline; not drawn (it was drawn as a copy of it, gone at the newline).
-    const f = this.frontierRow;
-    // Nor only indentation (a blank row drawn above the old line, whose code then goes below it when it re-indents it).
-    if (text !== null && !this.partialRow && f?.kind === 'orig' && !this.userTouched) {
-      if (text.trim() === '') return;
-      if (this.ahead.length && f.text.startsWith(text)) return;
-      if (partialAt(this.original, f.orig, text).verdict === 'maybe') return;
-    }
     if (text === null) {
+      this.unshown = null;
       if (this.partialRow) {
         this.droppedPartial = this.partialRow;
         this.removeRow(this.partialRow);
@@ -523,18 +530,40 @@ export class PreviewRegion implements DiffSink {
       return;
     }
     if (this.partialRow) {
+      // Judged again where a token may have ended, not while a word only grows (`subt` → `subtot`): per-token cost.
+      const inWord = grewInWord(this.partialRow.text, text);
       this.partialRow.text = text;
       this.mark(this.frontier - 1);
-      this.placePartial(text);
-    } else {
-      this.partialStays = false;
-      const pair = this.partialAhead(text);
-      this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 };
-      this.rows.splice(this.frontier, 0, this.partialRow);
-      this.mark(this.frontier);
-      this.frontier++;
-      if (pair) pair.add = this.partialRow;
+      if (!inWord) this.placePartial(text);
+      this.touch();
+      return;
     }
+    // Not drawn yet (issue 11, session 14): only indentation (a blank row drawn above the old line, whose code then goes
+    // below it when it re-indents it); the start of the old line the display goes on with while the lines shown ahead
+    // of it are undecided (most likely that line, matched at its newline: it was drawn as a copy of it until then); too
+    // little of it to tell a change of the old line from a new line above it (partialAt: maybe).
+    const f = this.frontierRow;
+    let judged: { at: number; verdict: PartialVerdict } | null = null;
+    if (f?.kind === 'orig' && !this.userTouched) {
+      if (text.trim() === '') return;
+      if (this.ahead.length && f.text.startsWith(text)) return;
+      if (this.unshown !== null && grewInWord(this.unshown, text)) return;
+      judged = partialAt(this.original, f.orig, text);
+      if (judged.verdict === 'maybe') {
+        this.unshown = text;
+        return;
+      }
+    }
+    this.unshown = null;
+    this.partialStays = false;
+    let pair: Ahead | null = null;
+    if (judged?.verdict === 'change') pair = this.aheadTo(judged.at);
+    else if (judged) this.staysIfNew(judged.verdict, text);
+    this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 };
+    this.rows.splice(this.frontier, 0, this.partialRow);
+    this.mark(this.frontier);
+    this.frontier++;
+    if (pair) pair.add = this.partialRow;
     this.touch();
   }
 
@@ -556,9 +585,11 @@ export class PreviewRegion implements DiffSink {
     } else {
       if (this.partialStays || this.userTouched) return;
       const f = this.frontierRow;
-      if (!f || f.kind !== 'orig' || partialAt(this.original, f.orig, text).verdict !== 'change') return;
+      if (!f || f.kind !== 'orig') return;
+      const { at, verdict } = partialAt(this.original, f.orig, text);
+      if (verdict !== 'change') return this.staysIfNew(verdict, text);
       this.removeRow(p);
-      const down = this.partialAhead(text);
+      const down = this.aheadTo(at);
       if (down) down.add = p;
     }
     this.rows.splice(this.frontier, 0, p);
@@ -567,12 +598,12 @@ export class PreviewRegion implements DiffSink {
     this.touch();
   }
 
-  /** Show the old line the line being written changes ahead of it (placePartial), when it shows it; the pair, or null. */
-  private partialAhead(text: string): Ahead | null {
-    const f = this.frontierRow;
-    if (!f || f.kind !== 'orig' || this.userTouched || this.partialStays) return null;
-    const { at, verdict } = partialAt(this.original, f.orig, text);
-    return verdict === 'change' ? this.aheadTo(at) : null;
+  /**
+   * A line being written that cannot be a change of the old line, judged at the end of a token, stays where it is (more
+   * tokens only add changes) and is not judged again: this runs on every token of the line (bench: per-token cost).
+   */
+  private staysIfNew(verdict: string, text: string): void {
+    if (verdict === 'new' && !/[\w$]$/.test(text)) this.partialStays = true;
   }
 
   matched(index: number, from: number): void {
