@@ -278,7 +278,9 @@ describe('Issue 17: the Accept/Reject controls appear with the hunk (real VS Cod
       assert.equal(a.contextKey('sparkEdit.canAcceptSoFar'), true, 'the ✓ key went with the edit');
       await waitFor(() => v.flushes > 0 && v.region.planFlush() === null, 'the held answer in the document');
       assert.ok(ed.document.getText().includes('// ' + ORIGINAL.split('\n')[3]), 'the complete hunk in the document');
-      assert.ok(ed.document.getText().includes(partial));
+      // The half line `  for (let` is too short to tell a change of `  for (var …` from a new line above it: held back
+      // until the stream pauses (UNSHOWN_MS, issue 11 session 14), then drawn.
+      await waitFor(() => ed.document.getText().includes(partial), 'the held half line drawn after the pause');
       assert.equal(a.contextKey('sparkEdit.canAcceptSoFar'), true);
       server.release();
       await waitFor(() => !v.session.isStreaming && v.region.planFlush() === null, 'the stream ended');

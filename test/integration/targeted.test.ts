@@ -60,8 +60,10 @@ describe('Targeted edits in a real VS Code host (issue 14)', function () {
       () =>
         v.region.pendingHunks().length === 1 &&
         v.region.rows.some((r) => r.kind === 'part') &&
-        ed.document.lineAt(1704).text.startsWith('  x += 1703') &&
-        ed.document.lineAt(1704).text !== '  x += 1703;',
+        // The half line changes `  x += 1703;`: drawn right below it (issue 11, session 14; it was above).
+        ed.document.lineAt(1704).text === '  x += 1703;' &&
+        ed.document.lineAt(1705).text.startsWith('  x += 1703') &&
+        ed.document.lineAt(1705).text !== '  x += 1703;',
       'block 2 streaming (its added line shown live)',
     );
     assert.equal(v.session.isStreaming, true, 'still streaming');
@@ -115,8 +117,10 @@ describe('Targeted edits in a real VS Code host (issue 14)', function () {
       () =>
         v.region.pendingHunks().length === 1 &&
         v.region.rows.some((r) => r.kind === 'part') &&
-        ed.document.lineAt(1704).text.startsWith('  x += 1703') &&
-        ed.document.lineAt(1704).text !== '  x += 1703;',
+        // The half line changes `  x += 1703;`: drawn right below it (issue 11, session 14; it was above).
+        ed.document.lineAt(1704).text === '  x += 1703;' &&
+        ed.document.lineAt(1705).text.startsWith('  x += 1703') &&
+        ed.document.lineAt(1705).text !== '  x += 1703;',
       'block 2 streaming',
     );
     await vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });

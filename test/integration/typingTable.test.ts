@@ -68,6 +68,8 @@ interface Place {
   expect: (base: Lines, typed: string, d: Decision) => Lines;
 }
 
+// Issue 11, session 14: the half line `  let a3 = ` changes `  var a3 = 3;` a little, so it is drawn right below it (it
+// was above): keys typed into it stay there, below the old line (`inserting('  var a3 = 3;', true)` below).
 const lineOf = (doc: Lines, text: string) => {
   const i = doc.indexOf(text);
   assert.ok(i >= 0, `"${text}" in the held document:\n${doc.join('\n')}`);
@@ -117,10 +119,12 @@ const PLACES: Place[] = [
     },
     stops: true,
     // The stream stops at the first key and its unfinished line goes, as on Esc; the keys stay where they were typed,
-    // a line of the user's (kept on Accept and Reject) above the old line. Before (HA7) the model's half line stayed
-    // beside them (`  let a3 = Zq9`, or in the browser `    for ( /*kk1*/`): it never compiles.
+    // a line of the user's (kept on Accept and Reject). The half line `  let a3 = ` changes `  var a3 = 3;` a little,
+    // so it is drawn below it (issue 11, session 14; it was above): the keys' line is below the old line. Before (HA7)
+    // the model's half line stayed beside them (`  let a3 = Zq9`, or in the browser `    for ( /*kk1*/`): it never
+    // compiles.
     alone: true,
-    expect: inserting('  var a3 = 3;'),
+    expect: inserting('  var a3 = 3;', true),
   })),
   {
     name: 'in an old row just below the frontier',
@@ -318,14 +322,14 @@ describe('Typing while it streams: every place × every decision (issue 11, real
       second: ANSWER.indexOf(HOLD_AT) + HOLD_AT.length + 1,
       stops: true,
       // The stream stops at the key: the model's unfinished line goes (as on Esc), the keys stay where they were typed.
-      expect: () => inserting('  var a3 = 3;')(STOPPED, KEYS),
+      expect: () => inserting('  var a3 = 3;', true)(STOPPED, KEYS),
     },
     {
       name: 'inside the line being written (the stream adds a character)',
       at: (d) => [partialLine(d), '  le'.length],
       second: ANSWER.indexOf(HOLD_AT) + HOLD_AT.length + 1,
       stops: true,
-      expect: () => inserting('  var a3 = 3;')(STOPPED, KEYS),
+      expect: () => inserting('  var a3 = 3;', true)(STOPPED, KEYS),
     },
     {
       name: 'at the end of an old row just below the line being written (the stream passes it: shown removed)',
@@ -406,7 +410,7 @@ describe('Typing while it streams: every place × every decision (issue 11, real
       assert.equal(text.split(KEYS).length, 2, `the keys, once, contiguous and in order:\n${text}`);
       await vscode.commands.executeCommand('sparkEdit.acceptAll', { sessionId: v.session.id });
       await waitFor(() => v.isEnded, 'the edit decided');
-      assert.equal(ed.document.getText(), [...inserting('  var a3 = 3;')(STOPPED, KEYS), ''].join('\n'));
+      assert.equal(ed.document.getText(), [...inserting('  var a3 = 3;', true)(STOPPED, KEYS), ''].join('\n'));
     });
 
   // The newcomer's case (demo orders.ts, "add error handling"): the open hunk holds added rows above the line being
@@ -530,7 +534,7 @@ describe('Typing while it streams: every place × every decision (issue 11, real
     await waitFor(() => v.isEnded, 'the edit decided');
     const text = ed.document.getText();
     assert.equal(text.split(KEYS).length, 2, `the keys, once and contiguous:\n${text}`);
-    assert.equal(text, [...inserting('  var a3 = 3;')(STOPPED, KEYS), ''].join('\n'));
+    assert.equal(text, [...inserting('  var a3 = 3;', true)(STOPPED, KEYS), ''].join('\n'));
   });
 
   // Issue 11 (session 10, a full run at load 17: the model's `  try {`, `    var sum = 0;` and its half line stayed in
@@ -619,7 +623,7 @@ describe('Typing while it streams: every place × every decision (issue 11, real
     await waitFor(() => v.isEnded, 'the edit decided');
     const text = ed.document.getText();
     assert.equal(text.split(keys).length, 2, `the keys with their space, once and contiguous:\n${text}`);
-    assert.equal(text, [...inserting('  var a3 = 3;')(STOPPED, keys), ''].join('\n'));
+    assert.equal(text, [...inserting('  var a3 = 3;', true)(STOPPED, keys), ''].join('\n'));
   });
 
   /** The cursor at `p` in the held document, before any save runs (see the auto-save cell below). */

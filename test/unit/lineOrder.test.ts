@@ -427,6 +427,19 @@ describe('Issue 11 (session 14): the line being written is drawn where it will s
     assert.ok(!region.rows.some((r) => r.kind === 'part'), 'only indentation: not drawn');
   });
 
+  it('a half line held back is drawn above when the stream pauses (revealUnshown), and goes below once it shows the change', () => {
+    const region = new PreviewRegion(0, fn);
+    const d = region.createDiff();
+    d.push(fn[0] + '\n  const');
+    assert.equal(region.hasUnshown, true);
+    assert.equal(region.revealUnshown(), true);
+    const at = (t: string) => region.rows.findIndex((r) => r.text === t);
+    assert.equal(at('  const') + 1, at('  var sum = 0;'), 'drawn above the old line, where a new line goes');
+    d.push(' sum = 0');
+    assert.equal(at('  var sum = 0;') + 1, at('  const sum = 0'), 'below it once it shows the change');
+    assert.equal(region.hasUnshown, false);
+  });
+
   it('a half line that stops looking like a change of the old line goes above it, once, and stays there', () => {
     const original = ['function f() {', '  const limit = opts.limit ?? 10;', '  return limit;', '}'];
     const added = '  const count = opts.count ?? 5;';

@@ -3,7 +3,7 @@ import { ModelServer } from '../../src/server/modelServer';
 import { ResponsesSocketTransport } from '../../src/core/transport/responsesSocket';
 import { PreviewRegion } from '../../src/core/session/region';
 import { SimDocument } from './simDocument';
-import { EditSession, SessionEvent, STOPPED_BY_TYPING } from '../../src/core/session/editSession';
+import { EditSession, SessionEvent, STOPPED_BY_TYPING, UNSHOWN_MS } from '../../src/core/session/editSession';
 
 /**
  * Issue 11 (HA): typing into code the stream has not written yet (the line it is writing, or an old line below it)
@@ -183,6 +183,46 @@ describe('typing ahead of the stream (issue 11, HA)', () => {
     for (let line = 1; line < 1 + r.renderedLineCount; line++) {
       r.applyUserEdit(line, 0, line, 0, 'x');
       assert.equal(r.takeEditedAhead(), false, `line ${line}`);
+    }
+  });
+
+  it('the session: a half line held back as too short to tell is drawn once the stream pauses (session 14)', async () => {
+    // `  let` under `  var a1 = 1;`: a change of it or a new line above it? Not drawn while tokens come; a model that
+    // stops there for UNSHOWN_MS must not hide what arrived.
+    const server = await new ModelServer().listen();
+    const t = new ResponsesSocketTransport({ url: server.url });
+    try {
+      const answer = original.map((l) => l.replace('var', 'let')).join('\n') + '\n';
+      const hold = answer.indexOf('let a1') + 3;
+      server.enqueue({ text: answer, holdAfterChars: hold });
+      const region = new PreviewRegion(1, original);
+      const s = new EditSession({
+        region,
+        prompt: { instruction: 'let', code: original.join('\n') },
+        model: 'm',
+        transport: t,
+      });
+      s.start();
+      const t0 = Date.now();
+      while (s.text.length < hold && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 5));
+      const at = Date.now();
+      assert.ok(!region.rows.some((r) => r.kind === 'part'), 'held back at first');
+      while (!region.rows.some((r) => r.kind === 'part') && Date.now() - at < 5_000)
+        await new Promise((r) => setTimeout(r, 10));
+      const waited = Date.now() - at;
+      const part = region.rows.findIndex((r) => r.kind === 'part');
+      assert.equal(region.rows[part]?.text, '  let', `drawn after ${waited} ms`);
+      assert.ok(waited >= UNSHOWN_MS - 20 && waited < UNSHOWN_MS + 1000, `after the pause (${waited} ms)`);
+      assert.equal(region.rows[part + 1].text, '  var a1 = 1;', 'above the old line, where a new line goes');
+      server.release();
+      await s.whenSettled();
+      assert.deepEqual(
+        region.textIf('accept'),
+        original.map((l) => l.replace('var', 'let')),
+      );
+    } finally {
+      t.dispose();
+      await server.close();
     }
   });
 

@@ -190,17 +190,16 @@ function partialVerdict(old: string, part: string): PartialVerdict {
   const a = oldTokens(oc),
     b = partTokens(pc);
   if (a.length > SIMILAR_MAX_TOKENS || b.length > SIMILAR_MAX_TOKENS) return 'new';
-  const tries = [b];
+  const first = soFar(a, b);
   const cut = b[b.length - 1];
-  if (/[\w$]$/.test(pc) || /^['"`]/.test(cut)) {
-    // The last word (or string) may be cut: judged as the word it begins too, if the old line has one (`s` of `sum`)
-    // or the line so far (the second `itemC` of a rename to `itemCount`).
-    const begun = (w: string) => w.length > cut.length && w.startsWith(cut);
-    const whole = a.find(begun) ?? b.slice(0, -1).find(begun);
-    if (whole) tries.push([...b.slice(0, -1), whole]);
-  }
-  const verdicts = tries.map((t) => soFar(a, t));
-  return verdicts.includes('change') ? 'change' : verdicts.includes('maybe') ? 'maybe' : 'new';
+  if (first === 'change' || !(/[\w$]$/.test(pc) || /^['"`]/.test(cut))) return first;
+  // The last word (or string) may be cut: judged as the word it begins too, if the old line has one (`s` of `sum`) or
+  // the line so far (the second `itemC` of a rename to `itemCount`).
+  const begun = (w: string) => w.length > cut.length && w.startsWith(cut);
+  const whole = a.find(begun) ?? b.slice(0, -1).find(begun);
+  if (!whole) return first;
+  const then = soFar(a, [...b.slice(0, -1), whole]);
+  return then === 'change' || first === 'maybe' ? (then === 'change' ? 'change' : 'maybe') : then;
 }
 
 /**

@@ -22,6 +22,9 @@ import {
 import { Emitter } from '../util/emitter';
 import { Hunk, PreviewRegion, SavedProposal } from './region';
 
+/** A line being written held back as too short to tell where it goes is drawn after this long without a token. */
+export const UNSHOWN_MS = 150;
+
 /**
  * requesting → streaming → pending → done, with interrupt (streaming → pending) and
  * redirect (streaming|pending → requesting with a new instruction). `failed` keeps nothing pending.
@@ -77,6 +80,9 @@ export class EditSession {
   readonly region: PreviewRegion;
   private _state: SessionState = 'requesting';
   private stream: ActiveStream | null = null;
+  /** When the last token arrived, and the timer that draws a held-back line being written after a pause. */
+  private lastDeltaAt = 0;
+  private unshownTimer: ReturnType<typeof setTimeout> | undefined;
   private diff: AnswerSink | null = null;
   private streamedText = '';
   private lastResponseId: string | undefined;
@@ -263,6 +269,8 @@ export class EditSession {
         this.streamedText += t;
         diff.push(t);
         this.emitter.fire({ kind: 'content' });
+        this.lastDeltaAt = Date.now();
+        if (this.region.hasUnshown) this.revealAfterPause(diff);
         const max = this.o.maxOutputChars ?? 2_000_000;
         if (this.streamedText.length > max) {
           const e = new ModelError(
@@ -411,7 +419,25 @@ export class EditSession {
   }
 
   /** Stop the running response, if any, keeping its stats; its late events are ignored. */
+  /**
+   * The line being written is held back while it is too short to tell where it goes (region.partial, issue 11 session
+   * 14): one token at the demo's speed. If the stream pauses there (UNSHOWN_MS without a token), it is drawn anyway.
+   */
+  private revealAfterPause(diff: AnswerSink) {
+    if (this.unshownTimer) return;
+    const check = () => {
+      this.unshownTimer = undefined;
+      if (this.diff !== diff || !this.region.hasUnshown) return;
+      const quiet = Date.now() - this.lastDeltaAt;
+      if (quiet < UNSHOWN_MS) this.unshownTimer = setTimeout(check, UNSHOWN_MS - quiet);
+      else if (this.region.revealUnshown()) this.emitter.fire({ kind: 'content' });
+    };
+    this.unshownTimer = setTimeout(check, UNSHOWN_MS);
+  }
+
   private stopStream() {
+    if (this.unshownTimer) clearTimeout(this.unshownTimer);
+    this.unshownTimer = undefined;
     const s = this.stream;
     this.stream = null;
     this.diff = null;

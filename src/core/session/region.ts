@@ -567,6 +567,29 @@ export class PreviewRegion implements DiffSink {
     this.touch();
   }
 
+  /** The line being written is held back as too short to tell (see partial): the session draws it after a pause. */
+  get hasUnshown(): boolean {
+    return this.unshown !== null && !this.partialRow;
+  }
+
+  /**
+   * The stream paused with the line being written held back as too short to tell (a model that stops after `  const`):
+   * draw it where a new line goes, above the old line (it moves below it once it shows the change, placePartial), so a
+   * pause never hides what arrived (editSession, UNSHOWN_MS). False when there is nothing held back.
+   */
+  revealUnshown(): boolean {
+    const text = this.unshown;
+    if (text === null || this.partialRow) return false;
+    this.unshown = null;
+    this.partialStays = false;
+    this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 };
+    this.rows.splice(this.frontier, 0, this.partialRow);
+    this.mark(this.frontier);
+    this.frontier++;
+    this.touch();
+    return true;
+  }
+
   /**
    * Issue 11, session 14: the line being written goes where the finished line will go. Shown below the old line it
    * already shows it changes (streamingDiff.partialAt: `  const sum` under `  var sum = 0;`, a re-indent on its way),
@@ -623,6 +646,7 @@ export class PreviewRegion implements DiffSink {
   }
 
   finished(from: number): void {
+    this.unshown = null;
     this.keepUserPartial();
     this.droppedPartial = null;
     if (this.partialRow) {
@@ -750,6 +774,7 @@ export class PreviewRegion implements DiffSink {
    * line of a new baseline, for a redirected stream. The document mirror is untouched.
    */
   rebase(): void {
+    this.unshown = null;
     this.droppedPartial = null;
     this.stop = null;
     this.original = this.rows.map((r) => r.text);
@@ -924,6 +949,7 @@ export class PreviewRegion implements DiffSink {
    * (below). A stop by the model (output limit, broken answer) keeps its whole lines, so Continue can finish them.
    */
   interrupt(reason = 'stopped', o: { dropOpen?: boolean } = {}): void {
+    this.unshown = null;
     this.droppedPartial = null;
     if (this.partialRow) {
       // Never half a line: the unfinished row is left out (an unclosed `/**` would colour the rest of the file), and
