@@ -142,10 +142,13 @@ export function similarLine(old: string, line: string): boolean {
  */
 export function similarAt(olds: readonly string[], start: number, line: string): number {
   if (!distinctive(line, 0)) return -1;
-  for (let i = start; i < olds.length && i <= start + REWRITE_SKIP; i++) {
-    const o = norm(olds[i]);
-    if (distinctive(o, 0)) return similarLine(o, line) ? i : -1;
-  }
+  const i = codeLineAt(olds, start);
+  return i >= 0 && similarLine(norm(olds[i]), line) ? i : -1;
+}
+
+/** The first old line with code from `start`, past at most REWRITE_SKIP lines with none; -1 when there is none. */
+function codeLineAt(olds: readonly string[], start: number): number {
+  for (let i = start; i < olds.length && i <= start + REWRITE_SKIP; i++) if (distinctive(norm(olds[i]), 0)) return i;
   return -1;
 }
 
@@ -167,11 +170,8 @@ export function partialAt(
   start: number,
   part: string,
 ): { at: number; verdict: PartialVerdict } {
-  for (let i = start; i < olds.length && i <= start + REWRITE_SKIP; i++) {
-    const o = norm(olds[i]);
-    if (distinctive(o, 0)) return { at: i, verdict: partialVerdict(o, part) };
-  }
-  return { at: -1, verdict: 'new' };
+  const i = codeLineAt(olds, start);
+  return i < 0 ? { at: -1, verdict: 'new' } : { at: i, verdict: partialVerdict(norm(olds[i]), part) };
 }
 
 /**

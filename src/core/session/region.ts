@@ -443,7 +443,7 @@ export class PreviewRegion implements DiffSink {
     if (!this.ahead.length) return;
     const ahead = this.ahead;
     this.ahead = [];
-    const pairs = (a: { old: Row; add: Row | null }) => {
+    const pairs = (a: Ahead) => {
       const o = a.old,
         n = a.add;
       if (!h || o.orig >= upTo || o.kind !== 'orig' || o.userEdited) return false;
@@ -559,10 +559,7 @@ export class PreviewRegion implements DiffSink {
     let pair: Ahead | null = null;
     if (judged?.verdict === 'change') pair = this.aheadTo(judged.at);
     else if (judged) this.staysIfNew(judged.verdict, text);
-    this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 };
-    this.rows.splice(this.frontier, 0, this.partialRow);
-    this.mark(this.frontier);
-    this.frontier++;
+    this.putPartial((this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 }));
     if (pair) pair.add = this.partialRow;
     this.touch();
   }
@@ -582,10 +579,7 @@ export class PreviewRegion implements DiffSink {
     if (text === null || this.partialRow) return false;
     this.unshown = null;
     this.partialStays = false;
-    this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 };
-    this.rows.splice(this.frontier, 0, this.partialRow);
-    this.mark(this.frontier);
-    this.frontier++;
+    this.putPartial((this.partialRow = { kind: 'part', text, hunk: this.ensureOpen(), orig: -1 }));
     this.touch();
     return true;
   }
@@ -615,17 +609,22 @@ export class PreviewRegion implements DiffSink {
       const down = this.aheadTo(at);
       if (down) down.add = p;
     }
+    this.putPartial(p);
+    this.touch();
+  }
+
+  /** The unfinished row goes in at the frontier: above the lines not reached yet, or below the old line shown ahead. */
+  private putPartial(p: Row): void {
     this.rows.splice(this.frontier, 0, p);
     this.mark(this.frontier);
     this.frontier++;
-    this.touch();
   }
 
   /**
    * A line being written that cannot be a change of the old line, judged at the end of a token, stays where it is (more
    * tokens only add changes) and is not judged again: this runs on every token of the line (bench: per-token cost).
    */
-  private staysIfNew(verdict: string, text: string): void {
+  private staysIfNew(verdict: PartialVerdict, text: string): void {
     if (verdict === 'new' && !/[\w$]$/.test(text)) this.partialStays = true;
   }
 
