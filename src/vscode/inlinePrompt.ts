@@ -108,17 +108,13 @@ export class InlinePrompt implements vscode.Disposable {
         // From this Enter on, Esc is for the edit it sends: set before the box's submit blurs it (an Esc in between
         // went nowhere, session 13). And keys typed after it are for the code, not the box (which lost them).
         if (o && o.target.redirect === undefined) this.sending(o.target.editor.document);
-        // The box's text is read here (its input is a document the extension host has, in order with this Enter):
-        // VS Code's submit was one more round trip, and it took the box's editor away before the first edit. As it
-        // was at this Enter when no typed character is on its way to it: a Backspace or an arrow pressed right after
-        // Enter edited the instruction before it was read (session 15, a newcomer: "use cons" sent).
-        const input = vscode.window.activeTextEditor?.document;
-        const ours = !!o && !!input && input === o.input && !input.isClosed;
-        const atEnter = ours && o?.target.keys?.idle !== false ? input!.getText() : undefined;
         o?.target.keys?.toCode();
         await this.open?.target.keys?.settled();
-        const text = atEnter ?? (ours && !input!.isClosed ? input!.getText() : '');
-        if (o && this.open === o && text.trim()) return this.finish(o.thread, text);
+        // The box's text is read here (its input is a document the extension host has, in order with this Enter):
+        // VS Code's submit was one more round trip, and it took the box's editor away before the first edit.
+        const input = vscode.window.activeTextEditor?.document;
+        if (o && this.open === o && input && input === o.input && !input.isClosed && input.getText().trim())
+          return this.finish(o.thread, input.getText());
         await vscode.commands.executeCommand('editor.action.submitComment');
         // Nothing sent (the box stays open): Esc is the box's again (a later one must not stop its next Enter).
         if (o && this.open === o) {
@@ -307,40 +303,30 @@ export class InlinePrompt implements vscode.Disposable {
     else if (this.sent && !this.sent.started) this.sending(undefined); // its Enter sent nothing (cancelled, empty)
     o.reveal.dispose();
     // While the box still has the keyboard, the code is made writable again: keys typed after Enter / Esc reach it.
-    // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again. Then the
-    // box goes: disposed first, it took the keyboard with it, and until the code had it keys went nowhere (session 13,
-    // the browser: one of four characters typed right after Enter lost, an Esc at 150 ms ignored). Not if another
-    // editor took it meanwhile (a click).
-    let back: Promise<unknown> | undefined;
-    const focus = () => {
-      if (back) return;
+    const close = () => {
+      // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again. Then
+      // the box goes: disposed first, it took the keyboard with it, and until the code had it keys went nowhere
+      // (session 13, the browser: one of four characters typed right after Enter lost, an Esc at 150 ms ignored).
+      // Not if another editor took it meanwhile (a click: the box now stays up to 150 ms after Enter).
       const ed = o.target.editor;
       const active = vscode.window.activeTextEditor?.document;
       const elsewhere = !!o.input && !!active && active !== o.input && active !== ed.document;
-      back =
+      const back =
         ed.document.isClosed || elsewhere
           ? Promise.resolve()
           : Promise.resolve(
               vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false }),
-            ).then(undefined, () => undefined);
-    };
-    const close = () => {
-      focus();
-      void back!.then(() => o.thread.dispose());
+            );
+      void back.then(undefined, () => undefined).then(() => o.thread.dispose());
       if (sent) this.remember(sent);
     };
     const sent = text?.trim() ? text.trim() : undefined;
     const go = () => {
       o.resolve(sent);
-      if (sent && o.target.closeLater) {
-        // Issue 17 (session 15): the keyboard comes back once the first edit has landed (as the picker closes: at most
-        // 30 ms after Enter; kept until the first hunk, a click or Ctrl+P made meanwhile had it taken back, 150–240 ms
-        // after Enter, and the keys meant for Quick Open went into the code: a newcomer, 4 of 4), and the box goes once
-        // the first hunk's controls have landed (at most 150 ms): its zone leaving is work for the workbench, and done
-        // before them the title's ✓ waited for it. Characters typed into it meanwhile go to the code (toCode).
-        o.target.closeLater(focus);
-        o.target.closeLater(close, true);
-      } else close();
+      // Sent: the box stays, its keys carried to the code (EarlyKeys.toCode), until the first hunk's controls have
+      // landed (issue 17; at most 150 ms): its closing is work for the workbench the first change and the ✓ waited for.
+      if (sent && o.target.closeLater) o.target.closeLater(close, true);
+      else close();
     };
     void Promise.resolve(o.target.beforeClose?.(!!sent)).then(go, go);
   }

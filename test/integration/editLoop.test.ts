@@ -287,36 +287,6 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(ed.document.getText(), want.join('\n'), a.logLines().slice(-12).join('\n'));
   });
 
-  it('Esc right after Enter once the whole answer is in: it says there was nothing to stop, the diff stays pending', async () => {
-    // Session 15 (a newcomer, 5 of 5 at 83–120 ms after Enter): the demo's answer was whole before the Esc, which
-    // did nothing, without a word.
-    const ed = await openEditor(ORIGINAL);
-    select(ed, 2, 9);
-    server.enqueue({ text: REWRITE.split('\n').slice(2, 10).join('\n') + '\n' });
-    const asked = vscode.commands.executeCommand('sparkEdit.editSelection');
-    await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'comment', 'the box', 20_000);
-    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.submit', { body: 'use const' });
-    await asked;
-    const v = a.sessions().find((x) => !x.isEnded && x.document === ed.document)!;
-    await v.session.whenSettled();
-    await waitFor(() => v.region.planFlush() === null && v.region.pendingHunks().length > 0, 'the whole diff pending');
-    const from = a.logLines().length;
-    await vscode.commands.executeCommand('sparkEdit.interrupt'); // Esc (the keybinding: no arguments)
-    await waitFor(
-      () =>
-        a
-          .logLines()
-          .slice(from)
-          .some((l) => l.includes('the answer was already complete')),
-      'Esc says there was nothing to stop',
-      5_000,
-    );
-    assert.ok(!v.isEnded && v.region.pendingHunks().length > 0, 'the diff stays pending');
-    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
-    await waitFor(() => v.isEnded, 'rejected');
-    assert.equal(ed.document.getText(), ORIGINAL);
-  });
-
   it("the box's Enter sends the text it holds; the box keeps the keyboard until the first hunk shows, then goes, and keys typed meanwhile reach the code", async () => {
     // Session 15 (issue 17): the box's text is read at its Enter (VS Code's submit was one more round trip) and the
     // box stays, its characters carried to the code, until the first hunk's controls have landed or 150 ms have
