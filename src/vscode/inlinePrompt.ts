@@ -28,11 +28,10 @@ export interface PromptTarget {
   /** Runs when the box is sent or cancelled, before it closes (the code takes typing again: TypingLock). */
   beforeClose?: (sent: boolean) => Thenable<void>;
   /**
-   * Once an instruction is sent: when to close the picker (issue 17: with the first document edit, so that the
-   * workbench closes it and draws the first change in one go) or, `atHunk`, the box at the code (once the first
-   * hunk's controls have landed). Without it, they close at once.
+   * The picker, once an instruction is sent: when to close it (issue 17: with the first document edit, so that the
+   * workbench closes the picker and draws the first change in one go). Without it, it closes at once.
    */
-  closeLater?: (close: () => void, atHunk?: boolean) => void;
+  closeLater?: (close: () => void) => void;
 }
 
 export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
@@ -54,8 +53,6 @@ export class InlinePrompt implements vscode.Disposable {
     resolve: (s: string | undefined) => void;
     target: PromptTarget;
     reveal: vscode.Disposable;
-    /** The box's input (a document of scheme `comment`), once it has the keyboard. */
-    input?: vscode.TextDocument;
   };
   private readonly disposables: vscode.Disposable[] = [];
   /** The box whose Enter is on its way (sparkEdit.inlinePrompt.enter waits for the keys typed before it). */
@@ -110,11 +107,6 @@ export class InlinePrompt implements vscode.Disposable {
         if (o && o.target.redirect === undefined) this.sending(o.target.editor.document);
         o?.target.keys?.toCode();
         await this.open?.target.keys?.settled();
-        // The box's text is read here (its input is a document the extension host has, in order with this Enter):
-        // VS Code's submit was one more round trip, and it took the box's editor away before the first edit.
-        const input = vscode.window.activeTextEditor?.document;
-        if (o && this.open === o && input && input === o.input && !input.isClosed && input.getText().trim())
-          return this.finish(o.thread, input.getText());
         await vscode.commands.executeCommand('editor.action.submitComment');
         // Nothing sent (the box stays open): Esc is the box's again (a later one must not stop its next Enter).
         if (o && this.open === o) {
@@ -273,7 +265,6 @@ export class InlinePrompt implements vscode.Disposable {
     const reveal = vscode.window.onDidChangeActiveTextEditor((ed) => {
       if (ed?.document.uri.scheme !== 'comment' || this.open?.thread !== thread) return;
       reveal.dispose();
-      this.open.input = ed.document;
       // The box's input is a Markdown document (VS Code names it commentinput-….md), so Ctrl+Space offered VS Code's
       // Markdown snippets (bold, code block, heading…) among ours: this one document becomes plain text (the user's
       // Markdown files are left as they are).
@@ -302,33 +293,22 @@ export class InlinePrompt implements vscode.Disposable {
     if (text?.trim() && o.target.redirect === undefined) this.sending(o.target.editor.document);
     else if (this.sent && !this.sent.started) this.sending(undefined); // its Enter sent nothing (cancelled, empty)
     o.reveal.dispose();
+    if (text?.trim()) this.remember(text);
     // While the box still has the keyboard, the code is made writable again: keys typed after Enter / Esc reach it.
     const close = () => {
       // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again. Then
       // the box goes: disposed first, it took the keyboard with it, and until the code had it keys went nowhere
       // (session 13, the browser: one of four characters typed right after Enter lost, an Esc at 150 ms ignored).
-      // Not if another editor took it meanwhile (a click: the box now stays up to 150 ms after Enter).
       const ed = o.target.editor;
-      const active = vscode.window.activeTextEditor?.document;
-      const elsewhere = !!o.input && !!active && active !== o.input && active !== ed.document;
-      const back =
-        ed.document.isClosed || elsewhere
-          ? Promise.resolve()
-          : Promise.resolve(
-              vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false }),
-            );
+      const back = ed.document.isClosed
+        ? Promise.resolve()
+        : Promise.resolve(
+            vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false }),
+          );
       void back.then(undefined, () => undefined).then(() => o.thread.dispose());
-      if (sent) this.remember(sent);
+      o.resolve(text?.trim() ? text.trim() : undefined);
     };
-    const sent = text?.trim() ? text.trim() : undefined;
-    const go = () => {
-      o.resolve(sent);
-      // Sent: the box stays, its keys carried to the code (EarlyKeys.toCode), until the first hunk's controls have
-      // landed (issue 17; at most 150 ms): its closing is work for the workbench the first change and the ✓ waited for.
-      if (sent && o.target.closeLater) o.target.closeLater(close, true);
-      else close();
-    };
-    void Promise.resolve(o.target.beforeClose?.(!!sent)).then(go, go);
+    void Promise.resolve(o.target.beforeClose?.(!!text?.trim())).then(close, close);
   }
 
   /** The picker: what is typed is the instruction; ↑/↓ go through the recent instructions and the refactors. */

@@ -1,4 +1,3 @@
-import { activeCodeEditor } from './util/codeEditor';
 import * as vscode from 'vscode';
 import { reportLeftOutBlocks } from './targeted';
 import { performance } from 'node:perf_hooks';
@@ -67,7 +66,7 @@ export class EditSessions extends Disposable {
 
   /** The session under the cursor, else the newest in the active editor's file. */
   activeView(): SessionView | undefined {
-    const ed = activeCodeEditor();
+    const ed = vscode.window.activeTextEditor;
     if (!ed) return undefined;
     const vs = this.viewsFor(ed.document);
     const line = ed.selection.active.line;
@@ -90,7 +89,7 @@ export class EditSessions extends Disposable {
     const v = this.activeView();
     this.setContext('sparkEdit.streaming', !!v && v.session.isStreaming);
     this.setContext('sparkEdit.hasPending', !!v);
-    const doc = activeCodeEditor()?.document;
+    const doc = vscode.window.activeTextEditor?.document;
     this.setContext('sparkEdit.redoIsOurs', !!doc && !!this.guards.get(doc)?.redoIsOurs);
     this.setContext('sparkEdit.canContinue', !!v && v.session.canContinue);
     // The editor title's ✓ (issue 17): "Accept (stops writing)" while the stream writes, Accept All once it ended.

@@ -169,8 +169,7 @@ export function editCommands(
   const interrupt = new InterruptCommand(sessions, prompt, emptyStop);
   prompt.onDidEscInClosingBox((doc) => {
     const v = sessions.all().find((x) => x.document === doc && x.session.isStreaming);
-    // As the command (the Esc of the code would have run it): the walkthrough's "redirect" step ticks either way.
-    if (v) void vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+    if (v) interrupt.execute({ sessionId: v.session.id });
   });
   return [
     emptyStop,
