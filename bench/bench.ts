@@ -451,10 +451,15 @@ function feltKeys(felt: Felt | null, ks: FeltPair[]): Record<string, number | nu
   for (const k of ks) for (const p of ['p50', 'p90'] as const) out[`${k}_${p}`] = felt ? felt[`${k}_${p}`] : null;
   return out;
 }
-function feltBench(): Felt {
+/**
+ * `style`: the box at the code (the extension's default, what a new user gets: the goal keys) or the picker
+ * (`sparkEdit.promptStyle: "quickInput"`; until session 15 the goal keys were measured with it, and the box was
+ * 40–50 ms slower to its first change: measured, not assumed, since).
+ */
+function feltBench(style: 'inline' | 'quickInput' = 'inline'): Felt {
   const out = path.join(os.tmpdir(), `spark-felt-${process.pid}.json`);
   const n = SMOKE ? ['--edits', '1', '--warmup', '1'] : ['--edits', String(FELT_EDITS), '--warmup', '2'];
-  const r = spawnSync(process.execPath, ['scripts/felt-bench.mjs', '--out', out, ...n], {
+  const r = spawnSync(process.execPath, ['scripts/felt-bench.mjs', '--out', out, '--prompt-style', style, ...n], {
     cwd: repo,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -561,9 +566,14 @@ async function main() {
     host = hostBench();
   }
   let felt: Felt | null = null;
+  let feltPicker: Felt | null = null;
   if (BROWSER) {
-    log('felt latency in the browser (code-server + Chromium, demo model)');
-    felt = feltBench();
+    log('felt latency in the browser (code-server + Chromium, demo model): the box at the code');
+    felt = feltBench('inline');
+    if (!SMOKE) {
+      log('felt latency in the browser: the picker (promptStyle quickInput)');
+      feltPicker = feltBench('quickInput');
+    }
   }
 
   const s = {
@@ -651,10 +661,15 @@ async function main() {
       : []),
     ...(felt
       ? [
-          `felt latency in the browser (code-server + Chromium, demo model, "${felt.felt_instruction}" on an 8-line function, ${felt.felt_edits} edits, load average ${felt.felt_load_avg_1m.map((x) => f(x, 1)).join(' → ')}): Enter → first changed character painted ${p5090(felt, 'felt_first_change_ms')}; Enter → first clickable Accept control painted (inlay hint, the editor title's ✓ or a lens) ${p5090(felt, 'felt_first_lens_ms')}; the Accept inlay hint (Ctrl/⌘+click) ${p5090(felt, 'felt_first_inlay_ms')}; the editor title's ✓ Accept All (plain click) ${p5090(felt, 'felt_first_title_ms')}; the first Accept a plain click runs ${p5090(felt, 'felt_first_plain_click_ms')}; the first Accept CodeLens ${p5090(felt, 'felt_first_codelens_ms')}`,
+          `felt latency in the browser (code-server + Chromium, demo model, the instruction box at the code (the default), "${felt.felt_instruction}" on an 8-line function, ${felt.felt_edits} edits, load average ${felt.felt_load_avg_1m.map((x) => f(x, 1)).join(' → ')}): Enter → first changed character painted ${p5090(felt, 'felt_first_change_ms')}; Enter → first clickable Accept control painted (inlay hint, the editor title's ✓ or a lens) ${p5090(felt, 'felt_first_lens_ms')}; the Accept inlay hint (Ctrl/⌘+click) ${p5090(felt, 'felt_first_inlay_ms')}; the editor title's ✓ Accept All (plain click) ${p5090(felt, 'felt_first_title_ms')}; the first Accept a plain click runs ${p5090(felt, 'felt_first_plain_click_ms')}; the first Accept CodeLens ${p5090(felt, 'felt_first_codelens_ms')}`,
           `felt latency breakdown (p50 / p90 ms): ${Object.values(felt.felt_breakdown_ms)
             .map((b) => `${b.label} ${f(b.p50, 1)} / ${f(b.p90, 1)}`)
             .join('; ')}`,
+        ]
+      : []),
+    ...(feltPicker
+      ? [
+          `felt latency with the picker instead (sparkEdit.promptStyle "quickInput", ${feltPicker.felt_edits} edits, load average ${feltPicker.felt_load_avg_1m.map((x) => f(x, 1)).join(' → ')}): Enter → first changed character painted ${p5090(feltPicker, 'felt_first_change_ms')}; Enter → first clickable Accept control painted ${p5090(feltPicker, 'felt_first_lens_ms')}`,
         ]
       : []),
     `targeted edit (2000-line scope, one-line fix): ${tgt.tokens} output tokens vs ${tgt.rewriteTokens} for the rewrite (ratio ${f(tgt.tokens / tgt.rewriteTokens, 4)}), ${tgt.hunks} hunk, accept-all ${tgt.exact ? 'equals' : 'DIFFERS FROM'} the rewrite`,
@@ -712,6 +727,11 @@ async function main() {
       ? Object.fromEntries(Object.entries(felt.felt_breakdown_ms).map(([k, b]) => [k, b.p90]))
       : null,
     felt_load_avg_1m: felt ? felt.felt_load_avg_1m : null,
+    felt_prompt_style: felt ? 'inline' : null,
+    felt_picker_first_change_ms_p50: feltPicker ? feltPicker.felt_first_change_ms_p50 : null,
+    felt_picker_first_change_ms_p90: feltPicker ? feltPicker.felt_first_change_ms_p90 : null,
+    felt_picker_first_lens_ms_p50: feltPicker ? feltPicker.felt_first_lens_ms_p50 : null,
+    felt_picker_first_lens_ms_p90: feltPicker ? feltPicker.felt_first_lens_ms_p90 : null,
     ...qualityJson(quality),
     smoke: SMOKE,
     machine,

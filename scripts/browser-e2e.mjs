@@ -534,6 +534,43 @@ export async function keyboardFlow(page, workspace, artifacts) {
     await rejectWith('Escape', 'Esc');
   });
   await step(
+    'Ctrl+P right after Enter in the box: Quick Open keeps the keyboard, none of its keys reach the code',
+    async () => {
+      // Session 15 (a newcomer, 4 of 4): the box stays until the first hunk shows, and its close took the keyboard
+      // back (showTextDocument) from a Quick Open opened meanwhile: "ts.py" went into the code and auto-save wrote it.
+      const before = fs.readFileSync(file, 'utf8');
+      await page.keyboard.press('Control+Home');
+      for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
+      await openBox(page);
+      await page.keyboard.type('rename out to result');
+      await page.keyboard.press('Enter');
+      // 150 ms: after the keyboard's return to the code (once the first edit landed, ≈ 30–60 ms after Enter), while
+      // the box is still drawn (until the first hunk's controls landed, ≤ 150 ms, then its round trip).
+      await new Promise((r) => setTimeout(r, 150));
+      await page.keyboard.press('Control+P');
+      await page.keyboard.type('zqxj', { delay: 40 });
+      await new Promise((r) => setTimeout(r, 600)); // past the box's close (≤ 150 ms after Enter, then its round trip)
+      await page.keyboard.type('w', { delay: 40 });
+      const typed = await page.evaluate(() => document.querySelector('.quick-input-widget input')?.value ?? '');
+      const code = await page.evaluate(
+        () => document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent ?? '',
+      );
+      await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-ctrlp-after-enter.png') });
+      await page.keyboard.press('Escape'); // Quick Open
+      await page.keyboard.press('Control+1');
+      await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff (Accept All lens)');
+      await waitFor(async () => !/writing/.test(await lensText(page)), 'the answer to finish (no "writing…" lens)');
+      await page.keyboard.press('Control+Backspace');
+      await waitFor(async () => !/Accept/.test(await lensText(page)), 'the lenses to go');
+      await page.keyboard.press('Control+S');
+      await new Promise((r) => setTimeout(r, 500));
+      const after = fs.readFileSync(file, 'utf8');
+      if (/[zqxjw]{2}/.test(code) || after !== before)
+        throw new Error(`keys meant for Quick Open reached the code: ${JSON.stringify(code.slice(0, 300))}`);
+      if (!typed.endsWith('zqxjw')) throw new Error(`Quick Open lost the keyboard: its input has "${typed}"`);
+    },
+  );
+  await step(
     'the box at the code remembers: ↑ / ↓ go through the recent instructions; Esc leaves the code as it is',
     async () => {
       // Issue 15 (round-8 newcomer: ↑ / ↓ in the box did nothing). The last two sent: "rename out to result", "use const".

@@ -153,9 +153,17 @@ export class EarlyKeys implements vscode.Disposable {
   /** VS Code's own typing into the focused editor, after what was passed on before (order kept). */
   private pass(text: string) {
     if (!text) return;
+    this.passing++;
     this.chain = this.lastKey = this.chain
       .then(() => (this.dropped ? undefined : vscode.commands.executeCommand('default:type', { text })))
-      .catch((e) => this.log(`prompt: typed text was lost: ${String(e)}`));
+      .catch((e) => this.log(`prompt: typed text was lost: ${String(e)}`))
+      .finally(() => this.passing--);
+  }
+  private passing = 0;
+
+  /** No character passed on to VS Code's typing is still on its way (the box shows every one). */
+  get idle(): boolean {
+    return this.passing === 0;
   }
 
   /**

@@ -68,7 +68,7 @@ export class InlineEditController {
     let endLine: number;
     let warmup: Warmup | undefined;
     let released: Promise<void> | undefined;
-    const picker = new PickerClose();
+    const picker = new PromptClose();
     try {
       const noSelection = editor.selection.isEmpty && !args?.lines;
       ({ start: startLine, end: endLine } = args?.lines ?? (await targetLines(editor)));
@@ -114,7 +114,7 @@ export class InlineEditController {
       t0: number;
       warmup?: Warmup;
       released?: Promise<void>;
-      picker: PickerClose;
+      picker: PromptClose;
     },
   ): Promise<{ sessionId?: number; jobId?: number } | undefined> {
     const { ctx, connections } = this;
@@ -124,7 +124,7 @@ export class InlineEditController {
     // Esc after Enter, before the edit started (the box's instruction was sent: InlinePrompt.escapeSent).
     const escaped = () => this.prompt.takeSent(doc);
     if (!instruction?.trim() || !ctx.gate.allowed(doc)) {
-      picker.now();
+      picker.hunk();
       await released;
       return;
     }
@@ -139,7 +139,7 @@ export class InlineEditController {
     const format = chooseFormat(readEditFormat(), endLine - startLine + 1, wholeFile);
     const r = await this.route(doc, startLine, endLine, instruction, args, format === 'targeted');
     if (r.mode === 'deep') {
-      picker.now();
+      picker.hunk();
       if (!(await connections.deepReady())) return;
       await released;
       if (escaped()) return;
@@ -159,7 +159,7 @@ export class InlineEditController {
     if (warmup && !warmId)
       ctx.log('the warm-up was not used (the code changed, or it failed): the whole prompt is sent');
     if (escaped()) {
-      picker.now();
+      picker.hunk();
       await released;
       return;
     }
@@ -175,6 +175,9 @@ export class InlineEditController {
     );
     view.gateFirstEdit(released); // synchronously after the request started: no token can have arrived yet
     view.withFirstEdit(picker.now); // the picker closes once the first edit landed (at most PICKER_CLOSE_MS later)
+    view.withFirstHunk(picker.hunk); // the box at the code once the first hunk's controls have (BOX_CLOSE_MS)
+    // …or at once when the answer ends without one (declined, unchanged, failed): nothing to wait for.
+    void view.session.whenSettled().then(picker.hunk, picker.hunk);
     // The selection collapses to its start (the top of the edit, where its lenses are) once the instruction is
     // submitted: it would grow over the preview and muddy its colours.
     if (!editor.selection.isEmpty && editor.document === doc)
@@ -377,17 +380,40 @@ function collapse(editor: vscode.TextEditor): readonly vscode.Selection[] {
  * after Enter (a model slow to answer, an error, a path with no edit).
  */
 const PICKER_CLOSE_MS = 30;
-class PickerClose {
+/**
+ * The box at the code goes once the first hunk's controls have landed: the keyboard going back to the code and the
+ * box's zone leaving cost the workbench 40–60 ms (--frames, session 15), and done at the first edit the title's ✓
+ * waited behind that work. Never later than BOX_CLOSE_MS after Enter.
+ */
+const BOX_CLOSE_MS = 150;
+class PromptClose {
   private close: (() => void) | undefined;
+  private closeAtHunk: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
-  readonly later = (close: () => void) => {
-    this.close = close;
-    this.timer = setTimeout(this.now, PICKER_CLOSE_MS);
+  private hunkTimer: NodeJS.Timeout | undefined;
+  /** `close` once the first edit has landed, or (`atHunk`: the box) once the first hunk's controls have. */
+  readonly later = (close: () => void, atHunk?: boolean) => {
+    if (atHunk) {
+      this.closeAtHunk = close;
+      this.hunkTimer = setTimeout(this.hunk, BOX_CLOSE_MS);
+    } else {
+      this.close = close;
+      this.timer = setTimeout(this.now, PICKER_CLOSE_MS);
+    }
   };
+  /** The first edit has landed. */
   readonly now = () => {
     clearTimeout(this.timer);
     const c = this.close;
     this.close = undefined;
+    c?.();
+  };
+  /** The first hunk's controls have landed, or there will be none: everything closes now. */
+  readonly hunk = () => {
+    this.now();
+    clearTimeout(this.hunkTimer);
+    const c = this.closeAtHunk;
+    this.closeAtHunk = undefined;
     c?.();
   };
 }

@@ -28,10 +28,11 @@ export interface PromptTarget {
   /** Runs when the box is sent or cancelled, before it closes (the code takes typing again: TypingLock). */
   beforeClose?: (sent: boolean) => Thenable<void>;
   /**
-   * The picker, once an instruction is sent: when to close it (issue 17: with the first document edit, so that the
-   * workbench closes the picker and draws the first change in one go). Without it, it closes at once.
+   * Once an instruction is sent: when to close the picker (issue 17: with the first document edit, so that the
+   * workbench closes it and draws the first change in one go) or, `atHunk`, the box at the code (once the first
+   * hunk's controls have landed). Without it, they close at once.
    */
-  closeLater?: (close: () => void) => void;
+  closeLater?: (close: () => void, atHunk?: boolean) => void;
 }
 
 export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
@@ -53,6 +54,8 @@ export class InlinePrompt implements vscode.Disposable {
     resolve: (s: string | undefined) => void;
     target: PromptTarget;
     reveal: vscode.Disposable;
+    /** The box's input (a document of scheme `comment`), once it has the keyboard. */
+    input?: vscode.TextDocument;
   };
   private readonly disposables: vscode.Disposable[] = [];
   /** The box whose Enter is on its way (sparkEdit.inlinePrompt.enter waits for the keys typed before it). */
@@ -105,8 +108,17 @@ export class InlinePrompt implements vscode.Disposable {
         // From this Enter on, Esc is for the edit it sends: set before the box's submit blurs it (an Esc in between
         // went nowhere, session 13). And keys typed after it are for the code, not the box (which lost them).
         if (o && o.target.redirect === undefined) this.sending(o.target.editor.document);
+        // The box's text is read here (its input is a document the extension host has, in order with this Enter):
+        // VS Code's submit was one more round trip, and it took the box's editor away before the first edit. As it
+        // was at this Enter when no typed character is on its way to it: a Backspace or an arrow pressed right after
+        // Enter edited the instruction before it was read (session 15, a newcomer: "use cons" sent).
+        const input = vscode.window.activeTextEditor?.document;
+        const ours = !!o && !!input && input === o.input && !input.isClosed;
+        const atEnter = ours && o?.target.keys?.idle !== false ? input!.getText() : undefined;
         o?.target.keys?.toCode();
         await this.open?.target.keys?.settled();
+        const text = atEnter ?? (ours && !input!.isClosed ? input!.getText() : '');
+        if (o && this.open === o && text.trim()) return this.finish(o.thread, text);
         await vscode.commands.executeCommand('editor.action.submitComment');
         // Nothing sent (the box stays open): Esc is the box's again (a later one must not stop its next Enter).
         if (o && this.open === o) {
@@ -265,6 +277,7 @@ export class InlinePrompt implements vscode.Disposable {
     const reveal = vscode.window.onDidChangeActiveTextEditor((ed) => {
       if (ed?.document.uri.scheme !== 'comment' || this.open?.thread !== thread) return;
       reveal.dispose();
+      this.open.input = ed.document;
       // The box's input is a Markdown document (VS Code names it commentinput-….md), so Ctrl+Space offered VS Code's
       // Markdown snippets (bold, code block, heading…) among ours: this one document becomes plain text (the user's
       // Markdown files are left as they are).
@@ -293,22 +306,43 @@ export class InlinePrompt implements vscode.Disposable {
     if (text?.trim() && o.target.redirect === undefined) this.sending(o.target.editor.document);
     else if (this.sent && !this.sent.started) this.sending(undefined); // its Enter sent nothing (cancelled, empty)
     o.reveal.dispose();
-    if (text?.trim()) this.remember(text);
     // While the box still has the keyboard, the code is made writable again: keys typed after Enter / Esc reach it.
-    const close = () => {
-      // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again. Then
-      // the box goes: disposed first, it took the keyboard with it, and until the code had it keys went nowhere
-      // (session 13, the browser: one of four characters typed right after Enter lost, an Esc at 150 ms ignored).
+    // The keyboard goes back to the code (the box had it): Esc, Ctrl+Enter and typing act on the edit again. Then the
+    // box goes: disposed first, it took the keyboard with it, and until the code had it keys went nowhere (session 13,
+    // the browser: one of four characters typed right after Enter lost, an Esc at 150 ms ignored). Not if another
+    // editor took it meanwhile (a click).
+    let back: Promise<unknown> | undefined;
+    const focus = () => {
+      if (back) return;
       const ed = o.target.editor;
-      const back = ed.document.isClosed
-        ? Promise.resolve()
-        : Promise.resolve(
-            vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false }),
-          );
-      void back.then(undefined, () => undefined).then(() => o.thread.dispose());
-      o.resolve(text?.trim() ? text.trim() : undefined);
+      const active = vscode.window.activeTextEditor?.document;
+      const elsewhere = !!o.input && !!active && active !== o.input && active !== ed.document;
+      back =
+        ed.document.isClosed || elsewhere
+          ? Promise.resolve()
+          : Promise.resolve(
+              vscode.window.showTextDocument(ed.document, { viewColumn: ed.viewColumn, preserveFocus: false }),
+            ).then(undefined, () => undefined);
     };
-    void Promise.resolve(o.target.beforeClose?.(!!text?.trim())).then(close, close);
+    const close = () => {
+      focus();
+      void back!.then(() => o.thread.dispose());
+      if (sent) this.remember(sent);
+    };
+    const sent = text?.trim() ? text.trim() : undefined;
+    const go = () => {
+      o.resolve(sent);
+      if (sent && o.target.closeLater) {
+        // Issue 17 (session 15): the keyboard comes back once the first edit has landed (as the picker closes: at most
+        // 30 ms after Enter; kept until the first hunk, a click or Ctrl+P made meanwhile had it taken back, 150–240 ms
+        // after Enter, and the keys meant for Quick Open went into the code: a newcomer, 4 of 4), and the box goes once
+        // the first hunk's controls have landed (at most 150 ms): its zone leaving is work for the workbench, and done
+        // before them the title's ✓ waited for it. Characters typed into it meanwhile go to the code (toCode).
+        o.target.closeLater(focus);
+        o.target.closeLater(close, true);
+      } else close();
+    };
+    void Promise.resolve(o.target.beforeClose?.(!!sent)).then(go, go);
   }
 
   /** The picker: what is typed is the instruction; ↑/↓ go through the recent instructions and the refactors. */

@@ -346,6 +346,18 @@ export class SessionView implements vscode.Disposable {
   }
   private firstEditSent: (() => void) | undefined;
 
+  /** Runs `f` once the edit that brings the first hunk's controls has landed (issue 17: the box at the code goes then). */
+  withFirstHunk(f: () => void): void {
+    this.firstHunkSent = f;
+  }
+  private firstHunkSent: (() => void) | undefined;
+  private afterControls(sending: Thenable<unknown>) {
+    const f = this.firstHunkSent;
+    if (!f || !this.pendingShown) return;
+    this.firstHunkSent = undefined;
+    void Promise.resolve(sending).then(f, f);
+  }
+
   /** The first document edit waits for `gate` (issue 17: the request goes out without waiting for it). */
   gateFirstEdit(gate: Promise<unknown> | undefined): void {
     this.firstEditGate = gate;
@@ -371,7 +383,10 @@ export class SessionView implements vscode.Disposable {
     const region = this.region;
     if (this.document.isClosed || this.suspended || this.ended) return;
     const plan = region.planFlush();
-    if (!plan) this.pendingShown = region.pendingHunks().length; // the document shows them already
+    if (!plan) {
+      this.pendingShown = region.pendingHunks().length; // the document shows them already
+      this.afterControls(Promise.resolve());
+    }
     if (plan) {
       const undoStop = this.undoStopNext;
       this.timing.firstEditSent ??= performance.now();
@@ -818,6 +833,7 @@ export class SessionView implements vscode.Disposable {
           // Once the edit has landed, in a message of its own: sent with it, the picker's closing was done before the
           // workbench answered the edit (23–120 ms, --frames), and the next edits (the first hunk, its ✓) waited.
           if (f) void Promise.resolve(sending).then(f, f);
+          this.afterControls(sending);
           return sending;
         };
         // A decision keeps the cursor where the user left it (issue 15: after Accept it jumped to the last line).
@@ -837,6 +853,7 @@ export class SessionView implements vscode.Disposable {
         beforeOwnEdit(this.document, 'preview');
         const sending = vscode.workspace.applyEdit(we);
         this.controlsWithEdit();
+        this.afterControls(sending);
         ok = await sending;
       }
     } catch (e) {

@@ -1,3 +1,4 @@
+import { activeCodeEditor } from './util/codeEditor';
 import * as vscode from 'vscode';
 import { reportLeftOutBlocks } from './targeted';
 import { performance } from 'node:perf_hooks';
@@ -66,7 +67,7 @@ export class EditSessions extends Disposable {
 
   /** The session under the cursor, else the newest in the active editor's file. */
   activeView(): SessionView | undefined {
-    const ed = vscode.window.activeTextEditor;
+    const ed = activeCodeEditor();
     if (!ed) return undefined;
     const vs = this.viewsFor(ed.document);
     const line = ed.selection.active.line;
@@ -89,7 +90,7 @@ export class EditSessions extends Disposable {
     const v = this.activeView();
     this.setContext('sparkEdit.streaming', !!v && v.session.isStreaming);
     this.setContext('sparkEdit.hasPending', !!v);
-    const doc = vscode.window.activeTextEditor?.document;
+    const doc = activeCodeEditor()?.document;
     this.setContext('sparkEdit.redoIsOurs', !!doc && !!this.guards.get(doc)?.redoIsOurs);
     this.setContext('sparkEdit.canContinue', !!v && v.session.canContinue);
     // The editor title's ✓ (issue 17): "Accept (stops writing)" while the stream writes, Accept All once it ended.

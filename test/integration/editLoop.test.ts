@@ -287,6 +287,72 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(ed.document.getText(), want.join('\n'), a.logLines().slice(-12).join('\n'));
   });
 
+  it('Esc right after Enter once the whole answer is in: it says there was nothing to stop, the diff stays pending', async () => {
+    // Session 15 (a newcomer, 5 of 5 at 83–120 ms after Enter): the demo's answer was whole before the Esc, which
+    // did nothing, without a word.
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 9);
+    server.enqueue({ text: REWRITE.split('\n').slice(2, 10).join('\n') + '\n' });
+    const asked = vscode.commands.executeCommand('sparkEdit.editSelection');
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'comment', 'the box', 20_000);
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.submit', { body: 'use const' });
+    await asked;
+    const v = a.sessions().find((x) => !x.isEnded && x.document === ed.document)!;
+    await v.session.whenSettled();
+    await waitFor(() => v.region.planFlush() === null && v.region.pendingHunks().length > 0, 'the whole diff pending');
+    const from = a.logLines().length;
+    await vscode.commands.executeCommand('sparkEdit.interrupt'); // Esc (the keybinding: no arguments)
+    await waitFor(
+      () =>
+        a
+          .logLines()
+          .slice(from)
+          .some((l) => l.includes('the answer was already complete')),
+      'Esc says there was nothing to stop',
+      5_000,
+    );
+    assert.ok(!v.isEnded && v.region.pendingHunks().length > 0, 'the diff stays pending');
+    await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+    await waitFor(() => v.isEnded, 'rejected');
+    assert.equal(ed.document.getText(), ORIGINAL);
+  });
+
+  it("the box's Enter sends the text it holds; the box keeps the keyboard until the first hunk shows, then goes, and keys typed meanwhile reach the code", async () => {
+    // Session 15 (issue 17): the box's text is read at its Enter (VS Code's submit was one more round trip) and the
+    // box stays, its characters carried to the code, until the first hunk's controls have landed or 150 ms have
+    // passed: here the stream holds before any hunk is whole, so it goes by the time limit, never later.
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 9);
+    const held = server.held;
+    const requests = server.requests.length;
+    server.enqueue({ text: REWRITE.split('\n').slice(2, 10).join('\n') + '\n', holdAfterChars: 4 });
+    const asked = vscode.commands.executeCommand('sparkEdit.editSelection');
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'comment', 'the box', 20_000);
+    const box = vscode.window.activeTextEditor!.document;
+    for (const ch of 'use const box15') await vscode.commands.executeCommand('type', { text: ch });
+    await waitFor(() => box.getText() === 'use const box15', `the keys in the box (it has "${box.getText()}")`);
+    const t0 = Date.now();
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.enter');
+    for (const ch of 'QZX') await vscode.commands.executeCommand('type', { text: ch }); // the box still has the keyboard
+    await asked;
+    await waitFor(() => server.held > held, 'the stream held before its first hunk is whole');
+    await waitFor(() => vscode.window.activeTextEditor?.document === ed.document, 'the code has the keyboard', 5_000);
+    const back = Date.now() - t0;
+    const sent = server.requests.slice(requests).some((r) => JSON.stringify(r.body).includes('use const box15'));
+    assert.ok(sent, 'the instruction the box held was sent');
+    await waitFor(() => ed.document.getText().includes('QZX'), 'the keys typed after Enter in the code', 5_000);
+    server.release();
+    for (const v of a.sessions().filter((x) => !x.isEnded && x.document === ed.document)) {
+      await v.session.whenSettled();
+      await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'rejected');
+    }
+    const want = lines(ORIGINAL);
+    want[2] = 'QZX' + want[2];
+    assert.equal(ed.document.getText(), want.join('\n'), a.logLines().slice(-12).join('\n'));
+    console.log(`    the code had the keyboard again ${back} ms after Enter`);
+  });
+
   it('Enter in an empty box, then typing and Esc: the keys go into the box, Esc cancels it, nothing starts', async () => {
     // From the box's Enter on, keys are carried to the code and Esc is for the edit (this session): when that Enter
     // sends nothing, both are the box's again.

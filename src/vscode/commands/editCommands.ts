@@ -70,17 +70,30 @@ class RejectHunkCommand implements Command {
 }
 
 /** Stop Generating (Esc): what arrived stays as a pending diff. */
+/**
+ * Esc right after Enter, once the whole answer was in (the demo writes one in ~100 ms): there was nothing to stop, and
+ * it did nothing, without a word (session 15, a newcomer: "Esc silently ignored", 5 of 5 at 83–120 ms).
+ */
+function completeBeforeEsc(log: (m: string) => void) {
+  log('Esc: the answer was already complete, nothing to stop (said so)');
+  void vscode.window.showInformationMessage(
+    'Spark Edit: the answer was already complete when Esc came — nothing to stop. Ctrl+Backspace rejects it, Ctrl+Enter accepts it.',
+  );
+}
+
 class InterruptCommand implements Command {
   readonly id = 'sparkEdit.interrupt';
   constructor(
     private readonly sessions: EditSessions,
     private readonly prompt: InlinePrompt,
     private readonly emptyStop: EmptyStopGuard,
+    private readonly log: (m: string) => void,
   ) {}
   execute(args?: SessionArgs) {
     if (!args && this.prompt.escapeSent()) return; // Esc right after the box's Enter: its edit is not started
     const v = this.sessions.viewFromArgs(args);
     if (v && !args && this.prompt.cancelOpenFor(v.document)) return; // Esc meant for the box (see RejectAllCommand)
+    if (v && !args && !v.session.isStreaming && v.region.pendingHunks().length) return completeBeforeEsc(this.log);
     if (!v?.interrupt()) return;
     this.sessions.updateContext();
     // Kept nothing: for a moment Ctrl+Backspace / Ctrl+Enter say so instead of deleting a word (emptyStopGuard.ts).
@@ -166,10 +179,12 @@ export function editCommands(
   const emptyStop = new EmptyStopGuard();
   // Esc cancelled the box: its lines are selected again, and Ctrl+Backspace would delete them (emptyStopGuard.ts).
   prompt.onDidCancelByEsc((doc) => emptyStop.arm(doc, 'cancel')); // ends with the prompt's emitter
-  const interrupt = new InterruptCommand(sessions, prompt, emptyStop);
+  const interrupt = new InterruptCommand(sessions, prompt, emptyStop, log);
   prompt.onDidEscInClosingBox((doc) => {
     const v = sessions.all().find((x) => x.document === doc && x.session.isStreaming);
-    if (v) interrupt.execute({ sessionId: v.session.id });
+    // As the command (the Esc of the code would have run it): the walkthrough's "redirect" step ticks either way.
+    if (v) void vscode.commands.executeCommand('sparkEdit.interrupt', { sessionId: v.session.id });
+    else if (sessions.viewsFor(doc).some((x) => x.region.pendingHunks().length)) completeBeforeEsc(log);
   });
   return [
     emptyStop,
