@@ -536,7 +536,7 @@ export async function keyboardFlow(page, workspace, artifacts) {
   await step(
     'Ctrl+P right after Enter in the box: Quick Open keeps the keyboard, none of its keys reach the code',
     async () => {
-      // Session 15 (a newcomer, 4 of 4): the box stays until the first hunk shows, and its close took the keyboard
+      // Session 15 (a newcomer, 4 of 4): the box stayed until the first hunk showed, and its close took the keyboard
       // back (showTextDocument) from a Quick Open opened meanwhile: "ts.py" went into the code and auto-save wrote it.
       const before = fs.readFileSync(file, 'utf8');
       await page.keyboard.press('Control+Home');
@@ -544,8 +544,10 @@ export async function keyboardFlow(page, workspace, artifacts) {
       await openBox(page);
       await page.keyboard.type('rename out to result');
       await page.keyboard.press('Enter');
-      // 150 ms: after the keyboard's return to the code (once the first edit landed, ≈ 30–60 ms after Enter), while
-      // the box is still drawn (until the first hunk's controls landed, ≤ 150 ms, then its round trip).
+      // 150 ms: after the keyboard's return to the code (at once after Enter: 10–70 ms in the browser runs), while
+      // the box is still drawn (until the first hunk's controls landed, ≤ 150 ms, then its round trip). Session 16:
+      // the return used to wait for the keys typed into the box (one round trip each: 100–265 ms for this
+      // instruction typed at once) and the first edit, and came after this Ctrl+P (CI 51).
       await new Promise((r) => setTimeout(r, 150));
       await page.keyboard.press('Control+P');
       await page.keyboard.type('zqxj', { delay: 40 });

@@ -381,9 +381,9 @@ function collapse(editor: vscode.TextEditor): readonly vscode.Selection[] {
  */
 const PICKER_CLOSE_MS = 30;
 /**
- * The box at the code goes once the first hunk's controls have landed: the keyboard going back to the code and the
- * box's zone leaving cost the workbench 40–60 ms (--frames, session 15), and done at the first edit the title's ✓
- * waited behind that work. Never later than BOX_CLOSE_MS after Enter.
+ * The box at the code goes once the first hunk's controls have landed (the keyboard is back in the code already, at
+ * its Enter: InlinePrompt.finish): its zone leaving is work for the workbench, and done at the first edit the title's ✓
+ * waited behind it (--frames, session 15). Never later than BOX_CLOSE_MS after Enter.
  */
 const BOX_CLOSE_MS = 150;
 class PromptClose {

@@ -331,16 +331,21 @@ export class InlinePrompt implements vscode.Disposable {
     };
     const sent = text?.trim() ? text.trim() : undefined;
     const go = () => {
-      o.resolve(sent);
       if (sent && o.target.closeLater) {
-        // Issue 17 (session 15): the keyboard comes back once the first edit has landed (as the picker closes: at most
-        // 30 ms after Enter; kept until the first hunk, a click or Ctrl+P made meanwhile had it taken back, 150–240 ms
-        // after Enter, and the keys meant for Quick Open went into the code: a newcomer, 4 of 4), and the box goes once
-        // the first hunk's controls have landed (at most 150 ms): its zone leaving is work for the workbench, and done
-        // before them the title's ✓ waited for it. Characters typed into it meanwhile go to the code (toCode).
-        o.target.closeLater(focus);
+        // Issue 17: the keyboard comes back at once, before the request goes out, and the box goes once the first
+        // hunk's controls have landed (at most 150 ms): its zone leaving is work for the workbench, and done before
+        // them the title's ✓ waited for it. Characters typed into it meanwhile go to the code (toCode). Not later: the
+        // extension host cannot tell whether the box still has the keyboard (its input stays the active text editor
+        // when Quick Open takes it), and a return made after a Ctrl+P took it from Quick Open, whose keys then went
+        // into the code (session 15, a newcomer, 4 of 4 with the return at the first hunk; the browser step, CI 51,
+        // with the return at the first edit but 300 ms after Enter).
+        focus();
+        o.resolve(sent);
         o.target.closeLater(close, true);
-      } else close();
+      } else {
+        o.resolve(sent);
+        close();
+      }
     };
     void Promise.resolve(o.target.beforeClose?.(!!sent)).then(go, go);
   }
