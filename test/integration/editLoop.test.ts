@@ -317,10 +317,11 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(ed.document.getText(), ORIGINAL);
   });
 
-  it("the box's Enter sends the text it holds; the box keeps the keyboard until the first hunk shows, then goes, and keys typed meanwhile reach the code", async () => {
-    // Session 15 (issue 17): the box's text is read at its Enter (VS Code's submit was one more round trip) and the
-    // box stays, its characters carried to the code, until the first hunk's controls have landed or 150 ms have
-    // passed: here the stream holds before any hunk is whole, so it goes by the time limit, never later.
+  it("the box's Enter sends the text it holds; the keyboard goes back to the code at once, the box once the first hunk shows, and keys typed meanwhile reach the code", async () => {
+    // Sessions 15–16 (issue 17): the box's text is read at its Enter (VS Code's submit was one more round trip), the
+    // keyboard goes back to the code at once, and the box stays drawn, characters typed meanwhile carried to the code,
+    // until the first hunk's controls have landed or 150 ms have passed: here the stream holds before any hunk is
+    // whole, so it goes by the time limit, never later.
     const ed = await openEditor(ORIGINAL);
     select(ed, 2, 9);
     const held = server.held;
