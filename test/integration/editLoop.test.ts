@@ -287,6 +287,35 @@ describe('Spark Edit core loop in a real VS Code host', function () {
     assert.equal(ed.document.getText(), want.join('\n'), a.logLines().slice(-12).join('\n'));
   });
 
+  it('characters typed right after Enter into another editor clicked meanwhile go there, none dropped, none into the code', async () => {
+    // Session 16 (a newcomer, 12 of 12 clicks on another tab at 30–300 ms after Enter): the keys typed there were held
+    // for the code (the box's carry) and dropped 3 s later, without a word.
+    const ed = await openEditor(ORIGINAL);
+    select(ed, 2, 9);
+    const asked = vscode.commands.executeCommand('sparkEdit.editSelection'); // the demo model answers
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'comment', 'the box', 20_000);
+    const other = await vscode.workspace.openTextDocument({ content: 'other\n', language: 'plaintext' });
+    await vscode.commands.executeCommand('sparkEdit.inlinePrompt.submit', { body: 'use const' });
+    // The keyboard is back in the code (the keys typed from now on are carried to it until typing pauses), then the
+    // click on the other tab.
+    await waitFor(() => vscode.window.activeTextEditor?.document === ed.document, 'the code has the keyboard', 5_000);
+    await vscode.window.showTextDocument(other, { viewColumn: ed.viewColumn, preserveFocus: false });
+    for (const ch of 'abc') await vscode.commands.executeCommand('type', { text: ch });
+    await waitFor(
+      () => other.getText().startsWith('abc'),
+      `the keys in the other editor (it has "${other.getText()}")`,
+      5_000,
+    );
+    await asked;
+    for (const v of a.sessions().filter((x) => !x.isEnded && x.document === ed.document)) {
+      await v.session.whenSettled();
+      await vscode.commands.executeCommand('sparkEdit.rejectAll', { sessionId: v.session.id });
+      await waitFor(() => v.isEnded, 'rejected');
+    }
+    assert.equal(other.getText(), 'abcother\n');
+    assert.equal(ed.document.getText(), ORIGINAL, a.logLines().slice(-12).join('\n'));
+  });
+
   it('Esc right after Enter once the whole answer is in: it says there was nothing to stop, the diff stays pending', async () => {
     // Session 15 (a newcomer, 5 of 5 at 83–120 ms after Enter): the demo's answer was whole before the Esc, which
     // did nothing, without a word.
