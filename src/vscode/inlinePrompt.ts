@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { activeTabShows } from './util/codeEditor';
 import { boxRefactors } from '../core/refactors';
 import type { EarlyKeys } from './earlyKeys';
 import { PickerText } from '../core/pickerText';
@@ -347,10 +348,10 @@ export class InlinePrompt implements vscode.Disposable {
         focus();
         o.resolve(sent);
         o.target.closeLater(close, true);
-      } else {
-        o.resolve(sent);
-        close();
+        return;
       }
+      o.resolve(sent);
+      close();
     };
     void Promise.resolve(o.target.beforeClose?.(!!sent)).then(go, go);
   }
@@ -489,10 +490,4 @@ function revealBox(t: PromptTarget) {
   if (t.endLine + 1 < doc.lineCount)
     t.editor.revealRange(new vscode.Range(t.endLine + 1, 0, t.endLine + 1, 0), vscode.TextEditorRevealType.Default);
   else t.editor.revealRange(new vscode.Range(t.startLine, 0, t.startLine, 0), vscode.TextEditorRevealType.AtTop);
-}
-
-/** The active tab of the active group shows `doc` (the box at the code sits in that tab's editor). */
-function activeTabShows(doc: vscode.TextDocument): boolean {
-  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  return tab instanceof vscode.TabInputText && tab.uri.toString() === doc.uri.toString();
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { activeTabShows } from './util/codeEditor';
 
 const SET_READONLY = 'workbench.action.files.setActiveEditorReadonlyInSession';
 const RESET_READONLY = 'workbench.action.files.resetActiveEditorReadonlyInSession';
@@ -48,7 +49,7 @@ export class TypingLock {
   async release(inPlace = false): Promise<void> {
     if (this.released) return;
     const doc = this.editor.document;
-    if (inPlace && !(!doc.isClosed && activeTabIs(doc))) return;
+    if (inPlace && !(!doc.isClosed && activeTabShows(doc))) return;
     this.released = true;
     if (doc.isClosed) {
       // Closed while the box was open: lifted when the file shows again (the session's read-only state stays).
@@ -61,17 +62,11 @@ export class TypingLock {
       return;
     }
     try {
-      if (!activeTabIs(doc))
+      if (!activeTabShows(doc))
         await vscode.window.showTextDocument(doc, { viewColumn: this.editor.viewColumn, preserveFocus: false });
       await vscode.commands.executeCommand(RESET_READONLY);
     } catch {
       /* the window is closing */
     }
   }
-}
-
-/** The active editor tab shows `doc` (the box at the code is inside it, though the API's active text editor is the box). */
-function activeTabIs(doc: vscode.TextDocument): boolean {
-  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  return tab instanceof vscode.TabInputText && tab.uri.toString() === doc.uri.toString();
 }

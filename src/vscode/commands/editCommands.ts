@@ -69,7 +69,6 @@ class RejectHunkCommand implements Command {
   }
 }
 
-/** Stop Generating (Esc): what arrived stays as a pending diff. */
 /**
  * Esc right after Enter, once the whole answer was in (the demo writes one in ~100 ms): there was nothing to stop, and
  * it did nothing, without a word (session 15, a newcomer: "Esc silently ignored", 5 of 5 at 83–120 ms).
@@ -81,6 +80,7 @@ function completeBeforeEsc(log: (m: string) => void) {
   );
 }
 
+/** Stop Generating (Esc): what arrived stays as a pending diff. */
 class InterruptCommand implements Command {
   readonly id = 'sparkEdit.interrupt';
   constructor(

@@ -16,3 +16,9 @@ export function activeCodeEditor(): vscode.TextEditor | undefined {
   const shown = vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === uri);
   return shown.find((e) => e.viewColumn === group.viewColumn) ?? shown[0];
 }
+
+/** The active tab of the active group shows `doc` (the box at the code sits in that tab's editor, though the API's active text editor is the box). */
+export function activeTabShows(doc: vscode.TextDocument): boolean {
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return tab instanceof vscode.TabInputText && tab.uri.toString() === doc.uri.toString();
+}
