@@ -865,10 +865,10 @@ async function newcomerUndo(page, workspace, file, artifacts) {
     // mtime moved, it can be empty. Read once the write is done (the next auto-save comes ≥ 1 s after an edit).
     const first = fs.readFileSync(file, 'utf8');
     await page.waitForTimeout(200);
-    const disk = fs.readFileSync(file, 'utf8');
-    if (disk !== AFTER_CONST)
+    const written = fs.readFileSync(file, 'utf8');
+    if (written !== AFTER_CONST)
       throw new Error(
-        `the auto-save of the stopped diff wrote something else than the code before the edit (read at once: ${first === disk ? 'the same' : JSON.stringify(first.slice(0, 200))}):\n${disk}`,
+        `the auto-save of the stopped diff wrote something else than the code before the edit (read at once: ${first === written ? 'the same' : JSON.stringify(first.slice(0, 200))}):\n${written}`,
       );
     await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-newcomer-stopped.png') });
     await page.keyboard.press('Control+Backspace');
