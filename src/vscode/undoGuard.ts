@@ -170,6 +170,15 @@ export class UndoGuard {
     this.aside.pair = p;
     if (this.aside.undone) p.below = Math.max(0, p.below - 1);
   }
+  /**
+   * An Undo walked down through Spark Edit's own edits to checkpoint `index` (drive): the editor's Redo above it
+   * replays them, and none of their texts is a state anyone meant. Valid while the history keeps `len` checkpoints.
+   */
+  private ownAbove?: { index: number; len: number };
+  private redoesOwn(): boolean {
+    const o = this.ownAbove;
+    return !!o && o.index === this.history.index && o.len === this.history.list.length;
+  }
   /** Texts the preview's latest own edits left (newest last). */
   private readonly recent: string[] = [];
   noteOwnEdit(): void {
@@ -377,10 +386,11 @@ export class UndoGuard {
       const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
       if (plan.kind === 'once' && !this.isAside(this.hash(), dir)) {
         const j = this.history.land(this.hash(), dir);
-        if (j < 0) {
+        if (j < 0 && !this.history.ownEditsOnly && !(dir === 'redo' && this.redoesOwn())) {
           for (const v of views) v.onDocumentChanged(e);
           return;
         }
+        if (j < 0) return void this.drive(dir); // into our own edits only: on to a resting state (drive)
         this.driving = true; // the dropped previews' end must not record a checkpoint
         try {
           for (const v of views) v.drop();
@@ -456,6 +466,33 @@ export class UndoGuard {
     else this.afterBusy();
   }
 
+  /**
+   * Undo while the model writes: put that step back, stop, keep what arrived as a pending preview (a state of its own,
+   * so Redo can return to it); the caller then undoes that whole preview. Returns the text then, and the walk to force
+   * when no preview is left (straight to the original).
+   */
+  private async stopForUndo(): Promise<{ before: string; forced?: Move }> {
+    const views = this.host.views(this.document);
+    for (const v of views) {
+      v.suspend();
+      if (v.session.isStreaming) v.session.interrupt();
+    } // no more text arrives
+    if (!(await this.step('redo'))) this.host.log('undo while streaming: the step could not be put back');
+    for (const v of views) {
+      if (!v.matchesDocument()) {
+        this.host.log('undo while streaming: a preview no longer matches the document; it is dropped');
+        v.drop();
+        continue;
+      }
+      v.resume();
+      await v.settled();
+    }
+    const before = this.hash();
+    if (!this.host.views(this.document).length || !this.record())
+      return { before, forced: { kind: 'until', to: this.history.index } };
+    return { before };
+  }
+
   private async drive(dir: Dir): Promise<void> {
     if (this.busy) {
       this.foreign.push(dir);
@@ -465,33 +502,28 @@ export class UndoGuard {
     // The text before the step just taken, when known (a checkpoint the document was at).
     let before: string | undefined =
       this.history.at && this.history.index >= 0 ? this.history.list[this.history.index].hash : undefined;
+    const from = this.history.describe();
+    // What the native step just taken went into: our own edits only (since the last checkpoint, or above the one an
+    // Undo walked down to).
+    const ownOnly = this.history.ownEditsOnly || (dir === 'redo' && this.redoesOwn());
     try {
       let stepAgain = false;
       let forced: Move | undefined;
-      const streaming = this.host.views(this.document).filter((v) => v.session.isStreaming);
-      if (streaming.length && dir === 'undo') {
-        // Undo while the model writes: put that step back, stop, keep what arrived as a pending preview (a state of
-        // its own, so Redo can return to it), then undo that whole preview.
-        const views = this.host.views(this.document);
-        for (const v of views) {
-          v.suspend();
-          if (v.session.isStreaming) v.session.interrupt();
-        } // no more text arrives
-        if (!(await this.step('redo'))) this.host.log('undo while streaming: the step could not be put back');
-        for (const v of views) {
-          if (!v.matchesDocument()) {
-            this.host.log('undo while streaming: a preview no longer matches the document; it is dropped');
-            v.drop();
-            continue;
-          }
-          v.resume();
-          await v.settled();
-        }
-        before = this.hash();
+      if (dir === 'undo' && this.host.views(this.document).some((v) => v.session.isStreaming)) {
+        ({ before, forced } = await this.stopForUndo());
         stepAgain = true;
-        // What arrived is a resting state of its own (Redo returns to it); with no preview left, straight to the original.
-        if (!this.host.views(this.document).length || !this.record())
-          forced = { kind: 'until', to: this.history.index };
+      }
+      // The native step went into Spark Edit's own edits since the last resting state (half a stream, a decision's
+      // edit not recorded yet), no typing among them: no one meant the text it landed on (session 17: Ctrl+Backspace
+      // or Ctrl+Enter and Ctrl+Z at once while a save held the document left a lone `/*` of a streamed doc comment,
+      // written to disk). An Undo walks on to that resting state; a Redo above the one such an Undo walked down to is
+      // put back (nothing recorded lies ahead: the stream ended while a save held the document).
+      let ownWalk = false;
+      if (!forced && ownOnly && !stepAgain) {
+        if (dir === 'undo' && this.history.index >= 0) forced = { kind: 'until', to: this.history.index };
+        else if (dir === 'redo' && this.history.index >= 0) forced = { kind: 'jump', to: this.history.index };
+        ownWalk = !!forced;
+        if (ownWalk) this.host.log(`${dir}: it went into Spark Edit's own edits only; back to a resting state`);
       }
       const plan: Move = forced ?? (dir === 'undo' ? this.history.planUndo() : this.history.planRedo());
       for (const v of this.host.views(this.document)) v.drop();
@@ -499,7 +531,8 @@ export class UndoGuard {
       let j = -1;
       if (plan.kind === 'jump') {
         await this.step(dir === 'undo' ? 'redo' : 'undo');
-        this.history.jump(plan.to);
+        if (dir === 'undo') this.history.jumpedBack(plan.to);
+        else this.history.jump(plan.to);
         j = plan.to;
       } else if (plan.kind === 'once') {
         // The step landed on a save's set-aside: through the pair; if that left the text where it was, the step the
@@ -538,8 +571,9 @@ export class UndoGuard {
             `${dir}: could not reach the preview's resting state (${n} steps); the document is left as the editor's history has it`,
           );
       }
+      if (ownWalk && dir === 'undo' && j >= 0) this.ownAbove = { index: j, len: this.history.list.length };
       this.host.log(
-        `${dir}${stepAgain ? ' while streaming' : ''}: ${plan.kind}${'to' in plan ? ` to state ${plan.to}` : ''} → ${j >= 0 ? `state ${j} (${this.history.list[j].state.length} preview(s))` : 'no resting state'}`,
+        `${dir}${stepAgain ? ' while streaming' : ''} from ${from}: ${plan.kind}${'to' in plan ? ` to state ${plan.to}` : ''} → ${j >= 0 ? `state ${j} (${this.history.list[j].state.length} preview(s))` : 'no resting state'}`,
       );
       if (j >= 0) for (const st of this.history.list[j].state) this.host.revive(this.document, st);
     } catch (e) {

@@ -31,7 +31,8 @@ function drive(h: PreviewHistory<string>, n: Native, dir: 'undo' | 'redo'): stri
   n[dir]();
   if (plan.kind === 'jump') {
     n[dir === 'undo' ? 'redo' : 'undo']();
-    h.jump(plan.to);
+    if (dir === 'undo') h.jumpedBack(plan.to);
+    else h.jump(plan.to);
     return h.list[plan.to].state;
   }
   if (plan.kind === 'once') {
@@ -77,11 +78,34 @@ describe('preview undo history (issue 11)', () => {
     n.edit('P');
     h.noteOwnEdit(true);
     h.record('P', 'p', 'pending');
-    h.record('P', '', 'accepted'); // same text, no preview
+    h.record('P', '', 'accepted', 'P'); // same text, no preview (the text kept for Spark Edit's own Redo)
     assert.equal(h.list[2].span, 'none');
     assert.equal(drive(h, n, 'undo'), 'pending');
     assert.equal(n.text, 'P');
+    // The editor's Redo was used to put its step back: nothing of it is left to redo the Accept (session 17: Redo did
+    // nothing). Redo is Spark Edit's own there (the guard writes no text, it shows the state).
+    assert.equal(h.ownRedo(), 2);
+    h.ownRedone(2);
+    assert.equal(h.list[h.index].state, 'accepted');
+    assert.equal(drive(h, n, 'undo'), 'pending');
     assert.equal(drive(h, n, 'undo'), 'original');
+  });
+
+  it("own edits only since the last checkpoint (an undo into them lands on no one's text); not once the user typed", () => {
+    const h = new PreviewHistory<string>();
+    h.record('S0', '', 'original');
+    assert.equal(h.ownEditsOnly, false, 'at a checkpoint');
+    h.noteOwnEdit(true);
+    h.noteOwnEdit(true);
+    assert.equal(h.ownEditsOnly, true, 'half a stream');
+    h.noteUserEdit();
+    h.noteOwnEdit(true);
+    assert.equal(h.ownEditsOnly, false, 'the user typed among them');
+    h.record('P', 'p', 'pending');
+    h.noteOwnEdit(false);
+    assert.equal(h.ownEditsOnly, true, "a decision's edit, not recorded yet");
+    h.jump(0);
+    assert.equal(h.ownEditsOnly, false);
   });
 
   it("the user's typing after a checkpoint truncates what redo can reach, and is undone a step at a time", () => {

@@ -61,6 +61,16 @@ export class PreviewHistory<S> {
     return this.list[this.index + 1].text !== undefined ? this.index + 1 : undefined;
   }
 
+  /**
+   * An Undo landed on checkpoint `to` by putting the editor's step back with its Redo (a `jump`: the decision undone
+   * made no text change, e.g. Accept All of added lines only): the editor's Redo stack is empty there, so Redo to the
+   * state ahead is Spark Edit's own (session 17: Redo after that Undo did nothing).
+   */
+  jumpedBack(to: number): void {
+    this.jump(to);
+    if (to + 1 < this.list.length) this.nativeRedoTop = Math.min(this.nativeRedoTop, to);
+  }
+
   /** Spark Edit's own Redo wrote checkpoint `to`'s text as an editor edit: the editor's Redo ends there now. */
   ownRedone(to: number): void {
     this.jump(to);
@@ -77,6 +87,12 @@ export class PreviewHistory<S> {
   noteUserEdit(): void {
     this.truncate();
     this.at = false;
+    this.userEdited = true;
+  }
+  private userEdited = false;
+  /** Since the last checkpoint the document changed by Spark Edit's own edits only (a stream, a decision's edit). */
+  get ownEditsOnly(): boolean {
+    return !this.at && this.ownEdits > 0 && !this.userEdited;
   }
 
   private truncate(): void {
@@ -102,6 +118,7 @@ export class PreviewHistory<S> {
     this.at = true;
     this.ownEdits = 0;
     this.streamed = false;
+    this.userEdited = false;
     return true;
   }
 
@@ -149,10 +166,17 @@ export class PreviewHistory<S> {
     return -1;
   }
 
+  /** Where the document is in the history, for the log: `state 2 of 3 (stream)`, `after state 1 of 2 (step)`. */
+  describe(): string {
+    const c = this.index >= 0 ? this.list[this.index] : undefined;
+    return `${this.at ? '' : 'after '}state ${this.index} of ${this.list.length}${c ? ` (${c.span})` : ''}${this.ownEdits ? `, ${this.ownEdits} own edit(s)` : ''}`;
+  }
+
   jump(to: number): void {
     this.index = to;
     this.at = true;
     this.ownEdits = 0;
     this.streamed = false;
+    this.userEdited = false;
   }
 }
