@@ -172,12 +172,14 @@ export class UndoGuard {
   }
   /**
    * An Undo walked down through Spark Edit's own edits to checkpoint `index` (drive): the editor's Redo above it
-   * replays them, and none of their texts is a state anyone meant. Valid while the history keeps `len` checkpoints.
+   * replays them, and none of their texts is a state anyone meant. Valid while the history keeps `len` checkpoints
+   * and the user has not typed since (their typing replaces that Redo with its own).
    */
-  private ownAbove?: { index: number; len: number };
+  private ownAbove?: { index: number; len: number; typed: number };
   private redoesOwn(): boolean {
     const o = this.ownAbove;
-    return !!o && o.index === this.history.index && o.len === this.history.list.length;
+    const h = this.history;
+    return !!o && o.index === h.index && o.len === h.list.length && o.typed === h.userEdits;
   }
   /** Texts the preview's latest own edits left (newest last). */
   private readonly recent: string[] = [];
@@ -571,7 +573,8 @@ export class UndoGuard {
             `${dir}: could not reach the preview's resting state (${n} steps); the document is left as the editor's history has it`,
           );
       }
-      if (ownWalk && dir === 'undo' && j >= 0) this.ownAbove = { index: j, len: this.history.list.length };
+      if (ownWalk && dir === 'undo' && j >= 0)
+        this.ownAbove = { index: j, len: this.history.list.length, typed: this.history.userEdits };
       this.host.log(
         `${dir}${stepAgain ? ' while streaming' : ''} from ${from}: ${plan.kind}${'to' in plan ? ` to state ${plan.to}` : ''} → ${j >= 0 ? `state ${j} (${this.history.list[j].state.length} preview(s))` : 'no resting state'}`,
       );

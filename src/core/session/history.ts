@@ -88,8 +88,11 @@ export class PreviewHistory<S> {
     this.truncate();
     this.at = false;
     this.userEdited = true;
+    this.userEdits++;
   }
   private userEdited = false;
+  /** How many edits of the user's (or another extension's) the history has seen. */
+  userEdits = 0;
   /** Since the last checkpoint the document changed by Spark Edit's own edits only (a stream, a decision's edit). */
   get ownEditsOnly(): boolean {
     return !this.at && this.ownEdits > 0 && !this.userEdited;
