@@ -90,7 +90,7 @@ export async function domTexts(
   const req = path.join(dir, `${name}.text-request`);
   const done = path.join(dir, `${name}.text.json`);
   fs.rmSync(done, { force: true });
-  fs.writeFileSync(req, JSON.stringify({ selector }));
+  writeWhole(req, JSON.stringify({ selector }));
   await waitFor(() => fs.existsSync(done) && !fs.existsSync(req), `the page's text for ${name}`, 60_000);
   return JSON.parse(fs.readFileSync(done, 'utf8'));
 }
@@ -105,10 +105,19 @@ export async function pressKeys(name: string, keys: string[]): Promise<boolean> 
   const req = path.join(dir, `${name}.key-request`);
   const done = path.join(dir, `${name}.key-done`);
   fs.rmSync(done, { force: true });
-  fs.writeFileSync(req, JSON.stringify({ keys }));
+  writeWhole(req, JSON.stringify({ keys }));
   await waitFor(() => fs.existsSync(done) && !fs.existsSync(req), `keys ${keys.join(' ')} pressed (${name})`, 60_000);
   fs.rmSync(done, { force: true });
   return true;
+}
+
+/**
+ * Write a request file the launcher polls for as a whole (a temporary name, then a rename): written in place, the
+ * launcher read it empty once (truncated, not yet written: "Unexpected end of JSON input", session 17).
+ */
+function writeWhole(file: string, text: string): void {
+  fs.writeFileSync(`${file}.tmp`, text);
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

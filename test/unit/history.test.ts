@@ -91,6 +91,24 @@ describe('preview undo history (issue 11)', () => {
     assert.equal(drive(h, n, 'undo'), 'original');
   });
 
+  it("Spark Edit's own Redo goes back over what one Undo went over (typing the editor undid in one step)", () => {
+    const h = new PreviewHistory<string>();
+    h.record('S0', '', 'original', 'S0');
+    h.noteOwnEdit(true);
+    h.record('P', 'p', 'pending', 'P');
+    for (const t of ['Px', 'Pxy', 'Pxyz']) {
+      h.noteUserEdit();
+      h.record(t, 'p', `typed ${t}`, t); // each key recorded while the diff is pending
+    }
+    assert.equal(h.land('P', 'undo'), 1, 'one native Undo took the three keys');
+    h.cutRedo(); // a save with the diff pending ended the editor's Redo
+    assert.equal(h.ownRedo(), 4, 'Redo gives all of the typing back, not its first key');
+    h.ownRedone(4);
+    assert.equal(h.land('Pxy', 'undo'), 3, 'one key undone');
+    h.cutRedo();
+    assert.equal(h.ownRedo(), 4, 'and one redone');
+  });
+
   it("own edits only since the last checkpoint (an undo into them lands on no one's text); not once the user typed", () => {
     const h = new PreviewHistory<string>();
     h.record('S0', '', 'original');

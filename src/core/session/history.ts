@@ -58,8 +58,13 @@ export class PreviewHistory<S> {
   /** The checkpoint Spark Edit's own Redo goes to (the editor's Redo cannot), or undefined. */
   ownRedo(): number | undefined {
     if (!this.at || this.index < this.nativeRedoTop || this.index + 1 >= this.list.length) return undefined;
-    return this.list[this.index + 1].text !== undefined ? this.index + 1 : undefined;
+    // Back over what the Undo went over in one step (the editor groups typed characters into one undo step; each
+    // was recorded while a diff was pending): a newcomer's Redo after that Undo gave `x` of the typed `xyz`.
+    const to = this.skipped?.to === this.index ? this.skipped.from : this.index + 1;
+    return this.list[to]?.text !== undefined ? to : undefined;
   }
+  /** An Undo that went over checkpoints in one native step, from `from` down to `to`. */
+  private skipped?: { from: number; to: number };
 
   /**
    * An Undo landed on checkpoint `to` by putting the editor's step back with its Redo (a `jump`: the decision undone
@@ -115,6 +120,7 @@ export class PreviewHistory<S> {
     const span: Span =
       this.ownEdits > 0 ? (this.streamed ? 'stream' : 'step') : cur && cur.hash === hash ? 'none' : 'step';
     this.truncate();
+    this.skipped = undefined;
     this.list.push({ hash, sig, span, state, text });
     if (this.list.length > MAX_TEXTS) delete this.list[this.list.length - 1 - MAX_TEXTS].text;
     this.index = this.list.length - 1;
@@ -150,6 +156,7 @@ export class PreviewHistory<S> {
    * it is no checkpoint (the user's own history).
    */
   land(hash: string, dir: 'undo' | 'redo'): number {
+    const was = this.at ? this.index : undefined;
     const from = this.at && dir === 'undo' ? this.index - 1 : dir === 'undo' ? this.index : this.index + 1;
     const order: number[] = [];
     if (dir === 'undo') {
@@ -162,6 +169,7 @@ export class PreviewHistory<S> {
     for (const j of order)
       if (j >= 0 && this.list[j].hash === hash) {
         this.jump(j);
+        if (dir === 'undo' && was !== undefined && j < was - 1) this.skipped = { from: was, to: j };
         return j;
       }
     if (this.at && dir === 'undo') this.index = Math.max(-1, this.index - 1);
@@ -176,6 +184,7 @@ export class PreviewHistory<S> {
   }
 
   jump(to: number): void {
+    this.skipped = undefined;
     this.index = to;
     this.at = true;
     this.ownEdits = 0;
