@@ -170,17 +170,6 @@ export class UndoGuard {
     this.aside.pair = p;
     if (this.aside.undone) p.below = Math.max(0, p.below - 1);
   }
-  /**
-   * An Undo walked down through Spark Edit's own edits to checkpoint `index` (drive): the editor's Redo above it
-   * replays them, and none of their texts is a state anyone meant. Valid while the history keeps `len` checkpoints
-   * and the user has not typed since (their typing replaces that Redo with its own).
-   */
-  private ownAbove?: { index: number; len: number; typed: number };
-  private redoesOwn(): boolean {
-    const o = this.ownAbove;
-    const h = this.history;
-    return !!o && o.index === h.index && o.len === h.list.length && o.typed === h.userEdits;
-  }
   /** Texts the preview's latest own edits left (newest last). */
   private readonly recent: string[] = [];
   noteOwnEdit(): void {
@@ -388,7 +377,7 @@ export class UndoGuard {
       const plan = dir === 'undo' ? this.history.planUndo() : this.history.planRedo();
       if (plan.kind === 'once' && !this.isAside(this.hash(), dir)) {
         const j = this.history.land(this.hash(), dir);
-        if (j < 0 && !this.history.ownEditsOnly && !(dir === 'redo' && this.redoesOwn())) {
+        if (j < 0 && !this.history.intoOwnEdits(dir)) {
           for (const v of views) v.onDocumentChanged(e);
           return;
         }
@@ -505,9 +494,7 @@ export class UndoGuard {
     let before: string | undefined =
       this.history.at && this.history.index >= 0 ? this.history.list[this.history.index].hash : undefined;
     const from = this.history.describe();
-    // What the native step just taken went into: our own edits only (since the last checkpoint, or above the one an
-    // Undo walked down to).
-    const ownOnly = this.history.ownEditsOnly || (dir === 'redo' && this.redoesOwn());
+    const ownOnly = this.history.intoOwnEdits(dir); // what the native step just taken went into
     try {
       let stepAgain = false;
       let forced: Move | undefined;
@@ -520,12 +507,10 @@ export class UndoGuard {
       // or Ctrl+Enter and Ctrl+Z at once while a save held the document left a lone `/*` of a streamed doc comment,
       // written to disk). An Undo walks on to that resting state; a Redo above the one such an Undo walked down to is
       // put back (nothing recorded lies ahead: the stream ended while a save held the document).
-      let ownWalk = false;
-      if (!forced && ownOnly && !stepAgain) {
-        if (dir === 'undo' && this.history.index >= 0) forced = { kind: 'until', to: this.history.index };
-        else if (dir === 'redo' && this.history.index >= 0) forced = { kind: 'jump', to: this.history.index };
-        ownWalk = !!forced;
-        if (ownWalk) this.host.log(`${dir}: it went into Spark Edit's own edits only; back to a resting state`);
+      const ownWalk = ownOnly && !stepAgain && this.history.index >= 0;
+      if (ownWalk) {
+        forced = { kind: dir === 'undo' ? 'until' : 'jump', to: this.history.index };
+        this.host.log(`${dir}: it went into Spark Edit's own edits only; back to a resting state`);
       }
       const plan: Move = forced ?? (dir === 'undo' ? this.history.planUndo() : this.history.planRedo());
       for (const v of this.host.views(this.document)) v.drop();
@@ -573,8 +558,7 @@ export class UndoGuard {
             `${dir}: could not reach the preview's resting state (${n} steps); the document is left as the editor's history has it`,
           );
       }
-      if (ownWalk && dir === 'undo' && j >= 0)
-        this.ownAbove = { index: j, len: this.history.list.length, typed: this.history.userEdits };
+      if (ownWalk && dir === 'undo' && j >= 0) this.history.walkedDownTo(j);
       this.host.log(
         `${dir}${stepAgain ? ' while streaming' : ''} from ${from}: ${plan.kind}${'to' in plan ? ` to state ${plan.to}` : ''} → ${j >= 0 ? `state ${j} (${this.history.list[j].state.length} preview(s))` : 'no resting state'}`,
       );

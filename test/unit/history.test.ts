@@ -124,6 +124,13 @@ describe('preview undo history (issue 11)', () => {
     assert.equal(h.ownEditsOnly, true, "a decision's edit, not recorded yet");
     h.jump(0);
     assert.equal(h.ownEditsOnly, false);
+    // An Undo walked down to checkpoint 0 through our own edits: a Redo from there goes into them, until the user types.
+    h.walkedDownTo(0);
+    assert.equal(h.intoOwnEdits('redo'), true);
+    assert.equal(h.intoOwnEdits('undo'), false);
+    h.noteUserEdit();
+    h.jump(0);
+    assert.equal(h.intoOwnEdits('redo'), false, 'the typing replaced that Redo');
   });
 
   it("the user's typing after a checkpoint truncates what redo can reach, and is undone a step at a time", () => {

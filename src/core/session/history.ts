@@ -93,17 +93,28 @@ export class PreviewHistory<S> {
     this.truncate();
     this.at = false;
     this.userEdited = true;
-    this.userEdits++;
   }
   private userEdited = false;
-  /** How many edits of the user's (or another extension's) the history has seen. */
-  userEdits = 0;
   /** Since the last checkpoint the document changed by Spark Edit's own edits only (a stream, a decision's edit). */
   get ownEditsOnly(): boolean {
     return !this.at && this.ownEdits > 0 && !this.userEdited;
   }
+  /**
+   * An Undo walked down through Spark Edit's own edits to this checkpoint (the guard's `until` walk): the editor's Redo
+   * above it replays them, and none of their texts is a state anyone meant. Until a new checkpoint or the user's typing.
+   */
+  private ownAbove?: number;
+  walkedDownTo(to: number): void {
+    this.ownAbove = to;
+  }
+  /** A native step in direction `dir` just taken went into Spark Edit's own edits only (see ownEditsOnly, ownAbove). */
+  intoOwnEdits(dir: 'undo' | 'redo'): boolean {
+    return this.ownEditsOnly || (dir === 'redo' && this.ownAbove === this.index);
+  }
 
   private truncate(): void {
+    this.skipped = undefined;
+    this.ownAbove = undefined;
     this.onTruncate?.(this.index);
     this.list.length = this.index + 1;
     this.nativeRedoTop = Infinity; // a new branch: nothing ahead
@@ -120,7 +131,6 @@ export class PreviewHistory<S> {
     const span: Span =
       this.ownEdits > 0 ? (this.streamed ? 'stream' : 'step') : cur && cur.hash === hash ? 'none' : 'step';
     this.truncate();
-    this.skipped = undefined;
     this.list.push({ hash, sig, span, state, text });
     if (this.list.length > MAX_TEXTS) delete this.list[this.list.length - 1 - MAX_TEXTS].text;
     this.index = this.list.length - 1;
