@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { waitFor, lensText, stepper, chatFrame, palette, openBox } from './browser-e2e.mjs';
+import { waitFor, lensText, stepper, chatFrame, palette, openBox, showExplorer } from './browser-e2e.mjs';
 
 const require = createRequire(import.meta.url);
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -457,14 +457,7 @@ export async function demoFlow(page, workspace, artifacts) {
     await selectLines(page, 8, 14);
     // Show the chat: from the Explorer (a click on Spark Edit while the chat shows would close it; a chat webview
     // made earlier may exist while hidden, so its frame says nothing about what shows).
-    if (
-      !(await page
-        .locator('.explorer-folders-view')
-        .first()
-        .isVisible()
-        .catch(() => false))
-    )
-      await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    await showExplorer(page);
     await page.locator('.activitybar [aria-label^="Spark Edit"]').first().click();
     let frame;
     await waitFor(async () => !!(frame = await chatFrame(page)), 'the chat webview');
@@ -512,18 +505,7 @@ export async function demoFlow(page, workspace, artifacts) {
   // opens the chat with a click that would close it if it showed), sample.ts the active editor.
   await page.keyboard.press('Escape');
   await (await chatFrame(page))?.click('#new', { timeout: 5_000 }).catch(() => undefined); // hidden or detached
-  if (
-    !(await page
-      .locator('.explorer-folders-view')
-      .first()
-      .isVisible()
-      .catch(() => false))
-  )
-    await page
-      .locator('.activitybar [aria-label^="Explorer"]')
-      .first()
-      .click()
-      .catch(() => undefined);
+  await showExplorer(page).catch(() => undefined);
   await page.keyboard.press('Control+P').catch(() => undefined);
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 }).catch(() => undefined);
   await page.keyboard.type('sample.ts');

@@ -237,15 +237,7 @@ async function typedAtOnce(
 
 /** Opens sample.ts with the keyboard in it, the demo model warm. */
 async function openSample(page) {
-  // The side bar may show another view, or be closed; a click on Explorer while it shows would close it.
-  if (
-    !(await page
-      .locator('.explorer-folders-view')
-      .first()
-      .isVisible()
-      .catch(() => false))
-  )
-    await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+  await showExplorer(page);
   // The explorer renders only the rows in view: with the files the host tests leave, sample.ts may be below them
   // (CI: "locator.dblclick: Timeout 30000ms exceeded"). Then Quick Open below opens it.
   const clicked = await page
@@ -268,6 +260,24 @@ async function openSample(page) {
     await page.keyboard.press('Enter');
     await waitFor(async () => /sample\.ts/.test(await activeTab()), 'sample.ts to be the active editor');
   }
+  await demoModelWarm(page);
+  await page.keyboard.press('Control+1');
+}
+
+/** Shows the Explorer in the side bar (it may show another view, or be closed; a click on Explorer while it shows would close it). */
+async function showExplorer(page) {
+  if (
+    !(await page
+      .locator('.explorer-folders-view')
+      .first()
+      .isVisible()
+      .catch(() => false))
+  )
+    await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+}
+
+/** Waits for the status bar to say the demo model's socket is warm. */
+async function demoModelWarm(page, ms = 20_000) {
   await waitFor(
     () =>
       page.evaluate(() =>
@@ -276,8 +286,8 @@ async function openSample(page) {
         ),
       ),
     'the demo model warm',
+    ms,
   );
-  await page.keyboard.press('Control+1');
 }
 
 /**
@@ -718,14 +728,7 @@ async function pickerSteps(page, workspace, file, artifacts, step) {
         await page.keyboard.press('Enter');
         await waitFor(active, 'sample.ts opened');
       });
-      await waitFor(
-        () =>
-          page.evaluate(() =>
-            [...document.querySelectorAll('.statusbar-item')].some((e) => /\(demo model\): warm/.test(e.textContent)),
-          ),
-        'the demo model warm',
-        30_000,
-      );
+      await demoModelWarm(page, 30_000);
       await page.keyboard.press('Control+1');
       await waitFor(
         async () => fs.readFileSync(file, 'utf8') === base && !(await page.$('.tab.active.dirty')),
@@ -1017,4 +1020,4 @@ export async function chatFlow(page, workspace, artifacts, setTheme) {
   return results;
 }
 
-export { waitFor, lensText, stepper, chatFrame, palette, boxHasFocus, boxText, setUserSetting };
+export { waitFor, lensText, stepper, chatFrame, palette, boxHasFocus, boxText, setUserSetting, showExplorer };
