@@ -382,7 +382,7 @@ function collapse(editor: vscode.TextEditor): readonly vscode.Selection[] {
 const PICKER_CLOSE_MS = 30;
 /**
  * The box at the code goes once the first hunk's controls have landed (the keyboard is back in the code already, at
- * its Enter: InlinePrompt.finish): its zone leaving is work for the workbench, and done at the first edit the title's ✓
+ * the first edit or PICKER_CLOSE_MS: InlinePrompt.finish): its zone leaving is work for the workbench, and done at the first edit the title's ✓
  * waited behind it (--frames, session 15). Never later than BOX_CLOSE_MS after Enter.
  */
 const BOX_CLOSE_MS = 150;
