@@ -633,6 +633,10 @@ export async function keyboardFlow(page, workspace, artifacts) {
     await waitFor(() => fs.readFileSync(file, 'utf8') === AFTER_CONST, 'the file as it was after the reject');
   });
   await pickerSteps(page, workspace, file, artifacts, step);
+  await step(
+    'the first Enter of a session in the box, keys typed right after it: the instruction as typed, the keys in the code',
+    async () => firstEnterOfSession(page, file, artifacts),
+  );
   return results;
 }
 
@@ -722,6 +726,68 @@ export async function ctrlPFlow(page, workspace, artifacts) {
         if (ms >= 150 && (r.stolen || !r.kept))
           throw new Error(`at ${ms} ms: stolen ${r.stolen}, Quick Open "${r.typed}"`);
       });
+  return results;
+}
+
+/**
+ * Session 18, a newcomer (3 of 3): the FIRST Enter of a browser session in the box, and keys typed right after it:
+ * they went into the instruction ("use constqz" sent, the demo declined it). The workbench ran the session's first
+ * `sparkEdit.inlinePrompt.enter` only after asking the extension host to activate it (a round trip), and the keys,
+ * typed through VS Code's `type`, overtook it. In a new window (a fresh extension host): the instruction is sent
+ * exactly as typed, and the keys after Enter reach the code, in order. The file is put back as it was.
+ */
+async function firstEnterOfSession(page, file, artifacts) {
+  const before = fs.readFileSync(file, 'utf8');
+  const sentBefore = sentInstructions(file).length;
+  await page.reload();
+  await page.waitForSelector('.monaco-workbench', { timeout: 30_000 });
+  await openSample(page);
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
+  await openBox(page);
+  await page.keyboard.type('rename out to result');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('qzx');
+  const code = async () =>
+    (await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')).replace(
+      /\u00a0/g,
+      ' ',
+    );
+  try {
+    await waitFor(() => sentInstructions(file).length > sentBefore, 'the instruction sent');
+    // At the cursor: the selection's start, line 1 (the model's rename of a longer instruction also shows `qzx`).
+    await waitFor(async () => /qzx\s*export/.test(await code()), 'the keys typed after Enter in the code').catch(
+      async (e) => {
+        throw new Error(`${e.message}: the code shows ${JSON.stringify((await code()).slice(0, 200))}`);
+      },
+    );
+    await page.screenshot({ path: path.join(artifacts, 'e2e-keyboard-first-enter-of-session.png') });
+    const sent = sentInstructions(file).slice(sentBefore);
+    if (sent.length !== 1 || sent[0] !== 'rename out to result')
+      throw new Error(`sent ${JSON.stringify(sent)}, typed "rename out to result" then "qzx" after Enter`);
+    if (/[qzx]/.test(await boxText(page))) throw new Error(`keys after Enter in the box: "${await boxText(page)}"`);
+  } finally {
+    // Whatever is pending is rejected, and the file is put back as it was.
+    await page.waitForTimeout(1000);
+    if (/Accept|Dismiss/.test(await lensText(page))) await page.keyboard.press('Control+Backspace');
+    await page.waitForTimeout(300);
+    fs.writeFileSync(file, before);
+    await palette(page, 'File: Revert File');
+    await waitFor(async () => !(await page.$('.tab.active.dirty')) && !/qzx/.test(await code()), 'the file as it was');
+  }
+}
+
+/** The first Enter of a session alone (SPARK_BROWSER_FLOWS=firstenter, SPARK_FIRST_ENTER_REPEAT times, default 2). */
+export async function firstEnterFlow(page, workspace, artifacts) {
+  const results = [];
+  const step = stepper(page, artifacts, 'browser first Enter', results);
+  const file = path.join(workspace, 'sample.ts');
+  const n = Number(process.env.SPARK_FIRST_ENTER_REPEAT ?? 2);
+  for (let i = 1; i <= n; i++)
+    await step(
+      `the first Enter of a session in the box, keys typed right after it (${i} of ${n}): the instruction as typed, the keys in the code`,
+      async () => firstEnterOfSession(page, file, artifacts),
+    );
   return results;
 }
 

@@ -144,13 +144,14 @@ try {
     }
     if (fs.existsSync(resultFile)) {
       outcome = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-      // SPARK_BROWSER_FLOWS=keyboard,chat,demo (typing: only the typing step; fresh: only the demo's new-session step; undo: the newcomer's undo, SPARK_UNDO_REPEAT times; ctrlp: Ctrl+P at SPARK_CTRLP_DELAYS ms after the box's Enter) picks the browser flows (all of them unless SPARK_TEST_GREP is set).
+      // SPARK_BROWSER_FLOWS=keyboard,chat,demo (typing: only the typing step; fresh: only the demo's new-session step; undo: the newcomer's undo, SPARK_UNDO_REPEAT times; ctrlp: Ctrl+P at SPARK_CTRLP_DELAYS ms after the box's Enter; firstenter: the first Enter of a session, keys right after it) picks the browser flows (all of them unless SPARK_TEST_GREP is set).
       const flows = (
         process.env.SPARK_BROWSER_FLOWS ?? (process.env.SPARK_TEST_GREP ? '' : 'keyboard,chat,demo')
       ).split(',');
       if (!benchOut && !outcome.error && flows.some(Boolean)) {
         // After the in-host suite: the user's flow by keyboard in the browser (keybindings, input box, save).
-        const { keyboardFlow, chatFlow, pickerFlow, undoFlow, ctrlPFlow } = await import('./browser-e2e.mjs');
+        const { keyboardFlow, chatFlow, pickerFlow, undoFlow, ctrlPFlow, firstEnterFlow } =
+          await import('./browser-e2e.mjs');
         const { demoFlow, freshWalkthroughFlow } = await import('./browser-demo.mjs');
         const { typingFlow } = await import('./browser-typing.mjs');
         const run = async (name, flow) => (flows.includes(name) ? flow() : []);
@@ -164,6 +165,7 @@ try {
           ...(await run('picker', () => pickerFlow(page, workspace, artifacts))), // alone: the end of 'keyboard'
           ...(await run('undo', () => undoFlow(page, workspace, artifacts))), // alone: the newcomer's undo, repeated
           ...(await run('ctrlp', () => ctrlPFlow(page, workspace, artifacts))), // a probe: Ctrl+P n ms after Enter
+          ...(await run('firstenter', () => firstEnterFlow(page, workspace, artifacts))), // the end of 'keyboard'
           ...(await run('demo', () => demoFlow(page, workspace, artifacts))),
           // The demo flow ends with it; alone: a new browser session does the steps, then opens the walkthrough.
           ...(await run('fresh', () => freshWalkthroughFlow(page, workspace, artifacts))),

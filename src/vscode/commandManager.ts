@@ -1,6 +1,6 @@
-import * as vscode from 'vscode';
 import { Disposable } from './util/dispose';
 import { initWalkthroughProgress, walkthroughTick } from './walkthroughProgress';
+import { registerKeyCommand } from './util/keyCommands';
 
 /** One command: its id and what it does (markdown-language-features' `Command`). */
 export interface Command {
@@ -19,7 +19,7 @@ export class CommandManager extends Disposable {
   register(...commands: Command[]): void {
     for (const c of commands)
       this._register(
-        vscode.commands.registerCommand(c.id, (...args: unknown[]) => {
+        registerKeyCommand(c.id, (...args: unknown[]) => {
           walkthroughTick(c.id); // the walkthrough's step ticks, however the command was run
           return c.execute(...args);
         }),

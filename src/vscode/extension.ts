@@ -2,10 +2,9 @@ import * as vscode from 'vscode';
 import { SparkEditApi, createApi } from './api';
 import { ChatViewProvider } from './chat';
 import { ChatApply } from './chatApply';
-import { SparkCodeActions } from './codeActions';
-import { PendingEditLenses } from './codeLens';
-import { PendingEditInlayControls } from './inlayControls';
 import { CommandManager } from './commandManager';
+import { registerEditorProviders } from './editorProviders';
+import { keyboundCommands, warmKeyCommands } from './util/keyCommands';
 import { connectionCommands } from './commands/connectionCommands';
 import { deepCommands } from './commands/deepCommands';
 import { editCommands } from './commands/editCommands';
@@ -25,7 +24,6 @@ import { NextEditController } from './nextEdit';
 import { PromptRecall } from './promptRecall';
 import { InlinePrompt } from './inlinePrompt';
 import { EarlyKeys } from './earlyKeys';
-import { NEW_FILE_SCHEME } from './newFilePreviews';
 import { OpenDemoFileCommand } from './commands/walkthroughCommands';
 
 export type { EditArgs } from './inlineEdit';
@@ -125,17 +123,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkE
     new OpenDemoFileCommand(),
   );
 
-  own(vscode.workspace.registerFileSystemProvider(NEW_FILE_SCHEME, deep.previews, { isCaseSensitive: true }));
-  const lenses = own(new PendingEditLenses(sessions, deep.newFiles));
-  own(vscode.languages.registerCodeLensProvider({ scheme: '*' }, lenses));
-  own(vscode.languages.registerInlayHintsProvider({ scheme: '*' }, new PendingEditInlayControls(sessions)));
-  own(
-    vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SparkCodeActions(), {
-      providedCodeActionKinds: SparkCodeActions.providedCodeActionKinds,
-    }),
-  );
+  own(registerEditorProviders(sessions, deep)); // lenses, inlay controls, code actions, new-file previews
 
   sessions.updateContext();
+  // The workbench runs the first press of each of our keys at once, not after a round trip (util/keyCommands.ts).
+  void warmKeyCommands(keyboundCommands(context.extension), ctx.log);
   return createApi({ ctx, logs, connections, sessions, deep, chat, saveGuard, nextEdit });
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerKeyCommand } from './util/keyCommands';
 import { activeTabShows } from './util/codeEditor';
 import { boxRefactors } from '../core/refactors';
 import type { EarlyKeys } from './earlyKeys';
@@ -103,7 +104,7 @@ export class InlinePrompt implements vscode.Disposable {
       ),
       // Enter in the box: through the extension host, after the characters typed before it (they may still pass
       // through the `type` override, EarlyKeys: one ordered channel), then VS Code's own submit.
-      vscode.commands.registerCommand('sparkEdit.inlinePrompt.enter', async () => {
+      registerKeyCommand('sparkEdit.inlinePrompt.enter', async () => {
         const o = this.open;
         this.entering = o?.thread;
         // From this Enter on, Esc is for the edit it sends: set before the box's submit blurs it (an Esc in between
@@ -127,7 +128,7 @@ export class InlinePrompt implements vscode.Disposable {
           o.target.keys?.backToBox(); // and the keys typed since go into it, as before the Enter
         }
       }),
-      vscode.commands.registerCommand('sparkEdit.inlinePrompt.cancel', () => this.cancelByEsc()),
+      registerKeyCommand('sparkEdit.inlinePrompt.cancel', () => this.cancelByEsc()),
       vscode.commands.registerCommand('sparkEdit.inlinePrompt.pick', async () => {
         const o = this.open;
         if (!o) return;

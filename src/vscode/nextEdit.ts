@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerKeyCommand } from './util/keyCommands';
 import { EditHistory } from '../core/nextEdit/history';
 import { RequestBudget, Ticket } from '../core/nextEdit/budget';
 import {
@@ -67,7 +68,7 @@ export class NextEditController implements vscode.Disposable {
     this.status.command = 'sparkEdit.nextEdit.toggle';
     this.renderStatus();
     this.status.show();
-    const reg = (id: string, fn: () => unknown) => this.subs.push(vscode.commands.registerCommand(id, fn));
+    const reg = (id: string, fn: () => unknown) => this.subs.push(registerKeyCommand(id, fn));
     reg('sparkEdit.nextEdit.accept', () => this.accept());
     reg('sparkEdit.nextEdit.dismiss', () => this.dismiss(true));
     reg('sparkEdit.nextEdit.toggle', () =>

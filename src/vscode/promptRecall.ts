@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerKeyCommand } from './util/keyCommands';
 import { boxRefactors } from '../core/refactors';
 
 /**
@@ -14,8 +15,8 @@ export class PromptRecall implements vscode.Disposable {
 
   constructor(private readonly prompt: { readonly isOpen: boolean; history(): string[]; code(): string }) {
     this.disposables = [
-      vscode.commands.registerCommand('sparkEdit.inlinePrompt.older', () => this.step(1)),
-      vscode.commands.registerCommand('sparkEdit.inlinePrompt.newer', () => this.step(-1)),
+      registerKeyCommand('sparkEdit.inlinePrompt.older', () => this.step(1)),
+      registerKeyCommand('sparkEdit.inlinePrompt.newer', () => this.step(-1)),
       vscode.languages.registerCompletionItemProvider(
         { scheme: 'comment' },
         { provideCompletionItems: (doc, pos) => this.completions(doc, pos) },
