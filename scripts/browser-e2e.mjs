@@ -652,7 +652,7 @@ export async function pickerFlow(page, workspace, artifacts) {
  * Ctrl+P `ms` after the box's Enter, "zqxj" typed into Quick Open, "w" once the box has gone; then Quick Open closed,
  * the edit rejected, the file saved. Session 15 (a newcomer, 4 of 4): the box stayed until the first hunk showed, and
  * its close took the keyboard back (showTextDocument) from a Quick Open opened meanwhile: "ts.py" went into the code
- * and auto-save wrote it. The keyboard goes back to the code once the first edit has landed, at most 30 ms after the
+ * and auto-save wrote it. The keyboard goes back to the code right behind the first edit, at most 30 ms after the
  * box's text is read (session 18; at once before it); a Ctrl+P before that return loses to it. `stolen`: its keys
  * reached the code (put back as it was); `kept`: Quick Open has all of them. SPARK_BROWSER_FLOWS=ctrlp probes delays.
  */

@@ -174,6 +174,7 @@ export class InlineEditController {
       warmId ? { responseId: warmId, context } : undefined,
     );
     view.gateFirstEdit(released); // synchronously after the request started: no token can have arrived yet
+    view.withFirstEditOut(picker.out); // the box's keyboard goes back right behind the first edit (PICKER_CLOSE_MS)
     view.withFirstEdit(picker.now); // the picker closes once the first edit landed (at most PICKER_CLOSE_MS later)
     view.withFirstHunk(picker.hunk); // the box at the code once the first hunk's controls have (BOX_CLOSE_MS)
     // …or at once when the answer ends without one (declined, unchanged, failed): nothing to wait for.
@@ -389,20 +390,36 @@ const BOX_CLOSE_MS = 150;
 class PromptClose {
   private close: (() => void) | undefined;
   private closeAtHunk: (() => void) | undefined;
+  private closeOut: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private outTimer: NodeJS.Timeout | undefined;
   private hunkTimer: NodeJS.Timeout | undefined;
-  /** `close` once the first edit has landed, or (`atHunk`: the box) once the first hunk's controls have. */
-  readonly later = (close: () => void, atHunk?: boolean) => {
-    if (atHunk) {
+  /**
+   * `close` once the first edit has landed ('edit': the picker), right behind the first edit, in the tick it is sent
+   * ('out': the box's keyboard), or once the first hunk's controls have landed ('hunk': the box).
+   */
+  readonly later = (close: () => void, when: 'edit' | 'out' | 'hunk' = 'edit') => {
+    if (when === 'hunk') {
       this.closeAtHunk = close;
       this.hunkTimer = setTimeout(this.hunk, BOX_CLOSE_MS);
+    } else if (when === 'out') {
+      this.closeOut = close;
+      this.outTimer = setTimeout(this.out, PICKER_CLOSE_MS);
     } else {
       this.close = close;
       this.timer = setTimeout(this.now, PICKER_CLOSE_MS);
     }
   };
+  /** The first edit is on its way (or there will be none). */
+  readonly out = () => {
+    clearTimeout(this.outTimer);
+    const c = this.closeOut;
+    this.closeOut = undefined;
+    c?.();
+  };
   /** The first edit has landed. */
   readonly now = () => {
+    this.out();
     clearTimeout(this.timer);
     const c = this.close;
     this.close = undefined;

@@ -30,11 +30,11 @@ export interface PromptTarget {
   /** Runs when the box is sent or cancelled, before it closes (the code takes typing again: TypingLock). */
   beforeClose?: (sent: boolean) => Thenable<void>;
   /**
-   * Once an instruction is sent: when to close the picker (issue 17: with the first document edit, so that the
-   * workbench closes it and draws the first change in one go) or, `atHunk`, the box at the code (once the first
-   * hunk's controls have landed). Without it, they close at once.
+   * Once an instruction is sent: when to close the picker ('edit', issue 17: once the first document edit has landed),
+   * to give the box's keyboard back ('out': right behind the first edit) and to remove the box ('hunk': once the first
+   * hunk's controls have landed). Without it, at once.
    */
-  closeLater?: (close: () => void, atHunk?: boolean) => void;
+  closeLater?: (close: () => void, when?: 'edit' | 'out' | 'hunk') => void;
 }
 
 export const PROMPT_CONTROLLER = 'sparkEdit.prompt';
@@ -339,19 +339,22 @@ export class InlinePrompt implements vscode.Disposable {
     const sent = text?.trim() ? text.trim() : undefined;
     const go = () => {
       if (sent && o.target.closeLater) {
-        // Issue 17: the keyboard comes back once the first edit has landed, at most 30 ms from here (PromptClose, as
-        // the picker closes), and the box goes once the first hunk's controls have landed (at most 150 ms): its zone
+        // Issue 17: the keyboard comes back right behind the first edit, in the tick it is sent, at most 30 ms from
+        // here (PromptClose), and the box goes once the first hunk's controls have landed (at most 150 ms): its zone
         // leaving is work for the workbench, and done before them the title's ✓ waited for it. Characters typed into
-        // it meanwhile go to the code (toCode). The return is work for the workbench too (its blur, focus and
-        // context keys: ≈ 20–30 ms on 2 cores): made right here, before the request, the first edit waited behind it
-        // (session 18, interleaved felt runs: first change 65 / 71 vs 45 / 52 ms p50; the title's ✓ 105 / 122 vs 118
-        // / 131). Not later: the extension host cannot tell whether the box still has the keyboard (its input stays
-        // the active text editor when Quick Open takes it), and a return made after a Ctrl+P took it from Quick Open,
-        // whose keys then went into the code (session 15, a newcomer, 4 of 4 with the return at the first hunk; the
-        // browser step, CI 51, with the return at the first edit but 300 ms after Enter).
-        o.target.closeLater(focus);
+        // it meanwhile go to the code (toCode). The return is work for the workbench too (its blur, focus and context
+        // keys: ≈ 20–30 ms on 2 cores). Session 18, interleaved felt runs (p50): made right here, before the request,
+        // the first edit waited behind it (first change 65 / 71 ms); once the first edit had landed, the title's ✓
+        // did (✓ 118 / 131 ms, first change 45 / 52); right behind the first edit (the edit drawn first, the return's
+        // work done before the first hunk): first change 52 / 52 vs 55 / 55, ✓ 110 / 112 vs 129 / 131 once landed
+        // (two A/Bs, 4 and 3 runs a side). Not later: the extension host cannot tell whether the box still has the
+        // keyboard (its input stays the active text editor when Quick Open takes it), and a return made after a
+        // Ctrl+P took it from Quick Open, whose keys then went into the code (session 15, a newcomer, 4 of 4 with the
+        // return at the first hunk; the browser step, CI 51, with the return at the first edit but 300 ms after
+        // Enter).
+        o.target.closeLater(focus, 'out');
         o.resolve(sent);
-        o.target.closeLater(close, true);
+        o.target.closeLater(close, 'hunk');
         return;
       }
       o.resolve(sent);

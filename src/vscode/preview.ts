@@ -345,6 +345,11 @@ export class SessionView implements vscode.Disposable {
     this.firstEditSent = f;
   }
   private firstEditSent: (() => void) | undefined;
+  /** Runs `f` right after the first document edit is sent, in the same tick (or failed to be). */
+  withFirstEditOut(f: () => void): void {
+    this.firstEditOut = f;
+  }
+  private firstEditOut: (() => void) | undefined;
 
   /** Runs `f` once the edit that brings the first hunk's controls has landed (issue 17: the box at the code goes then). */
   withFirstHunk(f: () => void): void {
@@ -828,6 +833,10 @@ export class SessionView implements vscode.Disposable {
           });
           landed = onItsWay(this.document, () => this.decorate());
           beforeOwnEdit(this.document, 'previewSent'); // tests only: a keystroke right after our edit (util/ownEdits.ts)
+          // Right behind it, in the same tick (issue 17: the box's keyboard return; see InlinePrompt.finish).
+          const out = this.firstEditOut;
+          this.firstEditOut = undefined;
+          out?.();
           const f = this.firstEditSent;
           this.firstEditSent = undefined;
           // Once the edit has landed, in a message of its own: sent with it, the picker's closing was done before the

@@ -348,7 +348,7 @@ describe('Spark Edit core loop in a real VS Code host', function () {
 
   it("the box's Enter sends the text it holds; the keyboard goes back to the code at the first edit, the box once the first hunk shows, and keys typed meanwhile reach the code", async () => {
     // Sessions 15–18 (issue 17): the box's text is read at its Enter (VS Code's submit was one more round trip), the
-    // keyboard goes back to the code once the first edit has landed (at most 30 ms after the text is read: here the
+    // keyboard goes back to the code right behind the first edit (at most 30 ms after the text is read: here the
     // first edit comes at once), and the box stays drawn, characters typed meanwhile carried to the code,
     // until the first hunk's controls have landed or 150 ms have passed: here the stream holds before any hunk is
     // whole, so it goes by the time limit, never later.
