@@ -676,22 +676,8 @@ async function ctrlPAfterEnter(page, file, artifacts, ms, probe = false) {
   await page.keyboard.press('Escape'); // Quick Open
   await page.keyboard.press('Control+1');
   if (probe) {
-    // Keys in the code may have stopped the stream (typed ahead of it): whatever is pending is rejected, and the file
-    // is put back as it was, for the next try.
-    await new Promise((r) => setTimeout(r, 1500));
-    if (/Accept|Dismiss/.test(await lensText(page))) await page.keyboard.press('Control+Backspace');
-    await new Promise((r) => setTimeout(r, 300));
-    fs.writeFileSync(file, before);
-    await palette(page, 'File: Revert File');
-    await waitFor(
-      async () =>
-        !(await page.$('.tab.active.dirty')) &&
-        !/[zqxjw]{2}|Accept/.test(
-          (await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '')) +
-            (await lensText(page)),
-        ),
-      'the file as it was',
-    );
+    // Keys in the code may have stopped the stream (typed ahead of it): put back as it was, for the next try.
+    await putBack(page, file, before, /[zqxjw]{2}/);
     return { stolen: /[zqxjw]{2}/.test(code), kept: typed.endsWith('zqxjw'), typed, code };
   }
   await waitFor(async () => /Accept All/.test(await lensText(page)), 'the pending diff (Accept All lens)');
@@ -767,14 +753,25 @@ async function firstEnterOfSession(page, file, artifacts) {
       throw new Error(`sent ${JSON.stringify(sent)}, typed "rename out to result" then "qzx" after Enter`);
     if (/[qzx]/.test(await boxText(page))) throw new Error(`keys after Enter in the box: "${await boxText(page)}"`);
   } finally {
-    // Whatever is pending is rejected, and the file is put back as it was.
-    await page.waitForTimeout(1000);
-    if (/Accept|Dismiss/.test(await lensText(page))) await page.keyboard.press('Control+Backspace');
-    await page.waitForTimeout(300);
-    fs.writeFileSync(file, before);
-    await palette(page, 'File: Revert File');
-    await waitFor(async () => !(await page.$('.tab.active.dirty')) && !/qzx/.test(await code()), 'the file as it was');
+    await putBack(page, file, before, /qzx/);
   }
+}
+
+/**
+ * After a try that may have left keys in the code or a stream stopped by them: whatever is pending is rejected (once
+ * the stream has had 1.5 s to end), `file` gets `text` back and the editor reverts to it, until neither `stray` in the
+ * code nor an Accept lens shows.
+ */
+async function putBack(page, file, text, stray) {
+  await page.waitForTimeout(1500);
+  if (/Accept|Dismiss/.test(await lensText(page))) await page.keyboard.press('Control+Backspace');
+  await page.waitForTimeout(300);
+  fs.writeFileSync(file, text);
+  await palette(page, 'File: Revert File');
+  await waitFor(async () => {
+    const code = await page.evaluate(() => document.querySelector('.monaco-editor .view-lines')?.textContent ?? '');
+    return !(await page.$('.tab.active.dirty')) && !stray.test(code) && !/Accept/.test(await lensText(page));
+  }, 'the file as it was');
 }
 
 /** The first Enter of a session alone (SPARK_BROWSER_FLOWS=firstenter, SPARK_FIRST_ENTER_REPEAT times, default 2). */

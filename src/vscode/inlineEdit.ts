@@ -387,50 +387,44 @@ const PICKER_CLOSE_MS = 30;
  * waited behind it (--frames, session 15). Never later than BOX_CLOSE_MS after Enter.
  */
 const BOX_CLOSE_MS = 150;
-class PromptClose {
-  private close: (() => void) | undefined;
-  private closeAtHunk: (() => void) | undefined;
-  private closeOut: (() => void) | undefined;
+/** One close waiting for its moment, or for its time limit (`timer`), whichever comes first; run once. */
+class WaitingClose {
+  private run: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private outTimer: NodeJS.Timeout | undefined;
-  private hunkTimer: NodeJS.Timeout | undefined;
+  set(run: () => void, timer: NodeJS.Timeout) {
+    this.run = run;
+    this.timer = timer;
+  }
+  fire() {
+    clearTimeout(this.timer);
+    const r = this.run;
+    this.run = undefined;
+    r?.();
+  }
+}
+class PromptClose {
+  private readonly atOut = new WaitingClose();
+  private readonly atEdit = new WaitingClose();
+  private readonly atHunk = new WaitingClose();
   /**
    * `close` once the first edit has landed ('edit': the picker), right behind the first edit, in the tick it is sent
    * ('out': the box's keyboard), or once the first hunk's controls have landed ('hunk': the box).
    */
   readonly later = (close: () => void, when: 'edit' | 'out' | 'hunk' = 'edit') => {
-    if (when === 'hunk') {
-      this.closeAtHunk = close;
-      this.hunkTimer = setTimeout(this.hunk, BOX_CLOSE_MS);
-    } else if (when === 'out') {
-      this.closeOut = close;
-      this.outTimer = setTimeout(this.out, PICKER_CLOSE_MS);
-    } else {
-      this.close = close;
-      this.timer = setTimeout(this.now, PICKER_CLOSE_MS);
-    }
+    if (when === 'hunk') this.atHunk.set(close, setTimeout(this.hunk, BOX_CLOSE_MS));
+    else if (when === 'out') this.atOut.set(close, setTimeout(this.out, PICKER_CLOSE_MS));
+    else this.atEdit.set(close, setTimeout(this.now, PICKER_CLOSE_MS));
   };
   /** The first edit is on its way (or there will be none). */
-  readonly out = () => {
-    clearTimeout(this.outTimer);
-    const c = this.closeOut;
-    this.closeOut = undefined;
-    c?.();
-  };
+  readonly out = () => this.atOut.fire();
   /** The first edit has landed. */
   readonly now = () => {
     this.out();
-    clearTimeout(this.timer);
-    const c = this.close;
-    this.close = undefined;
-    c?.();
+    this.atEdit.fire();
   };
   /** The first hunk's controls have landed, or there will be none: everything closes now. */
   readonly hunk = () => {
     this.now();
-    clearTimeout(this.hunkTimer);
-    const c = this.closeAtHunk;
-    this.closeAtHunk = undefined;
-    c?.();
+    this.atHunk.fire();
   };
 }
